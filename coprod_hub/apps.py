@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoprodHubConfig(AppConfig):
+    name = "coprod_hub"
+    verbose_name = "Co-production Hub"

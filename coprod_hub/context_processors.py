@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from coprod_hub.users.roles import Role
+
+# The header navigation. Each item: label, URL name, the role needed (None for everyone).
+# An item whose URL does not exist yet is left out, so apps can grow without editing this.
+NAVIGATION = [
+    ("Get involved", "participation:directory", None),
+    ("Projects", "projects:list", None),
+    ("We said, we did", "projects:updates", None),
+    ("Practice guide", "learning:list", None),
+    ("Your involvement", "participation:my", Role.RESIDENT),
+    ("Your claims", "payments:claims", Role.RESIDENT),
+    ("Manage projects", "projects:manage", Role.STAFF),
+    ("Review claims", "payments:review", Role.COMMISSIONER),
+    ("Moderation", "learning:moderation", Role.MODERATOR),
+    ("Insight", "insight:dashboard", Role.STAFF),
+]
+
+
+def _navigation(request):
+    user = request.user
+    items = []
+    for label, url_name, role in NAVIGATION:
+        if role and not (user.is_authenticated and user.has_role(role)):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path.startswith(url) if url != "/" else request.path == "/"
+        items.append({"label": label, "url": url, "active": active})
+    return items
+
+
+def site(request):
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "COUNCIL_NAME": settings.COUNCIL_NAME,
+        "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
+        "SUPPORT_PHONE": settings.SUPPORT_PHONE,
+        "navigation": _navigation(request),
+    }

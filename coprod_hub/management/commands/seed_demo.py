@@ -1,0 +1,36 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+# Each app that has demo data offers `<app>.demo.seed(scale=..., log=...)`. They run in
+# this order because later apps refer to earlier apps' records. Every seeder is idempotent.
+SEEDERS = [
+    "coprod_hub.users.demo",
+    "projects.demo",
+    "participation.demo",
+    "payments.demo",
+    "learning.demo",
+]
+
+
+class Command(BaseCommand):
+    help = "Create believable demo data for a fictional council. Safe to run more than once."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            choices=["small", "large"],
+            default="small",
+            help="small: a few of everything (default). large: for load testing.",
+        )
+
+    def handle(self, *args, scale, **options):
+        for module_name in SEEDERS:
+            if find_spec(module_name) is None:
+                continue  # that app has no demo data yet
+            seeder = import_module(module_name)
+            with transaction.atomic():
+                seeder.seed(scale=scale, log=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,19 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+from .roles import Role
+from .services import grant_role
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        return settings.ACCOUNT_SIGNUP_OPEN
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        user.display_name = form.cleaned_data.get("display_name", "").strip()
+        if commit:
+            user.save()
+            # Everyone who signs up is a resident; other roles are given by an admin.
+            grant_role(user, Role.RESIDENT)
+        return user

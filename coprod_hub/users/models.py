@@ -1,0 +1,101 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from .roles import IMPLIED_ROLES, Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One account per person. People sign in with their email address.
+
+    `is_staff` is Django's flag for the admin site only; hub roles are groups (see roles.py).
+    """
+
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField(
+        "name",
+        max_length=150,
+        blank=True,
+        help_text="The name we use when we talk to you, and that staff see.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField("can use the admin site", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["display_name", "email"]
+
+    def __str__(self):
+        return self.display_name or self.email
+
+    def get_full_name(self):
+        return str(self)
+
+    def get_short_name(self):
+        return self.display_name.split(" ")[0] if self.display_name else self.email
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """The roles this person holds, with implied roles added. One query, then cached."""
+        if not self.is_active:
+            return frozenset()
+        if self.is_superuser:
+            return frozenset(Role.values)
+        names = set(self.groups.values_list("name", flat=True))
+        for role, implied in IMPLIED_ROLES.items():
+            if role in names:
+                names |= {str(r) for r in implied}
+        return frozenset(names)
+
+    def has_role(self, role: str) -> bool:
+        return str(role) in self.role_names
+
+    @property
+    def is_resident(self):
+        return self.has_role(Role.RESIDENT)
+
+    @property
+    def is_hub_staff(self):
+        return self.has_role(Role.STAFF)
+
+    @property
+    def is_commissioner(self):
+        return self.has_role(Role.COMMISSIONER)
+
+    @property
+    def is_moderator(self):
+        return self.has_role(Role.MODERATOR)
+
+    @property
+    def is_admin(self):
+        return self.is_active and self.is_superuser

@@ -1,0 +1,44 @@
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from . import health
+
+
+class HomeView(TemplateView):
+    template_name = "pages/home.html"
+
+
+class PageView(TemplateView):
+    """A page of fixed content, e.g. the accessibility statement."""
+
+
+@never_cache
+def health_view(request):
+    healthy, body = health.report()
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def hello(request):
+    """Touches no database or template: the ceiling for the load benchmark."""
+    return HttpResponse("hello", content_type="text/plain")
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # Rendered without the request, so no context processor touches the database:
+    # the database may be why we are here.
+    return HttpResponseServerError(render_to_string("500.html"))

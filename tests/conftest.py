@@ -1,0 +1,65 @@
+import pytest
+from django.core.cache import cache
+
+from coprod_hub.users.roles import Role
+
+from .factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters live in the cache; one test's sign-ins must not limit the next's.
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def resident(db):
+    return UserFactory(display_name="Rita Resident", roles=[Role.RESIDENT])
+
+
+@pytest.fixture
+def other_resident(db):
+    return UserFactory(display_name="Oscar Other", roles=[Role.RESIDENT])
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(display_name="Sam Staff", roles=[Role.STAFF])
+
+
+@pytest.fixture
+def other_staff(db):
+    return UserFactory(display_name="Stella Staff", roles=[Role.STAFF])
+
+
+@pytest.fixture
+def commissioner(db):
+    return UserFactory(display_name="Connor Commissioner", roles=[Role.COMMISSIONER])
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(display_name="Mina Moderator", roles=[Role.MODERATOR])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(display_name="Ada Admin", roles=[], is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def is_postgres():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (make test in CI does)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)

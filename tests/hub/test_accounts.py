@@ -1,0 +1,113 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from coprod_hub.users.models import User
+from coprod_hub.users.roles import Role
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {
+    "display_name": "Nadia Patel",
+    "email": "nadia@example.org",
+    "password1": "a-long-memorable-phrase",
+    "password2": "a-long-memorable-phrase",
+}
+
+
+def test_a_new_account_is_a_resident_and_must_confirm_its_email(client):
+    response = client.post(reverse("account_signup"), SIGNUP)
+
+    assert response.status_code == 302
+    user = User.objects.get(email="nadia@example.org")
+    assert user.display_name == "Nadia Patel"
+    assert user.has_role(Role.RESIDENT)
+    assert not user.has_role(Role.STAFF)
+    assert len(mail.outbox) == 1
+    assert "confirm your email address" in mail.outbox[0].body
+
+
+def test_the_confirmation_link_confirms_the_email(client):
+    client.post(reverse("account_signup"), SIGNUP)
+    link = re.search(r"http://\S+", mail.outbox[0].body).group(0)
+
+    client.post(link)
+
+    assert User.objects.get(email="nadia@example.org").emailaddress_set.get().verified
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"email": "not-an-email"}, "Enter a valid email address"),
+        ({"password2": "something-else-entirely"}, "You must type the same password each time"),
+        ({"display_name": ""}, "This field is required"),
+    ],
+)
+def test_bad_sign_up_shows_an_error_summary_and_keeps_what_was_typed(client, change, message):
+    data = SIGNUP | change
+
+    response = client.post(reverse("account_signup"), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert message in page
+    assert 'value="Nadia Patel"' in page or change.get("display_name") == ""
+    assert not User.objects.filter(email=data["email"]).exists()
+
+
+def test_signing_up_with_an_existing_email_creates_nothing(client):
+    UserFactory(email="nadia@example.org")
+
+    response = client.post(reverse("account_signup"), SIGNUP)
+
+    # allauth does not reveal that the account exists: it emails the owner instead.
+    assert response.status_code == 302
+    assert User.objects.filter(email="nadia@example.org").count() == 1
+    assert "already" in mail.outbox[-1].body.lower() or "sign in" in mail.outbox[-1].body.lower()
+
+
+def test_a_person_signs_in_with_their_email(client, resident):
+    response = client.post(
+        reverse("account_login"), {"login": resident.email, "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("home")).context["user"] == resident
+
+
+def test_a_wrong_password_shows_an_error_summary(client, resident):
+    response = client.post(reverse("account_login"), {"login": resident.email, "password": "no"})
+
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+
+
+def test_repeated_failed_sign_ins_are_rate_limited(client, resident):
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": resident.email, "password": "wrong"})
+
+    response = client.post(
+        reverse("account_login"), {"login": resident.email, "password": PASSWORD}
+    )
+
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_commissioners_hold_the_staff_role_too(commissioner):
+    assert commissioner.has_role(Role.STAFF)
+    assert not commissioner.has_role(Role.MODERATOR)
+
+
+def test_superusers_hold_every_role(admin_user):
+    assert all(admin_user.has_role(role) for role in Role)
+
+
+def test_an_inactive_account_holds_no_roles(staff):
+    staff.is_active = False
+    assert not staff.has_role(Role.STAFF)

@@ -1,0 +1,58 @@
+import pytest
+from django.urls import reverse
+
+from coprod_hub.users.roles import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["home", "accessibility", "privacy", "cookies"])
+def test_public_pages_render_for_visitors_without_setting_cookies(client, name):
+    response = client.get(reverse(name))
+
+    assert response.status_code == 200
+    assert not response.cookies
+    assert 'class="govuk-skip-link"' in response.content.decode()
+
+
+def test_the_header_offers_sign_in_to_visitors(client):
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Sign in" in page
+    assert "Sign out" not in page
+
+
+def test_the_header_changes_with_the_role(client):
+    resident = UserFactory(roles=[Role.RESIDENT])
+    client.force_login(resident)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Sign out" in page
+    assert "Your account" in page
+
+
+def test_unknown_pages_get_the_hub_404_page(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_the_accessibility_statement_has_real_content(client):
+    page = client.get(reverse("accessibility")).content.decode()
+
+    assert "WCAG" in page
+    assert "Reporting accessibility problems" in page
+
+
+def test_pages_send_a_strict_content_security_policy(client):
+    response = client.get(reverse("home"))
+
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
