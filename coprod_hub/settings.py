@@ -157,7 +157,13 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SITE_NAME}: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "coprod_hub.users.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "coprod_hub.users.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "coprod_hub.users.forms.SignupForm",
+    "login": "coprod_hub.users.forms.LoginForm",
+    "reset_password": "coprod_hub.users.forms.ResetPasswordForm",
+    "reset_password_from_key": "coprod_hub.users.forms.ResetPasswordKeyForm",
+    "change_password": "coprod_hub.users.forms.ChangePasswordForm",
+}
 # Limits are counted in the cache (Redis in production, shared by every web container).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

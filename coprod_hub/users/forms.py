@@ -1,26 +1,60 @@
-from allauth.account.forms import SignupForm as AllauthSignupForm
+"""allauth's forms with plain GOV.UK-style labels and hints instead of placeholders."""
+
+from allauth.account import forms as allauth_forms
 from django import forms
 
 
-class SignupForm(AllauthSignupForm):
+class PlainLabelsMixin:
+    labels: dict[str, str] = {}
+    hints: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.pop("placeholder", None)
+            if name in self.labels:
+                field.label = self.labels[name]
+            if name in self.hints:
+                field.help_text = self.hints[name]
+
+
+# A hint shown to people, not a password.
+STRONG_CHOICE_HINT = "At least 8 characters. Avoid common words and passwords you use elsewhere."
+
+
+class SignupForm(PlainLabelsMixin, allauth_forms.SignupForm):
     display_name = forms.CharField(
         label="Your name",
         max_length=150,
         help_text="The name you would like us to use. It does not have to be your full name.",
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
-
     field_order = ["display_name", "email", "password1", "password2"]
+    labels = {
+        "email": "Email address",
+        "password1": "Create a password",
+        "password2": "Type the password again",
+    }
+    hints = {"email": "We will send you a link to confirm it.", "password1": STRONG_CHOICE_HINT}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Plain, GOV.UK-style labels and hints rather than allauth's placeholders.
-        self.fields["email"].label = "Email address"
-        self.fields["email"].help_text = "We will send you a link to confirm it."
-        self.fields["password1"].label = "Create a password"
-        self.fields[
-            "password1"
-        ].help_text = "At least 8 characters. Avoid common words and passwords you use elsewhere."
-        self.fields["password2"].label = "Type the password again"
-        for field in self.fields.values():
-            field.widget.attrs.pop("placeholder", None)
+
+class LoginForm(PlainLabelsMixin, allauth_forms.LoginForm):
+    labels = {"login": "Email address", "password": "Password"}
+
+
+class ResetPasswordForm(PlainLabelsMixin, allauth_forms.ResetPasswordForm):
+    labels = {"email": "Email address"}
+
+
+class ResetPasswordKeyForm(PlainLabelsMixin, allauth_forms.ResetPasswordKeyForm):
+    labels = {"password1": "New password", "password2": "Type the new password again"}
+    hints = {"password1": STRONG_CHOICE_HINT}
+
+
+class ChangePasswordForm(PlainLabelsMixin, allauth_forms.ChangePasswordForm):
+    labels = {
+        "oldpassword": "Current password",
+        "password1": "New password",
+        "password2": "Type the new password again",
+    }
+    hints = {"password1": STRONG_CHOICE_HINT}

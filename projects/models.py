@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from .ladder import STEP_GROUPS, Level, Step, WtfcStage
+
+
+class ServiceArea(models.Model):
+    """Reference data kept by admins, e.g. "Carers", "Learning disability"."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        PLANNING = "planning", "Planning"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    summary = models.TextField(help_text="Plain English: what the project is for and why.")
+    service_area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="projects")
+    level = models.CharField(max_length=20, choices=Level.choices)
+    activity_types = models.JSONField(default=list, blank=True)  # ActivityType values
+    principles = models.JSONField(default=list, blank=True)  # Principle values
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_projects"
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="team_projects"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNING)
+    is_published = models.BooleanField(
+        default=False, help_text="Published projects are visible to the public."
+    )
+    wtfc_stage = models.CharField(
+        "Working Together for Change stage", max_length=20, choices=WtfcStage.choices, blank=True
+    )
+    budget_pence = models.PositiveBigIntegerField(null=True, blank=True)
+    contact_name = models.CharField(max_length=150, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+
+    # The honest step. Staff claim a step; the evidence answers derive the step they support.
+    # The public sees the lower of the two (see `public_step`). Both are null until recorded.
+    claimed_step = models.PositiveSmallIntegerField(choices=Step.choices, null=True, blank=True)
+    evidenced_step = models.PositiveSmallIntegerField(choices=Step.choices, null=True, blank=True)
+    step_evidence = models.JSONField(default=dict, blank=True)
+    not_coproduction_reason = models.TextField("Why this is not co-production", blank=True)
+    step_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            # The public list filters published projects by level and status.
+            models.Index(fields=["is_published", "level", "status"], name="project_public_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.slug])
+
+    @property
+    def public_step(self) -> Step | None:
+        """What the public sees: never higher than the evidence supports."""
+        steps = [s for s in (self.claimed_step, self.evidenced_step) if s is not None]
+        return Step(min(steps)) if steps else None
+
+    @property
+    def is_inflated(self) -> bool:
+        return (
+            self.claimed_step is not None
+            and self.evidenced_step is not None
+            and self.claimed_step > self.evidenced_step
+        )
+
+    @property
+    def step_group(self):
+        step = self.public_step
+        return STEP_GROUPS[step] if step else None
+
+
+class StepChange(models.Model):
+    """One entry in a project's step history. Rows are only ever added, never changed."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="step_changes")
+    from_claimed = models.PositiveSmallIntegerField(choices=Step.choices, null=True)
+    from_evidenced = models.PositiveSmallIntegerField(choices=Step.choices, null=True)
+    to_claimed = models.PositiveSmallIntegerField(choices=Step.choices)
+    to_evidenced = models.PositiveSmallIntegerField(choices=Step.choices)
+    evidence = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.project}: {self.get_to_claimed_display()} on {self.changed_at:%d %b %Y}"
+
+    @property
+    def to_public(self) -> Step:
+        return Step(min(self.to_claimed, self.to_evidenced))
+
+    @property
+    def from_public(self) -> Step | None:
+        steps = [s for s in (self.from_claimed, self.from_evidenced) if s is not None]
+        return Step(min(steps)) if steps else None
