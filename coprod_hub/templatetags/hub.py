@@ -1,0 +1,35 @@
+from django import template
+from django.utils.http import urlencode
+
+from coprod_hub.lib.money import format_pounds
+
+register = template.Library()
+
+
+@register.filter
+def pounds(pence):
+    """{{ claim.total_pence|pounds }} -> "£12.50"."""
+    return format_pounds(pence)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters changed, e.g. for pagination links.
+
+    {% query_with page=3 %} keeps every filter in the URL and sets page=3.
+    """
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = urlencode(sorted(params.lists()), doseq=True)
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def elided_pages(page_obj):
+    """Page numbers to link to, with "…" gaps: 1 … 4 5 6 … 20."""
+    paginator = page_obj.paginator
+    return list(paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))
