@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "participation",
     "payments",
     "learning",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -265,3 +266,15 @@ LOGGING = {
 }
 
 ACCOUNT_SIGNUP_OPEN = env_bool("ACCOUNT_SIGNUP_OPEN", True)
+
+# GOV.UK Notify (optional): email and text messages through Notify when the key is set.
+# The templates in Notify take ((subject)) and ((body)) for email, ((body)) for text messages.
+NOTIFY_API_KEY = env_secret("NOTIFY_API_KEY", required=False, default="")
+NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "")
+
+# Periodic tasks. django-celery-beat copies these into its database schedule on start-up,
+# where admins can see and pause them.
+CELERY_BEAT_SCHEDULE = {
+    "send-due-messages": {"task": "notifications.tasks.send_due_messages", "schedule": 60.0},
+}

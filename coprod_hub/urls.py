@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("", include("payments.urls")),
     path("", include("learning.urls")),
+    path("", include("notifications.urls")),
 ]
 
 handler400 = "coprod_hub.views.bad_request"

@@ -1,0 +1,67 @@
+"""How a message leaves the hub: email through Django's email backend, or GOV.UK Notify
+for email and text messages when NOTIFY_API_KEY is set."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from .tokens import unsubscribe_url
+
+
+def notify_configured() -> bool:
+    return bool(settings.NOTIFY_API_KEY)
+
+
+def _footer(message) -> str:
+    return (
+        "\n\n--\n"
+        f"You get this because you use the {settings.SITE_NAME}.\n"
+        f"Stop these messages: {unsubscribe_url(message.recipient_id, message.category)}\n"
+    )
+
+
+def send_email(message) -> None:
+    link = unsubscribe_url(message.recipient_id, message.category)
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text + _footer(message),
+        to=[message.to_address],
+        headers={
+            # One-click unsubscribe for mail clients (RFC 8058): they POST to the link.
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    email.attach_alternative(
+        render_to_string(
+            "notifications/email.html",
+            {"message": message, "unsubscribe_url": link, "SITE_NAME": settings.SITE_NAME},
+        ),
+        "text/html",
+    )
+    for filename, content, mimetype in message.attachments:
+        email.attach(filename, content, mimetype)
+    if notify_configured() and not message.attachments:
+        _notify_client().send_email_notification(
+            email_address=message.to_address,
+            template_id=settings.NOTIFY_EMAIL_TEMPLATE_ID,
+            personalisation={"subject": message.subject, "body": email.body},
+            reference=f"hub-message-{message.pk}",
+        )
+        return
+    email.send(fail_silently=False)
+
+
+def send_sms(message) -> None:
+    _notify_client().send_sms_notification(
+        phone_number=message.to_address,
+        template_id=settings.NOTIFY_SMS_TEMPLATE_ID,
+        personalisation={"body": message.body_text},
+        reference=f"hub-message-{message.pk}",
+    )
+
+
+def _notify_client():
+    from notifications_python_client.notifications import NotificationsAPIClient
+
+    return NotificationsAPIClient(settings.NOTIFY_API_KEY)

@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .kinds import Category
+
+
+class MessageQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Pending messages whose next attempt time has come, plus stuck sends to retry."""
+        now = now or timezone.now()
+        return self.filter(
+            models.Q(status=Message.Status.PENDING, next_attempt_at__lte=now)
+            | models.Q(status=Message.Status.SENDING, lease_expires_at__lt=now)
+        )
+
+
+class Message(models.Model):
+    """The outbox: one row per message per person, written in the same transaction as the
+    event that caused it, then delivered by a Celery task.
+
+    `event_key` names the event ("signup:42:confirmed"); together with the recipient it is
+    unique, so however often an event is processed, a person gets one message for it.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+        CALL_LIST = "call_list", "Staff call list (post or phone)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CALL_LIST = "call_list", "On the staff call list"
+        CALLED = "called", "Contacted by staff"
+        SKIPPED = "skipped", "Not sent (unsubscribed)"
+
+    kind = models.CharField(max_length=50)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    event_key = models.CharField(max_length=200)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    to_address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    attachments = models.JSONField(default=list, blank=True)  # [[filename, text, mimetype]]
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient"], name="one_message_per_event_and_recipient"
+            ),
+        ]
+        indexes = [
+            # The sweep: pending rows whose next attempt is due.
+            models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
+            # "Messages sent" in a person's data export and the admin outbox list.
+            models.Index(fields=["recipient", "-created_at"], name="message_recipient_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.recipient_id} ({self.status})"
+
+
+class Unsubscribe(models.Model):
+    """A person asked for no more messages of this category."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unsubscribes"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "category"], name="one_unsubscribe_per_category"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} unsubscribed from {self.category}"

@@ -1,0 +1,36 @@
+"""Who may see the outbox and the call list.
+
+The outbox holds message text for everyone, so only admins see it. Staff see the call list
+(people who asked for post or phone contact) because they make those calls.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from coprod_hub.users.roles import Role
+
+from .models import Message
+
+
+def require_admin(request):
+    if not (request.user.is_authenticated and request.user.is_admin):
+        raise PermissionDenied("Only hub administrators can see the outbox.")
+
+
+def outbox_for(request):
+    require_admin(request)
+    return Message.objects.select_related("recipient")
+
+
+def get_message_for_admin(request, pk) -> Message:
+    return get_object_or_404(outbox_for(request), pk=pk)
+
+
+def call_list_for(request):
+    if not (request.user.is_authenticated and request.user.has_role(Role.STAFF)):
+        raise PermissionDenied("Only staff can see the call list.")
+    return Message.objects.filter(status=Message.Status.CALL_LIST).select_related("recipient")
+
+
+def get_call_for_staff(request, pk) -> Message:
+    return get_object_or_404(call_list_for(request), pk=pk)

@@ -1,0 +1,236 @@
+"""Writing messages to the outbox, and delivering them.
+
+Other apps call `queue_message` (or `queue_messages` for many people) inside the same
+transaction as the event. Delivery happens after commit in a Celery task; if the broker is
+down the rows stay pending and the `send_due_messages` sweep delivers them later.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models import F, Q
+from django.template import Context
+from django.template.loader import get_template
+from django.utils import timezone
+
+from . import channels
+from .kinds import category_for
+from .models import Message, Unsubscribe
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6  # about an hour of retries with the backoff below
+LEASE = timedelta(minutes=5)  # a send that has not finished by then is tried again
+BATCH_SIZE = 500
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8, 16, 32 minutes after each failed attempt."""
+    return timedelta(minutes=2 ** max(attempts - 1, 0))
+
+
+class NotificationError(Exception):
+    pass
+
+
+def _render(name: str, context: dict) -> str:
+    # Plain-text templates: no HTML escaping here; the HTML part escapes when it is built.
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
+def render_message(kind: str, context: dict) -> tuple[str, str]:
+    context = {"site_url": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
+    subject = " ".join(_render(f"notifications/{kind}/subject.txt", context).split())
+    body = _render(f"notifications/{kind}/body.txt", context).strip()
+    return subject, body
+
+
+def contact_preferences(user) -> tuple[str, str]:
+    """How a person wants to hear from us: (how, phone). `how` is email, text or post_or_phone.
+
+    Preferences live on the participation profile; people without one get email.
+    """
+    try:
+        profile = user.profile
+    except (ObjectDoesNotExist, AttributeError):  # no profile yet
+        return "email", ""
+    return (profile.contact_by or "email"), (profile.phone or "")
+
+
+def choose_channel(user) -> tuple[str, str]:
+    """(channel, address). A person we cannot reach online goes on the staff call list."""
+    how, phone = contact_preferences(user)
+    if how == "post_or_phone":
+        return Message.Channel.CALL_LIST, ""
+    if how == "text" and phone and channels.notify_configured():
+        return Message.Channel.SMS, phone
+    if user.email and user.is_active:
+        return Message.Channel.EMAIL, user.email
+    if phone and channels.notify_configured():
+        return Message.Channel.SMS, phone
+    return Message.Channel.CALL_LIST, ""
+
+
+def _build(kind, category, recipient, event_key, context, attachments, unsubscribed) -> Message:
+    subject, body = render_message(kind, {**context, "recipient": recipient})
+    channel, address = choose_channel(recipient)
+    if recipient.pk in unsubscribed:
+        status = Message.Status.SKIPPED
+    elif channel == Message.Channel.CALL_LIST:
+        status = Message.Status.CALL_LIST
+    else:
+        status = Message.Status.PENDING
+    return Message(
+        kind=kind,
+        category=category,
+        event_key=event_key,
+        recipient=recipient,
+        channel=channel,
+        to_address=address,
+        subject=subject[:255],
+        body_text=body,
+        attachments=[list(a) for a in attachments],
+        status=status,
+    )
+
+
+def queue_message(kind, *, recipient, event_key, context, attachments=()) -> None:
+    """Record one message for one person. Call it inside the event's transaction."""
+    queue_messages(
+        kind,
+        recipients=[recipient],
+        event_key=event_key,
+        context=context,
+        attachments=attachments,
+    )
+
+
+def queue_messages(kind, *, recipients: Iterable, event_key, context, attachments=()) -> int:
+    """Record the same event's message for many people, in batches.
+
+    Re-running it for the same event adds nothing: the unique (event_key, recipient)
+    constraint drops rows that already exist. Returns how many rows were new.
+    """
+    category = category_for(kind)
+    created_ids = []
+    batch = []
+
+    def flush():
+        if not batch:
+            return
+        unsubscribed = set(
+            Unsubscribe.objects.filter(
+                category=category, user_id__in=[r.pk for r in batch]
+            ).values_list("user_id", flat=True)
+        )
+        rows = [
+            _build(kind, category, r, event_key, context, attachments, unsubscribed) for r in batch
+        ]
+        # ignore_conflicts: a retry of the same event finds its rows already there.
+        Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH_SIZE)
+        keys = [r.pk for r in batch]
+        created_ids.extend(
+            Message.objects.filter(
+                event_key=event_key, recipient_id__in=keys, status=Message.Status.PENDING
+            ).values_list("pk", flat=True)
+        )
+        batch.clear()
+
+    for recipient in recipients:
+        batch.append(recipient)
+        if len(batch) >= BATCH_SIZE:
+            flush()
+    flush()
+    if created_ids:
+        ids = list(created_ids)
+        transaction.on_commit(lambda: enqueue_delivery(ids))
+    return len(created_ids)
+
+
+def enqueue_delivery(message_ids: list[int]) -> None:
+    """Hand messages to Celery. If the broker is unreachable the rows stay pending and the
+    periodic sweep sends them once it is back: nothing is lost."""
+    from .tasks import deliver_messages
+
+    for start in range(0, len(message_ids), BATCH_SIZE):
+        chunk = message_ids[start : start + BATCH_SIZE]
+        try:
+            deliver_messages.apply_async(args=[chunk], retry=False)
+        except Exception:  # broker down: kombu raises several kinds; the sweep will retry
+            logger.warning("Could not reach the task broker; %d messages wait", len(chunk))
+
+
+def _claim(message_id: int, now) -> bool:
+    """Take the right to send this message. Only one worker can win (conditional update)."""
+    return bool(
+        Message.objects.filter(pk=message_id)
+        .filter(
+            Q(status=Message.Status.PENDING)
+            | Q(status=Message.Status.SENDING, lease_expires_at__lt=now)
+        )
+        .update(
+            status=Message.Status.SENDING,
+            lease_expires_at=now + LEASE,
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def deliver_message(message_id: int) -> bool:
+    """Send one message if it still needs sending. Safe to call any number of times."""
+    now = timezone.now()
+    if not _claim(message_id, now):
+        return False
+    message = Message.objects.select_related("recipient").get(pk=message_id)
+    if Unsubscribe.objects.filter(user=message.recipient, category=message.category).exists():
+        Message.objects.filter(pk=message_id).update(status=Message.Status.SKIPPED)
+        return False
+    try:
+        if message.channel == Message.Channel.SMS:
+            channels.send_sms(message)
+        else:
+            channels.send_email(message)
+    except Exception as error:  # any delivery failure is recorded and retried, never lost
+        failed = message.attempts >= MAX_ATTEMPTS
+        Message.objects.filter(pk=message_id).update(
+            status=Message.Status.FAILED if failed else Message.Status.PENDING,
+            last_error=f"{error.__class__.__name__}: {error}"[:2000],
+            next_attempt_at=now + backoff(message.attempts),
+            lease_expires_at=None,
+        )
+        logger.warning("Message %s failed (attempt %s): %s", message_id, message.attempts, error)
+        return False
+    Message.objects.filter(pk=message_id, status=Message.Status.SENDING).update(
+        status=Message.Status.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error=""
+    )
+    return True
+
+
+def retry_message(message: Message) -> None:
+    """Staff asked to try a failed message again."""
+    if message.status not in (Message.Status.FAILED, Message.Status.PENDING):
+        raise NotificationError("Only failed or waiting messages can be sent again.")
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.PENDING, next_attempt_at=timezone.now(), attempts=0
+    )
+    transaction.on_commit(lambda: enqueue_delivery([message.pk]))
+
+
+def mark_called(message: Message, *, by) -> None:
+    if message.status != Message.Status.CALL_LIST:
+        raise NotificationError("This person is not on the call list for this message.")
+    Message.objects.filter(pk=message.pk, status=Message.Status.CALL_LIST).update(
+        status=Message.Status.CALLED, sent_at=timezone.now(), last_error=f"Contacted by {by}"
+    )
+
+
+def unsubscribe(user_id: int, category: str) -> None:
+    Unsubscribe.objects.get_or_create(user_id=user_id, category=category)
+    # Anything of that kind still waiting will not be sent.
+    Message.objects.filter(
+        recipient_id=user_id, category=category, status=Message.Status.PENDING
+    ).update(status=Message.Status.SKIPPED)

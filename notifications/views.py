@@ -1,0 +1,66 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from coprod_hub.lib.pagination import paginate
+
+from . import permissions, services
+from .forms import OutboxFilterForm
+from .kinds import Category
+from .tokens import read_unsubscribe_token
+
+
+@csrf_exempt  # mail clients POST here for one-click unsubscribe (RFC 8058); the token is signed
+def unsubscribe(request, token):
+    try:
+        user_id, category = read_unsubscribe_token(token)
+        label = Category(category).label
+    except (signing.BadSignature, ValueError):
+        return render(request, "notifications/unsubscribe_invalid.html", status=400)
+    if request.method == "POST":
+        services.unsubscribe(user_id, category)
+        return render(request, "notifications/unsubscribed.html", {"category_label": label})
+    return render(
+        request, "notifications/unsubscribe.html", {"category_label": label, "token": token}
+    )
+
+
+@login_required
+def outbox(request):
+    messages_qs = permissions.outbox_for(request)
+    form = OutboxFilterForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data["status"]:
+        messages_qs = messages_qs.filter(status=form.cleaned_data["status"])
+    page = paginate(request, messages_qs.order_by("-created_at", "-id"), per_page=50)
+    return render(request, "notifications/outbox.html", {"form": form, "page_obj": page})
+
+
+@login_required
+@require_POST
+def retry(request, pk):
+    message = permissions.get_message_for_admin(request, pk)
+    try:
+        services.retry_message(message)
+    except services.NotificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Message to {message.recipient} will be sent again.")
+    return redirect("notifications:outbox")
+
+
+@login_required
+def call_list(request):
+    page = paginate(request, permissions.call_list_for(request).order_by("created_at"), 50)
+    return render(request, "notifications/call_list.html", {"page_obj": page})
+
+
+@login_required
+@require_POST
+def mark_called(request, pk):
+    message = permissions.get_call_for_staff(request, pk)
+    services.mark_called(message, by=request.user)
+    messages.success(request, f"Marked {message.recipient} as contacted.")
+    return redirect("notifications:call_list")

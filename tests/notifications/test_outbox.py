@@ -1,0 +1,219 @@
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from notifications import services
+from notifications.models import Message, Unsubscribe
+from notifications.tasks import deliver_messages, send_due_messages
+from notifications.tokens import unsubscribe_token
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _project(title="Day services review"):
+    return SimpleNamespace(title=title, get_absolute_url="/projects/day-services/")
+
+
+def _update(said="More evening sessions", did="We added two", next_steps=""):
+    return SimpleNamespace(said=said, did=did, next_steps=next_steps)
+
+
+def queue(recipient, event_key="update:1", **context):
+    services.queue_message(
+        "we_said_we_did",
+        recipient=recipient,
+        event_key=event_key,
+        context={"project": _project(), "update": _update(), **context},
+    )
+
+
+def test_a_queued_message_is_sent_once_after_commit(resident, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue(resident)
+
+    message = Message.objects.get()
+    assert message.status == Message.Status.SENT
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [resident.email]
+    assert "Day services review" in mail.outbox[0].subject
+
+
+def test_queueing_the_same_event_twice_makes_one_message(resident):
+    queue(resident)
+    queue(resident)
+
+    assert Message.objects.count() == 1
+
+
+def test_running_delivery_twice_sends_one_email(resident):
+    queue(resident)
+    message = Message.objects.get()
+
+    deliver_messages([message.pk])
+    deliver_messages([message.pk])
+    send_due_messages()
+
+    assert len(mail.outbox) == 1
+
+
+def test_every_email_has_an_unsubscribe_link_and_header(resident):
+    queue(resident)
+    deliver_messages([Message.objects.get().pk])
+
+    email = mail.outbox[0]
+    assert email.extra_headers["List-Unsubscribe"].startswith("<http")
+    assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/unsubscribe/" in email.body
+    html = email.alternatives[0][0]
+    assert "Stop these messages" in html
+
+
+def test_user_text_is_escaped_in_the_html_part(resident):
+    services.queue_message(
+        "we_said_we_did",
+        recipient=resident,
+        event_key="update:9",
+        context={"project": _project(), "update": _update(said="<script>alert(1)</script>")},
+    )
+    deliver_messages([Message.objects.get().pk])
+
+    html = mail.outbox[0].alternatives[0][0]
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<script>alert(1)</script>" in mail.outbox[0].body  # plain text stays as written
+
+
+def test_a_failure_is_retried_with_backoff_then_marked_failed(resident):
+    queue(resident)
+    message = Message.objects.get()
+
+    with mock.patch("notifications.channels.send_email", side_effect=OSError("SMTP down")):
+        for _ in range(services.MAX_ATTEMPTS):
+            Message.objects.filter(pk=message.pk).update(next_attempt_at="2000-01-01T00:00Z")
+            send_due_messages()
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED
+    assert message.attempts == services.MAX_ATTEMPTS
+    assert "SMTP down" in message.last_error
+    assert not mail.outbox
+
+
+def test_the_first_failure_waits_before_trying_again(resident):
+    queue(resident)
+    message = Message.objects.get()
+
+    with mock.patch("notifications.channels.send_email", side_effect=OSError("busy")):
+        deliver_messages([message.pk])
+    assert send_due_messages() == 0  # backoff not over yet
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.PENDING
+    assert message.next_attempt_at > message.created_at
+
+
+def test_messages_wait_while_the_broker_is_down_and_go_out_after(
+    resident, django_capture_on_commit_callbacks
+):
+    with mock.patch(
+        "notifications.tasks.deliver_messages.apply_async", side_effect=ConnectionError
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            queue(resident)
+
+    assert Message.objects.get().status == Message.Status.PENDING
+    assert not mail.outbox
+
+    send_due_messages()  # the periodic sweep once the broker is back
+
+    assert Message.objects.get().status == Message.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_the_unsubscribe_link_works_without_signing_in(client, resident):
+    token = unsubscribe_token(resident.pk, "updates")
+
+    page = client.get(reverse("notifications:unsubscribe", args=[token]))
+    assert page.status_code == 200
+    assert not Unsubscribe.objects.exists()  # a GET (e.g. a link scanner) changes nothing
+
+    client.post(reverse("notifications:unsubscribe", args=[token]))
+
+    assert Unsubscribe.objects.filter(user=resident, category="updates").exists()
+    queue(resident, event_key="update:2")
+    assert Message.objects.get().status == Message.Status.SKIPPED
+    assert not mail.outbox
+
+
+def test_an_altered_unsubscribe_token_is_refused(client, resident):
+    token = unsubscribe_token(resident.pk, "updates")
+
+    response = client.post(reverse("notifications:unsubscribe", args=[token[:-2] + "xx"]))
+
+    assert response.status_code == 400
+    assert "This link does not work" in response.content.decode()
+    assert not Unsubscribe.objects.exists()
+
+
+def test_someone_without_an_email_goes_on_the_staff_call_list(client, staff):
+    person = UserFactory()
+    person.email = ""  # e.g. signed up by staff on their behalf, with no email address
+    person.save()
+
+    queue(person)
+
+    message = Message.objects.get()
+    assert message.status == Message.Status.CALL_LIST
+    client.force_login(staff)
+    page = client.get(reverse("notifications:call_list")).content.decode()
+    assert str(person) in page
+    client.post(reverse("notifications:mark_called", args=[message.pk]))
+    message.refresh_from_db()
+    assert message.status == Message.Status.CALLED
+
+
+def test_only_admins_see_the_outbox(client, resident, staff, admin_user):
+    queue(resident)
+    url = reverse("notifications:outbox")
+
+    assert client.get(url).status_code == 302  # visitors are sent to sign in
+    client.force_login(staff)
+    assert client.get(url).status_code == 403
+    client.force_login(admin_user)
+    page = client.get(url + "?status=pending")
+    assert page.status_code == 200
+    assert "Day services review" in page.content.decode()
+
+
+def test_an_admin_can_send_a_failed_message_again(
+    client, resident, admin_user, django_capture_on_commit_callbacks
+):
+    queue(resident)
+    Message.objects.update(status=Message.Status.FAILED, last_error="boom")
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notifications:retry", args=[Message.objects.get().pk]))
+
+    assert Message.objects.get().status == Message.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_fan_out_to_many_people_uses_a_bounded_number_of_queries(
+    django_assert_max_num_queries,
+):
+    people = UserFactory.create_batch(60)
+
+    with django_assert_max_num_queries(12):
+        services.queue_messages(
+            "we_said_we_did",
+            recipients=people,
+            event_key="update:3",
+            context={"project": _project(), "update": _update()},
+        )
+
+    assert Message.objects.count() == 60
