@@ -119,11 +119,11 @@ def test_the_first_failure_waits_before_trying_again(resident):
 def test_messages_wait_while_the_broker_is_down_and_go_out_after(
     resident, django_capture_on_commit_callbacks
 ):
-    with mock.patch(
-        "notifications.tasks.deliver_messages.apply_async", side_effect=ConnectionError
+    with (
+        mock.patch("notifications.tasks.deliver_messages.apply_async", side_effect=ConnectionError),
+        django_capture_on_commit_callbacks(execute=True),
     ):
-        with django_capture_on_commit_callbacks(execute=True):
-            queue(resident)
+        queue(resident)
 
     assert Message.objects.get().status == Message.Status.PENDING
     assert not mail.outbox
