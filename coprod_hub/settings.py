@@ -277,4 +277,8 @@ NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "")
 # where admins can see and pause them.
 CELERY_BEAT_SCHEDULE = {
     "send-due-messages": {"task": "notifications.tasks.send_due_messages", "schedule": 60.0},
+    "send-due-reminders": {
+        "task": "notifications.tasks.send_due_reminders",
+        "schedule": 15 * 60.0,
+    },
 }

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import reminders, services
 from .models import Message
 
 
@@ -18,3 +18,9 @@ def send_due_messages():
     for message_id in ids:
         services.deliver_message(message_id)
     return len(ids)
+
+
+@shared_task
+def send_due_reminders():
+    """Every 15 minutes: reminders two days before and on the morning of each session."""
+    return reminders.send_due_reminders()

@@ -1,0 +1,80 @@
+"""When reminders are due, worked out in UK local time.
+
+- "Two days before": 9am (UK time) two calendar days before the day of the session.
+- "On the day": 7am (UK time) on the day, or an hour before if it starts earlier.
+
+A periodic task finds booked places whose reminder is due and not yet queued. Because it asks
+"is it due now, and has it not started?" rather than "is it exactly 9am?", a worker that was
+down at 9am still sends the reminder when it comes back, and the outbox's unique key stops a
+second copy. Times are computed with zoneinfo, so the change to and from British Summer Time
+moves the UTC send time, not the local one.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from .services import queue_message
+
+UK = ZoneInfo("Europe/London")
+TWO_DAY_SEND_TIME = time(9, 0)
+MORNING_SEND_TIME = time(7, 0)
+
+
+def two_day_reminder_due(starts_at: datetime) -> datetime:
+    day = starts_at.astimezone(UK).date() - timedelta(days=2)
+    return datetime.combine(day, TWO_DAY_SEND_TIME, tzinfo=UK)
+
+
+def morning_reminder_due(starts_at: datetime) -> datetime:
+    local_start = starts_at.astimezone(UK)
+    seven_am = datetime.combine(local_start.date(), MORNING_SEND_TIME, tzinfo=UK)
+    return min(seven_am, local_start - timedelta(hours=1))
+
+
+def _event_key(kind: str, signup) -> str:
+    # The start time is part of the key: if staff move the session, a new reminder is due.
+    return f"{kind}:{signup.pk}:{signup.opportunity.starts_at:%Y%m%dT%H%M}"
+
+
+def due_reminders(signups, now: datetime):
+    """(kind, signup) pairs that are due now, for booked places on sessions not yet started."""
+    for signup in signups:
+        starts_at = signup.opportunity.starts_at
+        if starts_at <= now:
+            continue
+        two_day = two_day_reminder_due(starts_at)
+        # Someone who signed up after the two-day point has just had a confirmation instead.
+        if two_day <= now and signup.created_at < two_day:
+            yield "reminder_two_days", signup
+        if morning_reminder_due(starts_at) <= now:
+            yield "reminder_on_the_day", signup
+
+
+def send_due_reminders(now: datetime | None = None) -> int:
+    from participation.models import Opportunity, SignUp
+
+    now = now or timezone.now()
+    signups = (
+        SignUp.objects.filter(
+            status=SignUp.Status.BOOKED,
+            opportunity__status=Opportunity.Status.PUBLISHED,
+            opportunity__starts_at__gt=now,
+            opportunity__starts_at__lte=now + timedelta(days=3),
+        )
+        .select_related("opportunity", "opportunity__venue", "resident")
+        .order_by("pk")
+    )
+    count = 0
+    for kind, signup in due_reminders(signups.iterator(chunk_size=500), now):
+        with transaction.atomic():
+            queue_message(
+                kind,
+                recipient=signup.resident,
+                event_key=_event_key(kind, signup),
+                context={"signup": signup, "opportunity": signup.opportunity},
+            )
+        count += 1
+    return count

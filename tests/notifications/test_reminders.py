@@ -1,0 +1,146 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from notifications.models import Message
+from notifications.reminders import (
+    morning_reminder_due,
+    send_due_reminders,
+    two_day_reminder_due,
+)
+from participation.models import Opportunity, SignUp
+from tests.factories import UserFactory
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "two_day", "morning"),
+    [
+        # Winter (GMT = UTC).
+        (utc(2026, 1, 15, 14), utc(2026, 1, 13, 9), utc(2026, 1, 15, 7)),
+        # Summer (BST = UTC+1): 9am and 7am local are 8:00 and 6:00 UTC.
+        (utc(2026, 7, 15, 13), utc(2026, 7, 13, 8), utc(2026, 7, 15, 6)),
+        # Clocks go forward on Sunday 29 March 2026: the two-day reminder is on Saturday in
+        # GMT, the morning one on Monday in BST.
+        (utc(2026, 3, 30, 9), utc(2026, 3, 28, 9), utc(2026, 3, 30, 6)),
+        # Clocks go back on Sunday 25 October 2026: Saturday is still BST, Monday is GMT.
+        (utc(2026, 10, 26, 10), utc(2026, 10, 24, 8), utc(2026, 10, 26, 7)),
+        # A session starting at 7:30am gets its on-the-day reminder an hour before.
+        (utc(2026, 1, 15, 7, 30), utc(2026, 1, 13, 9), utc(2026, 1, 15, 6, 30)),
+    ],
+)
+def test_reminders_are_due_at_uk_local_times(starts_at, two_day, morning):
+    assert two_day_reminder_due(starts_at) == two_day
+    assert morning_reminder_due(starts_at) == morning
+
+
+@pytest.fixture
+def booked(db):
+    def make(starts_at, *, signed_up_at):
+        staff = UserFactory()
+        opportunity = Opportunity.objects.create(
+            title="Carers' focus group",
+            description="Tell us about respite care.",
+            kind=Opportunity.Kind.FOCUS_GROUP,
+            format=Opportunity.Format.IN_PERSON,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            capacity=10,
+            status=Opportunity.Status.PUBLISHED,
+            created_by=staff,
+        )
+        with time_machine.travel(signed_up_at, tick=False):
+            return SignUp.objects.create(
+                opportunity=opportunity, resident=UserFactory(), status=SignUp.Status.BOOKED
+            )
+
+    return make
+
+
+def kinds_sent():
+    return sorted(Message.objects.values_list("kind", flat=True))
+
+
+def test_nothing_is_sent_before_the_two_day_point(booked):
+    booked(utc(2026, 3, 30, 9), signed_up_at=utc(2026, 3, 1))
+
+    with time_machine.travel(utc(2026, 3, 28, 8, 59), tick=False):
+        send_due_reminders()
+
+    assert kinds_sent() == []
+
+
+def test_the_two_day_reminder_goes_at_9am_the_saturday_before_the_clocks_change(booked):
+    booked(utc(2026, 3, 30, 9), signed_up_at=utc(2026, 3, 1))
+
+    with time_machine.travel(utc(2026, 3, 28, 9, 0), tick=False):
+        send_due_reminders()
+        send_due_reminders()  # the next run of the periodic task adds nothing
+
+    assert kinds_sent() == ["reminder_two_days"]
+    assert len(mail.outbox) == 1
+    assert "Monday 30 March" in mail.outbox[0].subject
+
+
+def test_the_morning_reminder_goes_at_7am_bst_after_the_clocks_change(booked):
+    booked(utc(2026, 3, 30, 9), signed_up_at=utc(2026, 3, 1))
+    with time_machine.travel(utc(2026, 3, 28, 9, 0), tick=False):
+        send_due_reminders()
+
+    with time_machine.travel(utc(2026, 3, 30, 5, 59), tick=False):
+        send_due_reminders()
+    assert kinds_sent() == ["reminder_two_days"]
+
+    with time_machine.travel(utc(2026, 3, 30, 6, 0), tick=False):  # 7am BST
+        send_due_reminders()
+    assert kinds_sent() == ["reminder_on_the_day", "reminder_two_days"]
+    assert "10:00 a.m." in mail.outbox[-1].subject or "10 a.m." in mail.outbox[-1].subject
+
+
+def test_the_morning_reminder_goes_at_7am_gmt_after_the_clocks_go_back(booked):
+    booked(utc(2026, 10, 26, 10), signed_up_at=utc(2026, 10, 1))
+
+    with time_machine.travel(utc(2026, 10, 26, 6, 59), tick=False):
+        send_due_reminders()
+    assert "reminder_on_the_day" not in kinds_sent()
+
+    with time_machine.travel(utc(2026, 10, 26, 7, 0), tick=False):
+        send_due_reminders()
+    assert "reminder_on_the_day" in kinds_sent()
+
+
+def test_a_worker_that_was_down_at_9am_still_sends_later_and_only_once(booked):
+    booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
+
+    with time_machine.travel(utc(2026, 1, 13, 16, 45), tick=False):
+        send_due_reminders()
+    with time_machine.travel(utc(2026, 1, 13, 17, 0), tick=False):
+        send_due_reminders()
+
+    assert kinds_sent() == ["reminder_two_days"]
+
+
+def test_someone_who_signs_up_the_day_before_gets_no_two_day_reminder(booked):
+    booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 14, 12))
+
+    with time_machine.travel(utc(2026, 1, 14, 12, 15), tick=False):
+        send_due_reminders()
+
+    assert kinds_sent() == []
+
+
+def test_cancelled_places_and_started_sessions_get_no_reminder(booked):
+    signup = booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
+    signup.status = SignUp.Status.CANCELLED
+    signup.save()
+    booked(utc(2026, 1, 15, 10), signed_up_at=utc(2026, 1, 1))
+
+    with time_machine.travel(utc(2026, 1, 15, 11), tick=False):
+        send_due_reminders()
+
+    assert kinds_sent() == []
