@@ -32,6 +32,7 @@ run: $(VENV)/.installed assets migrate
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check templates
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed
