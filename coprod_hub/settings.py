@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_celery_beat",
+    "auditlog",
     "coprod_hub",
     "coprod_hub.users",
     "projects",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "coprod_hub.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -282,3 +284,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
     },
 }
+
+# Audit trail (django-auditlog): which models are recorded is listed in coprod_hub/audit.py.
+# IP addresses are not kept: the trail needs who and what, not where from.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_STORE_JSON_CHANGES = True
