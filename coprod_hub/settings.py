@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "payments",
     "learning",
     "notifications",
+    "insight",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("learning.urls")),
     path("", include("notifications.urls")),
+    path("", include("insight.urls")),
 ]
 
 handler400 = "coprod_hub.views.bad_request"
