@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .users import views as user_views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -15,6 +16,10 @@ urlpatterns = [
     path("health/", views.health_view, name="health"),
     path("hello/", views.hello, name="hello"),
     path("accounts/", include("allauth.urls")),
+    path("my/data/", user_views.my_data, name="my_data"),
+    path("my/data/download/", user_views.download_my_data, name="my_data_download"),
+    path("my/data/delete/", user_views.erase_my_account, name="my_data_erase"),
+    path("account-deleted/", user_views.account_erased, name="account_erased"),
     path("admin/", admin.site.urls),
     path("", include("projects.urls")),
     path("", include("participation.urls")),

@@ -33,3 +33,19 @@ def elided_pages(page_obj):
     """Page numbers to link to, with "…" gaps: 1 … 4 5 6 … 20."""
     paginator = page_obj.paginator
     return list(paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))
+
+
+@register.filter
+def is_mapping(value):
+    return isinstance(value, dict)
+
+
+@register.filter
+def is_sequence(value):
+    return isinstance(value, list | tuple)
+
+
+@register.filter
+def humanise_key(key):
+    """ "access_needs" -> "Access needs" for the readable data download."""
+    return str(key).replace("_", " ").capitalize()

@@ -1,0 +1,23 @@
+from django import forms
+
+
+class EraseAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        help_text="To keep your account safe, enter your password to confirm.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand my account and information will be deleted and cannot be restored",
+        error_messages={"required": "Tick the box to confirm you want to delete your account"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("The password is not right")
+        return password

@@ -1,0 +1,98 @@
+"""A person's data: download all of it, or erase it (UK GDPR rights of access and erasure).
+
+Each app that holds personal data has a `privacy.py` with two functions:
+- `export(user) -> dict`: what it holds about the person, as JSON-ready data;
+- `erase(user) -> None`: remove personal data; financial records stay, pseudonymised, until
+  the retention period ends.
+This module runs them all and takes care of the account itself.
+"""
+
+import io
+import json
+import zipfile
+from importlib import import_module
+from importlib.util import find_spec
+
+from allauth.account.models import EmailAddress
+from auditlog.models import LogEntry
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from coprod_hub.audit import allow_privileged_change
+
+APP_MODULES = [
+    "participation.privacy",
+    "payments.privacy",
+    "learning.privacy",
+    "notifications.privacy",
+    "insight.privacy",
+    "projects.privacy",
+]
+
+
+def _app_modules():
+    for name in APP_MODULES:
+        if find_spec(name) is not None:
+            yield name.split(".")[0], import_module(name)
+
+
+def export_account(user) -> dict:
+    return {
+        "name": user.display_name,
+        "email": user.email,
+        "joined": user.date_joined,
+        "last_signed_in": user.last_login,
+        "roles": sorted(user.role_names),
+        "email_addresses": list(
+            EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
+        ),
+    }
+
+
+def collect(user) -> dict:
+    data = {"account": export_account(user)}
+    for app_label, module in _app_modules():
+        data[app_label] = module.export(user)
+    return data
+
+
+def build_zip(user) -> bytes:
+    """A ZIP with everything as JSON, and a readable HTML summary of the same data."""
+    data = collect(user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "your-data.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+        )
+        archive.writestr(
+            "your-data.html",
+            render_to_string(
+                "users/data_summary.html",
+                {"data": data, "person": user, "exported_at": timezone.now()},
+            ),
+        )
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def erase(user) -> None:
+    """Erase a person's data now. The account row stays only as a pseudonym that financial
+    records point to; nothing in it identifies the person."""
+    allow_privileged_change()
+    for _, module in _app_modules():
+        module.erase(user)
+    EmailAddress.objects.filter(user=user).delete()
+    # The trail keeps what happened, but no longer names the person.
+    LogEntry.objects.get_for_object(user).update(object_repr=f"Erased person {user.pk}", changes={})
+    LogEntry.objects.filter(actor=user).update(actor_email=None)
+    user.groups.clear()
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.display_name = "Erased person"
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    # A new (unusable) password also ends every session the person had open.
+    user.set_unusable_password()
+    user.save()

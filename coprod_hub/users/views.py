@@ -1,0 +1,57 @@
+from auditlog.models import LogEntry
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import privacy
+from .forms_privacy import EraseAccountForm
+
+
+@login_required
+def my_data(request):
+    return render(request, "users/my_data.html")
+
+
+@never_cache
+@login_required
+@require_POST
+def download_my_data(request):
+    content = privacy.build_zip(request.user)
+    LogEntry.objects.log_create(
+        request.user,
+        action=LogEntry.Action.ACCESS,
+        changes={"exported": ["own data", None]},
+        actor=request.user,
+        force_log=True,
+    )
+    response = HttpResponse(content, content_type="application/zip")
+    filename = f"co-production-hub-data-{timezone.localdate():%Y-%m-%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@login_required
+def erase_my_account(request):
+    form = EraseAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        LogEntry.objects.log_create(
+            user,
+            action=LogEntry.Action.DELETE,
+            changes={"erased": ["at the person's request", None]},
+            actor=user,
+            force_log=True,
+        )
+        privacy.erase(user)
+        logout(request)
+        return redirect("account_erased")
+    return render(request, "users/erase.html", {"form": form})
+
+
+def account_erased(request):
+    return render(request, "users/erased.html")
