@@ -1,0 +1,113 @@
+"""Admin views of payments. Money changes go through the hub's pages (and services), which
+keep the audit trail and the ledger; the admin can look but not edit claims or the ledger."""
+
+from django.contrib import admin
+
+from .models import (
+    Claim,
+    ClaimEvent,
+    ClaimLine,
+    ConflictOfInterest,
+    ExpenseRule,
+    FeeRate,
+    LedgerEntry,
+    PaymentPolicy,
+    PaymentRun,
+    PaymentRunItem,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ClaimLineInline(ReadOnlyInline):
+    model = ClaimLine
+    fields = ["kind", "fee_basis", "category", "description", "miles", "amount_pence"]
+
+
+class ClaimEventInline(ReadOnlyInline):
+    model = ClaimEvent
+    fields = ["created_at", "actor", "from_status", "to_status", "note"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "claimant", "opportunity", "status", "submitted_at", "paid_on"]
+    list_filter = ["status", "payment_method"]
+    search_fields = ["claimant__email", "claimant__display_name", "opportunity__title"]
+    list_select_related = ["claimant", "opportunity"]
+    inlines = [ClaimLineInline, ClaimEventInline]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    """Ledger rows are immutable: no add, change or delete here (and the model refuses)."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "account",
+        "component",
+        "amount_pence",
+        "person",
+        "project",
+        "claim",
+        "tax_year",
+    ]
+    list_filter = ["kind", "account", "component", "tax_year"]
+    search_fields = ["person__email", "person__display_name"]
+    list_select_related = ["person", "project", "claim"]
+    actions = None
+
+
+class PaymentRunItemInline(ReadOnlyInline):
+    model = PaymentRunItem
+    fields = ["claim", "fee_pence", "expenses_pence"]
+
+
+@admin.register(PaymentRun)
+class PaymentRunAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "status", "created_at", "claim_count", "total_pence", "paid_on"]
+    list_filter = ["status"]
+    inlines = [PaymentRunItemInline]
+
+
+@admin.register(FeeRate)
+class FeeRateAdmin(ReadOnlyAdmin):
+    list_display = ["basis", "amount_pence", "starts_on", "created_by"]
+    list_filter = ["basis"]
+
+
+@admin.register(ExpenseRule)
+class ExpenseRuleAdmin(ReadOnlyAdmin):
+    list_display = ["category", "allowed", "cap_pence", "receipt_rule", "starts_on"]
+    list_filter = ["category"]
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(ReadOnlyAdmin):
+    list_display = ["commissioner", "person", "reason", "declared_at", "withdrawn_at"]
+
+
+@admin.register(PaymentPolicy)
+class PaymentPolicyAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "target_days_to_pay", "updated_at", "updated_by"]

@@ -1,0 +1,498 @@
+"""Forms only check what people typed; views pass the cleaned data to services."""
+
+from decimal import Decimal
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+from django.utils import timezone
+
+from coprod_hub.lib.money import PoundsField, format_pounds
+from coprod_hub.users.models import User
+
+from . import policy
+from .models import (
+    FEE_BASIS_CHOICES,
+    Claim,
+    ExpenseCategory,
+    ExpenseRule,
+    PaymentPolicy,
+    PaymentRun,
+    Receipt,
+)
+from .receipts import check_receipt
+
+# A single expense over this is almost certainly a typing mistake.
+MOST_FOR_ONE_EXPENSE_PENCE = 100_000
+
+
+def _date_field(label, help_text=""):
+    field = DateInputField(label=label, help_text=help_text, require_all_fields=False)
+    field.error_messages["invalid"] = "Enter a real date, like 27 3 2026"
+    return field
+
+
+class ClaimDetailsForm(forms.Form):
+    payment_method = forms.ChoiceField(
+        label="How do you want to be paid?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you want to be paid"},
+    )
+    employed_by_partner = forms.TypedChoiceField(
+        label="Do you work for the council or one of its partners?",
+        help_text="For example, the NHS, a care provider or a charity we fund.",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you work for the council or one of its partners"},
+    )
+    not_part_of_paid_job = forms.BooleanField(
+        label="I confirm this activity was not part of my paid job",
+        help_text="Only if you answered yes. If it was part of your job, you cannot claim "
+        "here: ask your manager how to claim through work.",
+        required=False,
+    )
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            Choice(
+                Claim.PaymentMethod.BANK_TRANSFER,
+                "Bank transfer",
+                hint="Straight into your bank account. Our finance team will contact you "
+                "for your bank details the first time.",
+            ),
+            Choice(
+                Claim.PaymentMethod.VOUCHER,
+                "Vouchers",
+                hint="Shopping vouchers instead of money.",
+            ),
+        ]
+        if claim.opportunity.is_paid:
+            choices.append(
+                Choice(
+                    Claim.PaymentMethod.EXPENSES_ONLY,
+                    "Expenses only, no fee",
+                    hint="You do not want the fee, for example because of your benefits. "
+                    "We pay your expenses by bank transfer.",
+                )
+            )
+        self.fields["payment_method"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("employed_by_partner") and not data.get("not_part_of_paid_job"):
+            self.add_error(
+                "not_part_of_paid_job", "Confirm that this activity was not part of your paid job"
+            )
+        return data
+
+
+class ExpenseForm(forms.Form):
+    category = forms.ChoiceField(
+        label="What did you spend money on?",
+        choices=ExpenseCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you spent money on"},
+    )
+    description = forms.CharField(
+        label="Describe it (optional)",
+        help_text="For example, bus from Anytown to the Civic Centre and back.",
+        max_length=200,
+        required=False,
+    )
+    amount = PoundsField(
+        label="How much did it cost?",
+        help_text="Leave this empty for mileage: we work it out from the miles.",
+        required=False,
+        max_pence=MOST_FOR_ONE_EXPENSE_PENCE,
+    )
+    miles = forms.DecimalField(
+        label="Miles travelled (mileage only)",
+        help_text="There and back, for example 12 or 12.5.",
+        required=False,
+        max_digits=6,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("1000"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
+        error_messages={
+            "invalid": "Enter miles as a number, like 12 or 12.5",
+            "min_value": "Miles must be more than 0",
+            "max_value": "Miles must be 1,000 or fewer",
+            "max_decimal_places": "Enter miles to one decimal place, like 12.5",
+            "max_digits": "Enter miles as a number, like 12 or 12.5",
+        },
+    )
+    agreed_with = forms.CharField(
+        label="Who agreed the taxi? (taxis only)",
+        help_text="The name of the person at the council who agreed it before you travelled.",
+        max_length=150,
+        required=False,
+    )
+    receipt = forms.FileField(
+        label="Upload a receipt",
+        help_text="A photo or scan: PDF, JPG, PNG or HEIC, smaller than 10 MB.",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic"}),
+    )
+    # A receipt that passed its checks on an earlier try of this form, kept so a typing
+    # mistake elsewhere does not make the person choose the file again.
+    pending_receipt = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    remove_receipt = forms.BooleanField(label="Remove the receipt", required=False)
+
+    def __init__(self, *args, claim: Claim, line=None, **kwargs):
+        self.claim = claim
+        self.line = line
+        self.rules = policy.rules_in_force(claim.activity_date)
+        super().__init__(*args, **kwargs)
+        allowed = [c for c in ExpenseCategory if c in self.rules and self.rules[c].allowed]
+        self.fields["category"].choices = [
+            Choice(c.value, c.label, hint=self._hint(self.rules[c])) for c in allowed
+        ]
+        if line is None or line.receipt_id is None:
+            del self.fields["remove_receipt"]
+        self.content_type = None
+        self.pending = None
+
+    @staticmethod
+    def _hint(rule: ExpenseRule) -> str:
+        parts = []
+        if rule.is_mileage:
+            parts.append(f"{format_pounds(rule.rate_per_mile_pence or 0)} a mile")
+        if rule.cap_pence is not None:
+            parts.append(f"up to {format_pounds(rule.cap_pence)} a session")
+        if rule.needs_prior_agreement:
+            parts.append("must be agreed with us before you travel")
+        parts.append(rule.receipt_summary.lower())
+        text = "; ".join(parts)
+        return text[0].upper() + text[1:]
+
+    def clean_receipt(self):
+        upload = self.cleaned_data.get("receipt")
+        if upload:
+            self.content_type = check_receipt(upload)
+        return upload
+
+    def clean_pending_receipt(self):
+        pk = self.cleaned_data.get("pending_receipt")
+        if not pk:
+            return None
+        # Only an unattached receipt of the person claiming can be picked up again.
+        self.pending = Receipt.objects.filter(
+            pk=pk, owner_id=self.claim.claimant_id, line__isnull=True
+        ).first()
+        return self.pending
+
+    def clean(self):
+        data = super().clean()
+        category = data.get("category")
+        if not category or self.has_error("amount") or self.has_error("miles"):
+            return data
+        check = policy.check_expense(
+            self.claim,
+            category=category,
+            amount_pence=data.get("amount"),
+            miles=data.get("miles"),
+            agreed_with=data.get("agreed_with", ""),
+            line=self.line,
+            rules=self.rules,
+        )
+        for field, message in check.errors.items():
+            self.add_error(field, message)
+        if check.amount_pence and not check.errors:
+            has_receipt = bool(
+                data.get("receipt")
+                or self.pending
+                or (self.line and self.line.receipt_id and not data.get("remove_receipt"))
+            )
+            data["receipt_missing"] = not has_receipt and check.rule.receipt_needed_for(
+                check.amount_pence
+            )
+        return data
+
+    def keep_receipt(self, receipt: Receipt) -> None:
+        """After a failed try, show the stored receipt instead of asking for it again."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("pending_receipt")] = str(receipt.pk)
+        self.pending = receipt
+
+
+class SubmitClaimForm(forms.Form):
+    acknowledged = forms.BooleanField(
+        label="I have read this. I understand that payments can affect benefits and tax.",
+        error_messages={"required": "Confirm that you have read about benefits and tax"},
+    )
+
+    def __init__(self, *args, on_behalf: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if on_behalf:
+            self.fields["acknowledged"].label = (
+                "I have explained this to the person. They understand that payments can "
+                "affect benefits and tax."
+            )
+
+
+class StartOnBehalfForm(forms.Form):
+    on_behalf_note = forms.CharField(
+        label="How did the person ask you to claim for them?",
+        help_text="For example, by phone on 3 March, because they do not use email.",
+        max_length=300,
+        error_messages={"required": "Say how the person asked you to claim for them"},
+    )
+
+
+class FindPersonForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address of the person",
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address in the right format, like name@example.com",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Enter the reason, so the person knows what to do next"},
+    )
+
+    def __init__(self, *args, label: str, help_text: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].help_text = help_text
+
+
+class CorrectionForm(forms.Form):
+    fee = PoundsField(
+        label="Fee to pay",
+        error_messages={"required": "Enter the fee to pay, or 0"},
+        max_pence=MOST_FOR_ONE_EXPENSE_PENCE * 10,
+    )
+    expenses = PoundsField(
+        label="Expenses to pay",
+        error_messages={"required": "Enter the expenses to pay, or 0"},
+        max_pence=MOST_FOR_ONE_EXPENSE_PENCE * 10,
+    )
+    reason = forms.CharField(
+        label="Reason for the correction",
+        help_text="The person can see this on their claim.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=300,
+        error_messages={"required": "Enter the reason for the correction"},
+    )
+
+
+class ReviewFilterForm(forms.Form):
+    STATUS_CHOICES = [
+        ("", "Waiting for a decision"),
+        ("open", "Sent or approved, not yet paid"),
+        *Claim.Status.choices,
+        ("all", "All"),
+    ]
+    FLAG_CHOICES = [
+        ("", "Any"),
+        ("nearing", "Nearing the target days to pay"),
+        ("overdue", "Past the target days to pay"),
+    ]
+
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    project = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="All projects", label="Project"
+    )
+    flag = forms.ChoiceField(choices=FLAG_CHOICES, required=False, label="Days to pay")
+
+    def __init__(self, *args, **kwargs):
+        from projects.models import Project
+
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.order_by("title")
+
+
+class FeeRateForm(forms.Form):
+    basis = forms.ChoiceField(
+        label="Which fee?",
+        choices=FEE_BASIS_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which fee this rate is for"},
+    )
+    amount = PoundsField(
+        label="Amount",
+        max_pence=100_000,
+        error_messages={"required": "Enter the amount"},
+    )
+    starts_on = _date_field(
+        "Starts on",
+        "Claims for activities on or after this date use the new rate. For example, 6 4 2026.",
+    )
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount == 0:
+            raise forms.ValidationError("The amount must be more than £0")
+        return amount
+
+
+class ExpenseRuleForm(forms.Form):
+    category = forms.ChoiceField(
+        label="Which expense?",
+        choices=ExpenseCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which expense this rule is for"},
+    )
+    allowed = forms.TypedChoiceField(
+        label="Do we pay it?",
+        choices=[("yes", "Yes"), ("no", "No, stop paying it from the start date")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="yes",
+        error_messages={"required": "Say whether we pay this expense"},
+    )
+    cap = PoundsField(
+        label="Most we pay for each session (optional)",
+        help_text="Leave empty for no limit.",
+        required=False,
+        max_pence=100_000,
+    )
+    rate_per_mile = PoundsField(
+        label="Pence per mile (mileage only)",
+        help_text="In pounds, for example 0.45 for 45p a mile.",
+        required=False,
+        max_pence=500,
+    )
+    receipt_rule = forms.ChoiceField(
+        label="When is a receipt needed?",
+        choices=ExpenseRule.ReceiptRule.choices,
+        widget=forms.RadioSelect,
+        initial=ExpenseRule.ReceiptRule.ALWAYS,
+        error_messages={"required": "Choose when a receipt is needed"},
+    )
+    receipt_over = PoundsField(
+        label="Receipt needed over this amount",
+        help_text="Only if you chose \u201conly over an amount\u201d.",
+        required=False,
+        max_pence=100_000,
+    )
+    needs_prior_agreement = forms.BooleanField(
+        label="Must be agreed with us before the person spends the money", required=False
+    )
+    starts_on = _date_field("Starts on", "For example, 6 4 2026.")
+
+    def clean(self):
+        data = super().clean()
+        is_mileage = data.get("category") == ExpenseCategory.MILEAGE
+        if is_mileage and data.get("allowed") and not data.get("rate_per_mile"):
+            self.add_error("rate_per_mile", "Enter the rate per mile, like 0.45")
+        if data.get("receipt_rule") == ExpenseRule.ReceiptRule.OVER and data.get(
+            "receipt_over"
+        ) in (None, 0):
+            self.add_error("receipt_over", "Enter the amount over which a receipt is needed")
+        return data
+
+    def rule_fields(self) -> dict:
+        data = self.cleaned_data
+        is_mileage = data["category"] == ExpenseCategory.MILEAGE
+        return {
+            "allowed": data["allowed"],
+            "cap_pence": data.get("cap"),
+            "rate_per_mile_pence": data.get("rate_per_mile") if is_mileage else None,
+            "receipt_rule": data["receipt_rule"],
+            "receipt_over_pence": data.get("receipt_over")
+            if data["receipt_rule"] == ExpenseRule.ReceiptRule.OVER
+            else None,
+            "needs_prior_agreement": data.get("needs_prior_agreement", False),
+        }
+
+
+class PolicySettingsForm(forms.ModelForm):
+    advice_url = forms.URLField(
+        label="Advice service web address",
+        assume_scheme="https",
+        error_messages={
+            "required": "Enter the advice service's web address",
+            "invalid": "Enter a full web address, starting https://",
+        },
+    )
+
+    class Meta:
+        model = PaymentPolicy
+        fields = [
+            "target_days_to_pay",
+            "voucher_description",
+            "advice_name",
+            "advice_url",
+            "advice_phone",
+        ]
+        widgets = {
+            "target_days_to_pay": forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+            "voucher_description": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "target_days_to_pay": {"required": "Enter the target days to pay"},
+            "advice_name": {"required": "Enter the name of the advice service"},
+        }
+
+    def clean_target_days_to_pay(self):
+        days = self.cleaned_data["target_days_to_pay"]
+        if not 1 <= days <= 365:
+            raise forms.ValidationError("Enter a number of days between 1 and 365")
+        return days
+
+
+class ConflictForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address of the person",
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address in the right format, like name@example.com",
+        },
+    )
+    reason = forms.CharField(
+        label="What is the conflict?",
+        help_text="For example, a family member, a close friend, or someone you manage.",
+        max_length=300,
+        error_messages={"required": "Say what the conflict is"},
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        self.person = User.objects.filter(email__iexact=email).first()
+        if self.person is None:
+            raise forms.ValidationError("There is no one with that email address on the hub")
+        return email
+
+
+class ConfirmRunForm(forms.Form):
+    paid_on = _date_field("Date paid", "The date finance paid the money. For example, 27 3 2026.")
+    confirmed = forms.BooleanField(
+        label="I confirm that finance has paid every claim in this run",
+        error_messages={"required": "Confirm that finance has paid every claim in this run"},
+    )
+
+    def __init__(self, *args, run: PaymentRun, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.run = run
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError("The date paid cannot be in the future")
+        if paid_on < timezone.localdate(self.run.created_at):
+            raise forms.ValidationError("The date paid cannot be before the payment run was made")
+        return paid_on
+
+
+class TaxYearForm(forms.Form):
+    tax_year = forms.TypedChoiceField(
+        label="Tax year", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tax_year"].choices = [("", "All tax years")] + [
+            (year.start_year, year.label) for year in years
+        ]

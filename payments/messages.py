@@ -1,0 +1,42 @@
+"""Telling people when their claim changes.
+
+The notifications app owns the outbox. It is imported when a message is sent rather than at
+import time, so this app loads (and its tests run) even if that app changes shape.
+"""
+
+from django.urls import reverse
+
+# Message kind for each claim status that a person hears about.
+KIND_FOR_STATUS = {
+    "submitted": "claim_submitted",
+    "approved": "claim_approved",
+    "returned": "claim_returned",
+    "rejected": "claim_rejected",
+    "paid": "claim_paid",
+}
+
+
+def notify_claim_status(claim, event, *, target_days: int) -> None:
+    """Queue the message for this change. Call inside the transaction that made the change:
+    the outbox row commits (or rolls back) with it, and one event gives one message."""
+    kind = KIND_FOR_STATUS.get(event.to_status)
+    if kind is None:
+        return
+    from notifications.services import queue_message
+
+    queue_message(
+        kind,
+        recipient=claim.claimant,
+        event_key=f"claim-event:{event.pk}",
+        context={
+            "claim": claim,
+            "reference": claim.reference,
+            "opportunity_title": claim.opportunity.title,
+            "activity_date": claim.activity_date,
+            "reason": event.note,
+            "claim_url": reverse("payments:claim", args=[claim.pk]),
+            "claims_url": reverse("payments:claims"),
+            "target_days": target_days,
+            "on_behalf": event.on_behalf,
+        },
+    )

@@ -1,0 +1,681 @@
+"""Fees and expenses: the payment policy, claims, the ledger and payment runs.
+
+Money is whole pence in integer columns. Rates are effective-dated: each change is a new row
+that starts on a date, so a claim can always find the rate that was in force on the day of
+the activity. The ledger is append-only: corrections are new rows, never edits.
+"""
+
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from coprod_hub.lib.money import format_pounds
+from participation.models import Opportunity
+
+from .querysets import (
+    ClaimQuerySet,
+    ConflictQuerySet,
+    EffectiveDatedQuerySet,
+    LedgerEntryQuerySet,
+    PaymentRunQuerySet,
+)
+from .taxyear import tax_year_for
+
+# What a fee can be worked out by: every Opportunity fee basis except "no fee".
+FEE_BASIS_CHOICES = [c for c in Opportunity.FeeBasis.choices if c[0] != Opportunity.FeeBasis.NONE]
+
+
+class LedgerImmutableError(Exception):
+    """Raised when code tries to change or remove a ledger row."""
+
+
+class PaymentPolicy(models.Model):
+    """Settings for the whole policy. There is one row (pk=1); rates have their own tables."""
+
+    target_days_to_pay = models.PositiveSmallIntegerField(
+        "target days to pay",
+        default=28,
+        help_text="How many days from sending a claim to being paid we aim for.",
+    )
+    voucher_description = models.TextField(
+        default="High street shopping vouchers that can be spent in most large shops. "
+        "We send them by post or email, whichever you prefer.",
+        help_text="What the vouchers are and how people get them.",
+    )
+    advice_name = models.CharField(
+        "independent advice service",
+        max_length=150,
+        default="Citizens Advice",
+        help_text="Where people can get free, independent advice about benefits and tax.",
+    )
+    advice_url = models.URLField(
+        "advice service web address",
+        default="https://www.citizensadvice.org.uk/benefits/",
+    )
+    advice_phone = models.CharField("advice service phone number", max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "payment policy"
+
+    def __str__(self):
+        return "Payment policy"
+
+    @classmethod
+    def current(cls) -> "PaymentPolicy":
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class FeeRate(models.Model):
+    """What we pay for one hour, half day, full day or activity, from `starts_on` onwards."""
+
+    basis = models.CharField(max_length=20, choices=FEE_BASIS_CHOICES)
+    amount_pence = models.PositiveIntegerField()
+    starts_on = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EffectiveDatedQuerySet.as_manager()
+    key_field = "basis"
+
+    class Meta:
+        ordering = ["basis", "-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["basis", "starts_on"], name="one_fee_rate_per_day"),
+        ]
+        indexes = [
+            # in_force_on(): the latest row per basis starting on or before a day.
+            models.Index(fields=["basis", "starts_on"], name="fee_rate_in_force_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_basis_display()} from {self.starts_on:%d %b %Y}"
+
+
+class ExpenseCategory(models.TextChoices):
+    PUBLIC_TRANSPORT = "public_transport", "Public transport (bus, train, tram)"
+    MILEAGE = "mileage", "Mileage in your own vehicle"
+    TAXI = "taxi", "Taxi (agreed with us before the journey)"
+    PARKING = "parking", "Parking"
+    CARE_COVER = "care_cover", "Care or respite cover"
+    CHILDCARE = "childcare", "Childcare"
+    MEALS = "meals", "Meals and drinks"
+    PHONE_DATA = "phone_data", "Phone or data for online sessions"
+
+
+class ExpenseRule(models.Model):
+    """How we pay one kind of expense, from `starts_on` onwards."""
+
+    class ReceiptRule(models.TextChoices):
+        ALWAYS = "always", "Always"
+        OVER = "over", "Only over an amount"
+        NEVER = "never", "Never"
+
+    category = models.CharField(max_length=30, choices=ExpenseCategory.choices)
+    allowed = models.BooleanField(
+        default=True, help_text="Untick to stop paying this kind of expense from the start date."
+    )
+    cap_pence = models.PositiveIntegerField(
+        "most we pay for each session", null=True, blank=True, help_text="Leave empty for no cap."
+    )
+    rate_per_mile_pence = models.PositiveIntegerField(null=True, blank=True)
+    receipt_rule = models.CharField(
+        max_length=10, choices=ReceiptRule.choices, default=ReceiptRule.ALWAYS
+    )
+    receipt_over_pence = models.PositiveIntegerField(null=True, blank=True)
+    needs_prior_agreement = models.BooleanField(default=False)
+    starts_on = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EffectiveDatedQuerySet.as_manager()
+    key_field = "category"
+
+    class Meta:
+        ordering = ["category", "-starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "starts_on"], name="one_expense_rule_per_day"
+            ),
+        ]
+        indexes = [
+            # in_force_on(): the latest row per category starting on or before a day.
+            models.Index(fields=["category", "starts_on"], name="expense_rule_in_force_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} from {self.starts_on:%d %b %Y}"
+
+    @property
+    def is_mileage(self) -> bool:
+        return self.category == ExpenseCategory.MILEAGE
+
+    def receipt_needed_for(self, amount_pence: int) -> bool:
+        if self.receipt_rule == self.ReceiptRule.ALWAYS:
+            return True
+        if self.receipt_rule == self.ReceiptRule.OVER:
+            return amount_pence > (self.receipt_over_pence or 0)
+        return False
+
+    @property
+    def receipt_summary(self) -> str:
+        if self.receipt_rule == self.ReceiptRule.ALWAYS:
+            return "Receipt needed"
+        if self.receipt_rule == self.ReceiptRule.OVER:
+            return f"Receipt needed over {format_pounds(self.receipt_over_pence or 0)}"
+        return "No receipt needed"
+
+
+class ConflictOfInterest(models.Model):
+    """A commissioner's declared link with a person (family, friend, line manager...).
+
+    While it is active the commissioner cannot approve, return or reject that person's claims.
+    Declarations are withdrawn, not deleted, so the record of who declared what stays.
+    """
+
+    commissioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="declared_conflicts"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts_declared_about"
+    )
+    reason = models.CharField(max_length=300)
+    declared_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConflictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-declared_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commissioner", "person"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_active_conflict_per_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commissioner} declared a conflict with {self.person}"
+
+
+def receipt_upload_to(instance, filename):
+    # A random name: the original name can hold personal details and must never be a path.
+    today = date.today()
+    return f"receipts/{today:%Y/%m}/{secrets.token_hex(16)}{instance.extension}"
+
+
+class Receipt(models.Model):
+    """An uploaded receipt, stored privately. Served only through a permission-checked view."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="receipts"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file = models.FileField(upload_to=receipt_upload_to, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    EXTENSIONS = {
+        "application/pdf": ".pdf",
+        "image/jpeg": ".jpg",
+        "image/png": ".png",
+        "image/heic": ".heic",
+    }
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS.get(self.content_type, "")
+
+    @property
+    def download_name(self) -> str:
+        """The person's file name, with the extension matching what the file really is."""
+        stem = self.original_name.rsplit(".", 1)[0] or "receipt"
+        return f"{stem}{self.extension}"
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        PAID = "paid", "Paid"
+
+    class PaymentMethod(models.TextChoices):
+        BANK_TRANSFER = "bank_transfer", "Bank transfer"
+        VOUCHER = "voucher", "Vouchers"
+        EXPENSES_ONLY = "expenses_only", "Expenses only, no fee"
+
+    # How each status reads to the person claiming: (short label, what it means).
+    RESIDENT_STATUS = {
+        Status.DRAFT: (
+            "Not sent yet",
+            "You have started this claim but not sent it to us. You can change it and send it "
+            "when you are ready.",
+        ),
+        Status.SUBMITTED: (
+            "Sent",
+            "We have your claim. Someone will check it and approve it, or tell you if "
+            "anything needs changing.",
+        ),
+        Status.RETURNED: (
+            "Needs changes",
+            "We need you to change something before we can pay. Read the reason, change your "
+            "claim and send it again.",
+        ),
+        Status.APPROVED: (
+            "Approved",
+            "We have agreed to pay this claim. It will be paid in our next payment run.",
+        ),
+        Status.REJECTED: (
+            "Not approved",
+            "We cannot pay this claim. The reason is shown on the claim. Contact us if you "
+            "think this is wrong.",
+        ),
+        Status.PAID: ("Paid", "We have paid this claim."),
+    }
+    STATUS_TAG_CLASSES = {
+        Status.DRAFT: "govuk-tag--grey",
+        Status.SUBMITTED: "govuk-tag--blue",
+        Status.RETURNED: "govuk-tag--orange",
+        Status.APPROVED: "govuk-tag--turquoise",
+        Status.REJECTED: "govuk-tag--red",
+        Status.PAID: "govuk-tag--green",
+    }
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+    # Claims that have been sent and not yet settled: the queue's flags apply to these.
+    AWAITING_PAYMENT = (Status.SUBMITTED, Status.APPROVED)
+
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims"
+    )
+    signup = models.OneToOneField(
+        "participation.SignUp", on_delete=models.PROTECT, related_name="claim"
+    )
+    opportunity = models.ForeignKey(
+        "participation.Opportunity", on_delete=models.PROTECT, related_name="claims"
+    )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    activity_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    payment_method = models.CharField(
+        "how you want to be paid", max_length=20, choices=PaymentMethod.choices, blank=True
+    )
+    employed_by_partner = models.BooleanField(
+        "employed by the council or a partner", null=True, blank=True
+    )
+    not_part_of_paid_job = models.BooleanField(default=False)
+    benefits_acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    # Staff may start and send a claim for a resident who asked them to.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_note = models.CharField("how the person asked you", max_length=300, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # Claimed amounts, kept in step with the lines by the services.
+    fee_pence = models.PositiveIntegerField(default=0)
+    expenses_pence = models.PositiveIntegerField(default=0)
+    # Approved amounts (after any correction). The ledger is the record; these are a summary.
+    approved_fee_pence = models.PositiveIntegerField(null=True, blank=True)
+    approved_expenses_pence = models.PositiveIntegerField(null=True, blank=True)
+
+    reason = models.TextField(blank=True, help_text="Why it was last returned or rejected.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    paid_on = models.DateField(null=True, blank=True)
+    days_to_pay = models.PositiveIntegerField(null=True, blank=True)
+    payment_run = models.ForeignKey(
+        "PaymentRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="claims"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The review queue: claims by status, oldest submission first.
+            models.Index(fields=["status", "submitted_at"], name="claim_queue_idx"),
+            # /claims/: one person's claims, newest first.
+            models.Index(fields=["claimant", "-created_at"], name="claim_claimant_idx"),
+            # Median and 90th percentile days to pay: paid claims ordered by days_to_pay.
+            models.Index(fields=["status", "days_to_pay"], name="claim_days_to_pay_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} – {self.claimant}"
+
+    def get_absolute_url(self):
+        return reverse("payments:claim", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"CL-{self.pk:05d}" if self.pk else "CL-new"
+
+    @property
+    def total_pence(self) -> int:
+        return self.fee_pence + self.expenses_pence
+
+    @property
+    def approved_total_pence(self) -> int | None:
+        if self.approved_fee_pence is None:
+            return None
+        return self.approved_fee_pence + (self.approved_expenses_pence or 0)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def resident_status_label(self) -> str:
+        return self.RESIDENT_STATUS[self.status][0]
+
+    @property
+    def resident_status_explanation(self) -> str:
+        return self.RESIDENT_STATUS[self.status][1]
+
+    @property
+    def status_tag_class(self) -> str:
+        return self.STATUS_TAG_CLASSES[self.status]
+
+    @property
+    def declines_fee(self) -> bool:
+        return self.payment_method == self.PaymentMethod.EXPENSES_ONLY
+
+    @property
+    def made_on_behalf(self) -> bool:
+        return self.started_by_id != self.claimant_id
+
+    @property
+    def tax_year(self) -> int | None:
+        return tax_year_for(self.paid_on) if self.paid_on else None
+
+    def days_waiting(self, today: date) -> int | None:
+        if not self.submitted_at:
+            return None
+        return (today - timezone.localdate(self.submitted_at)).days
+
+    def flag(self, *, today: date, target_days: int) -> str:
+        """The review queue's flag: overdue, nearing (the target) or empty. Only sent, unpaid
+        claims are waiting for us."""
+        if self.status not in self.AWAITING_PAYMENT:
+            return ""
+        waited = self.days_waiting(today)
+        if waited is None:
+            return ""
+        if waited > target_days:
+            return "overdue"
+        if waited >= target_days - NEARING_DAYS:
+            return "nearing"
+        return ""
+
+
+# A claim within this many days of the target is flagged as nearing it.
+NEARING_DAYS = 7
+
+
+class ClaimLine(models.Model):
+    class Kind(models.TextChoices):
+        FEE = "fee", "Fee"
+        EXPENSE = "expense", "Expense"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    fee_basis = models.CharField(max_length=20, choices=FEE_BASIS_CHOICES, blank=True)
+    hours = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    category = models.CharField(max_length=30, choices=ExpenseCategory.choices, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    miles = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    # The fee rate or pence per mile used, copied from the policy so history never shifts.
+    rate_pence = models.PositiveIntegerField(null=True, blank=True)
+    amount_pence = models.PositiveIntegerField()
+    agreed_with = models.CharField(
+        "who agreed it", max_length=150, blank=True, help_text="For taxis agreed before travel."
+    )
+    receipt = models.OneToOneField(
+        Receipt, on_delete=models.SET_NULL, null=True, blank=True, related_name="line"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "created_at", "id"]  # the fee ("fee" < "expense") first
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"], condition=models.Q(kind="fee"), name="one_fee_line_per_claim"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="fee", category="") & ~models.Q(fee_basis="")
+                    | models.Q(kind="expense", fee_basis="") & ~models.Q(category="")
+                ),
+                name="claim_line_fee_or_expense",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.amount_pence}p"
+
+    @property
+    def label(self) -> str:
+        if self.kind == self.Kind.FEE:
+            return f"Fee ({self.get_fee_basis_display().lower()})"
+        return self.get_category_display()
+
+    @property
+    def is_fee(self) -> bool:
+        return self.kind == self.Kind.FEE
+
+
+class ClaimEvent(models.Model):
+    """One change to a claim: who did what, when, and why. Shown on the claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, choices=Claim.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Claim.Status.choices)
+    note = models.TextField(blank=True)
+    on_behalf = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.claim.reference}: {self.from_status or 'new'} → {self.to_status}"
+
+    @property
+    def summary(self) -> str:
+        if not self.from_status:
+            return "Claim started"
+        if self.from_status == self.to_status:
+            return "Claim corrected"
+        return {
+            Claim.Status.SUBMITTED: "Sent for approval"
+            if self.from_status == Claim.Status.DRAFT
+            else "Sent again after changes",
+            Claim.Status.APPROVED: "Approved",
+            Claim.Status.RETURNED: "Returned for changes",
+            Claim.Status.REJECTED: "Rejected",
+            Claim.Status.PAID: "Paid",
+        }.get(self.to_status, self.get_to_status_display())
+
+
+class PaymentRun(models.Model):
+    """A batch of approved claims sent to finance as a CSV. Claims in it are marked paid only
+    when a commissioner confirms finance has paid them."""
+
+    class Status(models.TextChoices):
+        EXPORTED = "exported", "Waiting for confirmation"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.EXPORTED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    claim_count = models.PositiveIntegerField(default=0)
+    total_pence = models.PositiveBigIntegerField(default=0)
+    paid_on = models.DateField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PaymentRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("payments:run", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"PR-{self.pk:04d}" if self.pk else "PR-new"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.EXPORTED
+
+
+class PaymentRunItem(models.Model):
+    """What a run held for one claim, as exported. Kept even if the run is cancelled."""
+
+    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="items")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="run_items")
+    fee_pence = models.PositiveIntegerField()
+    expenses_pence = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "claim"], name="one_item_per_claim_per_run"),
+        ]
+
+    def __str__(self):
+        return f"{self.run} – {self.claim}"
+
+    @property
+    def total_pence(self) -> int:
+        return self.fee_pence + self.expenses_pence
+
+
+class LedgerEntry(models.Model):
+    """One immutable movement of money, in signed pence.
+
+    Two accounts: OWED is what we have agreed to pay someone and not yet paid (it is also the
+    amount committed against the project's budget); PAID is what has gone out (spent).
+    Approval adds to OWED. Payment takes from OWED and adds to PAID. A correction reverses the
+    entries it replaces (a negated copy pointing at the original) and adds a new entry.
+    """
+
+    class Kind(models.TextChoices):
+        APPROVAL = "approval", "Approval"
+        PAYMENT = "payment", "Payment"
+        REVERSAL = "reversal", "Reversal"
+        CORRECTION = "correction", "Correction"
+
+    class Account(models.TextChoices):
+        OWED = "owed", "Owed to the person"
+        PAID = "paid", "Paid out"
+
+    class Component(models.TextChoices):
+        FEE = "fee", "Fee"
+        EXPENSES = "expenses", "Expenses"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    account = models.CharField(max_length=10, choices=Account.choices)
+    component = models.CharField(max_length=10, choices=Component.choices)
+    amount_pence = models.BigIntegerField()
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="ledger_entries")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+    )
+    payment_run = models.ForeignKey(
+        PaymentRun, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    effective_on = models.DateField(help_text="The day this counts from (for payments, paid).")
+    tax_year = models.PositiveSmallIntegerField(help_text="The UK tax year it falls in.")
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            # Balances owed to each person, and tax-year totals of what was paid to them.
+            models.Index(fields=["account", "person", "tax_year"], name="ledger_person_idx"),
+            # Spent and committed against each project's budget.
+            models.Index(fields=["account", "project"], name="ledger_project_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount_pence}p ({self.account})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerImmutableError(
+                "Ledger entries cannot be changed. Add a correction instead."
+            )
+        if self.tax_year is None and self.effective_on:
+            self.tax_year = tax_year_for(self.effective_on)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerImmutableError("Ledger entries cannot be deleted. Add a correction instead.")

@@ -1,0 +1,134 @@
+"""Who may see and change which claims, receipts, runs and declarations.
+
+This is the only place object-level rules for payments live. Every view gets its objects
+through these functions; anything a person may not see is a 404, so outsiders cannot even
+learn that it exists.
+"""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from coprod_hub.permissions import has_role, require_role
+from coprod_hub.users.roles import Role
+from participation.models import SignUp
+
+from .models import Claim, ClaimLine, ConflictOfInterest, PaymentRun
+
+
+def is_commissioner(user) -> bool:
+    return has_role(user, Role.COMMISSIONER)
+
+
+def claims_for(request):
+    """Claims this person may look at: their own, ones they made for someone, or (for
+    commissioners) all of them."""
+    user = request.user
+    if is_commissioner(user):
+        return Claim.objects.all()
+    return Claim.objects.filter(Q(claimant=user) | Q(started_by=user))
+
+
+def get_claim_for_user(request, pk) -> Claim:
+    return get_object_or_404(claims_for(request).with_related(), pk=pk)
+
+
+def may_edit(user, claim) -> bool:
+    return user.pk in (claim.claimant_id, claim.started_by_id)
+
+
+def get_claim_for_edit(request, pk) -> Claim:
+    """The claimant, or the staff member who started it for them. Others get a 404 (even
+    commissioners: they correct approved amounts, they never edit a person's claim)."""
+    user = request.user
+    scope = Claim.objects.filter(Q(claimant=user) | Q(started_by=user)).with_related()
+    return get_object_or_404(scope, pk=pk)
+
+
+def get_line_for_edit(claim, line_pk) -> ClaimLine:
+    return get_object_or_404(
+        claim.lines.select_related("receipt"), pk=line_pk, kind=ClaimLine.Kind.EXPENSE
+    )
+
+
+def get_claim_for_review(request, pk) -> Claim:
+    require_role(request, Role.COMMISSIONER)
+    return get_object_or_404(Claim.objects.with_related(), pk=pk)
+
+
+def get_receipt_line(request, claim_pk, line_pk) -> ClaimLine:
+    """Receipts are for the person claiming and for commissioners only."""
+    user = request.user
+    scope = Claim.objects.all() if is_commissioner(user) else Claim.objects.filter(claimant=user)
+    claim = get_object_or_404(scope, pk=claim_pk)
+    return get_object_or_404(
+        claim.lines.select_related("receipt"), pk=line_pk, receipt__isnull=False
+    )
+
+
+def _runs_session(user) -> Q:
+    # Staff run a session if they made the opportunity, or own or work on its project.
+    return (
+        Q(opportunity__created_by=user)
+        | Q(opportunity__project__owner=user)
+        | Q(opportunity__project__team=user)
+    )
+
+
+def staff_signups(user):
+    """Sign-ups staff may claim for on a person's behalf: sessions they run. Commissioners
+    may help anyone."""
+    if is_commissioner(user):
+        return SignUp.objects.all()
+    if not has_role(user, Role.STAFF):
+        return SignUp.objects.none()
+    return SignUp.objects.filter(_runs_session(user)).distinct()
+
+
+def claimable_signups(request, *, for_person=None):
+    """Attended sign-ups with no claim yet, that pay something.
+
+    A resident sees their own. Staff helping someone pass `for_person`.
+    """
+    user = request.user
+    if for_person is None or for_person.pk == user.pk:
+        scope = SignUp.objects.filter(resident=user)
+    else:
+        scope = staff_signups(user).filter(resident=for_person)
+    return (
+        scope.filter(attendance=SignUp.Attendance.ATTENDED, claim__isnull=True)
+        .filter(Q(opportunity__pays_expenses=True) | ~Q(opportunity__fee_basis="none"))
+        .select_related("opportunity", "opportunity__project", "resident")
+        .order_by("-opportunity__starts_at", "-pk")
+    )
+
+
+def get_signup_to_claim(request, pk) -> SignUp:
+    """The person's own attendance, or one staff may claim for. Anyone else's: 404."""
+    user = request.user
+    if is_commissioner(user):
+        scope = SignUp.objects.all()
+    elif has_role(user, Role.STAFF):
+        scope = SignUp.objects.filter(Q(resident=user) | _runs_session(user)).distinct()
+    else:
+        scope = SignUp.objects.filter(resident=user)
+    return get_object_or_404(
+        scope.select_related("opportunity", "opportunity__project", "resident"),
+        pk=pk,
+        attendance=SignUp.Attendance.ATTENDED,
+    )
+
+
+def runs_for(request):
+    require_role(request, Role.COMMISSIONER)
+    return PaymentRun.objects.select_related("created_by", "confirmed_by")
+
+
+def get_run(request, pk) -> PaymentRun:
+    return get_object_or_404(runs_for(request), pk=pk)
+
+
+def get_own_conflict(request, pk) -> ConflictOfInterest:
+    require_role(request, Role.COMMISSIONER)
+    return get_object_or_404(
+        ConflictOfInterest.objects.active().filter(commissioner=request.user), pk=pk
+    )

@@ -1,0 +1,144 @@
+"""Applying the payment policy: the fee for an activity and the rules for an expense.
+
+Used by forms (to show errors next to the right field) and by services (to re-check before
+saving). Rounding of money happens here, half up to the nearest penny, and nowhere else.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from coprod_hub.lib.money import format_pounds
+from participation.models import Opportunity
+
+from .models import ExpenseCategory, ExpenseRule, FeeRate
+
+ONLINE_FORMATS = {Opportunity.Format.ONLINE, Opportunity.Format.PHONE, Opportunity.Format.HYBRID}
+
+
+def pence_times(pence: int, quantity: Decimal) -> int:
+    """A rate times a quantity (hours, miles), rounded half up to a whole penny."""
+    return int((Decimal(pence) * quantity).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def activity_date(opportunity) -> date:
+    return timezone.localdate(opportunity.starts_at)
+
+
+def activity_hours(opportunity) -> Decimal:
+    seconds = (opportunity.ends_at - opportunity.starts_at).total_seconds()
+    return (Decimal(seconds) / 3600).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Fee:
+    basis: str
+    rate_pence: int
+    hours: Decimal | None
+    amount_pence: int
+
+
+def fee_for(opportunity, day: date) -> Fee | None:
+    """The fee the policy pays for this opportunity, using the rate in force on `day`.
+
+    None if the opportunity pays no fee, or if the policy has no rate for its basis yet.
+    """
+    if not opportunity.is_paid:
+        return None
+    rate = FeeRate.objects.for_key(opportunity.fee_basis, day)
+    if rate is None:
+        return None
+    if opportunity.fee_basis == Opportunity.FeeBasis.PER_HOUR:
+        hours = activity_hours(opportunity)
+        return Fee(
+            opportunity.fee_basis, rate.amount_pence, hours, pence_times(rate.amount_pence, hours)
+        )
+    return Fee(opportunity.fee_basis, rate.amount_pence, None, rate.amount_pence)
+
+
+def rules_in_force(day: date) -> dict[str, ExpenseRule]:
+    return {rule.category: rule for rule in ExpenseRule.objects.in_force_on(day)}
+
+
+@dataclass
+class ExpenseCheck:
+    """The outcome of checking one expense: the amount to pay and any problems, by field."""
+
+    amount_pence: int | None
+    rate_pence: int | None
+    errors: dict[str, str]
+    rule: ExpenseRule | None
+
+
+def check_expense(
+    claim,
+    *,
+    category: str,
+    amount_pence: int | None,
+    miles: Decimal | None,
+    agreed_with: str,
+    line=None,
+    rules: dict[str, ExpenseRule] | None = None,
+) -> ExpenseCheck:
+    """Apply the policy in force on the claim's activity date to one expense line.
+
+    `line` is the line being changed (left out of the cap total). Mileage amounts are worked
+    out from the miles; every other amount is what the person typed.
+    """
+    rules = rules if rules is not None else rules_in_force(claim.activity_date)
+    rule = rules.get(category)
+    label = ExpenseCategory(category).label.lower() if category else "this"
+    if rule is None or not rule.allowed:
+        return ExpenseCheck(
+            None,
+            None,
+            {"category": f"We do not pay for {label} for sessions on this date"},
+            rule,
+        )
+    errors: dict[str, str] = {}
+    rate_pence = None
+    if rule.is_mileage:
+        if miles is None:
+            errors["miles"] = "Enter how many miles you travelled"
+            amount_pence = None
+        else:
+            rate_pence = rule.rate_per_mile_pence or 0
+            amount_pence = pence_times(rate_pence, miles)
+    elif amount_pence is None:
+        errors["amount"] = "Enter how much you spent"
+    elif amount_pence == 0:
+        errors["amount"] = "The amount must be more than £0"
+
+    if category == ExpenseCategory.PHONE_DATA and claim.opportunity.format not in ONLINE_FORMATS:
+        errors["category"] = "Phone or data costs are only paid for online or phone sessions"
+    if rule.needs_prior_agreement and not agreed_with.strip():
+        errors["agreed_with"] = (
+            "Enter the name of the person who agreed the taxi before you travelled"
+        )
+
+    if amount_pence and rule.cap_pence is not None and not errors:
+        others = claim.lines.filter(kind="expense", category=category)
+        if line is not None and line.pk:
+            others = others.exclude(pk=line.pk)
+        already = sum(others.values_list("amount_pence", flat=True))
+        if already + amount_pence > rule.cap_pence:
+            field = "miles" if rule.is_mileage else "amount"
+            most = format_pounds(rule.cap_pence)
+            if already:
+                errors[field] = (
+                    f"The most we pay for {label} is {most} for each session. You have already "
+                    f"claimed {format_pounds(already)}, so you can claim up to "
+                    f"{format_pounds(max(rule.cap_pence - already, 0))} more"
+                )
+            else:
+                errors[field] = f"The most we pay for {label} is {most} for each session"
+    return ExpenseCheck(amount_pence, rate_pence, errors, rule)
+
+
+def receipt_needed(line, rules: dict[str, ExpenseRule]) -> bool:
+    if line.is_fee:
+        return False
+    rule = rules.get(line.category)
+    return bool(rule and rule.receipt_needed_for(line.amount_pence))

@@ -1,0 +1,342 @@
+"""Residents' claims: list, start, fill in, send; and staff claiming on someone's behalf."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+
+from coprod_hub.lib.pagination import paginate
+from coprod_hub.permissions import role_required
+from coprod_hub.users.models import User
+from coprod_hub.users.roles import Role
+
+from .. import permissions, policy, services
+from ..forms import (
+    ClaimDetailsForm,
+    ExpenseForm,
+    FindPersonForm,
+    StartOnBehalfForm,
+    SubmitClaimForm,
+)
+from ..models import Claim, LedgerEntry, PaymentPolicy
+from ..services import PaymentError
+from .reports import tax_year_rows
+
+
+def _status_guide():
+    return [
+        (label, explanation, Claim.STATUS_TAG_CLASSES[status])
+        for status, (label, explanation) in Claim.RESIDENT_STATUS.items()
+    ]
+
+
+@login_required
+def claim_list(request):
+    user = request.user
+    claims = Claim.objects.for_claimant(user).with_related().order_by("-created_at", "-pk")
+    claimable = permissions.claimable_signups(request)
+    ledger = LedgerEntry.objects.filter(person=user)
+    return render(
+        request,
+        "payments/claims/list.html",
+        {
+            "page_obj": paginate(request, claims, 20),
+            "claimable": claimable[:3],
+            "claimable_count": claimable.count(),
+            "tax_years": tax_year_rows(ledger.tax_year_totals()),
+            "owed_pence": ledger.owed().balance(),
+            "status_guide": _status_guide(),
+            "policy": PaymentPolicy.current(),
+        },
+    )
+
+
+@login_required
+def choose_session(request):
+    signups = permissions.claimable_signups(request)
+    return render(
+        request,
+        "payments/claims/choose_session.html",
+        {"page_obj": paginate(request, signups, 20)},
+    )
+
+
+@login_required
+def start(request, signup_pk):
+    signup = permissions.get_signup_to_claim(request, signup_pk)
+    existing = Claim.objects.filter(signup=signup).first()
+    if existing and permissions.claims_for(request).filter(pk=existing.pk).exists():
+        return redirect(existing)
+    on_behalf = signup.resident_id != request.user.pk
+    form = StartOnBehalfForm(request.POST or None) if on_behalf else None
+    opportunity = signup.opportunity
+    fee = policy.fee_for(opportunity, policy.activity_date(opportunity))
+    error = None
+    if not services.can_claim_for(signup):
+        error = "This session does not pay a fee or expenses, so there is nothing to claim."
+    elif request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            claim = services.start_claim(
+                signup,
+                by=request.user,
+                on_behalf_note=form.cleaned_data["on_behalf_note"] if form else "",
+            )
+        except PaymentError as problem:
+            error = str(problem)
+        else:
+            return redirect("payments:claim_details", claim.pk)
+    return render(
+        request,
+        "payments/claims/start.html",
+        {
+            "signup": signup,
+            "opportunity": opportunity,
+            "fee": fee,
+            "form": form,
+            "on_behalf": on_behalf,
+            "error": error,
+        },
+    )
+
+
+@login_required
+def claim_detail(request, pk):
+    claim = permissions.get_claim_for_user(request, pk)
+    user = request.user
+    lines = list(claim.lines.select_related("receipt"))
+    can_edit = permissions.may_edit(user, claim) and claim.is_editable
+    rules = policy.rules_in_force(claim.activity_date)
+    for line in lines:
+        line.needs_receipt = line.receipt_id is None and policy.receipt_needed(line, rules)
+    is_commissioner = permissions.is_commissioner(user)
+    context = {
+        "claim": claim,
+        "fee_lines": [line for line in lines if line.is_fee],
+        "expense_lines": [line for line in lines if not line.is_fee],
+        "events": claim.events.select_related("actor"),
+        "can_edit": can_edit,
+        "problems": services.submission_problems(claim) if can_edit else [],
+        "is_claimant": claim.claimant_id == user.pk,
+        "can_download": is_commissioner or claim.claimant_id == user.pk,
+        "is_commissioner": is_commissioner,
+        "policy": PaymentPolicy.current(),
+    }
+    if is_commissioner:
+        context["review_block"] = services.review_block_reason(claim, user)
+        context["ledger_entries"] = claim.ledger_entries.select_related("created_by")
+    return render(request, "payments/claims/detail.html", context)
+
+
+def _editable_or_redirect(request, pk):
+    claim = permissions.get_claim_for_edit(request, pk)
+    if not claim.is_editable:
+        messages.info(request, "This claim has been sent, so it cannot be changed now.")
+        return claim, redirect(claim)
+    return claim, None
+
+
+@login_required
+def claim_details(request, pk):
+    claim, blocked = _editable_or_redirect(request, pk)
+    if blocked:
+        return blocked
+    initial = {
+        "payment_method": claim.payment_method,
+        "employed_by_partner": {True: "yes", False: "no"}.get(claim.employed_by_partner),
+        "not_part_of_paid_job": claim.not_part_of_paid_job,
+    }
+    form = ClaimDetailsForm(request.POST or None, claim=claim, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_claim_details(claim, by=request.user, **form.cleaned_data)
+        except PaymentError as problem:
+            form.add_error(None, str(problem))
+        else:
+            return redirect(claim)
+    return render(
+        request,
+        "payments/claims/details_form.html",
+        {
+            "claim": claim,
+            "form": form,
+            "page_title": "How do you want to be paid?",
+            "submit_label": "Save and continue",
+        },
+    )
+
+
+@login_required
+def expense(request, pk, line_pk=None):
+    claim, blocked = _editable_or_redirect(request, pk)
+    if blocked:
+        return blocked
+    line = permissions.get_line_for_edit(claim, line_pk) if line_pk else None
+    initial = {}
+    if line:
+        initial = {
+            "category": line.category,
+            "description": line.description,
+            "amount": None if line.miles is not None else line.amount_pence,
+            "miles": line.miles,
+            "agreed_with": line.agreed_with,
+        }
+    form = ExpenseForm(
+        request.POST or None, request.FILES or None, claim=claim, line=line, initial=initial
+    )
+    if request.method == "POST":
+        valid = form.is_valid()
+        receipt = form.pending
+        if form.content_type and not form.has_error("receipt"):
+            # Store a good upload straight away, so a mistake elsewhere on the form does not
+            # make the person find the file again.
+            receipt = services.store_receipt(
+                request.FILES["receipt"],
+                owner=claim.claimant,
+                by=request.user,
+                content_type=form.content_type,
+            )
+        if valid:
+            data = form.cleaned_data
+            try:
+                services.save_expense(
+                    claim,
+                    by=request.user,
+                    line=line,
+                    category=data["category"],
+                    description=data["description"],
+                    amount_pence=data.get("amount"),
+                    miles=data.get("miles"),
+                    agreed_with=data.get("agreed_with", ""),
+                    receipt=receipt,
+                    remove_receipt=data.get("remove_receipt", False),
+                )
+            except PaymentError as problem:
+                form.add_error(None, str(problem))
+            else:
+                if data.get("receipt_missing"):
+                    messages.info(
+                        request,
+                        "Expense saved. Add a receipt for it before you send the claim.",
+                    )
+                else:
+                    messages.success(request, "Expense saved.")
+                return redirect(claim)
+        if receipt is not None:
+            form.keep_receipt(receipt)
+    return render(
+        request,
+        "payments/claims/expense_form.html",
+        {"claim": claim, "line": line, "form": form},
+    )
+
+
+@login_required
+def expense_remove(request, pk, line_pk):
+    claim, blocked = _editable_or_redirect(request, pk)
+    if blocked:
+        return blocked
+    line = permissions.get_line_for_edit(claim, line_pk)
+    if request.method == "POST":
+        try:
+            services.remove_expense(line, by=request.user)
+        except PaymentError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(request, f"{line.get_category_display()} removed from the claim.")
+        return redirect(claim)
+    return render(request, "payments/claims/expense_remove.html", {"claim": claim, "line": line})
+
+
+@login_required
+def submit(request, pk):
+    claim, blocked = _editable_or_redirect(request, pk)
+    if blocked:
+        return blocked
+    on_behalf = request.user.pk != claim.claimant_id
+    form = SubmitClaimForm(request.POST or None, on_behalf=on_behalf)
+    problems = services.submission_problems(claim)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.submit_claim(
+                claim, by=request.user, benefits_acknowledged=form.cleaned_data["acknowledged"]
+            )
+        except PaymentError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(
+                request, f"Claim {claim.reference} sent. We will let you know what happens next."
+            )
+            return redirect(claim)
+    return render(
+        request,
+        "payments/claims/submit.html",
+        {
+            "claim": claim,
+            "form": form,
+            "problems": problems,
+            "on_behalf": on_behalf,
+            "policy": PaymentPolicy.current(),
+        },
+    )
+
+
+@login_required
+def delete_draft(request, pk):
+    claim, blocked = _editable_or_redirect(request, pk)
+    if blocked:
+        return blocked
+    if claim.status != Claim.Status.DRAFT:
+        messages.info(request, "Only a claim that has never been sent can be deleted.")
+        return redirect(claim)
+    if request.method == "POST":
+        services.delete_draft(claim, by=request.user)
+        messages.success(request, "Draft claim deleted.")
+        if claim.claimant_id == request.user.pk:
+            return redirect("payments:claims")
+        return redirect("payments:on_behalf")
+    return render(request, "payments/claims/delete.html", {"claim": claim})
+
+
+@login_required
+def receipt(request, pk, line_pk):
+    line = permissions.get_receipt_line(request, pk, line_pk)
+    stored = line.receipt
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The receipt file is missing") from None
+    # Always a download, never shown inline, and never kept in a shared cache.
+    response = FileResponse(
+        handle, as_attachment=True, filename=stored.download_name, content_type=stored.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@role_required(Role.STAFF)
+def on_behalf(request):
+    """Staff find the person who asked for help, then start a claim for one of their
+    sessions. Without a search it lists the claims this member of staff made for others."""
+    form = FindPersonForm(request.GET or None)
+    person = None
+    page = None
+    if form.is_valid():
+        person = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        if person is None:
+            form.add_error("email", "There is no one with that email address on the hub")
+        else:
+            page = paginate(request, permissions.claimable_signups(request, for_person=person), 20)
+    made = None
+    if person is None:
+        made = paginate(
+            request,
+            Claim.objects.started_on_behalf_by(request.user)
+            .with_related()
+            .order_by("-created_at", "-pk"),
+            20,
+        )
+    return render(
+        request,
+        "payments/claims/on_behalf.html",
+        {"form": form, "person": person, "page_obj": page or made, "searching": person is not None},
+    )

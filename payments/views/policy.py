@@ -1,0 +1,211 @@
+"""The payment policy (commissioners), its public page, and conflicts of interest."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from coprod_hub.lib.pagination import paginate
+from coprod_hub.permissions import role_required
+from coprod_hub.users.roles import Role
+from participation.models import Opportunity
+
+from .. import permissions, services
+from ..forms import ConflictForm, ExpenseRuleForm, FeeRateForm, PolicySettingsForm
+from ..models import ConflictOfInterest, ExpenseCategory, ExpenseRule, FeeRate, PaymentPolicy
+from ..services import PaymentError
+
+# Fee bases in the order people think of them.
+FEE_ORDER = [
+    Opportunity.FeeBasis.PER_HOUR,
+    Opportunity.FeeBasis.HALF_DAY,
+    Opportunity.FeeBasis.FULL_DAY,
+    Opportunity.FeeBasis.PER_ACTIVITY,
+]
+
+
+def _current_policy(today):
+    fees = {rate.basis: rate for rate in FeeRate.objects.in_force_on(today)}
+    rules = {rule.category: rule for rule in ExpenseRule.objects.in_force_on(today)}
+    return (
+        [fees[basis] for basis in FEE_ORDER if basis in fees],
+        [rules[category] for category in ExpenseCategory if category in rules],
+    )
+
+
+@role_required(Role.COMMISSIONER)
+def overview(request):
+    today = timezone.localdate()
+    fees, rules = _current_policy(today)
+    return render(
+        request,
+        "payments/policy/overview.html",
+        {
+            "policy": PaymentPolicy.current(),
+            "fees": fees,
+            "rules": rules,
+            "scheduled_fees": FeeRate.objects.scheduled(today).order_by("starts_on", "basis"),
+            "scheduled_rules": ExpenseRule.objects.scheduled(today).order_by(
+                "starts_on", "category"
+            ),
+            "today": today,
+        },
+    )
+
+
+HISTORY = {
+    "fees": (FeeRate, "Fee rates"),
+    "expenses": (ExpenseRule, "Expense rules"),
+}
+
+
+@role_required(Role.COMMISSIONER)
+def history(request, kind):
+    if kind not in HISTORY:
+        raise Http404
+    model, title = HISTORY[kind]
+    rows = model.objects.select_related("created_by").order_by("-starts_on", "-pk")
+    return render(
+        request,
+        "payments/policy/history.html",
+        {"kind": kind, "title": title, "page_obj": paginate(request, rows, 50)},
+    )
+
+
+@role_required(Role.COMMISSIONER)
+def add_fee_rate(request):
+    form = FeeRateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rate = services.add_fee_rate(
+                by=request.user,
+                basis=data["basis"],
+                amount_pence=data["amount"],
+                starts_on=data["starts_on"],
+            )
+        except PaymentError as problem:
+            form.add_error("starts_on", str(problem))
+        else:
+            messages.success(request, f"New rate saved: {rate}.")
+            return redirect("payments:policy")
+    return render(
+        request,
+        "payments/policy/fee_rate_form.html",
+        {"form": form, "page_title": "Add a new fee rate", "submit_label": "Save rate"},
+    )
+
+
+@role_required(Role.COMMISSIONER)
+def add_expense_rule(request):
+    initial = {}
+    if request.GET.get("category") in ExpenseCategory.values:
+        initial["category"] = request.GET["category"]
+    form = ExpenseRuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = services.add_expense_rule(
+                by=request.user,
+                category=form.cleaned_data["category"],
+                starts_on=form.cleaned_data["starts_on"],
+                **form.rule_fields(),
+            )
+        except PaymentError as problem:
+            form.add_error("starts_on", str(problem))
+        else:
+            messages.success(request, f"New rule saved: {rule}.")
+            return redirect("payments:policy")
+    return render(
+        request,
+        "payments/policy/expense_rule_form.html",
+        {"form": form, "page_title": "Add a new expense rule", "submit_label": "Save rule"},
+    )
+
+
+@login_required
+@require_POST
+def remove_scheduled(request, kind, pk):
+    permissions.require_role(request, Role.COMMISSIONER)
+    if kind not in HISTORY:
+        raise Http404
+    change = get_object_or_404(HISTORY[kind][0], pk=pk)
+    try:
+        services.remove_scheduled_change(change, by=request.user)
+    except PaymentError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, f"Planned change removed: {change}.")
+    return redirect("payments:policy")
+
+
+@role_required(Role.COMMISSIONER)
+def settings_form(request):
+    policy = PaymentPolicy.current()
+    form = PolicySettingsForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        services.update_policy(
+            by=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+        )
+        messages.success(request, "Payment policy settings saved.")
+        return redirect("payments:policy")
+    return render(
+        request,
+        "payments/policy/settings_form.html",
+        {
+            "form": form,
+            "page_title": "Change payment policy settings",
+            "submit_label": "Save settings",
+        },
+    )
+
+
+def how_we_pay(request):
+    """The public, plain-English version of the current policy."""
+    today = timezone.localdate()
+    fees, rules = _current_policy(today)
+    return render(
+        request,
+        "payments/how_we_pay.html",
+        {
+            "policy": PaymentPolicy.current(),
+            "fees": fees,
+            "rules": rules,
+            "scheduled_fees": FeeRate.objects.scheduled(today).order_by("starts_on", "basis"),
+        },
+    )
+
+
+@role_required(Role.COMMISSIONER)
+def conflicts(request):
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declare_conflict(
+                commissioner=request.user, person=form.person, reason=form.cleaned_data["reason"]
+            )
+        except PaymentError as problem:
+            form.add_error("email", str(problem))
+        else:
+            messages.success(request, f"Conflict of interest with {form.person} declared.")
+            return redirect("payments:conflicts")
+    declared = (
+        ConflictOfInterest.objects.active()
+        .filter(commissioner=request.user)
+        .select_related("person")
+    )
+    return render(
+        request,
+        "payments/policy/conflicts.html",
+        {"form": form, "page_obj": paginate(request, declared, 50)},
+    )
+
+
+@login_required
+@require_POST
+def withdraw_conflict(request, pk):
+    conflict = permissions.get_own_conflict(request, pk)
+    services.withdraw_conflict(conflict, by=request.user)
+    messages.success(request, f"Conflict of interest with {conflict.person} withdrawn.")
+    return redirect("payments:conflicts")

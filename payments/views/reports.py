@@ -1,0 +1,251 @@
+"""Reports for commissioners, each also downloadable as CSV."""
+
+import csv
+from decimal import Decimal
+
+from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from coprod_hub.lib.pagination import paginate
+from coprod_hub.permissions import role_required
+from coprod_hub.users.roles import Role
+from projects.models import Project
+
+from .. import stats
+from ..forms import TaxYearForm
+from ..models import Claim, LedgerEntry, PaymentPolicy
+from ..querysets import with_budget_use
+from ..taxyear import TaxYear, tax_year_for
+
+# Spreadsheet programs run cells starting with these as formulas; people's names and titles
+# are typed by the public, so such cells get a leading apostrophe.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+def pounds(pence) -> Decimal | None:
+    """Pence as a pounds number for a spreadsheet: 1250 -> Decimal("12.50")."""
+    if pence is None:
+        return None
+    return (Decimal(pence) / 100).quantize(Decimal("0.01"))
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    """Stream rows as CSV, so a large export never sits in memory."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def tax_year_rows(rows):
+    """Add a TaxYear to each row of LedgerEntry tax-year totals, for labels."""
+    return [{**row, "year": TaxYear(row["tax_year"])} for row in rows]
+
+
+def _known_tax_years():
+    years = set(
+        LedgerEntry.objects.paid_out().order_by().values_list("tax_year", flat=True).distinct()
+    )
+    years.add(tax_year_for(timezone.localdate()))
+    return [TaxYear(year) for year in sorted(years, reverse=True)]
+
+
+def _tax_year_filter(request):
+    form = TaxYearForm(request.GET or None, years=_known_tax_years())
+    year = form.cleaned_data.get("tax_year") if form.is_valid() else None
+    return form, year
+
+
+@role_required(Role.COMMISSIONER)
+def overview(request):
+    policy = PaymentPolicy.current()
+    this_year = TaxYear(tax_year_for(timezone.localdate()))
+    paid_this_year = LedgerEntry.objects.paid_out().filter(tax_year=this_year.start_year)
+    return render(
+        request,
+        "payments/reports/overview.html",
+        {
+            "policy": policy,
+            "this_year": this_year,
+            "paid_this_year": paid_this_year.balance(),
+            "owed_now": LedgerEntry.objects.owed().balance(),
+            "days": stats.days_to_pay(Claim.objects.all(), target_days=policy.target_days_to_pay),
+            "days_this_year": stats.days_to_pay(
+                Claim.objects.filter(
+                    paid_on__gte=this_year.starts_on, paid_on__lte=this_year.ends_on
+                ),
+                target_days=policy.target_days_to_pay,
+            ),
+        },
+    )
+
+
+def _people_totals(year):
+    rows = LedgerEntry.objects.tax_year_totals()
+    return rows.filter(tax_year=year) if year else rows
+
+
+@role_required(Role.COMMISSIONER)
+def people(request):
+    form, year = _tax_year_filter(request)
+    page = paginate(request, _people_totals(year), 50)
+    page.object_list = tax_year_rows(page.object_list)
+    return render(
+        request, "payments/reports/people.html", {"form": form, "page_obj": page, "year": year}
+    )
+
+
+@role_required(Role.COMMISSIONER)
+def people_csv(request):
+    _, year = _tax_year_filter(request)
+    rows = (
+        (
+            TaxYear(row["tax_year"]).short_label,
+            row["person__display_name"],
+            row["person__email"],
+            pounds(row["fee"]),
+            pounds(row["expenses"]),
+            pounds(row["total"]),
+        )
+        for row in _people_totals(year).iterator(chunk_size=2000)
+    )
+    return csv_response(
+        "payments-by-person-and-tax-year.csv",
+        ["Tax year", "Name", "Email", "Fees paid (£)", "Expenses paid (£)", "Total paid (£)"],
+        rows,
+    )
+
+
+def _budget_projects():
+    # Projects with a budget, or with any money against them (a semi-join, not a join, so
+    # millions of ledger rows do not multiply the projects).
+    projects = Project.objects.filter(
+        Q(budget_pence__isnull=False)
+        | Q(pk__in=LedgerEntry.objects.filter(project__isnull=False).values("project"))
+    )
+    return with_budget_use(projects).order_by("title", "pk")
+
+
+@role_required(Role.COMMISSIONER)
+def budgets(request):
+    page = paginate(request, _budget_projects(), 50)
+    unassigned = LedgerEntry.objects.filter(project__isnull=True)
+    return render(
+        request,
+        "payments/reports/budgets.html",
+        {
+            "page_obj": page,
+            "unassigned_spent": unassigned.paid_out().balance(),
+            "unassigned_committed": unassigned.owed().balance(),
+        },
+    )
+
+
+@role_required(Role.COMMISSIONER)
+def budgets_csv(request):
+    def rows():
+        for project in _budget_projects().iterator(chunk_size=2000):
+            yield (
+                project.title,
+                pounds(project.budget_pence),
+                pounds(project.spent_pence),
+                pounds(project.committed_pence),
+                pounds(project.remaining_pence),
+            )
+
+    return csv_response(
+        "budget-and-spend-by-project.csv",
+        ["Project", "Budget (£)", "Spent (£)", "Committed (£)", "Remaining (£)"],
+        rows(),
+    )
+
+
+@role_required(Role.COMMISSIONER)
+def owed(request):
+    page = paginate(request, LedgerEntry.objects.owed_by_person(), 50)
+    return render(
+        request,
+        "payments/reports/owed.html",
+        {"page_obj": page, "total": LedgerEntry.objects.owed().balance()},
+    )
+
+
+@role_required(Role.COMMISSIONER)
+def owed_csv(request):
+    rows = (
+        (row["person__display_name"], row["person__email"], pounds(row["owed"]))
+        for row in LedgerEntry.objects.owed_by_person().iterator(chunk_size=2000)
+    )
+    return csv_response("owed-to-each-person.csv", ["Name", "Email", "Owed (£)"], rows)
+
+
+def _paid_claims(year):
+    claims = Claim.objects.paid()
+    if year:
+        tax_year = TaxYear(year)
+        claims = claims.filter(paid_on__gte=tax_year.starts_on, paid_on__lte=tax_year.ends_on)
+    return claims
+
+
+@role_required(Role.COMMISSIONER)
+def days_to_pay(request):
+    form, year = _tax_year_filter(request)
+    policy = PaymentPolicy.current()
+    claims = _paid_claims(year)
+    return render(
+        request,
+        "payments/reports/days_to_pay.html",
+        {
+            "form": form,
+            "year": TaxYear(year) if year else None,
+            "policy": policy,
+            "days": stats.days_to_pay(claims, target_days=policy.target_days_to_pay),
+            "page_obj": paginate(
+                request,
+                claims.with_related().order_by("-days_to_pay", "-paid_on", "-pk"),
+                50,
+            ),
+        },
+    )
+
+
+@role_required(Role.COMMISSIONER)
+def days_to_pay_csv(request):
+    _, year = _tax_year_filter(request)
+    claims = _paid_claims(year).with_related().order_by("paid_on", "pk")
+    rows = (
+        (
+            claim.reference,
+            claim.claimant.display_name,
+            claim.project.title if claim.project else "",
+            timezone.localdate(claim.submitted_at) if claim.submitted_at else "",
+            claim.paid_on,
+            claim.days_to_pay,
+        )
+        for claim in claims.iterator(chunk_size=2000)
+    )
+    return csv_response(
+        "days-to-pay.csv",
+        ["Claim", "Name", "Project", "Sent", "Paid", "Days to pay"],
+        rows,
+    )

@@ -1,0 +1,167 @@
+"""Commissioners review claims: the queue, approve, return, reject, correct."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from coprod_hub.lib.pagination import paginate
+from coprod_hub.permissions import role_required
+from coprod_hub.users.roles import Role
+
+from .. import permissions, services
+from ..forms import CorrectionForm, ReasonForm, ReviewFilterForm
+from ..models import NEARING_DAYS, Claim, PaymentPolicy
+from ..services import PaymentError
+
+
+def _filtered_queue(form, *, target_days, today):
+    claims = Claim.objects.with_related()
+    data = form.cleaned_data if form.is_valid() else {}
+    status = data.get("status") or ""
+    if status == "":
+        claims = claims.filter(status=Claim.Status.SUBMITTED)
+    elif status == "open":
+        claims = claims.awaiting_payment()
+    elif status != "all":
+        claims = claims.filter(status=status)
+    if data.get("project"):
+        claims = claims.filter(project=data["project"])
+    if data.get("flag"):
+        claims = claims.flagged(
+            data["flag"], target_days=target_days, today=today, nearing_days=NEARING_DAYS
+        )
+    if status in ("", "open", Claim.Status.SUBMITTED, Claim.Status.APPROVED):
+        # Waiting claims: the longest-waiting first.
+        return claims.order_by("submitted_at", "pk")
+    return claims.order_by("-updated_at", "-pk")
+
+
+@role_required(Role.COMMISSIONER)
+def queue(request):
+    policy = PaymentPolicy.current()
+    today = timezone.localdate()
+    form = ReviewFilterForm(request.GET or None)
+    page = paginate(
+        request,
+        _filtered_queue(form, target_days=policy.target_days_to_pay, today=today),
+        50,
+    )
+    for claim in page.object_list:
+        claim.queue_flag = claim.flag(today=today, target_days=policy.target_days_to_pay)
+        claim.waited = claim.days_waiting(today)
+    waiting = Claim.objects.awaiting_payment()
+    return render(
+        request,
+        "payments/review/queue.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "policy": policy,
+            "nearing_days": NEARING_DAYS,
+            "waiting_count": waiting.filter(status=Claim.Status.SUBMITTED).count(),
+            "overdue_count": waiting.flagged(
+                "overdue",
+                target_days=policy.target_days_to_pay,
+                today=today,
+                nearing_days=NEARING_DAYS,
+            ).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def approve(request, pk):
+    claim = permissions.get_claim_for_review(request, pk)
+    try:
+        services.approve_claim(claim, by=request.user)
+    except PaymentError as problem:
+        messages.error(request, str(problem))
+        return redirect(claim)
+    messages.success(request, f"Claim {claim.reference} from {claim.claimant} approved.")
+    return redirect("payments:review")
+
+
+REASON_PAGES = {
+    "return": {
+        "title": "Return the claim for changes",
+        "label": "What needs changing?",
+        "help": "Say plainly what the person needs to change or add. They will see this.",
+        "button": "Return claim",
+        "service": services.return_claim,
+        "done": "returned to {person} for changes",
+    },
+    "reject": {
+        "title": "Reject the claim",
+        "label": "Why are you rejecting it?",
+        "help": "Say plainly why we cannot pay. The person will see this.",
+        "button": "Reject claim",
+        "service": services.reject_claim,
+        "done": "rejected",
+    },
+}
+
+
+def decide_with_reason(request, pk, action):
+    claim = permissions.get_claim_for_review(request, pk)
+    page = REASON_PAGES[action]
+    form = ReasonForm(request.POST or None, label=page["label"], help_text=page["help"])
+    block = services.review_block_reason(claim, request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            page["service"](claim, by=request.user, reason=form.cleaned_data["reason"])
+        except PaymentError as problem:
+            form.add_error(None, str(problem))
+        else:
+            done = page["done"].format(person=claim.claimant)
+            messages.success(request, f"Claim {claim.reference} {done}.")
+            return redirect("payments:review")
+    return render(
+        request,
+        "payments/review/reason.html",
+        {"claim": claim, "form": form, "page": page, "block": block},
+    )
+
+
+@login_required
+def return_claim(request, pk):
+    return decide_with_reason(request, pk, "return")
+
+
+@login_required
+def reject_claim(request, pk):
+    return decide_with_reason(request, pk, "reject")
+
+
+@login_required
+def correct(request, pk):
+    claim = permissions.get_claim_for_review(request, pk)
+    form = CorrectionForm(
+        request.POST or None,
+        initial={
+            "fee": claim.approved_fee_pence,
+            "expenses": claim.approved_expenses_pence,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.correct_claim(
+                claim,
+                by=request.user,
+                fee_pence=data["fee"],
+                expenses_pence=data["expenses"],
+                reason=data["reason"],
+            )
+        except PaymentError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, f"Claim {claim.reference} corrected.")
+            return redirect(claim)
+    return render(
+        request,
+        "payments/review/correct.html",
+        {"claim": claim, "form": form, "block": services.review_block_reason(claim, request.user)},
+    )

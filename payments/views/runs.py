@@ -1,0 +1,137 @@
+"""Payment runs: export approved claims for finance, then confirm they were paid."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from coprod_hub.lib.pagination import paginate
+
+from .. import permissions, services
+from ..forms import ConfirmRunForm
+from ..models import Claim, LedgerEntry
+from ..services import PaymentError
+from .reports import csv_response, pounds
+
+
+@login_required
+def runs(request):
+    run_list = permissions.runs_for(request)
+    if request.method == "POST":
+        try:
+            run = services.create_payment_run(by=request.user)
+        except PaymentError as problem:
+            messages.error(request, str(problem))
+            return redirect("payments:runs")
+        messages.success(
+            request, f"{run.reference} made with {run.claim_count} claims. Download it for finance."
+        )
+        return redirect(run)
+    waiting_claims = Claim.objects.approved_unpaid_not_in_run()
+    waiting = LedgerEntry.objects.owed().filter(claim__in=waiting_claims)
+    return render(
+        request,
+        "payments/runs/list.html",
+        {
+            "page_obj": paginate(request, run_list, 20),
+            "waiting_count": waiting_claims.aggregate(n=Count("pk"))["n"],
+            "waiting_total": waiting.balance(),
+        },
+    )
+
+
+@login_required
+def run_detail(request, pk):
+    run = permissions.get_run(request, pk)
+    items = run.items.select_related(
+        "claim", "claim__claimant", "claim__opportunity", "claim__project"
+    )
+    return render(
+        request,
+        "payments/runs/detail.html",
+        {"run": run, "page_obj": paginate(request, items, 50)},
+    )
+
+
+@login_required
+def run_csv(request, pk):
+    run = permissions.get_run(request, pk)
+    items = run.items.select_related(
+        "claim", "claim__claimant", "claim__opportunity", "claim__project"
+    ).order_by("pk")
+
+    def rows():
+        for item in items.iterator(chunk_size=2000):
+            claim = item.claim
+            yield (
+                run.reference,
+                claim.reference,
+                claim.claimant.display_name,
+                claim.claimant.email,
+                claim.get_payment_method_display(),
+                pounds(item.fee_pence),
+                pounds(item.expenses_pence),
+                pounds(item.total_pence),
+                claim.project.title if claim.project else "",
+                claim.opportunity.title,
+                claim.activity_date,
+                timezone.localdate(claim.decided_at) if claim.decided_at else "",
+            )
+
+    return csv_response(
+        f"payment-run-{run.reference}.csv",
+        [
+            "Payment run",
+            "Claim",
+            "Name",
+            "Email",
+            "Payment method",
+            "Fee (£)",
+            "Expenses (£)",
+            "Total (£)",
+            "Project",
+            "Activity",
+            "Activity date",
+            "Approved on",
+        ],
+        rows(),
+    )
+
+
+@login_required
+def confirm(request, pk):
+    run = permissions.get_run(request, pk)
+    if not run.is_open:
+        messages.info(request, f"{run.reference} is {run.get_status_display().lower()}.")
+        return redirect(run)
+    form = ConfirmRunForm(request.POST or None, run=run, initial={"paid_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.confirm_payment_run(
+                run, by=request.user, paid_on=form.cleaned_data["paid_on"]
+            )
+        except PaymentError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(
+                request, f"{run.reference} confirmed as paid. {run.claim_count} claims marked paid."
+            )
+        return redirect(run)
+    return render(request, "payments/runs/confirm.html", {"run": run, "form": form})
+
+
+@login_required
+def cancel(request, pk):
+    run = permissions.get_run(request, pk)
+    if request.method == "POST":
+        try:
+            services.cancel_payment_run(run, by=request.user)
+        except PaymentError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(
+                request, f"{run.reference} cancelled. Its claims will go in the next run."
+            )
+        return redirect(run)
+    return render(request, "payments/runs/cancel.html", {"run": run})
