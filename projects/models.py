@@ -1,8 +1,24 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
-from .ladder import STEP_GROUPS, Level, Step, WtfcStage
+from .ladder import (
+    EVIDENCE_QUESTIONS,
+    STEP_DESCRIPTIONS,
+    STEP_GROUPS,
+    ActivityType,
+    EvidenceError,
+    Level,
+    Principle,
+    Step,
+    WtfcStage,
+    matching_rule,
+)
+from .querysets import ProjectQuerySet, UpdateQuerySet
+
+# Paths under /projects/ that are pages, not projects. A project can never take these slugs.
+RESERVED_SLUGS = frozenset({"new", "manage", "ladder", "how-we-decide-the-step"})
 
 
 class ServiceArea(models.Model):
@@ -62,11 +78,31 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ProjectQuerySet.as_manager()
+
     class Meta:
         ordering = ["title"]
         indexes = [
             # The public list filters published projects by level and status.
             models.Index(fields=["is_published", "level", "status"], name="project_public_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="project_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(claimed_step__isnull=True)
+                | models.Q(claimed_step__gte=1, claimed_step__lte=7),
+                name="project_claimed_step_on_ladder",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(evidenced_step__isnull=True)
+                | models.Q(evidenced_step__gte=1, evidenced_step__lte=7),
+                name="project_evidenced_step_on_ladder",
+            ),
         ]
 
     def __str__(self):
@@ -94,6 +130,46 @@ class Project(models.Model):
         step = self.public_step
         return STEP_GROUPS[step] if step else None
 
+    @property
+    def public_step_description(self) -> str:
+        step = self.public_step
+        return STEP_DESCRIPTIONS[step] if step else ""
+
+    @property
+    def has_step(self) -> bool:
+        return self.public_step is not None
+
+    @property
+    def is_coproduction(self) -> bool:
+        return self.public_step == Step.CO_PRODUCTION
+
+    @property
+    def activity_type_labels(self) -> list[str]:
+        return [ActivityType(value).label for value in self.activity_types]
+
+    @property
+    def principle_labels(self) -> list[str]:
+        return [Principle(value).label for value in self.principles]
+
+    @property
+    def step_rule(self):
+        """The row of the "How we decide the step" table the recorded evidence matched."""
+        if not self.step_evidence:
+            return None
+        try:
+            return matching_rule(self.step_evidence)
+        except EvidenceError:
+            return None
+
+    @property
+    def evidence_answers(self) -> list[tuple[str, str]]:
+        """The recorded answers as (question, answer) for staff to read."""
+        return [
+            (question.text, question.answer_label(self.step_evidence[question.name]))
+            for question in EVIDENCE_QUESTIONS
+            if question.name in self.step_evidence
+        ]
+
 
 class StepChange(models.Model):
     """One entry in a project's step history. Rows are only ever added, never changed."""
@@ -112,9 +188,29 @@ class StepChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "id"]
+        indexes = [
+            # The timeline on a project page reads one project's entries in order.
+            models.Index(fields=["project", "changed_at", "id"], name="stepchange_timeline_idx"),
+        ]
 
     def __str__(self):
         return f"{self.project}: {self.get_to_claimed_display()} on {self.changed_at:%d %b %Y}"
+
+    @property
+    def direction(self) -> str:
+        """first, up, down or same: how the public step moved."""
+        before, after = self.from_public, self.to_public
+        if before is None:
+            return "first"
+        if after > before:
+            return "up"
+        if after < before:
+            return "down"
+        return "same"
+
+    @property
+    def to_inflated(self) -> bool:
+        return self.to_claimed > self.to_evidenced
 
     @property
     def to_public(self) -> Step:
@@ -124,3 +220,39 @@ class StepChange(models.Model):
     def from_public(self) -> Step | None:
         steps = [s for s in (self.from_claimed, self.from_evidenced) if s is not None]
         return Step(min(steps)) if steps else None
+
+
+class Update(models.Model):
+    """A "we said, we did" update: what people said, what the council did, what happens next.
+
+    Written through `projects.services.post_update`.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
+    said = models.TextField("What people said")
+    did = models.TextField("What we did")
+    next_steps = models.TextField("What happens next", blank=True)
+    opportunities = models.ManyToManyField(
+        "participation.Opportunity", blank=True, related_name="updates"
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    posted_at = models.DateTimeField(default=timezone.now)
+
+    objects = UpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-posted_at", "-id"]
+        indexes = [
+            # The hub-wide feed /updates/ lists the newest first.
+            models.Index(fields=["-posted_at", "-id"], name="update_feed_idx"),
+            # A project page's updates, and the "latest update" flag on the staff overview.
+            models.Index(fields=["project", "-posted_at"], name="update_project_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project}: update of {timezone.localtime(self.posted_at):%d %b %Y}"
+
+    def get_absolute_url(self):
+        return f"{self.project.get_absolute_url()}#update-{self.pk}"

@@ -1,3 +1,30 @@
+from django.urls import path
+
+from . import views
+
 app_name = "projects"
 
-urlpatterns = []
+# The fixed pages come before "<slug>/" and their names are in models.RESERVED_SLUGS, so no
+# project can take them.
+urlpatterns = [
+    path("projects/", views.ProjectListView.as_view(), name="list"),
+    path("projects/new/", views.ProjectCreateView.as_view(), name="create"),
+    path("projects/manage/", views.ManageView.as_view(), name="manage"),
+    path("projects/ladder/", views.LadderView.as_view(), name="ladder"),
+    path(
+        "projects/how-we-decide-the-step/",
+        views.HowWeDecideView.as_view(),
+        name="how_we_decide",
+    ),
+    path("projects/<slug:slug>/", views.ProjectDetailView.as_view(), name="detail"),
+    path("projects/<slug:slug>/edit/", views.ProjectEditView.as_view(), name="edit"),
+    path("projects/<slug:slug>/step/", views.ProjectStepView.as_view(), name="step"),
+    path("projects/<slug:slug>/publish/", views.ProjectPublishView.as_view(), name="publish"),
+    path(
+        "projects/<slug:slug>/updates/new/",
+        views.UpdateCreateView.as_view(),
+        name="update_create",
+    ),
+    path("updates/", views.UpdateListView.as_view(), name="updates"),
+    path("updates/feed/", views.UpdatesFeed(), name="updates_feed"),
+]

@@ -1,0 +1,77 @@
+from django.contrib import admin
+
+from .models import Project, ServiceArea, StepChange, Update
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(admin.ModelAdmin):
+    """Reference data: the service areas projects are filed under."""
+
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class StepChangeInline(admin.TabularInline):
+    model = StepChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "changed_by", "to_claimed", "to_evidenced", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "service_area", "level", "status", "is_published", "claimed_step"]
+    list_filter = ["is_published", "status", "level", "service_area"]
+    search_fields = ["title", "slug", "summary"]
+    list_select_related = ["service_area"]
+    autocomplete_fields = ["owner", "team"]
+    # The step is changed only on the project's "Record the step" page, which keeps the
+    # history; here it can be read but not edited.
+    readonly_fields = [
+        "claimed_step",
+        "evidenced_step",
+        "step_evidence",
+        "not_coproduction_reason",
+        "step_recorded_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [StepChangeInline]
+
+
+@admin.register(StepChange)
+class StepChangeAdmin(admin.ModelAdmin):
+    """The step history is a record: nobody adds, edits or deletes entries here."""
+
+    list_display = ["project", "changed_at", "changed_by", "to_claimed", "to_evidenced"]
+    list_select_related = ["project", "changed_by"]
+    search_fields = ["project__title", "reason"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Update)
+class UpdateAdmin(admin.ModelAdmin):
+    list_display = ["project", "posted_at", "posted_by"]
+    list_select_related = ["project", "posted_by"]
+    search_fields = ["project__title", "said", "did"]
+    date_hierarchy = "posted_at"
+    autocomplete_fields = ["project"]
+    raw_id_fields = ["opportunities"]
+    readonly_fields = ["posted_by"]

@@ -1,0 +1,119 @@
+"""Reads: who sees which projects and updates, and the filters and flags lists use."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import BooleanField, Case, Exists, F, Max, OuterRef, Q, When
+from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
+
+from coprod_hub.users.roles import IMPLIED_ROLES, Role
+
+# A project with no "we said, we did" update for this long is flagged to staff.
+UPDATE_OVERDUE_AFTER = timedelta(weeks=12)
+
+
+def public_step_expression(prefix: str = ""):
+    """SQL for a project's public step: the lower of claimed and evidenced, or null.
+
+    `prefix` lets other apps use it across a relation, e.g. `public_step_expression("project__")`
+    on opportunities. Coalesce first because SQLite's LEAST gives null if either side is null.
+    """
+    claimed, evidenced = f"{prefix}claimed_step", f"{prefix}evidenced_step"
+    return Least(Coalesce(claimed, evidenced), Coalesce(evidenced, claimed))
+
+
+def staff_users():
+    """Active people who hold the staff role (directly, through commissioner, or as admins).
+
+    Owners and team members are chosen from these.
+    """
+    staff_roles = [str(Role.STAFF)] + [
+        str(role) for role, implied in IMPLIED_ROLES.items() if Role.STAFF in implied
+    ]
+    User = get_user_model()
+    in_staff_group = User.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name__in=staff_roles
+    )
+    return User.objects.filter(Q(Exists(in_staff_group)) | Q(is_superuser=True), is_active=True)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        """Staff see every project, drafts included; everyone else sees published ones."""
+        if user.is_authenticated and user.has_role(Role.STAFF):
+            return self.all()
+        return self.published()
+
+    def editable_by(self, user):
+        """Projects this person may change. Keep in step with permissions.can_edit_project."""
+        if not (user.is_authenticated and user.has_role(Role.STAFF)):
+            return self.none()
+        if user.is_superuser or user.has_role(Role.COMMISSIONER):
+            return self.all()
+        on_team = self.model.team.through.objects.filter(project_id=OuterRef("pk"), user=user)
+        return self.filter(Q(owner=user) | Q(Exists(on_team)))
+
+    def with_public_step(self):
+        return self.annotate(public_step_value=public_step_expression())
+
+    def inflated(self):
+        """Claimed step higher than the evidence supports."""
+        return self.filter(claimed_step__gt=F("evidenced_step"))
+
+    def with_update_flags(self, now=None):
+        """Adds `last_update_at` and `update_overdue`: no "we said, we did" update for 12 weeks.
+
+        The clock starts when the project is made, so a new project is not flagged at once.
+        """
+        cutoff = (now or timezone.now()) - UPDATE_OVERDUE_AFTER
+        overdue = Q(last_update_at__lt=cutoff) | Q(
+            last_update_at__isnull=True, created_at__lt=cutoff
+        )
+        return self.annotate(last_update_at=Max("updates__posted_at")).annotate(
+            update_overdue=Case(
+                When(overdue, then=True), default=False, output_field=BooleanField()
+            )
+        )
+
+    def search(self, text: str):
+        """Words typed into the search box: every word must appear in the title, summary or
+        service area. Projects number in the hundreds, so a simple scan is fast enough and
+        works the same on SQLite and PostgreSQL."""
+        query = self
+        for word in text.split()[:10]:
+            query = query.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(service_area__name__icontains=word)
+            )
+        return query
+
+    def for_cards(self):
+        """What a list of project cards needs, in a fixed number of queries."""
+        return self.select_related("service_area")
+
+
+class UpdateQuerySet(models.QuerySet):
+    def published(self):
+        """Updates the public can read: those on published projects."""
+        return self.filter(project__is_published=True)
+
+    def visible_to(self, user):
+        if user.is_authenticated and user.has_role(Role.STAFF):
+            return self.all()
+        return self.published()
+
+    def for_display(self):
+        from participation.models import Opportunity
+
+        public_opportunities = Opportunity.objects.exclude(
+            status__in=[Opportunity.Status.DRAFT, Opportunity.Status.CANCELLED]
+        ).order_by("starts_at")
+        return self.select_related("project", "posted_by").prefetch_related(
+            models.Prefetch("opportunities", queryset=public_opportunities)
+        )

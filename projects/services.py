@@ -1,0 +1,167 @@
+"""Writes for projects: creating and changing them, recording the honest step, publishing,
+and posting "we said, we did" updates. Views call these with a form's cleaned data."""
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from .ladder import Step, clean_evidence, evidenced_step
+from .models import RESERVED_SLUGS, Project, StepChange, Update
+
+# Fields a project form may set directly. Team members are set separately (many-to-many).
+PROJECT_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "service_area",
+    "level",
+    "activity_types",
+    "principles",
+    "owner",
+    "start_date",
+    "end_date",
+    "status",
+    "wtfc_stage",
+    "budget_pence",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+
+
+class ProjectError(Exception):
+    """Something about a project cannot be done. The message is written for the person."""
+
+
+def unique_slug(title: str, *, exclude_pk=None) -> str:
+    """A web address from the title that no other project (or page) uses: "carers-forum",
+    then "carers-forum-2" and so on."""
+    base = slugify(title)[:200].strip("-") or "project"
+    taken = set(
+        Project.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    ) | set(RESERVED_SLUGS)
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{number}"
+        number += 1
+    return candidate
+
+
+def _apply(project, data):
+    for name in PROJECT_FIELDS:
+        if name in data:
+            setattr(project, name, data[name])
+
+
+def create_project(*, by, team=(), **data) -> Project:
+    """A new project, unpublished. `by` becomes the owner unless `owner` is given."""
+    with transaction.atomic():
+        project = Project(owner=by)
+        _apply(project, data)
+        if not project.slug:
+            project.slug = unique_slug(project.title)
+        project.save()
+        project.team.set(team)
+    return project
+
+
+def update_project(project, *, by, team=None, **data) -> Project:
+    """Change a project's details. The step is changed only through `record_step`."""
+    with transaction.atomic():
+        _apply(project, data)
+        if not project.slug:
+            project.slug = unique_slug(project.title, exclude_pk=project.pk)
+        project.save()
+        if team is not None:
+            project.team.set(team)
+    return project
+
+
+def record_step(project, *, by, claimed: int, evidence, reason: str = "") -> StepChange:
+    """Record the step staff claim and the evidence for it, and keep a history entry.
+
+    The evidenced step comes from `ladder.evidenced_step`. Below co-production (on what the
+    public sees, the lower of the two) a reason is required. The project row is locked so two
+    people saving at once both get a history entry, each starting from the other's result.
+    """
+    try:
+        claimed = Step(int(claimed))
+    except (TypeError, ValueError):
+        raise ProjectError("Choose a step from 1 (coercion) to 7 (co-production)") from None
+    try:
+        evidence = clean_evidence(evidence)
+    except ValueError as error:
+        raise ProjectError(str(error)) from None
+    evidenced = evidenced_step(evidence)
+    reason = (reason or "").strip()
+    if min(claimed, evidenced) < Step.CO_PRODUCTION and not reason:
+        raise ProjectError("Explain why this is not co-production")
+
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        change = StepChange.objects.create(
+            project=locked,
+            from_claimed=locked.claimed_step,
+            from_evidenced=locked.evidenced_step,
+            to_claimed=claimed,
+            to_evidenced=evidenced,
+            evidence=evidence,
+            reason=reason,
+            changed_by=by,
+        )
+        locked.claimed_step = claimed
+        locked.evidenced_step = evidenced
+        locked.step_evidence = evidence
+        locked.not_coproduction_reason = reason
+        locked.step_recorded_at = change.changed_at
+        locked.save(
+            update_fields=[
+                "claimed_step",
+                "evidenced_step",
+                "step_evidence",
+                "not_coproduction_reason",
+                "step_recorded_at",
+                "updated_at",
+            ]
+        )
+    # Keep the caller's object in step with the database.
+    for name in ("claimed_step", "evidenced_step", "step_evidence", "not_coproduction_reason"):
+        setattr(project, name, getattr(locked, name))
+    project.step_recorded_at = locked.step_recorded_at
+    return change
+
+
+def set_published(project, *, by, published: bool) -> Project:
+    """Show a project to the public, or hide it again. A project must have a step first:
+    the honest step is the first thing the public page shows."""
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if published and locked.public_step is None:
+            raise ProjectError("Record the step of participation before you publish the project")
+        locked.is_published = published
+        locked.save(update_fields=["is_published", "updated_at"])
+    project.is_published = published
+    return project
+
+
+def post_update(project, *, by, said, did, next_steps="", opportunities=()) -> Update:
+    """Post a "we said, we did" update on a project.
+
+    Participants are notified by the notifications app: the lead adds the fan-out here, inside
+    this transaction, so the messages are queued only if the update is saved.
+    """
+    said, did, next_steps = (said or "").strip(), (did or "").strip(), (next_steps or "").strip()
+    if not said:
+        raise ProjectError("Enter what people said")
+    if not did:
+        raise ProjectError("Enter what we did")
+    opportunities = list(opportunities)
+    if any(opportunity.project_id != project.pk for opportunity in opportunities):
+        raise ProjectError("You can only link opportunities that belong to this project")
+    with transaction.atomic():
+        update = Update.objects.create(
+            project=project, said=said, did=did, next_steps=next_steps, posted_by=by
+        )
+        update.opportunities.set(opportunities)
+    return update

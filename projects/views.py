@@ -1,0 +1,339 @@
+from django.contrib import messages
+from django.contrib.syndication.views import Feed
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from coprod_hub.lib.pagination import ForgivingPaginationMixin
+from coprod_hub.permissions import RoleRequiredMixin
+from coprod_hub.users.roles import Role
+
+from . import ladder, services
+from .forms import ManageFilterForm, ProjectFilterForm, ProjectForm, StepForm, UpdateForm
+from .models import Project, Update
+from .permissions import ProjectPermissionMixin, ProjectWriteMixin, can_edit_project
+
+PROJECTS_PER_PAGE = 20
+UPDATES_PER_PAGE = 20
+# The project page shows this many of its newest updates and links to the rest.
+UPDATES_ON_PROJECT_PAGE = 5
+OPPORTUNITIES_ON_PROJECT_PAGE = 10
+
+
+class ProjectListView(ForgivingPaginationMixin, ListView):
+    """The public list: published projects, filtered and searched."""
+
+    template_name = "projects/project_list.html"
+    context_object_name = "projects"
+    paginate_by = PROJECTS_PER_PAGE
+
+    def get_queryset(self):
+        self.filters = ProjectFilterForm(self.request.GET or None)
+        projects = Project.objects.published().with_public_step().for_cards()
+        return self.filters.apply(projects).order_by("title", "pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filters=self.filters, **kwargs)
+
+
+class ProjectDetailView(ProjectPermissionMixin, TemplateView):
+    template_name = "projects/project_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from participation.models import Opportunity
+
+        project = self.project
+        user = self.request.user
+        is_staff = user.is_authenticated and user.has_role(Role.STAFF)
+        updates = Update.objects.filter(project=project).for_display()
+        opportunities = project.opportunities.filter(
+            status=Opportunity.Status.PUBLISHED, starts_at__gte=timezone.now()
+        ).order_by("starts_at")[:OPPORTUNITIES_ON_PROJECT_PAGE]
+        return super().get_context_data(
+            project=project,
+            is_staff=is_staff,
+            can_edit=can_edit_project(user, project),
+            ladder=ladder.ladder_for(
+                project.public_step, project.claimed_step if is_staff else None
+            ),
+            timeline=project.step_changes.select_related("changed_by"),
+            opportunities=list(opportunities),
+            updates=list(updates[:UPDATES_ON_PROJECT_PAGE]),
+            update_count=updates.count(),
+            team=list(project.team.all()) if is_staff else [],
+            **kwargs,
+        )
+
+
+class ProjectCreateView(RoleRequiredMixin, FormView):
+    required_role = Role.STAFF
+    form_class = ProjectForm
+    template_name = "projects/project_form.html"
+
+    def get_initial(self):
+        return {"owner": self.request.user.pk, "status": Project.Status.PLANNING}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page_title="Create a project", submit_label="Save and record the step", **kwargs
+        )
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        project = services.create_project(by=self.request.user, **data)
+        messages.success(self.request, f"Project created: {project.title}")
+        return redirect("projects:step", slug=project.slug)
+
+
+class ProjectEditView(ProjectWriteMixin, FormView):
+    form_class = ProjectForm
+    template_name = "projects/project_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "project": self.project}
+
+    def get_initial(self):
+        return ProjectForm.initial_for(self.project)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            project=self.project,
+            page_title=f"Change {self.project.title}",
+            submit_label="Save changes",
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        project = services.update_project(self.project, by=self.request.user, **form.cleaned_data)
+        messages.success(self.request, "Project details saved")
+        return redirect(project)
+
+
+class ProjectStepView(ProjectWriteMixin, FormView):
+    """Record the step: the claim, the evidence, and the reason if not co-production.
+
+    When the claim is higher than the evidence, the first valid submission shows the gap in
+    plain words and saves nothing; submitting again (with the same gap) saves both.
+    """
+
+    form_class = StepForm
+    template_name = "projects/step_form.html"
+
+    def get_initial(self):
+        return StepForm.initial_for(self.project)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("confirming", False)
+        return super().get_context_data(project=self.project, **kwargs)
+
+    def form_valid(self, form):
+        if form.needs_confirmation:
+            return self.render_to_response(self.get_context_data(form=form, confirming=True))
+        try:
+            services.record_step(
+                self.project,
+                by=self.request.user,
+                claimed=form.cleaned_data["claimed_step"],
+                evidence=form.evidence,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ProjectError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Step saved. The public will see: {self.project.public_step.label}"
+        )
+        return redirect(self.project)
+
+
+class ProjectPublishView(ProjectWriteMixin, View):
+    """Publish or unpublish (POST only). The project page holds the button."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, slug):
+        publish = request.POST.get("publish") == "yes"
+        try:
+            services.set_published(self.project, by=request.user, published=publish)
+        except services.ProjectError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                "Project published: everyone can now see it"
+                if publish
+                else "Project unpublished: only staff can see it now",
+            )
+        return redirect(self.project)
+
+
+class UpdateCreateView(ProjectWriteMixin, FormView):
+    form_class = UpdateForm
+    template_name = "projects/update_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "project": self.project}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            project=self.project,
+            page_title="Post a \u201cwe said, we did\u201d update",
+            submit_label="Post update",
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.post_update(
+                self.project,
+                by=self.request.user,
+                said=data["said"],
+                did=data["did"],
+                next_steps=data["next_steps"],
+                opportunities=data.get("opportunities") or (),
+            )
+        except services.ProjectError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "Update posted")
+        return redirect(self.project)
+
+
+class UpdateListView(ForgivingPaginationMixin, ListView):
+    """The hub-wide "we said, we did" feed. ?project=<slug> narrows it to one project."""
+
+    template_name = "projects/update_list.html"
+    context_object_name = "updates"
+    paginate_by = UPDATES_PER_PAGE
+
+    def get_queryset(self):
+        updates = Update.objects.published().for_display()
+        slug = self.request.GET.get("project", "")
+        self.project = Project.objects.published().filter(slug=slug).first() if slug else None
+        self.unknown_project = bool(slug) and self.project is None
+        if self.project:
+            updates = updates.filter(project=self.project)
+        return updates
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            project=self.project, unknown_project=self.unknown_project, **kwargs
+        )
+
+
+class UpdatesFeed(Feed):
+    """Atom feed of the newest "we said, we did" updates on published projects."""
+
+    feed_type = Atom1Feed
+    title = "We said, we did: updates from the Co-production Hub"
+    subtitle = "What people told us, what we did, and what happens next."
+
+    def link(self):
+        return reverse("projects:updates")
+
+    def items(self):
+        return Update.objects.published().select_related("project")[:30]
+
+    def item_title(self, update):
+        return f"{update.project.title}: update of {timezone.localtime(update.posted_at):%-d %B %Y}"
+
+    def item_description(self, update):
+        parts = [f"What people said: {update.said}", f"What we did: {update.did}"]
+        if update.next_steps:
+            parts.append(f"What happens next: {update.next_steps}")
+        return "\n\n".join(parts)
+
+    def item_link(self, update):
+        return update.get_absolute_url()
+
+    def item_pubdate(self, update):
+        return update.posted_at
+
+    def item_updateddate(self, update):
+        return update.posted_at
+
+
+class ManageView(RoleRequiredMixin, ForgivingPaginationMixin, ListView):
+    """Staff overview of every project, with flags for inflated steps and overdue updates."""
+
+    required_role = Role.STAFF
+    template_name = "projects/manage.html"
+    context_object_name = "projects"
+    paginate_by = PROJECTS_PER_PAGE
+
+    def get_queryset(self):
+        self.filters = ManageFilterForm(self.request.GET or None, user=self.request.user)
+        projects = (
+            Project.objects.with_public_step()
+            .with_update_flags()
+            .select_related("service_area", "owner")
+        )
+        return self.filters.apply(projects)
+
+    def _sort_url(self, key):
+        """This page sorted by `key`; the sorted column's link turns the order round."""
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        params["sort"] = f"-{key}" if self.filters.sort_key == key else key
+        return f"?{params.urlencode()}"
+
+    def get_context_data(self, **kwargs):
+        columns = [
+            ("Project", "title"),
+            ("Step", "step"),
+            ("Status", None),
+            ("Owner", None),
+            ("Last changed", "updated"),
+            ("Flags", None),
+        ]
+        return super().get_context_data(
+            filters=self.filters,
+            sort_label=self.filters.sort_label,
+            columns=[
+                {
+                    "label": label,
+                    "sort_url": self._sort_url(key) if key else None,
+                    "aria_sort": self.filters.aria_sort(key) if key else None,
+                }
+                for label, key in columns
+            ],
+            **kwargs,
+        )
+
+
+class LadderView(TemplateView):
+    """Public explainer: the steps, the levels, the types of activity and the principles."""
+
+    template_name = "projects/ladder.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            ladder=ladder.ladder_for(),
+            levels=[(level, ladder.LEVEL_DESCRIPTIONS[level]) for level in ladder.Level],
+            activity_types=[
+                (kind, ladder.ACTIVITY_TYPE_DESCRIPTIONS[kind]) for kind in ladder.ActivityType
+            ],
+            principles=[
+                (principle, ladder.PRINCIPLE_DESCRIPTIONS[principle])
+                for principle in ladder.Principle
+            ],
+            wtfc_stages=[(stage, ladder.WTFC_DESCRIPTIONS[stage]) for stage in ladder.WtfcStage],
+            **kwargs,
+        )
+
+
+class HowWeDecideView(TemplateView):
+    """Public: the evidence questions and the rule table, straight from `ladder.py`."""
+
+    template_name = "projects/how_we_decide.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            questions=ladder.EVIDENCE_QUESTIONS,
+            rules=ladder.STEP_RULES,
+            **kwargs,
+        )

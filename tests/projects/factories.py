@@ -1,0 +1,82 @@
+import factory
+
+from coprod_hub.users.roles import Role
+from projects.ladder import Communication, DecisionMaker, FirstInvolved, Level
+from projects.models import Project, ServiceArea, Update
+from tests.factories import UserFactory
+
+
+class ServiceAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceArea
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Service area {n}")
+    slug = factory.Sequence(lambda n: f"service-area-{n}")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A published project. Pass `is_published=False` for a draft. Use `record_step` from
+    `projects.services` (or `with_step`) to give it a step with history."""
+
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Project {n}")
+    slug = factory.Sequence(lambda n: f"project-{n}")
+    summary = "We are working with carers to improve short breaks."
+    service_area = factory.SubFactory(ServiceAreaFactory)
+    level = Level.SERVICE
+    owner = factory.SubFactory(UserFactory, roles=[Role.STAFF])
+    status = Project.Status.ACTIVE
+    is_published = True
+
+    @factory.post_generation
+    def team(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.team.set(extracted)
+
+
+class UpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Update
+
+    project = factory.SubFactory(ProjectFactory)
+    said = "The forms are too long and the letters are hard to read."
+    did = "We cut the form to one page and rewrote the letters with carers."
+    next_steps = "We will check in March whether it helped."
+
+
+def evidence(**changes):
+    """Answers for a full co-production project; pass changes to lower it."""
+    answers = {
+        "voluntary": True,
+        "communication": Communication.TWO_WAY.value,
+        "decides": DecisionMaker.SHARED.value,
+        "first_involved": FirstInvolved.FROM_START.value,
+        "sets_agenda": True,
+        "helps_deliver": True,
+        "helps_evaluate": True,
+    }
+    answers.update(changes)
+    return answers
+
+
+CONSULTATION_EVIDENCE = evidence(
+    decides=DecisionMaker.COUNCIL_AFTER_HEARING.value,
+    first_involved=FirstInvolved.OPTIONS_DRAFTED.value,
+    sets_agenda=False,
+    helps_deliver=False,
+    helps_evaluate=False,
+)
+
+
+def step_post_data(claimed, answers, reason="", confirmed_gap=None):
+    """What the step form posts for these answers."""
+    data = {"claimed_step": str(claimed), "reason": reason}
+    for name, value in answers.items():
+        data[name] = ("yes" if value else "no") if isinstance(value, bool) else value
+    if confirmed_gap:
+        data["confirmed_gap"] = confirmed_gap
+    return data
