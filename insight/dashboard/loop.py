@@ -1,0 +1,182 @@
+"""Closing the loop: do people hear back ("we said, we did") after a session?
+
+A session counts once it has ended. It is "followed up" if its project posted an update
+within 6 weeks of the end; it is "waiting" while those 6 weeks are still running and nothing
+is posted yet, and waiting sessions are left out of the shares (they have not failed yet).
+"""
+
+from datetime import timedelta
+
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+
+from participation.models import Opportunity
+from projects.models import Update
+
+from .. import tables as t
+from ..charts import single_series
+from ..stats import DaysBetween, median
+from . import Block, Figure, Section, plural, quarter_label
+
+FOLLOW_UP_WITHIN = timedelta(weeks=6)
+TABLE_ROWS = 25
+
+
+def sessions_in_view(filters, now):
+    first_update = (
+        Update.objects.filter(project=OuterRef("project"), posted_at__gte=OuterRef("ends_at"))
+        .order_by("posted_at")
+        .values("posted_at")[:1]
+    )
+    return (
+        Opportunity.objects.filter(
+            filters.opportunity_where(),
+            project__isnull=False,
+            ends_at__lte=now,
+        )
+        .exclude(status__in=[Opportunity.Status.DRAFT, Opportunity.Status.CANCELLED])
+        .annotate(first_update_at=Subquery(first_update))
+    )
+
+
+def _conditions(now):
+    followed = Q(first_update_at__lte=F("ends_at") + FOLLOW_UP_WITHIN)
+    waiting = Q(ends_at__gt=now - FOLLOW_UP_WITHIN, first_update_at__isnull=True)
+    due = Q(ends_at__lte=now - FOLLOW_UP_WITHIN) | Q(first_update_at__isnull=False)
+    return followed, waiting, due
+
+
+def build(filters, *, now) -> Section:
+    sessions = sessions_in_view(filters, now)
+    followed, waiting, due = _conditions(now)
+
+    totals = sessions.aggregate(
+        due=Count("pk", filter=due),
+        followed=Count("pk", filter=followed),
+        waiting=Count("pk", filter=waiting),
+    )
+    per_project = (
+        sessions.order_by()
+        .values("project")
+        .annotate(due_n=Count("pk", filter=due), followed_n=Count("pk", filter=followed))
+    )
+    projects = per_project.aggregate(
+        projects=Count("project", filter=Q(due_n__gt=0)),
+        closed=Count("project", filter=Q(followed_n__gt=0)),
+    )
+    median_days = median(sessions, DaysBetween("first_update_at", "ends_at"))
+    project_rows = list(
+        sessions.order_by()
+        .values("project", "project__title")
+        .annotate(
+            due_n=Count("pk", filter=due),
+            followed_n=Count("pk", filter=followed),
+            waiting_n=Count("pk", filter=waiting),
+            last_session=Max("ends_at"),
+        )
+        .order_by("project__title", "project")
+    )
+    quarters = list(
+        sessions.annotate(quarter=TruncQuarter("starts_at", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("quarter")
+        .annotate(due_n=Count("pk", filter=due), followed_n=Count("pk", filter=followed))
+        .order_by("quarter")
+    )
+
+    n_projects, n_closed = projects["projects"], projects["closed"]
+    project_table = t.Table(
+        "loop_projects",
+        "Sessions followed by a \u201cwe said, we did\u201d update within 6 weeks, by project",
+        ["Project", "Sessions", "Followed up within 6 weeks", "Share", "Still within 6 weeks"],
+    )
+    all_rows = [
+        [
+            t.text(row["project__title"]),
+            t.number(row["due_n"]),
+            t.number(row["followed_n"]),
+            t.percent(row["followed_n"], row["due_n"]),
+            t.number(row["waiting_n"]),
+        ]
+        for row in project_rows
+    ]
+    project_table.rows = all_rows[:TABLE_ROWS]
+    project_table.all_rows = all_rows
+    if len(all_rows) > TABLE_ROWS:
+        project_table.note = (
+            f"Showing the first {TABLE_ROWS} of {len(all_rows):,} projects. "
+            "The CSV download has them all."
+        )
+    project_summary = (
+        f"{plural(n_closed, 'project')} of {n_projects:,} ({_pct(n_closed, n_projects)}) "
+        "posted a \u201cwe said, we did\u201d update within 6 weeks of a session."
+        if n_projects
+        else "No project in this view has a session that ended more than 6 weeks ago or "
+        "has been followed up."
+    )
+
+    quarter_table = t.Table(
+        "loop_quarters",
+        "Sessions followed up within 6 weeks, by quarter of the session",
+        ["Quarter", "Sessions", "Followed up within 6 weeks", "Share"],
+    )
+    chart_rows = []
+    for row in quarters:
+        label = quarter_label(timezone.localtime(row["quarter"]).date())
+        quarter_table.rows.append(
+            [
+                t.text(label),
+                t.number(row["due_n"]),
+                t.number(row["followed_n"]),
+                t.percent(row["followed_n"], row["due_n"]),
+            ]
+        )
+        share = 100 * row["followed_n"] / row["due_n"] if row["due_n"] else 0
+        chart_rows.append((label, share, _pct(row["followed_n"], row["due_n"])))
+    quarter_chart = single_series(
+        "loop-quarters",
+        "Share of sessions followed up within 6 weeks, by quarter",
+        "Bar chart of the percentage of sessions in each quarter whose project posted a "
+        "\u201cwe said, we did\u201d update within 6 weeks.",
+        chart_rows,
+        max_value=100,
+    )
+    quarter_summary = (
+        f"{plural(totals['followed'], 'session')} of {totals['due']:,} "
+        f"({_pct(totals['followed'], totals['due'])}) were followed up within 6 weeks; "
+        f"{plural(totals['waiting'], 'session')} still within their 6 weeks."
+    )
+
+    days_text = f"{median_days:.0f} days" if median_days is not None else "None yet"
+    return Section(
+        slug="loop",
+        title="Closing the loop",
+        intro=(
+            "Whether people hear back about what changed. A session is followed up when its "
+            "project posts a \u201cwe said, we did\u201d update within 6 weeks of it ending. "
+            "Sessions less than 6 weeks old with no update yet are not counted against anyone."
+        ),
+        figures=[
+            Figure(
+                "Projects that closed the loop",
+                _pct(n_closed, n_projects),
+                f"{n_closed:,} of {n_projects:,} projects",
+            ),
+            Figure(
+                "Sessions followed up within 6 weeks",
+                _pct(totals["followed"], totals["due"]),
+                f"{totals['followed']:,} of {totals['due']:,} sessions",
+            ),
+            Figure("Median days from session to update", days_text),
+        ],
+        blocks=[
+            Block("By quarter", quarter_summary, quarter_table, quarter_chart),
+            Block("By project", project_summary, project_table),
+        ],
+        extra={"median_days": median_days},
+    )
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "None"

@@ -1,0 +1,292 @@
+"""Reach: how many people take part, how many are new, whether it is the same few faces, and
+how taking part spreads across service areas and equality groups.
+
+"Taking part" means a booked place that was not marked as apologies or did not attend, on a
+session that was not cancelled.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from participation.models import Opportunity, SignUp
+
+from .. import tables as t
+from ..charts import single_series
+from ..equality import NOT_ANSWERED_LABEL, QUESTIONS
+from ..models import EqualityMonitoring
+from ..stats import SUPPRESS_BELOW, same_faces, suppress
+from . import Block, Figure, Section, Subsection, plural
+
+
+def taking_part():
+    return SignUp.objects.filter(status=SignUp.Status.BOOKED).exclude(
+        Q(attendance__in=[SignUp.Attendance.APOLOGIES, SignUp.Attendance.NO_SHOW])
+        | Q(opportunity__status__in=[Opportunity.Status.CANCELLED, Opportunity.Status.DRAFT])
+    )
+
+
+def signups_in_view(filters, *, dates=True):
+    return taking_part().filter(filters.opportunity_where("opportunity__", dates=dates))
+
+
+def _totals(filters):
+    """One query: people, sign-ups and sessions in view, and how many people were new.
+
+    A first-timer's first ever sign-up (anywhere in the hub) falls inside the date range.
+    """
+    User = get_user_model()
+    first_ever = (
+        taking_part()
+        .filter(resident=OuterRef("pk"))
+        .order_by()
+        .values("resident")
+        .annotate(first=Min("opportunity__starts_at"))
+        .values("first")
+    )
+    in_view = signups_in_view(filters).filter(resident=OuterRef("pk"))
+    people = (
+        User.objects.filter(Exists(in_view))
+        .annotate(first_ever=Subquery(first_ever))
+        .aggregate(
+            people=Count("pk"),
+            first_timers=Count("pk", filter=Q(first_ever__gte=filters.start_at)),
+        )
+    )
+    return people
+
+
+def _by_area(filters):
+    """One query: people and sign-ups per service area."""
+    return list(
+        signups_in_view(filters)
+        .order_by()
+        .annotate(
+            area_name=Coalesce(
+                "opportunity__topic__name", "opportunity__project__service_area__name"
+            )
+        )
+        .values("area_name")
+        .annotate(people=Count("resident", distinct=True), signups=Count("pk"))
+        .order_by("-people", "area_name")
+    )
+
+
+def _equality_counts(people_ids, *, exclude_ids=None) -> tuple[int, dict]:
+    """Two queries: how many people are in the set, and how many gave each answer.
+
+    The answers are counted in the database; no single person's answers are ever loaded.
+    """
+    User = get_user_model()
+    people = User.objects.filter(pk__in=people_ids)
+    records = EqualityMonitoring.objects.filter(person_id__in=people_ids)
+    if exclude_ids is not None:
+        people = people.exclude(pk__in=exclude_ids)
+        records = records.exclude(person_id__in=exclude_ids)
+    counts = {}
+    for question in QUESTIONS:
+        for value, _ in question.choices.choices:
+            counts[f"{question.field}__{value}"] = Count("pk", filter=Q(**{question.field: value}))
+    return people.count(), records.aggregate(**counts)
+
+
+def _question_cells(question, total: int, counts: dict) -> list[int]:
+    """People per answer, then "not answered" (no record, or this question left empty)."""
+    answered = [counts[f"{question.field}__{value}"] for value, _ in question.choices.choices]
+    return [*answered, total - sum(answered)]
+
+
+def equality(filters):
+    """Equality groups among everyone who has taken part in the chosen area and level.
+
+    These figures ignore the date range on purpose. Dates can be narrowed a day at a time, so
+    two date ranges could be subtracted to find a handful of people; areas and levels form a
+    small fixed set of views, and every cell here is also checked against what subtracting
+    this view from each wider one would reveal (see `stats.suppress`).
+    """
+
+    def people_in(view):
+        return signups_in_view(view, dates=False).values("resident_id")
+
+    mine = people_in(filters)
+    total, counts = _equality_counts(mine)
+    complements = [
+        _equality_counts(people_in(wider), exclude_ids=mine) for wider in filters.wider_views()
+    ]
+    result = []
+    for question in QUESTIONS:
+        labels = [label for _, label in question.choices.choices] + [NOT_ANSWERED_LABEL]
+        cells = _question_cells(question, total, counts)
+        differences = [_question_cells(question, n, c) for n, c in complements]
+        hidden = suppress(cells, differences) if total else [False] * len(cells)
+        result.append((question, list(zip(labels, cells, hidden, strict=True))))
+    return total, result
+
+
+def build(filters, *, now) -> Section:
+    totals = _totals(filters)
+    faces = same_faces(signups_in_view(filters))
+    areas = _by_area(filters)
+    equality_total, equality_tables = equality(filters)
+
+    people, first_timers = totals["people"], totals["first_timers"]
+    returning = people - first_timers
+
+    newness_table = t.Table(
+        "reach_new",
+        "People taking part: first-timers and returning",
+        ["Group", "People", "Share"],
+        rows=[
+            [t.text("First time ever"), t.number(first_timers), t.percent(first_timers, people)],
+            [t.text("Taken part before"), t.number(returning), t.percent(returning, people)],
+        ],
+    )
+    newness_chart = single_series(
+        "reach-new",
+        "First-timers and returning people",
+        "Bar chart comparing people taking part for the first time with people who had "
+        "taken part before these dates.",
+        [
+            ("First time ever", first_timers, f"{first_timers:,}"),
+            ("Taken part before", returning, f"{returning:,}"),
+        ],
+    )
+    newness_summary = (
+        f"{plural(first_timers, 'person', 'people')} of {people:,} took part for the first "
+        f"time ever ({_pct(first_timers, people)})."
+        if people
+        else "Nobody took part in these dates."
+    )
+
+    share = faces.share
+    faces_table = t.Table(
+        "reach_same_faces",
+        "Same faces: sign-ups made by the 10% of people who take part most",
+        ["Measure", "Value"],
+        rows=[
+            [t.text("People taking part"), t.number(faces.people)],
+            [t.text("Sign-ups"), t.number(faces.signups)],
+            [t.text("Most frequent 10% of people"), t.number(faces.top_people)],
+            [t.text("Their sign-ups"), t.number(faces.top_signups)],
+            [t.text("Their share of all sign-ups"), t.percent(faces.top_signups, faces.signups)],
+        ],
+    )
+    faces_summary = (
+        f"The {plural(faces.top_people, 'person', 'people')} who take part most (the top 10%) "
+        f"made {_pct(faces.top_signups, faces.signups)} of all sign-ups. If everyone took part "
+        "equally it would be about 10%."
+        if faces.signups
+        else "There are no sign-ups in these dates."
+    )
+    faces_chart = single_series(
+        "reach-same-faces",
+        "Share of sign-ups made by the most frequent 10% of people",
+        "Bar chart comparing the share of sign-ups made by the most frequent 10% of people "
+        "with the 10% an even spread would give.",
+        [
+            (
+                "Most frequent 10% of people",
+                100 * (share or 0),
+                _pct(faces.top_signups, faces.signups),
+            ),
+            ("An even spread", 10, "10%"),
+        ],
+        max_value=100,
+    )
+
+    area_table = t.Table(
+        "reach_areas",
+        "People and sign-ups by service area",
+        ["Service area", "People", "Sign-ups"],
+        rows=[
+            [
+                t.text(row["area_name"] or "No service area"),
+                t.number(row["people"]),
+                t.number(row["signups"]),
+            ]
+            for row in areas
+        ],
+    )
+    area_chart = single_series(
+        "reach-areas",
+        "People taking part by service area",
+        "Bar chart of how many different people took part in each service area.",
+        [
+            (row["area_name"] or "No service area", row["people"], f"{row['people']:,}")
+            for row in areas
+        ],
+    )
+    area_summary = (
+        f"{areas[0]['area_name'] or 'Sessions with no service area'} reached the most people "
+        f"({areas[0]['people']:,}) across {plural(len(areas), 'area')}."
+        if areas
+        else "Nobody took part in these dates."
+    )
+
+    blocks = [
+        Block("First-timers and returning", newness_summary, newness_table, newness_chart),
+        Block("Same faces", faces_summary, faces_table, faces_chart),
+        Block("Spread by service area", area_summary, area_table, area_chart),
+    ]
+    equality_section = Subsection(
+        "Spread by equality group",
+        (
+            f"From the optional equality questions answered by people who have taken part "
+            f"in {_scope(filters)} at any time ({plural(equality_total, 'person', 'people')}). "
+            f"These figures do not change with the dates. Any group that would show fewer "
+            f"than {SUPPRESS_BELOW} people, here or by comparing with a wider view, is "
+            "hidden, together with enough other groups that it cannot be worked out."
+        ),
+    )
+    for question, cells in equality_tables:
+        table = t.Table(
+            f"equality_{question.field}",
+            f"{question.short}: people who have taken part",
+            ["Answer", "People"],
+            rows=[
+                [t.text(label), t.suppressed() if hidden else t.number(count)]
+                for label, count, hidden in cells
+            ],
+        )
+        hidden_count = sum(1 for *_, hidden in cells if hidden)
+        summary = (
+            f"{plural(hidden_count, 'group')} hidden because fewer than {SUPPRESS_BELOW} "
+            "people could be worked out from it."
+            if hidden_count
+            else "No groups needed hiding."
+        )
+        equality_section.blocks.append(Block(question.short, summary, table))
+
+    return Section(
+        slug="reach",
+        title="Reach",
+        intro=(
+            "How many different people take part, how many are new, and whether it is the "
+            "same few faces each time."
+        ),
+        figures=[
+            Figure("People taking part", f"{people:,}", f"{faces.signups:,} sign-ups"),
+            Figure("First time ever", f"{first_timers:,}", _pct(first_timers, people)),
+            Figure(
+                "Same faces",
+                _pct(faces.top_signups, faces.signups),
+                "of sign-ups from the most frequent 10% of people",
+            ),
+        ],
+        blocks=blocks,
+        subsections=[equality_section],
+    )
+
+
+def _scope(filters) -> str:
+    if filters.area and filters.level:
+        return f"{filters.area.name} at {filters.level_label.lower()} level"
+    if filters.area:
+        return filters.area.name
+    if filters.level:
+        return f"{filters.level_label.lower()} level work"
+    return "any part of the hub"
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "None"

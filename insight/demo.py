@@ -1,0 +1,137 @@
+"""Demo data for insight: survey answers from people who attended demo sessions, the demo
+project teams' "We" ratings, and equality answers from some demo residents.
+
+Runs after the projects, participation and payments seeders. Idempotent: answers are keyed
+by sign-up, ratings by project and quarter, equality answers by person; a fixed random seed
+gives the same data every run.
+"""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from participation.models import SignUp
+from projects.models import Project
+
+from .equality import QUESTIONS
+from .models import EqualityMonitoring, SurveyInvitation, SurveyResponse, WeAssessment
+from .querysets import quarter_floor
+from .services import SURVEY_OPEN_FOR
+from .statements import I_KEYS, WE_KEYS
+from .we import rateable_quarters
+
+LIMITS = {"small": 400, "large": 20000}
+
+COMMENTS = [
+    "It was good to be listened to. The room was easy to get to.",
+    "I would have liked the papers a week before so I could read them properly.",
+    "People were kind. I did not feel rushed.",
+    "I still do not know what happened after the last meeting.",
+    "My expenses took a long time to come through.",
+    "Felt like the decision was already made before we arrived.",
+    "Really good session, the easy read version helped a lot.",
+    "",
+    "",
+    "",
+]
+
+EVIDENCE = {
+    "equal_partners": "People with lived experience co-chair the group and set the agenda.",
+    "partnership": "We plan the sessions with the carers' centre and two user-led groups.",
+    "feel_valued": "Everyone is paid on the day for their time, and we say thank you in writing.",
+    "what_matters": "We changed the plan after people told us transport was the main problem.",
+}
+
+
+def _rating(rng, lean: float) -> int | None:
+    """A believable answer: mostly agree, leaning up or down by project."""
+    if rng.random() < 0.05:
+        return None  # prefer not to say
+    return max(1, min(5, round(rng.gauss(3.6 + lean, 0.9))))
+
+
+def _seed_responses(rng, limit, now) -> int:
+    attended = (
+        SignUp.objects.filter(
+            status=SignUp.Status.BOOKED,
+            attendance=SignUp.Attendance.ATTENDED,
+            opportunity__ends_at__lte=now,
+        )
+        .select_related("opportunity")
+        .order_by("pk")[:limit]
+    )
+    invitations, responses = [], []
+    for signup in attended:
+        ends_at = signup.opportunity.ends_at
+        invitations.append(
+            SurveyInvitation(signup=signup, closes_at=ends_at + SURVEY_OPEN_FOR, created_at=ends_at)
+        )
+        pick = random.Random(signup.pk)
+        if pick.random() < 0.35:
+            continue  # not everyone answers
+        lean = (signup.opportunity.project_id or 0) % 3 * 0.4 - 0.4
+        answered_at = min(ends_at + timedelta(days=pick.randint(1, 20)), now)
+        responses.append(
+            SurveyResponse(
+                signup=signup,
+                opportunity_id=signup.opportunity_id,
+                comment=pick.choice(COMMENTS),
+                submitted_at=answered_at,
+                updated_at=answered_at,
+                **{key: _rating(pick, lean) for key in I_KEYS},
+            )
+        )
+    # ignore_conflicts: a second run finds the rows already there and changes nothing.
+    SurveyInvitation.objects.bulk_create(invitations, ignore_conflicts=True, batch_size=1000)
+    SurveyResponse.objects.bulk_create(responses, ignore_conflicts=True, batch_size=1000)
+    return len(responses)
+
+
+def _seed_we(now) -> int:
+    count = 0
+    quarters = [q.start for q in rateable_quarters(timezone.localdate(now))]
+    quarters.append(quarter_floor(quarters[-1] - timedelta(days=1)))
+    for project in Project.objects.exclude(evidenced_step=None).select_related("owner"):
+        pick = random.Random(project.pk)
+        for quarter in quarters[1:]:  # the current quarter is left for teams to rate
+            ratings = {key: min(5, 4 + (pick.random() < 0.5)) for key in WE_KEYS}
+            evidence = {f"{key}_evidence": EVIDENCE[key] for key in WE_KEYS}
+            _, created = WeAssessment.objects.get_or_create(
+                project=project,
+                quarter_start=quarter,
+                defaults={**ratings, **evidence, "assessed_by": project.owner},
+            )
+            count += created
+    return count
+
+
+def _seed_equality(limit) -> int:
+    User = get_user_model()
+    people = User.objects.filter(signups__isnull=False).distinct().order_by("pk")[:limit]
+    records = []
+    for person in people:
+        pick = random.Random(person.pk * 7919)
+        if pick.random() < 0.3:
+            continue  # most, not all, answer
+        answers = {}
+        for question in QUESTIONS:
+            values = [value for value, _ in question.choices.choices]
+            answers[question.field] = "" if pick.random() < 0.1 else pick.choice(values)
+        records.append(EqualityMonitoring(person=person, **answers))
+    EqualityMonitoring.objects.bulk_create(records, ignore_conflicts=True, batch_size=1000)
+    return len(records)
+
+
+def seed(*, scale, log):
+    now = timezone.now()
+    limit = LIMITS.get(scale, LIMITS["small"])
+    rng = random.Random(2026)
+    responses = _seed_responses(rng, limit, now)
+    assessments = _seed_we(now)
+    equality = _seed_equality(limit)
+    log(
+        f"Insight: {responses} survey answers, {assessments} new \u201cWe\u201d ratings, "
+        f"{equality} people with equality answers."
+    )

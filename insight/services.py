@@ -1,0 +1,191 @@
+"""Writes: survey invitations and answers, "We" self-assessments and equality answers.
+
+Each function does its writes in one transaction and raises `InsightError` with a message
+people can read when something is not allowed.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from learning.anonymiser import redact, scan
+from notifications.services import queue_message
+
+from .equality import QUESTIONS
+from .models import EqualityMonitoring, SurveyInvitation, SurveyResponse, WeAssessment
+from .statements import I_KEYS, WE_KEYS
+
+# People can answer (and change their answers) for 8 weeks after the session ends.
+SURVEY_OPEN_FOR = timedelta(weeks=8)
+
+
+class InsightError(Exception):
+    pass
+
+
+def survey_closes_at(opportunity):
+    return opportunity.ends_at + SURVEY_OPEN_FOR
+
+
+def _attended(signup) -> bool:
+    from participation.models import SignUp
+
+    return signup.status == SignUp.Status.BOOKED and signup.attendance == SignUp.Attendance.ATTENDED
+
+
+def invite_to_survey(signup, *, now=None) -> SurveyInvitation | None:
+    """Invite someone who attended a session to the outcome survey, once.
+
+    Call it inside the transaction that records attendance; the periodic task
+    `invite_recent_attendees` calls it too, so a missed call is caught up later. Does nothing
+    if the person did not attend, was already invited, or the survey has already closed.
+    """
+    from .tokens import survey_url
+
+    now = now or timezone.now()
+    if not _attended(signup):
+        return None
+    opportunity = signup.opportunity
+    closes_at = survey_closes_at(opportunity)
+    if closes_at <= now:
+        return None
+    with transaction.atomic():
+        invitation, created = SurveyInvitation.objects.get_or_create(
+            signup=signup, defaults={"closes_at": closes_at, "created_at": now}
+        )
+        if created:
+            queue_message(
+                "outcome_survey",
+                recipient=signup.resident,
+                # The same key however often this runs: the outbox keeps one message.
+                event_key=f"signup:{signup.pk}:outcome_survey",
+                context={
+                    "opportunity": opportunity,
+                    "survey_url": survey_url(signup),
+                    "closes_at": closes_at,
+                },
+            )
+    return invitation
+
+
+def _known_names(signup) -> list[str]:
+    """Names the scanner should hide in this person's comment: theirs, the people they took
+    part with, and the staff running the session or project. Bounded by the session's size."""
+    from django.contrib.auth import get_user_model
+
+    opportunity = signup.opportunity
+    User = get_user_model()
+    people = User.objects.filter(signups__opportunity=opportunity)
+    names = list(people.values_list("display_name", flat=True))
+    if opportunity.project_id:
+        project = opportunity.project
+        names += list(
+            User.objects.filter(team_projects=project).values_list("display_name", flat=True)
+        )
+        names.append(project.owner.display_name)
+        names.append(project.contact_name)
+    names.append(opportunity.contact_name)
+    names.append(opportunity.created_by.display_name)
+    return sorted({name for name in names if name})
+
+
+def save_survey_response(signup, *, answers: dict, comment: str, now=None) -> SurveyResponse:
+    """Record (or change) one person's answers about one session.
+
+    `answers` maps each "I" statement key to 1-5, or None for "prefer not to say". The
+    comment goes through the personal-data scanner first; only the redacted text is stored.
+    """
+    now = now or timezone.now()
+    missing = [key for key in I_KEYS if key not in answers]
+    if missing:
+        raise InsightError("Answer every question, or choose \u201cPrefer not to say\u201d.")
+    with transaction.atomic():
+        invitation = SurveyInvitation.objects.select_for_update().filter(signup=signup).first()
+        if invitation is None or not invitation.is_open(now):
+            raise InsightError("This survey has closed, so your answers were not saved.")
+        comment = comment.strip()
+        findings = scan(comment, _known_names(signup)) if comment else []
+        fields = {key: answers[key] for key in I_KEYS}
+        fields.update(
+            comment=redact(comment, findings) if findings else comment,
+            comment_redactions=len(findings),
+            updated_at=now,
+            opportunity_id=signup.opportunity_id,
+        )
+        response, created = SurveyResponse.objects.update_or_create(
+            signup=signup, defaults=fields, create_defaults={**fields, "submitted_at": now}
+        )
+    return response
+
+
+def save_we_assessment(project, *, quarter_start, by, ratings: dict, evidence: dict, now=None):
+    """Record (or change) a project team's "We" ratings for one quarter."""
+    now = now or timezone.now()
+    if quarter_start.day != 1 or quarter_start.month not in (1, 4, 7, 10):
+        raise InsightError("Choose a quarter to rate.")
+    fields = {}
+    for key in WE_KEYS:
+        rating, text = ratings.get(key), (evidence.get(key) or "").strip()
+        if rating not in range(1, 6) or not text:
+            raise InsightError("Rate every statement and give your evidence for each.")
+        fields[key] = rating
+        fields[f"{key}_evidence"] = text
+    fields.update(assessed_by=by, updated_at=now)
+    with transaction.atomic():
+        assessment, _ = WeAssessment.objects.update_or_create(
+            project=project,
+            quarter_start=quarter_start,
+            defaults=fields,
+            create_defaults={**fields, "created_at": now},
+        )
+    return assessment
+
+
+def equality_answers_for(person) -> EqualityMonitoring | None:
+    return EqualityMonitoring.objects.filter(person=person).first()
+
+
+def save_equality_answers(person, *, answers: dict, now=None) -> EqualityMonitoring:
+    """Save a person's own equality answers. Empty answers mean "not answered"."""
+    now = now or timezone.now()
+    fields = {}
+    for question in QUESTIONS:
+        value = answers.get(question.field) or ""
+        if value and value not in question.choices.values:
+            raise InsightError(f"Choose one of the answers given: {question.text}")
+        fields[question.field] = value
+    with transaction.atomic():
+        record, _ = EqualityMonitoring.objects.update_or_create(
+            person=person, defaults={**fields, "updated_at": now}
+        )
+    return record
+
+
+def delete_equality_answers(person) -> bool:
+    """Delete everything the person told us for equality monitoring. True if there was any."""
+    deleted, _ = EqualityMonitoring.objects.filter(person=person).delete()
+    return bool(deleted)
+
+
+def invite_recent_attendees(*, limit: int, now=None) -> int:
+    """Invite attended sign-ups whose survey is still open and who have no invitation yet.
+    Returns how many were invited."""
+    from participation.models import SignUp
+
+    now = now or timezone.now()
+    waiting = (
+        SignUp.objects.filter(
+            status=SignUp.Status.BOOKED,
+            attendance=SignUp.Attendance.ATTENDED,
+            opportunity__ends_at__gt=now - SURVEY_OPEN_FOR,
+            survey_invitation__isnull=True,
+        )
+        .select_related("opportunity", "resident")
+        .order_by("pk")[:limit]
+    )
+    invited = 0
+    for signup in waiting:
+        if invite_to_survey(signup, now=now) is not None:
+            invited += 1
+    return invited

@@ -1,0 +1,161 @@
+"""Aggregation helpers the dashboards share: days between two times, medians, the "same
+faces" share and small-number suppression.
+
+Everything that reads rows does it in the database with a fixed number of queries, so a
+dashboard costs the same with a hundred sign-ups or a hundred thousand.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Aggregate, Count, FloatField, Func
+
+# Groups of fewer people than this are never shown.
+SUPPRESS_BELOW = 10
+
+
+class DaysBetween(Func):
+    """(later - earlier) in days, as a float, on PostgreSQL and SQLite."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)::double precision",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django stores datetimes as ISO text on SQLite; julianday() reads it.
+        later, earlier = self.get_source_expressions()
+        later_sql, later_params = compiler.compile(later)
+        earlier_sql, earlier_params = compiler.compile(earlier)
+        return (
+            f"(julianday({later_sql}) - julianday({earlier_sql}))",
+            (*later_params, *earlier_params),
+        )
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's PERCENTILE_CONT: the median when `fraction` is 0.5."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction=0.5, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def median(queryset, expression) -> float | None:
+    """The median of `expression` over the rows of `queryset`, ignoring nulls.
+
+    PostgreSQL works it out with PERCENTILE_CONT in one query. Elsewhere (SQLite on a laptop)
+    we count the rows and fetch only the middle one or two in order: two queries, whatever
+    the number of rows.
+    """
+    values = (
+        queryset.order_by().annotate(_median_value=expression).filter(_median_value__isnull=False)
+    )
+    if connection.vendor == "postgresql":
+        return values.aggregate(m=PercentileCont("_median_value"))["m"]
+    count = values.count()
+    if not count:
+        return None
+    middle = (count - 1) // 2
+    take = 1 if count % 2 else 2
+    ordered = values.order_by("_median_value").values_list("_median_value", flat=True)
+    pair = [float(v) for v in ordered[middle : middle + take]]
+    return sum(pair) / len(pair)
+
+
+_SAME_FACES_SQL = (
+    "SELECT COUNT(*), COALESCE(SUM(n), 0),"
+    " COALESCE(SUM(CASE WHEN rank_no <= (people + 9) / 10 THEN n ELSE 0 END), 0)"
+    " FROM (SELECT n, ROW_NUMBER() OVER (ORDER BY n DESC) AS rank_no,"
+    " COUNT(*) OVER () AS people FROM ({per_person}) per_person) ranked"
+)
+
+
+@dataclass(frozen=True)
+class SameFaces:
+    people: int
+    signups: int
+    top_people: int  # the 10% most frequent participants (rounded up)
+    top_signups: int  # how many sign-ups they account for
+
+    @property
+    def share(self) -> float | None:
+        return self.top_signups / self.signups if self.signups else None
+
+
+def same_faces(signups) -> SameFaces:
+    """How concentrated taking part is: the share of `signups` made by the 10% of people who
+    took part most often. 10% would mean everyone takes part equally; near 100% means the
+    same few faces every time.
+
+    One query: a window function ranks people by how often they took part. Which of several
+    people tied at the cut-off are counted makes no difference to the total.
+    """
+    per_person = signups.order_by().values("resident_id").annotate(n=Count("pk")).values("n")
+    inner_sql, params = per_person.query.sql_with_params()
+    # The inner SQL is Django's own compiled query; every value in it is a bound parameter.
+    sql = _SAME_FACES_SQL.replace("{per_person}", inner_sql)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        people, total, top = cursor.fetchone()
+    return SameFaces(
+        people=int(people),
+        signups=int(total),
+        top_people=(int(people) + 9) // 10,
+        top_signups=int(top),
+    )
+
+
+def suppress(counts: list[int], complements: list[list[int]] = ()) -> list[bool]:
+    """Which cells of one table of people-counts to hide. Returns a flag per cell.
+
+    `counts` are the people in each group in this view; the groups cover everyone in the
+    view once (so the total is known). `complements` hold, for each wider view this one
+    narrows, the people in each group who are in the wider view but not in this one: the
+    numbers anyone could get by subtracting this view from the wider one.
+
+    1. Primary: hide any group of 1 to 9 people, here or in a complement.
+    2. Secondary: a single hidden cell can be worked out from the total, so keep hiding the
+       smallest remaining cell until the hidden cells hold at least two groups and 10 or more
+       people in this view, and 0 or 10 or more people in every complement.
+    """
+    hidden = [0 < count < SUPPRESS_BELOW for count in counts]
+    for complement in complements:
+        for index, difference in enumerate(complement):
+            if 0 < difference < SUPPRESS_BELOW:
+                hidden[index] = True
+    if not any(hidden):
+        return hidden
+
+    def protected() -> bool:
+        hidden_counts = [c for c, h in zip(counts, hidden, strict=True) if h]
+        if len(hidden_counts) < 2 or sum(hidden_counts) < SUPPRESS_BELOW:
+            return False
+        for complement in complements:
+            hidden_difference = sum(d for d, h in zip(complement, hidden, strict=True) if h)
+            if 0 < hidden_difference < SUPPRESS_BELOW:
+                return False
+        return True
+
+    while not protected():
+        candidates = [
+            (counts[i], i)
+            for i in range(len(counts))
+            if not hidden[i]
+            and (counts[i] > 0 or any(complement[i] > 0 for complement in complements))
+        ]
+        if not candidates:
+            # Nothing left that would help: hide the whole table.
+            return [True] * len(counts)
+        hidden[min(candidates)[1]] = True
+    return hidden

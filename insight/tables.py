@@ -1,0 +1,91 @@
+"""Data tables: what every chart shows, as rows people can read and download as CSV.
+
+A cell carries the text people see and the value the CSV holds (plain numbers, no "£" or
+"%"), so the page and the download never disagree.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from coprod_hub.lib.money import format_pounds
+
+SUPPRESSED_TEXT = "Fewer than 10"
+SUPPRESSED_CSV = "suppressed"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    csv: str
+    numeric: bool = True
+    suppressed: bool = False
+
+
+def text(value) -> Cell:
+    return Cell(str(value), str(value), numeric=False)
+
+
+def number(value: int | None) -> Cell:
+    if value is None:
+        return Cell("None", "", numeric=True)
+    return Cell(f"{value:,}", str(value))
+
+
+def decimal(value: float | None, places: int = 1, unit: str = "") -> Cell:
+    if value is None:
+        return Cell("None", "")
+    return Cell(f"{value:,.{places}f}{unit}", f"{value:.{places}f}")
+
+
+def percent(part: int, whole: int) -> Cell:
+    if not whole:
+        return Cell("None", "")
+    value = 100 * part / whole
+    return Cell(f"{value:.0f}%", f"{value:.1f}")
+
+
+def pounds(pence: int | None) -> Cell:
+    if pence is None:
+        return Cell("None", "")
+    return Cell(format_pounds(pence), f"{pence / 100:.2f}")
+
+
+def suppressed() -> Cell:
+    return Cell(SUPPRESSED_TEXT, SUPPRESSED_CSV, suppressed=True)
+
+
+@dataclass
+class Table:
+    name: str  # used in the CSV link: ?format=csv&table=<name>
+    caption: str
+    headers: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    # Shown under the table, e.g. "Showing the 25 largest; the CSV has all 140."
+    note: str = ""
+    # CSV rows when the page shows only some; None means the same as `rows`.
+    all_rows: list[list[Cell]] | None = None
+
+    def to_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(self.headers)
+        for row in self.all_rows if self.all_rows is not None else self.rows:
+            writer.writerow([_safe_csv(cell.csv) for cell in row])
+        return buffer.getvalue()
+
+
+def _safe_csv(value: str) -> str:
+    # A cell starting with = + - @ could run as a formula in a spreadsheet; project titles
+    # come from staff input, so quote them. Negative numbers are numbers, not formulas.
+    if value and value[0] in "=+@\t\r" or (value.startswith("-") and not _is_number(value)):
+        return "'" + value
+    return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True

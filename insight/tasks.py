@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from . import services
+
+# One run invites at most this many people; the next run carries on.
+BATCH = 2000
+
+
+@shared_task
+def invite_recent_attendees():
+    """Every hour: invite anyone recorded as attending whose survey is still open and who
+    has no invitation yet. This catches invitations the attendance hook did not make (an
+    older register, a correction, a failed call), so nothing depends on the hook alone."""
+    return services.invite_recent_attendees(limit=BATCH)

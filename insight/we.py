@@ -1,0 +1,120 @@
+""" "We" statements for one project, quarter by quarter, beside what participants said.
+
+Two queries whatever the project's age: its assessments, and its survey answers counted per
+quarter in the database.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+
+from .dashboard import quarter_label
+from .models import SurveyResponse, WeAssessment
+from .querysets import quarter_floor
+from .statements import AGREES_FROM, I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
+
+
+@dataclass(frozen=True)
+class Quarter:
+    start: date
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    @property
+    def number(self) -> int:
+        return (self.start.month - 1) // 3 + 1
+
+    @property
+    def label(self) -> str:
+        return quarter_label(self.start)
+
+
+def rateable_quarters(today: date) -> list[Quarter]:
+    """Teams rate this quarter, or the one just ended (assessments often happen after it)."""
+    current = quarter_floor(today)
+    previous = (
+        date(current.year - 1, 10, 1)
+        if current.month == 1
+        else date(current.year, current.month - 3, 1)
+    )
+    return [Quarter(current), Quarter(previous)]
+
+
+@dataclass
+class StatementGap:
+    text: str
+    team: int
+    evidence: str
+    participants: float | None
+
+    @property
+    def gap(self) -> float | None:
+        return None if self.participants is None else self.team - self.participants
+
+
+@dataclass
+class QuarterHistory:
+    quarter: Quarter
+    assessment: WeAssessment | None
+    responses: int
+    i_results: list[tuple[str, int, int, float | None]] = field(default_factory=list)
+    we_results: list[StatementGap] = field(default_factory=list)
+
+
+def project_history(project) -> list[QuarterHistory]:
+    assessments = {
+        a.quarter_start: a
+        for a in WeAssessment.objects.filter(project=project).select_related("assessed_by")
+    }
+    aggregates = {"responses": Count("pk")}
+    for s in I_STATEMENTS:
+        aggregates[f"{s.key}_answered"] = Count(s.key)
+        aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
+        aggregates[f"{s.key}_avg"] = Avg(s.key)
+    answers = {
+        timezone.localtime(row["quarter"]).date(): row
+        for row in SurveyResponse.objects.filter(opportunity__project=project)
+        .annotate(
+            quarter=TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone())
+        )
+        .order_by()
+        .values("quarter")
+        .annotate(**aggregates)
+    }
+    history = []
+    for start in sorted(set(assessments) | set(answers), reverse=True):
+        assessment = assessments.get(start)
+        counts = answers.get(start)
+        entry = QuarterHistory(Quarter(start), assessment, counts["responses"] if counts else 0)
+        if counts:
+            entry.i_results = [
+                (
+                    s.text,
+                    counts[f"{s.key}_answered"],
+                    counts[f"{s.key}_agree"],
+                    counts[f"{s.key}_avg"],
+                )
+                for s in I_STATEMENTS
+            ]
+        if assessment:
+            for s in WE_STATEMENTS:
+                related = [
+                    counts[f"{key}_avg"]
+                    for key in WE_TESTED_BY[s.key]
+                    if counts and counts[f"{key}_avg"] is not None
+                ]
+                entry.we_results.append(
+                    StatementGap(
+                        s.text,
+                        getattr(assessment, s.key),
+                        getattr(assessment, f"{s.key}_evidence"),
+                        sum(related) / len(related) if related else None,
+                    )
+                )
+        history.append(entry)
+    return history
