@@ -1,0 +1,363 @@
+"""Forms only check what people typed; views hand `cleaned_data` to `learning.services`."""
+
+import re
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from django import forms
+from django.utils.html import format_html
+
+from projects.ladder import Level, Principle, Step
+from projects.models import Project
+
+from .models import MAX_TEXT_LENGTH, MAX_TITLE_LENGTH, Entry, Finding, Topic
+from .rendering import in_context
+
+# Control characters (other than tab and line breaks) never appear in typed text; they mean
+# a file or binary data was pasted. NUL bytes would also break PostgreSQL text columns.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+KIND_HINTS = {
+    Entry.Kind.LESSON: "Something you learned from taking part or running a piece of work.",
+    Entry.Kind.GOOD_PRACTICE: "Something that worked well and others could copy.",
+    Entry.Kind.FEEDBACK: "What you think about how the council involves people.",
+    Entry.Kind.HOW_TO: "Step-by-step advice on doing something well.",
+}
+
+
+class PlainTextField(forms.CharField):
+    """Text typed by a person: line breaks made consistent, binary data refused."""
+
+    def __init__(self, *, what: str, **kwargs):
+        self.what = what
+        super().__init__(**kwargs)
+        self.error_messages["max_length"] = (
+            f"{what.capitalize()} must be %(limit_value)s characters or fewer. "
+            f"It has %(show_value)s now."
+        )
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if CONTROL_CHARACTERS.search(value):
+            raise forms.ValidationError(
+                f"{self.what.capitalize()} contains characters that are not ordinary text, "
+                f"perhaps from copying a file. Remove them, or type it again, and send it again.",
+                code="binary",
+            )
+        return value
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        # The character count shows the limit; the browser must not silently cut text off.
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+def _optional_choice(label, choices, empty_label, what):
+    return forms.ChoiceField(
+        label=label,
+        choices=[("", empty_label), *choices],
+        required=False,
+        error_messages={"invalid_choice": f"Choose {what} from the list"},
+    )
+
+
+def _step_field(label="Step of participation (optional)", empty_label="Not sure"):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("", empty_label), *[(s.value, f"{s.value}. {s.label}") for s in Step]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose a step from the list"},
+    )
+
+
+class EntryContentForm(forms.Form):
+    """What an entry says and how it is tagged: shared by the share and edit pages."""
+
+    kind = forms.ChoiceField(
+        label="What are you sharing?",
+        choices=[Choice(k.value, k.label, hint=KIND_HINTS[k]) for k in Entry.Kind],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what you are sharing",
+            "invalid_choice": "Choose what you are sharing",
+        },
+    )
+    title = PlainTextField(
+        what="the title",
+        label="Title",
+        help_text="A few words that sum it up, for example “Paying people on the day”.",
+        max_length=MAX_TITLE_LENGTH,
+        error_messages={"required": "Enter a title"},
+    )
+    text = PlainTextField(
+        what="your text",
+        label="What do you want to share?",
+        help_text=(
+            "What happened, what you learned, and what you would do again or differently. "
+            "Please leave out names, phone numbers and addresses."
+        ),
+        max_length=MAX_TEXT_LENGTH,
+        widget=forms.Textarea,
+        error_messages={"required": "Write what you want to share"},
+    )
+    outcome = forms.ChoiceField(
+        label="How did it go?",
+        choices=Entry.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how it went, or “Does not apply”",
+            "invalid_choice": "Choose how it went, or “Does not apply”",
+        },
+    )
+    level = _optional_choice("Level (optional)", Level.choices, "Not sure", "a level")
+    step = _step_field()
+    principle = _optional_choice(
+        "Principle (optional)", Principle.choices, "None in particular", "a principle"
+    )
+    topic = _optional_choice("Topic (optional)", Topic.choices, "None in particular", "a topic")
+    project = forms.ModelChoiceField(
+        label="Is it about one of our projects? (optional)",
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label="Not about one project",
+        error_messages={"invalid_choice": "Choose a project from the list"},
+    )
+
+    tag_legend = "Tags (optional)"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only published projects: the form is public and must not reveal drafts.
+        self.fields["project"].queryset = Project.objects.published().order_by("title")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*self.layout_fields())
+
+    def layout_fields(self):
+        return [
+            Field.radios("kind", legend_size=Size.MEDIUM),
+            Field.text("title"),
+            Field.textarea("text", rows=12, max_characters=MAX_TEXT_LENGTH, threshold=75),
+            Field.radios("outcome", legend_size=Size.MEDIUM),
+            Fieldset(
+                Field.select("level"),
+                Field.select("step"),
+                Field.select("principle"),
+                Field.select("topic"),
+                Field.select("project"),
+                legend=self.tag_legend,
+                legend_size=Size.MEDIUM,
+            ),
+        ]
+
+
+class ShareForm(EntryContentForm):
+    contact_email = forms.EmailField(
+        label="Your email address (optional)",
+        help_text=(
+            "Only if you are happy for a moderator to email you about what you shared. "
+            "We delete it as soon as we have decided."
+        ),
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": "Enter an email address in the right format, like name@example.com"
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    # A trap for bots: hidden from people (and screen readers) by CSS; bots fill it in.
+    website = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def layout_fields(self):
+        return [*super().layout_fields(), Field.text("contact_email")]
+
+    @property
+    def is_from_a_bot(self) -> bool:
+        return bool(self.data.get("website", "").strip())
+
+
+class ModerationEditForm(EntryContentForm):
+    note = forms.CharField(
+        label="What did you change? (optional)",
+        help_text="Moderators see this in the entry's history.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].label = "Type of entry"
+        self.fields["text"].label = "Text"
+        self.fields[
+            "text"
+        ].help_text = (
+            "To hide something the scanner missed, replace it with a label such as [name]."
+        )
+        self.fields["project"].label = "Project (optional)"
+
+    @classmethod
+    def initial_for(cls, entry: Entry) -> dict:
+        return {
+            "kind": entry.kind,
+            "title": entry.title,
+            "text": entry.text,
+            "outcome": entry.outcome,
+            "level": entry.level,
+            "step": entry.step,
+            "principle": entry.principle,
+            "topic": entry.topic,
+            "project": entry.project_id,
+        }
+
+    def layout_fields(self):
+        return [*super().layout_fields(), Field.textarea("note", rows=3)]
+
+
+class EntryFilterForm(forms.Form):
+    """The search box and tag filters on /guide/. Unknown values are reported and ignored,
+    so a mistyped link still shows results."""
+
+    q = forms.CharField(label="Search the guide", required=False, max_length=200)
+    kind = _optional_choice("Type", Entry.Kind.choices, "Any type", "a type")
+    outcome = _optional_choice("How it went", Entry.Outcome.choices, "Any", "how it went")
+    level = _optional_choice("Level", Level.choices, "Any level", "a level")
+    step = _step_field(label="Step", empty_label="Any step")
+    principle = _optional_choice("Principle", Principle.choices, "Any principle", "a principle")
+    topic = _optional_choice("Topic", Topic.choices, "Any topic", "a topic")
+
+    FILTERS = ("kind", "outcome", "level", "step", "principle", "topic")
+
+    @property
+    def values(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
+    @property
+    def active(self) -> bool:
+        return any(self.values.get(name) for name in self.fields)
+
+    @property
+    def query(self) -> str:
+        return (self.values.get("q") or "").strip()
+
+    def apply(self, entries):
+        data = self.values
+        for name in self.FILTERS:
+            if data.get(name):
+                entries = entries.filter(**{name: data[name]})
+        if self.query:
+            return entries.search(self.query)
+        return entries.newest_first()
+
+
+class ResolveFindingsForm(forms.Form):
+    """One question per finding: keep it hidden, or show it because it is not personal."""
+
+    CHOICES = [
+        (Finding.Resolution.REDACT.value, "Keep it hidden"),
+        (Finding.Resolution.NOT_PERSONAL.value, "Show it: it is not personal data"),
+    ]
+
+    def __init__(self, *args, entry, findings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.findings = list(findings)
+        for number, finding in enumerate(self.findings, start=1):
+            where = finding.get_field_display().lower()
+            self.fields[self.field_name(finding)] = forms.ChoiceField(
+                label=f"{number}. {finding.kind_label} in the {where}",
+                # Rendered as HTML by the form template: in_context escapes what was typed.
+                help_text=format_html(
+                    "Found: {}", in_context(getattr(entry, finding.field), finding)
+                ),
+                choices=self.CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=None if finding.is_pending else finding.resolution,
+                error_messages={"invalid_choice": "Choose whether to keep it hidden"},
+            )
+
+    @staticmethod
+    def field_name(finding) -> str:
+        return f"finding_{finding.pk}"
+
+    def resolutions(self) -> dict[int, str]:
+        """{finding id: resolution} for every question answered."""
+        return {
+            finding.pk: self.cleaned_data[self.field_name(finding)]
+            for finding in self.findings
+            if self.cleaned_data.get(self.field_name(finding))
+        }
+
+    def rows(self):
+        """(finding, bound field) pairs for the template."""
+        return [(finding, self[self.field_name(finding)]) for finding in self.findings]
+
+
+class DecisionForm(forms.Form):
+    PUBLISH, RETURN, REJECT = "publish", "return", "reject"
+
+    decision = forms.ChoiceField(
+        label="What do you want to do?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what to do with this entry",
+            "invalid_choice": "Choose what to do with this entry",
+        },
+    )
+    note = forms.CharField(
+        label="Note",
+        help_text=(
+            "Needed when you return it: we email this note to the person who shared it. "
+            "For publishing or rejecting, it is kept for moderators only."
+        ),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, entry: Entry, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [Choice(self.PUBLISH, "Publish it", hint="Only the hidden version is kept.")]
+        if entry.can_be_returned:
+            choices.append(
+                Choice(
+                    self.RETURN,
+                    "Return it with a note",
+                    hint="We email your note to the person who shared it.",
+                )
+            )
+        choices.append(Choice(self.REJECT, "Reject it", hint="It will not be published."))
+        self.fields["decision"].choices = choices
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.radios("decision", legend_size=Size.MEDIUM), Field.textarea("note", rows=4)
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.RETURN and not data.get("note", "").strip():
+            self.add_error("note", "Write a note to send to the person who shared it")
+        return data
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label="Why are you withdrawing it?",
+        help_text="Moderators see this in the entry's history.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write why you are withdrawing it"},
+    )

@@ -1,0 +1,302 @@
+"""Writes for the practice guide: sharing, scanning, moderating.
+
+Every decision locks the entry row (`select_for_update`) and checks its state inside the
+transaction, so two moderators acting at once end with one decision: the second one gets a
+`LearningError` saying what happened instead.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from projects.models import Project
+
+from . import anonymiser
+from .models import Entry, Finding, ModerationEvent
+
+# Names of people the hub knows change rarely; a minute's delay before a new name is
+# looked for is fine, and saves two queries on every submission and edit.
+KNOWN_NAMES_CACHE_KEY = "learning:known-names"
+KNOWN_NAMES_SECONDS = 60
+
+# Account names that are not a person's: the first word of a known name is searched for on
+# its own, so "Hub Administrator" would otherwise hide every "hub" in every entry.
+NOT_PERSONAL_FIRST_WORDS = frozenset(
+    "hub admin administrator erased team council support system test demo service".split()
+)
+
+
+class LearningError(Exception):
+    """Something a moderator or submitter tried cannot be done; the message says why."""
+
+
+def known_names() -> tuple[str, ...]:
+    """Every user's name and every project contact's name, for the scanner."""
+    names = cache.get(KNOWN_NAMES_CACHE_KEY)
+    if names is None:
+        users = get_user_model().objects.exclude(display_name="")
+        found = set(users.values_list("display_name", flat=True).distinct())
+        contacts = Project.objects.exclude(contact_name="")
+        found |= set(contacts.values_list("contact_name", flat=True).distinct())
+        names = tuple(sorted(name.strip() for name in found if _is_personal_name(name)))
+        cache.set(KNOWN_NAMES_CACHE_KEY, names, KNOWN_NAMES_SECONDS)
+    return names
+
+
+def _is_personal_name(name: str) -> bool:
+    words = name.split()
+    return bool(words) and words[0].casefold() not in NOT_PERSONAL_FIRST_WORDS
+
+
+def _scan(entry: Entry, names: tuple[str, ...]) -> list[Finding]:
+    findings = []
+    for field in (Finding.Field.TITLE, Finding.Field.TEXT):
+        value = getattr(entry, field)
+        for found in anonymiser.scan(value, known_names=names):
+            findings.append(
+                Finding(
+                    entry=entry,
+                    field=field,
+                    kind=found.kind,
+                    start=found.start,
+                    end=found.end,
+                    snippet=value[found.start : found.end],
+                )
+            )
+    return findings
+
+
+def rescan(entry: Entry) -> list[Finding]:
+    """Scan the entry's current title and text and replace its findings.
+
+    A finding the moderator already resolved (the same words, of the same kind, in the same
+    field) keeps its resolution; anything new waits for a decision.
+    """
+    earlier = {
+        (f.field, f.kind, f.snippet): f
+        for f in entry.findings.exclude(resolution=Finding.Resolution.PENDING)
+    }
+    findings = _scan(entry, known_names())
+    for finding in findings:
+        resolved = earlier.get((finding.field, finding.kind, finding.snippet))
+        if resolved is not None:
+            finding.resolution = resolved.resolution
+            finding.resolved_by_id = resolved.resolved_by_id
+            finding.resolved_at = resolved.resolved_at
+    entry.findings.all().delete()
+    return Finding.objects.bulk_create(findings)
+
+
+def _record(entry, action, *, by=None, note="") -> ModerationEvent:
+    return ModerationEvent.objects.create(entry=entry, action=action, by=by, note=note)
+
+
+@transaction.atomic
+def submit_entry(
+    *,
+    kind,
+    title,
+    text,
+    outcome,
+    level="",
+    step=None,
+    principle="",
+    topic="",
+    project=None,
+    contact_email="",
+    submitted_by=None,
+) -> Entry:
+    """Save a new entry for moderation and scan it for personal data straight away."""
+    if project is not None and not project.is_published:
+        raise LearningError("Choose one of the published projects, or none.")
+    entry = Entry.objects.create(
+        kind=kind,
+        title=title,
+        text=text,
+        outcome=outcome,
+        level=level or "",
+        step=step,
+        principle=principle or "",
+        topic=topic or "",
+        project=project,
+        contact_email=contact_email or "",
+        submitted_by=submitted_by if submitted_by and submitted_by.is_authenticated else None,
+    )
+    rescan(entry)
+    # No person is recorded: the trail must never say who wrote an entry.
+    _record(entry, ModerationEvent.Action.SUBMITTED)
+    return entry
+
+
+def _lock(entry: Entry, *allowed_statuses) -> Entry:
+    """The entry re-read under a row lock, if it is still in one of `allowed_statuses`."""
+    locked = Entry.objects.select_for_update().get(pk=entry.pk)
+    if locked.status not in allowed_statuses:
+        raise LearningError(
+            f"This entry has already been dealt with: it is now "
+            f"{locked.get_status_display().lower()}. Nothing was changed."
+        )
+    return locked
+
+
+@transaction.atomic
+def resolve_findings(entry: Entry, *, by, resolutions: dict[int, str]) -> int:
+    """Record the moderator's decision on findings: {finding id: resolution}.
+
+    Returns how many changed. Fails if the findings are not the entry's current ones, which
+    happens when someone else edited the text in the meantime.
+    """
+    entry = _lock(entry, Entry.Status.SUBMITTED)
+    allowed = {Finding.Resolution.REDACT, Finding.Resolution.NOT_PERSONAL}
+    if any(value not in allowed for value in resolutions.values()):
+        raise LearningError("Choose whether to keep each finding hidden.")
+    findings = {f.pk: f for f in entry.findings.filter(pk__in=resolutions)}
+    if len(findings) != len(resolutions):
+        raise LearningError(
+            "The text has changed since you opened it, so the findings have changed too. "
+            "Check them again."
+        )
+    now = timezone.now()
+    changed = []
+    for pk, resolution in resolutions.items():
+        finding = findings[pk]
+        if finding.resolution != resolution:
+            finding.resolution = resolution
+            finding.resolved_by = by
+            finding.resolved_at = now
+            changed.append(finding)
+    if changed:
+        Finding.objects.bulk_update(changed, ["resolution", "resolved_by", "resolved_at"])
+        hidden = sum(f.resolution == Finding.Resolution.REDACT for f in changed)
+        shown = len(changed) - hidden
+        _record(
+            entry,
+            ModerationEvent.Action.RESOLVED,
+            by=by,
+            note=f"Kept hidden: {hidden}. Not personal data: {shown}.",
+        )
+    return len(changed)
+
+
+EDITABLE_FIELDS = ("kind", "title", "text", "outcome", "level", "step", "principle", "topic")
+
+
+@transaction.atomic
+def edit_entry(entry: Entry, *, by, project=None, note="", **changes) -> Entry:
+    """A moderator changes an entry before deciding. The new text is scanned again."""
+    entry = _lock(entry, Entry.Status.SUBMITTED)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Cannot edit {', '.join(sorted(unknown))}")
+    if project is not None and not project.is_published:
+        raise LearningError("Choose one of the published projects, or none.")
+    for field, value in changes.items():
+        setattr(entry, field, value if field == "step" else (value or ""))
+    entry.project = project
+    entry.save()
+    rescan(entry)
+    _record(entry, ModerationEvent.Action.EDITED, by=by, note=note)
+    return entry
+
+
+def _redacted(entry: Entry, findings, field: str) -> str:
+    hidden = [f.as_scanner_finding() for f in findings if f.field == field and f.hides_text]
+    return anonymiser.redact(getattr(entry, field), hidden)
+
+
+def _end_moderation(entry: Entry, status: str, now) -> None:
+    """Keep only the redacted words and forget who sent them."""
+    findings = list(entry.findings.all())
+    entry.title = _redacted(entry, findings, Finding.Field.TITLE)
+    entry.text = _redacted(entry, findings, Finding.Field.TEXT)
+    entry.contact_email = ""
+    entry.submitted_by = None
+    entry.status = status
+    entry.decided_at = now
+    entry.findings.all().delete()  # they quote the original words
+
+
+@transaction.atomic
+def publish_entry(entry: Entry, *, by, note="") -> Entry:
+    """Publish the redacted entry. Every finding must have been checked first."""
+    entry = _lock(entry, Entry.Status.SUBMITTED)
+    pending = entry.findings.filter(resolution=Finding.Resolution.PENDING).count()
+    if pending:
+        raise LearningError(
+            f"Check every possible piece of personal data before publishing. "
+            f"{pending} still need{'s' if pending == 1 else ''} a decision."
+        )
+    now = timezone.now()
+    _end_moderation(entry, Entry.Status.PUBLISHED, now)
+    entry.published_at = now
+    entry.slug = f"{slugify(entry.title)[:80].strip('-') or 'entry'}-{entry.pk}"
+    entry.save()
+    _record(entry, ModerationEvent.Action.PUBLISHED, by=by, note=note)
+    return entry
+
+
+@transaction.atomic
+def return_entry(entry: Entry, *, by, note: str) -> Entry:
+    """Send the entry back to the person who shared it, with a note saying why.
+
+    The email is sent before the transaction commits: if it cannot be sent, nothing
+    changes and the moderator is told, rather than the entry being marked as returned.
+    """
+    entry = _lock(entry, Entry.Status.SUBMITTED)
+    if not entry.contact_email:
+        raise LearningError("The person who shared this did not leave an email address.")
+    if not note.strip():
+        raise LearningError("Write a note saying why it is being returned.")
+    address = entry.contact_email
+    _end_moderation(entry, Entry.Status.RETURNED, timezone.now())
+    entry.save()
+    _record(entry, ModerationEvent.Action.RETURNED, by=by, note=note)
+    body = render_to_string(
+        "learning/email/returned.txt",
+        {
+            "entry": entry,
+            "note": note,
+            "site_name": settings.SITE_NAME,
+            "share_url": settings.SITE_URL + reverse("learning:share"),
+        },
+    )
+    try:
+        send_mail(
+            f"{settings.SITE_NAME}: about what you shared on the practice guide",
+            body,
+            None,
+            [address],
+        )
+    except Exception as error:  # SMTP and provider errors vary; none may half-return it
+        raise LearningError(
+            "We could not send the email, so the entry has not been returned. Try again later."
+        ) from error
+    return entry
+
+
+@transaction.atomic
+def reject_entry(entry: Entry, *, by, note="") -> Entry:
+    entry = _lock(entry, Entry.Status.SUBMITTED)
+    _end_moderation(entry, Entry.Status.REJECTED, timezone.now())
+    entry.save()
+    _record(entry, ModerationEvent.Action.REJECTED, by=by, note=note)
+    return entry
+
+
+@transaction.atomic
+def withdraw_entry(entry: Entry, *, by, note: str) -> Entry:
+    """Take a published entry down. Its page stops working at once."""
+    entry = _lock(entry, Entry.Status.PUBLISHED)
+    if not note.strip():
+        raise LearningError("Write a note saying why it is being withdrawn.")
+    entry.status = Entry.Status.WITHDRAWN
+    entry.withdrawn_at = timezone.now()
+    entry.save()
+    _record(entry, ModerationEvent.Action.WITHDRAWN, by=by, note=note)
+    return entry
