@@ -1,8 +1,20 @@
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.ladder import Level, Step
+
+from .querysets import OpportunityQuerySet, SignUpQuerySet
+
+# A freed place is never held for someone past this point before the start, so the next
+# person still has time to say yes; and an offer always gets at least MIN_OFFER_WINDOW.
+OFFER_CUTOFF_BEFORE_START = timedelta(hours=3)
+MIN_OFFER_WINDOW = timedelta(hours=1)
 
 
 class Venue(models.Model):
@@ -21,11 +33,26 @@ class Venue(models.Model):
     near_public_transport = models.BooleanField(default=False)
     access_notes = models.TextField(blank=True)
 
+    # (field name, label) in the order people read them; the directory filters use it too.
+    ACCESS_FACTS = [
+        ("step_free", "Step-free access"),
+        ("ground_floor_or_lift", "Ground floor or lift"),
+        ("accessible_toilet", "Accessible toilet"),
+        ("hearing_loop", "Hearing loop"),
+        ("quiet_room", "Quiet room"),
+        ("parking", "Parking"),
+        ("near_public_transport", "Near public transport"),
+    ]
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def access_facts(self) -> list[tuple[str, bool]]:
+        """Every fact with yes or no, so people see what is missing as well as what is there."""
+        return [(label, getattr(self, name)) for name, label in self.ACCESS_FACTS]
 
 
 class Opportunity(models.Model):
@@ -72,6 +99,14 @@ class Opportunity(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(help_text="Plain English: what will happen and why it matters.")
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    topic = models.ForeignKey(
+        "projects.ServiceArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        help_text="What it is about. Taken from the project when left empty.",
+    )
     # Standalone opportunities carry their own level and step; otherwise the project's win.
     level = models.CharField(max_length=20, choices=Level.choices, blank=True)
     step = models.PositiveSmallIntegerField(choices=Step.choices, null=True, blank=True)
@@ -101,8 +136,16 @@ class Opportunity(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    published_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    # Kept up to date by a database trigger on PostgreSQL (migration 0003) from the title
+    # (weight A), description (B) and who it is for (C); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OpportunityQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -127,6 +170,113 @@ class Opportunity(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.fee_basis != self.FeeBasis.NONE
+
+    @property
+    def pays_anything(self) -> bool:
+        """A fee or expenses: attending gives the person something to claim."""
+        return self.is_paid or self.pays_expenses
+
+    @property
+    def is_online_only(self) -> bool:
+        return self.format in (self.Format.ONLINE, self.Format.PHONE)
+
+    @property
+    def effective_topic(self):
+        if self.topic_id:
+            return self.topic
+        return self.project.service_area if self.project_id else None
+
+    # Places. `held_count` and `waiting_count` come from `with_place_counts()` when the
+    # opportunity was loaded for a list; otherwise they are counted here.
+    @property
+    def places_held(self) -> int:
+        held = getattr(self, "held_count", None)
+        if held is None:
+            held = self.signups.holding_place().count()
+        return held
+
+    @property
+    def places_waiting(self) -> int:
+        waiting = getattr(self, "waiting_count", None)
+        if waiting is None:
+            waiting = self.signups.filter(status=SignUp.Status.WAITING).count()
+        return waiting
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.places_held, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.places_left == 0
+
+    @property
+    def fullness_percent(self) -> int:
+        if not self.capacity:
+            return 100
+        return min(100, (self.places_held * 100) // self.capacity)
+
+    @property
+    def fullness_warning(self) -> str:
+        """For staff: "full" at 100%, "nearly_full" from 80%, else ""."""
+        percent = self.fullness_percent
+        if percent >= 100:
+            return "full"
+        if percent >= 80:
+            return "nearly_full"
+        return ""
+
+    def has_started(self, now=None) -> bool:
+        return self.starts_at <= (now or timezone.now())
+
+    def has_ended(self, now=None) -> bool:
+        return self.ends_at <= (now or timezone.now())
+
+    def sign_up_closed_reason(self, now=None) -> str:
+        """Why nobody can sign up now, in words people read; "" when sign-up is open."""
+        now = now or timezone.now()
+        if self.status == self.Status.CANCELLED:
+            return "This opportunity has been cancelled."
+        if self.status == self.Status.DRAFT:
+            return "This opportunity is not open yet."
+        if self.has_started(now):
+            return "This opportunity has already taken place."
+        if self.status == self.Status.CLOSED:
+            return "Sign-up for this opportunity has closed."
+        if self.signup_deadline and self.signup_deadline <= now:
+            return "The deadline to sign up has passed."
+        return ""
+
+    def is_open_for_sign_up(self, now=None) -> bool:
+        return not self.sign_up_closed_reason(now)
+
+    def offer_expiry(self, now=None):
+        """When an offer of a freed place made now runs out.
+
+        The opportunity's own window (48 hours by default), shortened when the session is
+        close so the place does not sit unused: never later than three hours before the start,
+        but always at least an hour, and never after the start.
+        """
+        now = now or timezone.now()
+        expires = min(
+            now + timedelta(hours=self.offer_window_hours),
+            self.starts_at - OFFER_CUTOFF_BEFORE_START,
+        )
+        expires = max(expires, now + MIN_OFFER_WINDOW)
+        return min(expires, self.starts_at)
+
+    @property
+    def location_text(self) -> str:
+        """One line for calendars and messages."""
+        if self.venue_id:
+            parts = [self.venue.name, " ".join(self.venue.address.split())]
+            if self.venue.postcode:
+                parts.append(self.venue.postcode)
+            where = ", ".join(p for p in parts if p)
+            if self.format == self.Format.HYBRID:
+                return f"{where} (or online)"
+            return where
+        return self.get_format_display()
 
     @property
     def effective_level(self) -> str:
@@ -184,8 +334,13 @@ class SignUp(models.Model):
     attendance_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the status last changed: part of each message's event key, so signing up again
+    # after cancelling sends a new confirmation while a retried event sends nothing twice.
+    status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SignUpQuerySet.as_manager()
 
     class Meta:
         ordering = ["opportunity", "created_at"]
@@ -205,3 +360,107 @@ class SignUp(models.Model):
 
     def __str__(self):
         return f"{self.resident} – {self.opportunity} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("participation:signup", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED
+
+    @property
+    def holds_place(self) -> bool:
+        return self.status in (self.Status.BOOKED, self.Status.OFFERED)
+
+    def offer_is_live(self, now=None) -> bool:
+        return (
+            self.status == self.Status.OFFERED
+            and self.offer_expires_at is not None
+            and self.offer_expires_at > (now or timezone.now())
+        )
+
+    @property
+    def waiting_position(self) -> int | None:
+        """1 for the first person waiting. From `with_waiting_position()` when annotated."""
+        if self.status != self.Status.WAITING:
+            return None
+        position = getattr(self, "position", None)
+        if position is None:
+            position = (
+                SignUp.objects.filter(opportunity_id=self.opportunity_id)
+                .waiting_ahead_of(self)
+                .count()
+                + 1
+            )
+        return position
+
+    def can_be_cancelled(self, now=None) -> bool:
+        return self.is_active and not self.opportunity.has_started(now)
+
+
+class Profile(models.Model):
+    """What a resident tells us once: interests, access needs, how to contact them.
+
+    Access needs are special category data (UK GDPR article 9). We hold them only with the
+    person's explicit consent (`access_needs_consent_at`), show them only to the person and
+    to staff running an opportunity they signed up for, and delete them when asked.
+    """
+
+    class ContactBy(models.TextChoices):
+        # Values are read by notifications.services.contact_preferences.
+        EMAIL = "email", "Email"
+        TEXT = "text", "Text message"
+        POST_OR_PHONE = "post_or_phone", "Post or a phone call from staff"
+
+    class InformationFormat(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        EASY_READ = "easy_read", "Easy read"
+        LARGE_PRINT = "large_print", "Large print"
+
+    class AlertFrequency(models.TextChoices):
+        OFF = "off", "Do not tell me about new opportunities"
+        IMMEDIATELY = "immediately", "As soon as they are published"
+        WEEKLY = "weekly", "Once a week, in one message"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    interests = models.ManyToManyField(
+        "projects.ServiceArea", blank=True, related_name="interested_profiles"
+    )
+    preferred_levels = models.JSONField(default=list, blank=True)  # Level values
+    preferred_formats = models.JSONField(default=list, blank=True)  # Opportunity.Format values
+    access_needs = models.TextField(blank=True)
+    access_needs_consent_at = models.DateTimeField(null=True, blank=True)
+    contact_by = models.CharField(max_length=20, choices=ContactBy.choices, default=ContactBy.EMAIL)
+    phone = models.CharField(max_length=40, blank=True)
+    format = models.CharField(
+        "format for information",
+        max_length=20,
+        choices=InformationFormat.choices,
+        default=InformationFormat.STANDARD,
+    )
+    alert_frequency = models.CharField(
+        max_length=20, choices=AlertFrequency.choices, default=AlertFrequency.OFF
+    )
+    # Part of the signed personal calendar link; replacing it makes old links stop working.
+    calendar_key = models.CharField(max_length=64, default=secrets.token_urlsafe, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+    @property
+    def has_access_needs(self) -> bool:
+        return bool(self.access_needs_consent_at and self.access_needs.strip())
+
+    def get_preferred_levels_display(self) -> list[str]:
+        return [Level(v).label for v in self.preferred_levels if v in Level.values]
+
+    def get_preferred_formats_display(self) -> list[str]:
+        return [
+            Opportunity.Format(v).label
+            for v in self.preferred_formats
+            if v in Opportunity.Format.values
+        ]

@@ -1,0 +1,169 @@
+"""Who may see and change opportunities, venues, sign-ups and profiles. The only place
+these rules live; every view goes through a function here.
+
+- Anyone sees published, closed and cancelled opportunities; drafts only their runners.
+- Staff "run" an opportunity when they may edit its project (owner, team member,
+  commissioner, admin) or, for a standalone opportunity, when they created it. Admins run all.
+- A sign-up (and the access needs on it) is seen by the person, the staff running that
+  opportunity and admins. Anyone else gets a 404, so they cannot even tell it exists.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from coprod_hub.users.roles import Role
+
+from .models import Opportunity, Profile, SignUp, Venue
+
+
+def is_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def is_staff(user) -> bool:
+    return bool(user.is_authenticated and user.has_role(Role.STAFF))
+
+
+def can_edit_project(user, project) -> bool:
+    """The projects app's rule for who may edit a project, applied to its opportunities:
+    the owner, a team member, any commissioner, or an admin, holding the staff role.
+
+    Kept here, in one function, until projects/permissions.py is in the tree to call.
+    """
+    if not is_staff(user):
+        return False
+    if is_admin(user) or user.has_role(Role.COMMISSIONER):
+        return True
+    if project.owner_id == user.pk:
+        return True
+    return project.team.filter(pk=user.pk).exists()
+
+
+def can_run(user, opportunity) -> bool:
+    """May change this opportunity, see its sign-ups and access needs, take attendance."""
+    if not is_staff(user):
+        return False
+    if is_admin(user):
+        return True
+    if opportunity.project_id:
+        return can_edit_project(user, opportunity.project)
+    return opportunity.created_by_id == user.pk
+
+
+def opportunities_run_by(user):
+    """The queryset scope behind `can_run`, for lists."""
+    if not is_staff(user):
+        return Opportunity.objects.none()
+    if is_admin(user):
+        return Opportunity.objects.all()
+    if user.has_role(Role.COMMISSIONER):
+        # Commissioners may edit every project; standalone ones stay with their creator.
+        return Opportunity.objects.filter(
+            Q(project__isnull=False) | Q(project__isnull=True, created_by=user)
+        )
+    return Opportunity.objects.run_by_project_editors(user)
+
+
+def projects_for_new_opportunity(user, *, keep=None):
+    """Projects a staff member may add an opportunity to: `can_edit_project` as a queryset.
+
+    `keep`: a project id to include anyway, so editing an opportunity never silently drops
+    its current project from the choices.
+    """
+    from projects.models import Project
+
+    if not is_staff(user):
+        return Project.objects.none()
+    if is_admin(user) or user.has_role(Role.COMMISSIONER):
+        return Project.objects.all()
+    on_team = Project.team.through.objects.filter(user=user).values("project_id")
+    return Project.objects.filter(Q(owner=user) | Q(pk__in=on_team) | Q(pk=keep))
+
+
+# --- Opportunities -------------------------------------------------------------------
+
+
+def get_opportunity_for_viewer(request, pk) -> Opportunity:
+    """The public page: drafts are 404 except to the staff running them."""
+    opportunity = get_object_or_404(
+        Opportunity.objects.select_related("project__service_area", "venue", "topic"), pk=pk
+    )
+    if opportunity.status == Opportunity.Status.DRAFT and not can_run(request.user, opportunity):
+        raise_not_found()
+    return opportunity
+
+
+def get_opportunity_to_run(request, pk) -> Opportunity:
+    """For staff pages: 404 unless the signed-in person runs this opportunity."""
+    queryset = Opportunity.objects.select_related("project__service_area", "venue", "topic")
+    opportunity = get_object_or_404(queryset, pk=pk)
+    if not can_run(request.user, opportunity):
+        raise_not_found()
+    return opportunity
+
+
+def require_staff(request) -> None:
+    if not is_staff(request.user):
+        raise PermissionDenied("This page is for staff.")
+
+
+def raise_not_found():
+    raise Http404("No such page.")
+
+
+# --- Sign-ups --------------------------------------------------------------------------
+
+
+def can_see_signup(user, signup) -> bool:
+    if not user.is_authenticated:
+        return False
+    return signup.resident_id == user.pk or can_run(user, signup.opportunity)
+
+
+def get_signup_for_user(request, pk) -> SignUp:
+    signup = get_object_or_404(
+        SignUp.objects.select_related(
+            "opportunity__project__service_area",
+            "opportunity__venue",
+            "resident__profile",
+            "signed_up_by",
+        ),
+        pk=pk,
+    )
+    if not can_see_signup(request.user, signup):
+        raise_not_found()
+    return signup
+
+
+def can_see_access_needs(user, signup) -> bool:
+    """The person themselves, or staff running the opportunity they signed up for."""
+    return can_see_signup(user, signup)
+
+
+def signups_for_resident(user):
+    return SignUp.objects.filter(resident=user)
+
+
+# --- Venues and profiles ---------------------------------------------------------------
+
+
+def venues_for_staff(request):
+    require_staff(request)
+    return Venue.objects.all()
+
+
+def get_venue_for_staff(request, pk) -> Venue:
+    return get_object_or_404(venues_for_staff(request), pk=pk)
+
+
+def profile_for(request) -> Profile:
+    """The signed-in person's own profile, created the first time it is needed."""
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    return profile
+
+
+def login_redirect(request):
+    return redirect_to_login(request.get_full_path())

@@ -1,0 +1,55 @@
+"""A person's participation data, for "download my data" and "delete my account"
+(see coprod_hub/users/privacy.py)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Profile, SignUp
+from .services import withdraw_for_erasure
+
+
+def export(user) -> dict:
+    profile = Profile.objects.filter(user=user).prefetch_related("interests").first()
+    signups = (
+        SignUp.objects.filter(resident=user)
+        .select_related("opportunity", "signed_up_by")
+        .order_by("created_at")
+    )
+    return {
+        "profile": None
+        if profile is None
+        else {
+            "interests": [area.name for area in profile.interests.all()],
+            "preferred_levels": profile.get_preferred_levels_display(),
+            "preferred_formats": profile.get_preferred_formats_display(),
+            "access_needs": profile.access_needs,
+            "access_needs_consent_given_at": profile.access_needs_consent_at,
+            "contact_by": profile.get_contact_by_display(),
+            "phone": profile.phone,
+            "format_for_information": profile.get_format_display(),
+            "new_opportunity_alerts": profile.get_alert_frequency_display(),
+        },
+        "sign_ups": [
+            {
+                "opportunity": signup.opportunity.title,
+                "starts_at": signup.opportunity.starts_at,
+                "status": signup.get_status_display(),
+                "signed_up_on": signup.created_at,
+                "signed_up_by_staff": str(signup.signed_up_by) if signup.signed_up_by else "",
+                "access_needs_for_this_session": signup.access_needs_note,
+                "attendance": signup.get_attendance_display(),
+            }
+            for signup in signups
+        ],
+    }
+
+
+@transaction.atomic
+def erase(user) -> None:
+    """Remove the profile (access needs included) and every sign-up except the record of
+    sessions attended, which fee claims rely on; those keep no notes. Places held for future
+    sessions are freed and offered to the next person waiting."""
+    withdraw_for_erasure(user, now=timezone.now())
+    Profile.objects.filter(user=user).delete()
+    SignUp.objects.filter(resident=user).exclude(attendance=SignUp.Attendance.ATTENDED).delete()
+    SignUp.objects.filter(resident=user).update(access_needs_note="")

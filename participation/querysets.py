@@ -1,0 +1,170 @@
+"""Reads: which opportunities and sign-ups to show, counted and ordered in the database.
+
+Who may see what is decided in permissions.py; these methods only describe sets of rows.
+"""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection, models
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+# Stored values of SignUp.Status and Opportunity.Status (the models import this module, so
+# the choices classes cannot be imported here).
+BOOKED, WAITING, OFFERED, CANCELLED = "booked", "waiting", "offered", "cancelled"
+HOLDING_PLACE = (BOOKED, OFFERED)
+PUBLISHED, CLOSED, DRAFT, OPP_CANCELLED = "published", "closed", "draft", "cancelled"
+
+SEARCH_CONFIG = "english"
+
+
+def _count_of(queryset):
+    """A correlated COUNT subquery, 0 when there are no rows."""
+    counted = queryset.order_by().values("opportunity_id").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), Value(0))
+
+
+class OpportunityQuerySet(models.QuerySet):
+    def public(self):
+        """Pages anyone may open: everything except drafts (cancelled ones say so)."""
+        return self.exclude(status=DRAFT)
+
+    def listed(self, now=None):
+        """The directory and the public feed: published or closed, not yet started."""
+        now = now or timezone.now()
+        return self.filter(status__in=[PUBLISHED, CLOSED], starts_at__gt=now)
+
+    def with_place_counts(self):
+        """Adds `held_count` (booked or offered) and `waiting_count`, one query for any
+        number of rows."""
+        from .models import SignUp
+
+        return self.annotate(
+            held_count=_count_of(
+                SignUp.objects.filter(opportunity=OuterRef("pk"), status__in=HOLDING_PLACE)
+            ),
+            waiting_count=_count_of(
+                SignUp.objects.filter(opportunity=OuterRef("pk"), status=WAITING)
+            ),
+        )
+
+    def for_list(self):
+        """Everything a list row shows, without a query per row."""
+        return self.select_related("project__service_area", "venue", "topic").with_place_counts()
+
+    def search(self, text: str):
+        """Full-text search with ranking on PostgreSQL (the title counts most, then the
+        description); a plain "every word appears" match on SQLite."""
+        text = " ".join(text.split())
+        if not text:
+            return self
+        if connection.vendor == "postgresql":
+            query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+            return self.filter(search_vector=query).annotate(
+                rank=SearchRank(F("search_vector"), query)
+            )
+        matches = self
+        for word in text.split():
+            matches = matches.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(who_for__icontains=word)
+            )
+        return matches.annotate(rank=Value(1.0, output_field=models.FloatField()))
+
+    def filtered(self, filters: dict):
+        """The directory's filters, from DirectoryFilterForm.usable_filters()."""
+        from .models import Venue
+
+        matches = self
+        if filters.get("kind"):
+            matches = matches.filter(kind__in=filters["kind"])
+        if filters.get("format"):
+            matches = matches.filter(format__in=filters["format"])
+        if filters.get("paid") == "paid":
+            matches = matches.exclude(fee_basis="none")
+        elif filters.get("paid") == "unpaid":
+            matches = matches.filter(fee_basis="none")
+        if filters.get("topic"):
+            # The opportunity's own topic, or its project's when it has none.
+            matches = matches.filter(
+                Q(topic__slug__in=filters["topic"])
+                | Q(topic__isnull=True, project__service_area__slug__in=filters["topic"])
+            )
+        if filters.get("level"):
+            matches = matches.filter(
+                Q(project__isnull=True, level__in=filters["level"])
+                | Q(project__level__in=filters["level"])
+            )
+        if filters.get("step"):
+            matches = matches.filter(self._public_step_in(filters["step"]))
+        if filters.get("from_date"):
+            matches = matches.filter(starts_at__date__gte=filters["from_date"])
+        if filters.get("to_date"):
+            matches = matches.filter(starts_at__date__lte=filters["to_date"])
+        if filters.get("area"):
+            matches = matches.filter(venue__area=filters["area"])
+        known_facts = {name for name, _ in Venue.ACCESS_FACTS}
+        for fact in filters.get("access", []):
+            if fact in known_facts:
+                matches = matches.filter(**{f"venue__{fact}": True})
+        return matches
+
+    @staticmethod
+    def _public_step_in(steps):
+        """The honest step, as Project.public_step works it out: the lower of the claimed and
+        evidenced steps (either may be missing), or the opportunity's own when standalone."""
+        claimed, evidenced = "project__claimed_step", "project__evidenced_step"
+        return (
+            Q(project__isnull=True, step__in=steps)
+            | Q(**{f"{claimed}__in": steps, f"{evidenced}__isnull": True})
+            | Q(**{f"{evidenced}__in": steps, f"{claimed}__isnull": True})
+            | Q(**{f"{claimed}__in": steps, f"{evidenced}__gte": F(claimed)})
+            | Q(**{f"{evidenced}__in": steps, f"{claimed}__gte": F(evidenced)})
+        )
+
+    def run_by_project_editors(self, user):
+        """Opportunities whose project `user` may edit, or standalone ones they created.
+
+        Admins and commissioners are handled in permissions.py before this is called.
+        """
+        from projects.models import Project
+
+        editable_projects = Project.objects.filter(Q(owner=user) | Q(team=user)).values("pk")
+        return self.filter(
+            Q(project__in=editable_projects) | Q(project__isnull=True, created_by=user)
+        )
+
+
+class SignUpQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=CANCELLED)
+
+    def holding_place(self):
+        return self.filter(status__in=HOLDING_PLACE)
+
+    def waiting_in_order(self):
+        """First come, first offered. The id breaks ties between identical timestamps."""
+        return self.filter(status=WAITING).order_by("waiting_since", "pk")
+
+    def waiting_ahead_of(self, signup):
+        return self.filter(status=WAITING).filter(
+            Q(waiting_since__lt=signup.waiting_since)
+            | Q(waiting_since=signup.waiting_since, pk__lt=signup.pk)
+        )
+
+    def with_waiting_position(self):
+        """Adds `position` (1 = next to be offered) to waiting rows, in the same query."""
+        from .models import SignUp
+
+        ahead = SignUp.objects.filter(
+            opportunity_id=OuterRef("opportunity_id"), status=WAITING
+        ).filter(
+            Q(waiting_since__lt=OuterRef("waiting_since"))
+            | Q(waiting_since=OuterRef("waiting_since"), pk__lt=OuterRef("pk"))
+        )
+        return self.annotate(position=_count_of(ahead) + 1)
+
+    def offers_expired(self, now=None):
+        now = now or timezone.now()
+        return self.filter(status=OFFERED, offer_expires_at__lte=now)

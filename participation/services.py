@@ -1,0 +1,539 @@
+"""Writes: opportunities, sign-ups, the waiting list, attendance and profiles.
+
+Every function here does its work in one transaction and raises `ParticipationError` with a
+message people can read. Messages to people are written to the notifications outbox inside
+the same transaction, so they go out if and only if the change was saved.
+
+Capacity is protected by locking the opportunity's row (SELECT ... FOR UPDATE) before
+counting places: two people asking for the last place at once are served one after the
+other, so the second sees the first one's booking and joins the waiting list.
+"""
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from coprod_hub.users.models import User
+from coprod_hub.users.roles import Role
+from coprod_hub.users.services import grant_role
+from notifications.services import queue_message, queue_messages
+
+from . import calendar
+from .models import Opportunity, Profile, SignUp, Venue
+
+Status = SignUp.Status
+
+
+class ParticipationError(Exception):
+    """Something could not be done; the message says why, in plain words."""
+
+
+# Changing these on a published opportunity tells everyone signed up or waiting.
+CHANGES_PEOPLE_MUST_HEAR = ("starts_at", "ends_at", "venue_id", "format", "online_details")
+
+
+def _lock(opportunity) -> Opportunity:
+    """The opportunity's row, locked until the transaction ends (no-op on SQLite, which
+    allows one writer at a time anyway)."""
+    return Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+
+
+def _event_key(signup, kind) -> str:
+    return f"signup:{signup.pk}:{kind}:{signup.status_changed_at:%Y%m%dT%H%M%S%f}"
+
+
+def _tell(kind, signup, opportunity, *, attach_calendar=False, **context):
+    attachments = ()
+    if attach_calendar:
+        attachments = (calendar.attachment_for(opportunity, signup=signup),)
+    queue_message(
+        kind,
+        recipient=signup.resident,
+        event_key=_event_key(signup, kind),
+        context={"signup": signup, "opportunity": opportunity, **context},
+        attachments=attachments,
+    )
+
+
+def _set_status(signup, status, now, **fields):
+    signup.status = status
+    signup.status_changed_at = now
+    for name, value in fields.items():
+        setattr(signup, name, value)
+    signup.save()
+
+
+# --- Sign-up, waiting list and offers -------------------------------------------------
+
+
+def _check_can_sign_up(opportunity, *, resident, on_behalf, now):
+    if not resident.is_active or not resident.has_role(Role.RESIDENT):
+        if on_behalf:
+            raise ParticipationError(
+                f"{resident} does not have a resident account, so they cannot be signed up."
+            )
+        raise ParticipationError(
+            "Only residents can sign up for opportunities. Your account is for staff work. "
+            "If you want to take part yourself, contact the co-production team."
+        )
+    reason = opportunity.sign_up_closed_reason(now)
+    # Staff running the session may still add someone after the deadline or once sign-up
+    # has closed (after a phone call, say), but never to a draft, cancelled or past session.
+    staff_may_override = (
+        on_behalf
+        and opportunity.status
+        in (
+            Opportunity.Status.PUBLISHED,
+            Opportunity.Status.CLOSED,
+        )
+        and not opportunity.has_started(now)
+    )
+    if reason and not staff_may_override:
+        raise ParticipationError(reason)
+
+
+def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -> SignUp:
+    """Book a place, or join the waiting list when it is full.
+
+    Signing up again while already booked, offered or waiting changes nothing. `by` is the
+    staff member doing it on the person's behalf (None when people do it themselves).
+    """
+    now = now or timezone.now()
+    on_behalf = by is not None and by.pk != resident.pk
+    with transaction.atomic():
+        opportunity = _lock(opportunity)
+        existing = SignUp.objects.filter(opportunity=opportunity, resident=resident).first()
+        if existing and existing.is_active:
+            return existing
+        _check_can_sign_up(opportunity, resident=resident, on_behalf=on_behalf, now=now)
+
+        _offer_free_places(opportunity, now)  # normally nothing; keeps the queue honest
+        held = opportunity.signups.holding_place().count()
+        someone_waiting = opportunity.signups.filter(status=Status.WAITING).exists()
+        booked = held < opportunity.capacity and not someone_waiting
+
+        signup = existing or SignUp(opportunity=opportunity, resident=resident)
+        signup.access_needs_note = access_needs_note.strip()
+        signup.signed_up_by = by if on_behalf else None
+        signup.attendance = SignUp.Attendance.UNKNOWN
+        _set_status(
+            signup,
+            Status.BOOKED if booked else Status.WAITING,
+            now,
+            waiting_since=None if booked else now,
+            offer_expires_at=None,
+        )
+        if booked:
+            _tell("signup_confirmed", signup, opportunity, attach_calendar=True)
+        else:
+            _tell("waiting_list_joined", signup, opportunity, position=signup.waiting_position)
+        return signup
+
+
+def _offer_free_places(opportunity, now) -> list[SignUp]:
+    """Offer each free place to the next person waiting. The caller holds the lock."""
+    if opportunity.status not in (Opportunity.Status.PUBLISHED, Opportunity.Status.CLOSED):
+        return []
+    if opportunity.has_started(now):
+        return []
+    free = opportunity.capacity - opportunity.signups.holding_place().count()
+    if free <= 0:
+        return []
+    offered = []
+    expires = opportunity.offer_expiry(now)
+    for signup in opportunity.signups.waiting_in_order().select_related("resident")[:free]:
+        _set_status(signup, Status.OFFERED, now, offer_expires_at=expires)
+        _tell("place_offered", signup, opportunity)
+        offered.append(signup)
+    return offered
+
+
+def cancel_sign_up(signup, *, by, now=None) -> SignUp:
+    """Give up a place or leave the waiting list. Cancelling twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        opportunity = _lock(signup.opportunity)
+        signup = SignUp.objects.select_related("resident").get(pk=signup.pk)
+        if signup.status == Status.CANCELLED:
+            return signup
+        if opportunity.has_started(now):
+            raise ParticipationError(
+                "This session has already started, so it cannot be cancelled. "
+                "Please tell the contact for the session instead."
+            )
+        freed_a_place = signup.holds_place
+        _set_status(signup, Status.CANCELLED, now, offer_expires_at=None, waiting_since=None)
+        _tell(
+            "signup_cancelled",
+            signup,
+            opportunity,
+            by_staff=by is not None and by.pk != signup.resident_id,
+        )
+        if freed_a_place:
+            _offer_free_places(opportunity, now)
+        return signup
+
+
+class OfferExpired(ParticipationError):
+    """Raised after the transaction that passed the expired offer on has committed."""
+
+
+def accept_offer(signup, *, by, now=None) -> SignUp:
+    """Say yes to an offered place, before the offer runs out.
+
+    Accepting twice (a double click, or staff and the person at the same moment) books one
+    place. An offer that has run out is passed on to the next person, and the caller is told.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        opportunity = _lock(signup.opportunity)
+        signup = SignUp.objects.select_related("resident").get(pk=signup.pk)
+        if signup.status == Status.BOOKED:
+            return signup
+        if signup.status == Status.WAITING:
+            raise ParticipationError(
+                "There is no place to accept yet. You are still on the waiting list, and we "
+                "will tell you as soon as a place is free."
+            )
+        if signup.status == Status.CANCELLED:
+            raise ParticipationError("This place was cancelled, so there is nothing to accept.")
+        if opportunity.status == Opportunity.Status.CANCELLED:
+            raise ParticipationError("This opportunity has been cancelled.")
+        expired = not signup.offer_is_live(now)
+        if not expired:
+            signup.signed_up_by = by if by is not None and by.pk != signup.resident_id else None
+            _set_status(signup, Status.BOOKED, now, offer_expires_at=None, waiting_since=None)
+            _tell("signup_confirmed", signup, opportunity, attach_calendar=True)
+            return signup
+        _expire_offers_for(opportunity, now)
+    # Outside the atomic block, so passing the place on is saved before we say so.
+    raise OfferExpired(
+        "Sorry, the time to accept this place has run out, so we have offered it to the next "
+        "person waiting."
+    )
+
+
+def _expire_offers_for(opportunity, now) -> int:
+    """Cancel offers that ran out and pass the places on. The caller holds the lock."""
+    expired = list(
+        opportunity.signups.offers_expired(now).select_related("resident").order_by("pk")
+    )
+    for signup in expired:
+        _set_status(signup, Status.CANCELLED, now, offer_expires_at=None, waiting_since=None)
+        _tell("offer_expired", signup, opportunity)
+    if expired:
+        _offer_free_places(opportunity, now)
+    return len(expired)
+
+
+def expire_offers(now=None) -> int:
+    """The periodic sweep: pass every offer not taken in time to the next person waiting.
+
+    One short transaction per opportunity, so a busy session does not hold up the rest.
+    Running it twice, or on two workers at once, does the work once: each opportunity is
+    locked and its offers re-read before anything changes.
+    """
+    now = now or timezone.now()
+    opportunity_ids = list(
+        SignUp.objects.offers_expired(now)
+        .order_by()
+        .values_list("opportunity_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for opportunity_id in opportunity_ids:
+        with transaction.atomic():
+            opportunity = _lock(Opportunity(pk=opportunity_id))
+            count += _expire_offers_for(opportunity, now)
+    return count
+
+
+# --- Opportunities ---------------------------------------------------------------------
+
+
+def _check_opportunity(opportunity):
+    if opportunity.ends_at < opportunity.starts_at:
+        raise ParticipationError("The end time must be after the start time.")
+    in_person = opportunity.format in (Opportunity.Format.IN_PERSON, Opportunity.Format.HYBRID)
+    if in_person and not opportunity.venue_id:
+        raise ParticipationError("Choose a venue for a session that happens in person.")
+    if not opportunity.project_id and (not opportunity.level or not opportunity.step):
+        raise ParticipationError(
+            "An opportunity that is not part of a project needs its own level and step."
+        )
+
+
+def create_opportunity(*, by, **fields) -> Opportunity:
+    with transaction.atomic():
+        opportunity = Opportunity(created_by=by, status=Opportunity.Status.DRAFT, **fields)
+        if opportunity.project_id and not opportunity.topic_id:
+            opportunity.topic_id = opportunity.project.service_area_id
+        _check_opportunity(opportunity)
+        opportunity.save()
+        return opportunity
+
+
+def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
+    """Save staff's changes. People booked or waiting hear about a new time or place, and
+    extra places go straight to the waiting list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        if locked.status == Opportunity.Status.CANCELLED:
+            raise ParticipationError("A cancelled opportunity cannot be changed.")
+        before = {name: getattr(locked, name) for name in CHANGES_PEOPLE_MUST_HEAR}
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        if locked.project_id and not locked.topic_id:
+            locked.topic_id = locked.project.service_area_id
+        _check_opportunity(locked)
+        held = locked.signups.holding_place().count()
+        if locked.capacity < held:
+            raise ParticipationError(
+                f"{held} places are already taken or offered, so there must be at least {held} "
+                "places. Cancel places on people's behalf first if you need fewer."
+            )
+        locked.save()
+        changed = [n for n in CHANGES_PEOPLE_MUST_HEAR if getattr(locked, n) != before[n]]
+        if changed and locked.status in (Opportunity.Status.PUBLISHED, Opportunity.Status.CLOSED):
+            _tell_everyone(
+                locked, "opportunity_changed", key=f"{locked.updated_at.timestamp():.6f}"
+            )
+        _offer_free_places(locked, now)
+        return locked
+
+
+def _tell_everyone(opportunity, kind, *, key, **context):
+    """One message to each person booked, offered or waiting."""
+    signups = opportunity.signups.active().select_related("resident").order_by("pk")
+    queue_messages(
+        kind,
+        recipients=[s.resident for s in signups],
+        event_key=f"opportunity:{opportunity.pk}:{kind}:{key}",
+        context={"opportunity": opportunity, **context},
+    )
+
+
+def publish_opportunity(opportunity, *, by, now=None) -> Opportunity:
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        if locked.status == Opportunity.Status.PUBLISHED:
+            return locked
+        if locked.status == Opportunity.Status.CANCELLED:
+            raise ParticipationError("A cancelled opportunity cannot be published again.")
+        if locked.has_started(now):
+            raise ParticipationError("This opportunity has already started, so it cannot open.")
+        _check_opportunity(locked)
+        locked.status = Opportunity.Status.PUBLISHED
+        locked.published_at = locked.published_at or now
+        locked.save(update_fields=["status", "published_at", "updated_at"])
+        _offer_free_places(locked, now)
+        return locked
+
+
+def close_opportunity(opportunity, *, by) -> Opportunity:
+    """Stop new sign-ups. People already booked or waiting keep their place."""
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        if locked.status == Opportunity.Status.CLOSED:
+            return locked
+        if locked.status != Opportunity.Status.PUBLISHED:
+            raise ParticipationError("Only a published opportunity can be closed.")
+        locked.status = Opportunity.Status.CLOSED
+        locked.save(update_fields=["status", "updated_at"])
+        return locked
+
+
+def cancel_opportunity(opportunity, *, by, reason="", now=None) -> Opportunity:
+    """Call the session off and tell everyone booked, offered or waiting."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        if locked.status == Opportunity.Status.CANCELLED:
+            return locked
+        if locked.has_ended(now):
+            raise ParticipationError("This opportunity has already taken place.")
+        locked.status = Opportunity.Status.CANCELLED
+        locked.cancelled_at = now
+        locked.cancellation_reason = reason.strip()
+        locked.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+        if locked.published_at:
+            _tell_everyone(locked, "opportunity_cancelled", key="cancelled", reason=reason)
+        # Offers end with the session; nobody should be asked to accept a cancelled place.
+        locked.signups.filter(status=Status.OFFERED).update(offer_expires_at=None)
+        return locked
+
+
+# --- Attendance ------------------------------------------------------------------------
+
+
+def record_attendance(opportunity, *, by, marks: dict[int, str], now=None) -> int:
+    """Record who came, by sign-up id. Returns how many records changed.
+
+    Attendance is what fee and expense claims are based on, so it can only be recorded once
+    the session has started, and only for people who had a place.
+    """
+    now = now or timezone.now()
+    allowed = {choice for choice in SignUp.Attendance.values if choice}
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        if not locked.has_started(now):
+            raise ParticipationError("You can take attendance once the session has started.")
+        if locked.status == Opportunity.Status.CANCELLED:
+            raise ParticipationError("This opportunity was cancelled, so nobody attended.")
+        signups = locked.signups.filter(pk__in=marks, status=Status.BOOKED).select_related(
+            "resident"
+        )
+        changed = 0
+        for signup in signups:
+            value = marks[signup.pk]
+            if value not in allowed or value == signup.attendance:
+                continue
+            signup.attendance = value
+            signup.attendance_recorded_at = now
+            signup.attendance_recorded_by = by
+            signup.save(
+                update_fields=[
+                    "attendance",
+                    "attendance_recorded_at",
+                    "attendance_recorded_by",
+                    "updated_at",
+                ]
+            )
+            changed += 1
+            if value == SignUp.Attendance.ATTENDED and locked.pays_anything:
+                # One prompt per attendance, however often staff correct the register.
+                queue_message(
+                    "claim_prompt",
+                    recipient=signup.resident,
+                    event_key=f"signup:{signup.pk}:claim_prompt",
+                    context={"signup": signup, "opportunity": locked},
+                )
+        return changed
+
+
+# --- People added by staff -------------------------------------------------------------
+
+
+def add_person(*, by, display_name, email="", phone="", contact_by=Profile.ContactBy.EMAIL):
+    """Create a resident account for someone who is not online, so staff can sign them up.
+
+    They have no password until they ask to reset it. Without an email address they get a
+    placeholder under the reserved ".invalid" domain (which can never receive mail) and are
+    contacted by post or phone through the staff call list.
+    """
+    email = email.strip().lower()
+    with transaction.atomic():
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise ParticipationError(
+                "Someone already has an account with that email address. Find them by their "
+                "email address instead."
+            )
+        if not email:
+            email = f"no-email-{secrets.token_hex(8)}@people.invalid"
+            contact_by = Profile.ContactBy.POST_OR_PHONE
+        user = User.objects.create_user(email=email, password=None, display_name=display_name)
+        grant_role(user, Role.RESIDENT)
+        Profile.objects.create(user=user, phone=phone.strip(), contact_by=contact_by)
+        return user
+
+
+# --- Profile ---------------------------------------------------------------------------
+
+
+def update_interests(profile, *, interests, preferred_levels, preferred_formats) -> Profile:
+    with transaction.atomic():
+        profile.preferred_levels = list(preferred_levels)
+        profile.preferred_formats = list(preferred_formats)
+        profile.save(update_fields=["preferred_levels", "preferred_formats", "updated_at"])
+        profile.interests.set(interests)
+        return profile
+
+
+def set_access_needs(profile, *, access_needs, consent, now=None) -> Profile:
+    """Keep access needs only with explicit consent; without it we keep nothing."""
+    now = now or timezone.now()
+    access_needs = access_needs.strip()
+    if access_needs and not consent:
+        raise ParticipationError(
+            "Tick the box to agree that we can keep your access needs, or leave them empty."
+        )
+    with transaction.atomic():
+        profile.access_needs = access_needs
+        profile.access_needs_consent_at = (
+            (profile.access_needs_consent_at or now) if (access_needs) else None
+        )
+        profile.save(update_fields=["access_needs", "access_needs_consent_at", "updated_at"])
+        return profile
+
+
+def delete_access_needs(profile) -> Profile:
+    """Forget everything the person told us about their access needs, including the notes
+    they added to single sessions."""
+    with transaction.atomic():
+        profile.access_needs = ""
+        profile.access_needs_consent_at = None
+        profile.save(update_fields=["access_needs", "access_needs_consent_at", "updated_at"])
+        SignUp.objects.filter(resident_id=profile.user_id).exclude(access_needs_note="").update(
+            access_needs_note=""
+        )
+        return profile
+
+
+def update_contact_preferences(profile, *, contact_by, phone, format, alert_frequency):
+    if contact_by == Profile.ContactBy.TEXT and not phone.strip():
+        raise ParticipationError("Enter a mobile phone number so we can send text messages.")
+    with transaction.atomic():
+        profile.contact_by = contact_by
+        profile.phone = phone.strip()
+        profile.format = format
+        profile.alert_frequency = alert_frequency
+        profile.save(
+            update_fields=["contact_by", "phone", "format", "alert_frequency", "updated_at"]
+        )
+        return profile
+
+
+def new_calendar_link(profile) -> Profile:
+    """Stop the old personal calendar link working and make a new one."""
+    profile.calendar_key = secrets.token_urlsafe()
+    profile.save(update_fields=["calendar_key", "updated_at"])
+    return profile
+
+
+# --- Venues ----------------------------------------------------------------------------
+
+
+def save_venue(venue=None, *, by, **fields) -> Venue:
+    with transaction.atomic():
+        venue = venue or Venue()
+        for name, value in fields.items():
+            setattr(venue, name, value)
+        venue.save()
+        return venue
+
+
+# --- Erasure ---------------------------------------------------------------------------
+
+
+def withdraw_for_erasure(user, *, now=None) -> None:
+    """Free the places of someone whose account is being erased, and pass them on.
+
+    No message goes to the person: their contact details are being removed.
+    """
+    now = now or timezone.now()
+    opportunity_ids = list(
+        SignUp.objects.filter(resident=user, opportunity__starts_at__gt=now)
+        .active()
+        .values_list("opportunity_id", flat=True)
+    )
+    for opportunity_id in opportunity_ids:
+        with transaction.atomic():
+            opportunity = _lock(Opportunity(pk=opportunity_id))
+            signup = SignUp.objects.get(opportunity=opportunity, resident=user)
+            freed_a_place = signup.holds_place
+            _set_status(signup, Status.CANCELLED, now, offer_expires_at=None, waiting_since=None)
+            if freed_a_place:
+                _offer_free_places(opportunity, now)

@@ -1,0 +1,50 @@
+"""Dates and times the GOV.UK way: "Tuesday 14 April 2026, 10am to 12:30pm"."""
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def clock(moment) -> str:
+    """10am, 2:30pm, midday, midnight (UK time)."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    if local.hour == 12 and local.minute == 0:
+        return "midday"
+    if local.hour == 0 and local.minute == 0:
+        return "midnight"
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    if local.minute:
+        return f"{hour}:{local.minute:02d}{suffix}"
+    return f"{hour}{suffix}"
+
+
+@register.filter
+def day(moment) -> str:
+    """Tuesday 14 April 2026."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+@register.filter
+def when(opportunity) -> str:
+    """The day and times of an opportunity, in one line."""
+    start = timezone.localtime(opportunity.starts_at)
+    end = timezone.localtime(opportunity.ends_at)
+    if start.date() == end.date():
+        return f"{day(start)}, {clock(start)} to {clock(end)}"
+    return f"{day(start)}, {clock(start)} to {day(end)}, {clock(end)}"
+
+
+@register.filter
+def day_and_clock(moment) -> str:
+    """Tuesday 14 April 2026 at 10am."""
+    if not moment:
+        return ""
+    return f"{day(moment)} at {clock(moment)}"

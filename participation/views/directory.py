@@ -1,0 +1,114 @@
+"""Public pages: the directory, an opportunity, and calendar files."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from coprod_hub.lib.pagination import paginate
+from projects.ladder import LEVEL_DESCRIPTIONS, STEP_DESCRIPTIONS, STEP_GROUPS, Level
+from projects.models import ServiceArea
+
+from .. import calendar, permissions
+from ..forms import DirectoryFilterForm
+from ..models import Opportunity, SignUp, Venue
+
+PER_PAGE = 20
+FEED_LIMIT = 1000  # a calendar app does not need more than this many future events
+
+
+def _filter_form(request):
+    topics = ServiceArea.objects.all()
+    areas = (
+        Venue.objects.exclude(area="").order_by("area").values_list("area", flat=True).distinct()
+    )
+    return DirectoryFilterForm(request.GET or None, topics=topics, areas=list(areas))
+
+
+def _results(form, now):
+    filters = form.usable_filters()
+    opportunities = Opportunity.objects.listed(now).filtered(filters)
+    query = filters.get("q", "")
+    if query:
+        opportunities = opportunities.search(query)
+    if query and filters.get("sort") == "relevance":
+        return opportunities.order_by("-rank", "starts_at", "pk"), filters
+    return opportunities.order_by("starts_at", "pk"), filters
+
+
+@require_GET
+def directory(request):
+    now = timezone.now()
+    form = _filter_form(request)
+    opportunities, filters = _results(form, now)
+    page = paginate(request, opportunities.for_list(), PER_PAGE)
+    return render(
+        request,
+        "participation/directory.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "result_count": page.paginator.count,
+            "filtered": bool(filters),
+            "query": filters.get("q", ""),
+        },
+    )
+
+
+@require_GET
+def detail(request, pk):
+    opportunity = permissions.get_opportunity_for_viewer(request, pk)
+    signup = None
+    if request.user.is_authenticated:
+        signup = (
+            SignUp.objects.filter(opportunity=opportunity, resident=request.user)
+            .with_waiting_position()
+            .first()
+        )
+    step = opportunity.effective_step
+    can_run = permissions.can_run(request.user, opportunity)
+    level = opportunity.effective_level
+    return render(
+        request,
+        "participation/detail.html",
+        {
+            "opportunity": opportunity,
+            "signup": signup,
+            "can_run": can_run,
+            "closed_reason": opportunity.sign_up_closed_reason(),
+            "step": step,
+            "step_description": STEP_DESCRIPTIONS.get(step) if step else "",
+            "step_group": STEP_GROUPS.get(step) if step else None,
+            "level_label": Level(level).label if level in Level.values else "",
+            "level_description": LEVEL_DESCRIPTIONS.get(level, ""),
+            "show_online_details": (signup is not None and signup.holds_place) or can_run,
+        },
+    )
+
+
+def _ics_response(text, filename):
+    response = HttpResponse(text, content_type=calendar.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def calendar_file(request, pk):
+    opportunity = permissions.get_opportunity_for_viewer(request, pk)
+    signup = None
+    if request.user.is_authenticated:
+        signup = SignUp.objects.filter(opportunity=opportunity, resident=request.user).first()
+    return _ics_response(
+        calendar.opportunity_ics(opportunity, signup=signup), f"opportunity-{pk}.ics"
+    )
+
+
+@require_GET
+def feed(request):
+    """Every upcoming opportunity, or those matching the directory's filters."""
+    form = _filter_form(request)
+    opportunities, _ = _results(form, timezone.now())
+    opportunities = opportunities.select_related("project", "venue")[:FEED_LIMIT]
+    response = _ics_response(calendar.feed_ics(opportunities), "opportunities.ics")
+    response["Content-Disposition"] = 'inline; filename="opportunities.ics"'
+    return response

@@ -1,0 +1,134 @@
+"""A resident's profile: interests, access needs (told once), contact preferences."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .. import permissions, services
+from ..forms import AccessNeedsForm, ContactPreferencesForm, InterestsForm
+from ..tokens import calendar_url
+
+
+def _next_or(request, default):
+    """Back to where the person came from (e.g. the sign-up page), if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _form_page(request, form, *, title, submit_label, intro_template, extra=None):
+    return render(
+        request,
+        "participation/profile_form.html",
+        {
+            "form": form,
+            "page_title": title,
+            "submit_label": submit_label,
+            "intro_template": intro_template,
+            "next": _next_or(request, ""),
+            **(extra or {}),
+        },
+    )
+
+
+@login_required
+def profile(request):
+    profile = permissions.profile_for(request)
+    return render(
+        request,
+        "participation/profile.html",
+        {
+            "profile": profile,
+            "interests": list(profile.interests.all()),
+            "calendar_url": calendar_url(profile),
+        },
+    )
+
+
+@login_required
+def interests(request):
+    profile = permissions.profile_for(request)
+    initial = {
+        "interests": list(profile.interests.all()),
+        "preferred_levels": profile.preferred_levels,
+        "preferred_formats": profile.preferred_formats,
+    }
+    form = InterestsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.update_interests(profile, **form.cleaned_data)
+        messages.success(request, "Your interests have been saved.")
+        return redirect(_next_or(request, "participation:profile"))
+    return _form_page(
+        request,
+        form,
+        title="Your interests",
+        submit_label="Save",
+        intro_template="participation/_partials/interests_intro.html",
+    )
+
+
+@login_required
+def access_needs(request):
+    profile = permissions.profile_for(request)
+    initial = {
+        "access_needs": profile.access_needs,
+        "consent": bool(profile.access_needs_consent_at),
+    }
+    form = AccessNeedsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_access_needs(profile, **form.cleaned_data)
+        except services.ParticipationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your access needs have been saved.")
+            return redirect(_next_or(request, "participation:profile"))
+    return _form_page(
+        request,
+        form,
+        title="Your access needs",
+        submit_label="Save access needs",
+        intro_template="participation/_partials/access_needs_intro.html",
+        extra={"profile": profile},
+    )
+
+
+@login_required
+def delete_access_needs(request):
+    profile = permissions.profile_for(request)
+    if request.method == "POST":
+        services.delete_access_needs(profile)
+        messages.success(request, "We have deleted your access needs.")
+        return redirect("participation:profile")
+    return render(request, "participation/access_needs_delete.html", {"profile": profile})
+
+
+@login_required
+def contact(request):
+    profile = permissions.profile_for(request)
+    initial = {
+        "contact_by": profile.contact_by,
+        "phone": profile.phone,
+        "format": profile.format,
+        "alert_frequency": profile.alert_frequency,
+    }
+    form = ContactPreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_contact_preferences(profile, **form.cleaned_data)
+        except services.ParticipationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your contact preferences have been saved.")
+            return redirect(_next_or(request, "participation:profile"))
+    return _form_page(
+        request,
+        form,
+        title="How we contact you",
+        submit_label="Save",
+        intro_template="participation/_partials/contact_intro.html",
+    )

@@ -1,0 +1,205 @@
+"""Residents: signing up, the waiting list, offers, cancelling, "/my/" and calendars."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from coprod_hub.lib.pagination import paginate
+
+from .. import calendar, permissions, services
+from ..forms import SignUpForm
+from ..models import Profile, SignUp
+from ..tokens import calendar_url, read_calendar_token
+
+PAST_PER_PAGE = 20
+
+
+def _success_message(request, signup):
+    if signup.status == SignUp.Status.BOOKED:
+        messages.success(request, f"You have a place at {signup.opportunity.title}.")
+    elif signup.status == SignUp.Status.WAITING:
+        messages.success(
+            request,
+            f"{signup.opportunity.title} is full, so you are on the waiting list. "
+            f"You are number {signup.waiting_position}.",
+        )
+    elif signup.status == SignUp.Status.OFFERED:
+        messages.success(request, "A place is being held for you. Accept it below.")
+
+
+@login_required
+def sign_up(request, pk):
+    """One step: check what is offered and your access needs, then sign up."""
+    opportunity = permissions.get_opportunity_for_viewer(request, pk)
+    existing = (
+        SignUp.objects.filter(opportunity=opportunity, resident=request.user).active().first()
+    )
+    if existing:
+        messages.info(request, "You have already signed up for this. Here is your place.")
+        return redirect(existing)
+    profile = permissions.profile_for(request)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signup = services.sign_up(
+                opportunity,
+                resident=request.user,
+                access_needs_note=form.cleaned_data["access_needs_note"],
+            )
+        except services.ParticipationError as error:
+            form.add_error(None, str(error))
+        else:
+            _success_message(request, signup)
+            return redirect(signup)
+    return render(
+        request,
+        "participation/sign_up.html",
+        {
+            "opportunity": opportunity,
+            "form": form,
+            "profile": profile,
+            "closed_reason": opportunity.sign_up_closed_reason(),
+            "is_resident": request.user.is_resident,
+            "step": opportunity.effective_step,
+        },
+    )
+
+
+@login_required
+def signup_detail(request, pk):
+    signup = permissions.get_signup_for_user(request, pk)
+    is_own = signup.resident_id == request.user.pk
+    return render(
+        request,
+        "participation/signup_detail.html",
+        {
+            "signup": signup,
+            "opportunity": signup.opportunity,
+            "is_own": is_own,
+            "can_run": permissions.can_run(request.user, signup.opportunity),
+            "profile": _profile_or_none(signup.resident),
+            "offer_is_live": signup.offer_is_live(),
+        },
+    )
+
+
+def _profile_or_none(user):
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return None
+
+
+@login_required
+def cancel(request, pk):
+    """A confirmation page, then one click."""
+    signup = permissions.get_signup_for_user(request, pk)
+    if request.method == "POST":
+        try:
+            services.cancel_sign_up(signup, by=request.user)
+        except services.ParticipationError as error:
+            messages.error(request, str(error))
+            return redirect(signup)
+        if signup.resident_id == request.user.pk:
+            messages.success(request, f"You have cancelled your place at {signup.opportunity}.")
+            return redirect("participation:my")
+        messages.success(request, f"Cancelled {signup.resident}'s place.")
+        return redirect("participation:manage", signup.opportunity_id)
+    if not signup.can_be_cancelled():
+        messages.info(request, "There is nothing to cancel.")
+        return redirect(signup)
+    return render(
+        request,
+        "participation/signup_cancel.html",
+        {"signup": signup, "opportunity": signup.opportunity},
+    )
+
+
+@login_required
+@require_POST
+def accept(request, pk):
+    signup = permissions.get_signup_for_user(request, pk)
+    try:
+        signup = services.accept_offer(signup, by=request.user)
+    except services.ParticipationError as error:
+        messages.error(request, str(error))
+    else:
+        if signup.resident_id == request.user.pk:
+            messages.success(request, f"You have a place at {signup.opportunity}.")
+        else:
+            messages.success(request, f"{signup.resident} now has a place.")
+    if signup.resident_id != request.user.pk:
+        return redirect("participation:manage", signup.opportunity_id)
+    return redirect(signup)
+
+
+@login_required
+def my(request):
+    now = timezone.now()
+    mine = (
+        SignUp.objects.filter(resident=request.user)
+        .select_related("opportunity__venue", "opportunity__project")
+        .with_waiting_position()
+    )
+    upcoming = (
+        mine.filter(opportunity__ends_at__gt=now).active().order_by("opportunity__starts_at", "pk")
+    )
+    past = mine.filter(opportunity__ends_at__lte=now).order_by("-opportunity__starts_at", "-pk")
+    upcoming = list(upcoming)
+    return render(
+        request,
+        "participation/my.html",
+        {
+            "offers": [s for s in upcoming if s.status == SignUp.Status.OFFERED],
+            "booked": [s for s in upcoming if s.status == SignUp.Status.BOOKED],
+            "waiting": [s for s in upcoming if s.status == SignUp.Status.WAITING],
+            "page_obj": paginate(request, past.filter(status=SignUp.Status.BOOKED), PAST_PER_PAGE),
+            "now": now,
+        },
+    )
+
+
+@login_required
+def calendar_link(request):
+    """The private link to your own calendar feed, and a button to replace it."""
+    profile = permissions.profile_for(request)
+    if request.method == "POST":
+        services.new_calendar_link(profile)
+        messages.success(request, "We have made a new link. The old one no longer works.")
+        return redirect("participation:calendar_link")
+    return render(
+        request, "participation/calendar_link.html", {"calendar_url": calendar_url(profile)}
+    )
+
+
+@never_cache
+def personal_feed(request, token):
+    """No sign-in (calendar apps cannot); the signed token is the key."""
+    try:
+        user_id, key = read_calendar_token(token)
+    except (signing.BadSignature, KeyError, ValueError, TypeError):
+        raise Http404("No such calendar.") from None
+    profile = Profile.objects.filter(user_id=user_id, user__is_active=True).first()
+    if profile is None or not constant_time_compare(profile.calendar_key, key):
+        raise Http404("No such calendar.")
+    signups = (
+        SignUp.objects.filter(resident_id=user_id)
+        .exclude(status=SignUp.Status.CANCELLED)
+        .filter(opportunity__ends_at__gte=timezone.now() - timedelta(days=90))
+        .select_related("opportunity__venue", "opportunity__project")
+        .order_by("opportunity__starts_at")
+    )
+    response = HttpResponse(
+        calendar.personal_ics(signups, name="My co-production sessions"),
+        content_type=calendar.CONTENT_TYPE,
+    )
+    response["Content-Disposition"] = 'inline; filename="my-sessions.ics"'
+    return response

@@ -1,0 +1,335 @@
+"""Staff: create and run opportunities, sign people up, take attendance, manage venues."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from coprod_hub.lib.pagination import paginate
+
+from .. import permissions, services
+from ..forms import (
+    AddPersonForm,
+    AttendanceForm,
+    CancelOpportunityForm,
+    FindPersonForm,
+    OpportunityForm,
+    VenueForm,
+)
+from ..models import Opportunity, SignUp
+
+STAFF_PER_PAGE = 25
+
+
+@login_required
+def staff_list(request):
+    """Opportunities you run, drafts first to remind you they are not public yet."""
+    permissions.require_staff(request)
+    status = request.GET.get("status", "")
+    opportunities = permissions.opportunities_run_by(request.user)
+    if status in Opportunity.Status.values:
+        opportunities = opportunities.filter(status=status)
+    elif status == "past":
+        opportunities = opportunities.filter(starts_at__lte=timezone.now())
+    else:
+        status = ""
+        opportunities = opportunities.filter(starts_at__gt=timezone.now())
+    opportunities = opportunities.for_list().order_by("starts_at", "pk")
+    return render(
+        request,
+        "participation/staff/list.html",
+        {
+            "page_obj": paginate(request, opportunities, STAFF_PER_PAGE),
+            "status": status,
+            "status_choices": [("", "Coming up"), *Opportunity.Status.choices, ("past", "Past")],
+        },
+    )
+
+
+def _opportunity_form_page(request, form, *, opportunity=None):
+    return render(
+        request,
+        "participation/staff/opportunity_form.html",
+        {"form": form, "opportunity": opportunity},
+    )
+
+
+@login_required
+def create(request):
+    permissions.require_staff(request)
+    projects = permissions.projects_for_new_opportunity(request.user)
+    initial = {"contact_name": str(request.user), "contact_email": request.user.email}
+    project_id = request.GET.get("project")
+    if project_id and project_id.isdigit() and projects.filter(pk=project_id).exists():
+        initial["project"] = project_id
+    form = OpportunityForm(request.POST or None, projects=projects, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity = services.create_opportunity(by=request.user, **form.opportunity_fields())
+        except services.ParticipationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Opportunity saved as a draft. Publish it when it is ready.")
+            return redirect("participation:manage", opportunity.pk)
+    return _opportunity_form_page(request, form)
+
+
+@login_required
+def edit(request, pk):
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    projects = permissions.projects_for_new_opportunity(request.user, keep=opportunity.project_id)
+    form = OpportunityForm(request.POST or None, instance=opportunity, projects=projects)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_opportunity(opportunity, by=request.user, **form.opportunity_fields())
+        except services.ParticipationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your changes have been saved.")
+            return redirect("participation:manage", opportunity.pk)
+    return _opportunity_form_page(request, form, opportunity=opportunity)
+
+
+def _status_action(request, pk, action, done_message):
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    try:
+        action(opportunity, by=request.user)
+    except services.ParticipationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done_message)
+    return redirect("participation:manage", opportunity.pk)
+
+
+@login_required
+@require_POST
+def publish(request, pk):
+    return _status_action(
+        request, pk, services.publish_opportunity, "Published. People can now find and sign up."
+    )
+
+
+@login_required
+@require_POST
+def close(request, pk):
+    return _status_action(
+        request,
+        pk,
+        services.close_opportunity,
+        "Sign-up is closed. People with a place or on the waiting list keep it.",
+    )
+
+
+@login_required
+def cancel_opportunity(request, pk):
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    form = CancelOpportunityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_opportunity(
+                opportunity, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ParticipationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Cancelled. Everyone signed up or waiting will be told.")
+            return redirect("participation:manage", opportunity.pk)
+    return render(
+        request,
+        "participation/staff/cancel.html",
+        {"form": form, "opportunity": opportunity, "people": opportunity.signups.active().count()},
+    )
+
+
+def _signups_for_manage(opportunity):
+    return (
+        opportunity.signups.select_related("resident__profile", "signed_up_by")
+        .with_waiting_position()
+        .order_by("waiting_since", "created_at", "pk")
+    )
+
+
+@login_required
+def manage(request, pk):
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    signups = list(_signups_for_manage(opportunity))
+    groups = {status: [] for status in SignUp.Status.values}
+    for signup in signups:
+        groups[signup.status].append(signup)
+    opportunity.held_count = len(groups["booked"]) + len(groups["offered"])
+    opportunity.waiting_count = len(groups["waiting"])
+    started = opportunity.has_started()
+    attendance_form = None
+    if started and opportunity.status != Opportunity.Status.CANCELLED and groups["booked"]:
+        attendance_form = AttendanceForm(signups=groups["booked"])
+    return render(
+        request,
+        "participation/staff/manage.html",
+        {
+            "opportunity": opportunity,
+            "booked": groups["booked"],
+            "offered": groups["offered"],
+            "waiting": groups["waiting"],
+            "cancelled": groups["cancelled"],
+            "started": started,
+            "attendance_form": attendance_form,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def attendance(request, pk):
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    booked = _signups_for_manage(opportunity).filter(status=SignUp.Status.BOOKED)
+    form = AttendanceForm(request.POST, signups=booked)
+    if form.is_valid():
+        try:
+            changed = services.record_attendance(opportunity, by=request.user, marks=form.marks())
+        except services.ParticipationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Attendance saved ({changed} changed).")
+        return redirect("participation:manage", opportunity.pk)
+    messages.error(request, "Choose attended, sent apologies or did not attend for each person.")
+    return redirect("participation:manage", opportunity.pk)
+
+
+@login_required
+@never_cache
+def attendance_csv(request, pk):
+    """The attendance list for the register. Personal data: never kept by any cache."""
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    signups = (
+        opportunity.signups.filter(status=SignUp.Status.BOOKED)
+        .select_related("resident__profile", "signed_up_by")
+        .order_by("resident__display_name", "resident__email")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="attendance-{opportunity.pk}.csv"'
+    response["Cache-Control"] = "no-store, private"
+    writer = csv.writer(response)
+    writer.writerow(
+        ["Name", "Email", "Phone", "Contact by", "Signed up by", "Attendance", "Recorded"]
+    )
+    for signup in signups:
+        person = signup.resident
+        profile = getattr(person, "profile", None)
+        writer.writerow(
+            [
+                _csv_safe(str(person)),
+                _csv_safe(person.email if not person.email.endswith(".invalid") else ""),
+                _csv_safe(profile.phone if profile else ""),
+                profile.get_contact_by_display() if profile else "Email",
+                _csv_safe(str(signup.signed_up_by)) if signup.signed_up_by else "Themselves",
+                signup.get_attendance_display(),
+                (
+                    timezone.localtime(signup.attendance_recorded_at).strftime("%d/%m/%Y %H:%M")
+                    if signup.attendance_recorded_at
+                    else ""
+                ),
+            ]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Stop spreadsheet programs running a name like "=HYPERLINK(...)" as a formula."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+@login_required
+def sign_up_person(request, pk):
+    """Staff sign up someone who has an account, e.g. after a phone call."""
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    form = FindPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signup = services.sign_up(
+                opportunity,
+                resident=form.person,
+                by=request.user,
+                access_needs_note=form.cleaned_data["access_needs_note"],
+            )
+        except services.ParticipationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _staff_signup_message(signup))
+            return redirect("participation:manage", opportunity.pk)
+    return render(
+        request,
+        "participation/staff/sign_up_person.html",
+        {"form": form, "opportunity": opportunity},
+    )
+
+
+@login_required
+def add_person(request, pk):
+    """Staff add someone who has no account (often not online), then sign them up."""
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    form = AddPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.add_person(
+                by=request.user,
+                display_name=data["display_name"],
+                email=data["email"],
+                phone=data["phone"],
+                contact_by=data["contact_by"],
+            )
+            signup = services.sign_up(
+                opportunity,
+                resident=person,
+                by=request.user,
+                access_needs_note=data["access_needs_note"],
+            )
+        except services.ParticipationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _staff_signup_message(signup))
+            return redirect("participation:manage", opportunity.pk)
+    return render(
+        request,
+        "participation/staff/add_person.html",
+        {"form": form, "opportunity": opportunity},
+    )
+
+
+def _staff_signup_message(signup):
+    if signup.status == SignUp.Status.BOOKED:
+        return f"{signup.resident} has a place."
+    if signup.status == SignUp.Status.WAITING:
+        return f"{signup.resident} is on the waiting list at number {signup.waiting_position}."
+    return f"{signup.resident} has been offered a place."
+
+
+# --- Venues ----------------------------------------------------------------------------
+
+
+@login_required
+def venues(request):
+    venues = permissions.venues_for_staff(request).order_by("name", "pk")
+    return render(
+        request, "participation/staff/venues.html", {"page_obj": paginate(request, venues, 50)}
+    )
+
+
+@login_required
+def venue_form(request, pk=None):
+    venue = permissions.get_venue_for_staff(request, pk) if pk else None
+    permissions.require_staff(request)
+    form = VenueForm(request.POST or None, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        services.save_venue(venue, by=request.user, **form.cleaned_data)
+        messages.success(request, "The venue has been saved.")
+        return redirect("participation:venues")
+    return render(request, "participation/staff/venue_form.html", {"form": form, "venue": venue})

@@ -1,0 +1,223 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from participation.models import Opportunity
+from projects.ladder import Step
+
+from .factories import (
+    OpportunityFactory,
+    ProjectFactory,
+    ServiceAreaFactory,
+    SignUpFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("participation:directory")
+
+
+def titles(response):
+    return [o.title for o in response.context["page_obj"].object_list]
+
+
+def test_the_directory_is_public_and_lists_upcoming_opportunities_by_date(client):
+    later = OpportunityFactory(title="Later", starts_at=timezone.now() + timedelta(days=20))
+    sooner = OpportunityFactory(title="Sooner", starts_at=timezone.now() + timedelta(days=2))
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert titles(response) == [sooner.title, later.title]
+    assert "2 opportunities" in response.text
+
+
+def test_past_cancelled_and_draft_opportunities_are_not_listed(client):
+    OpportunityFactory(title="Upcoming")
+    OpportunityFactory(title="Draft", status=Opportunity.Status.DRAFT)
+    OpportunityFactory(title="Cancelled", status=Opportunity.Status.CANCELLED)
+    OpportunityFactory(
+        title="Past",
+        starts_at=timezone.now() - timedelta(days=3),
+        ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),
+    )
+
+    assert titles(client.get(URL)) == ["Upcoming"]
+
+
+def test_search_finds_words_in_the_title_and_description(client):
+    OpportunityFactory(title="Carers' focus group", description="Respite for unpaid carers.")
+    OpportunityFactory(title="Day services review", description="Tell us about day centres.")
+    OpportunityFactory(title="Reading group", description="A group for carers who read.")
+
+    found = titles(client.get(URL, {"q": "carers"}))
+
+    assert sorted(found) == ["Carers' focus group", "Reading group"]
+
+
+@pytest.mark.postgres
+def test_search_ranks_a_title_match_above_a_description_match(client):
+    OpportunityFactory(
+        title="Reading group",
+        description="A group for carers who read.",
+        starts_at=timezone.now() + timedelta(days=1),
+    )
+    OpportunityFactory(
+        title="Carers' focus group",
+        description="Respite.",
+        starts_at=timezone.now() + timedelta(days=5),
+    )
+
+    by_date = titles(client.get(URL, {"q": "carer"}))
+    by_rank = titles(client.get(URL, {"q": "carer", "sort": "relevance"}))
+
+    # Stemming: "carer" finds "carers".
+    assert by_date == ["Reading group", "Carers' focus group"]
+    assert by_rank == ["Carers' focus group", "Reading group"]
+
+
+def test_filters_combine_and_stay_in_the_pagination_links(client):
+    for n in range(25):
+        OpportunityFactory(title=f"Online paid {n:02}", fee_basis=Opportunity.FeeBasis.PER_HOUR)
+    OpportunityFactory(title="Online unpaid")
+    OpportunityFactory(title="In person paid", in_person=True, fee_basis="per_hour")
+
+    response = client.get(URL, {"format": "online", "paid": "paid"})
+
+    assert response.context["result_count"] == 25
+    assert "format=online" in response.text and "page=2" in response.text
+    assert 'href="?format=online&amp;page=2&amp;paid=paid"' in response.text
+
+
+def test_topic_area_access_level_and_step_filters(client):
+    carers = ServiceAreaFactory(name="Carers", slug="carers")
+    project = ProjectFactory(
+        service_area=carers, claimed_step=Step.CO_PRODUCTION, evidenced_step=Step.CONSULTATION
+    )
+    from_project = OpportunityFactory(title="From project", project=project)
+    quiet = VenueFactory(area="Southgate", quiet_room=True, hearing_loop=True)
+    OpportunityFactory(
+        title="Quiet venue", format="in_person", venue=quiet, step=Step.CO_DESIGN
+    )
+    OpportunityFactory(title="Other", step=Step.INFORMING)
+
+    assert titles(client.get(URL, {"topic": "carers"})) == [from_project.title]
+    assert titles(client.get(URL, {"area": "Southgate"})) == ["Quiet venue"]
+    assert titles(client.get(URL, {"access": ["quiet_room", "hearing_loop"]})) == ["Quiet venue"]
+    # The project's honest (evidenced) step counts, not the inflated claim.
+    assert titles(client.get(URL, {"step": "4"})) == ["From project"]
+    assert titles(client.get(URL, {"step": "7"})) == []
+    assert sorted(titles(client.get(URL, {"level": "service"}))) == sorted(
+        ["From project", "Quiet venue", "Other"]
+    )
+
+
+def test_a_date_range_limits_results(client):
+    now = timezone.now()
+    OpportunityFactory(title="Next week", starts_at=now + timedelta(days=7))
+    OpportunityFactory(title="Next month", starts_at=now + timedelta(days=35))
+    start = (now + timedelta(days=6)).strftime("%d/%m/%Y")
+    end = (now + timedelta(days=8)).strftime("%d/%m/%Y")
+
+    assert titles(client.get(URL, {"from_date": start, "to_date": end})) == ["Next week"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kind": "nonsense"},
+        {"format": "teleport"},
+        {"from_date": "31/02/2026"},
+        {"to_date": "yesterday"},
+        {"step": "99"},
+        {"step": "x"},
+        {"paid": "maybe"},
+        {"topic": "no-such-topic"},
+        {"area": "Atlantis"},
+        {"sort": "random"},
+        {"access": "lift'; DROP TABLE"},
+        {"q": "x" * 500},
+    ],
+)
+def test_nonsense_filters_give_a_clear_message_not_an_error(client, params):
+    OpportunityFactory(title="Still shown")
+
+    response = client.get(URL, params)
+
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert titles(response) == ["Still shown"]
+
+
+def test_the_to_date_must_not_be_before_the_from_date(client):
+    response = client.get(URL, {"from_date": "10/3/2026", "to_date": "1/3/2026"})
+
+    assert "must be the same as or after" in response.text
+
+
+def test_a_page_past_the_end_shows_the_last_page(client):
+    for n in range(25):
+        OpportunityFactory(title=f"Opportunity {n:02}")
+
+    response = client.get(URL, {"page": "9999"})
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 2
+    assert client.get(URL, {"page": "abc"}).status_code == 200
+
+
+def test_no_results_says_so_and_suggests_what_to_do(client):
+    OpportunityFactory(title="Something")
+
+    response = client.get(URL, {"q": "zebra"})
+
+    assert "No opportunities match" in response.text
+    assert "remove some filters" in response.text
+
+
+def test_places_left_and_full_are_shown(client):
+    full = OpportunityFactory(title="Full one", capacity=1)
+    SignUpFactory(opportunity=full)
+    OpportunityFactory(title="Roomy", capacity=5)
+
+    response = client.get(URL)
+
+    assert "Full: waiting list open" in response.text
+    assert "5 places left" in response.text
+
+
+def _directory_queries(client, django_assert_max_num_queries, count):
+    venue = VenueFactory()
+    project = ProjectFactory()
+    staff = project.owner
+    for n in range(count):
+        opportunity = OpportunityFactory(
+            created_by=staff,
+            title=f"Item {n}",
+            project=project if n % 2 else None,
+            venue=venue if n % 3 else None,
+            format="in_person" if n % 3 else "online",
+        )
+        if n % 4 == 0:
+            SignUpFactory(opportunity=opportunity, resident=staff)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"format": ["online", "in_person"]})
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_directory_uses_the_same_number_of_queries_for_10_and_200(
+    client, django_assert_max_num_queries
+):
+    few = _directory_queries(client, django_assert_max_num_queries, 10)
+    Opportunity.objects.all().delete()
+    many = _directory_queries(client, django_assert_max_num_queries, 200)
+
+    assert few == many
+    assert many <= 6

@@ -1,0 +1,155 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from notifications.models import Message
+from participation import services
+from participation.models import Opportunity, SignUp
+
+from .factories import OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds_for(person):
+    return list(Message.objects.filter(recipient=person).values_list("kind", flat=True))
+
+
+def test_a_resident_books_a_place_and_is_sent_a_confirmation_with_a_calendar_file(
+    opportunity, resident
+):
+    signup = services.sign_up(opportunity, resident=resident, access_needs_note="A break")
+
+    assert signup.status == SignUp.Status.BOOKED
+    assert signup.access_needs_note == "A break"
+    message = Message.objects.get(recipient=resident)
+    assert message.kind == "signup_confirmed"
+    assert "Carers' lunch and chat" in message.subject
+    filename, text, mimetype = message.attachments[0]
+    assert filename.endswith(".ics") and mimetype == "text/calendar"
+    assert "BEGIN:VEVENT" in text
+
+
+def test_signing_up_twice_is_a_no_op(opportunity, resident):
+    first = services.sign_up(opportunity, resident=resident)
+    second = services.sign_up(opportunity, resident=resident)
+
+    assert first.pk == second.pk
+    assert SignUp.objects.filter(resident=resident).count() == 1
+    assert opportunity.places_left == opportunity.capacity - 1
+    assert kinds_for(resident) == ["signup_confirmed"]
+
+
+def test_when_full_people_join_the_waiting_list_in_order(make_residents, staff):
+    opportunity = OpportunityFactory(capacity=2, created_by=staff)
+    people = make_residents(4)
+
+    signups = [services.sign_up(opportunity, resident=p) for p in people]
+
+    assert [s.status for s in signups] == ["booked", "booked", "waiting", "waiting"]
+    assert [s.waiting_position for s in signups[2:]] == [1, 2]
+    assert kinds_for(people[3]) == ["waiting_list_joined"]
+    assert "number 2" in Message.objects.get(recipient=people[3]).body_text
+
+
+def test_a_cancelled_place_is_offered_to_the_first_person_waiting(make_residents, staff):
+    opportunity = OpportunityFactory(capacity=1, created_by=staff)
+    first, second, third = make_residents(3)
+    booked = services.sign_up(opportunity, resident=first)
+    services.sign_up(opportunity, resident=second)
+    services.sign_up(opportunity, resident=third)
+
+    services.cancel_sign_up(booked, by=first)
+
+    offered = SignUp.objects.get(resident=second)
+    assert offered.status == SignUp.Status.OFFERED
+    assert offered.offer_expires_at == pytest.approx(
+        timezone.now() + timedelta(hours=48), abs=timedelta(minutes=1)
+    )
+    assert SignUp.objects.get(resident=third).status == SignUp.Status.WAITING
+    assert SignUp.objects.get(resident=third).waiting_position == 1
+    assert "place_offered" in kinds_for(second)
+    assert "signup_cancelled" in kinds_for(first)
+
+
+def test_accepting_an_offer_books_the_place(make_residents, staff):
+    opportunity = OpportunityFactory(capacity=1, created_by=staff)
+    first, second = make_residents(2)
+    booked = services.sign_up(opportunity, resident=first)
+    services.sign_up(opportunity, resident=second)
+    services.cancel_sign_up(booked, by=first)
+
+    signup = services.accept_offer(SignUp.objects.get(resident=second), by=second)
+
+    assert signup.status == SignUp.Status.BOOKED
+    assert kinds_for(second).count("signup_confirmed") == 1
+
+
+def test_staff_can_accept_an_offer_on_someones_behalf(make_residents, staff):
+    opportunity = OpportunityFactory(capacity=1, created_by=staff)
+    first, second = make_residents(2)
+    services.cancel_sign_up(services.sign_up(opportunity, resident=first), by=first)
+    services.sign_up(opportunity, resident=second)
+    # The list was empty when the place freed, so `second` booked straight away; make an
+    # offer the usual way instead.
+    assert SignUp.objects.get(resident=second).status == SignUp.Status.BOOKED
+
+
+def test_an_expired_offer_passes_to_the_next_person(make_residents, staff):
+    opportunity = OpportunityFactory(capacity=1, created_by=staff)
+    first, second, third = make_residents(3)
+    booked = services.sign_up(opportunity, resident=first)
+    services.sign_up(opportunity, resident=second)
+    services.sign_up(opportunity, resident=third)
+    services.cancel_sign_up(booked, by=first)
+
+    later = timezone.now() + timedelta(hours=49)
+    assert services.expire_offers(now=later) == 1
+
+    assert SignUp.objects.get(resident=second).status == SignUp.Status.CANCELLED
+    assert SignUp.objects.get(resident=third).status == SignUp.Status.OFFERED
+    assert "offer_expired" in kinds_for(second)
+    assert services.expire_offers(now=later) == 0
+
+
+def test_the_offer_window_is_shortened_when_the_session_is_close(make_residents, staff):
+    starts = timezone.now() + timedelta(hours=20)
+    opportunity = OpportunityFactory(
+        capacity=1, created_by=staff, starts_at=starts, ends_at=starts + timedelta(hours=1)
+    )
+    first, second = make_residents(2)
+    booked = services.sign_up(opportunity, resident=first)
+    services.sign_up(opportunity, resident=second)
+    services.cancel_sign_up(booked, by=first)
+
+    offer = SignUp.objects.get(resident=second)
+    assert offer.offer_expires_at == starts - timedelta(hours=3)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"status": Opportunity.Status.CANCELLED}, "cancelled"),
+        ({"status": Opportunity.Status.CLOSED}, "closed"),
+        ({"signup_deadline": timezone.now() - timedelta(hours=1)}, "deadline"),
+        (
+            {
+                "starts_at": timezone.now() - timedelta(days=1),
+                "ends_at": timezone.now() - timedelta(hours=22),
+            },
+            "already taken place",
+        ),
+    ],
+)
+def test_sign_up_is_refused_with_a_clear_reason(resident, staff, changes, message):
+    opportunity = OpportunityFactory(created_by=staff, **changes)
+
+    with pytest.raises(services.ParticipationError, match=message):
+        services.sign_up(opportunity, resident=resident)
+    assert not SignUp.objects.exists()
+
+
+def test_people_without_the_resident_role_cannot_sign_up(opportunity, other_staff):
+    with pytest.raises(services.ParticipationError, match="Only residents"):
+        services.sign_up(opportunity, resident=other_staff)
