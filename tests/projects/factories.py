@@ -80,3 +80,27 @@ def step_post_data(claimed, answers, reason="", confirmed_gap=None):
     if confirmed_gap:
         data["confirmed_gap"] = confirmed_gap
     return data
+
+
+def make_opportunity(project, *, status="published", days_ahead=14, title=None, created_by=None):
+    """A session on a project, made directly so these tests do not depend on the
+    participation app's own factories."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from participation.models import Opportunity
+
+    starts = timezone.now() + timedelta(days=days_ahead)
+    return Opportunity.objects.create(
+        project=project,
+        title=title or f"Workshop for {project.title}",
+        description="A friendly workshop. Tea and biscuits provided.",
+        kind=Opportunity.Kind.WORKSHOP,
+        format=Opportunity.Format.IN_PERSON,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        capacity=12,
+        status=status,
+        created_by=created_by or project.owner,
+    )

@@ -1,0 +1,249 @@
+"""Creating and changing projects: every field, generated slugs, and bad input."""
+
+import pytest
+from django.urls import reverse
+
+from coprod_hub.users.roles import Role
+from projects.models import Project
+from tests.factories import UserFactory
+
+from .factories import ProjectFactory, ServiceAreaFactory
+from .html import checked, value
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def carers(db):
+    return ServiceAreaFactory(name="Carers", slug="carers")
+
+
+def _form(area, owner, **changes):
+    data = {
+        "title": "Carers' breaks review",
+        "slug": "",
+        "summary": "Carers tell us short breaks are hard to book. We want to fix that with them.",
+        "service_area": str(area.pk),
+        "level": "service",
+        "activity_types": ["co_design", "co_evaluation"],
+        "principles": ["equality", "reciprocity"],
+        "owner": str(owner.pk),
+        "team": [],
+        "start_date_0": "1",
+        "start_date_1": "4",
+        "start_date_2": "2026",
+        "end_date_0": "31",
+        "end_date_1": "3",
+        "end_date_2": "2027",
+        "status": "active",
+        "wtfc_stage": "collect",
+        "budget_pence": "£12,500.50",
+        "contact_name": "Jo Bloggs",
+        "contact_email": "jo.bloggs@anytown.example",
+        "contact_phone": "01632 960 001",
+    }
+    data.update(changes)
+    return data
+
+
+def test_staff_create_a_project_with_every_field(client, staff, other_staff, carers):
+    client.force_login(staff)
+    response = client.post(
+        reverse("projects:create"), _form(carers, staff, team=[str(other_staff.pk)])
+    )
+
+    project = Project.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("projects:step", args=["carers-breaks-review"])
+    assert project.slug == "carers-breaks-review"
+    assert project.owner == staff
+    assert list(project.team.all()) == [other_staff]
+    assert project.activity_types == ["co_design", "co_evaluation"]
+    assert project.principles == ["equality", "reciprocity"]
+    assert str(project.start_date) == "2026-04-01"
+    assert str(project.end_date) == "2027-03-31"
+    assert project.budget_pence == 1_250_050
+    assert project.wtfc_stage == "collect"
+    assert project.contact_phone == "01632 960 001"
+    # New projects are hidden until they have a step and someone publishes them.
+    assert project.is_published is False
+    assert project.claimed_step is None
+
+
+def test_the_owner_defaults_to_the_person_creating(client, staff):
+    client.force_login(staff)
+    page = client.get(reverse("projects:create")).text
+    assert f'<option value="{staff.pk}" selected>' in page
+
+
+def test_slugs_are_made_unique_from_the_title(client, staff, carers):
+    ProjectFactory(title="Day services", slug="day-services")
+    client.force_login(staff)
+    client.post(reverse("projects:create"), _form(carers, staff, title="Day services"))
+    client.post(reverse("projects:create"), _form(carers, staff, title="Day Services!"))
+    assert set(Project.objects.values_list("slug", flat=True)) == {
+        "day-services",
+        "day-services-2",
+        "day-services-3",
+    }
+
+
+def test_a_title_that_matches_a_page_never_takes_its_address(client, staff, carers):
+    client.force_login(staff)
+    client.post(reverse("projects:create"), _form(carers, staff, title="Manage"))
+    assert Project.objects.get().slug == "manage-2"
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("taken", "Another project already uses that web address"),
+        ("new", "That web address is used by another page"),
+        ("how-we-decide-the-step", "That web address is used by another page"),
+        ("not a slug!", "The web address can only use letters, numbers and hyphens"),
+    ],
+)
+def test_a_bad_or_duplicate_slug_is_an_error(client, staff, carers, slug, message):
+    ProjectFactory(slug="taken")
+    client.force_login(staff)
+    response = client.post(reverse("projects:create"), _form(carers, staff, slug=slug))
+    assert response.status_code == 200
+    assert message in response.text
+    assert Project.objects.count() == 1
+
+
+def test_an_end_date_before_the_start_is_an_error_and_everything_typed_is_kept(
+    client, staff, carers
+):
+    client.force_login(staff)
+    data = _form(carers, staff, end_date_2="2025")
+    response = client.post(reverse("projects:create"), data)
+    page = response.text
+    assert response.status_code == 200
+    assert "<title>Error: Create a project" in page
+    assert 'href="#id_end_date"' in page
+    assert "The end date must be the same as or after the start date" in page
+    assert value(page, "title") == "Carers' breaks review"
+    assert value(page, "budget_pence") == "£12,500.50"
+    assert checked(page, "activity_types") == {"co_design", "co_evaluation"}
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": ""}, "Enter the project name"),
+        ({"summary": " "}, "Enter a summary of the project"),
+        ({"service_area": "999"}, "Choose a service area from the list"),
+        ({"level": "galactic"}, "Choose the level"),
+        ({"activity_types": ["co_dancing"]}, "Choose types of activity from the list"),
+        ({"status": ""}, "Choose the status"),
+        ({"budget_pence": "lots"}, "Enter an amount in pounds, like 12.50"),
+        ({"budget_pence": "-5"}, "The amount cannot be less than £0"),
+        ({"budget_pence": "99999999"}, "The amount must be £10,000,000 or less"),
+        ({"contact_email": "jo@"}, "Enter an email address in the right format"),
+        ({"contact_phone": "call me"}, "Enter a phone number"),
+        ({"start_date_1": "13"}, "Start date must be a real date"),
+        ({"start_date_2": "26"}, "Start date must be a real date"),
+        ({"start_date_0": ""}, "Enter the day of the month"),
+        ({"wtfc_stage": "dream"}, "Choose a stage from the list"),
+    ],
+)
+def test_bad_input_is_an_error_and_saves_nothing(client, staff, carers, changes, message):
+    client.force_login(staff)
+    response = client.post(reverse("projects:create"), _form(carers, staff, **changes))
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert message in response.text
+    assert not Project.objects.exists()
+
+
+def test_only_staff_can_be_owner_or_team_members(client, staff, resident, carers):
+    client.force_login(staff)
+    response = client.post(
+        reverse("projects:create"),
+        _form(carers, resident, team=[str(resident.pk)]),
+    )
+    assert "Choose a member of staff as the owner" in response.text
+    assert "Choose team members from the list of staff" in response.text
+    assert not Project.objects.exists()
+    page = client.get(reverse("projects:create")).text
+    assert resident.email not in page
+
+
+def test_commissioners_and_admins_can_be_chosen_as_staff(client, staff, commissioner, carers):
+    admin = UserFactory(roles=[], is_superuser=True)
+    inactive = UserFactory(roles=[Role.STAFF], is_active=False)
+    client.force_login(staff)
+    page = client.get(reverse("projects:create")).text
+    assert commissioner.email in page
+    assert admin.email in page
+    assert inactive.email not in page
+
+
+def test_editing_shows_the_current_details_and_saves_changes(client, owner, project, carers):
+    project.budget_pence = 50_000
+    project.activity_types = ["co_delivery"]
+    project.save()
+    client.force_login(owner)
+    url = reverse("projects:edit", args=[project.slug])
+    page = client.get(url).text
+    assert value(page, "budget_pence") == "500"
+    assert checked(page, "activity_types") == {"co_delivery"}
+    assert value(page, "slug") == "carers-short-breaks"
+
+    data = _form(carers, owner, title="Short breaks for carers", slug="carers-short-breaks")
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.title == "Short breaks for carers"
+    assert project.slug == "carers-short-breaks"
+    assert project.service_area == carers
+    # Editing details never touches the step or its history.
+    assert project.claimed_step == 4
+    assert project.step_changes.count() == 1
+
+
+def test_a_project_can_keep_its_own_slug_but_not_take_another(client, owner, project, carers):
+    ProjectFactory(slug="other-project")
+    client.force_login(owner)
+    url = reverse("projects:edit", args=[project.slug])
+    response = client.post(url, _form(carers, owner, slug="other-project"))
+    assert "Another project already uses that web address" in response.text
+    project.refresh_from_db()
+    assert project.slug == "carers-short-breaks"
+
+
+def test_an_invalid_edit_changes_nothing_and_the_heading_keeps_the_old_title(
+    client, owner, project, carers
+):
+    client.force_login(owner)
+    url = reverse("projects:edit", args=[project.slug])
+    response = client.post(url, _form(carers, owner, title="New title", end_date_2="2020"))
+    assert "Change Carers short breaks review" in response.text
+    project.refresh_from_db()
+    assert project.title == "Carers short breaks review"
+
+
+def test_publishing_needs_a_step_first(client, owner, draft):
+    client.force_login(owner)
+    response = client.post(
+        reverse("projects:publish", args=[draft.slug]), {"publish": "yes"}, follow=True
+    )
+    assert "Record the step of participation before you publish the project" in response.text
+    draft.refresh_from_db()
+    assert draft.is_published is False
+
+
+def test_publishing_and_unpublishing(client, owner, project):
+    client.force_login(owner)
+    url = reverse("projects:publish", args=[project.slug])
+    response = client.post(url, {"publish": "no"}, follow=True)
+    assert "Project unpublished: only staff can see it now" in response.text
+    client.logout()
+    assert client.get(project.get_absolute_url()).status_code == 404
+    client.force_login(owner)
+    client.post(url, {"publish": "yes"})
+    client.logout()
+    assert client.get(project.get_absolute_url()).status_code == 200

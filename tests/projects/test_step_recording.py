@@ -1,0 +1,231 @@
+"""Recording the honest step: the claim, the evidence, the warning, the reason and the history."""
+
+import pytest
+from django.urls import reverse
+
+from projects.ladder import Step
+from projects.models import StepChange
+from projects.services import ProjectError, record_step
+
+from .factories import CONSULTATION_EVIDENCE, ProjectFactory, evidence, step_post_data
+from .html import checked
+
+pytestmark = pytest.mark.django_db
+
+
+def _step_url(project):
+    return reverse("projects:step", args=[project.slug])
+
+
+def test_an_honest_co_production_claim_saves_at_once(client, owner, draft):
+    client.force_login(owner)
+    response = client.post(_step_url(draft), step_post_data(7, evidence()))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.claimed_step, draft.evidenced_step) == (Step.CO_PRODUCTION, Step.CO_PRODUCTION)
+    assert draft.public_step == Step.CO_PRODUCTION
+    change = draft.step_changes.get()
+    assert (change.from_claimed, change.to_claimed, change.changed_by) == (None, 7, owner)
+
+
+def test_an_inflated_claim_is_explained_in_plain_words_before_anything_is_saved(
+    client, owner, draft
+):
+    client.force_login(owner)
+    data = step_post_data(7, CONSULTATION_EVIDENCE, reason="The council sets the budget.")
+
+    response = client.post(_step_url(draft), data)
+
+    assert response.status_code == 200
+    page = response.text
+    assert "Your answers show Consultation, not Co-production." in page
+    assert "If you save, the public will see Consultation." in page
+    assert "Check before you save the step" in page
+    # Every answer is kept on the page for the second submit.
+    assert 'name="confirmed_gap" value="7&gt;4"' in page
+    assert checked(page, "decides") == {"council_after_hearing"}
+    assert checked(page, "claimed_step") == {"7"}
+    assert checked(page, "voluntary") == {"yes"}
+    assert checked(page, "sets_agenda") == {"no"}
+    assert "The council sets the budget." in page
+    draft.refresh_from_db()
+    assert draft.claimed_step is None
+    assert not StepChange.objects.exists()
+
+    response = client.post(_step_url(draft), {**data, "confirmed_gap": "7>4"})
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.claimed_step, draft.evidenced_step) == (7, 4)
+    assert draft.public_step == Step.CONSULTATION
+    assert draft.is_inflated
+    change = draft.step_changes.get()
+    assert (change.to_claimed, change.to_evidenced) == (7, 4)
+    assert change.reason == "The council sets the budget."
+
+
+def test_changing_the_answers_after_the_warning_warns_again(client, owner, draft):
+    client.force_login(owner)
+    # The person saw the 7>4 warning, then changed an answer so the evidence is now lower.
+    data = step_post_data(
+        7, evidence(communication="tell"), reason="We only tell people.", confirmed_gap="7>4"
+    )
+    response = client.post(_step_url(draft), data)
+    assert response.status_code == 200
+    assert "Your answers show Informing, not Co-production." in response.text
+    assert not StepChange.objects.exists()
+
+
+def test_the_warning_also_shows_with_errors_and_then_one_more_save_is_enough(client, owner, draft):
+    client.force_login(owner)
+    data = step_post_data(7, CONSULTATION_EVIDENCE, reason="")
+    response = client.post(_step_url(draft), data)
+    page = response.text
+    assert "There is a problem" in page
+    assert "Explain why this is not co-production" in page
+    assert "Your answers show Consultation, not Co-production." in page
+    assert "<title>Error: " in page
+
+    data = {**data, "reason": "Statutory decision.", "confirmed_gap": "7>4"}
+    assert client.post(_step_url(draft), data).status_code == 302
+    assert draft.step_changes.count() == 1
+
+
+@pytest.mark.parametrize("claimed", ["0", "8", "-1", "seven", ""])
+def test_a_step_outside_one_to_seven_is_an_error_and_saves_nothing(client, owner, draft, claimed):
+    client.force_login(owner)
+    data = {**step_post_data(7, evidence()), "claimed_step": claimed}
+    response = client.post(_step_url(draft), data)
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert (
+        "Choose a step from 1 (coercion) to 7 (co-production)" in response.text
+        or "Choose the step you believe the project is at" in response.text
+    )
+    draft.refresh_from_db()
+    assert draft.claimed_step is None
+    assert not StepChange.objects.exists()
+
+
+def test_a_missing_reason_below_co_production_is_an_error(client, owner, draft):
+    client.force_login(owner)
+    response = client.post(_step_url(draft), step_post_data(4, CONSULTATION_EVIDENCE))
+    assert "Explain why this is not co-production" in response.text
+    assert not StepChange.objects.exists()
+
+
+def test_a_reason_of_only_spaces_is_not_a_reason(client, owner, draft):
+    client.force_login(owner)
+    response = client.post(_step_url(draft), step_post_data(4, CONSULTATION_EVIDENCE, "   "))
+    assert "Explain why this is not co-production" in response.text
+    assert not StepChange.objects.exists()
+
+
+def test_an_unanswered_or_unknown_evidence_answer_is_an_error(client, owner, draft):
+    client.force_login(owner)
+    data = step_post_data(7, evidence())
+    del data["decides"]
+    data["first_involved"] = "yesterday"
+    response = client.post(_step_url(draft), data)
+    assert "Answer the question: Who makes the final decisions?" in response.text
+    assert "Choose one of the answers to: When were people first involved?" in response.text
+    assert not StepChange.objects.exists()
+
+
+def test_a_claim_lower_than_the_evidence_is_what_the_public_sees(client, owner, draft):
+    client.force_login(owner)
+    data = step_post_data(5, evidence(), reason="We are starting small this year.")
+    assert client.post(_step_url(draft), data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.public_step == Step.ENGAGEMENT
+    assert not draft.is_inflated
+
+
+def test_the_form_starts_with_the_current_answers(client, owner, project):
+    client.force_login(owner)
+    page = client.get(_step_url(project)).text
+    assert "The law says the council must set the charging policy." in page
+    assert checked(page, "first_involved") == {"options_drafted"}
+    assert checked(page, "claimed_step") == {"4"}
+
+
+def test_every_save_adds_to_the_history_including_moves_down(client, owner, project):
+    record_step(project, by=owner, claimed=7, evidence=evidence())
+    record_step(
+        project,
+        by=owner,
+        claimed=5,
+        evidence=evidence(decides="council_after_hearing"),
+        reason="The budget was cut, so the council now decides.",
+    )
+    changes = list(project.step_changes.all())
+    assert [c.direction for c in changes] == ["first", "up", "down"]
+    assert changes[2].from_public == Step.CO_PRODUCTION
+    assert changes[2].to_public == Step.ENGAGEMENT
+
+    page = client.get(project.get_absolute_url()).text
+    assert "Moved down the ladder, from Co-production to Engagement" in page
+    assert "Moved up the ladder, from Consultation to Co-production" in page
+    assert "Step first recorded: Consultation" in page
+    assert "The budget was cut, so the council now decides." in page
+    # Newest first.
+    assert page.index("Moved down") < page.index("Moved up") < page.index("first recorded")
+
+
+def test_the_public_never_sees_an_inflated_claim(client, owner):
+    project = ProjectFactory(title="Home care charging", slug="home-care-charging", owner=owner)
+    record_step(
+        project,
+        by=owner,
+        claimed=7,
+        evidence=CONSULTATION_EVIDENCE,
+        reason="Charging rules are set in law.",
+    )
+    page = client.get(project.get_absolute_url()).text
+    assert "This project is at step 4 of 7: <strong>Consultation</strong>" in page
+    assert "Why this is not co-production" in page
+    assert "Charging rules are set in law." in page
+    assert 'aria-current="step"' in page
+    assert "Claimed by staff" not in page
+    assert "Staff claimed" not in page
+    assert "claimed Co-production" not in page
+    listing = client.get(reverse("projects:list")).text
+    assert "4. Consultation" in listing
+    assert "Co-production" not in listing.split('id="results-heading"')[1]
+
+
+def test_staff_see_the_claim_and_the_gap(client, owner, staff):
+    project = ProjectFactory(owner=owner)
+    record_step(project, by=owner, claimed=7, evidence=CONSULTATION_EVIDENCE, reason="Law.")
+    client.force_login(staff)
+    page = client.get(project.get_absolute_url()).text
+    assert "Staff claimed Co-production, but the evidence supports Consultation" in page
+    assert "Claimed by staff, not shown to the public" in page
+    assert "Staff only: claimed Co-production" in page
+
+
+def test_co_production_needs_no_reason_and_shows_none(client, owner):
+    project = ProjectFactory(owner=owner)
+    record_step(project, by=owner, claimed=7, evidence=evidence(), reason="")
+    page = client.get(project.get_absolute_url()).text
+    assert "Why this is not co-production" not in page
+
+
+def test_the_service_refuses_bad_input_itself(owner):
+    project = ProjectFactory(owner=owner)
+    with pytest.raises(ProjectError, match="from 1"):
+        record_step(project, by=owner, claimed=9, evidence=evidence())
+    with pytest.raises(ProjectError, match="Explain why"):
+        record_step(project, by=owner, claimed=4, evidence=CONSULTATION_EVIDENCE, reason=" ")
+    with pytest.raises(ProjectError, match="Answer the question"):
+        record_step(project, by=owner, claimed=7, evidence={"voluntary": True})
+    assert not StepChange.objects.exists()
+    project.refresh_from_db()
+    assert project.claimed_step is None
+
+
+def test_the_reason_is_checked_against_the_lower_step_not_the_claim(owner):
+    # Claiming co-production does not excuse a missing reason when the evidence is lower.
+    project = ProjectFactory(owner=owner)
+    with pytest.raises(ProjectError, match="Explain why"):
+        record_step(project, by=owner, claimed=7, evidence=CONSULTATION_EVIDENCE, reason="")

@@ -1,0 +1,161 @@
+""" "We said, we did" updates: posting, the project page, the hub-wide feed and Atom feed."""
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Update
+from projects.services import ProjectError, post_update
+
+from .factories import ProjectFactory, UpdateFactory, make_opportunity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_team_member_posts_an_update_and_it_shows_everywhere(client, team_member, project):
+    session = make_opportunity(project, days_ahead=-7, status="closed", title="Listening event")
+    client.force_login(team_member)
+    url = reverse("projects:update_create", args=[project.slug])
+    assert "Listening event" in client.get(url).text
+
+    response = client.post(
+        url,
+        {
+            "said": "Booking a short break takes too many phone calls.",
+            "did": "We set up one phone number and an online form.",
+            "next_steps": "We will ask carers in June if it is easier.",
+            "opportunities": [str(session.pk)],
+        },
+    )
+
+    assert response.status_code == 302
+    update = Update.objects.get()
+    assert update.posted_by == team_member
+    assert list(update.opportunities.all()) == [session]
+    client.logout()
+    page = client.get(project.get_absolute_url()).text
+    assert "We said, we did" in page
+    assert "Booking a short break takes too many phone calls." in page
+    assert "We will ask carers in June if it is easier." in page
+    feed = client.get(reverse("projects:updates")).text
+    assert "We set up one phone number and an online form." in feed
+    assert project.title in feed
+
+
+def test_an_update_needs_what_people_said_and_what_we_did(client, owner, project):
+    client.force_login(owner)
+    response = client.post(
+        reverse("projects:update_create", args=[project.slug]), {"said": " ", "did": ""}
+    )
+    assert "Enter what people said" in response.text
+    assert "Enter what we did" in response.text
+    assert "<title>Error: " in response.text
+    assert not Update.objects.exists()
+
+
+def test_only_this_projects_sessions_can_be_linked(client, owner, project):
+    other = make_opportunity(ProjectFactory(), title="Someone else's session")
+    draft_session = make_opportunity(project, status="draft", title="Draft session")
+    make_opportunity(project, title="This project's session")
+    client.force_login(owner)
+    url = reverse("projects:update_create", args=[project.slug])
+    page = client.get(url).text
+    assert "This project&#x27;s session" in page
+    assert "Someone else's session" not in page
+    assert "Draft session" not in page
+    response = client.post(url, {"said": "a", "did": "b", "opportunities": [str(other.pk)]})
+    assert "Choose sessions from this project" in response.text
+    response = client.post(url, {"said": "a", "did": "b", "opportunities": [str(draft_session.pk)]})
+    assert "Choose sessions from this project" in response.text
+    assert not Update.objects.exists()
+
+
+def test_the_session_question_is_left_out_when_the_project_has_none(client, owner, project):
+    client.force_login(owner)
+    page = client.get(reverse("projects:update_create", args=[project.slug])).text
+    assert "Sessions this update is about" not in page
+
+
+def test_the_service_refuses_blank_text_and_other_projects_sessions(owner, project):
+    other = make_opportunity(ProjectFactory())
+    with pytest.raises(ProjectError, match="what people said"):
+        post_update(project, by=owner, said="", did="x")
+    with pytest.raises(ProjectError, match="only link"):
+        post_update(project, by=owner, said="x", did="y", opportunities=[other])
+    assert not Update.objects.exists()
+
+
+def test_updates_on_unpublished_projects_are_not_public(client, draft, staff):
+    UpdateFactory(project=draft, said="Secret draft words")
+    assert "Secret draft words" not in client.get(reverse("projects:updates")).text
+    assert "Secret draft words" not in client.get(reverse("projects:updates_feed")).text
+    client.force_login(staff)
+    assert "Secret draft words" in client.get(draft.get_absolute_url()).text
+
+
+def test_the_feed_is_newest_first_paginated_and_can_narrow_to_one_project(client, project):
+    other = ProjectFactory(title="Other project")
+    for number in range(22):
+        UpdateFactory(project=project, said=f"Said number {number}")
+    UpdateFactory(project=other, said="Other said")
+    response = client.get(reverse("projects:updates"))
+    updates = list(response.context["updates"])
+    assert len(updates) == 20
+    assert updates[0].said == "Other said"
+    assert 'href="?page=2"' in response.text
+
+    response = client.get(reverse("projects:updates") + f"?project={project.slug}")
+    assert all(u.project == project for u in response.context["updates"])
+    assert "Showing updates from" in response.text
+
+    response = client.get(reverse("projects:updates") + "?project=nope")
+    assert "We could not find that project" in response.text
+
+
+def test_the_project_page_shows_the_newest_five_and_links_to_the_rest(client, project):
+    for number in range(7):
+        UpdateFactory(project=project, said=f"Said number {number}")
+    page = client.get(project.get_absolute_url()).text
+    assert page.count('class="hub-update"') == 5
+    assert "See all 7 updates for this project" in page
+    assert f"/updates/?project={project.slug}" in page
+
+
+def test_the_atom_feed_lists_updates_with_links_to_the_project(client, project):
+    update = UpdateFactory(project=project, said="Too many forms <b>please</b>")
+    response = client.get(reverse("projects:updates_feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    body = response.content.decode()
+    assert "<feed" in body
+    assert f"{project.get_absolute_url()}#update-{update.pk}" in body
+    assert "Too many forms &lt;b&gt;please&lt;/b&gt;" in body
+    assert 'type="application/atom+xml"' in client.get(reverse("projects:updates")).text
+
+
+def test_text_people_type_is_escaped_on_pages(client, project):
+    UpdateFactory(project=project, said="<script>alert(1)</script>")
+    page = client.get(project.get_absolute_url()).text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_upcoming_published_sessions_show_on_the_project_page(client, project):
+    make_opportunity(project, title="Coffee morning")
+    make_opportunity(project, title="Old session", days_ahead=-3)
+    make_opportunity(project, title="Draft session", status="draft")
+    page = client.get(project.get_absolute_url()).text
+    assert "Ways to get involved" in page
+    assert "Coffee morning" in page
+    assert "Old session" not in page
+    assert "Draft session" not in page
+
+
+def test_empty_sections_are_hidden(client, owner):
+    project = ProjectFactory(owner=owner, contact_name="", contact_email="")
+    page = client.get(project.get_absolute_url()).text
+    for heading in [
+        "Ways to get involved",
+        "We said, we did</h2>",
+        "How the step has changed",
+        ">Contact<",
+    ]:
+        assert heading not in page
