@@ -1,6 +1,7 @@
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -23,7 +24,8 @@ class Command(BaseCommand):
             "--scale",
             choices=["small", "large"],
             default="small",
-            help="small: a few of everything (default). large: for load testing.",
+            help="small: a few of everything (default). large: the small demo, then the "
+            "large load-testing data set on top (PostgreSQL only; see seed_large).",
         )
 
     def handle(self, *args, scale, **options):
@@ -32,5 +34,9 @@ class Command(BaseCommand):
                 continue  # that app has no demo data yet
             seeder = import_module(module_name)
             with transaction.atomic():
-                seeder.seed(scale=scale, log=self.stdout.write)
+                # The apps always write their small, hand-made demo; volume comes from
+                # seed_large below, in one place that knows how to load it fast.
+                seeder.seed(scale="small", log=self.stdout.write)
+        if scale == "large":
+            call_command("seed_large", stdout=self.stdout, stderr=self.stderr)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
