@@ -6,6 +6,17 @@ from coprod_hub.users.roles import Role
 from .factories import UserFactory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Real hashing is deliberately slow; tests create hundreds of accounts."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate-limit counters live in the cache; one test's sign-ins must not limit the next's.
