@@ -1,10 +1,15 @@
 """Forms only check what people typed; views pass the cleaned data to services."""
 
 from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
 
+import django.forms as django_forms
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from django import forms
+from django.conf import settings
+from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
 
 from coprod_hub.lib.money import PoundsField, format_pounds
@@ -21,6 +26,39 @@ from .models import (
     Receipt,
 )
 from .receipts import check_receipt
+from .templatetags.payments_tags import pence_rate
+
+
+class _FormRenderer(DjangoTemplates):
+    """Django's form templates plus the hub's templates/ folder, where PoundsField's "£"
+    widget template lives (Django's default form renderer does not look there). Can go
+    once the project sets FORM_RENDERER to do the same."""
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [
+                    Path(django_forms.__file__).parent / "templates",
+                    settings.BASE_DIR / "templates",
+                ],
+                "NAME": "payments_forms",
+                "OPTIONS": {},
+            }
+        )
+
+
+RENDERER = _FormRenderer()
+
+
+class Form(forms.Form):
+    default_renderer = RENDERER
+
+
+class ModelForm(forms.ModelForm):
+    default_renderer = RENDERER
+
 
 # A single expense over this is almost certainly a typing mistake.
 MOST_FOR_ONE_EXPENSE_PENCE = 100_000
@@ -32,7 +70,7 @@ def _date_field(label, help_text=""):
     return field
 
 
-class ClaimDetailsForm(forms.Form):
+class ClaimDetailsForm(Form):
     payment_method = forms.ChoiceField(
         label="How do you want to be paid?",
         widget=forms.RadioSelect,
@@ -88,7 +126,7 @@ class ClaimDetailsForm(forms.Form):
         return data
 
 
-class ExpenseForm(forms.Form):
+class ExpenseForm(Form):
     category = forms.ChoiceField(
         label="What did you spend money on?",
         choices=ExpenseCategory.choices,
@@ -134,7 +172,13 @@ class ExpenseForm(forms.Form):
         label="Upload a receipt",
         help_text="A photo or scan: PDF, JPG, PNG or HEIC, smaller than 10 MB.",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic"}),
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic"}),
+        error_messages={
+            "empty": "The selected file is empty. Choose the receipt again.",
+            "invalid": "The selected file could not be read. Choose the receipt again.",
+            "max_length": "The file name is too long. Rename the file and choose it again.",
+        },
+        max_length=200,
     )
     # A receipt that passed its checks on an earlier try of this form, kept so a typing
     # mistake elsewhere does not make the person choose the file again.
@@ -159,7 +203,7 @@ class ExpenseForm(forms.Form):
     def _hint(rule: ExpenseRule) -> str:
         parts = []
         if rule.is_mileage:
-            parts.append(f"{format_pounds(rule.rate_per_mile_pence or 0)} a mile")
+            parts.append(f"{pence_rate(rule.rate_per_mile_pence or 0)} a mile")
         if rule.cap_pence is not None:
             parts.append(f"up to {format_pounds(rule.cap_pence)} a session")
         if rule.needs_prior_agreement:
@@ -218,7 +262,7 @@ class ExpenseForm(forms.Form):
         self.pending = receipt
 
 
-class SubmitClaimForm(forms.Form):
+class SubmitClaimForm(Form):
     acknowledged = forms.BooleanField(
         label="I have read this. I understand that payments can affect benefits and tax.",
         error_messages={"required": "Confirm that you have read about benefits and tax"},
@@ -233,7 +277,7 @@ class SubmitClaimForm(forms.Form):
             )
 
 
-class StartOnBehalfForm(forms.Form):
+class StartOnBehalfForm(Form):
     on_behalf_note = forms.CharField(
         label="How did the person ask you to claim for them?",
         help_text="For example, by phone on 3 March, because they do not use email.",
@@ -242,7 +286,7 @@ class StartOnBehalfForm(forms.Form):
     )
 
 
-class FindPersonForm(forms.Form):
+class FindPersonForm(Form):
     email = forms.EmailField(
         label="Email address of the person",
         error_messages={
@@ -253,7 +297,7 @@ class FindPersonForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -267,7 +311,7 @@ class ReasonForm(forms.Form):
         self.fields["reason"].help_text = help_text
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(Form):
     fee = PoundsField(
         label="Fee to pay",
         error_messages={"required": "Enter the fee to pay, or 0"},
@@ -287,7 +331,7 @@ class CorrectionForm(forms.Form):
     )
 
 
-class ReviewFilterForm(forms.Form):
+class ReviewFilterForm(Form):
     STATUS_CHOICES = [
         ("", "Waiting for a decision"),
         ("open", "Sent or approved, not yet paid"),
@@ -313,7 +357,7 @@ class ReviewFilterForm(forms.Form):
         self.fields["project"].queryset = Project.objects.order_by("title")
 
 
-class FeeRateForm(forms.Form):
+class FeeRateForm(Form):
     basis = forms.ChoiceField(
         label="Which fee?",
         choices=FEE_BASIS_CHOICES,
@@ -337,7 +381,7 @@ class FeeRateForm(forms.Form):
         return amount
 
 
-class ExpenseRuleForm(forms.Form):
+class ExpenseRuleForm(Form):
     category = forms.ChoiceField(
         label="Which expense?",
         choices=ExpenseCategory.choices,
@@ -408,7 +452,7 @@ class ExpenseRuleForm(forms.Form):
         }
 
 
-class PolicySettingsForm(forms.ModelForm):
+class PolicySettingsForm(ModelForm):
     advice_url = forms.URLField(
         label="Advice service web address",
         assume_scheme="https",
@@ -443,7 +487,7 @@ class PolicySettingsForm(forms.ModelForm):
         return days
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(Form):
     email = forms.EmailField(
         label="Email address of the person",
         error_messages={
@@ -466,7 +510,7 @@ class ConflictForm(forms.Form):
         return email
 
 
-class ConfirmRunForm(forms.Form):
+class ConfirmRunForm(Form):
     paid_on = _date_field("Date paid", "The date finance paid the money. For example, 27 3 2026.")
     confirmed = forms.BooleanField(
         label="I confirm that finance has paid every claim in this run",
@@ -486,7 +530,7 @@ class ConfirmRunForm(forms.Form):
         return paid_on
 
 
-class TaxYearForm(forms.Form):
+class TaxYearForm(Form):
     tax_year = forms.TypedChoiceField(
         label="Tax year", coerce=int, required=False, empty_value=None
     )

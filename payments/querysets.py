@@ -108,6 +108,12 @@ class LedgerEntryQuerySet(models.QuerySet):
 
         raise LedgerImmutableError("Ledger entries cannot be deleted. Add a correction instead.")
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        # Refused before Django opens its own transaction, so the caller's stays usable.
+        from .models import LedgerImmutableError
+
+        raise LedgerImmutableError("Ledger entries cannot be changed. Add a correction instead.")
+
     def owed(self):
         return self.filter(account="owed")
 

@@ -20,6 +20,7 @@ from ..forms import (
 )
 from ..models import Claim, LedgerEntry, PaymentPolicy
 from ..services import PaymentError
+from . import posted
 from .reports import tax_year_rows
 
 
@@ -68,7 +69,7 @@ def start(request, signup_pk):
     if existing and permissions.claims_for(request).filter(pk=existing.pk).exists():
         return redirect(existing)
     on_behalf = signup.resident_id != request.user.pk
-    form = StartOnBehalfForm(request.POST or None) if on_behalf else None
+    form = StartOnBehalfForm(posted(request)) if on_behalf else None
     opportunity = signup.opportunity
     fee = policy.fee_for(opportunity, policy.activity_date(opportunity))
     error = None
@@ -145,7 +146,7 @@ def claim_details(request, pk):
         "employed_by_partner": {True: "yes", False: "no"}.get(claim.employed_by_partner),
         "not_part_of_paid_job": claim.not_part_of_paid_job,
     }
-    form = ClaimDetailsForm(request.POST or None, claim=claim, initial=initial)
+    form = ClaimDetailsForm(posted(request), claim=claim, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_claim_details(claim, by=request.user, **form.cleaned_data)
@@ -181,7 +182,11 @@ def expense(request, pk, line_pk=None):
             "agreed_with": line.agreed_with,
         }
     form = ExpenseForm(
-        request.POST or None, request.FILES or None, claim=claim, line=line, initial=initial
+        posted(request),
+        request.FILES if request.method == "POST" else None,
+        claim=claim,
+        line=line,
+        initial=initial,
     )
     if request.method == "POST":
         valid = form.is_valid()
@@ -253,7 +258,7 @@ def submit(request, pk):
     if blocked:
         return blocked
     on_behalf = request.user.pk != claim.claimant_id
-    form = SubmitClaimForm(request.POST or None, on_behalf=on_behalf)
+    form = SubmitClaimForm(posted(request), on_behalf=on_behalf)
     problems = services.submission_problems(claim)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,6 +16,7 @@ from .. import permissions, services
 from ..forms import ConflictForm, ExpenseRuleForm, FeeRateForm, PolicySettingsForm
 from ..models import ConflictOfInterest, ExpenseCategory, ExpenseRule, FeeRate, PaymentPolicy
 from ..services import PaymentError
+from . import posted
 
 # Fee bases in the order people think of them.
 FEE_ORDER = [
@@ -76,7 +77,7 @@ def history(request, kind):
 
 @role_required(Role.COMMISSIONER)
 def add_fee_rate(request):
-    form = FeeRateForm(request.POST or None)
+    form = FeeRateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -103,7 +104,7 @@ def add_expense_rule(request):
     initial = {}
     if request.GET.get("category") in ExpenseCategory.values:
         initial["category"] = request.GET["category"]
-    form = ExpenseRuleForm(request.POST or None, initial=initial)
+    form = ExpenseRuleForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             rule = services.add_expense_rule(
@@ -143,7 +144,7 @@ def remove_scheduled(request, kind, pk):
 @role_required(Role.COMMISSIONER)
 def settings_form(request):
     policy = PaymentPolicy.current()
-    form = PolicySettingsForm(request.POST or None, instance=policy)
+    form = PolicySettingsForm(posted(request), instance=policy)
     if request.method == "POST" and form.is_valid():
         services.update_policy(
             by=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -179,7 +180,7 @@ def how_we_pay(request):
 
 @role_required(Role.COMMISSIONER)
 def conflicts(request):
-    form = ConflictForm(request.POST or None)
+    form = ConflictForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.declare_conflict(

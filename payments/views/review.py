@@ -14,6 +14,7 @@ from .. import permissions, services
 from ..forms import CorrectionForm, ReasonForm, ReviewFilterForm
 from ..models import NEARING_DAYS, Claim, PaymentPolicy
 from ..services import PaymentError
+from . import posted
 
 
 def _filtered_queue(form, *, target_days, today):
@@ -107,7 +108,7 @@ REASON_PAGES = {
 def decide_with_reason(request, pk, action):
     claim = permissions.get_claim_for_review(request, pk)
     page = REASON_PAGES[action]
-    form = ReasonForm(request.POST or None, label=page["label"], help_text=page["help"])
+    form = ReasonForm(posted(request), label=page["label"], help_text=page["help"])
     block = services.review_block_reason(claim, request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,7 +140,7 @@ def reject_claim(request, pk):
 def correct(request, pk):
     claim = permissions.get_claim_for_review(request, pk)
     form = CorrectionForm(
-        request.POST or None,
+        posted(request),
         initial={
             "fee": claim.approved_fee_pence,
             "expenses": claim.approved_expenses_pence,

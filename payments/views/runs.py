@@ -12,6 +12,7 @@ from .. import permissions, services
 from ..forms import ConfirmRunForm
 from ..models import Claim, LedgerEntry
 from ..services import PaymentError
+from . import posted
 from .reports import csv_response, pounds
 
 
@@ -105,7 +106,7 @@ def confirm(request, pk):
     if not run.is_open:
         messages.info(request, f"{run.reference} is {run.get_status_display().lower()}.")
         return redirect(run)
-    form = ConfirmRunForm(request.POST or None, run=run, initial={"paid_on": timezone.localdate()})
+    form = ConfirmRunForm(posted(request), run=run, initial={"paid_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             run = services.confirm_payment_run(
