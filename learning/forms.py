@@ -288,6 +288,17 @@ class ResolveFindingsForm(forms.Form):
                 error_messages={"invalid_choice": "Choose whether to keep it hidden"},
             )
 
+    def clean(self):
+        data = super().clean()
+        # Answers about findings that no longer exist: someone changed the text meanwhile.
+        answered = {name for name in self.data if name.startswith("finding_")}
+        if answered - set(self.fields):
+            raise forms.ValidationError(
+                "The text has changed since you opened it, so the findings have changed too. "
+                "Check them again below."
+            )
+        return data
+
     @staticmethod
     def field_name(finding) -> str:
         return f"finding_{finding.pk}"

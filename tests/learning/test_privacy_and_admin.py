@@ -1,0 +1,51 @@
+"""Download and erase a person's data; the admin shows entries without letting anyone edit
+the words."""
+
+import pytest
+from django.urls import reverse
+
+from learning import privacy, services
+from learning.models import Entry
+
+from .factories import submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_export_lists_what_is_waiting_for_moderation(resident, moderator):
+    waiting = submit(title="Mine, waiting", submitted_by=resident)
+    submit(title="By email", contact_email=resident.email.upper())
+    published = submit(title="Mine, published", submitted_by=resident)
+    services.publish_entry(published, by=moderator)
+    submit(title="Someone else's")
+    data = privacy.export(resident)
+    titles = [item["title"] for item in data["entries_awaiting_moderation"]]
+    assert sorted(titles) == ["By email", "Mine, waiting"]
+    assert "anonymous" in data["published_entries"]
+    assert waiting.text in [item["text"] for item in data["entries_awaiting_moderation"]]
+
+
+def test_erase_deletes_what_is_waiting_and_keeps_what_is_published(resident, moderator):
+    submit(title="Mine, waiting", submitted_by=resident)
+    submit(title="By email", contact_email=resident.email)
+    published = submit(title="Published", submitted_by=resident)
+    services.publish_entry(published, by=moderator)
+    other = submit(title="Someone else's")
+    privacy.erase(resident)
+    assert set(Entry.objects.values_list("pk", flat=True)) == {published.pk, other.pk}
+
+
+def test_the_admin_shows_entries_read_only(client, admin_user):
+    entry = submit(text="Call 07700 900461")
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:learning_entry_changelist")).status_code == 200
+    page = client.get(reverse("admin:learning_entry_change", args=[entry.pk])).content.decode()
+    assert "07700 900461" in page
+    assert 'name="text"' not in page  # shown, not editable
+    assert client.get(reverse("admin:learning_entry_add")).status_code == 403
+    response = client.post(
+        reverse("admin:learning_entry_change", args=[entry.pk]), {"text": "changed"}
+    )
+    assert response.status_code == 403
+    entry.refresh_from_db()
+    assert entry.text == "Call 07700 900461"
