@@ -9,6 +9,7 @@ below switch on. See .env.example and the README for every variable.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 from coprod_hub.lib.env import env_bool, env_int, env_list, env_secret, env_str
@@ -284,9 +285,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_due_reminders",
         "schedule": 15 * 60.0,
     },
+    "send-new-opportunity-alerts": {
+        "task": "notifications.tasks.send_new_opportunity_alerts",
+        "schedule": 15 * 60.0,
+    },
+    "resume-broadcasts": {"task": "notifications.tasks.resume_broadcasts", "schedule": 300.0},
+    "prompt-for-overdue-updates": {
+        "task": "notifications.tasks.prompt_for_overdue_updates",
+        "schedule": crontab(minute=0, hour=10),
+    },
+    "prompt-moderators": {
+        "task": "notifications.tasks.prompt_moderators",
+        "schedule": crontab(minute=0, hour=9, day_of_week="mon-fri"),
+    },
+    "send-weekly-digests": {
+        "task": "notifications.tasks.send_weekly_digests",
+        "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
+    },
 }
 
 # Audit trail (django-auditlog): which models are recorded is listed in coprod_hub/audit.py.
 # IP addresses are not kept: the trail needs who and what, not where from.
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 AUDITLOG_STORE_JSON_CHANGES = True
+
+# Insight: invite people who attended to the outcome survey, catching any the attendance hook
+# missed (see insight/tasks.py).
+CELERY_BEAT_SCHEDULE["invite-to-surveys"] = {
+    "task": "insight.tasks.invite_recent_attendees",
+    "schedule": 60 * 60.0,
+}

@@ -94,3 +94,33 @@ class Unsubscribe(models.Model):
 
     def __str__(self):
         return f"{self.user_id} unsubscribed from {self.category}"
+
+
+class AlertedOpportunity(models.Model):
+    """Marks an opportunity whose "new opportunity" alerts have been written."""
+
+    opportunity = models.OneToOneField(
+        "participation.Opportunity", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Alerts written for opportunity {self.opportunity_id}"
+
+
+class Broadcast(models.Model):
+    """One event whose message goes to many people, written out in batches (broadcasts.py)."""
+
+    kind = models.CharField(max_length=50)
+    object_id = models.PositiveBigIntegerField()
+    cursor = models.PositiveBigIntegerField(default=0)  # the last recipient id written
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="one_broadcast_per_event")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} ({'done' if self.finished_at else 'in progress'})"

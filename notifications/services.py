@@ -18,7 +18,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from . import channels
-from .kinds import category_for
+from .kinds import Category, category_for
 from .models import Message, Unsubscribe
 
 logger = logging.getLogger(__name__)
@@ -234,3 +234,19 @@ def unsubscribe(user_id: int, category: str) -> None:
     Message.objects.filter(
         recipient_id=user_id, category=category, status=Message.Status.PENDING
     ).update(status=Message.Status.SKIPPED)
+
+
+def subscribed_categories(user) -> set[str]:
+    unsubscribed = set(Unsubscribe.objects.filter(user=user).values_list("category", flat=True))
+    return {c for c in Category.values if c not in unsubscribed}
+
+
+def set_subscriptions(user, *, categories: Iterable[str], offered: Iterable[str]) -> None:
+    """Keep exactly `categories` (out of the `offered` ones) switched on for this person."""
+    wanted = set(categories)
+    with transaction.atomic():
+        for category in offered:
+            if category in wanted:
+                Unsubscribe.objects.filter(user=user, category=category).delete()
+            else:
+                unsubscribe(user.pk, category)

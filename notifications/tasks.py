@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import reminders, services
+from . import alerts, broadcasts, prompts, reminders, services
 from .models import Message
 
 
@@ -24,3 +24,34 @@ def send_due_messages():
 def send_due_reminders():
     """Every 15 minutes: reminders two days before and on the morning of each session."""
     return reminders.send_due_reminders()
+
+
+@shared_task
+def send_new_opportunity_alerts():
+    return alerts.send_immediate_alerts()
+
+
+@shared_task
+def send_weekly_digests():
+    return alerts.send_weekly_digests()
+
+
+@shared_task(acks_late=True)
+def run_broadcast(broadcast_id):
+    return broadcasts.run_broadcast(broadcast_id)
+
+
+@shared_task
+def resume_broadcasts():
+    """Every few minutes: finish any broadcast a worker left half-way (or never started)."""
+    return broadcasts.resume_unfinished()
+
+
+@shared_task
+def prompt_for_overdue_updates():
+    return prompts.prompt_for_overdue_updates()
+
+
+@shared_task
+def prompt_moderators():
+    return prompts.prompt_moderators()

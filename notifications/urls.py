@@ -10,4 +10,5 @@ urlpatterns = [
     path("notifications/call-list/", views.call_list, name="call_list"),
     path("notifications/call-list/<int:pk>/done/", views.mark_called, name="mark_called"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("my/notifications/", views.preferences, name="preferences"),
 ]

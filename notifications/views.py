@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from coprod_hub.lib.pagination import paginate
 
 from . import permissions, services
-from .forms import OutboxFilterForm
+from .forms import OutboxFilterForm, PreferencesForm
 from .kinds import Category
 from .tokens import read_unsubscribe_token
 
@@ -64,3 +64,40 @@ def mark_called(request, pk):
     services.mark_called(message, by=request.user)
     messages.success(request, f"Marked {message.recipient} as contacted.")
     return redirect("notifications:call_list")
+
+
+@login_required
+def preferences(request):
+    from participation.permissions import profile_for
+    from participation.services import ParticipationError, update_contact_preferences
+
+    profile = profile_for(request)
+    staff = request.user.is_hub_staff
+    initial = {
+        "contact_by": profile.contact_by,
+        "phone": profile.phone,
+        "alert_frequency": profile.alert_frequency,
+        "categories": sorted(services.subscribed_categories(request.user)),
+    }
+    form = PreferencesForm(request.POST or None, initial=initial, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            update_contact_preferences(
+                profile,
+                contact_by=data["contact_by"],
+                phone=data["phone"],
+                format=profile.format,
+                alert_frequency=data["alert_frequency"],
+            )
+        except ParticipationError as error:
+            form.add_error(None, str(error))
+        else:
+            services.set_subscriptions(
+                request.user,
+                categories=data["categories"],
+                offered=[value for value, _ in form.fields["categories"].choices],
+            )
+            messages.success(request, "Your message settings have been saved.")
+            return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})

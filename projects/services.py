@@ -4,6 +4,8 @@ and posting "we said, we did" updates. Views call these with a form's cleaned da
 from django.db import transaction
 from django.utils.text import slugify
 
+from notifications.broadcasts import start_broadcast
+
 from .ladder import Step, clean_evidence, evidenced_step
 from .models import RESERVED_SLUGS, Project, StepChange, Update
 
@@ -148,8 +150,9 @@ def set_published(project, *, by, published: bool) -> Project:
 def post_update(project, *, by, said, did, next_steps="", opportunities=()) -> Update:
     """Post a "we said, we did" update on a project.
 
-    Participants are notified by the notifications app: the lead adds the fan-out here, inside
-    this transaction, so the messages are queued only if the update is saved.
+    Everyone who took part in the project hears about it: the broadcast is recorded in this
+    transaction, so it happens only if the update is saved, and its messages are written in
+    batches afterwards (notifications/broadcasts.py).
     """
     said, did, next_steps = (said or "").strip(), (did or "").strip(), (next_steps or "").strip()
     if not said:
@@ -164,4 +167,5 @@ def post_update(project, *, by, said, did, next_steps="", opportunities=()) -> U
             project=project, said=said, did=did, next_steps=next_steps, posted_by=by
         )
         update.opportunities.set(opportunities)
+        start_broadcast("we_said_we_did", update)
     return update

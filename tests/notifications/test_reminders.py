@@ -66,20 +66,20 @@ def kinds_sent():
     return sorted(Message.objects.values_list("kind", flat=True))
 
 
-def test_nothing_is_sent_before_the_two_day_point(booked):
+def test_nothing_is_sent_before_the_two_day_point(booked, after_commit):
     booked(utc(2026, 3, 30, 9), signed_up_at=utc(2026, 3, 1))
 
     with time_machine.travel(utc(2026, 3, 28, 8, 59), tick=False):
-        send_due_reminders()
+        after_commit(send_due_reminders)
 
     assert kinds_sent() == []
 
 
-def test_the_two_day_reminder_goes_at_9am_the_saturday_before_the_clocks_change(booked):
+def test_the_two_day_reminder_goes_at_9am_on_the_saturday_before_bst(booked, after_commit):
     booked(utc(2026, 3, 30, 9), signed_up_at=utc(2026, 3, 1))
 
     with time_machine.travel(utc(2026, 3, 28, 9, 0), tick=False):
-        send_due_reminders()
+        after_commit(send_due_reminders)
         send_due_reminders()  # the next run of the periodic task adds nothing
 
     assert kinds_sent() == ["reminder_two_days"]
@@ -87,60 +87,60 @@ def test_the_two_day_reminder_goes_at_9am_the_saturday_before_the_clocks_change(
     assert "Monday 30 March" in mail.outbox[0].subject
 
 
-def test_the_morning_reminder_goes_at_7am_bst_after_the_clocks_change(booked):
+def test_the_morning_reminder_goes_at_7am_bst_after_the_clocks_change(booked, after_commit):
     booked(utc(2026, 3, 30, 9), signed_up_at=utc(2026, 3, 1))
     with time_machine.travel(utc(2026, 3, 28, 9, 0), tick=False):
-        send_due_reminders()
+        after_commit(send_due_reminders)
 
     with time_machine.travel(utc(2026, 3, 30, 5, 59), tick=False):
-        send_due_reminders()
+        after_commit(send_due_reminders)
     assert kinds_sent() == ["reminder_two_days"]
 
     with time_machine.travel(utc(2026, 3, 30, 6, 0), tick=False):  # 7am BST
-        send_due_reminders()
+        after_commit(send_due_reminders)
     assert kinds_sent() == ["reminder_on_the_day", "reminder_two_days"]
     assert "10:00 a.m." in mail.outbox[-1].subject or "10 a.m." in mail.outbox[-1].subject
 
 
-def test_the_morning_reminder_goes_at_7am_gmt_after_the_clocks_go_back(booked):
+def test_the_morning_reminder_goes_at_7am_gmt_after_the_clocks_go_back(booked, after_commit):
     booked(utc(2026, 10, 26, 10), signed_up_at=utc(2026, 10, 1))
 
     with time_machine.travel(utc(2026, 10, 26, 6, 59), tick=False):
-        send_due_reminders()
+        after_commit(send_due_reminders)
     assert "reminder_on_the_day" not in kinds_sent()
 
     with time_machine.travel(utc(2026, 10, 26, 7, 0), tick=False):
-        send_due_reminders()
+        after_commit(send_due_reminders)
     assert "reminder_on_the_day" in kinds_sent()
 
 
-def test_a_worker_that_was_down_at_9am_still_sends_later_and_only_once(booked):
+def test_a_worker_that_was_down_at_9am_still_sends_later_and_only_once(booked, after_commit):
     booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
 
     with time_machine.travel(utc(2026, 1, 13, 16, 45), tick=False):
-        send_due_reminders()
+        after_commit(send_due_reminders)
     with time_machine.travel(utc(2026, 1, 13, 17, 0), tick=False):
-        send_due_reminders()
+        after_commit(send_due_reminders)
 
     assert kinds_sent() == ["reminder_two_days"]
 
 
-def test_someone_who_signs_up_the_day_before_gets_no_two_day_reminder(booked):
+def test_someone_who_signs_up_the_day_before_gets_no_two_day_reminder(booked, after_commit):
     booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 14, 12))
 
     with time_machine.travel(utc(2026, 1, 14, 12, 15), tick=False):
-        send_due_reminders()
+        after_commit(send_due_reminders)
 
     assert kinds_sent() == []
 
 
-def test_cancelled_places_and_started_sessions_get_no_reminder(booked):
+def test_cancelled_places_and_started_sessions_get_no_reminder(booked, after_commit):
     signup = booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
     signup.status = SignUp.Status.CANCELLED
     signup.save()
     booked(utc(2026, 1, 15, 10), signed_up_at=utc(2026, 1, 1))
 
     with time_machine.travel(utc(2026, 1, 15, 11), tick=False):
-        send_due_reminders()
+        after_commit(send_due_reminders)
 
     assert kinds_sent() == []
