@@ -1,0 +1,63 @@
+"""Count the SQL queries each page makes, in-process, against the same database.
+
+Each page is requested once to warm caches (as the server is warm under load), then once
+measured, then once for a contrast: the same page with many more or many fewer rows. Equal
+counts show the number of queries does not grow with the data.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class QueryCount:
+    queries: int | None = None
+    contrast: int | None = None
+    slowest_ms: float | None = None
+    slowest_sql: str = ""
+    status: int | None = None
+    error: str = ""
+
+    @property
+    def constant(self) -> bool | None:
+        if self.queries is None or self.contrast is None:
+            return None
+        return self.queries == self.contrast
+
+
+def _request(client, probe):
+    if probe.method == "POST":
+        return client.post(probe.path, probe.data or {})
+    return client.get(probe.path)
+
+
+def count_queries(pages, *, host="127.0.0.1") -> dict[str, QueryCount]:
+    results = {}
+    for page in pages:
+        if page.missing or not page.probes:
+            continue
+        client = Client(HTTP_HOST=host)
+        if page.user is not None:
+            client.force_login(page.user)
+        result = QueryCount()
+        try:
+            warm, measured, *rest = page.probes
+            _request(client, warm)
+            with CaptureQueriesContext(connection) as captured:
+                response = _request(client, measured)
+            result.status = response.status_code
+            result.queries = len(captured)
+            timed = [(float(q.get("time") or 0) * 1000, q["sql"]) for q in captured]
+            if timed:
+                result.slowest_ms, result.slowest_sql = max(timed)
+            if rest:
+                with CaptureQueriesContext(connection) as captured:
+                    _request(client, rest[0])
+                result.contrast = len(captured)
+        except Exception as error:  # noqa: BLE001 - reported in the results, not fatal
+            result.error = f"{type(error).__name__}: {error}"
+        results[page.key] = result
+    return results

@@ -1,0 +1,149 @@
+"""The results as Markdown: bench/results.md."""
+
+import platform
+from datetime import datetime
+
+TARGET_RATIO = 0.30
+TARGET_P95_MS = 300
+TARGET_FCP_MS = 1500
+TARGET_BYTES = 200 * 1024
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _yes_no(ok):
+    return "–" if ok is None else ("yes" if ok else "**no**")
+
+
+def page_verdict(page, load, queries, hello_rps):
+    """(meets every target?, ratio to hello)."""
+    if page.key == "hello" or load is None:
+        return None, None
+    ratio = load.requests_per_second / hello_rps if hello_rps else None
+    constant = queries.constant if queries else None
+    ok = (
+        ratio is not None
+        and load.requests > 0
+        and ratio >= TARGET_RATIO
+        and load.p95_ms < TARGET_P95_MS
+        and load.errors == 0
+        and constant is not False
+    )
+    return ok, ratio
+
+
+def render(*, pages, loads, queries, weights, settings, counts, notes=()) -> str:
+    hello = loads.get("hello")
+    hello_rps = hello.requests_per_second if hello else 0
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run on {datetime.now().astimezone():%d %B %Y at %H:%M %Z} "
+        f"(commit {settings.get('commit', 'unknown')}).",
+        "",
+        f"- Machine: {settings.get('cpus')} CPUs ({_cpu_model()}), "
+        f"Python {platform.python_version()}, PostgreSQL {settings.get('postgres', '?')}.",
+        f"- Server: gunicorn, {settings['workers']} sync workers, DEBUG off, PostgreSQL, "
+        f"{'Redis cache' if settings.get('redis') else 'local-memory cache (no REDIS_URL)'}.",
+        f"- Load: wrk, {settings['connections']} connections, {settings['threads']} thread, "
+        f"{settings['duration']:g} s per page after a {settings['warmup']:g} s warm-up, "
+        "127.0.0.1 only.",
+        f"- Machine load (1-minute load average): {settings.get('load_before', 0):.1f} before, "
+        f"{settings.get('load_after', 0):.1f} after. Anything well above 0 means other "
+        "programs shared the CPUs and every number below is lower than it would be alone.",
+        "- Data: " + ", ".join(f"{count:,} {name}" for name, count in counts.items()) + ".",
+        "",
+        f"Targets: every page at least {TARGET_RATIO:.0%} of the hello view's throughput, "
+        f"p95 under {TARGET_P95_MS} ms at {settings['connections']} concurrent connections, "
+        "the same number of SQL queries on the contrast request (more or fewer rows).",
+        "",
+        "| Page | req/s | Ratio to hello | p50 ms | p95 ms | Queries | Queries, contrast "
+        "| HTML KB | Errors | Meets targets |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+    ]
+    for page in pages:
+        if page.missing:
+            lines.append(f"| {page.label} | – | – | – | – | – | – | – | – | {page.missing} |")
+            continue
+        load = loads.get(page.key)
+        count = queries.get(page.key)
+        ok, ratio = page_verdict(page, load, count, hello_rps)
+        if load is None:
+            lines.append(f"| {page.label} | – | – | – | – | – | – | – | – | not measured |")
+            continue
+        contrast = "–"
+        if count and count.contrast is not None:
+            contrast = f"{count.contrast} ({page.contrast})"
+        query_cell = "–"
+        if count:
+            query_cell = str(count.queries) if count.queries is not None else "error"
+        ratio_cell = "1.00" if page.key == "hello" else (f"{ratio:.2f}" if ratio else "–")
+        size = settings.get("sizes", {}).get(page.key)
+        size_cell = f"{size / 1024:.1f}" if size is not None else "–"
+        lines.append(
+            f"| {page.label} | {load.requests_per_second:,.0f} | {ratio_cell} "
+            f"| {load.p50_ms:.1f} | {load.p95_ms:.1f} | {query_cell} | {contrast} "
+            f"| {size_cell} | {load.errors} | {_yes_no(ok)} |"
+        )
+    if weights:
+        lines += [
+            "",
+            "## Page weight and first contentful paint",
+            "",
+            "Chromium on a simulated mid-range phone: 412 × 823 screen, CPU slowed 4×, "
+            "slow 4G (150 ms round trip, 1.6 Mbit/s), empty cache; median of 3 loads. "
+            f"Targets: first contentful paint under {TARGET_FCP_MS / 1000:g} s, under "
+            f"{TARGET_BYTES // 1024} KB transferred, no third-party requests.",
+            "",
+            "| Page | First contentful paint ms | Transferred KB | Uncompressed KB "
+            "| Requests | Third-party requests | Meets targets |",
+            "|---|---:|---:|---:|---:|---|---|",
+        ]
+        for weight in weights:
+            if weight.error:
+                lines.append(f"| {weight.path} | – | – | – | – | – | error: {weight.error} |")
+                continue
+            ok = (
+                weight.fcp_ms is not None
+                and weight.fcp_ms < TARGET_FCP_MS
+                and weight.transferred_bytes < TARGET_BYTES
+                and not weight.third_party
+            )
+            third = ", ".join(weight.third_party) or "none"
+            fcp = f"{weight.fcp_ms:.0f}" if weight.fcp_ms is not None else "–"
+            lines.append(
+                f"| {weight.path} | {fcp} | {weight.transferred_bytes / 1024:.1f} "
+                f"| {weight.decoded_bytes / 1024:.1f} | {weight.requests} | {third} "
+                f"| {_yes_no(ok)} |"
+            )
+    problems = [
+        (page, queries[page.key])
+        for page in pages
+        if page.key in queries and (queries[page.key].error or queries[page.key].slowest_sql)
+    ]
+    if problems:
+        lines += [
+            "",
+            "## Slowest query on each page (in-process, one request)",
+            "",
+        ]
+        for page, count in problems:
+            if count.error:
+                lines.append(f"- {page.label}: error while counting: `{count.error}`")
+            else:
+                sql = " ".join(count.slowest_sql.split())
+                if len(sql) > 300:
+                    sql = sql[:300] + " …"
+                lines.append(f"- {page.label}: {count.slowest_ms:.1f} ms: `{sql}`")
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"

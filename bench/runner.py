@@ -1,0 +1,263 @@
+"""One benchmark run: count queries, start the server, load every page, weigh two pages,
+write the results. Used by bench/run.py (`make bench`) and by the smoke test."""
+
+import http.client
+import os
+import subprocess  # noqa: S404 - git, to name the commit measured
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import pageweight, report
+from bench.load import run_wrk
+from bench.pages import build_pages, remove_bench_sign_ups
+from bench.queries import count_queries
+from bench.server import ROOT, Server
+
+
+@dataclass
+class Options:
+    duration: float = 10.0
+    warmup: float = 2.0
+    connections: int = 8
+    threads: int = 1
+    workers: int = 3
+    page_weight: bool = True
+    include: list[str] | None = None
+    output: Path = ROOT / "bench" / "results.md"
+    log: object = print
+
+
+@dataclass
+class Outcome:
+    pages: list = field(default_factory=list)
+    loads: dict = field(default_factory=dict)
+    queries: dict = field(default_factory=dict)
+    weights: list = field(default_factory=list)
+    markdown: str = ""
+
+    def missed_targets(self) -> list[str]:
+        hello = self.loads.get("hello")
+        hello_rps = hello.requests_per_second if hello else 0
+        missed = []
+        for page in self.pages:
+            if page.key == "hello":
+                continue
+            ok, _ = report.page_verdict(
+                page, self.loads.get(page.key), self.queries.get(page.key), hello_rps
+            )
+            if page.missing or not ok:
+                missed.append(page.label)
+        for weight in self.weights:
+            if (
+                weight.error
+                or weight.fcp_ms is None
+                or weight.fcp_ms >= report.TARGET_FCP_MS
+                or weight.transferred_bytes >= report.TARGET_BYTES
+                or weight.third_party
+            ):
+                missed.append(f"page weight of {weight.path}")
+        return missed
+
+
+def preflight(base_url, request):
+    """One request as wrk will send it: (status, Location header, body bytes)."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    headers = {"Host": parts.netloc}
+    if request.cookie:
+        headers["Cookie"] = request.cookie
+    if request.method == "POST":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(request.method, request.path, request.body or None, headers)
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, response.getheader("Location", ""), len(body)
+    finally:
+        connection.close()
+
+
+def data_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    wanted = [
+        ("people", "users", "User"),
+        ("projects", "projects", "Project"),
+        ("opportunities", "participation", "Opportunity"),
+        ("sign-ups", "participation", "SignUp"),
+        ("claims", "payments", "Claim"),
+        ("ledger entries", "payments", "LedgerEntry"),
+        ("practice guide entries", "learning", "Entry"),
+        ("outbox messages", "notifications", "Message"),
+    ]
+    counts = {}
+    for label, app_label, model_name in wanted:
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        counts[label] = model.objects.count()
+    return counts
+
+
+def describe_environment(options, env) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0].split()[0]
+    try:
+        commit = subprocess.run(  # noqa: S603
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "commit": commit,
+        "cpus": os.cpu_count(),
+        "postgres": postgres,
+        "workers": options.workers,
+        "connections": options.connections,
+        "threads": options.threads,
+        "duration": options.duration,
+        "warmup": options.warmup,
+        "redis": bool(env.get("REDIS_URL")),
+        "sizes": {},
+        "load_before": os.getloadavg()[0],
+    }
+
+
+def run(*, env: dict, options: Options) -> Outcome:
+    log = options.log
+    outcome = Outcome()
+    settings = describe_environment(options, env)
+    counts = data_counts()
+    log("Data: " + ", ".join(f"{count:,} {name}" for name, count in counts.items()))
+
+    log("Choosing pages and signing people in...")
+    pages = build_pages(include=options.include)
+    outcome.pages = pages
+
+    log("Counting SQL queries per page (in-process)...")
+    outcome.queries = count_queries(pages)
+    remove_bench_sign_ups()
+    for key, count in outcome.queries.items():
+        log(f"  {key}: {count.queries} queries, contrast {count.contrast} {count.error}")
+
+    notes = []
+    log(f"Starting gunicorn ({options.workers} workers)...")
+    with Server(env=env, workers=options.workers) as server:
+        log(f"  serving on {server.base_url}")
+        for page in pages:
+            if page.missing:
+                log(f"{page.key}: skipped ({page.missing})")
+                continue
+            status, location, size = preflight(server.base_url, page.requests[0])
+            if status not in page.expect:
+                page.missing = f"answered {status} {location}".strip()
+                log(f"{page.key}: {page.missing}; server log:\n{server.log_tail()}")
+                continue
+            settings["sizes"][page.key] = size if page.method == "GET" else None
+            requests = page.requests[1:] if page.method == "POST" else page.requests
+            measured, warm = requests, requests
+            if page.method == "POST":
+                # Warm up on pairs the measured run never sends: a repeat is a cheaper path.
+                cut = max(1, int(len(requests) * 0.8))
+                measured, warm = requests[:cut], requests[cut:] or requests[:1]
+            if options.warmup > 0:
+                run_wrk(
+                    server.base_url,
+                    warm,
+                    name=f"{page.key}-warm",
+                    duration=options.warmup,
+                    connections=options.connections,
+                    threads=options.threads,
+                )
+            result = run_wrk(
+                server.base_url,
+                measured,
+                name=page.key,
+                duration=options.duration,
+                connections=options.connections,
+                threads=options.threads,
+            )
+            if result.requests == 0:
+                notes.append(
+                    f"{page.key}: no request finished within {options.duration:g} s "
+                    f"(each took longer than that with {options.connections} at once)."
+                )
+            if page.method == "POST" and result.requests > len(measured):
+                notes.append(
+                    f"{page.key}: {result.requests:,} requests for {len(measured):,} different "
+                    "pairs, so some repeated a sign-up (a cheaper path)."
+                )
+            log(
+                f"{page.key}: {result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.1f} ms,"
+                f" p95 {result.p95_ms:.1f} ms, errors {result.errors}"
+            )
+            outcome.loads[page.key] = result
+        if "hello" in outcome.loads and len(pages) > 1:
+            # Measure the ceiling again at the end: if the machine got busier or quieter
+            # during the run, the ratios use the average of the two.
+            again = run_wrk(
+                server.base_url,
+                [pages[0].requests[0]],
+                name="hello-again",
+                duration=options.duration,
+                connections=options.connections,
+                threads=options.threads,
+            )
+            first = outcome.loads["hello"]
+            notes.append(
+                f"hello measured twice: {first.requests_per_second:,.0f} req/s at the start and "
+                f"{again.requests_per_second:,.0f} req/s at the end; the table shows the first."
+            )
+        if options.page_weight:
+            outcome.weights = _page_weights(server.base_url, pages, log, notes)
+    settings["load_after"] = os.getloadavg()[0]
+    removed = remove_bench_sign_ups()
+    log(f"Removed {removed:,} sign-ups made by the benchmark.")
+    outcome.markdown = report.render(
+        pages=pages,
+        loads=outcome.loads,
+        queries=outcome.queries,
+        weights=outcome.weights,
+        settings=settings,
+        counts=counts,
+        notes=notes,
+    )
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(outcome.markdown)
+    log(f"Wrote {options.output}")
+    return outcome
+
+
+def _page_weights(base_url, pages, log, notes):
+    if not pageweight.chromium_available():
+        notes.append(f"Page weight not measured: no Chromium at {pageweight.CHROMIUM}.")
+        return []
+    by_key = {page.key: page for page in pages}
+    targets = []
+    if "directory" in by_key and not by_key["directory"].missing:
+        targets.append(("directory", "/opportunities/"))
+    project = by_key.get("project")
+    if project and not project.missing:
+        targets.append(("project", project.path))
+    if not targets:
+        return []
+    log("Measuring page weight and first paint in Chromium...")
+    started = time.monotonic()
+    weights = pageweight.measure(base_url, targets)
+    for weight in weights:
+        log(
+            f"  {weight.path}: FCP {weight.fcp_ms} ms, {weight.transferred_bytes / 1024:.1f} KB, "
+            f"third-party {weight.third_party or 'none'} {weight.error}"
+        )
+    log(f"  done in {time.monotonic() - started:.0f} s")
+    return weights
