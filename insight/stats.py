@@ -51,26 +51,54 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def median(queryset, expression) -> float | None:
-    """The median of `expression` over the rows of `queryset`, ignoring nulls.
+def percentiles(queryset, expression, fractions=(0.5,)) -> dict[float, float | None]:
+    """Percentiles of `expression` over the rows of `queryset`, ignoring nulls, worked out as
+    PostgreSQL's PERCENTILE_CONT does (interpolating between the two nearest values).
 
-    PostgreSQL works it out with PERCENTILE_CONT in one query. Elsewhere (SQLite on a laptop)
-    we count the rows and fetch only the middle one or two in order: two queries, whatever
-    the number of rows.
+    PostgreSQL: one query for all of them. Elsewhere (SQLite on a laptop) one query each,
+    ranking the values with window functions. Either way the database does the work and the
+    number of queries does not depend on the number of rows, or on there being any.
     """
     values = (
-        queryset.order_by().annotate(_median_value=expression).filter(_median_value__isnull=False)
+        queryset.order_by()
+        .annotate(_stat_value=expression)
+        .filter(_stat_value__isnull=False)
+        .values_list("_stat_value")
     )
     if connection.vendor == "postgresql":
-        return values.aggregate(m=PercentileCont("_median_value"))["m"]
-    count = values.count()
-    if not count:
-        return None
-    middle = (count - 1) // 2
-    take = 1 if count % 2 else 2
-    ordered = values.order_by("_median_value").values_list("_median_value", flat=True)
-    pair = [float(v) for v in ordered[middle : middle + take]]
-    return sum(pair) / len(pair)
+        found = values.aggregate(
+            **{f"p{i}": PercentileCont("_stat_value", f) for i, f in enumerate(fractions)}
+        )
+        return {f: found[f"p{i}"] for i, f in enumerate(fractions)}
+    inner_sql, params = values.query.sql_with_params()
+    result = {}
+    with connection.cursor() as cursor:
+        for fraction in fractions:
+            sql = _PERCENTILE_SQL.replace("{values}", inner_sql).replace("{f}", repr(fraction))
+            cursor.execute(sql, params)
+            low, high, count = cursor.fetchone()
+            if not count:
+                result[fraction] = None
+                continue
+            position = (count - 1) * fraction
+            result[fraction] = low + (high - low) * (position - int(position))
+    return result
+
+
+# SQLite: rank the values (rank_no from 0) and keep the one or two either side of the
+# percentile's position (CAST truncates, as floor does for these positive numbers); Python
+# interpolates between them. `{f}` is a float we format ourselves, never user input.
+_PERCENTILE_SQL = (
+    "SELECT MIN(v), MAX(v), MAX(c) FROM ("
+    " SELECT _stat_value AS v, ROW_NUMBER() OVER (ORDER BY _stat_value) - 1 AS rank_no,"
+    " COUNT(*) OVER () AS c FROM ({values}) raw"
+    ") ranked WHERE rank_no = CAST((c - 1) * {f} AS INTEGER)"
+    " OR rank_no = CAST((c - 1) * {f} AS INTEGER) + 1 AND (c - 1) * {f} > rank_no - 1"
+)
+
+
+def median(queryset, expression) -> float | None:
+    return percentiles(queryset, expression, (0.5,))[0.5]
 
 
 _SAME_FACES_SQL = (

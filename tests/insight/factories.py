@@ -1,6 +1,6 @@
 """Factories for insight tests, and helpers that build large datasets quickly."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -35,6 +35,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory, roles=["staff"])
     status = Project.Status.ACTIVE
     is_published = True
+    # Running through the years the tests look at (undated projects count from when they
+    # were logged, which is the real today).
+    start_date = date(2024, 4, 1)
 
 
 class OpportunityFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,103 @@
+"""Reach on a known set of people: distinct people, first-timers, "same faces", areas."""
+
+from dataclasses import replace
+
+import pytest
+
+from insight.dashboard import reach
+from insight.stats import same_faces
+from participation.models import SignUp
+from tests.factories import UserFactory
+
+from .conftest import NOW, YEAR, at, csv_rows
+from .factories import OpportunityFactory, ProjectFactory, ServiceAreaFactory, SignUpFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    """p0 came 5 times and p1 3 times; p2-p9 came once each. p9 also came in 2024."""
+    carers = ServiceAreaFactory(name="Carers", slug="carers")
+    mental = ServiceAreaFactory(name="Mental health", slug="mental-health")
+    pa = ProjectFactory(service_area=carers)
+    pb = ProjectFactory(service_area=mental)
+    a_sessions = [OpportunityFactory(project=pa, starts_at=at(2025, 5 + i, 3)) for i in range(5)]
+    b_sessions = [OpportunityFactory(project=pb, starts_at=at(2025, 6, 10 + i)) for i in range(3)]
+    before = OpportunityFactory(project=pa, starts_at=at(2024, 6, 1))
+    p = [UserFactory() for _ in range(10)]
+    for session in a_sessions:
+        SignUpFactory(opportunity=session, resident=p[0])
+    for session in b_sessions:
+        SignUpFactory(opportunity=session, resident=p[1])
+    for person in p[2:]:
+        SignUpFactory(opportunity=a_sessions[0], resident=person)
+    SignUpFactory(opportunity=before, resident=p[9])
+    # Neither of these is taking part.
+    SignUpFactory(opportunity=b_sessions[0], resident=p[3], attendance=SignUp.Attendance.NO_SHOW)
+    SignUpFactory(
+        opportunity=b_sessions[1], resident=p[4], status=SignUp.Status.CANCELLED, attendance=""
+    )
+    return p
+
+
+def test_it_counts_distinct_people_and_first_timers(people):
+    section = reach.build(YEAR, now=NOW)
+    figures = {f.label: (f.value, f.detail) for f in section.figures}
+    assert figures["People taking part"] == ("10", "16 sign-ups")
+    assert figures["First time ever"] == ("9", "90%")
+    assert csv_rows(section, "reach_new") == [
+        ["First time ever", "9", "90.0"],
+        ["Taken part before", "1", "10.0"],
+    ]
+
+
+def test_same_faces_is_the_share_of_sign_ups_from_the_most_frequent_tenth(people):
+    section = reach.build(YEAR, now=NOW)
+    # 10 people: the top 10% is one person, p0, with 5 of the 16 sign-ups.
+    assert csv_rows(section, "reach_same_faces") == [
+        ["People taking part", "10"],
+        ["Sign-ups", "16"],
+        ["Most frequent 10% of people", "1"],
+        ["Their sign-ups", "5"],
+        ["Their share of all sign-ups", "31.2"],
+    ]
+    assert {f.label: f.value for f in section.figures}["Same faces"] == "31%"
+
+
+def test_same_faces_rounds_the_top_tenth_up():
+    session = OpportunityFactory(starts_at=at(2025, 6, 1))
+    for _ in range(11):
+        SignUpFactory(opportunity=session)
+    faces = same_faces(reach.signups_in_view(YEAR))
+    assert (faces.people, faces.top_people, faces.top_signups, faces.signups) == (11, 2, 2, 11)
+
+
+def test_same_faces_of_nobody_is_empty():
+    faces = same_faces(reach.signups_in_view(YEAR))
+    assert (faces.people, faces.signups, faces.share) == (0, 0, None)
+
+
+def test_it_spreads_people_by_service_area(people):
+    section = reach.build(YEAR, now=NOW)
+    assert csv_rows(section, "reach_areas") == [["Carers", "9", "13"], ["Mental health", "1", "3"]]
+
+
+def test_an_area_filter_counts_first_timers_across_the_whole_hub(people):
+    section = reach.build(replace(YEAR, area=_area("mental-health")), now=NOW)
+    figures = {f.label: (f.value, f.detail) for f in section.figures}
+    assert figures["People taking part"] == ("1", "3 sign-ups")
+    assert figures["First time ever"] == ("1", "100%")
+
+
+def test_a_date_range_before_anyone_took_part_is_empty(people):
+    long_ago = replace(YEAR, start=YEAR.start.replace(year=2020), end=YEAR.end.replace(year=2020))
+    section = reach.build(long_ago, now=NOW)
+    assert {f.label: f.value for f in section.figures}["People taking part"] == "0"
+    assert section.blocks[0].summary == "Nobody took part in these dates."
+
+
+def _area(slug):
+    from projects.models import ServiceArea
+
+    return ServiceArea.objects.get(slug=slug)
