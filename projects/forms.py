@@ -227,6 +227,14 @@ class ProjectForm(forms.Form):
         self.fields["owner"].queryset = staff_users().order_by("display_name", "email")
         self.fields["team"].queryset = staff_users().order_by("display_name", "email")
 
+    def full_clean(self):
+        super().full_clean()
+        # crispy-forms-gds marks only its own widget classes as in error; add the red border
+        # to the "£" amount box too.
+        if self.errors.get("budget_pence"):
+            widget = self.fields["budget_pence"].widget
+            widget.attrs["class"] += " govuk-input--error"
+
     @classmethod
     def initial_for(cls, project):
         return {

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.shortcuts import redirect
@@ -43,15 +44,14 @@ class ProjectDetailView(ProjectPermissionMixin, TemplateView):
     template_name = "projects/project_detail.html"
 
     def get_context_data(self, **kwargs):
-        from participation.models import Opportunity
-
         project = self.project
         user = self.request.user
         is_staff = user.is_authenticated and user.has_role(Role.STAFF)
         updates = Update.objects.filter(project=project).for_display()
-        opportunities = project.opportunities.filter(
-            status=Opportunity.Status.PUBLISHED, starts_at__gte=timezone.now()
-        ).order_by("starts_at")[:OPPORTUNITIES_ON_PROJECT_PAGE]
+        # The same rule as the opportunity directory: published or closed, not yet started.
+        opportunities = project.opportunities.listed().order_by("starts_at")[
+            :OPPORTUNITIES_ON_PROJECT_PAGE
+        ]
         return super().get_context_data(
             project=project,
             is_staff=is_staff,
@@ -229,8 +229,10 @@ class UpdatesFeed(Feed):
     """Atom feed of the newest "we said, we did" updates on published projects."""
 
     feed_type = Atom1Feed
-    title = "We said, we did: updates from the Co-production Hub"
     subtitle = "What people told us, what we did, and what happens next."
+
+    def title(self):
+        return f"We said, we did: updates from the {settings.SITE_NAME}"
 
     def link(self):
         return reverse("projects:updates")

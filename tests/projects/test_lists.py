@@ -157,6 +157,7 @@ def test_query_counts_do_not_grow_with_the_number_of_projects(
     few = _count_queries(client, url, django_assert_max_num_queries)
     _make_projects(45, owner)
     many = _count_queries(client, url, django_assert_max_num_queries)
+    print(f"{url}: {few} queries with 5 projects, {many} with 50")  # shown with pytest -s
     assert few == many, f"{url}: {few} queries with 5 projects, {many} with 50"
 
 

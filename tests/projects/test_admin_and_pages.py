@@ -1,0 +1,90 @@
+"""The admin screens, the explainer pages and the project page's fixed cost in queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects.ladder import STEP_RULES, Step
+from projects.models import StepChange
+from projects.services import record_step
+
+from .factories import UpdateFactory, evidence, make_opportunity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admins_can_open_every_projects_admin_screen(client, admin_user, project):
+    UpdateFactory(project=project)
+    client.force_login(admin_user)
+    for model in ["servicearea", "project", "stepchange", "update"]:
+        assert client.get(reverse(f"admin:projects_{model}_changelist")).status_code == 200
+    assert (
+        client.get(reverse("admin:projects_project_change", args=[project.pk])).status_code == 200
+    )
+
+
+def test_the_step_history_cannot_be_changed_in_the_admin(client, admin_user, project):
+    client.force_login(admin_user)
+    change = StepChange.objects.get(project=project)
+    assert client.get(reverse("admin:projects_stepchange_add")).status_code == 403
+    response = client.post(
+        reverse("admin:projects_stepchange_delete", args=[change.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert StepChange.objects.filter(pk=change.pk).exists()
+
+
+def test_how_we_decide_the_step_shows_every_rule_from_the_code(client):
+    page = client.get(reverse("projects:how_we_decide")).text
+    for rule in STEP_RULES:
+        assert rule.when.replace("'", "&#x27;") in page
+    assert "The first one that matches the answers gives the step" in page
+    assert page.count('<tr class="govuk-table__row">') == len(STEP_RULES) + 1
+
+
+def test_the_ladder_page_explains_every_step_level_and_type(client):
+    page = client.get(reverse("projects:ladder")).text
+    for step in Step:
+        assert f"Step {step.value}: {step.label}" in page
+    for words in [
+        "Doing to",
+        "Doing for",
+        "Doing with",
+        "Individual",
+        "Strategic",
+        "Co-evaluation",
+    ]:
+        assert words in page
+    assert 'aria-current="step"' not in page  # no project, so no step is marked
+
+
+def test_the_project_page_links_to_its_opportunities(client, project):
+    session = make_opportunity(project, title="Coffee morning")
+    page = client.get(project.get_absolute_url()).text
+    assert f'href="{session.get_absolute_url()}"' in page
+
+
+def test_the_project_page_costs_the_same_queries_however_much_history_it_has(
+    client, owner, project
+):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(project.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    client.force_login(owner)
+    UpdateFactory(project=project)
+    make_opportunity(project)
+    few = count()
+    for _ in range(6):
+        record_step(project, by=owner, claimed=7, evidence=evidence())
+        update = UpdateFactory(project=project)
+        update.opportunities.add(make_opportunity(project))
+    assert count() == few
+
+
+def test_the_atom_feed_is_named_after_the_site(client, settings):
+    settings.SITE_NAME = "Anytown Together"
+    body = client.get(reverse("projects:updates_feed")).content.decode()
+    assert "We said, we did: updates from the Anytown Together" in body
