@@ -121,14 +121,14 @@ class DashboardFilterForm(forms.Form):
         label="From",
         required=False,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter the start date as a real date, like 2025-04-01"},
     )
     end = forms.DateField(
         label="To",
         required=False,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter the end date as a real date, like 2026-03-31"},
     )
     area = forms.ChoiceField(label="Service area", required=False)

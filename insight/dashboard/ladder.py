@@ -134,7 +134,8 @@ def build(filters, *, now) -> Section:
             )
         )
     claim_summary = (
-        f"{plural(inflated, 'project')} claim a higher step than the evidence supports"
+        f"{plural(inflated, 'project')} {'claims' if inflated == 1 else 'claim'} a higher step "
+        "than the evidence supports"
         f" ({_share(inflated, recorded)} of those with a recorded step)."
         if recorded
         else "No project in this view has a recorded step yet."

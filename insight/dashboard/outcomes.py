@@ -72,9 +72,13 @@ def build(filters, *, now) -> Section:
         .annotate(**_statement_aggregates())
         .order_by("opportunity__project__title", "opportunity__project")
     )
-    invited = SurveyInvitation.objects.filter(
+    invitations = SurveyInvitation.objects.filter(
         filters.opportunity_where("signup__opportunity__")
-    ).count()
+    ).aggregate(
+        invited=Count("pk"),
+        answered=Count("pk", filter=Q(signup__survey_responses__isnull=False)),
+    )
+    invited = invitations["invited"]
     projects_in_view = Project.objects.filter(filters.project_where())
     assessments = list(latest_we_assessments(filters, projects_in_view))
     comments = list(
@@ -116,8 +120,13 @@ def build(filters, *, now) -> Section:
         worst = min(I_STATEMENTS, key=lambda s: _ratio(overall, s.key))
         statement_summary = (
             f"From {plural(total, 'response')}, {_pct(agree, answered)} of answers agreed. "
-            f"Most agreed: \u201c{best.text}\u201d. Least agreed: \u201c{worst.text}\u201d."
         )
+        if _ratio(overall, best.key) == _ratio(overall, worst.key):
+            statement_summary += "Every statement had the same share agreeing."
+        else:
+            statement_summary += (
+                f"Most agreed: \u201c{best.text}\u201d. Least agreed: \u201c{worst.text}\u201d."
+            )
     else:
         statement_summary = "Nobody has answered the survey about sessions in this view yet."
 
@@ -266,7 +275,11 @@ def build(filters, *, now) -> Section:
         ),
         figures=[
             Figure("Survey responses", f"{total:,}", f"from {plural(invited, 'invitation')}"),
-            Figure("Response rate", _pct(total, invited)),
+            Figure(
+                "Response rate",
+                _pct(invitations["answered"], invited),
+                f"{invitations['answered']:,} of those invited answered",
+            ),
             Figure("Answers that agree", _pct(agree, answered), "across all six statements"),
         ],
         blocks=[
@@ -274,7 +287,12 @@ def build(filters, *, now) -> Section:
                 "Each \u201cI\u201d statement", statement_summary, statement_table, statement_chart
             ),
             Block("Over time", quarter_summary, quarter_table, quarter_chart),
-            Block("\u201cWe\u201d against \u201cI\u201d", we_summary, we_table, we_chart),
+            Block(
+                "\u201cWe\u201d against \u201cI\u201d",
+                we_summary,
+                we_table,
+                we_chart if assessments else None,
+            ),
             Block("By project", project_summary, project_table),
         ],
         extra={"comments": comments},

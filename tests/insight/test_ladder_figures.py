@@ -68,7 +68,7 @@ def test_it_sets_claimed_against_evidenced(projects):
     rows = {row[0]: row[1:] for row in csv_rows(section, "ladder_claimed")}
     assert rows["7. Co-production"] == ["1", "0", "1"]
     assert rows["5. Engagement"] == ["0", "1", "-1"]
-    assert "1 project claim a higher step" in section.blocks[1].summary
+    assert "1 project claims a higher step" in section.blocks[1].summary
 
 
 def test_it_counts_moves_up_and_down_by_quarter(projects):

@@ -125,7 +125,7 @@ def test_it_gives_each_i_statement_the_share_who_agree_and_the_average(answers):
     assert rows["I heard back about what changed"] == ["2", "1", "50.0", "4.0"]
     figures = {f.label: (f.value, f.detail) for f in section.figures}
     assert figures["Survey responses"] == ("3", "from 4 invitations")
-    assert figures["Response rate"] == ("75%", "")
+    assert figures["Response rate"] == ("75%", "3 of those invited answered")
     # 17 answers (one "prefer not to say"), 10 of them agreeing.
     assert figures["Answers that agree"] == ("59%", "across all six statements")
 
