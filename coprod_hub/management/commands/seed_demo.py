@@ -13,6 +13,7 @@ SEEDERS = [
     "participation.demo",
     "payments.demo",
     "learning.demo",
+    "insight.demo",
 ]
 
 
