@@ -466,7 +466,9 @@ def clean_uk_phone(value: str) -> str:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    # "Possible" rather than "valid": numbers in new ranges, and Ofcom's drama numbers used
+    # in our examples, are still numbers people can type.
+    if number is None or not phonenumbers.is_possible_number(number):
         raise forms.ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from coprod_hub.users.roles import Role
+from projects import permissions as projects_permissions
 
 from .models import Opportunity, Profile, SignUp, Venue
 
@@ -28,18 +29,9 @@ def is_staff(user) -> bool:
 
 
 def can_edit_project(user, project) -> bool:
-    """The projects app's rule for who may edit a project, applied to its opportunities:
-    the owner, a team member, any commissioner, or an admin, holding the staff role.
-
-    Kept here, in one function, until projects/permissions.py is in the tree to call.
-    """
-    if not is_staff(user):
-        return False
-    if is_admin(user) or user.has_role(Role.COMMISSIONER):
-        return True
-    if project.owner_id == user.pk:
-        return True
-    return project.team.filter(pk=user.pk).exists()
+    """The projects app's own rule (owner, team member, commissioner or admin, with the staff
+    role): whoever may edit a project runs its opportunities."""
+    return projects_permissions.can_edit_project(user, project)
 
 
 def can_run(user, opportunity) -> bool:

@@ -57,7 +57,7 @@ def interests(request):
         "preferred_levels": profile.preferred_levels,
         "preferred_formats": profile.preferred_formats,
     }
-    form = InterestsForm(request.POST or None, initial=initial)
+    form = InterestsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.update_interests(profile, **form.cleaned_data)
         messages.success(request, "Your interests have been saved.")
@@ -78,7 +78,7 @@ def access_needs(request):
         "access_needs": profile.access_needs,
         "consent": bool(profile.access_needs_consent_at),
     }
-    form = AccessNeedsForm(request.POST or None, initial=initial)
+    form = AccessNeedsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.set_access_needs(profile, **form.cleaned_data)
@@ -116,7 +116,9 @@ def contact(request):
         "format": profile.format,
         "alert_frequency": profile.alert_frequency,
     }
-    form = ContactPreferencesForm(request.POST or None, initial=initial)
+    form = ContactPreferencesForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_contact_preferences(profile, **form.cleaned_data)

@@ -46,7 +46,7 @@ def sign_up(request, pk):
         messages.info(request, "You have already signed up for this. Here is your place.")
         return redirect(existing)
     profile = permissions.profile_for(request)
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             signup = services.sign_up(

@@ -67,7 +67,9 @@ def create(request):
     project_id = request.GET.get("project")
     if project_id and project_id.isdigit() and projects.filter(pk=project_id).exists():
         initial["project"] = project_id
-    form = OpportunityForm(request.POST or None, projects=projects, initial=initial)
+    form = OpportunityForm(
+        request.POST if request.method == "POST" else None, projects=projects, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             opportunity = services.create_opportunity(by=request.user, **form.opportunity_fields())
@@ -83,7 +85,9 @@ def create(request):
 def edit(request, pk):
     opportunity = permissions.get_opportunity_to_run(request, pk)
     projects = permissions.projects_for_new_opportunity(request.user, keep=opportunity.project_id)
-    form = OpportunityForm(request.POST or None, instance=opportunity, projects=projects)
+    form = OpportunityForm(
+        request.POST if request.method == "POST" else None, instance=opportunity, projects=projects
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_opportunity(opportunity, by=request.user, **form.opportunity_fields())
@@ -128,7 +132,7 @@ def close(request, pk):
 @login_required
 def cancel_opportunity(request, pk):
     opportunity = permissions.get_opportunity_to_run(request, pk)
-    form = CancelOpportunityForm(request.POST or None)
+    form = CancelOpportunityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_opportunity(
@@ -250,7 +254,7 @@ def _csv_safe(value: str) -> str:
 def sign_up_person(request, pk):
     """Staff sign up someone who has an account, e.g. after a phone call."""
     opportunity = permissions.get_opportunity_to_run(request, pk)
-    form = FindPersonForm(request.POST or None)
+    form = FindPersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             signup = services.sign_up(
@@ -275,7 +279,7 @@ def sign_up_person(request, pk):
 def add_person(request, pk):
     """Staff add someone who has no account (often not online), then sign them up."""
     opportunity = permissions.get_opportunity_to_run(request, pk)
-    form = AddPersonForm(request.POST or None)
+    form = AddPersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -327,7 +331,7 @@ def venues(request):
 def venue_form(request, pk=None):
     venue = permissions.get_venue_for_staff(request, pk) if pk else None
     permissions.require_staff(request)
-    form = VenueForm(request.POST or None, instance=venue)
+    form = VenueForm(request.POST if request.method == "POST" else None, instance=venue)
     if request.method == "POST" and form.is_valid():
         services.save_venue(venue, by=request.user, **form.cleaned_data)
         messages.success(request, "The venue has been saved.")

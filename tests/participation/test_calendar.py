@@ -1,0 +1,144 @@
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from icalendar import Calendar
+
+from participation import services
+from participation.models import Opportunity, Profile
+from participation.tokens import calendar_token
+
+from .factories import OpportunityFactory, SignUpFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+UK = ZoneInfo("Europe/London")
+
+
+def events(response):
+    calendar = Calendar.from_ical(response.content)
+    return calendar, list(calendar.walk("VEVENT"))
+
+
+def test_an_opportunitys_calendar_file_has_uid_uk_time_location_and_url(client):
+    venue = VenueFactory(name="Northfield Library", address="2 Mill Lane", postcode="AT2 3BB")
+    # 10am in British Summer Time is 9am UTC.
+    starts = datetime(2030, 7, 15, 9, 0, tzinfo=UTC)
+    opportunity = OpportunityFactory(
+        title="Carers' panel",
+        format=Opportunity.Format.IN_PERSON,
+        venue=venue,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+    )
+
+    response = client.get(reverse("participation:calendar", args=[opportunity.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert "attachment" in response["Content-Disposition"]
+    calendar, (event,) = events(response)
+    host = settings.SITE_URL.split("://")[1].split(":")[0]
+    assert str(event["UID"]) == f"opportunity-{opportunity.pk}@{host}"
+    dtstart = event["DTSTART"]
+    assert dtstart.params["TZID"] == "Europe/London"
+    assert dtstart.dt == datetime(2030, 7, 15, 10, 0, tzinfo=UK)
+    assert dtstart.dt.utcoffset() == timedelta(hours=1)
+    assert "Northfield Library" in str(event["LOCATION"])
+    assert "AT2 3BB" in str(event["LOCATION"])
+    assert str(event["URL"]) == settings.SITE_URL + opportunity.get_absolute_url()
+    assert str(event["SUMMARY"]) == "Carers' panel"
+    # A VTIMEZONE for Europe/London travels with the file.
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+
+
+def test_the_uid_stays_the_same_when_the_time_changes(client, staff):
+    opportunity = OpportunityFactory(created_by=staff)
+    url = reverse("participation:calendar", args=[opportunity.pk])
+    _, (before,) = events(client.get(url))
+
+    services.update_opportunity(
+        opportunity,
+        by=staff,
+        starts_at=opportunity.starts_at + timedelta(days=1),
+        ends_at=opportunity.ends_at + timedelta(days=1),
+    )
+    _, (after,) = events(client.get(url))
+
+    assert before["UID"] == after["UID"]
+    assert after["DTSTART"].dt > before["DTSTART"].dt
+    assert after["SEQUENCE"] >= before["SEQUENCE"]
+
+
+def test_draft_calendar_files_are_not_public(client):
+    draft = OpportunityFactory(status=Opportunity.Status.DRAFT)
+
+    assert client.get(reverse("participation:calendar", args=[draft.pk])).status_code == 404
+
+
+def test_the_public_feed_lists_upcoming_opportunities_only(client):
+    upcoming = OpportunityFactory(title="Upcoming")
+    OpportunityFactory(title="Draft", status=Opportunity.Status.DRAFT)
+    OpportunityFactory(title="Cancelled", status=Opportunity.Status.CANCELLED)
+
+    response = client.get(reverse("participation:feed"))
+
+    _, found = events(response)
+    assert [str(e["SUMMARY"]) for e in found] == ["Upcoming"]
+    assert found[0]["DTSTART"].params["TZID"] == "Europe/London"
+    assert str(found[0]["URL"]).endswith(upcoming.get_absolute_url())
+
+
+def test_the_public_feed_follows_the_directory_filters(client):
+    OpportunityFactory(title="Online", format="online")
+    OpportunityFactory(title="Phone", format="phone")
+
+    response = client.get(reverse("participation:feed"), {"format": "phone"})
+
+    assert [str(e["SUMMARY"]) for e in events(response)[1]] == ["Phone"]
+
+
+def test_a_personal_feed_lists_a_residents_own_sign_ups_at_a_private_link(client, resident):
+    mine = SignUpFactory(resident=resident, opportunity__title="Mine")
+    SignUpFactory(opportunity__title="Someone else's")
+    profile = Profile.objects.create(user=resident)
+    url = reverse("participation:personal_feed", args=[calendar_token(profile)])
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    _, found = events(response)
+    assert [str(e["SUMMARY"]) for e in found] == ["Mine"]
+    assert str(found[0]["URL"]).endswith(mine.opportunity.get_absolute_url())
+
+
+def test_a_new_personal_link_stops_the_old_one_working(client, resident):
+    profile = Profile.objects.create(user=resident)
+    old_url = reverse("participation:personal_feed", args=[calendar_token(profile)])
+
+    client.force_login(resident)
+    client.post(reverse("participation:calendar_link"))
+    profile.refresh_from_db()
+    new_url = reverse("participation:personal_feed", args=[calendar_token(profile)])
+
+    assert client.get(old_url).status_code == 404
+    assert client.get(new_url).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["nonsense", "eyJ1IjoxfQ:abc:def", "a" * 300])
+def test_altered_personal_links_are_refused(client, token):
+    response = client.get(reverse("participation:personal_feed", args=[token]))
+
+    assert response.status_code == 404
+
+
+def test_the_calendar_link_page_shows_the_private_link(client, resident):
+    client.force_login(resident)
+
+    response = client.get(reverse("participation:calendar_link"))
+
+    profile = Profile.objects.get(user=resident)
+    assert calendar_token(profile) in response.text

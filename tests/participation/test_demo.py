@@ -1,0 +1,46 @@
+import pytest
+
+from participation import demo
+from participation.models import Opportunity, SignUp, Venue
+from projects import demo as projects_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return (
+        Opportunity.objects.count(),
+        Venue.objects.count(),
+        sorted(SignUp.objects.values_list("opportunity__title", "resident__email", "status")),
+    )
+
+
+def test_the_demo_seeds_about_40_opportunities_and_running_it_twice_changes_nothing():
+    projects_demo.seed(scale="small", log=lambda _: None)
+
+    demo.seed(scale="small", log=lambda _: None)
+    first = snapshot()
+    demo.seed(scale="small", log=lambda _: None)
+
+    assert snapshot() == first
+    assert 35 <= Opportunity.objects.count() <= 45
+    assert Opportunity.objects.filter(project__isnull=False).count() >= 20
+    full = [o for o in Opportunity.objects.with_place_counts() if o.is_full and o.waiting_count]
+    assert len(full) >= 2
+    resident_places = SignUp.objects.filter(resident__email="resident@example.org")
+    assert resident_places.filter(status=SignUp.Status.OFFERED).count() == 1
+    assert resident_places.filter(attendance=SignUp.Attendance.ATTENDED).count() >= 5
+    assert set(Opportunity.objects.values_list("kind", flat=True)) == set(Opportunity.Kind.values)
+    assert set(Opportunity.objects.values_list("format", flat=True)) == set(
+        Opportunity.Format.values
+    )
+    # Never over capacity.
+    for opportunity in Opportunity.objects.with_place_counts():
+        assert opportunity.held_count <= opportunity.capacity
+
+
+def test_the_demo_works_without_the_projects_demo():
+    demo.seed(scale="small", log=lambda _: None)
+
+    assert Opportunity.objects.filter(project__isnull=True).count() >= 35
+    assert all(o.effective_step for o in Opportunity.objects.select_related("project"))

@@ -1,0 +1,149 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from participation import services
+from participation.models import Profile, SignUp
+
+from .factories import OpportunityFactory, ServiceAreaFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_profile_is_created_when_first_needed(client, resident):
+    client.force_login(resident)
+
+    response = client.get(reverse("participation:profile"))
+
+    assert response.status_code == 200
+    assert Profile.objects.filter(user=resident).count() == 1
+    assert "None recorded" in response.text
+
+
+def test_access_needs_are_kept_only_with_explicit_consent(client, resident):
+    client.force_login(resident)
+    page = reverse("participation:access_needs")
+
+    refused = client.post(page, {"access_needs": "A BSL interpreter"})
+    assert "Tick the box to agree" in refused.text
+    assert "A BSL interpreter" in refused.text  # what was typed is kept
+    assert not Profile.objects.get(user=resident).access_needs
+
+    client.post(page, {"access_needs": "A BSL interpreter", "consent": "on"})
+    profile = Profile.objects.get(user=resident)
+    assert profile.access_needs == "A BSL interpreter"
+    assert profile.access_needs_consent_at is not None
+
+
+def test_saving_access_needs_returns_to_the_sign_up_page(client, resident, opportunity):
+    client.force_login(resident)
+    sign_up = reverse("participation:sign_up", args=[opportunity.pk])
+
+    response = client.post(
+        reverse("participation:access_needs"),
+        {"access_needs": "Step-free", "consent": "on", "next": sign_up},
+    )
+
+    assert response["Location"] == sign_up
+
+
+def test_an_outside_next_link_is_ignored(client, resident):
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("participation:access_needs"),
+        {"access_needs": "", "next": "https://evil.example/"},
+    )
+
+    assert response["Location"] == reverse("participation:profile")
+
+
+def test_deleting_access_needs_removes_them_and_session_notes(client, resident, opportunity):
+    Profile.objects.create(
+        user=resident, access_needs="Wheelchair user", access_needs_consent_at=timezone.now()
+    )
+    signup = services.sign_up(opportunity, resident=resident, access_needs_note="Ramp")
+    client.force_login(resident)
+
+    page = client.get(reverse("participation:delete_access_needs"))
+    assert "Are you sure" in page.text
+    client.post(reverse("participation:delete_access_needs"))
+
+    profile = Profile.objects.get(user=resident)
+    assert profile.access_needs == "" and profile.access_needs_consent_at is None
+    assert SignUp.objects.get(pk=signup.pk).access_needs_note == ""
+
+
+def test_interests_levels_and_formats_are_saved(client, resident):
+    carers = ServiceAreaFactory(name="Carers", slug="carers")
+    client.force_login(resident)
+
+    client.post(
+        reverse("participation:interests"),
+        {
+            "interests": [carers.pk],
+            "preferred_levels": ["strategic"],
+            "preferred_formats": ["online", "phone"],
+        },
+    )
+
+    profile = Profile.objects.get(user=resident)
+    assert list(profile.interests.all()) == [carers]
+    assert profile.preferred_levels == ["strategic"]
+    text = client.get(reverse("participation:profile")).text
+    assert "Carers" in text and "Strategic" in text and "By phone" in text
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"contact_by": "text", "phone": ""}, "Enter a mobile number"),
+        ({"contact_by": "email", "phone": "not a number"}, "Enter a phone number"),
+        ({"contact_by": "pigeon"}, "Select a valid choice"),
+    ],
+)
+def test_contact_preferences_reject_bad_input(client, resident, data, error):
+    client.force_login(resident)
+    data = {"format": "standard", "alert_frequency": "off", **data}
+
+    response = client.post(reverse("participation:contact"), data)
+
+    assert error in response.text
+    assert Profile.objects.get(user=resident).contact_by == "email"
+
+
+def test_contact_preferences_are_saved(client, resident):
+    client.force_login(resident)
+
+    client.post(
+        reverse("participation:contact"),
+        {
+            "contact_by": "post_or_phone",
+            "phone": "07700 900982",
+            "format": "easy_read",
+            "alert_frequency": "weekly",
+        },
+    )
+
+    profile = Profile.objects.get(user=resident)
+    assert (profile.contact_by, profile.format, profile.alert_frequency) == (
+        "post_or_phone",
+        "easy_read",
+        "weekly",
+    )
+    assert profile.phone == "07700 900982"
+
+
+def test_other_people_never_see_someones_access_needs_on_public_pages(
+    client, resident, other_resident
+):
+    Profile.objects.create(
+        user=resident, access_needs="Secret need", access_needs_consent_at=timezone.now()
+    )
+    opportunity = OpportunityFactory()
+    services.sign_up(opportunity, resident=resident)
+
+    client.force_login(other_resident)
+    for page in (opportunity.get_absolute_url(), reverse("participation:directory")):
+        assert "Secret need" not in client.get(page).text
+    assert client.get(reverse("participation:manage", args=[opportunity.pk])).status_code == 404

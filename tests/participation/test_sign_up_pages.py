@@ -1,0 +1,262 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Message
+from participation import services
+from participation.models import Opportunity, Profile, SignUp
+from tests.factories import UserFactory
+
+from .factories import OpportunityFactory, ProjectFactory, SignUpFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_up_url(opportunity):
+    return reverse("participation:sign_up", args=[opportunity.pk])
+
+
+def test_the_opportunity_page_shows_the_honest_step_places_and_what_is_offered(client):
+    project = ProjectFactory(claimed_step=7, evidenced_step=4, not_coproduction_reason="Budget")
+    opportunity = OpportunityFactory(
+        project=project,
+        capacity=3,
+        fee_basis=Opportunity.FeeBasis.HALF_DAY,
+        refreshments=True,
+        who_for="Unpaid carers",
+        contact_name="Jo Bloggs",
+        online_details="https://meet.example/secret",
+    )
+    SignUpFactory(opportunity=opportunity)
+
+    response = client.get(opportunity.get_absolute_url())
+
+    assert response.status_code == 200
+    text = response.text
+    assert "Consultation" in text and "Co-production</strong>" not in text
+    assert "Budget" in text  # why this is not co-production
+    assert "2 places left of 3" in text
+    assert "A fee for your time (half day)" in text
+    assert "Refreshments" in text and "Unpaid carers" in text and "Jo Bloggs" in text
+    # Joining details are only for people with a place.
+    assert "meet.example/secret" not in text
+
+
+def test_a_visitor_is_asked_to_sign_in_and_comes_back(client, opportunity):
+    page = client.get(opportunity.get_absolute_url()).text
+    expected = f"?next={sign_up_url(opportunity)}"
+    assert f'/accounts/login/{expected}"' in page
+    assert f'/accounts/signup/{expected}"' in page
+
+    response = client.get(sign_up_url(opportunity))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_a_resident_signs_up_in_one_step_seeing_their_access_needs(client, resident, opportunity):
+    Profile.objects.create(
+        user=resident, access_needs="Step-free access", access_needs_consent_at=timezone.now()
+    )
+    client.force_login(resident)
+
+    page = client.get(sign_up_url(opportunity))
+    assert "Step-free access" in page.text
+    assert "How much say you will have" in page.text
+    response = client.post(sign_up_url(opportunity), {"access_needs_note": "Sit near the door"})
+
+    signup = SignUp.objects.get(resident=resident)
+    assert response.status_code == 302 and response["Location"] == signup.get_absolute_url()
+    assert signup.status == SignUp.Status.BOOKED
+    assert signup.access_needs_note == "Sit near the door"
+    follow = client.get(opportunity.get_absolute_url())
+    assert "You have a place" in follow.text
+
+
+def test_signing_up_again_shows_the_existing_place(client, resident, opportunity):
+    client.force_login(resident)
+    client.post(sign_up_url(opportunity))
+
+    response = client.post(sign_up_url(opportunity))
+
+    assert response.status_code == 302
+    assert SignUp.objects.filter(resident=resident).count() == 1
+
+
+def test_staff_without_the_resident_role_are_told_they_cannot_sign_up(client, other_staff):
+    opportunity = OpportunityFactory()
+    client.force_login(other_staff)
+
+    page = client.get(sign_up_url(opportunity))
+    response = client.post(sign_up_url(opportunity))
+
+    assert "Only residents can sign up" in page.text
+    assert "Only residents can sign up" in response.text
+    assert not SignUp.objects.exists()
+
+
+def test_after_the_deadline_the_page_says_so(client, resident):
+    opportunity = OpportunityFactory(signup_deadline=timezone.now() - timedelta(hours=1))
+    client.force_login(resident)
+
+    assert "The deadline to sign up has passed" in client.get(opportunity.get_absolute_url()).text
+    response = client.post(sign_up_url(opportunity))
+    assert "The deadline to sign up has passed" in response.text
+    assert not SignUp.objects.exists()
+
+
+def test_cancelling_is_one_click_after_a_confirmation_page(client, resident, opportunity):
+    signup = services.sign_up(opportunity, resident=resident)
+    client.force_login(resident)
+    cancel_url = reverse("participation:cancel", args=[signup.pk])
+
+    page = client.get(cancel_url)
+    assert "Are you sure you want to cancel your place?" in page.text
+    assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.BOOKED
+    response = client.post(cancel_url)
+
+    assert response["Location"] == reverse("participation:my")
+    assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.CANCELLED
+
+
+def test_accepting_an_offer_from_the_my_page(client, make_residents):
+    opportunity = OpportunityFactory(capacity=1)
+    first, second = make_residents(2)
+    booked = services.sign_up(opportunity, resident=first)
+    waiting = services.sign_up(opportunity, resident=second)
+    services.cancel_sign_up(booked, by=first)
+    client.force_login(second)
+
+    page = client.get(reverse("participation:my"))
+    assert "A place is free for you" in page.text
+    client.post(reverse("participation:accept", args=[waiting.pk]))
+
+    assert SignUp.objects.get(pk=waiting.pk).status == SignUp.Status.BOOKED
+
+
+def test_the_my_page_shows_places_waiting_positions_and_the_past(client, make_residents):
+    person, other = make_residents(2)
+    upcoming = SignUpFactory(resident=person, opportunity__title="Coming soon")
+    full = OpportunityFactory(title="Popular", capacity=1)
+    services.sign_up(full, resident=other)
+    services.sign_up(full, resident=person)
+    past = OpportunityFactory(
+        title="Last month",
+        starts_at=timezone.now() - timedelta(days=30),
+        ends_at=timezone.now() - timedelta(days=30) + timedelta(hours=1),
+    )
+    SignUpFactory(resident=person, opportunity=past, attendance=SignUp.Attendance.ATTENDED)
+    client.force_login(person)
+
+    text = client.get(reverse("participation:my")).text
+
+    assert upcoming.opportunity.title in text
+    assert "Popular" in text and "Number 1" in text
+    assert "Last month" in text and "Attended" in text
+
+
+def _my_page_queries(client, person, count):
+    staff = UserFactory(roles=["staff"])
+    for n in range(count):
+        opportunity = OpportunityFactory(created_by=staff, capacity=1)
+        SignUpFactory(opportunity=opportunity, resident=staff)
+        SignUpFactory(
+            opportunity=opportunity,
+            resident=person,
+            status=SignUp.Status.WAITING,
+            waiting_since=timezone.now(),
+        )
+        SignUpFactory(resident=person, opportunity__created_by=staff)
+        past = OpportunityFactory(
+            created_by=staff,
+            starts_at=timezone.now() - timedelta(days=n + 1),
+            ends_at=timezone.now() - timedelta(days=n + 1) + timedelta(hours=1),
+        )
+        SignUpFactory(resident=person, opportunity=past)
+    client.force_login(person)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("participation:my")).status_code == 200
+    return len(captured)
+
+
+def test_the_my_page_uses_the_same_number_of_queries_however_many_sign_ups(client):
+    few = _my_page_queries(client, UserFactory(), 2)
+    many = _my_page_queries(client, UserFactory(), 25)
+
+    assert few == many
+
+
+# --- Who may see a sign-up -------------------------------------------------------------
+
+
+@pytest.fixture
+def signup(resident, staff):
+    project = ProjectFactory(owner=staff)
+    opportunity = OpportunityFactory(project=project, created_by=staff)
+    Profile.objects.create(
+        user=resident, access_needs="BSL interpreter", access_needs_consent_at=timezone.now()
+    )
+    return services.sign_up(opportunity, resident=resident, access_needs_note="Wheelchair")
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("resident", 200),  # their own
+        ("staff", 200),  # owns the project
+        ("team_member", 200),
+        ("commissioner", 200),  # may edit every project
+        ("admin_user", 200),
+        ("other_resident", 404),
+        ("other_staff", 404),  # staff, but not running this one
+        ("moderator", 404),
+    ],
+)
+def test_only_the_person_staff_running_it_and_admins_see_a_sign_up(
+    client, request, signup, who, status
+):
+    if who == "team_member":
+        user = UserFactory(roles=["staff"])
+        signup.opportunity.project.team.add(user)
+    else:
+        user = request.getfixturevalue(who)
+    client.force_login(user)
+
+    detail = client.get(signup.get_absolute_url())
+    cancel_page = client.get(reverse("participation:cancel", args=[signup.pk]))
+
+    assert detail.status_code == status
+    assert cancel_page.status_code == status
+    if status == 200:
+        assert "BSL interpreter" in detail.text and "Wheelchair" in detail.text
+
+
+def test_other_residents_cannot_cancel_or_accept_someone_elses_place(
+    client, signup, other_resident
+):
+    client.force_login(other_resident)
+
+    assert client.post(reverse("participation:cancel", args=[signup.pk])).status_code == 404
+    assert client.post(reverse("participation:accept", args=[signup.pk])).status_code == 404
+    assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.BOOKED
+
+
+def test_a_visitor_is_sent_to_sign_in_for_a_sign_up(client, signup):
+    response = client.get(signup.get_absolute_url())
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_staff_can_cancel_a_place_on_someones_behalf(client, signup, staff):
+    client.force_login(staff)
+
+    response = client.post(reverse("participation:cancel", args=[signup.pk]))
+
+    assert response["Location"] == reverse("participation:manage", args=[signup.opportunity_id])
+    assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.CANCELLED
+    message = Message.objects.get(kind="signup_cancelled", recipient=signup.resident)
+    assert "as you asked" in message.body_text

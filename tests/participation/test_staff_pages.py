@@ -1,0 +1,358 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from coprod_hub.users.models import User
+from notifications.models import Message
+from participation import services
+from participation.models import Opportunity, Profile, SignUp, Venue
+from tests.factories import UserFactory
+
+from .factories import OpportunityFactory, ProjectFactory, ServiceAreaFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, opportunity):
+    return reverse(f"participation:{name}", args=[opportunity.pk])
+
+
+def form_data(**overrides):
+    day = (timezone.now() + timedelta(days=14)).strftime("%d/%m/%Y")
+    data = {
+        "title": "Carers' focus group",
+        "description": "Tell us what would make respite easier to book.",
+        "kind": "focus_group",
+        "format": "online",
+        "level": "service",
+        "step": "5",
+        "date": day,
+        "start_time": "10am",
+        "end_time": "12:30pm",
+        "capacity": "8",
+        "offer_window_hours": "48",
+        "fee_basis": "per_hour",
+        "pays_expenses": "on",
+        "contact_name": "Sam",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_staff_create_a_standalone_opportunity_as_a_draft_then_publish_it(client, staff):
+    client.force_login(staff)
+
+    response = client.post(reverse("participation:create"), form_data())
+
+    opportunity = Opportunity.objects.get()
+    assert response["Location"] == url("manage", opportunity)
+    assert opportunity.status == Opportunity.Status.DRAFT
+    assert opportunity.created_by == staff
+    local = timezone.localtime(opportunity.starts_at)
+    assert (local.hour, local.minute) == (10, 0)
+    assert timezone.localtime(opportunity.ends_at).hour == 12
+    assert client.get(opportunity.get_absolute_url()).status_code == 200  # the runner sees it
+    client.logout()
+    assert client.get(opportunity.get_absolute_url()).status_code == 404  # nobody else
+
+    client.force_login(staff)
+    client.post(url("publish", opportunity))
+    opportunity.refresh_from_db()
+    assert opportunity.status == Opportunity.Status.PUBLISHED
+    assert opportunity.published_at is not None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"date": "31/2/2030"}, "Enter a real date"),
+        ({"date": "01/01/2001"}, "The date must be in the future"),
+        ({"start_time": "25:00"}, "Enter a time"),
+        ({"end_time": "9am"}, "The end time must be after the start time"),
+        ({"capacity": "0"}, "There must be at least 1 place"),
+        ({"capacity": "lots"}, "Enter the number of places"),
+        ({"format": "in_person"}, "Choose a venue"),
+        ({"level": ""}, "Choose a level, or choose a project"),
+        ({"title": ""}, "This field is required"),
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_keeps_what_was_typed(client, staff, overrides, error):
+    client.force_login(staff)
+
+    response = client.post(reverse("participation:create"), form_data(**overrides))
+
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert error in response.text
+    assert response.text.count("Tell us what would make respite easier to book.") >= 1
+    assert not Opportunity.objects.exists()
+
+
+def test_an_opportunity_in_a_project_takes_its_topic_and_honest_step(client, staff):
+    area = ServiceAreaFactory(name="Carers", slug="carers")
+    project = ProjectFactory(owner=staff, service_area=area, claimed_step=6, evidenced_step=4)
+    client.force_login(staff)
+
+    client.post(reverse("participation:create"), form_data(project=project.pk, level="", step=""))
+
+    opportunity = Opportunity.objects.get()
+    assert opportunity.project == project
+    assert opportunity.topic == area
+    assert opportunity.effective_step == 4
+
+
+def test_staff_cannot_add_to_a_project_they_may_not_edit(client, staff, other_staff):
+    project = ProjectFactory(owner=other_staff)
+    client.force_login(staff)
+
+    response = client.post(reverse("participation:create"), form_data(project=project.pk))
+
+    assert "Select a valid choice" in response.text
+    assert not Opportunity.objects.exists()
+
+
+def test_residents_cannot_create_opportunities(client, resident):
+    client.force_login(resident)
+
+    assert client.get(reverse("participation:create")).status_code == 403
+    assert client.post(reverse("participation:create"), form_data()).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["manage", "edit", "cancel_opportunity", "sign_up_person"])
+def test_staff_who_do_not_run_an_opportunity_get_404(client, other_staff, resident, name):
+    opportunity = OpportunityFactory()
+    for person in (other_staff, resident):
+        client.force_login(person)
+        assert client.get(url(name, opportunity)).status_code == 404
+    for action in ("publish", "close", "attendance"):
+        assert client.post(url(action, opportunity)).status_code == 404
+
+
+def test_team_members_and_commissioners_run_project_opportunities(client, commissioner):
+    member = UserFactory(roles=["staff"])
+    project = ProjectFactory()
+    project.team.add(member)
+    opportunity = OpportunityFactory(project=project)
+
+    for person in (member, commissioner):
+        client.force_login(person)
+        assert client.get(url("manage", opportunity)).status_code == 200
+
+
+def test_changing_the_time_tells_everyone_booked_and_waiting(client, staff, make_residents):
+    opportunity = OpportunityFactory(created_by=staff, capacity=1)
+    booked, waiting = make_residents(2)
+    services.sign_up(opportunity, resident=booked)
+    services.sign_up(opportunity, resident=waiting)
+    new_day = timezone.localtime(opportunity.starts_at + timedelta(days=2))
+    client.force_login(staff)
+
+    client.post(
+        url("edit", opportunity),
+        form_data(
+            title=opportunity.title,
+            date=new_day.strftime("%d/%m/%Y"),
+            capacity="1",
+            level="service",
+            step="6",
+        ),
+    )
+
+    changed = Message.objects.filter(kind="opportunity_changed")
+    assert set(changed.values_list("recipient", flat=True)) == {booked.pk, waiting.pk}
+    assert new_day.strftime("%-d %B") in changed.first().subject
+
+
+def test_adding_places_offers_them_to_the_waiting_list(staff, make_residents):
+    opportunity = OpportunityFactory(created_by=staff, capacity=1)
+    first, second = make_residents(2)
+    services.sign_up(opportunity, resident=first)
+    services.sign_up(opportunity, resident=second)
+
+    services.update_opportunity(opportunity, by=staff, capacity=2)
+
+    assert SignUp.objects.get(resident=second).status == SignUp.Status.OFFERED
+
+
+def test_places_cannot_be_cut_below_those_taken(staff, make_residents):
+    opportunity = OpportunityFactory(created_by=staff, capacity=3)
+    for person in make_residents(2):
+        services.sign_up(opportunity, resident=person)
+
+    with pytest.raises(services.ParticipationError, match="at least 2 places"):
+        services.update_opportunity(opportunity, by=staff, capacity=1)
+
+
+def test_cancelling_tells_everyone_and_takes_it_out_of_the_directory(client, staff, make_residents):
+    opportunity = OpportunityFactory(created_by=staff, capacity=1)
+    people = make_residents(2)
+    for person in people:
+        services.sign_up(opportunity, resident=person)
+    client.force_login(staff)
+
+    page = client.get(url("cancel_opportunity", opportunity))
+    assert "We will tell the 2 people" in page.text
+    empty = client.post(url("cancel_opportunity", opportunity), {"reason": ""})
+    assert "Enter why the session is cancelled" in empty.text
+    client.post(url("cancel_opportunity", opportunity), {"reason": "The venue flooded."})
+
+    opportunity.refresh_from_db()
+    assert opportunity.status == Opportunity.Status.CANCELLED
+    messages = Message.objects.filter(kind="opportunity_cancelled")
+    assert set(messages.values_list("recipient", flat=True)) == {p.pk for p in people}
+    assert "The venue flooded." in messages.first().body_text
+    assert opportunity.title not in client.get(reverse("participation:directory")).text
+
+
+def test_closing_stops_new_sign_ups_but_keeps_places(client, staff, resident, other_resident):
+    opportunity = OpportunityFactory(created_by=staff)
+    services.sign_up(opportunity, resident=resident)
+    client.force_login(staff)
+
+    client.post(url("close", opportunity))
+
+    with pytest.raises(services.ParticipationError, match="closed"):
+        services.sign_up(opportunity, resident=other_resident)
+    assert SignUp.objects.get(resident=resident).status == SignUp.Status.BOOKED
+
+
+def test_the_manage_page_shows_access_needs_and_fullness(client, staff, make_residents):
+    opportunity = OpportunityFactory(created_by=staff, capacity=5)
+    people = make_residents(4)
+    Profile.objects.create(
+        user=people[0], access_needs="Hearing loop", access_needs_consent_at=timezone.now()
+    )
+    for person in people:
+        services.sign_up(opportunity, resident=person, access_needs_note="Quiet seat")
+    client.force_login(staff)
+
+    response = client.get(url("manage", opportunity))
+
+    assert "Hearing loop" in response.text and "Quiet seat" in response.text
+    assert "80% full" in response.text
+    services.sign_up(opportunity, resident=UserFactory())
+    assert "It is full." in client.get(url("manage", opportunity)).text
+
+
+def test_staff_sign_up_someone_by_email_or_add_a_person_without_an_account(client, staff, resident):
+    opportunity = OpportunityFactory(created_by=staff, capacity=1)
+    client.force_login(staff)
+
+    missing = client.post(url("sign_up_person", opportunity), {"email": "nobody@example.org"})
+    assert "There is nobody with that email address" in missing.text
+    client.post(url("sign_up_person", opportunity), {"email": resident.email.upper()})
+    client.post(
+        url("add_person", opportunity),
+        {"display_name": "Edna Offline", "phone": "01632 960 001", "contact_by": "post_or_phone"},
+    )
+
+    signup = SignUp.objects.get(resident=resident)
+    assert signup.status == SignUp.Status.BOOKED and signup.signed_up_by == staff
+    edna = User.objects.get(display_name="Edna Offline")
+    assert edna.is_resident and not edna.has_usable_password()
+    assert SignUp.objects.get(resident=edna).status == SignUp.Status.WAITING
+    # Edna has no email address: her waiting-list message goes on the staff call list.
+    assert Message.objects.get(recipient=edna).status == Message.Status.CALL_LIST
+
+
+def test_attendance_is_recorded_after_the_start_and_prompts_a_claim(client, staff, make_residents):
+    opportunity = OpportunityFactory(created_by=staff, fee_basis="per_hour")
+    came, apologised = make_residents(2)
+    signups = [services.sign_up(opportunity, resident=p) for p in (came, apologised)]
+    client.force_login(staff)
+    data = {f"signup_{signups[0].pk}": "attended", f"signup_{signups[1].pk}": "apologies"}
+
+    client.post(url("attendance", opportunity), data)
+    assert SignUp.objects.get(pk=signups[0].pk).attendance == ""  # not started yet
+
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    client.post(url("attendance", opportunity), data)
+    client.post(url("attendance", opportunity), data)  # saving again changes nothing
+
+    first, second = (SignUp.objects.get(pk=s.pk) for s in signups)
+    assert first.attendance == "attended" and first.attendance_recorded_by == staff
+    assert second.attendance == "apologies"
+    prompts = Message.objects.filter(kind="claim_prompt")
+    assert list(prompts.values_list("recipient", flat=True)) == [came.pk]
+    assert "/claims/" in prompts.get().body_text
+
+
+def test_the_attendance_list_downloads_as_csv_without_caching(client, staff, make_residents):
+    opportunity = OpportunityFactory(created_by=staff)
+    for person in make_residents(2):
+        services.sign_up(opportunity, resident=person)
+    evil = UserFactory(display_name="=HYPERLINK(1)")
+    services.sign_up(opportunity, resident=evil)
+    client.force_login(staff)
+
+    response = client.get(url("attendance_csv", opportunity))
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert "no-store" in response["Cache-Control"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "Name" and len(rows) == 4
+    assert "'=HYPERLINK(1)" in [row[0] for row in rows]
+
+
+def _manage_queries(client, staff, count):
+    opportunity = OpportunityFactory(created_by=staff, capacity=count)
+    people = [UserFactory() for _ in range(count + 3)]
+    for person in people:
+        Profile.objects.create(
+            user=person, access_needs="Large print", access_needs_consent_at=timezone.now()
+        )
+        services.sign_up(opportunity, resident=person)
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url("manage", opportunity)).status_code == 200
+    return len(captured)
+
+
+def test_the_manage_page_uses_the_same_number_of_queries_however_many_people(client, staff):
+    assert _manage_queries(client, staff, 2) == _manage_queries(client, staff, 30)
+
+
+def test_staff_manage_venues_with_the_access_checklist(client, staff, resident):
+    client.force_login(resident)
+    assert client.get(reverse("participation:venues")).status_code == 403
+    client.force_login(staff)
+
+    client.post(
+        reverse("participation:venue_create"),
+        {
+            "name": "Mill Lane Hall",
+            "address": "3 Mill Lane",
+            "area": "Northfield",
+            "step_free": "on",
+            "hearing_loop": "on",
+        },
+    )
+
+    venue = Venue.objects.get()
+    assert venue.step_free and venue.hearing_loop and not venue.parking
+    assert "Mill Lane Hall" in client.get(reverse("participation:venues")).text
+    client.post(
+        reverse("participation:venue_edit", args=[venue.pk]),
+        {"name": "Mill Lane Hall", "address": "3 Mill Lane", "area": "Northfield", "parking": "on"},
+    )
+    venue.refresh_from_db()
+    assert venue.parking and not venue.step_free
+
+
+def test_staff_see_the_opportunities_they_run(client, staff, other_staff):
+    OpportunityFactory(created_by=staff, title="Mine", status=Opportunity.Status.DRAFT)
+    OpportunityFactory(created_by=other_staff, title="Theirs")
+    VenueFactory()
+    client.force_login(staff)
+
+    text = client.get(reverse("participation:staff_list")).text
+
+    assert "Mine" in text and "Theirs" not in text
