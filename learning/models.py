@@ -21,6 +21,9 @@ from .working_days import moderation_cutoff, working_days_between
 
 MAX_TEXT_LENGTH = 20_000
 MAX_TITLE_LENGTH = 150
+# Labels such as "[phone number]" can be longer than what they replace, so the column has
+# room for a title of the longest allowed length with its personal data hidden.
+TITLE_COLUMN_LENGTH = 300
 
 
 class Topic(models.TextChoices):
@@ -59,7 +62,7 @@ class Entry(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(max_length=MAX_TITLE_LENGTH)
+    title = models.CharField(max_length=TITLE_COLUMN_LENGTH)
     text = models.TextField()
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     level = models.CharField(max_length=20, choices=Level.choices, blank=True)

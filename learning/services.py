@@ -13,12 +13,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 
 from projects.models import Project
 
 from . import anonymiser
-from .models import Entry, Finding, ModerationEvent
+from .models import TITLE_COLUMN_LENGTH, Entry, Finding, ModerationEvent
 
 # Names of people the hub knows change rarely; a minute's delay before a new name is
 # looked for is fine, and saves two queries on every submission and edit.
@@ -213,7 +213,9 @@ def _redacted(entry: Entry, findings, field: str) -> str:
 def _end_moderation(entry: Entry, status: str, now) -> None:
     """Keep only the redacted words and forget who sent them."""
     findings = list(entry.findings.all())
-    entry.title = _redacted(entry, findings, Finding.Field.TITLE)
+    entry.title = Truncator(_redacted(entry, findings, Finding.Field.TITLE)).chars(
+        TITLE_COLUMN_LENGTH
+    )
     entry.text = _redacted(entry, findings, Finding.Field.TEXT)
     entry.contact_email = ""
     entry.submitted_by = None

@@ -166,7 +166,7 @@ def test_an_entry_without_tags_has_no_related_entries(client):
     PublishedEntryFactory()
     assert not Entry.objects.related_to(entry).exists()
     page = client.get(entry.get_absolute_url()).content.decode()
-    assert "Nothing else has these tags yet" in page
+    assert "There are no related entries yet" in page
 
 
 def test_entries_about_a_project(client):

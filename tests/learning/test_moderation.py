@@ -432,3 +432,14 @@ def test_moderators_cannot_be_given_the_role_by_being_staff(client):
     person = UserFactory(roles=[Role.STAFF, Role.RESIDENT])
     client.force_login(person)
     assert client.get(QUEUE).status_code == 403
+
+
+def test_a_full_length_title_still_fits_once_redacted(moderator):
+    title = ("Ask Amy, " * 17)[:150]  # each "Amy" becomes "[name]"
+    entry = submit(title=title)
+    assert entry.findings.filter(field="title").exists()
+    resolve_all(entry, by=moderator)
+    entry = services.publish_entry(entry, by=moderator)
+    entry.refresh_from_db()
+    assert "Amy" not in entry.title
+    assert len(entry.title) > 150

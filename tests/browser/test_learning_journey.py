@@ -1,0 +1,180 @@
+"""The practice guide end to end, by keyboard alone: a visitor shares a lesson with personal
+details in it; a moderator sees them hidden and highlighted, checks each one and publishes;
+a visitor finds the entry by searching and sees none of the personal details."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from coprod_hub.users.roles import Role
+from learning.models import Entry
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PERSONAL_DETAILS = ["Jean Watson", "07700 900461", "LS2 7EX"]
+
+
+def screenshot(page, name):
+    """Set SCREENSHOT_DIR to keep full-page pictures of each main page for a person to look at."""
+    if folder := os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=Path(folder) / f"learning-{name}.png", full_page=True)
+
+
+def tab_to(page, locator, *, limit=120):
+    """Press Tab until `locator` has the focus, proving it can be reached by keyboard."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if locator.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"Could not reach {locator} with the Tab key")
+
+
+def focused_outline_is_visible(page) -> bool:
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.boxShadow, s.backgroundColor]; })()"
+    )
+    outline, shadow, background = style
+    return outline != "none" or shadow != "none" or background == "rgb(255, 221, 0)"
+
+
+def test_share_moderate_publish_and_find_by_keyboard(page, axe, fits_320, sign_in):
+    moderator = UserFactory(display_name="Mina Moderator", roles=[Role.MODERATOR])
+
+    # A visitor, not signed in, opens the guide and goes to share a lesson.
+    page.goto("/guide/")
+    axe(page)
+    fits_320()
+    tab_to(page, page.get_by_role("link", name="Share what you have learned"))
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Share what you have learned").wait_for()
+    axe(page)
+    fits_320()
+    screenshot(page, "share")
+
+    # Sending it empty explains what is missing, in the GOV.UK error summary.
+    tab_to(page, page.get_by_role("button", name="Send"))
+    page.keyboard.press("Enter")
+    page.locator(".govuk-error-summary").wait_for()
+    assert page.title().startswith("Error: ")
+    axe(page)
+
+    tab_to(page, page.get_by_label("Lesson learned"))
+    page.keyboard.press("Space")
+    tab_to(page, page.get_by_label("Title"))
+    page.keyboard.type("Getting a lift to the Thursday group")
+    tab_to(page, page.get_by_label("What do you want to share?"))
+    page.keyboard.type("Jean Watson drove three of us every week after the bus stopped.")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.type("If you need a lift, call 07700 900461. The hall is at LS2 7EX.")
+    # A radio group is one Tab stop; the arrow keys choose within it.
+    tab_to(page, page.get_by_label("It went well"))
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_label("Some things went well, some did not").is_checked()
+    tab_to(page, page.get_by_role("button", name="Send"))
+    assert focused_outline_is_visible(page)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Thank you for sharing").wait_for()
+    assert page.get_by_role("heading", name="What happens next").is_visible()
+    axe(page)
+    fits_320()
+    entry = Entry.objects.get()
+    assert entry.status == Entry.Status.SUBMITTED
+
+    # Not public yet.
+    page.goto("/guide/?q=Thursday")
+    assert page.get_by_role("heading", name="0 entries found for “Thursday”").is_visible()
+
+    # A moderator opens the queue and the entry.
+    sign_in(moderator)
+    page.goto("/guide/moderation/")
+    axe(page)
+    fits_320()
+    tab_to(page, page.get_by_role("link", name="Getting a lift to the Thursday group"))
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Check possible personal data").wait_for()
+    axe(page)
+    fits_320()
+
+    # Every personal detail is hidden and highlighted in the preview.
+    preview = page.locator(".hub-preview")
+    marks = preview.locator("mark.hub-highlight")
+    assert marks.all_inner_texts() == ["[name]", "[phone number]", "[postcode]"]
+    for detail in PERSONAL_DETAILS:
+        assert detail not in preview.inner_text()
+    screenshot(page, "moderate")
+
+    # Publishing before checking is refused.
+    tab_to(page, page.get_by_label("Publish it"))
+    page.keyboard.press("Space")
+    tab_to(page, page.get_by_role("button", name="Confirm"))
+    page.keyboard.press("Enter")
+    page.locator(".govuk-error-summary").wait_for()
+    assert "3 still need a decision" in page.locator(".govuk-error-summary").inner_text()
+    axe(page)
+
+    # Keep each one hidden, by keyboard.
+    for number in (1, 2, 3):
+        group = page.get_by_role("group", name=f"{number}.")
+        tab_to(page, group.get_by_label("Keep it hidden"))
+        page.keyboard.press("Space")
+    tab_to(page, page.get_by_role("button", name="Save decisions"))
+    page.keyboard.press("Enter")
+    page.get_by_text("Your decisions are saved").wait_for()
+    axe(page)
+
+    tab_to(page, page.get_by_label("Publish it"))
+    page.keyboard.press("Space")
+    tab_to(page, page.get_by_role("button", name="Confirm"))
+    page.keyboard.press("Enter")
+    page.get_by_text("Entry published").wait_for()
+    axe(page)
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.PUBLISHED
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Sign in").wait_for()
+
+    # A visitor finds it by searching, and sees no personal data.
+    page.goto("/guide/")
+    tab_to(page, page.get_by_label("Search the guide"))
+    page.keyboard.type("lift Thursday")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="1 entry found for “lift Thursday”").wait_for()
+    axe(page)
+    fits_320()
+    screenshot(page, "list")
+    tab_to(page, page.get_by_role("link", name="Getting a lift to the Thursday group"))
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", level=1, name="Getting a lift to the Thursday group").wait_for()
+    axe(page)
+    fits_320()
+    screenshot(page, "entry")
+    content = page.locator("main").inner_text()
+    for detail in PERSONAL_DETAILS:
+        assert detail not in content
+    assert "[name] drove three of us" in content
+    assert "call [phone number]. The hall is at [postcode]." in content
+    assert "Mina Moderator" not in content
+
+
+def test_a_long_entry_and_the_moderation_tabs_fit_a_small_screen(page, axe, fits_320, sign_in):
+    moderator = UserFactory(display_name="Mina Moderator", roles=[Role.MODERATOR])
+    long_word = "Co-production" * 8
+    Entry.objects.create(
+        kind="lesson",
+        title=f"A very long title {long_word}",
+        text=f"{long_word} and an address: email someone@example.org",
+        outcome="mixed",
+        contact_email="sharer@example.org",
+    )
+    sign_in(moderator)
+    page.goto("/guide/moderation/")
+    axe(page)
+    fits_320()
+    page.get_by_role("link", name="A very long title").click()
+    axe(page)
+    fits_320()
