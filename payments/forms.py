@@ -12,7 +12,7 @@ from django.conf import settings
 from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
 
-from coprod_hub.lib.money import PoundsField, format_pounds
+from coprod_hub.lib.money import PoundsField, PoundsWidget, format_pounds
 from coprod_hub.users.models import User
 
 from . import policy
@@ -52,12 +52,38 @@ class _FormRenderer(DjangoTemplates):
 RENDERER = _FormRenderer()
 
 
-class Form(forms.Form):
+class _GovukWidgetsMixin:
+    """The "£" input and file upload need their GOV.UK classes set here, and their error
+    styles once a field has an error; crispy-forms-gds styles the other widgets."""
+
     default_renderer = RENDERER
+    _CLASSES = [
+        (PoundsWidget, "govuk-input govuk-input--width-5", "govuk-input--error"),
+        (forms.FileInput, "govuk-file-upload", "govuk-file-upload--error"),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            for widget_class, css, _ in self._CLASSES:
+                if isinstance(field.widget, widget_class):
+                    field.widget.attrs.setdefault("class", css)
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in list(self.errors):
+            widget = self.fields[name].widget if name in self.fields else None
+            for widget_class, _, error_css in self._CLASSES:
+                if isinstance(widget, widget_class) and error_css not in widget.attrs["class"]:
+                    widget.attrs["class"] += f" {error_css}"
 
 
-class ModelForm(forms.ModelForm):
-    default_renderer = RENDERER
+class Form(_GovukWidgetsMixin, forms.Form):
+    pass
+
+
+class ModelForm(_GovukWidgetsMixin, forms.ModelForm):
+    pass
 
 
 # A single expense over this is almost certainly a typing mistake.

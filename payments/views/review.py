@@ -122,7 +122,7 @@ def decide_with_reason(request, pk, action):
     return render(
         request,
         "payments/review/reason.html",
-        {"claim": claim, "form": form, "page": page, "block": block},
+        {"claim": claim, "form": form, "page": page, "review_block": block},
     )
 
 
@@ -164,5 +164,9 @@ def correct(request, pk):
     return render(
         request,
         "payments/review/correct.html",
-        {"claim": claim, "form": form, "block": services.review_block_reason(claim, request.user)},
+        {
+            "claim": claim,
+            "form": form,
+            "review_block": services.review_block_reason(claim, request.user),
+        },
     )

@@ -1,0 +1,241 @@
+"""Payment runs (export, confirm, cancel) and the commissioners' reports and CSVs."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from payments import services
+from payments.models import Claim, LedgerEntry, PaymentRun
+from payments.services import PaymentError
+
+from .factories import OpportunityFactory, ProjectFactory, SignUpFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _csv(response):
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+class TestRuns:
+    def test_a_run_holds_approved_unpaid_claims_and_marks_nothing_paid(
+        self, make_claim, resident, other_resident, commissioner
+    ):
+        approved = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+        waiting = make_claim(other_resident)
+
+        run = services.create_payment_run(by=commissioner)
+
+        assert list(run.items.values_list("claim", flat=True)) == [approved.pk]
+        assert (run.claim_count, run.total_pence) == (1, 4460)
+        approved.refresh_from_db()
+        assert approved.status == Claim.Status.APPROVED and approved.payment_run == run
+        assert not LedgerEntry.objects.paid_out().exists()
+        waiting.refresh_from_db()
+        assert waiting.payment_run is None
+        with pytest.raises(PaymentError, match="no approved claims"):
+            services.create_payment_run(by=commissioner)
+
+    def test_confirming_marks_claims_paid_once(self, make_claim, resident, commissioner):
+        claim = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+        run = services.create_payment_run(by=commissioner)
+        today = timezone.localdate()
+
+        services.confirm_payment_run(run, by=commissioner, paid_on=today)
+        with pytest.raises(PaymentError, match="already been confirmed"):
+            services.confirm_payment_run(run, by=commissioner, paid_on=today)
+
+        claim.refresh_from_db()
+        assert claim.status == Claim.Status.PAID and claim.paid_on == today
+        assert claim.days_to_pay == 0
+        assert LedgerEntry.objects.paid_out().balance() == 4460
+        assert LedgerEntry.objects.filter(kind="payment").count() == 4  # two parts, two sides
+        assert claim.events.filter(to_status="paid").count() == 1
+
+    def test_the_date_paid_cannot_be_in_the_future_or_before_the_run(
+        self, make_claim, resident, commissioner
+    ):
+        make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+        run = services.create_payment_run(by=commissioner)
+        today = timezone.localdate()
+
+        with pytest.raises(PaymentError, match="future"):
+            services.confirm_payment_run(run, by=commissioner, paid_on=today + timedelta(days=1))
+        with pytest.raises(PaymentError, match="before the payment run"):
+            services.confirm_payment_run(run, by=commissioner, paid_on=today - timedelta(days=1))
+
+    def test_cancelling_puts_the_claims_back_for_the_next_run(
+        self, make_claim, resident, commissioner
+    ):
+        claim = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+        run = services.create_payment_run(by=commissioner)
+
+        services.cancel_payment_run(run, by=commissioner)
+
+        claim.refresh_from_db()
+        assert claim.payment_run is None and claim.status == Claim.Status.APPROVED
+        assert run.items.count() == 1  # the run still records what it held
+        with pytest.raises(PaymentError, match="cancelled"):
+            services.confirm_payment_run(run, by=commissioner, paid_on=timezone.localdate())
+        assert services.create_payment_run(by=commissioner).items.get().claim == claim
+
+    def test_the_pages_export_and_confirm_a_run(self, client, make_claim, resident, commissioner):
+        resident.display_name = "=HYPERLINK(evil)"
+        resident.save()
+        claim = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+        client.force_login(commissioner)
+
+        response = client.post(reverse("payments:runs"))
+        run = PaymentRun.objects.get()
+        assert response["Location"] == run.get_absolute_url()
+
+        export = client.get(reverse("payments:run_csv", args=[run.pk]))
+        assert export["Content-Disposition"].startswith("attachment;")
+        header, row = _csv(export)
+        assert header[:3] == ["Payment run", "Claim", "Name"]
+        assert row[1] == claim.reference
+        assert row[2] == "'=HYPERLINK(evil)"  # never a formula in a spreadsheet
+        assert row[5:8] == ["40.00", "4.60", "44.60"]
+
+        confirm = reverse("payments:confirm_run", args=[run.pk])
+        bad = client.post(confirm, {"paid_on_0": "1", "paid_on_1": "1", "paid_on_2": "2999"})
+        assert "The date paid cannot be in the future" in bad.content.decode()
+        today = timezone.localdate()
+        missing = client.post(
+            confirm,
+            {"paid_on_0": today.day, "paid_on_1": today.month, "paid_on_2": today.year},
+        )
+        assert "Confirm that finance has paid every claim" in missing.content.decode()
+        client.post(
+            confirm,
+            {
+                "paid_on_0": today.day,
+                "paid_on_1": today.month,
+                "paid_on_2": today.year,
+                "confirmed": "on",
+            },
+        )
+        again = client.post(
+            confirm,
+            {
+                "paid_on_0": today.day,
+                "paid_on_1": today.month,
+                "paid_on_2": today.year,
+                "confirmed": "on",
+            },
+            follow=True,
+        )
+        assert "Paid" in again.content.decode()
+        assert LedgerEntry.objects.paid_out().balance() == 4460
+
+    def test_only_commissioners_see_runs(self, client, resident, staff):
+        for person in (resident, staff):
+            client.force_login(person)
+            assert client.get(reverse("payments:runs")).status_code == 403
+            assert client.post(reverse("payments:runs")).status_code == 403
+
+
+class TestReports:
+    @pytest.fixture
+    def paid(self, make_claim, resident, other_resident, commissioner):
+        project = ProjectFactory(title="Day services", budget_pence=20_000)
+        claims = [
+            make_claim(
+                person,
+                status=Claim.Status.PAID,
+                reviewer=commissioner,
+                signup=SignUpFactory(
+                    resident=person, opportunity=OpportunityFactory(project=project)
+                ),
+            )
+            for person in (resident, other_resident)
+        ]
+        make_claim(
+            resident,
+            status=Claim.Status.APPROVED,
+            reviewer=commissioner,
+            signup=SignUpFactory(
+                resident=resident, opportunity=OpportunityFactory(project=project)
+            ),
+        )
+        return claims
+
+    def test_tax_year_totals_per_person_with_csv(self, client, commissioner, resident, paid):
+        client.force_login(commissioner)
+
+        html = client.get(reverse("payments:report_people")).content.decode()
+        assert str(resident) in html and "£44.60" in html
+
+        rows = _csv(client.get(reverse("payments:report_people_csv")))
+        assert rows[0] == [
+            "Tax year",
+            "Name",
+            "Email",
+            "Fees paid (£)",
+            "Expenses paid (£)",
+            "Total paid (£)",
+        ]
+        assert sorted(row[1] for row in rows[1:]) == sorted(
+            [resident.display_name, paid[1].claimant.display_name]
+        )
+        assert {row[5] for row in rows[1:]} == {"44.60"}
+
+    def test_budget_versus_spend_per_project_with_csv(self, client, commissioner, paid):
+        client.force_login(commissioner)
+
+        html = client.get(reverse("payments:report_budgets")).content.decode()
+        assert "Day services" in html
+
+        rows = _csv(client.get(reverse("payments:report_budgets_csv")))
+        day_services = next(row for row in rows if row[0] == "Day services")
+        assert day_services == ["Day services", "200.00", "89.20", "44.60", "66.20"]
+
+    def test_owed_to_each_person(self, client, commissioner, resident, paid):
+        client.force_login(commissioner)
+
+        html = client.get(reverse("payments:report_owed")).content.decode()
+        assert str(resident) in html and "£44.60" in html
+        rows = _csv(client.get(reverse("payments:report_owed_csv")))
+        assert rows[1][2] == "44.60"
+
+    def test_median_and_90th_percentile_days_to_pay(self, client, commissioner, resident, paid):
+        for claim, days in zip(paid, [3, 30], strict=True):
+            Claim.objects.filter(pk=claim.pk).update(days_to_pay=days)
+        client.force_login(commissioner)
+
+        html = client.get(reverse("payments:report_days")).content.decode()
+        assert "16.5" in html  # median of 3 and 30
+        assert "27.3" in html  # 90th percentile, interpolated
+        rows = _csv(client.get(reverse("payments:report_days_csv")))
+        assert sorted(int(row[5]) for row in rows[1:]) == [3, 30]
+
+    def test_the_overview(self, client, commissioner, paid):
+        client.force_login(commissioner)
+
+        html = client.get(reverse("payments:reports")).content.decode()
+
+        assert "£89.20" in html  # paid this tax year
+        assert "£44.60" in html  # owed now
+
+    def test_reports_are_for_commissioners_only(self, client, resident, staff):
+        urls = [
+            "payments:reports",
+            "payments:report_people",
+            "payments:report_people_csv",
+            "payments:report_budgets_csv",
+            "payments:report_owed",
+            "payments:report_days_csv",
+        ]
+        for person in (resident, staff):
+            client.force_login(person)
+            for name in urls:
+                assert client.get(reverse(name)).status_code == 403
+
+    def test_a_nonsense_tax_year_is_ignored(self, client, commissioner, paid):
+        client.force_login(commissioner)
+
+        assert client.get(reverse("payments:report_people"), {"tax_year": "abc"}).status_code == 200
