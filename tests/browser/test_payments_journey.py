@@ -4,6 +4,8 @@ payment run is exported and confirmed; the resident sees it paid. Keyboard only.
 import csv
 import io
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,7 +17,8 @@ from tests.payments.factories import OpportunityFactory, SignUpFactory, make_pol
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = "/tmp/payments"
+# Screenshots of the main pages, for people to look at after a run.
+SHOTS = Path(tempfile.gettempdir()) / "payments"
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +83,8 @@ def switch_to(page, sign_in, person):
 
 
 def shot(page, name):
-    page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, sign_in, tmp_path):

@@ -219,7 +219,10 @@ class TestImmutability:
             "UPDATE payments_ledgerentry SET amount_pence = 1 WHERE id = %s",
             "DELETE FROM payments_ledgerentry WHERE id = %s",
         ):
-            with pytest.raises(DatabaseError, match="cannot be changed or deleted"):
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(sql, [entry.pk])
+            with (
+                pytest.raises(DatabaseError, match="cannot be changed or deleted"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql, [entry.pk])
         assert LedgerEntry.objects.filter(pk=entry.pk, amount_pence=entry.amount_pence).exists()
