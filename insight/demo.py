@@ -52,7 +52,7 @@ def _rating(rng, lean: float) -> int | None:
     return max(1, min(5, round(rng.gauss(3.6 + lean, 0.9))))
 
 
-def _seed_responses(rng, limit, now) -> int:
+def _seed_responses(limit, now) -> int:
     attended = (
         SignUp.objects.filter(
             status=SignUp.Status.BOOKED,
@@ -127,8 +127,7 @@ def _seed_equality(limit) -> int:
 def seed(*, scale, log):
     now = timezone.now()
     limit = LIMITS.get(scale, LIMITS["small"])
-    rng = random.Random(2026)
-    responses = _seed_responses(rng, limit, now)
+    responses = _seed_responses(limit, now)
     assessments = _seed_we(now)
     equality = _seed_equality(limit)
     log(

@@ -26,28 +26,31 @@ def text(value) -> Cell:
     return Cell(str(value), str(value), numeric=False)
 
 
+EMPTY_TEXT = "No data"
+
+
 def number(value: int | None) -> Cell:
     if value is None:
-        return Cell("None", "", numeric=True)
+        return Cell(EMPTY_TEXT, "", numeric=True)
     return Cell(f"{value:,}", str(value))
 
 
 def decimal(value: float | None, places: int = 1, unit: str = "") -> Cell:
     if value is None:
-        return Cell("None", "")
+        return Cell(EMPTY_TEXT, "")
     return Cell(f"{value:,.{places}f}{unit}", f"{value:.{places}f}")
 
 
 def percent(part: int, whole: int) -> Cell:
     if not whole:
-        return Cell("None", "")
+        return Cell(EMPTY_TEXT, "")
     value = 100 * part / whole
     return Cell(f"{value:.0f}%", f"{value:.1f}")
 
 
 def pounds(pence: int | None) -> Cell:
     if pence is None:
-        return Cell("None", "")
+        return Cell(EMPTY_TEXT, "")
     return Cell(format_pounds(pence), f"{pence / 100:.2f}")
 
 

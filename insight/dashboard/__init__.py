@@ -83,3 +83,8 @@ def quarter_label(day) -> str:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count:,} {word}"
+
+
+def verb(count: int, singular: str, plural_form: str) -> str:
+    """ "is" or "are" (or any pair) to agree with `count`."""
+    return singular if count == 1 else plural_form

@@ -10,7 +10,7 @@ from projects.models import Project, StepChange
 
 from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
-from . import Block, Figure, Section, plural, quarter_label
+from . import Block, Figure, Section, plural, quarter_label, verb
 
 STEPS_TOP_DOWN = sorted(Step, reverse=True)
 
@@ -91,7 +91,8 @@ def build(filters, *, now) -> Section:
     top_step = max(STEPS_TOP_DOWN, key=lambda s: counts[f"evidenced_{s}"]) if recorded else None
     step_summary = (
         f"Of {plural(recorded, 'project')} with a recorded step, {doing_with:,} "
-        f"({_share(doing_with, recorded)}) are doing with people (co-design or co-production). "
+        f"({_share(doing_with, recorded)}) {verb(doing_with, 'is', 'are')} doing with people "
+        "(co-design or co-production). "
         f"The most common evidenced step is {top_step.label.lower()}."
         if recorded
         else "No project in this view has a recorded step yet."
@@ -134,7 +135,7 @@ def build(filters, *, now) -> Section:
             )
         )
     claim_summary = (
-        f"{plural(inflated, 'project')} {'claims' if inflated == 1 else 'claim'} a higher step "
+        f"{plural(inflated, 'project')} {verb(inflated, 'claims', 'claim')} a higher step "
         "than the evidence supports"
         f" ({_share(inflated, recorded)} of those with a recorded step)."
         if recorded

@@ -17,7 +17,7 @@ from projects.models import Update
 from .. import tables as t
 from ..charts import single_series
 from ..stats import DaysBetween, median
-from . import Block, Figure, Section, plural, quarter_label
+from . import Block, Figure, Section, plural, quarter_label, verb
 
 FOLLOW_UP_WITHIN = timedelta(weeks=6)
 TABLE_ROWS = 25
@@ -81,7 +81,11 @@ def build(filters, *, now) -> Section:
         sessions.annotate(quarter=TruncQuarter("starts_at", tzinfo=timezone.get_current_timezone()))
         .order_by()
         .values("quarter")
-        .annotate(due_n=Count("pk", filter=due), followed_n=Count("pk", filter=followed))
+        .annotate(
+            due_n=Count("pk", filter=due),
+            followed_n=Count("pk", filter=followed),
+            waiting_n=Count("pk", filter=waiting),
+        )
         .order_by("quarter")
     )
 
@@ -119,7 +123,7 @@ def build(filters, *, now) -> Section:
     quarter_table = t.Table(
         "loop_quarters",
         "Sessions followed up within 6 weeks, by quarter of the session",
-        ["Quarter", "Sessions", "Followed up within 6 weeks", "Share"],
+        ["Quarter", "Sessions", "Followed up within 6 weeks", "Share", "Still within 6 weeks"],
     )
     chart_rows = []
     for row in quarters:
@@ -130,6 +134,7 @@ def build(filters, *, now) -> Section:
                 t.number(row["due_n"]),
                 t.number(row["followed_n"]),
                 t.percent(row["followed_n"], row["due_n"]),
+                t.number(row["waiting_n"]),
             ]
         )
         share = 100 * row["followed_n"] / row["due_n"] if row["due_n"] else 0
@@ -143,9 +148,11 @@ def build(filters, *, now) -> Section:
         max_value=100,
     )
     quarter_summary = (
-        f"{plural(totals['followed'], 'session')} of {totals['due']:,} "
-        f"({_pct(totals['followed'], totals['due'])}) were followed up within 6 weeks; "
-        f"{plural(totals['waiting'], 'session')} still within their 6 weeks."
+        f"Of {plural(totals['due'], 'session')}, {totals['followed']:,} "
+        f"({_pct(totals['followed'], totals['due'])}) "
+        f"{verb(totals['followed'], 'was', 'were')} followed up within 6 weeks. "
+        f"{plural(totals['waiting'], 'session')} {verb(totals['waiting'], 'is', 'are')} "
+        "still within its 6 weeks."
     )
 
     days_text = f"{median_days:.0f} days" if median_days is not None else "None yet"
@@ -179,4 +186,4 @@ def build(filters, *, now) -> Section:
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "None"
+    return f"{100 * part / whole:.0f}%" if whole else "No data"

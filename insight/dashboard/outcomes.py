@@ -305,7 +305,7 @@ def _ratio(counts, key) -> float:
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "None"
+    return f"{100 * part / whole:.0f}%" if whole else "No data"
 
 
 def _one(value) -> str:

@@ -289,4 +289,4 @@ def _scope(filters) -> str:
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "None"
+    return f"{100 * part / whole:.0f}%" if whole else "No data"

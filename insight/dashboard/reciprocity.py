@@ -151,7 +151,7 @@ def build(filters, *, now) -> Section:
     )
 
     # 2. How quickly.
-    median_text = f"{timing['median']:.1f}" if timing["median"] is not None else "None"
+    median_text = f"{timing['median']:.1f}" if timing["median"] is not None else "No data"
     timing_table = t.Table(
         "reciprocity_days",
         "Days from sending a claim to payment",
@@ -240,4 +240,4 @@ def build(filters, *, now) -> Section:
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "None"
+    return f"{100 * part / whole:.0f}%" if whole else "No data"

@@ -74,9 +74,9 @@ def test_it_lists_each_project_and_leaves_out_sessions_still_within_six_weeks(se
         ["L3", "0", "0", "", "1"],
     ]
     assert csv_rows(section, "loop_quarters") == [
-        ["Apr to Jun 2025", "2", "1", "50.0"],
-        ["Jul to Sep 2025", "1", "0", "0.0"],
-        ["Jan to Mar 2026", "0", "0", ""],
+        ["Apr to Jun 2025", "2", "1", "50.0", "0"],
+        ["Jul to Sep 2025", "1", "0", "0.0", "0"],
+        ["Jan to Mar 2026", "0", "0", "", "1"],
     ]
 
 
