@@ -162,7 +162,7 @@ PROJECTS = [
                     first_involved=F.OPTIONS_DRAFTED,
                     helps_deliver=False,
                 ),
-                "A budget decision in March meant the council took back the final say on "
+                "A budget decision this year meant the council took back the final say on "
                 "which groups continue. People still set the agenda and we report back.",
             ),
         ],
