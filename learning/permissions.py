@@ -47,12 +47,3 @@ def get_entry_for_moderation(request, pk) -> Entry:
 
 class ModeratorRequiredMixin(RoleRequiredMixin):
     required_role = Role.MODERATOR
-
-
-class ModerateEntryMixin(ModeratorRequiredMixin):
-    """For views of one entry in moderation: sets `self.entry`."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if has_role(request.user, Role.MODERATOR):
-            self.entry = get_entry_for_moderation(request, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)

@@ -126,18 +126,16 @@ class ModerationQueueView(ModeratorRequiredMixin, ForgivingPaginationMixin, List
             }
             for value, label in Entry.Status.choices
         ]
-        now = timezone.now()
         return super().get_context_data(
             tabs=tabs,
             status=self.status,
             status_label=Entry.Status(self.status).label,
-            overdue_count=Entry.objects.overdue_for_moderation(now).count(),
-            now=now,
+            overdue_count=Entry.objects.overdue_for_moderation(timezone.now()).count(),
             **kwargs,
         )
 
 
-def _moderation_page(request, entry, *, status=200, **forms):
+def _moderation_page(request, entry, **forms):
     findings = list(entry.findings.all())
     title_findings = [f for f in findings if f.field == Finding.Field.TITLE]
     text_findings = [f for f in findings if f.field == Finding.Field.TEXT]
@@ -148,14 +146,13 @@ def _moderation_page(request, entry, *, status=200, **forms):
         "title_html": highlighted_line(entry.title, title_findings),
         "text_html": highlighted(entry.text, text_findings),
         "events": entry.events.select_related("by"),
-        "now": timezone.now(),
         "resolve_form": forms.get("resolve_form")
         or ResolveFindingsForm(entry=entry, findings=findings),
         "decision_form": forms.get("decision_form") or DecisionForm(entry=entry),
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
         "has_errors": any(form.errors for form in forms.values()),
     }
-    return render(request, "learning/moderate.html", context, status=status)
+    return render(request, "learning/moderate.html", context)
 
 
 @role_required(Role.MODERATOR)

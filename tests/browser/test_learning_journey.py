@@ -161,20 +161,53 @@ def test_share_moderate_publish_and_find_by_keyboard(page, axe, fits_320, sign_i
     assert "Mina Moderator" not in content
 
 
-def test_a_long_entry_and_the_moderation_tabs_fit_a_small_screen(page, axe, fits_320, sign_in):
+def test_the_other_moderation_pages_are_accessible(page, axe, fits_320, sign_in):
+    from learning import services
+
     moderator = UserFactory(display_name="Mina Moderator", roles=[Role.MODERATOR])
     long_word = "Co-production" * 8
-    Entry.objects.create(
+    services.submit_entry(
         kind="lesson",
         title=f"A very long title {long_word}",
         text=f"{long_word} and an address: email someone@example.org",
         outcome="mixed",
         contact_email="sharer@example.org",
     )
+    published = services.publish_entry(
+        services.submit_entry(
+            kind="how_to", title="Published guide", text="Some advice.", outcome="not_applicable"
+        ),
+        by=moderator,
+    )
     sign_in(moderator)
     page.goto("/guide/moderation/")
     axe(page)
     fits_320()
     page.get_by_role("link", name="A very long title").click()
+    page.get_by_label("Return it with a note").wait_for()
     axe(page)
     fits_320()
+
+    page.get_by_role("link", name="Change the title, text or tags").click()
+    page.get_by_role("heading", name="Change the entry").wait_for()
+    axe(page)
+    fits_320()
+    page.get_by_label("Text", exact=True).fill("")
+    page.get_by_role("button", name="Save changes").click()
+    page.locator(".govuk-error-summary").wait_for()
+    axe(page)
+
+    page.goto("/guide/moderation/?status=published")
+    axe(page)
+    fits_320()
+    page.get_by_role("link", name="Published guide").click()
+    page.get_by_role("button", name="Withdraw entry").click()
+    page.locator(".govuk-error-summary").wait_for()
+    axe(page)
+    page.get_by_label("Why are you withdrawing it?").fill("Out of date")
+    page.get_by_role("button", name="Withdraw entry").click()
+    page.get_by_text("Entry withdrawn").wait_for()
+    axe(page)
+    published.refresh_from_db()
+    assert published.status == Entry.Status.WITHDRAWN
+    assert page.request.get(published.get_absolute_url()).status == 404

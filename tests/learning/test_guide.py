@@ -196,3 +196,11 @@ def test_the_project_fragment_lists_entries(rf):
 
 def test_the_guide_is_in_the_header(client):
     assert f'href="{LIST}"' in client.get(LIST).content.decode()
+
+
+@pytest.mark.parametrize("query", ["the", "& | ! ( ) :* <->", "'", '"unclosed', "%_", "x" * 200])
+def test_odd_searches_never_fail(client, query):
+    PublishedEntryFactory(title="Something", text="Anything at all")
+    response = client.get(LIST, {"q": query})
+    assert response.status_code == 200
+    assert "found for" in response.content.decode()
