@@ -1,0 +1,77 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from coprod_hub.users import privacy as account_privacy
+from payments import privacy, services
+from payments.models import Claim, ClaimLine, LedgerEntry, Receipt
+
+from .conftest import PNG_BYTES
+from .factories import SignUpFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _receipt(person, name="Rita Resident bus ticket.png"):
+    return services.store_receipt(
+        SimpleUploadedFile(name, PNG_BYTES), owner=person, by=person, content_type="image/png"
+    )
+
+
+def test_the_download_includes_claims_lines_and_tax_year_totals(make_claim, resident, commissioner):
+    make_claim(resident, status=Claim.Status.PAID, reviewer=commissioner)
+
+    data = privacy.export(resident)
+
+    (claim,) = data["claims"]
+    assert claim["status"] == "Paid" and claim["approved_pence"] == 4460
+    assert {line["what"] for line in claim["lines"]} == {
+        "Fee (per hour)",
+        "Public transport (bus, train, tram)",
+    }
+    assert [h["what"] for h in claim["history"]][-1] == "Paid"
+    assert data["paid_by_tax_year"][0]["total_pence"] == 4460
+
+
+def test_erasing_keeps_money_records_but_not_what_was_typed_and_deletes_drafts(
+    make_claim, resident, commissioner, private_storage, django_capture_on_commit_callbacks
+):
+    paid = make_claim(resident, status=Claim.Status.PAID, reviewer=commissioner)
+    draft = make_claim(resident, status=Claim.Status.DRAFT)
+    draft_receipt = _receipt(resident)
+    services.save_expense(
+        draft,
+        by=resident,
+        category="meals",
+        description="Lunch at home",
+        amount_pence=500,
+        miles=None,
+        receipt=draft_receipt,
+    )
+    kept_receipt = _receipt(resident)
+    ClaimLine.objects.filter(claim=paid, kind="expense").update(receipt=kept_receipt)
+    draft_file = private_storage / draft_receipt.file.name
+    ledger_before = LedgerEntry.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account_privacy.erase(resident)
+
+    assert not Claim.objects.filter(pk=draft.pk).exists()
+    assert not draft_file.exists()
+    assert LedgerEntry.objects.count() == ledger_before
+    assert Claim.objects.get(pk=paid.pk).status == Claim.Status.PAID
+    assert set(ClaimLine.objects.filter(claim=paid).values_list("description", flat=True)) == {""}
+    assert Receipt.objects.get(pk=kept_receipt.pk).original_name == "receipt"
+    assert (private_storage / kept_receipt.file.name).exists()
+
+
+def test_signups_with_claims_survive_the_participation_erase(make_claim, resident, commissioner):
+    make_claim(
+        resident,
+        status=Claim.Status.APPROVED,
+        reviewer=commissioner,
+        signup=SignUpFactory(resident=resident),
+    )
+
+    account_privacy.erase(resident)
+
+    assert Claim.objects.get().signup.resident_id == resident.pk
