@@ -315,3 +315,10 @@ CELERY_BEAT_SCHEDULE["invite-to-surveys"] = {
     "task": "insight.tasks.invite_recent_attendees",
     "schedule": 60 * 60.0,
 }
+
+# Payments: once a day, remove receipts uploaded on an expense form that was never finished
+# (they are kept a day so people can come back to the form; see payments/tasks.py).
+CELERY_BEAT_SCHEDULE["payments-delete-unused-receipts"] = {
+    "task": "payments.tasks.delete_unused_receipts",
+    "schedule": 24 * 60 * 60.0,
+}
