@@ -74,3 +74,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_tasks_in_process():
+    """Run Celery tasks in the test's process even when REDIS_URL points at a real broker.
+
+    Tests that exercise a real worker or a broker outage switch this off themselves.
+    """
+    from coprod_hub.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
