@@ -55,7 +55,7 @@ def dashboard(request):
         build = builders()
         context["filters"] = filters
         context["sections"] = [build[slug](filters, now=now) for slug in SECTION_ORDER]
-    return render(request, "insight/dashboard.html", context, status=200)
+    return render(request, "insight/dashboard.html", context)
 
 
 def _csv(request, form, now):

@@ -108,3 +108,31 @@ def test_a_level_filter_with_nothing_in_it_is_empty(ledger):
     assert {f.label: f.value for f in section.figures}["Fees paid"] == "£0"
     assert section.blocks[0].summary == "Nothing was paid out in these dates."
     assert section.blocks[1].summary == "No claims were paid in these dates."
+
+
+# --- the percentile helper on its own (PostgreSQL's PERCENTILE_CONT, or SQLite's fallback) ---
+
+
+def test_percentiles_interpolate_like_percentile_cont():
+    from django.db.models import F
+
+    from insight.stats import percentiles
+
+    project = ProjectFactory()
+    for days in (4, 1, 10, 7):
+        _claim(project, paid_on=date(2025, 6, 1), days=days)
+    _claim(project, paid_on=date(2025, 6, 1), days=None)  # no days: left out
+    found = percentiles(Claim.objects.all(), F("days_to_pay"), (0.5, 0.9, 0.0, 1.0))
+    # Sorted 1, 4, 7, 10: the median is half way between 4 and 7; the 90th percentile is 70%
+    # of the way from 7 to 10.
+    assert found[0.5] == pytest.approx(5.5)
+    assert found[0.9] == pytest.approx(9.1)
+    assert (found[0.0], found[1.0]) == (1, 10)
+
+
+def test_percentiles_of_nothing_are_none():
+    from django.db.models import F
+
+    from insight.stats import percentiles
+
+    assert percentiles(Claim.objects.all(), F("days_to_pay"), (0.5, 0.9)) == {0.5: None, 0.9: None}
