@@ -259,4 +259,7 @@ def seed(*, scale, log):
     _paid_run(commissioner, now)
     others = set(Claim.Status) - paid
     made += _make_claims(plan, commissioner=commissioner, now=now, log=log, states=others)
-    log(f"  Claims: {made} new demo claims in every state, and a paid payment run")
+    if made:
+        log(f"  Claims: {made} demo claims, one in every state, and a paid payment run")
+    else:
+        log("  Claims: the demo claims are already there")

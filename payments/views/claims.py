@@ -48,6 +48,7 @@ def claim_list(request):
             "owed_pence": ledger.owed().balance(),
             "status_guide": _status_guide(),
             "policy": PaymentPolicy.current(),
+            "is_staff": user.has_role(Role.STAFF),
         },
     )
 

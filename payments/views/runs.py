@@ -16,6 +16,10 @@ from . import posted
 from .reports import csv_response, pounds
 
 
+def _claims(count: int) -> str:
+    return f"{count} claim" if count == 1 else f"{count} claims"
+
+
 @login_required
 def runs(request):
     run_list = permissions.runs_for(request)
@@ -26,7 +30,8 @@ def runs(request):
             messages.error(request, str(problem))
             return redirect("payments:runs")
         messages.success(
-            request, f"{run.reference} made with {run.claim_count} claims. Download it for finance."
+            request,
+            f"{run.reference} made with {_claims(run.claim_count)}. Download it for finance.",
         )
         return redirect(run)
     waiting_claims = Claim.objects.approved_unpaid_not_in_run()
@@ -116,7 +121,8 @@ def confirm(request, pk):
             messages.error(request, str(problem))
         else:
             messages.success(
-                request, f"{run.reference} confirmed as paid. {run.claim_count} claims marked paid."
+                request,
+                f"{run.reference} confirmed as paid. {_claims(run.claim_count)} marked paid.",
             )
         return redirect(run)
     return render(request, "payments/runs/confirm.html", {"run": run, "form": form})
