@@ -1,17 +1,11 @@
 """Forms only check what people typed. Views pass `cleaned_data` to `projects.services`."""
 
-from pathlib import Path
-
-import django.forms as django_forms
 import phonenumbers
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from django import forms
-from django.conf import settings
 from django.core.validators import validate_slug
 from django.db.models import F
-from django.forms.renderers import DjangoTemplates
-from django.utils.functional import cached_property
 
 from coprod_hub.lib.money import PoundsField
 
@@ -30,29 +24,6 @@ from .ladder import (
 )
 from .models import RESERVED_SLUGS, Project, ServiceArea
 from .querysets import staff_users
-
-
-class HubFormRenderer(DjangoTemplates):
-    """Django's own form templates plus the hub's templates/ folder.
-
-    PoundsField's widget template lives in templates/components/widgets/, which Django's
-    default form renderer does not search. Remove this once FORM_RENDERER does the same.
-    """
-
-    @cached_property
-    def engine(self):
-        return self.backend(
-            {
-                "APP_DIRS": True,
-                "DIRS": [
-                    Path(django_forms.__file__).parent / "templates",
-                    settings.BASE_DIR / "templates",
-                ],
-                "NAME": "hubforms",
-                "OPTIONS": {},
-            }
-        )
-
 
 # £10 million: far above any project budget, low enough to catch a typing slip of extra zeros.
 MAX_BUDGET_PENCE = 10_000_000 * 100
@@ -100,8 +71,6 @@ def _date_field(label, hint):
 
 
 class ProjectForm(forms.Form):
-    default_renderer = HubFormRenderer()
-
     title = forms.CharField(
         label="Project name",
         max_length=200,
