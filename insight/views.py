@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from coprod_hub.lib.pagination import paginate
@@ -106,6 +107,7 @@ def _link_problem(request, error: SurveyLinkError):
     )
 
 
+@never_cache  # a person's own answers: never kept by a shared computer's cache
 @require_http_methods(["GET", "POST"])
 def survey(request, token):
     now = timezone.now()
@@ -139,6 +141,7 @@ def survey(request, token):
     )
 
 
+@never_cache
 def survey_done(request, token):
     now = timezone.now()
     try:

@@ -255,3 +255,28 @@ def test_the_thanks_page_sends_people_who_have_not_answered_to_the_survey(client
     response = client.get(path + "thanks/")
     assert response.status_code == 302
     assert response["Location"] == path
+
+
+def test_attendance_recorded_by_staff_leads_to_an_invitation(
+    staff, django_capture_on_commit_callbacks
+):
+    """Whether or not participation calls the hook, the sweep makes sure of it."""
+    from participation.services import record_attendance
+
+    signup = SignUpFactory(attendance=SignUp.Attendance.UNKNOWN)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_attendance(
+            signup.opportunity, by=staff, marks={signup.pk: SignUp.Attendance.ATTENDED}
+        )
+        invite_recent_attendees()
+    assert SurveyInvitation.objects.filter(signup=signup).count() == 1
+    assert Message.objects.filter(kind="outcome_survey", recipient=signup.resident).count() == 1
+
+
+def test_the_hook_can_run_inside_the_attendance_transaction():
+    from django.db import transaction
+
+    signup = SignUpFactory()
+    with transaction.atomic():
+        services.invite_to_survey(signup)
+    assert SurveyInvitation.objects.filter(signup=signup).exists()
