@@ -166,12 +166,13 @@ class DirectoryFilterForm(forms.Form):
         self.fields["topic"].choices = [(t.slug, t.name) for t in topics]
         self.fields["area"].choices = [("", "Any area")] + [(a, a) for a in areas]
         small = {"legend_size": Size.SMALL, "small": True}
+        topic = [Field.checkboxes("topic", **small)] if self.fields["topic"].choices else []
         self.helper = _helper(
             Field.text("q", label_size=Size.SMALL),
             Field.checkboxes("format", **small),
             Field.radios("paid", **small),
             Field.checkboxes("kind", **small),
-            Field.checkboxes("topic", **small),
+            *topic,
             Fieldset(
                 Field.text("from_date"),
                 Field.text("to_date"),

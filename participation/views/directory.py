@@ -51,6 +51,7 @@ def directory(request):
             "result_count": page.paginator.count,
             "filtered": bool(filters),
             "query": filters.get("q", ""),
+            "is_staff": permissions.is_staff(request.user),
         },
     )
 

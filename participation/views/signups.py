@@ -12,6 +12,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from coprod_hub.audit import log_access
 from coprod_hub.lib.pagination import paginate
 
 from .. import calendar, permissions, services
@@ -77,6 +78,10 @@ def sign_up(request, pk):
 def signup_detail(request, pk):
     signup = permissions.get_signup_for_user(request, pk)
     is_own = signup.resident_id == request.user.pk
+    profile = _profile_or_none(signup.resident)
+    if not is_own and (signup.access_needs_note or (profile and profile.has_access_needs)):
+        # Special category data seen by staff: kept in the audit trail.
+        log_access(signup.resident, by=request.user, what="access needs")
     return render(
         request,
         "participation/signup_detail.html",
@@ -85,7 +90,7 @@ def signup_detail(request, pk):
             "opportunity": signup.opportunity,
             "is_own": is_own,
             "can_run": permissions.can_run(request.user, signup.opportunity),
-            "profile": _profile_or_none(signup.resident),
+            "profile": profile,
             "offer_is_live": signup.offer_is_live(),
         },
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from coprod_hub.audit import log_access
 from coprod_hub.lib.pagination import paginate
 
 from .. import permissions, services
@@ -168,6 +169,9 @@ def manage(request, pk):
     opportunity.held_count = len(groups["booked"]) + len(groups["offered"])
     opportunity.waiting_count = len(groups["waiting"])
     started = opportunity.has_started()
+    _record_needs_seen(
+        request, opportunity, [*groups["booked"], *groups["offered"], *groups["waiting"]]
+    )
     attendance_form = None
     if started and opportunity.status != Opportunity.Status.CANCELLED and groups["booked"]:
         attendance_form = AttendanceForm(signups=groups["booked"])
@@ -185,6 +189,20 @@ def manage(request, pk):
             "now": timezone.now(),
         },
     )
+
+
+def _record_needs_seen(request, opportunity, signups):
+    """Access needs are special category data: the audit trail keeps who saw whose, when.
+    One entry per page view, naming the people, so the page's queries stay constant."""
+    shown = [s for s in signups if s.access_needs_note or _has_needs(s.resident)]
+    if shown:
+        names = ", ".join(f"{s.resident} (person {s.resident_id})" for s in shown)
+        log_access(opportunity, by=request.user, what=f"access needs of {names}")
+
+
+def _has_needs(person):
+    profile = getattr(person, "profile", None)
+    return bool(profile and profile.has_access_needs)
 
 
 @login_required

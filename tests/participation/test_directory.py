@@ -99,9 +99,7 @@ def test_topic_area_access_level_and_step_filters(client):
     )
     from_project = OpportunityFactory(title="From project", project=project)
     quiet = VenueFactory(area="Southgate", quiet_room=True, hearing_loop=True)
-    OpportunityFactory(
-        title="Quiet venue", format="in_person", venue=quiet, step=Step.CO_DESIGN
-    )
+    OpportunityFactory(title="Quiet venue", format="in_person", venue=quiet, step=Step.CO_DESIGN)
     OpportunityFactory(title="Other", step=Step.INFORMING)
 
     assert titles(client.get(URL, {"topic": "carers"})) == [from_project.title]

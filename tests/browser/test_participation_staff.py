@@ -1,0 +1,140 @@
+"""Staff run an opportunity: create, publish, sign someone up, manage, take attendance."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from participation import services
+from participation.models import Opportunity, Profile, SignUp
+from tests.factories import UserFactory
+from tests.participation.factories import OpportunityFactory, VenueFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def screenshot(page, name):
+    """Full-page screenshots for a person to look at: set SCREENSHOT_DIR to keep them."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def press(page, locator, key="Enter"):
+    locator.focus()
+    page.keyboard.press(key)
+
+
+def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_in):
+    staff = UserFactory(roles=["staff"], display_name="Grace Adeyemi")
+    resident = UserFactory(display_name="Priya Shah")
+    Profile.objects.create(
+        user=resident, access_needs="Step-free access", access_needs_consent_at=timezone.now()
+    )
+    VenueFactory(name="Northfield Library")
+    sign_in(staff)
+
+    page.goto("/opportunities/staff/")
+    axe(page)
+    press(page, page.get_by_role("button", name="Add an opportunity"))
+    page.get_by_role("heading", name="Add an opportunity").wait_for()
+    axe(page)
+    fits_320()
+    # Bad input first: the error summary, and nothing typed is lost.
+    page.get_by_label("Title").fill("Carers' panel")
+    page.get_by_role("button", name="Save").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert page.get_by_label("Title").input_value() == "Carers' panel"
+    assert page.title().startswith("Error: ")
+    axe(page)
+
+    day = (timezone.localdate() + timedelta(days=10)).strftime("%d/%m/%Y")
+    page.get_by_label("Description").fill("Help us plan respite care.")
+    page.get_by_label("Kind").select_option("panel")
+    page.get_by_label("Level (only if there is no project)").select_option("service")
+    page.get_by_label("Step of participation").select_option("6")
+    page.get_by_label("Format").select_option("in_person")
+    page.get_by_label("Venue").select_option(label="Northfield Library")
+    page.get_by_label("Date", exact=True).fill(day)
+    page.get_by_label("Start time").fill("10am")
+    page.get_by_label("End time").fill("12pm")
+    page.get_by_label("Number of places").fill("1")
+    page.get_by_label("Fee").select_option("half_day")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("heading", name="Carers' panel").wait_for()
+    axe(page)
+    fits_320()
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Published.").wait_for()
+    opportunity = Opportunity.objects.get(title="Carers' panel")
+    assert opportunity.status == Opportunity.Status.PUBLISHED
+
+    # Sign someone up after a phone call; a second person joins the waiting list.
+    page.get_by_role("link", name="Sign someone up").click()
+    axe(page)
+    page.get_by_label("Their email address").fill(resident.email)
+    page.get_by_role("button", name="Sign them up").click()
+    page.get_by_text(f"{resident} has a place.").wait_for()
+    page.get_by_role("link", name="add someone without an account").click()
+    axe(page)
+    page.get_by_label("Their name").fill("Edna Offline")
+    page.get_by_role("button", name="Add and sign them up").click()
+    page.get_by_text("Edna Offline is on the waiting list at number 1").wait_for()
+    assert page.get_by_text("It is full.").is_visible()
+    assert page.get_by_text("Step-free access").is_visible()
+    screenshot(page, "participation-manage")
+    axe(page)
+    fits_320()
+
+    # After the session: attendance.
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    page.reload()
+    page.get_by_role("group", name=str(resident)).get_by_label("Attended").check()
+    page.get_by_role("button", name="Save attendance").click()
+    page.get_by_text("Attendance saved (1 changed).").wait_for()
+    axe(page)
+    assert SignUp.objects.get(resident=resident).attendance == SignUp.Attendance.ATTENDED
+
+
+def test_resident_pages_have_no_accessibility_problems(page, axe, fits_320, sign_in):
+    resident = UserFactory(display_name="Priya Shah")
+    staff = UserFactory(roles=["staff"])
+    full = OpportunityFactory(title="Popular panel", capacity=1, created_by=staff)
+    first = UserFactory()
+    booked = services.sign_up(full, resident=first)
+    services.sign_up(full, resident=resident)
+    services.cancel_sign_up(booked, by=first)  # the resident is offered the place
+    other = OpportunityFactory(title="Reading group", capacity=1, created_by=staff)
+    services.sign_up(other, resident=UserFactory())
+    services.sign_up(other, resident=resident)
+    for n in range(25):
+        OpportunityFactory(title=f"Session {n}", created_by=staff)
+    sign_in(resident)
+
+    for path in [
+        "/my/",
+        "/my/profile/",
+        "/my/profile/interests/",
+        "/my/profile/access-needs/",
+        "/my/profile/contact/",
+        "/my/calendar/",
+        "/opportunities/?kind=nonsense&from_date=31/2/2026",
+        "/opportunities/?q=zebra",
+        "/opportunities/?page=2",
+        full.get_absolute_url(),
+    ]:
+        page.goto(path)
+        axe(page)
+        fits_320()
+    page.goto("/my/")
+    screenshot(page, "participation-my")
+    page.get_by_role("button", name="Accept the place").click()
+    page.get_by_role("heading", name="You have a place").wait_for()
+    page.goto("/opportunities/?q=session&format=online")
+    screenshot(page, "participation-directory")
+    page.goto(full.get_absolute_url())
+    screenshot(page, "participation-detail")

@@ -1,0 +1,103 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from notifications.models import Message
+from participation import services, tasks
+from participation.models import Opportunity, Profile, SignUp, Venue
+
+from .factories import OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Venue, Opportunity, SignUp, Profile]
+
+
+def test_the_offer_sweep_is_scheduled_every_ten_minutes():
+    task = PeriodicTask.objects.get(task="participation.tasks.expire_offers")
+
+    assert task.enabled
+    assert (task.interval.every, task.interval.period) == (10, "minutes")
+
+
+def test_the_periodic_task_passes_expired_offers_on(make_residents):
+    opportunity = OpportunityFactory(capacity=1)
+    first, second, third = make_residents(3)
+    booked = services.sign_up(opportunity, resident=first)
+    services.sign_up(opportunity, resident=second)
+    services.sign_up(opportunity, resident=third)
+    services.cancel_sign_up(booked, by=first)
+    SignUp.objects.filter(status=SignUp.Status.OFFERED).update(
+        offer_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    assert tasks.expire_offers.delay().get() == 1
+    assert tasks.expire_offers.delay().get() == 0
+
+    assert SignUp.objects.get(resident=third).status == SignUp.Status.OFFERED
+
+
+def test_every_message_reads_well(make_residents, staff):
+    opportunity = OpportunityFactory(
+        title="Carers' panel", created_by=staff, capacity=1, fee_basis="per_hour"
+    )
+    first, second, third = make_residents(3)
+    booked = services.sign_up(opportunity, resident=first)
+    services.sign_up(opportunity, resident=second)
+    services.sign_up(opportunity, resident=third)
+    services.cancel_sign_up(booked, by=first)
+    services.expire_offers(now=timezone.now() + timedelta(hours=49))
+    services.update_opportunity(
+        opportunity,
+        by=staff,
+        starts_at=opportunity.starts_at + timedelta(days=1),
+        ends_at=opportunity.ends_at + timedelta(days=1),
+    )
+    services.accept_offer(SignUp.objects.get(resident=third), by=third)
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        starts_at=timezone.now() - timedelta(hours=2), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    opportunity.refresh_from_db()
+    services.record_attendance(
+        opportunity, by=staff, marks={SignUp.objects.get(resident=third).pk: "attended"}
+    )
+    later = OpportunityFactory(title="Reading group", created_by=staff)
+    services.sign_up(later, resident=first)
+    services.cancel_opportunity(later, by=staff, reason="The room is closed for repairs.")
+
+    kinds = set(Message.objects.values_list("kind", flat=True))
+    assert kinds == {
+        "signup_confirmed",
+        "waiting_list_joined",
+        "place_offered",
+        "offer_expired",
+        "signup_cancelled",
+        "opportunity_changed",
+        "opportunity_cancelled",
+        "claim_prompt",
+    }
+    for message in Message.objects.all():
+        assert message.subject and message.body_text.startswith("Hello ")
+        assert "None" not in message.body_text and "{{" not in message.body_text
+        assert "  " not in message.subject
+    offered = Message.objects.get(kind="place_offered", recipient=third)
+    assert "holding the place for you until" in offered.body_text
+    assert SignUp.objects.get(resident=third).get_absolute_url() in offered.body_text
+    assert Message.objects.get(kind="signup_confirmed", recipient=third).attachments
+    cancelled = Message.objects.get(kind="opportunity_cancelled")
+    assert "The room is closed for repairs." in cancelled.body_text
+
+
+@pytest.mark.parametrize("model", ["venue", "opportunity", "signup", "profile"])
+def test_admins_can_list_and_search_participation_records(client, admin_user, model, opportunity):
+    services.sign_up(opportunity, resident=admin_user)
+    client.force_login(admin_user)
+
+    response = client.get(reverse(f"admin:participation_{model}_changelist"), {"q": "a"})
+
+    assert response.status_code == 200
+    assert admin.site.is_registered({m._meta.model_name: m for m in MODELS}[model])
