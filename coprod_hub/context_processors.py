@@ -29,8 +29,11 @@ def _navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        active = request.path.startswith(url) if url != "/" else request.path == "/"
-        items.append({"label": label, "url": url, "active": active})
+        items.append({"label": label, "url": url, "active": False})
+    # Only the closest match is current: /projects/manage/ is "Manage projects", not both.
+    matches = [item for item in items if request.path.startswith(item["url"])]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return items
 
 

@@ -79,7 +79,9 @@ def preferences(request):
         "alert_frequency": profile.alert_frequency,
         "categories": sorted(services.subscribed_categories(request.user)),
     }
-    form = PreferencesForm(request.POST or None, initial=initial, staff=staff)
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None, initial=initial, staff=staff
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -37,7 +37,7 @@ def download_my_data(request):
 @never_cache
 @login_required
 def erase_my_account(request):
-    form = EraseAccountForm(request.POST or None, user=request.user)
+    form = EraseAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
         LogEntry.objects.log_create(

@@ -56,3 +56,12 @@ def test_pages_send_a_strict_content_security_policy(client):
     assert "frame-ancestors 'none'" in policy
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_only_the_closest_menu_item_is_marked_current(client, staff):
+    client.force_login(staff)
+
+    page = client.get("/projects/manage/").content.decode()
+
+    assert page.count('aria-current="true"') == 1
+    assert '<strong class="govuk-service-navigation__active-fallback">Manage projects' in page

@@ -121,3 +121,12 @@ def test_people_who_prefer_post_or_phone_go_on_the_call_list(carers, publish):
 
     assert Message.objects.get().status == Message.Status.CALL_LIST
     assert not mail.outbox
+
+
+def test_the_error_summary_links_a_radio_question_to_its_first_option(client, resident):
+    client.force_login(resident)
+
+    page = client.post(reverse("notifications:preferences"), {}).content.decode()
+
+    assert 'href="#id_contact_by_1"' in page
+    assert 'id="id_contact_by_1"' in page
