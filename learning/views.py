@@ -236,7 +236,10 @@ def edit_entry(request, pk):
     if not entry.is_awaiting_moderation:
         messages.error(request, "Only entries awaiting moderation can be changed")
         return redirect(entry.get_moderation_url())
-    form = ModerationEditForm(request.POST or None, initial=ModerationEditForm.initial_for(entry))
+    form = ModerationEditForm(
+        request.POST if request.method == "POST" else None,
+        initial=ModerationEditForm.initial_for(entry),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
