@@ -48,6 +48,7 @@ class LoadResult:
     max_ms: float
     errors: int
     error_detail: dict
+    hello_rps: float | None = None  # the hello view measured just before, if it was
 
     @property
     def requests_per_second(self) -> float:

@@ -57,6 +57,7 @@ class Page:
     user: object = None  # who is signed in for the query count
     probes: list[Probe] = field(default_factory=list)  # [warm-up, measured, contrast]
     contrast: str = ""  # what the contrast probe is, in words
+    contrast_rows: str = "same"  # see QueryCount.constant: "same", "fewer" or "info"
     missing: str = ""  # why this page cannot be measured (not built yet, no data)
 
     @property
@@ -165,7 +166,7 @@ def _sign_up_targets(count):
     return [ids[int(i * step)] for i in range(count)]
 
 
-def build_pages(*, include=None) -> list[Page]:
+def build_pages(*, include=None, residents=SIGN_UP_RESIDENTS) -> list[Page]:
     """Every page the issue lists, with the requests wrk sends and the in-process probes."""
     from participation.models import Opportunity
     from projects.models import Project
@@ -209,6 +210,7 @@ def build_pages(*, include=None) -> list[Page]:
                     Probe("GET", _url("participation:detail", quietest.pk)),
                 ],
                 contrast=f"quietest, {quietest.n} sign-ups",
+                contrast_rows="fewer",
             )
         )
     else:
@@ -248,6 +250,7 @@ def build_pages(*, include=None) -> list[Page]:
                     Probe("GET", _url("projects:detail", smallest.slug)),
                 ],
                 contrast=f"smallest, {smallest.n} opportunities",
+                contrast_rows="fewer",
             )
         )
     else:
@@ -299,13 +302,14 @@ def build_pages(*, include=None) -> list[Page]:
     else:
         pages.append(Page("insight", "/insight/ (commissioner)", missing="not built yet"))
 
-    pages.append(_sign_up_page())
+    if not include or "sign_up" in include:
+        pages.append(_sign_up_page(residents))
     if include:
         pages = [page for page in pages if page.key in include or page.key == "hello"]
     return pages
 
 
-def _sign_up_page() -> Page:
+def _sign_up_page(resident_count) -> Page:
     from participation.models import Opportunity
 
     label = "sign-up POST (resident)"
@@ -315,7 +319,7 @@ def _sign_up_page() -> Page:
     if len(targets) < 4:
         return Page("sign_up", label, missing="no open opportunities in the data")
     probe_targets, targets = targets[:3], targets[3:]
-    residents = bench_residents()
+    residents = bench_residents(resident_count)
     remove_bench_sign_ups()
     requests = []
     for resident in residents:
@@ -355,4 +359,5 @@ def _sign_up_page() -> Page:
         user=residents[0],
         probes=probes,
         contrast=contrast,
+        contrast_rows="info",
     )

@@ -21,10 +21,15 @@ class QueryCount:
     status: int | None = None
     error: str = ""
 
-    @property
-    def constant(self) -> bool | None:
-        if self.queries is None or self.contrast is None:
+    def constant(self, contrast_rows: str) -> bool | None:
+        """Does the count stay put as rows grow? `contrast_rows` says what the contrast is:
+        "same" (as many rows, e.g. a deeper page: the counts must be equal), "fewer" (the
+        measured request has more rows: it must not need more queries), or "info" (a
+        different path, shown for information only)."""
+        if self.queries is None or self.contrast is None or contrast_rows == "info":
             return None
+        if contrast_rows == "fewer":
+            return self.queries <= self.contrast
         return self.queries == self.contrast
 
 

@@ -24,12 +24,14 @@ def _yes_no(ok):
     return "–" if ok is None else ("yes" if ok else "**no**")
 
 
-def page_verdict(page, load, queries, hello_rps):
-    """(meets every target?, ratio to hello)."""
+def page_verdict(page, load, queries, hello):
+    """(meets every target?, ratio to hello). The ratio uses the hello run made just before
+    the page when there is one, else the first hello run."""
     if page.key == "hello" or load is None:
         return None, None
+    hello_rps = load.hello_rps or (hello.requests_per_second if hello else 0)
     ratio = load.requests_per_second / hello_rps if hello_rps else None
-    constant = queries.constant if queries else None
+    constant = queries.constant(page.contrast_rows) if queries else None
     ok = (
         ratio is not None
         and load.requests > 0
@@ -43,7 +45,7 @@ def page_verdict(page, load, queries, hello_rps):
 
 def render(*, pages, loads, queries, weights, settings, counts, notes=()) -> str:
     hello = loads.get("hello")
-    hello_rps = hello.requests_per_second if hello else 0
+    paired = settings.get("paired_hello")
     lines = [
         "# Benchmark results",
         "",
@@ -66,19 +68,27 @@ def render(*, pages, loads, queries, weights, settings, counts, notes=()) -> str
         f"p95 under {TARGET_P95_MS} ms at {settings['connections']} concurrent connections, "
         "the same number of SQL queries on the contrast request (more or fewer rows).",
         "",
-        "| Page | req/s | Ratio to hello | p50 ms | p95 ms | Queries | Queries, contrast "
-        "| HTML KB | Errors | Meets targets |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+        (
+            f"Each page's ratio is to the hello view measured for {paired:g} s just before "
+            'it ("hello alongside"), so that other programs starting or stopping on the '
+            "machine do not skew the comparison."
+            if paired
+            else "Ratios are to the hello view measured at the start."
+        ),
+        "",
+        "| Page | req/s | Ratio to hello | Hello alongside, req/s | p50 ms | p95 ms | Queries "
+        "| Queries, contrast | HTML KB | Errors | Meets targets |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for page in pages:
         if page.missing:
-            lines.append(f"| {page.label} | – | – | – | – | – | – | – | – | {page.missing} |")
+            lines.append(f"| {page.label} |{' – |' * 9} {page.missing} |")
             continue
         load = loads.get(page.key)
         count = queries.get(page.key)
-        ok, ratio = page_verdict(page, load, count, hello_rps)
+        ok, ratio = page_verdict(page, load, count, hello)
         if load is None:
-            lines.append(f"| {page.label} | – | – | – | – | – | – | – | – | not measured |")
+            lines.append(f"| {page.label} |{' – |' * 9} not measured |")
             continue
         contrast = "–"
         if count and count.contrast is not None:
@@ -89,8 +99,9 @@ def render(*, pages, loads, queries, weights, settings, counts, notes=()) -> str
         ratio_cell = "1.00" if page.key == "hello" else (f"{ratio:.2f}" if ratio else "–")
         size = settings.get("sizes", {}).get(page.key)
         size_cell = f"{size / 1024:.1f}" if size is not None else "–"
+        alongside = f"{load.hello_rps:,.0f}" if load.hello_rps else "–"
         lines.append(
-            f"| {page.label} | {load.requests_per_second:,.0f} | {ratio_cell} "
+            f"| {page.label} | {load.requests_per_second:,.0f} | {ratio_cell} | {alongside} "
             f"| {load.p50_ms:.1f} | {load.p95_ms:.1f} | {query_cell} | {contrast} "
             f"| {size_cell} | {load.errors} | {_yes_no(ok)} |"
         )

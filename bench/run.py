@@ -29,6 +29,12 @@ def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10, help="seconds per page (10)")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up (2)")
+    parser.add_argument(
+        "--paired-hello",
+        type=float,
+        default=5,
+        help="seconds of hello measured just before each page, for its ratio (5; 0: none)",
+    )
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
@@ -101,6 +107,7 @@ def main(argv=None) -> int:
         options=Options(
             duration=args.duration,
             warmup=args.warmup,
+            paired_hello=args.paired_hello,
             connections=args.connections,
             threads=args.threads,
             workers=args.workers,

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench import pageweight, report
-from bench.load import run_wrk
+from bench.load import Request, run_wrk
 from bench.pages import build_pages, remove_bench_sign_ups
 from bench.queries import count_queries
 from bench.server import ROOT, Server
@@ -20,11 +20,13 @@ from bench.server import ROOT, Server
 class Options:
     duration: float = 10.0
     warmup: float = 2.0
+    paired_hello: float = 5.0  # seconds of hello just before each page (0: none)
     connections: int = 8
     threads: int = 1
     workers: int = 3
     page_weight: bool = True
     include: list[str] | None = None
+    sign_up_residents: int = 100  # people the sign-up POSTs are spread over
     output: Path = ROOT / "bench" / "results.md"
     log: object = print
 
@@ -38,14 +40,12 @@ class Outcome:
     markdown: str = ""
 
     def missed_targets(self) -> list[str]:
-        hello = self.loads.get("hello")
-        hello_rps = hello.requests_per_second if hello else 0
         missed = []
         for page in self.pages:
             if page.key == "hello":
                 continue
             ok, _ = report.page_verdict(
-                page, self.loads.get(page.key), self.queries.get(page.key), hello_rps
+                page, self.loads.get(page.key), self.queries.get(page.key), self.loads.get("hello")
             )
             if page.missing or not ok:
                 missed.append(page.label)
@@ -61,10 +61,10 @@ class Outcome:
         return missed
 
 
-def preflight(base_url, request):
+def preflight(base_url, request, timeout=120):
     """One request as wrk will send it: (status, Location header, body bytes)."""
     parts = urlsplit(base_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     headers = {"Host": parts.netloc}
     if request.cookie:
         headers["Cookie"] = request.cookie
@@ -130,6 +130,7 @@ def describe_environment(options, env) -> dict:
         "redis": bool(env.get("REDIS_URL")),
         "sizes": {},
         "load_before": os.getloadavg()[0],
+        "paired_hello": options.paired_hello,
     }
 
 
@@ -141,7 +142,7 @@ def run(*, env: dict, options: Options) -> Outcome:
     log("Data: " + ", ".join(f"{count:,} {name}" for name, count in counts.items()))
 
     log("Choosing pages and signing people in...")
-    pages = build_pages(include=options.include)
+    pages = build_pages(include=options.include, residents=options.sign_up_residents)
     outcome.pages = pages
 
     log("Counting SQL queries per page (in-process)...")
@@ -158,7 +159,13 @@ def run(*, env: dict, options: Options) -> Outcome:
             if page.missing:
                 log(f"{page.key}: skipped ({page.missing})")
                 continue
-            status, location, size = preflight(server.base_url, page.requests[0])
+            try:
+                status, location, size = preflight(server.base_url, page.requests[0])
+            except OSError as error:
+                page.missing = f"no answer to a single request ({error})"
+                log(f"{page.key}: {page.missing}")
+                _drain(server.base_url)
+                continue
             if status not in page.expect:
                 page.missing = f"answered {status} {location}".strip()
                 log(f"{page.key}: {page.missing}; server log:\n{server.log_tail()}")
@@ -176,6 +183,17 @@ def run(*, env: dict, options: Options) -> Outcome:
                     warm,
                     name=f"{page.key}-warm",
                     duration=options.warmup,
+                    connections=options.connections,
+                    threads=options.threads,
+                )
+            if page.key != "hello" and options.paired_hello > 0:
+                # The ceiling again, just before this page: other programs on the machine
+                # come and go, so each page is compared with the hello view at that moment.
+                paired = run_wrk(
+                    server.base_url,
+                    [Request("GET", "/hello/")],
+                    name="hello-paired",
+                    duration=options.paired_hello,
                     connections=options.connections,
                     threads=options.threads,
                 )
@@ -201,23 +219,10 @@ def run(*, env: dict, options: Options) -> Outcome:
                 f"{page.key}: {result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.1f} ms,"
                 f" p95 {result.p95_ms:.1f} ms, errors {result.errors}"
             )
+            if page.key != "hello" and options.paired_hello > 0:
+                result.hello_rps = paired.requests_per_second
             outcome.loads[page.key] = result
-        if "hello" in outcome.loads and len(pages) > 1:
-            # Measure the ceiling again at the end: if the machine got busier or quieter
-            # during the run, the ratios use the average of the two.
-            again = run_wrk(
-                server.base_url,
-                [pages[0].requests[0]],
-                name="hello-again",
-                duration=options.duration,
-                connections=options.connections,
-                threads=options.threads,
-            )
-            first = outcome.loads["hello"]
-            notes.append(
-                f"hello measured twice: {first.requests_per_second:,.0f} req/s at the start and "
-                f"{again.requests_per_second:,.0f} req/s at the end; the table shows the first."
-            )
+            _drain(server.base_url)
         if options.page_weight:
             outcome.weights = _page_weights(server.base_url, pages, log, notes)
     settings["load_after"] = os.getloadavg()[0]
@@ -236,6 +241,13 @@ def run(*, env: dict, options: Options) -> Outcome:
     options.output.write_text(outcome.markdown)
     log(f"Wrote {options.output}")
     return outcome
+
+
+def _drain(base_url, timeout=600):
+    """Wait until the server has finished what wrk left queued, so slow pages do not slow
+    down the next page's measurement. Sync workers answer in order, so when a tiny request
+    comes back, everything before it is done."""
+    preflight(base_url, Request("GET", "/hello/"), timeout=timeout)
 
 
 def _page_weights(base_url, pages, log, notes):

@@ -6,6 +6,7 @@ PostgreSQL (the large data seeder uses COPY) and wrk (apt-get install -y wrk).
 
 import io
 import shutil
+import time
 
 import pytest
 from django.core.management import call_command
@@ -33,9 +34,19 @@ def _database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{config['NAME']}"
 
 
+STARTED = time.monotonic()
+
+
+def log(*args):
+    """Progress with seconds elapsed; pytest shows it when the test fails (or with -s)."""
+    print(f"{time.monotonic() - STARTED:6.1f} s", *args)
+
+
 def test_benchmark_loads_pages_and_writes_the_results_table(settings, tmp_path):
     output = io.StringIO()
+    log("seeding")
     call_command("seed_large", size=0.005, stdout=output)
+    log("seeded")
     assert "Large data set ready" in output.getvalue()
     # A second run finds the data and does nothing.
     call_command("seed_large", size=0.005, stdout=output)
@@ -46,18 +57,21 @@ def test_benchmark_loads_pages_and_writes_the_results_table(settings, tmp_path):
         database_url=_database_url(), redis_url=None, secret_key=settings.SECRET_KEY
     )
     collectstatic(env)
+    log("collected static")
     results = tmp_path / "results.md"
     outcome = run(
         env=env,
         options=Options(
             duration=1,
             warmup=0,
+            paired_hello=1,
             connections=2,
             workers=1,
             page_weight=False,
             include=["directory", "project", "sign_up"],
+            sign_up_residents=10,
             output=results,
-            log=lambda *args: None,
+            log=log,
         ),
     )
 
@@ -66,10 +80,12 @@ def test_benchmark_loads_pages_and_writes_the_results_table(settings, tmp_path):
         assert load.requests > 0, key
         assert load.errors == 0, (key, load.error_detail)
         assert load.p95_ms >= load.p50_ms > 0
+        if key != "hello":
+            assert load.hello_rps > 0, key
     for key in ("directory", "project", "sign_up"):
         assert outcome.queries[key].queries > 0, outcome.queries[key].error
     table = results.read_text()
-    assert "| Page | req/s | Ratio to hello | p50 ms | p95 ms | Queries |" in table
+    assert "| Page | req/s | Ratio to hello | Hello alongside, req/s | p50 ms | p95 ms |" in table
     assert "| /hello/ (no database: the ceiling) |" in table
     assert "/opportunities/?q=carers" in table
     assert "sign-up POST (resident)" in table
