@@ -154,6 +154,7 @@ class DirectoryFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose steps from the list"},
     )
+    include_past = forms.BooleanField(label="Include past opportunities", required=False)
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
@@ -183,6 +184,7 @@ class DirectoryFilterForm(forms.Form):
             Field.checkboxes("access", **small),
             Field.checkboxes("level", **small),
             Field.checkboxes("step", **small),
+            Field.checkbox("include_past", small=True),
             Field.select("sort", label_size=Size.SMALL),
         )
 
@@ -202,7 +204,7 @@ class DirectoryFilterForm(forms.Form):
         return {
             name: value
             for name, value in getattr(self, "cleaned_data", {}).items()
-            if name not in self.errors and value not in (None, "", [])
+            if name not in self.errors and value not in (None, False, "", [])
         }
 
 

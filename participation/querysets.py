@@ -29,10 +29,13 @@ class OpportunityQuerySet(models.QuerySet):
         """Pages anyone may open: everything except drafts (cancelled ones say so)."""
         return self.exclude(status=DRAFT)
 
-    def listed(self, now=None):
-        """The directory and the public feed: published or closed, not yet started."""
-        now = now or timezone.now()
-        return self.filter(status__in=[PUBLISHED, CLOSED], starts_at__gt=now)
+    def listed(self, now=None, *, include_past=False):
+        """The directory and the public feed: published or closed, not yet started (or
+        already over too, when people ask to see past ones)."""
+        listed = self.filter(status__in=[PUBLISHED, CLOSED])
+        if include_past:
+            return listed
+        return listed.filter(starts_at__gt=now or timezone.now())
 
     def with_place_counts(self):
         """Adds `held_count` (booked or offered) and `waiting_count`, one query for any

@@ -27,7 +27,8 @@ def _filter_form(request):
 
 def _results(form, now):
     filters = form.usable_filters()
-    opportunities = Opportunity.objects.listed(now).filtered(filters)
+    past = bool(filters.get("include_past"))
+    opportunities = Opportunity.objects.listed(now, include_past=past).filtered(filters)
     query = filters.get("q", "")
     if query:
         opportunities = opportunities.search(query)
@@ -49,7 +50,8 @@ def directory(request):
             "form": form,
             "page_obj": page,
             "result_count": page.paginator.count,
-            "filtered": bool(filters),
+            # Filters narrow the results; a search or a sort order alone does not.
+            "filtered": bool(set(filters) - {"q", "sort"}),
             "query": filters.get("q", ""),
             "is_staff": permissions.is_staff(request.user),
         },

@@ -219,3 +219,31 @@ def test_the_directory_uses_the_same_number_of_queries_for_10_and_200(
 
     assert few == many
     assert many <= 6
+
+
+@pytest.mark.parametrize("query", ["&|!():* <->", '"unclosed', "-", "'; DROP TABLE x; --", "ü"])
+def test_search_copes_with_any_text(client, query):
+    OpportunityFactory(title="Carers' panel")
+
+    response = client.get(URL, {"q": query})
+
+    assert response.status_code == 200
+
+
+def test_past_opportunities_can_be_included_on_request(client):
+    OpportunityFactory(title="Upcoming")
+    OpportunityFactory(
+        title="Past",
+        starts_at=timezone.now() - timedelta(days=3),
+        ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),
+    )
+    OpportunityFactory(title="Cancelled", status=Opportunity.Status.CANCELLED)
+
+    assert titles(client.get(URL, {"include_past": "on"})) == ["Past", "Upcoming"]
+
+
+def test_a_search_alone_is_not_called_a_filter(client):
+    text = client.get(URL, {"q": "zebra", "sort": "date"}).text
+
+    assert "No opportunities match “zebra”." in text
+    assert "Clear search and filters" in text

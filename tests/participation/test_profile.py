@@ -147,3 +147,53 @@ def test_other_people_never_see_someones_access_needs_on_public_pages(
     for page in (opportunity.get_absolute_url(), reverse("participation:directory")):
         assert "Secret need" not in client.get(page).text
     assert client.get(reverse("participation:manage", args=[opportunity.pk])).status_code == 404
+
+
+def test_a_persons_data_export_includes_profile_and_sign_ups(resident, opportunity):
+    from participation import privacy
+
+    Profile.objects.create(
+        user=resident, access_needs="Large print", access_needs_consent_at=timezone.now()
+    )
+    services.sign_up(opportunity, resident=resident, access_needs_note="Front row")
+
+    data = privacy.export(resident)
+
+    assert data["profile"]["access_needs"] == "Large print"
+    assert data["sign_ups"][0]["opportunity"] == opportunity.title
+    assert data["sign_ups"][0]["access_needs_for_this_session"] == "Front row"
+
+
+def test_erasing_a_person_frees_their_places_and_keeps_only_attendance(
+    resident, make_residents, staff
+):
+    from datetime import timedelta
+
+    from participation import privacy
+
+    upcoming = OpportunityFactory(capacity=1, created_by=staff)
+    past = OpportunityFactory(
+        created_by=staff,
+        starts_at=timezone.now() - timedelta(days=5),
+        ends_at=timezone.now() - timedelta(days=5) + timedelta(hours=1),
+    )
+    Profile.objects.create(
+        user=resident, access_needs="Wheelchair", access_needs_consent_at=timezone.now()
+    )
+    services.sign_up(upcoming, resident=resident)
+    (waiting,) = make_residents(1)
+    services.sign_up(upcoming, resident=waiting)
+    SignUp.objects.create(
+        opportunity=past,
+        resident=resident,
+        status=SignUp.Status.BOOKED,
+        attendance=SignUp.Attendance.ATTENDED,
+        access_needs_note="Ramp",
+    )
+
+    privacy.erase(resident)
+
+    assert not Profile.objects.filter(user=resident).exists()
+    kept = SignUp.objects.filter(resident=resident)
+    assert list(kept.values_list("opportunity", "access_needs_note")) == [(past.pk, "")]
+    assert SignUp.objects.get(resident=waiting).status == SignUp.Status.OFFERED

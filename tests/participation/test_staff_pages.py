@@ -384,3 +384,24 @@ def test_staff_seeing_access_needs_is_recorded_in_the_audit_trail(client, staff,
     client.force_login(resident)
     client.get(signup.get_absolute_url())
     assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == 2
+
+
+def test_staff_accept_an_offered_place_for_someone_after_a_phone_call(
+    client, staff, other_staff, make_residents
+):
+    opportunity = OpportunityFactory(created_by=staff, capacity=1)
+    leaver, caller = make_residents(2)
+    booked = services.sign_up(opportunity, resident=leaver)
+    offer = services.sign_up(opportunity, resident=caller)
+    services.cancel_sign_up(booked, by=leaver)
+
+    client.force_login(other_staff)
+    assert client.post(reverse("participation:accept", args=[offer.pk])).status_code == 404
+    client.force_login(staff)
+    assert "Accept for them" in client.get(url("manage", opportunity)).text
+    response = client.post(reverse("participation:accept", args=[offer.pk]))
+
+    assert response["Location"] == url("manage", opportunity)
+    offer.refresh_from_db()
+    assert offer.status == SignUp.Status.BOOKED and offer.signed_up_by == staff
+    assert Message.objects.filter(kind="signup_confirmed", recipient=caller).count() == 1
