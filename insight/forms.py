@@ -6,7 +6,6 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from .equality import QUESTIONS
-from .filters import DashboardFilterForm  # noqa: F401  (the dashboard's form lives there)
 from .statements import I_STATEMENTS, PREFER_NOT_TO_SAY, WE_STATEMENTS, Agreement
 
 COMMENT_MAX = 2000
