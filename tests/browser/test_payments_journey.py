@@ -116,6 +116,7 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, s
     # A bus fare with a receipt; first a typing mistake, which loses nothing.
     axe(page)
     shot(page, "02-claim-draft")
+    fits_320()
     activate(page, page.get_by_role("link", name="Add an expense"))
     axe(page)
     choose(
@@ -138,6 +139,7 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, s
     assert page.get_by_label("Describe it (optional)").input_value() == "Bus to the Civic Centre"
     axe(page)
     shot(page, "03-expense-error")
+    fits_320()
     type_into(page, page.get_by_label("How much did it cost?"), "£4.60")
     activate(page, page.get_by_role("button", name="Save expense"))
     assert page.get_by_role("link", name=re.compile("Download")).is_visible()
@@ -166,6 +168,7 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, s
     activate(page, page.get_by_role("link", name=claim.reference))
     axe(page)
     shot(page, "06-review-claim")
+    fits_320()
     activate(page, page.get_by_role("link", name="Return for changes"))
     axe(page)
     type_into(page, page.get_by_label("What needs changing?"), "Please say which bus route.")
@@ -197,6 +200,7 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, s
     activate(page, page.get_by_role("button", name="Make a payment run"))
     axe(page)
     shot(page, "07-run")
+    fits_320()
     tab_to(page, page.get_by_role("link", name="Download for finance (CSV)"))
     with page.expect_download() as download:
         page.keyboard.press("Enter")
