@@ -280,3 +280,11 @@ def test_the_hook_can_run_inside_the_attendance_transaction():
     with transaction.atomic():
         services.invite_to_survey(signup)
     assert SurveyInvitation.objects.filter(signup=signup).exists()
+
+
+def test_a_session_without_a_project_has_a_survey_too(client):
+    signup = SignUpFactory(opportunity__project=None, opportunity__level="service")
+    invitation_for(signup)
+    path = _path(signup)
+    assert client.post(path, {**ALL_AGREE, "comment": "Fine."}).status_code == 302
+    assert SurveyResponse.objects.get(signup=signup).comment == "Fine."
