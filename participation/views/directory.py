@@ -84,7 +84,9 @@ def detail(request, pk):
             "step_group": STEP_GROUPS.get(step) if step else None,
             "level_label": Level(level).label if level in Level.values else "",
             "level_description": LEVEL_DESCRIPTIONS.get(level, ""),
-            "show_online_details": (signup is not None and signup.holds_place) or can_run,
+            # Joining details are for people with a confirmed place, and the staff running it.
+            "show_online_details": (signup is not None and signup.status == SignUp.Status.BOOKED)
+            or can_run,
         },
     )
 

@@ -142,3 +142,21 @@ def test_the_calendar_link_page_shows_the_private_link(client, resident):
 
     profile = Profile.objects.get(user=resident)
     assert calendar_token(profile) in response.text
+
+
+def test_joining_details_are_in_the_calendar_only_for_people_with_a_place(
+    client, resident, other_resident
+):
+    from participation.models import SignUp
+
+    opportunity = OpportunityFactory(capacity=1, online_details="https://meet.example/secret")
+    services.sign_up(opportunity, resident=resident)
+    services.sign_up(opportunity, resident=other_resident)
+    assert SignUp.objects.get(resident=other_resident).status == SignUp.Status.WAITING
+    url = reverse("participation:calendar", args=[opportunity.pk])
+
+    assert b"meet.example/secret" not in client.get(url).content
+    client.force_login(other_resident)
+    assert b"meet.example/secret" not in client.get(url).content
+    client.force_login(resident)
+    assert b"meet.example/secret" in client.get(url).content.replace(b"\r\n ", b"")
