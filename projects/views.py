@@ -11,6 +11,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from coprod_hub.lib.pagination import ForgivingPaginationMixin
 from coprod_hub.permissions import RoleRequiredMixin
 from coprod_hub.users.roles import Role
+from learning.models import Entry
 
 from . import ladder, services
 from .forms import ManageFilterForm, ProjectFilterForm, ProjectForm, StepForm, UpdateForm
@@ -64,6 +65,7 @@ class ProjectDetailView(ProjectPermissionMixin, TemplateView):
             updates=list(updates[:UPDATES_ON_PROJECT_PAGE]),
             update_count=updates.count(),
             team=list(project.team.all()) if is_staff else [],
+            guide_entries=list(Entry.objects.published().about_project(project).newest_first()[:3]),
             **kwargs,
         )
 

@@ -236,3 +236,19 @@ def test_only_my_projects(client, owner, staff, mix):
     response = client.get(reverse("projects:manage") + "?mine=on")
     assert "Someone else's" not in _titles(response)
     assert len(_titles(response)) == 3
+
+
+@pytest.mark.django_db
+def test_a_project_page_links_to_practice_guide_entries_about_it(client):
+    from tests.learning.factories import PublishedEntryFactory
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory()
+    PublishedEntryFactory(project=project, title="Quiet rooms helped people speak up")
+    PublishedEntryFactory(title="Something about another project")
+
+    page = client.get(project.get_absolute_url()).content.decode()
+
+    assert "What we learned" in page
+    assert "Quiet rooms helped people speak up" in page
+    assert "Something about another project" not in page
