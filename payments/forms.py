@@ -1,15 +1,10 @@
 """Forms only check what people typed; views pass the cleaned data to services."""
 
 from decimal import Decimal
-from functools import cached_property
-from pathlib import Path
 
-import django.forms as django_forms
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from django import forms
-from django.conf import settings
-from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
 
 from coprod_hub.lib.money import PoundsField, PoundsWidget, format_pounds
@@ -29,34 +24,10 @@ from .receipts import check_receipt
 from .templatetags.payments_tags import pence_rate
 
 
-class _FormRenderer(DjangoTemplates):
-    """Django's form templates plus the hub's templates/ folder, where PoundsField's "£"
-    widget template lives (Django's default form renderer does not look there). Can go
-    once the project sets FORM_RENDERER to do the same."""
-
-    @cached_property
-    def engine(self):
-        return self.backend(
-            {
-                "APP_DIRS": True,
-                "DIRS": [
-                    Path(django_forms.__file__).parent / "templates",
-                    settings.BASE_DIR / "templates",
-                ],
-                "NAME": "payments_forms",
-                "OPTIONS": {},
-            }
-        )
-
-
-RENDERER = _FormRenderer()
-
-
 class _GovukWidgetsMixin:
     """The "£" input and file upload need their GOV.UK classes set here, and their error
     styles once a field has an error; crispy-forms-gds styles the other widgets."""
 
-    default_renderer = RENDERER
     _CLASSES = [
         (PoundsWidget, "govuk-input govuk-input--width-5", "govuk-input--error"),
         (forms.FileInput, "govuk-file-upload", "govuk-file-upload--error"),
