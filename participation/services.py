@@ -411,6 +411,12 @@ def record_attendance(opportunity, *, by, marks: dict[int, str], now=None) -> in
                     event_key=f"signup:{signup.pk}:claim_prompt",
                     context={"signup": signup, "opportunity": locked},
                 )
+            if value == SignUp.Attendance.ATTENDED:
+                # Everyone who took part is asked how it went ("I" statements survey).
+                from insight.services import invite_to_survey
+
+                signup.opportunity = locked
+                invite_to_survey(signup)
         return changed
 
 
