@@ -50,6 +50,7 @@ class Weight:
     requests: int = 0
     third_party: list[str] = field(default_factory=list)
     blocking: list[str] = field(default_factory=list)
+    resources: list[tuple[str, int]] = field(default_factory=list)  # (path, bytes on the wire)
     error: str = ""
 
 
@@ -116,6 +117,11 @@ def measure(base_url: str, targets: list[tuple[str, str]]) -> list[Weight]:
                             paints.append(measured["fcp"])
                     weight.requests = len(urls)
                     weight.transferred_bytes = int(sum(sizes.values()))
+                    weight.resources = [
+                        (urlsplit(urls[key]).path, int(size))
+                        for key, size in sizes.items()
+                        if key in urls
+                    ]
                     weight.decoded_bytes = int(measured["decoded"])
                     weight.third_party = sorted(
                         {u for u in urls.values() if urlsplit(u).netloc not in (own_host, "")}

@@ -136,6 +136,13 @@ def render(*, pages, loads, queries, weights, settings, counts, notes=()) -> str
                 f"| {weight.decoded_bytes / 1024:.1f} | {weight.requests} | {third} "
                 f"| {_yes_no(ok)} |"
             )
+    for weight in weights or []:
+        if weight.resources:
+            parts = ", ".join(
+                f"{path.rsplit('/', 1)[-1] or path} {size / 1024:.1f} KB"
+                for path, size in sorted(weight.resources, key=lambda r: -r[1])
+            )
+            lines.append(f"\n{weight.path}: {parts}.")
     problems = [
         (page, queries[page.key])
         for page in pages
