@@ -110,7 +110,9 @@ def test_a_visitor_finds_signs_up_with_access_needs_and_cancels_by_keyboard(
     press(page, page.get_by_role("button", name="Create account"))
     page.get_by_role("heading", name="Check your email").wait_for()
     page.goto(link_in_last_email())
-    press(page, page.get_by_role("button", name="Confirm email address"))
+    with page.expect_navigation():
+        press(page, page.get_by_role("button", name="Confirm email address"))
+    page.get_by_role("heading", name="Sign in").wait_for()
     page.goto(wanted.get_absolute_url())
     press(page, page.get_by_role("button", name="Sign in to sign up"))
     type_into(page, page.get_by_label("Email address"), "nadia@example.org")
