@@ -49,4 +49,4 @@ beat: $(VENV)/.installed
 	$(VENV)/bin/celery -A coprod_hub beat --loglevel=info
 
 bench: $(VENV)/.installed assets
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -169,7 +169,7 @@ def _sign_up_targets(count):
 def build_pages(*, include=None, residents=SIGN_UP_RESIDENTS) -> list[Page]:
     """Every page the issue lists, with the requests wrk sends and the in-process probes."""
     from participation.models import Opportunity
-    from projects.models import Project
+    from projects.models import Project, Update
 
     commissioner = bench_commissioner()
     commissioner_cookie = session_cookie(commissioner, new_csrf_secret())
@@ -234,7 +234,14 @@ def build_pages(*, include=None, residents=SIGN_UP_RESIDENTS) -> list[Page]:
         )
     else:
         pages.append(Page("projects", "/projects/", missing="not built yet"))
-    published = Project.objects.filter(is_published=True).annotate(n=Count("opportunities"))
+    # The contrast must show the same sections with fewer rows (an empty section skips its
+    # queries), so both have an upcoming opportunity and a "we said, we did" update.
+    listed = Opportunity.objects.listed().filter(project=OuterRef("pk"))
+    published = (
+        Project.objects.filter(is_published=True)
+        .filter(Exists(listed), Exists(Update.objects.filter(project=OuterRef("pk"))))
+        .annotate(n=Count("opportunities"))
+    )
     biggest = published.order_by("-n", "pk").first()
     smallest = published.order_by("n", "pk").first()
     if biggest and _url("projects:detail", biggest.slug):
@@ -254,7 +261,8 @@ def build_pages(*, include=None, residents=SIGN_UP_RESIDENTS) -> list[Page]:
             )
         )
     else:
-        pages.append(Page("project", "/projects/<slug>/", missing="not built yet"))
+        why = "not built yet" if not project_list else "no project with opportunities and updates"
+        pages.append(Page("project", "/projects/<slug>/", missing=why))
 
     # The practice guide, searched.
     guide = _url("learning:list", query={"q": GUIDE_SEARCH_WORD})

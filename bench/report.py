@@ -139,10 +139,11 @@ def render(*, pages, loads, queries, weights, settings, counts, notes=()) -> str
     for weight in weights or []:
         if weight.resources:
             parts = ", ".join(
-                f"{path.rsplit('/', 1)[-1] or path} {size / 1024:.1f} KB"
+                f"{'the page' if path == weight.path else path.rsplit('/', 1)[-1]} "
+                f"{size / 1024:.1f} KB"
                 for path, size in sorted(weight.resources, key=lambda r: -r[1])
             )
-            lines.append(f"\n{weight.path}: {parts}.")
+            lines.append(f"\nBytes on the wire for {weight.path}: {parts}.")
     problems = [
         (page, queries[page.key])
         for page in pages
