@@ -2,11 +2,11 @@
 
 import phonenumbers
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.validators import validate_slug
 from django.db.models import F
 
+from coprod_hub.lib.forms import DateInputField, PlainTextMixin
 from coprod_hub.lib.money import PoundsField
 
 from .ladder import (
@@ -70,7 +70,7 @@ def _date_field(label, hint):
     return field
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(PlainTextMixin, forms.Form):
     title = forms.CharField(
         label="Project name",
         max_length=200,
@@ -269,7 +269,7 @@ class ProjectForm(forms.Form):
         return cleaned
 
 
-class StepForm(forms.Form):
+class StepForm(PlainTextMixin, forms.Form):
     """The step staff claim, and the evidence questions from `ladder.EVIDENCE_QUESTIONS`."""
 
     claimed_step = forms.TypedChoiceField(
@@ -374,7 +374,7 @@ class StepForm(forms.Form):
         return bool(self.gap) and self.data.get("confirmed_gap") != self.gap
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(PlainTextMixin, forms.Form):
     said = forms.CharField(
         label="What people said",
         help_text="Sum up what people told you, in their words where you can.",

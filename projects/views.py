@@ -8,6 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from coprod_hub.lib.forms import strip_control_characters
 from coprod_hub.lib.pagination import ForgivingPaginationMixin
 from coprod_hub.permissions import RoleRequiredMixin
 from coprod_hub.users.roles import Role
@@ -242,14 +243,17 @@ class UpdatesFeed(Feed):
     def items(self):
         return Update.objects.published().select_related("project")[:30]
 
+    # XML 1.0 cannot carry control characters: Django refuses to write the feed at all, so
+    # one stray character in an old update (forms refuse them now) would break it for everyone.
     def item_title(self, update):
-        return f"{update.project.title}: update of {timezone.localtime(update.posted_at):%-d %B %Y}"
+        posted = timezone.localtime(update.posted_at)
+        return strip_control_characters(f"{update.project.title}: update of {posted:%-d %B %Y}")
 
     def item_description(self, update):
         parts = [f"What people said: {update.said}", f"What we did: {update.did}"]
         if update.next_steps:
             parts.append(f"What happens next: {update.next_steps}")
-        return "\n\n".join(parts)
+        return strip_control_characters("\n\n".join(parts))
 
     def item_link(self, update):
         return update.get_absolute_url()

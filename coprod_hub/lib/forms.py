@@ -1,0 +1,72 @@
+"""Form pieces every app can use, so bad input gets a form error rather than a server error.
+
+- `DateInputField`: the GOV.UK date input (day, month and year boxes). crispy-forms-gds builds
+  the date with `date(int(day), int(month), int(year))`, and a day like 99999999999 raises
+  OverflowError, which it does not catch: the page crashed. Years are also kept to a range
+  that date arithmetic elsewhere (adding days, tax years) can never overflow.
+- `PlainTextMixin`: text boxes refuse control characters. They never come from a keyboard;
+  they come from pasted binary data or from someone probing. They break the Atom feed (XML
+  1.0 cannot carry them: Django raises while writing it, so one update took the feed down for
+  everyone), calendar files and spreadsheets, and PostgreSQL refuses the NUL byte outright.
+"""
+
+import re
+
+from crispy_forms_gds.fields import DateInputField as GdsDateInputField
+from django import forms
+from django.core.exceptions import ValidationError
+
+# C0 control characters and DEL, except tab, line feed and carriage return (typed text has
+# those). NUL (\x00) is here too: Django's CharField already refuses it, other fields not.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+CONTROL_CHARACTERS_MESSAGE = (
+    "This contains characters that are not ordinary text, perhaps from copying a file. "
+    "Remove them, or type it again."
+)
+
+
+def reject_control_characters(value) -> None:
+    """A validator for any text field."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control_characters")
+
+
+def strip_control_characters(text: str) -> str:
+    """For output that cannot carry them (XML, iCalendar): text saved before the check."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+class PlainTextMixin:
+    """Put first in a form's bases: every text field (CharField, EmailField, ...) refuses
+    control characters with a clear message. Fields a form adds in its own __init__ are
+    covered too: the check is added just before the form is cleaned."""
+
+    def full_clean(self):
+        for field in self.fields.values():
+            if (
+                isinstance(field, forms.CharField)
+                and not isinstance(field.widget, forms.PasswordInput)
+                and reject_control_characters not in field.validators
+            ):
+                field.validators.append(reject_control_characters)
+        super().full_clean()
+
+
+class DateInputField(GdsDateInputField):
+    """crispy-forms-gds' date input, answering any input with a date or a form error."""
+
+    MIN_YEAR = 1900
+    MAX_YEAR = 2200
+
+    default_error_messages = {"invalid": "Enter a real date"}
+
+    def compress(self, data_list):
+        try:
+            value = super().compress(data_list)
+        except (ValidationError, OverflowError, ValueError):
+            # "day is out of range for month" and the like: say it in plain words instead.
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if value is not None and not self.MIN_YEAR <= value.year <= self.MAX_YEAR:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
