@@ -3,10 +3,10 @@
 from decimal import Decimal
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.utils import timezone
 
+from coprod_hub.lib.forms import DateInputField
 from coprod_hub.lib.money import PoundsField, PoundsWidget, format_pounds
 from coprod_hub.users.models import User
 

@@ -13,8 +13,14 @@ from ..tokens import calendar_url
 def _next_or(request, default):
     """Back to where the person came from (e.g. the sign-up page), if it is on this site."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path on this site: redirect() treats anything without a "/" as the name of a
+    # URL pattern, and an unknown name is a server error.
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default

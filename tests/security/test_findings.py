@@ -66,3 +66,39 @@ def test_updates_with_control_characters_are_refused(client, staff):
     assert "govuk-error-summary" in response.text
     assert "characters that are not ordinary text" in response.text
     assert not Update.objects.exists()
+
+
+@pytest.mark.parametrize("starts_on", [("2200000000", "4", "2027"), ("1", "4", "99999")])
+def test_a_fee_rate_date_too_big_for_the_computer_is_a_form_error(client, commissioner, starts_on):
+    from payments.models import FeeRate
+
+    client.force_login(commissioner)
+    day, month, year = starts_on
+
+    response = client.post(
+        reverse("payments:add_fee_rate"),
+        {
+            "basis": "per_hour",
+            "amount": "21.50",
+            "starts_on_0": day,
+            "starts_on_1": month,
+            "starts_on_2": year,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Enter a real date" in response.text
+    assert not FeeRate.objects.exists()
+
+
+@pytest.mark.parametrize("next_url", ["000", "participation:profile", "https://evil.example/"])
+def test_a_next_address_that_is_not_a_path_here_goes_to_the_profile(client, resident, next_url):
+    """redirect() took "000" for the name of a URL pattern and failed: a server error."""
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("participation:interests"), {"preferred_levels": ["service"], "next": next_url}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("participation:profile")
