@@ -12,6 +12,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from coprod_hub.lib.forms import strip_control_characters
+
 UK = ZoneInfo("Europe/London")
 PRODUCT_ID = "-//Co-production Hub//Opportunities//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -75,7 +77,9 @@ def _calendar(name: str) -> Calendar:
 
 def _finish(calendar: Calendar) -> str:
     calendar.add_missing_timezones()
-    return calendar.to_ical().decode("utf-8")
+    # iCalendar text cannot hold control characters; a stray one saved before forms refused
+    # them could make strict calendar apps drop the whole feed.
+    return strip_control_characters(calendar.to_ical().decode("utf-8"))
 
 
 def opportunity_ics(opportunity, *, signup=None) -> str:

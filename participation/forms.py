@@ -10,6 +10,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
 
+from coprod_hub.lib.forms import PlainTextMixin
 from projects.ladder import Level, Step
 from projects.models import ServiceArea
 
@@ -211,7 +212,7 @@ class DirectoryFilterForm(forms.Form):
 # --- Staff: opportunities and venues -----------------------------------------------------
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(PlainTextMixin, forms.ModelForm):
     date = UKDateField(label="Date")
     start_time = ClockTimeField(label="Start time")
     end_time = ClockTimeField(label="End time")
@@ -374,7 +375,7 @@ class OpportunityForm(forms.ModelForm):
         return fields
 
 
-class VenueForm(forms.ModelForm):
+class VenueForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Venue
         fields = [
@@ -404,7 +405,7 @@ class VenueForm(forms.ModelForm):
         self.helper = _helper()
 
 
-class CancelOpportunityForm(forms.Form):
+class CancelOpportunityForm(PlainTextMixin, forms.Form):
     reason = forms.CharField(
         label="Why is it cancelled?",
         help_text="We send this to everyone with a place or on the waiting list.",

@@ -102,3 +102,29 @@ def test_a_next_address_that_is_not_a_path_here_goes_to_the_profile(client, resi
 
     assert response.status_code == 302
     assert response.url == reverse("participation:profile")
+
+
+def test_calendar_files_leave_out_control_characters_saved_before_forms_refused_them(client):
+    from tests.participation.factories import OpportunityFactory
+
+    opportunity = OpportunityFactory(title="Carers\x0b lunch", description="Bring\x01 a friend")
+
+    response = client.get(reverse("participation:calendar", args=[opportunity.pk]))
+
+    assert response.status_code == 200
+    assert "SUMMARY:Carers lunch" in response.content.decode()
+    assert "\x01" not in response.content.decode()
+
+
+def test_opportunities_with_control_characters_are_refused(client, staff):
+    from participation.models import Venue
+
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("participation:venue_create"), {"name": "Hall\x1b[31m", "address": "1 High St"}
+    )
+
+    assert response.status_code == 200
+    assert "characters that are not ordinary text" in response.text
+    assert not Venue.objects.exists()
