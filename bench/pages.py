@@ -326,7 +326,17 @@ def _sign_up_page(resident_count) -> Page:
     targets = _sign_up_targets(SIGN_UP_OPPORTUNITIES + 3)
     if len(targets) < 4:
         return Page("sign_up", label, missing="no open opportunities in the data")
-    probe_targets, targets = targets[:3], targets[3:]
+    # The in-process query count books a place (a full one would join the waiting list).
+    held = Count("signups", filter=Q(signups__status__in=["booked", "offered"]))
+    with_room = list(
+        Opportunity.objects.filter(pk__in=targets)
+        .annotate(held=held)
+        .filter(held__lt=F("capacity") - 1)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:2]
+    )
+    probe_targets = with_room if len(with_room) == 2 else targets[:2]
+    targets = [pk for pk in targets if pk not in probe_targets]
     residents = bench_residents(resident_count)
     remove_bench_sign_ups()
     requests = []
@@ -344,14 +354,14 @@ def _sign_up_page(resident_count) -> Page:
         Opportunity.objects.listed()
         .filter(status=Opportunity.Status.PUBLISHED, starts_at__gt=timezone.now())
         .filter(signup_deadline__isnull=True)
-        .annotate(held=Count("signups", filter=Q(signups__status__in=["booked", "offered"])))
+        .annotate(held=held)
         .filter(held__gte=F("capacity"))
         .order_by("pk")
         .first()
     )
     probes = [
         Probe("POST", _url("participation:sign_up", pk), {"access_needs_note": ""})
-        for pk in probe_targets[:2]
+        for pk in probe_targets
     ]
     contrast = ""
     if full_one:
