@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from .permission_world import ROLES, build_world
@@ -51,6 +53,19 @@ def read_matrix():
     return expected
 
 
+def close_download(response):
+    """File downloads (receipts) hold their file open until closed. Closing a response also
+    tells Django the request finished, which would close the test's database connection,
+    so that signal is held back as the test client itself does."""
+    if not response.streaming:
+        return
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def status_of(response):
     if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
         return "login"
@@ -77,7 +92,7 @@ def test_every_url_gives_each_role_the_expected_status(client, settings, tmp_pat
             if role != "visitor":
                 client.force_login(getattr(people, role))
             response = client.get(url)
-            response.close()  # file downloads (receipts) hold their file open until closed
+            close_download(response)
             actual[name][role] = status_of(response)
 
     if os.environ.get("UPDATE_PERMISSION_MATRIX") == "1":

@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _run_manage(*args, **env):
     environment = {**os.environ, **env}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set by the browser tests for Playwright; never present in a real deployment.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

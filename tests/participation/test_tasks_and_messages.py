@@ -79,6 +79,7 @@ def test_every_message_reads_well(make_residents, staff):
         "opportunity_changed",
         "opportunity_cancelled",
         "claim_prompt",
+        "outcome_survey",  # from the insight app, when attendance is recorded
     }
     for message in Message.objects.all():
         assert message.subject and message.body_text.startswith("Hello ")
