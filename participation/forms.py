@@ -279,6 +279,19 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
             ),
         }
 
+    REQUIRED_MESSAGES = {
+        "title": "Enter a title",
+        "description": "Enter a description",
+        "kind": "Choose the kind of activity",
+        "format": "Choose how it happens",
+        "date": "Enter the date",
+        "start_time": "Enter the start time",
+        "end_time": "Enter the end time",
+        "capacity": "Enter the number of places",
+        "offer_window_hours": "Enter a number of hours",
+        "fee_basis": "Choose the fee",
+    }
+
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
@@ -289,7 +302,8 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
         self.fields["venue"].empty_label = "No venue (online or by phone)"
         self.fields["level"].choices = [("", "Choose a level")] + list(Level.choices)
         self.fields["step"].choices = [("", "Choose a step")] + list(Step.choices)
-        self.fields["capacity"].min_value = 1
+        for name, message in self.REQUIRED_MESSAGES.items():
+            self.fields[name].error_messages["required"] = message
         self.fields["capacity"].error_messages["invalid"] = "Enter the number of places"
         self.fields["offer_window_hours"].error_messages["invalid"] = "Enter a number of hours"
         if self.instance.pk:
@@ -402,6 +416,8 @@ class VenueForm(PlainTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = "Enter the venue's name"
+        self.fields["address"].error_messages["required"] = "Enter the address"
         self.helper = _helper()
 
 
@@ -495,6 +511,7 @@ class AddPersonForm(forms.Form):
         choices=Profile.ContactBy.choices,
         initial=Profile.ContactBy.POST_OR_PHONE,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose how they would like us to contact them"},
     )
     access_needs_note = FindPersonForm.base_fields["access_needs_note"]
 
@@ -610,6 +627,7 @@ class ContactPreferencesForm(forms.Form):
         label="How should we contact you?",
         choices=Profile.ContactBy.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose how we should contact you"},
     )
     phone = forms.CharField(
         label="Phone number (optional)",
@@ -622,11 +640,13 @@ class ContactPreferencesForm(forms.Form):
         label="How should information be written for you?",
         choices=Profile.InformationFormat.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose how information should be written for you"},
     )
     alert_frequency = forms.ChoiceField(
         label="Tell me about new opportunities that match my interests",
         choices=Profile.AlertFrequency.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose when to hear about new opportunities"},
     )
 
     def __init__(self, *args, **kwargs):

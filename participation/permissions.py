@@ -8,7 +8,6 @@ these rules live; every view goes through a function here.
   opportunity and admins. Anyone else gets a 404, so they cannot even tell it exists.
 """
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -130,15 +129,6 @@ def get_signup_for_user(request, pk) -> SignUp:
     return signup
 
 
-def can_see_access_needs(user, signup) -> bool:
-    """The person themselves, or staff running the opportunity they signed up for."""
-    return can_see_signup(user, signup)
-
-
-def signups_for_resident(user):
-    return SignUp.objects.filter(resident=user)
-
-
 # --- Venues and profiles ---------------------------------------------------------------
 
 
@@ -155,7 +145,3 @@ def profile_for(request) -> Profile:
     """The signed-in person's own profile, created the first time it is needed."""
     profile, _ = Profile.objects.get_or_create(user=request.user)
     return profile
-
-
-def login_redirect(request):
-    return redirect_to_login(request.get_full_path())

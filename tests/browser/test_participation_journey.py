@@ -1,8 +1,10 @@
 """A visitor finds an opportunity, creates an account, signs up with their access needs,
 gets the calendar file and cancels, using the keyboard alone."""
 
+import os
 import re
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +17,13 @@ from tests.factories import UserFactory
 from tests.participation.factories import OpportunityFactory, VenueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def screenshot(page, name):
+    """Full-page screenshots for a person to look at: set SCREENSHOT_DIR to keep them."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def press(page, locator, key="Enter"):
@@ -128,6 +137,7 @@ def test_a_visitor_finds_signs_up_with_access_needs_and_cancels_by_keyboard(
     press(page, page.get_by_role("link", name="tell us about your access needs"))
     page.get_by_role("heading", name="Your access needs").wait_for()
     axe(page)
+    screenshot(page, "participation-access-needs")
     type_into(page, page.get_by_label("What support do you need"), "Captions on video calls")
     press(page, page.get_by_role("button", name="Save access needs"))
     page.locator(".govuk-error-summary").wait_for()  # consent was not given
@@ -141,6 +151,7 @@ def test_a_visitor_finds_signs_up_with_access_needs_and_cancels_by_keyboard(
     assert page.get_by_text("Captions on video calls").is_visible()
     type_into(page, page.get_by_label(re.compile("anything else you need")), "Breaks please")
     axe(page)
+    screenshot(page, "participation-sign-up")
     press(page, page.get_by_role("button", name="Confirm and sign up"))
     page.get_by_role("heading", name="You have a place").wait_for()
     axe(page)

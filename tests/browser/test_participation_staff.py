@@ -46,6 +46,7 @@ def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_i
     page.get_by_label("Title").fill("Carers' panel")
     page.get_by_role("button", name="Save").click()
     page.locator(".govuk-error-summary").wait_for()
+    screenshot(page, "participation-opportunity-form")
     assert page.get_by_label("Title").input_value() == "Carers' panel"
     assert page.title().startswith("Error: ")
     axe(page)
