@@ -64,7 +64,7 @@ def prompt_moderators(now=None) -> int:
     count = overdue.count()
     if not count:
         return 0
-    oldest = overdue.order_by("created_at").values_list("created_at", flat=True).first()
+    oldest = overdue.oldest_submitted_first().values_list("submitted_at", flat=True).first()
     moderators = get_user_model().objects.filter(
         Q(groups__name=Role.MODERATOR) | Q(is_superuser=True), is_active=True
     )
