@@ -86,14 +86,23 @@ def test_accepting_an_offer_books_the_place(make_residents, staff):
     assert kinds_for(second).count("signup_confirmed") == 1
 
 
-def test_staff_can_accept_an_offer_on_someones_behalf(make_residents, staff):
-    opportunity = OpportunityFactory(capacity=1, created_by=staff)
-    first, second = make_residents(2)
-    services.cancel_sign_up(services.sign_up(opportunity, resident=first), by=first)
-    services.sign_up(opportunity, resident=second)
-    # The list was empty when the place freed, so `second` booked straight away; make an
-    # offer the usual way instead.
-    assert SignUp.objects.get(resident=second).status == SignUp.Status.BOOKED
+@pytest.mark.parametrize(
+    ("starts_in", "window", "held_for"),
+    [
+        (timedelta(days=10), 48, timedelta(hours=48)),  # the usual window
+        (timedelta(days=10), 24, timedelta(hours=24)),  # set per opportunity
+        (timedelta(hours=20), 48, timedelta(hours=17)),  # ends 3 hours before the start
+        (timedelta(hours=2), 48, timedelta(hours=1)),  # but always at least an hour
+        (timedelta(minutes=30), 48, timedelta(minutes=30)),  # and never after the start
+    ],
+)
+def test_the_offer_window_shrinks_as_the_session_gets_close(starts_in, window, held_for):
+    now = timezone.now()
+    opportunity = Opportunity(
+        starts_at=now + starts_in, ends_at=now + starts_in, offer_window_hours=window
+    )
+
+    assert opportunity.offer_expiry(now) == now + held_for
 
 
 def test_an_expired_offer_passes_to_the_next_person(make_residents, staff):
@@ -153,3 +162,29 @@ def test_sign_up_is_refused_with_a_clear_reason(resident, staff, changes, messag
 def test_people_without_the_resident_role_cannot_sign_up(opportunity, other_staff):
     with pytest.raises(services.ParticipationError, match="Only residents"):
         services.sign_up(opportunity, resident=other_staff)
+
+
+def test_signing_up_again_after_cancelling_goes_to_the_back_of_the_queue(make_residents):
+    opportunity = OpportunityFactory(capacity=1)
+    first, second, third = make_residents(3)
+    services.sign_up(opportunity, resident=first)
+    waiting = services.sign_up(opportunity, resident=second)
+    services.sign_up(opportunity, resident=third)
+    services.cancel_sign_up(waiting, by=second)
+
+    again = services.sign_up(opportunity, resident=second)
+
+    assert again.pk == waiting.pk
+    assert again.status == SignUp.Status.WAITING and again.waiting_position == 2
+    assert kinds_for(second).count("waiting_list_joined") == 2  # a new event, a new message
+
+
+def test_staff_may_add_someone_after_the_deadline_but_not_to_a_cancelled_session(resident, staff):
+    late = OpportunityFactory(created_by=staff, signup_deadline=timezone.now() - timedelta(hours=1))
+    cancelled = OpportunityFactory(created_by=staff, status=Opportunity.Status.CANCELLED)
+
+    signup = services.sign_up(late, resident=resident, by=staff)
+
+    assert signup.status == SignUp.Status.BOOKED and signup.signed_up_by == staff
+    with pytest.raises(services.ParticipationError, match="cancelled"):
+        services.sign_up(cancelled, resident=resident, by=staff)
