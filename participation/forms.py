@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
 
@@ -95,6 +95,17 @@ class DirectoryFilterForm(forms.Form):
     """The directory's search and filters. Every value lives in the URL (GET)."""
 
     PAID_CHOICES = [("", "Paid or not"), ("paid", "Paid"), ("unpaid", "Not paid")]
+    MORE_FILTERS = [
+        "kind",
+        "topic",
+        "from_date",
+        "to_date",
+        "area",
+        "access",
+        "level",
+        "step",
+        "include_past",
+    ]
     SORT_CHOICES = [("date", "Soonest first"), ("relevance", "Best match")]
 
     q = forms.CharField(label="Search", required=False, max_length=200)
@@ -169,10 +180,19 @@ class DirectoryFilterForm(forms.Form):
         self.fields["area"].choices = [("", "Any area")] + [(a, a) for a in areas]
         small = {"legend_size": Size.SMALL, "small": True}
         topic = [Field.checkboxes("topic", **small)] if self.fields["topic"].choices else []
+        # The filters most people use stay in view; the rest fold away so that, on a phone,
+        # the results are not pushed below a long list of checkboxes.
+        more_open = " open" if set(self.data) & set(self.MORE_FILTERS) else ""
         self.helper = _helper(
             Field.text("q", label_size=Size.SMALL),
             Field.checkboxes("format", **small),
             Field.radios("paid", **small),
+            HTML(
+                f'<details class="govuk-details"{more_open}>'
+                '<summary class="govuk-details__summary">'
+                '<span class="govuk-details__summary-text">More filters</span></summary>'
+                '<div class="govuk-details__text hub-details__text--filters">'
+            ),
             Field.checkboxes("kind", **small),
             *topic,
             Fieldset(
@@ -186,6 +206,7 @@ class DirectoryFilterForm(forms.Form):
             Field.checkboxes("level", **small),
             Field.checkboxes("step", **small),
             Field.checkbox("include_past", small=True),
+            HTML("</div></details>"),
             Field.select("sort", label_size=Size.SMALL),
         )
 
