@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Your involvement", "participation:my", Role.RESIDENT),
     ("Your claims", "payments:claims", Role.RESIDENT),
     ("Manage projects", "projects:manage", Role.STAFF),
+    ("Manage opportunities", "participation:staff_list", Role.STAFF),
     ("Review claims", "payments:review", Role.COMMISSIONER),
     ("Moderation", "learning:moderation", Role.MODERATOR),
     ("Insight", "insight:dashboard", Role.STAFF),

@@ -40,6 +40,9 @@ def demo_user(email, name, roles=(), superuser=False):
 def seed(*, scale, log):
     for email, name, roles, superuser in DEMO_PEOPLE:
         demo_user(email, name, roles, superuser)
+
+
+def print_logins(log):
     log(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, _, roles, superuser in DEMO_PEOPLE:
         label = "admin" if superuser else ", ".join(str(r) for r in roles)

@@ -5,6 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from coprod_hub.users.demo import print_logins
+
 # Each app that has demo data offers `<app>.demo.seed(scale=..., log=...)`. They run in
 # this order because later apps refer to earlier apps' records. Every seeder is idempotent.
 SEEDERS = [
@@ -41,3 +43,5 @@ class Command(BaseCommand):
         if scale == "large":
             call_command("seed_large", stdout=self.stdout, stderr=self.stderr)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        # Last, so the logins are not lost above the demo emails printed to the console.
+        print_logins(self.stdout.write)
