@@ -6,6 +6,16 @@ from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def database_unavailable_response(exception) -> HttpResponse:
+    logger.error("Database unavailable: %s", exception)
+    # Rendered without the request: context processors would query the database again.
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "60"
+    return response
+
 
 class DatabaseUnavailableMiddleware:
     """Show a friendly "service unavailable" page, not a 500, when the database is down."""
@@ -17,10 +27,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not isinstance(exception, DATABASE_ERRORS):
             return None
-        logger.error("Database unavailable: %s", exception)
-        # Rendered without the request: context processors would query the database again.
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "60"
-        return response
+        return database_unavailable_response(exception)

@@ -1,3 +1,5 @@
+import sys
+
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -5,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from . import health
+from .middleware import DATABASE_ERRORS, database_unavailable_response
 
 
 class HomeView(TemplateView):
@@ -39,6 +42,12 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # A database outage can also surface outside any view, e.g. in a middleware loading a
+    # signed-in person's session, where DatabaseUnavailableMiddleware never sees it. Django
+    # calls this inside its `except`, so the exception is at hand: answer with the 503 too.
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
+        return database_unavailable_response(error)
     # Rendered without the request, so no context processor touches the database:
     # the database may be why we are here.
     return HttpResponseServerError(render_to_string("500.html"))
