@@ -76,6 +76,8 @@ def _csv(request, form, now):
     response = HttpResponse(table.to_csv(), content_type="text/csv; charset=utf-8")
     filename = f"{name}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # An export for the member of staff who asked: never kept by a shared cache or proxy.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
