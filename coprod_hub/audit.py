@@ -17,6 +17,31 @@ AUDITED_MODELS = {
         "m2m_fields": {"groups"},  # role changes
         "exclude_fields": ["password", "last_login"],
     },
+    # Money: claims and their lines, the policy and its dated rates, payment runs, conflicts.
+    # (Ledger entries cannot change at all, so they need no trail of changes.)
+    "payments.Claim": {"exclude_fields": ["updated_at"]},
+    "payments.ClaimLine": {},
+    "payments.PaymentPolicy": {},
+    "payments.FeeRate": {},
+    "payments.ExpenseRule": {},
+    "payments.PaymentRun": {},
+    "payments.ConflictOfInterest": {},
+    # The honest step and who may change a project.
+    "projects.Project": {
+        "m2m_fields": {"team"},
+        "include_fields": [
+            "owner",
+            "claimed_step",
+            "evidenced_step",
+            "not_coproduction_reason",
+            "status",
+            "is_published",
+            "budget_pence",
+        ],
+    },
+    # Practice-guide entries are not listed: their titles and texts hold personal data until
+    # moderated, and publishing must delete the original; learning.ModerationEvent records
+    # every moderation decision instead.
 }
 
 

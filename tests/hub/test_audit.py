@@ -49,3 +49,33 @@ def test_audit_entries_cannot_be_changed_or_deleted(resident, staff):
         allow_privileged_change()  # erasure and retention code may, deliberately
         LogEntry.objects.filter(pk=entry.pk).update(object_repr="[erased]")
     assert LogEntry.objects.get(pk=entry.pk).object_repr == "[erased]"
+
+
+def test_approving_a_claim_is_in_the_audit_trail(commissioner):
+    from payments import services
+    from payments.models import Claim
+    from tests.payments.factories import SignUpFactory, make_policy
+
+    make_policy()
+    person = SignUpFactory().resident
+    signup = person.signups.get()
+    claim = services.start_claim(signup, by=person)
+    services.update_claim_details(
+        claim,
+        by=person,
+        payment_method=Claim.PaymentMethod.BANK_TRANSFER,
+        employed_by_partner=False,
+        not_part_of_paid_job=False,
+    )
+    claim = services.submit_claim(
+        Claim.objects.get(pk=claim.pk), by=person, benefits_acknowledged=True
+    )
+
+    from auditlog.context import set_actor
+
+    with set_actor(commissioner):
+        services.approve_claim(claim, by=commissioner)
+
+    entry = LogEntry.objects.get_for_object(claim).latest("timestamp")
+    assert entry.actor == commissioner
+    assert entry.changes_dict["status"] == ["submitted", "approved"]

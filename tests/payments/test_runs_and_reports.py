@@ -102,7 +102,7 @@ class TestRuns:
         assert row[5:8] == ["40.00", "4.60", "44.60"]
 
         confirm = reverse("payments:confirm_run", args=[run.pk])
-        bad = client.post(confirm, {"paid_on_0": "1", "paid_on_1": "1", "paid_on_2": "2999"})
+        bad = client.post(confirm, {"paid_on_0": "1", "paid_on_1": "1", "paid_on_2": "2199"})
         assert "The date paid cannot be in the future" in bad.content.decode()
         today = timezone.localdate()
         missing = client.post(
