@@ -29,7 +29,9 @@ def page_verdict(page, load, queries, hello):
     the page when there is one, else the first hello run."""
     if page.key == "hello" or load is None:
         return None, None
-    hello_rps = load.hello_rps or (hello.requests_per_second if hello else 0)
+    hello_rps = load.hello_rps if load.hello_rps is not None else 0
+    if not hello_rps and hello:
+        hello_rps = hello.requests_per_second
     ratio = load.requests_per_second / hello_rps if hello_rps else None
     constant = queries.constant(page.contrast_rows) if queries else None
     ok = (
@@ -99,7 +101,7 @@ def render(*, pages, loads, queries, weights, settings, counts, notes=()) -> str
         ratio_cell = "1.00" if page.key == "hello" else (f"{ratio:.2f}" if ratio else "–")
         size = settings.get("sizes", {}).get(page.key)
         size_cell = f"{size / 1024:.1f}" if size is not None else "–"
-        alongside = f"{load.hello_rps:,.0f}" if load.hello_rps else "–"
+        alongside = f"{load.hello_rps:,.0f}" if load.hello_rps is not None else "–"
         lines.append(
             f"| {page.label} | {load.requests_per_second:,.0f} | {ratio_cell} | {alongside} "
             f"| {load.p50_ms:.1f} | {load.p95_ms:.1f} | {query_cell} | {contrast} "
