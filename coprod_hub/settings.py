@@ -334,3 +334,20 @@ CELERY_BEAT_SCHEDULE["payments-delete-unused-receipts"] = {
 # data set, see bench/README.md); a web application's short queries never repay that. Off.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+
+# Retention (coprod_hub/retention.py): every night, delete accounts never confirmed, blank the
+# text of old messages, and purge financial records kept for their full retention period.
+# Financial records (claims, ledger, receipts) are kept this many whole tax years.
+FINANCIAL_RETENTION_YEARS = env_int("FINANCIAL_RETENTION_YEARS", 7)
+CELERY_BEAT_SCHEDULE["retention-delete-unconfirmed-accounts"] = {
+    "task": "coprod_hub.tasks.delete_unconfirmed_accounts",
+    "schedule": crontab(minute=10, hour=3),
+}
+CELERY_BEAT_SCHEDULE["retention-blank-old-message-bodies"] = {
+    "task": "coprod_hub.tasks.blank_old_message_bodies",
+    "schedule": crontab(minute=20, hour=3),
+}
+CELERY_BEAT_SCHEDULE["retention-purge-expired-financial-records"] = {
+    "task": "coprod_hub.tasks.purge_expired_financial_records",
+    "schedule": crontab(minute=30, hour=3),
+}
