@@ -1,7 +1,21 @@
-from django.contrib import admin
+from auditlog.models import LogEntry
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponse
+from django.utils import timezone
 
+from . import privacy
 from .models import User
+
+
+def _record(person, *, by, what):
+    LogEntry.objects.log_create(
+        person,
+        action=LogEntry.Action.ACCESS if what == "exported" else LogEntry.Action.DELETE,
+        changes={what: ["by an administrator, at the person's request", None]},
+        actor=by,
+        force_log=True,
+    )
 
 
 @admin.register(User)
@@ -20,3 +34,27 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["download_data", "erase_data"]
+
+    @admin.action(description="Download this person's data (at their request)")
+    def download_data(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one person at a time.", messages.ERROR)
+            return None
+        person = queryset.get()
+        _record(person, by=request.user, what="exported")
+        response = HttpResponse(privacy.build_zip(person), content_type="application/zip")
+        response["Content-Disposition"] = (
+            f'attachment; filename="person-{person.pk}-data-{timezone.localdate():%Y-%m-%d}.zip"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @admin.action(description="Erase this person's data (at their request)")
+    def erase_data(self, request, queryset):
+        erased = 0
+        for person in queryset.exclude(pk=request.user.pk):
+            _record(person, by=request.user, what="erased")
+            privacy.erase(person)
+            erased += 1
+        self.message_user(request, f"Erased the personal data of {erased} person(s).")

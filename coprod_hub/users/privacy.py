@@ -85,7 +85,12 @@ def erase(user) -> None:
         module.erase(user)
     EmailAddress.objects.filter(user=user).delete()
     # The trail keeps what happened, but no longer names the person.
-    LogEntry.objects.get_for_object(user).update(object_repr=f"Erased person {user.pk}", changes={})
+    about_them = LogEntry.objects.get_for_object(user)
+    about_them.update(object_repr=f"Erased person {user.pk}")
+    # Field changes quote their name and email; records of exports and erasure do not.
+    about_them.filter(action__in=[LogEntry.Action.CREATE, LogEntry.Action.UPDATE]).update(
+        changes={}, changes_text=""
+    )
     LogEntry.objects.filter(actor=user).update(actor_email=None)
     user.groups.clear()
     user.email = f"erased-{user.pk}@erased.invalid"

@@ -57,3 +57,20 @@ def test_deleting_an_account_erases_the_person_and_signs_them_out(client, reside
     assert not erased.has_usable_password()
     assert not erased.groups.exists()
     assert client.get(reverse("my_data")).status_code == 302  # signed out
+
+
+def test_an_admin_can_export_and_erase_a_persons_data_on_request(client, resident, admin_user):
+    from auditlog.models import LogEntry
+
+    client.force_login(admin_user)
+    url = reverse("admin:users_user_changelist")
+
+    download = client.post(url, {"action": "download_data", "_selected_action": [resident.pk]})
+    assert download["Content-Type"] == "application/zip"
+    client.post(url, {"action": "erase_data", "_selected_action": [resident.pk]})
+
+    erased = User.objects.get(pk=resident.pk)
+    assert not erased.is_active and erased.display_name == "Erased person"
+    trail = LogEntry.objects.filter(actor=admin_user).values_list("changes", flat=True)
+    assert any("exported" in str(c) for c in trail)
+    assert any("erased" in str(c) for c in trail)
