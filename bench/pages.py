@@ -119,6 +119,9 @@ def new_csrf_secret() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(32))
 
 
+_sessions_made: list[str] = []
+
+
 def session_cookie(user, csrf_secret: str) -> str:
     """A signed-in session for `user`, as the Cookie header a browser would send."""
     engine = import_module(settings.SESSION_ENGINE)
@@ -127,10 +130,18 @@ def session_cookie(user, csrf_secret: str) -> str:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
+    _sessions_made.append(session.session_key)
     return (
         f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
         f"{settings.CSRF_COOKIE_NAME}={csrf_secret}"
     )
+
+
+def end_bench_sessions() -> None:
+    """Sign the benchmark's people out again: their sessions are deleted."""
+    engine = import_module(settings.SESSION_ENGINE)
+    while _sessions_made:
+        engine.SessionStore(session_key=_sessions_made.pop()).delete()
 
 
 def remove_bench_sign_ups() -> int:

@@ -64,5 +64,7 @@ def count_queries(pages, *, host="127.0.0.1") -> dict[str, QueryCount]:
                 result.contrast = len(captured)
         except Exception as error:  # noqa: BLE001 - reported in the results, not fatal
             result.error = f"{type(error).__name__}: {error}"
+        finally:
+            client.logout()  # deletes the session force_login made
         results[page.key] = result
     return results

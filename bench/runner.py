@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from bench import pageweight, report
 from bench.load import Request, run_wrk
-from bench.pages import build_pages, remove_bench_sign_ups
+from bench.pages import build_pages, end_bench_sessions, remove_bench_sign_ups
 from bench.queries import count_queries
 from bench.server import ROOT, Server
 
@@ -230,7 +230,8 @@ def run(*, env: dict, options: Options) -> Outcome:
             outcome.weights = _page_weights(server.base_url, pages, log, notes)
     settings["load_after"] = os.getloadavg()[0]
     removed = remove_bench_sign_ups()
-    log(f"Removed {removed:,} sign-ups made by the benchmark.")
+    end_bench_sessions()
+    log(f"Removed {removed:,} sign-ups made by the benchmark, and its sessions.")
     outcome.markdown = report.render(
         pages=pages,
         loads=outcome.loads,

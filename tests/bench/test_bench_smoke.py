@@ -89,7 +89,10 @@ def test_benchmark_loads_pages_and_writes_the_results_table(settings, tmp_path):
     assert "| /hello/ (no database: the ceiling) |" in table
     assert "/opportunities/?q=carers" in table
     assert "sign-up POST (resident)" in table
-    # The sign-ups the benchmark made were removed again.
+    # The sign-ups and sessions the benchmark made were removed again.
+    from django.contrib.sessions.models import Session
+
     from participation.models import SignUp
 
     assert not SignUp.objects.filter(resident__email__endswith="@bench.example.org").exists()
+    assert not Session.objects.exists()
