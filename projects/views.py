@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
@@ -21,6 +23,7 @@ from .permissions import ProjectPermissionMixin, ProjectWriteMixin, can_edit_pro
 
 PROJECTS_PER_PAGE = 20
 UPDATES_PER_PAGE = 20
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # The project page shows this many of its newest updates and links to the rest.
 UPDATES_ON_PROJECT_PAGE = 5
 OPPORTUNITIES_ON_PROJECT_PAGE = 10
@@ -216,7 +219,10 @@ class UpdateListView(ForgivingPaginationMixin, ListView):
     def get_queryset(self):
         updates = Update.objects.published().for_display()
         slug = self.request.GET.get("project", "")
-        self.project = Project.objects.published().filter(slug=slug).first() if slug else None
+        # Only a possible web address is looked up: PostgreSQL refuses a NUL byte in a query
+        # outright (a server error), and nothing else can match a project anyway.
+        is_slug = bool(slug) and SLUG.fullmatch(slug) is not None
+        self.project = Project.objects.published().filter(slug=slug).first() if is_slug else None
         self.unknown_project = bool(slug) and self.project is None
         if self.project:
             updates = updates.filter(project=self.project)
