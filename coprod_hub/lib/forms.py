@@ -27,8 +27,9 @@ CONTROL_CHARACTERS_MESSAGE = (
 
 
 def reject_control_characters(value) -> None:
-    """A validator for any text field."""
-    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+    """A validator for any text field. NUL is left to Django's own validator, which every
+    CharField has, so a NUL byte does not get two messages."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value.replace("\x00", "")):
         raise ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control_characters")
 
 
