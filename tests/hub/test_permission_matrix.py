@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.signals import request_finished
-from django.db import close_old_connections
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.downloads import close_download
 
 from .permission_world import ROLES, build_world
 
@@ -51,19 +51,6 @@ def read_matrix():
             name, *codes = line.split()
             expected[name] = dict(zip(ROLES, codes, strict=True))
     return expected
-
-
-def close_download(response):
-    """File downloads (receipts) hold their file open until closed. Closing a response also
-    tells Django the request finished, which would close the test's database connection,
-    so that signal is held back as the test client itself does."""
-    if not response.streaming:
-        return
-    request_finished.disconnect(close_old_connections)
-    try:
-        response.close()
-    finally:
-        request_finished.connect(close_old_connections)
 
 
 def status_of(response):

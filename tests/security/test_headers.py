@@ -19,6 +19,7 @@ from learning.models import Entry
 from participation.tokens import calendar_url
 from payments import services as payments
 from payments.models import Claim, PaymentPolicy
+from tests.downloads import close_download
 from tests.factories import PASSWORD, UserFactory
 from tests.insight import factories as insight_factories
 from tests.learning.factories import PublishedEntryFactory
@@ -389,6 +390,7 @@ def test_receipts_are_never_kept_by_shared_caches(client, resident, commissioner
     for person in (resident, commissioner):
         client.force_login(person)
         response = client.get(reverse("payments:receipt", args=[claim.pk, line.pk]))
+        close_download(response)
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment")
         assert_not_cached_by_shared_caches(response)
