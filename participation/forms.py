@@ -10,7 +10,7 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
 
-from coprod_hub.lib.forms import PlainTextMixin
+from coprod_hub.lib.forms import ModelMultipleChoiceField, PlainTextMixin
 from projects.ladder import Level, Step
 from projects.models import ServiceArea
 
@@ -582,7 +582,7 @@ class AttendanceForm(forms.Form):
 
 
 class InterestsForm(forms.Form):
-    interests = forms.ModelMultipleChoiceField(
+    interests = ModelMultipleChoiceField(
         label="Topics you are interested in",
         queryset=ServiceArea.objects.all(),
         required=False,

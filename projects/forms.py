@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import validate_slug
 from django.db.models import F
 
-from coprod_hub.lib.forms import DateInputField, PlainTextMixin
+from coprod_hub.lib.forms import DateInputField, ModelMultipleChoiceField, PlainTextMixin
 from coprod_hub.lib.money import PoundsField
 
 from .ladder import (
@@ -46,7 +46,7 @@ class StaffChoiceField(StaffChoiceMixin, forms.ModelChoiceField):
     pass
 
 
-class StaffMultipleChoiceField(StaffChoiceMixin, forms.ModelMultipleChoiceField):
+class StaffMultipleChoiceField(StaffChoiceMixin, ModelMultipleChoiceField):
     pass
 
 
@@ -395,7 +395,7 @@ class UpdateForm(PlainTextMixin, forms.Form):
         max_length=5000,
         required=False,
     )
-    opportunities = forms.ModelMultipleChoiceField(
+    opportunities = ModelMultipleChoiceField(
         label="Sessions this update is about (optional)",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

@@ -4,6 +4,9 @@
   the date with `date(int(day), int(month), int(year))`, and a day like 99999999999 raises
   OverflowError, which it does not catch: the page crashed. Years are also kept to a range
   that date arithmetic elsewhere (adding days, tax years) can never overflow.
+- `ModelMultipleChoiceField`: checkboxes of database rows. Django looks every ticked id up
+  in one query, and on SQLite an id beyond 64 bits (9223372036854775808) raised OverflowError
+  there: refused as "not one of the choices" first.
 - `PlainTextMixin`: text boxes refuse control characters. They never come from a keyboard;
   they come from pasted binary data or from someone probing. They break the Atom feed (XML
   1.0 cannot carry them: Django raises while writing it, so one update took the feed down for
@@ -71,3 +74,24 @@ class DateInputField(GdsDateInputField):
         if value is not None and not self.MIN_YEAR <= value.year <= self.MAX_YEAR:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return value
+
+
+# The largest id a database integer column holds (PostgreSQL bigint, SQLite INTEGER).
+LARGEST_ID = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, refusing ids no database could hold before it queries for them."""
+
+    def clean(self, value):
+        for item in value or ():
+            text = str(item).strip()
+            digits = text.removeprefix("-")
+            # 19 digits at most: also keeps int() away from Python's limit on huge numbers.
+            if digits.isdigit() and (len(digits) > 19 or abs(int(text)) > LARGEST_ID):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super().clean(value)

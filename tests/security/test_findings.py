@@ -128,3 +128,22 @@ def test_opportunities_with_control_characters_are_refused(client, staff):
     assert response.status_code == 200
     assert "characters that are not ordinary text" in response.text
     assert not Venue.objects.exists()
+
+
+@pytest.mark.parametrize("ticked", ["9223372036854775808", "-9223372036854775809", "9" * 5000])
+def test_a_ticked_id_too_big_for_a_database_is_a_form_error(client, staff, ticked):
+    """On SQLite the id query raised OverflowError (a server error)."""
+    from tests.projects.factories import make_opportunity
+
+    project = ProjectFactory(owner=staff)
+    make_opportunity(project)
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("projects:update_create", args=[project.slug]),
+        {"said": "The forms are too long.", "did": "We cut them.", "opportunities": ticked},
+    )
+
+    assert response.status_code == 200
+    assert "Choose sessions from this project" in response.text
+    assert not Update.objects.exists()
