@@ -214,7 +214,10 @@ def we_rate(request, slug, year, quarter):
     allowed = rateable_quarters(timezone.localdate())
     if quarter not in (1, 2, 3, 4):
         raise Http404("No such quarter")
-    start = date(year, 3 * (quarter - 1) + 1, 1)
+    try:
+        start = date(year, 3 * (quarter - 1) + 1, 1)
+    except (ValueError, OverflowError):  # a year no date can have, typed into the address
+        raise Http404("No such quarter") from None
     if start not in [q.start for q in allowed]:
         raise Http404("You can rate only this quarter and the one before")
     existing = WeAssessment.objects.filter(project=project, quarter_start=start).first()

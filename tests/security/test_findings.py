@@ -147,3 +147,14 @@ def test_a_ticked_id_too_big_for_a_database_is_a_form_error(client, staff, ticke
     assert response.status_code == 200
     assert "Choose sessions from this project" in response.text
     assert not Update.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["0", "99999", "99999999999999999999"])
+def test_a_we_rating_address_with_an_impossible_year_is_not_found(client, staff, year):
+    """date(99999, 1, 1) raised ValueError: a server error, not a 404."""
+    project = ProjectFactory(owner=staff)
+    client.force_login(staff)
+
+    response = client.get(f"/insight/projects/{project.slug}/we/{year}/q1/")
+
+    assert response.status_code == 404
