@@ -69,6 +69,10 @@ class Page:
         return self.requests[0].path if self.requests else ""
 
 
+def _count(n, one, many) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def _url(name, *args, query=None):
     try:
         path = reverse(name, args=args)
@@ -213,14 +217,14 @@ def build_pages(*, include=None, residents=SIGN_UP_RESIDENTS) -> list[Page]:
         pages.append(
             Page(
                 "opportunity",
-                f"/opportunities/<id>/ (busiest: {busiest.n} sign-ups)",
+                f"/opportunities/<id>/ (busiest: {_count(busiest.n, 'sign-up', 'sign-ups')})",
                 [Request("GET", path)],
                 probes=[
                     Probe("GET", path),
                     Probe("GET", path),
                     Probe("GET", _url("participation:detail", quietest.pk)),
                 ],
-                contrast=f"quietest, {quietest.n} sign-ups",
+                contrast=f"quietest, {_count(quietest.n, 'sign-up', 'sign-ups')}",
                 contrast_rows="fewer",
             )
         )
@@ -260,14 +264,14 @@ def build_pages(*, include=None, residents=SIGN_UP_RESIDENTS) -> list[Page]:
         pages.append(
             Page(
                 "project",
-                f"/projects/<slug>/ (biggest: {biggest.n} opportunities)",
+                f"/projects/<slug>/ (biggest: {_count(biggest.n, 'opportunity', 'opportunities')})",
                 [Request("GET", path)],
                 probes=[
                     Probe("GET", path),
                     Probe("GET", path),
                     Probe("GET", _url("projects:detail", smallest.slug)),
                 ],
-                contrast=f"smallest, {smallest.n} opportunities",
+                contrast=f"smallest, {_count(smallest.n, 'opportunity', 'opportunities')}",
                 contrast_rows="fewer",
             )
         )

@@ -20,6 +20,16 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def _rate(per_second: float) -> str:
+    return f"{per_second:.1f}" if per_second < 10 else f"{per_second:,.0f}"
+
+
+def _ratio(ratio) -> str:
+    if ratio is None:
+        return "–"
+    return f"{ratio:.3f}" if ratio < 0.01 else f"{ratio:.2f}"
+
+
 def _yes_no(ok):
     return "–" if ok is None else ("yes" if ok else "**no**")
 
@@ -61,9 +71,10 @@ def render(*, pages, loads, queries, weights, settings, counts, notes=()) -> str
         f"- Load: wrk, {settings['connections']} connections, {settings['threads']} thread, "
         f"{settings['duration']:g} s per page after a {settings['warmup']:g} s warm-up, "
         "127.0.0.1 only.",
-        f"- Machine load (1-minute load average): {settings.get('load_before', 0):.1f} before, "
-        f"{settings.get('load_after', 0):.1f} after. Anything well above 0 means other "
-        "programs shared the CPUs and every number below is lower than it would be alone.",
+        f"- Machine load (1-minute load average): {settings.get('load_before', 0):.1f} just "
+        f"before the run, {settings.get('load_after', 0):.1f} at the end (the benchmark itself "
+        "adds about 4 on this machine). Well above 0 before the run means other programs "
+        "were sharing the CPUs, and every number below is lower than it would be alone.",
         "- Data: " + ", ".join(f"{count:,} {name}" for name, count in counts.items()) + ".",
         "",
         f"Targets: every page at least {TARGET_RATIO:.0%} of the hello view's throughput, "
@@ -98,12 +109,12 @@ def render(*, pages, loads, queries, weights, settings, counts, notes=()) -> str
         query_cell = "–"
         if count:
             query_cell = str(count.queries) if count.queries is not None else "error"
-        ratio_cell = "1.00" if page.key == "hello" else (f"{ratio:.2f}" if ratio else "–")
+        ratio_cell = "1.00" if page.key == "hello" else _ratio(ratio)
         size = settings.get("sizes", {}).get(page.key)
         size_cell = f"{size / 1024:.1f}" if size is not None else "–"
         alongside = f"{load.hello_rps:,.0f}" if load.hello_rps is not None else "–"
         lines.append(
-            f"| {page.label} | {load.requests_per_second:,.0f} | {ratio_cell} | {alongside} "
+            f"| {page.label} | {_rate(load.requests_per_second)} | {ratio_cell} | {alongside} "
             f"| {load.p50_ms:.1f} | {load.p95_ms:.1f} | {query_cell} | {contrast} "
             f"| {size_cell} | {load.errors} | {_yes_no(ok)} |"
         )
