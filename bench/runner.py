@@ -164,7 +164,7 @@ def run(*, env: dict, options: Options) -> Outcome:
             except OSError as error:
                 page.missing = f"no answer to a single request ({error})"
                 log(f"{page.key}: {page.missing}")
-                _drain(server.base_url)
+                _drain(server)
                 continue
             if status not in page.expect:
                 page.missing = f"answered {status} {location}".strip()
@@ -186,7 +186,7 @@ def run(*, env: dict, options: Options) -> Outcome:
                     connections=options.connections,
                     threads=options.threads,
                 )
-                _drain(server.base_url)
+                _drain(server)
             if page.key != "hello" and options.paired_hello > 0:
                 # The ceiling again, just before this page: other programs on the machine
                 # come and go, so each page is compared with the hello view at that moment.
@@ -225,7 +225,7 @@ def run(*, env: dict, options: Options) -> Outcome:
             if page.key != "hello" and options.paired_hello > 0:
                 result.hello_rps = paired.requests_per_second
             outcome.loads[page.key] = result
-            _drain(server.base_url)
+            _drain(server)
         if options.page_weight:
             outcome.weights = _page_weights(server.base_url, pages, log, notes)
     settings["load_after"] = os.getloadavg()[0]
@@ -247,11 +247,32 @@ def run(*, env: dict, options: Options) -> Outcome:
     return outcome
 
 
-def _drain(base_url, timeout=600):
-    """Wait until the server has finished what wrk left queued, so slow pages do not slow
-    down the next page's measurement. Sync workers answer in order, so when a tiny request
-    comes back, everything before it is done."""
-    preflight(base_url, Request("GET", "/hello/"), timeout=timeout)
+def _active_queries() -> int:
+    """Queries running in the benchmark's database, other than this process's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state = 'active' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def _drain(server, timeout=600):
+    """Wait until the server has finished what wrk left queued, so a slow page does not slow
+    down the next measurement: the workers use no CPU and the database runs no query for a
+    moment. (Answering a request is not enough: a free worker answers while others are still
+    busy with slow pages.)"""
+    preflight(server.base_url, Request("GET", "/hello/"), timeout=timeout)
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    before = server.worker_cpu_seconds()
+    while time.monotonic() < deadline and quiet < 2:
+        time.sleep(0.25)
+        now = server.worker_cpu_seconds()
+        quiet = quiet + 1 if now - before < 0.02 and _active_queries() == 0 else 0
+        before = now
 
 
 def _page_weights(base_url, pages, log, notes):

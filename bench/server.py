@@ -119,6 +119,20 @@ class Server:
         for _ in range(self.workers * 4):
             urllib.request.urlopen(f"{self.base_url}/hello/", timeout=5).close()  # noqa: S310
 
+    def worker_cpu_seconds(self) -> float:
+        """CPU time used so far by the master's worker processes (Linux /proc)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process ended while we looked
+            # After the command name: state, ppid, ... utime is field 14, stime 15 (1-based).
+            if int(fields[1]) == self.process.pid:
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log_path.read_text().splitlines()[-lines:])
