@@ -1,4 +1,17 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+
+# What the public pages (directory, projects, "we said, we did", practice guide) show: a
+# change to any of these replaces the shared copies of those pages (lib/page_cache.py).
+PUBLIC_PAGE_MODELS = [
+    "participation.Venue",
+    "participation.Opportunity",
+    "participation.SignUp",
+    "projects.ServiceArea",
+    "projects.Project",
+    "projects.StepChange",
+    "projects.Update",
+    "learning.Entry",
+]
 
 
 class CoprodHubConfig(AppConfig):
@@ -7,5 +20,9 @@ class CoprodHubConfig(AppConfig):
 
     def ready(self):
         from . import audit
+        from .lib import page_cache
 
         audit.register_models()
+        page_cache.refresh_on_change(
+            page_cache.PUBLIC, *(apps.get_model(label) for label in PUBLIC_PAGE_MODELS)
+        )

@@ -2,8 +2,10 @@ from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.generic import FormView, ListView, TemplateView
 
+from coprod_hub.lib.page_cache import public_page
 from coprod_hub.lib.pagination import ForgivingPaginationMixin
 from coprod_hub.permissions import role_required
 from coprod_hub.users.roles import Role
@@ -31,6 +33,7 @@ QUEUE_PER_PAGE = 25
 RELATED_ENTRIES = 3
 
 
+@method_decorator(public_page, name="dispatch")
 class GuideListView(ForgivingPaginationMixin, ListView):
     """The public guide: published entries, searched and filtered."""
 
@@ -46,6 +49,7 @@ class GuideListView(ForgivingPaginationMixin, ListView):
         return super().get_context_data(filters=self.filters, **kwargs)
 
 
+@method_decorator(public_page, name="dispatch")
 class EntryDetailView(TemplateView):
     template_name = "learning/entry_detail.html"
 

@@ -209,6 +209,8 @@ class DirectoryFilterForm(forms.Form):
             HTML("</div></details>"),
             Field.select("sort", label_size=Size.SMALL),
         )
+        # A search form: without this crispy adds a CSRF token, which would end up in the URL.
+        self.helper.form_method = "get"
 
     def clean(self):
         data = super().clean()

@@ -6,11 +6,13 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from coprod_hub.lib.forms import strip_control_characters
+from coprod_hub.lib.page_cache import public_page
 from coprod_hub.lib.pagination import ForgivingPaginationMixin
 from coprod_hub.permissions import RoleRequiredMixin
 from coprod_hub.users.roles import Role
@@ -29,6 +31,7 @@ UPDATES_ON_PROJECT_PAGE = 5
 OPPORTUNITIES_ON_PROJECT_PAGE = 10
 
 
+@method_decorator(public_page, name="dispatch")
 class ProjectListView(ForgivingPaginationMixin, ListView):
     """The public list: published projects, filtered and searched."""
 
@@ -45,6 +48,7 @@ class ProjectListView(ForgivingPaginationMixin, ListView):
         return super().get_context_data(filters=self.filters, **kwargs)
 
 
+@method_decorator(public_page, name="dispatch")
 class ProjectDetailView(ProjectPermissionMixin, TemplateView):
     template_name = "projects/project_detail.html"
 
@@ -209,6 +213,7 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
         return redirect(self.project)
 
 
+@method_decorator(public_page, name="dispatch")
 class UpdateListView(ForgivingPaginationMixin, ListView):
     """The hub-wide "we said, we did" feed. ?project=<slug> narrows it to one project."""
 

@@ -1,5 +1,8 @@
 from django import template
+from django.conf import settings
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from coprod_hub.lib.money import format_pounds
 
@@ -10,6 +13,12 @@ register = template.Library()
 def pounds(pence):
     """{{ claim.total_pence|pounds }} -> "£12.50"."""
     return format_pounds(pence)
+
+
+@register.simple_tag
+def js_enabled_script():
+    """The one inline script; the Content-Security-Policy allows it by its hash."""
+    return format_html("<script>{}</script>", mark_safe(settings.JS_ENABLED_SCRIPT))  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from coprod_hub.lib.page_cache import public_page
 from coprod_hub.lib.pagination import paginate
 from projects.ladder import LEVEL_DESCRIPTIONS, STEP_DESCRIPTIONS, STEP_GROUPS, Level
 from projects.models import ServiceArea
@@ -38,6 +39,7 @@ def _results(form, now):
 
 
 @require_GET
+@public_page
 def directory(request):
     now = timezone.now()
     form = _filter_form(request)
@@ -59,6 +61,7 @@ def directory(request):
 
 
 @require_GET
+@public_page
 def detail(request, pk):
     opportunity = permissions.get_opportunity_for_viewer(request, pk)
     signup = None

@@ -51,7 +51,7 @@ def test_pages_send_a_strict_content_security_policy(client):
     response = client.get(reverse("home"))
 
     policy = response["Content-Security-Policy"]
-    assert "script-src 'self' 'nonce-" in policy
+    assert "script-src 'self' 'sha256-" in policy
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     assert response["X-Content-Type-Options"] == "nosniff"
