@@ -342,16 +342,16 @@ class ReviewFilterForm(Form):
     ]
 
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    project = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="All projects", label="Project"
+    # A text box, not a list of every project: councils run thousands of projects over the
+    # years, and a <select> of them all made this page ~190 KB and slow to render.
+    project = forms.CharField(
+        required=False,
+        max_length=200,
+        strip=True,
+        label="Project",
+        help_text="All or part of the project's name",
     )
     flag = forms.ChoiceField(choices=FLAG_CHOICES, required=False, label="Days to pay")
-
-    def __init__(self, *args, **kwargs):
-        from projects.models import Project
-
-        super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.order_by("title")
 
 
 class FeeRateForm(Form):

@@ -371,6 +371,12 @@ class Claim(models.Model):
             models.Index(fields=["claimant", "-created_at"], name="claim_claimant_idx"),
             # Median and 90th percentile days to pay: paid claims ordered by days_to_pay.
             models.Index(fields=["status", "days_to_pay"], name="claim_days_to_pay_idx"),
+            # The review queue's "All" filter: every claim, last changed first. Without it
+            # each page sorted all 100k claims (~75 ms).
+            models.Index(fields=["-updated_at", "-id"], name="claim_recent_idx"),
+            # The review queue filtered to one finished status (paid, rejected...), last
+            # changed first, so deep pages of a rare status read only that status's rows.
+            models.Index(fields=["status", "-updated_at", "-id"], name="claim_status_recent_idx"),
         ]
 
     def __str__(self):

@@ -62,6 +62,17 @@ class ClaimQuerySet(models.QuerySet):
     def started_on_behalf_by(self, user):
         return self.filter(started_by=user).exclude(claimant=user)
 
+    def for_projects_named(self, text: str):
+        """Claims for projects whose title contains `text` (any case)."""
+        from projects.models import Project
+
+        # The project ids first, as a list: PostgreSQL cannot estimate how many titles a
+        # "contains" pattern matches, and given it as a join it fetched and sorted every
+        # matching claim before taking one page (~90 ms for a common word on 100k claims).
+        # With the ids it walks the queue's index instead (~2 ms).
+        ids = list(Project.objects.filter(title__icontains=text).values_list("pk", flat=True))
+        return self.filter(project_id__in=ids)
+
     def awaiting_payment(self):
         return self.filter(status__in=["submitted", "approved"])
 

@@ -28,7 +28,7 @@ def _filtered_queue(form, *, target_days, today):
     elif status != "all":
         claims = claims.filter(status=status)
     if data.get("project"):
-        claims = claims.filter(project=data["project"])
+        claims = claims.for_projects_named(data["project"])
     if data.get("flag"):
         claims = claims.flagged(
             data["flag"], target_days=target_days, today=today, nearing_days=NEARING_DAYS

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from payments import services
 from payments.models import Claim, ClaimLine
+from projects.models import Project
 
-from .factories import OpportunityFactory, SignUpFactory
+from .factories import OpportunityFactory, ProjectFactory, SignUpFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -297,13 +298,28 @@ class TestReviewPages:
         two = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
         client.force_login(commissioner)
 
-        by_project = client.get(
-            reverse("payments:review"), {"project": one.project_id, "status": "all"}
-        )
+        Project.objects.filter(pk=one.project_id).update(title="Carers' breaks review")
+        Project.objects.filter(pk=two.project_id).update(title="Day services")
+
+        # Part of the name, in any case, is enough.
+        by_project = client.get(reverse("payments:review"), {"project": "CARERS", "status": "all"})
         assert one.reference in by_project.content.decode()
         assert two.reference not in by_project.content.decode()
         approved = client.get(reverse("payments:review"), {"status": "approved"}).content.decode()
         assert two.reference in approved and one.reference not in approved
+
+    def test_the_project_filter_is_a_labelled_text_box_not_a_list_of_every_project(
+        self, client, commissioner, make_claim, resident
+    ):
+        make_claim(resident)
+        ProjectFactory(title="Library opening hours")  # no claims
+        client.force_login(commissioner)
+
+        html = client.get(reverse("payments:review"), {"project": "Carers"}).content.decode()
+
+        assert '<label for="id_project" class="govuk-label">' in html
+        assert '<input type="text" name="project" value="Carers"' in html
+        assert "Library opening hours" not in html
 
     def test_bad_filter_values_do_not_break_the_queue(self, client, commissioner):
         client.force_login(commissioner)

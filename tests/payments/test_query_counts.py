@@ -115,6 +115,7 @@ PAGES = [
     ("payments:review", {}),
     ("payments:review", {"status": "all"}),
     ("payments:review", {"status": "open", "flag": "overdue"}),
+    ("payments:review", {"status": "all", "project": "project"}),
     ("payments:reports", {}),
     ("payments:report_people", {}),
     ("payments:report_budgets", {}),
