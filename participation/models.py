@@ -187,20 +187,24 @@ class Opportunity(models.Model):
         return self.project.service_area if self.project_id else None
 
     # Places. `held_count` and `waiting_count` come from `with_place_counts()` when the
-    # opportunity was loaded for a list; otherwise they are counted here.
+    # opportunity was loaded that way; otherwise they are counted here once and kept on the
+    # instance, because a page asks for places left, fullness and "full" several times.
+    # refresh_from_db() forgets them.
     @property
     def places_held(self) -> int:
-        held = getattr(self, "held_count", None)
-        if held is None:
-            held = self.signups.holding_place().count()
-        return held
+        if getattr(self, "held_count", None) is None:
+            self.held_count = self.signups.holding_place().count()
+        return self.held_count
 
     @property
     def places_waiting(self) -> int:
-        waiting = getattr(self, "waiting_count", None)
-        if waiting is None:
-            waiting = self.signups.filter(status=SignUp.Status.WAITING).count()
-        return waiting
+        if getattr(self, "waiting_count", None) is None:
+            self.waiting_count = self.signups.filter(status=SignUp.Status.WAITING).count()
+        return self.waiting_count
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.held_count = self.waiting_count = None
+        super().refresh_from_db(*args, **kwargs)
 
     @property
     def places_left(self) -> int:

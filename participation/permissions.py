@@ -78,9 +78,15 @@ def projects_for_new_opportunity(user, *, keep=None):
 
 
 def get_opportunity_for_viewer(request, pk) -> Opportunity:
-    """The public page: drafts are 404 except to the staff running them."""
+    """The public page: drafts are 404 except to the staff running them.
+
+    Places held and waiting are counted in the same query: the page shows them several ways.
+    """
     opportunity = get_object_or_404(
-        Opportunity.objects.select_related("project__service_area", "venue", "topic"), pk=pk
+        Opportunity.objects.select_related(
+            "project__service_area", "venue", "topic"
+        ).with_place_counts(),
+        pk=pk,
     )
     if opportunity.status == Opportunity.Status.DRAFT and not can_run(request.user, opportunity):
         raise_not_found()

@@ -46,6 +46,46 @@ def test_the_opportunity_page_shows_the_honest_step_places_and_what_is_offered(c
     assert "meet.example/secret" not in text
 
 
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_opportunity_page_counts_places_once_however_full_it_is(
+    client, settings, make_residents, signed_in
+):
+    # Rendered each time, not a stored copy of the page, so the queries are counted.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    if signed_in:
+        client.force_login(UserFactory())
+    quiet = OpportunityFactory(capacity=3)
+    nearly_full = OpportunityFactory(capacity=3)
+    full = OpportunityFactory(capacity=3)
+    for person in make_residents(2):
+        SignUpFactory(opportunity=nearly_full, resident=person)
+    for person in make_residents(4):
+        SignUpFactory(opportunity=full, resident=person, status="booked")
+    client.get(quiet.get_absolute_url())  # warm up: content types, session
+
+    texts, counts = {}, {}
+    for name, opportunity in [("quiet", quiet), ("nearly_full", nearly_full), ("full", full)]:
+        with CaptureQueriesContext(connection) as queries:
+            texts[name] = client.get(opportunity.get_absolute_url()).text
+        counts[name] = len(queries)
+
+    assert "3 places left of 3" in texts["quiet"]
+    assert "1 place left of 3" in texts["nearly_full"]
+    assert "Full. You can join the waiting list." in texts["full"]
+    # The places are counted in the query that loads the opportunity, not once per mention.
+    assert counts["quiet"] == counts["nearly_full"] == counts["full"]
+    assert counts["quiet"] <= (4 if signed_in else 1)
+
+
+def test_places_are_counted_again_after_refresh_from_db(opportunity, resident):
+    assert opportunity.places_left == 10
+
+    services.sign_up(opportunity, resident=resident)
+    opportunity.refresh_from_db()
+
+    assert opportunity.places_left == 9
+
+
 def test_a_visitor_is_asked_to_sign_in_and_comes_back(client, opportunity):
     page = client.get(opportunity.get_absolute_url()).text
     expected = f"?next={sign_up_url(opportunity)}"
