@@ -134,6 +134,10 @@ else:
 # shows replaces it at once (coprod_hub/lib/page_cache.py). 0 turns the copies off.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 
+# How long the insight dashboard's figures are kept before they are worked out again; the
+# page says when they were worked out (insight/dashboard/page.py). 0 works them out every time.
+INSIGHT_CACHE_SECONDS = env_int("INSIGHT_CACHE_SECONDS", 600)
+
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -182,7 +186,15 @@ ACCOUNT_FORMS = {
     "reset_password_from_key": "coprod_hub.users.forms.ResetPasswordKeyForm",
     "change_password": "coprod_hub.users.forms.ChangePasswordForm",
 }
-# Limits are counted in the cache (Redis in production, shared by every web container).
+# Limits are counted in the cache (Redis in production, shared by every web container), per
+# visitor address: behind TRUSTED_PROXY_COUNT proxies it is read from X-Forwarded-For
+# (coprod_hub/lib/client_ip.py). 0 (the default when not behind a TLS proxy) uses the
+# address of the connection itself.
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if not DEBUG and env_bool("BEHIND_TLS_PROXY", True) else 0
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+RATELIMIT_IP_META_KEY = "coprod_hub.lib.client_ip.client_ip"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

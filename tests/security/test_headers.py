@@ -441,3 +441,44 @@ def test_a_persons_data_download_and_calendar_are_never_kept_by_shared_caches(cl
     feed = Client().get(urlsplit(calendar_url(profile)).path)
     assert feed.status_code == 200
     assert_not_cached_by_shared_caches(feed)
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_behind_a_load_balancer_each_visitor_has_their_own_limit(client):
+    """Every request reaches the hub from the balancer; the visitor is in X-Forwarded-For."""
+
+    def sign_in_from(address, n):
+        return client.post(
+            reverse("account_login"),
+            {"login": f"p{n}@example.org", "password": "x"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.99, {address}",
+        )
+
+    first_visitor = [sign_in_from("198.51.100.7", n).status_code for n in range(31)]
+    second_visitor = sign_in_from("203.0.113.5", 99)
+
+    assert first_visitor[30] == 429
+    assert second_visitor.status_code == 200
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_a_visitor_cannot_dodge_the_share_limit_by_forging_forwarded_for(client):
+    share = {
+        "kind": "lesson",
+        "title": "Paying people on the day",
+        "text": "We paid people at the end of the session. It built trust.",
+        "outcome": "went_well",
+    }
+    statuses = [
+        client.post(
+            reverse("learning:share"),
+            share,
+            REMOTE_ADDR="10.0.0.2",
+            # The left part is whatever the visitor sent; the balancer adds the real address.
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7",
+        ).status_code
+        for n in range(6)
+    ]
+
+    assert statuses[5] == 429
