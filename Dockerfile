@@ -7,9 +7,14 @@ COPY frontend ./frontend
 RUN npm run build
 
 # Stage 2: the Django application, served by gunicorn.
-FROM python:3.11-slim
+# Debian 13 ("trixie"): its postgresql-client (17) can dump the postgres:16 database, so
+# scripts/backup.sh runs inside this image (`docker compose exec web scripts/backup.sh ...`).
+FROM python:3.11-slim-trixie
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 hub
 COPY pyproject.toml ./
 RUN pip install .
