@@ -1,6 +1,27 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+
+# What the commissioners' claims queue shows: a change to any of these replaces its cached
+# copies (coprod_hub/lib/page_cache.py). People's names follow within the cache timeout.
+CLAIMS_QUEUE_MODELS = [
+    "payments.Claim",
+    "payments.ClaimLine",
+    "payments.ClaimEvent",
+    "payments.PaymentRun",
+    "payments.PaymentPolicy",
+    "payments.FeeRate",
+    "payments.ExpenseRule",
+    "participation.Opportunity",
+    "projects.Project",
+]
 
 
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = "Fees and expenses"
+
+    def ready(self):
+        from coprod_hub.lib import page_cache
+
+        page_cache.refresh_on_change(
+            page_cache.CLAIMS, *(apps.get_model(label) for label in CLAIMS_QUEUE_MODELS)
+        )

@@ -30,6 +30,7 @@ from django.http import HttpResponse
 from django.utils.safestring import mark_safe
 
 PUBLIC = "public"  # the generation of everything anyone can see without signing in
+CLAIMS = "claims"  # the commissioners' claims queue
 
 
 def _generation_key(name: str) -> str:
@@ -79,20 +80,26 @@ def _copy_key(kind: str, name: str, token: str, parts) -> str:
     return f"page-copy:{kind}:{name}:{token}:{digest}"
 
 
-def cached_fragment(name: str, parts, render) -> str:
-    """HTML from `render()`, reused while generation `name` lasts, for the same `parts`.
+def cached_value(name: str, parts, compute):
+    """`compute()`, reused while generation `name` lasts, for the same `parts`.
 
-    `parts` must hold everything the HTML depends on (the query string, the viewer's role
-    where it matters); the HTML must hold nothing personal and no CSRF token.
+    `parts` must hold everything the value depends on (the query string, today's date);
+    the value must be the same for everyone who may see it: nothing personal, no CSRF token.
     """
     token = generation(name) if _seconds() else None
     if token is None:
-        return render()
-    key = _copy_key("fragment", name, token, parts)
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        cache.set(key, html, _seconds())
+        return compute()
+    key = _copy_key("value", name, token, parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, _seconds())
+    return value
+
+
+def cached_fragment(name: str, parts, render) -> str:
+    """HTML from `render()`, reused like `cached_value`."""
+    html = cached_value(name, parts, lambda: str(render()))
     return mark_safe(html)  # noqa: S308 - it was rendered by a template, escaped there
 
 

@@ -3,9 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from coprod_hub.lib import page_cache
 from coprod_hub.lib.pagination import paginate
 from coprod_hub.permissions import role_required
 from coprod_hub.users.roles import Role
@@ -39,10 +42,8 @@ def _filtered_queue(form, *, target_days, today):
     return claims.order_by("-updated_at", "-pk")
 
 
-@role_required(Role.COMMISSIONER)
-def queue(request):
+def _render_queue(request, today) -> dict:
     policy = PaymentPolicy.current()
-    today = timezone.localdate()
     form = ReviewFilterForm(request.GET or None)
     page = paginate(
         request,
@@ -53,9 +54,8 @@ def queue(request):
         claim.queue_flag = claim.flag(today=today, target_days=policy.target_days_to_pay)
         claim.waited = claim.days_waiting(today)
     waiting = Claim.objects.awaiting_payment()
-    return render(
-        request,
-        "payments/review/queue.html",
+    html = render_to_string(
+        "payments/review/_queue.html",
         {
             "form": form,
             "page_obj": page,
@@ -69,6 +69,23 @@ def queue(request):
                 nearing_days=NEARING_DAYS,
             ).count(),
         },
+        request=request,
+    )
+    return {"html": html, "page_number": page.number}
+
+
+@role_required(Role.COMMISSIONER)
+def queue(request):
+    today = timezone.localdate()
+    # Every commissioner sees the same queue, so it is worked out once and reused until a
+    # claim, a payment run or the policy changes (payments/apps.py).
+    queue = page_cache.cached_value(
+        page_cache.CLAIMS, [request.GET.urlencode(), today], lambda: _render_queue(request, today)
+    )
+    return render(
+        request,
+        "payments/review/queue.html",
+        {"queue_html": mark_safe(queue["html"]), "page_number": queue["page_number"]},  # noqa: S308
     )
 
 
