@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
@@ -20,17 +22,25 @@ NAVIGATION = [
 ]
 
 
-def _navigation(request):
-    user = request.user
-    items = []
+@functools.cache
+def _navigation_links():
+    """(label, URL, role) for each item whose URL exists: worked out once per process."""
+    links = []
     for label, url_name, role in NAVIGATION:
-        if role and not (user.is_authenticated and user.has_role(role)):
-            continue
         try:
-            url = reverse(url_name)
+            links.append((label, reverse(url_name), role))
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": False})
+    return links
+
+
+def _navigation(request):
+    user = request.user
+    items = [
+        {"label": label, "url": url, "active": False}
+        for label, url, role in _navigation_links()
+        if not role or (user.is_authenticated and user.has_role(role))
+    ]
     # Only the closest match is current: /projects/manage/ is "Manage projects", not both.
     matches = [item for item in items if request.path.startswith(item["url"])]
     if matches:
