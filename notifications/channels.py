@@ -20,7 +20,8 @@ def _footer(message) -> str:
     )
 
 
-def send_email(message) -> None:
+def send_email(message, attachments=()) -> None:
+    """`attachments`: (filename, text, mimetype) files, built by the caller at sending time."""
     link = unsubscribe_url(message.recipient_id, message.category)
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -39,9 +40,9 @@ def send_email(message) -> None:
         ),
         "text/html",
     )
-    for filename, content, mimetype in message.attachments:
+    for filename, content, mimetype in attachments:
         email.attach(filename, content, mimetype)
-    if notify_configured() and not message.attachments:
+    if notify_configured() and not attachments:
         _notify_client().send_email_notification(
             email_address=message.to_address,
             template_id=settings.NOTIFY_EMAIL_TEMPLATE_ID,

@@ -47,7 +47,8 @@ class Message(models.Model):
     to_address = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
-    attachments = models.JSONField(default=list, blank=True)  # [[filename, text, mimetype]]
+    # [[filename, text, mimetype]] or {"build": ..., ids} built when sent (see services.py)
+    attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -109,3 +109,19 @@ def attachment_for(opportunity, *, signup=None) -> tuple[str, str, str]:
         opportunity_ics(opportunity, signup=signup),
         "text/calendar",
     )
+
+
+def signup_attachment(signup: int) -> tuple[str, str, str] | None:
+    """The calendar file for a sign-up's confirmation e-mail, built when the e-mail is sent
+    (notifications.services.ATTACHMENT_BUILDERS). It describes the session and the place as
+    they are then; None if the sign-up has been deleted since."""
+    from .models import SignUp
+
+    found = (
+        SignUp.objects.select_related("opportunity__project", "opportunity__venue")
+        .filter(pk=signup)
+        .first()
+    )
+    if found is None:
+        return None
+    return attachment_for(found.opportunity, signup=found)

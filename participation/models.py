@@ -388,15 +388,20 @@ class SignUp(models.Model):
         """1 for the first person waiting. From `with_waiting_position()` when annotated."""
         if self.status != self.Status.WAITING:
             return None
-        position = getattr(self, "position", None)
-        if position is None:
-            position = (
+        if getattr(self, "position", None) is None:
+            # Kept: the confirmation message and the page after it both say it.
+            # services._set_status() and refresh_from_db() forget it.
+            self.position = (
                 SignUp.objects.filter(opportunity_id=self.opportunity_id)
                 .waiting_ahead_of(self)
                 .count()
                 + 1
             )
-        return position
+        return self.position
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.position = None
+        super().refresh_from_db(*args, **kwargs)
 
     def can_be_cancelled(self, now=None) -> bool:
         return self.is_active and not self.opportunity.has_started(now)

@@ -12,14 +12,14 @@ other, so the second sees the first one's booking and joins the waiting list.
 import secrets
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from coprod_hub.users.services import grant_role
-from notifications.services import queue_message, queue_messages
+from notifications.services import late_attachment, queue_message, queue_messages
 
-from . import calendar
 from .models import Opportunity, Profile, SignUp, Venue
 
 Status = SignUp.Status
@@ -35,8 +35,16 @@ CHANGES_PEOPLE_MUST_HEAR = ("starts_at", "ends_at", "venue_id", "format", "onlin
 
 def _lock(opportunity) -> Opportunity:
     """The opportunity's row, locked until the transaction ends (no-op on SQLite, which
-    allows one writer at a time anyway)."""
-    return Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    allows one writer at a time anyway).
+
+    Its project and venue come in the same query, for the messages written under the lock;
+    `of=("self",)` keeps the lock on the opportunity's row alone.
+    """
+    return (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("project", "venue")
+        .get(pk=opportunity.pk)
+    )
 
 
 def _event_key(signup, kind) -> str:
@@ -46,7 +54,8 @@ def _event_key(signup, kind) -> str:
 def _tell(kind, signup, opportunity, *, attach_calendar=False, **context):
     attachments = ()
     if attach_calendar:
-        attachments = (calendar.attachment_for(opportunity, signup=signup),)
+        # Built by the delivery task, not here: it took a third of the sign-up request.
+        attachments = (late_attachment("signup_calendar", signup=signup.pk),)
     queue_message(
         kind,
         recipient=signup.resident,
@@ -58,6 +67,7 @@ def _tell(kind, signup, opportunity, *, attach_calendar=False, **context):
 
 def _set_status(signup, status, now, **fields):
     signup.status = status
+    signup.position = None  # a waiting-list position worked out before no longer holds
     signup.status_changed_at = now
     for name, value in fields.items():
         setattr(signup, name, value)
@@ -108,10 +118,17 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
             return existing
         _check_can_sign_up(opportunity, resident=resident, on_behalf=on_behalf, now=now)
 
-        _offer_free_places(opportunity, now)  # normally nothing; keeps the queue honest
-        held = opportunity.signups.holding_place().count()
-        someone_waiting = opportunity.signups.filter(status=Status.WAITING).exists()
-        booked = held < opportunity.capacity and not someone_waiting
+        counts = opportunity.signups.aggregate(
+            held=Count("pk", filter=Q(status__in=[Status.BOOKED, Status.OFFERED])),
+            waiting=Count("pk", filter=Q(status=Status.WAITING)),
+        )
+        held = counts["held"]
+        if counts["waiting"]:
+            # Normally nothing; keeps the queue honest. The checks above passed, so the
+            # session is open and has not started: free places go to the people waiting
+            # first, and a place still free after that means nobody is left waiting.
+            held += len(_offer_free_places(opportunity, now, held=held))
+        booked = held < opportunity.capacity
 
         signup = existing or SignUp(opportunity=opportunity, resident=resident)
         signup.access_needs_note = access_needs_note.strip()
@@ -131,13 +148,16 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
         return signup
 
 
-def _offer_free_places(opportunity, now) -> list[SignUp]:
-    """Offer each free place to the next person waiting. The caller holds the lock."""
+def _offer_free_places(opportunity, now, *, held=None) -> list[SignUp]:
+    """Offer each free place to the next person waiting. The caller holds the lock, and may
+    pass the places held if it has just counted them under it."""
     if opportunity.status not in (Opportunity.Status.PUBLISHED, Opportunity.Status.CLOSED):
         return []
     if opportunity.has_started(now):
         return []
-    free = opportunity.capacity - opportunity.signups.holding_place().count()
+    if held is None:
+        held = opportunity.signups.holding_place().count()
+    free = opportunity.capacity - held
     if free <= 0:
         return []
     offered = []

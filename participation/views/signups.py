@@ -21,6 +21,7 @@ from ..models import Profile, SignUp
 from ..tokens import calendar_url, read_calendar_token
 
 PAST_PER_PAGE = 20
+ALREADY_SIGNED_UP = "You have already signed up for this. Here is your place."
 
 
 def _success_message(request, signup):
@@ -40,26 +41,33 @@ def _success_message(request, signup):
 def sign_up(request, pk):
     """One step: check what is offered and your access needs, then sign up."""
     opportunity = permissions.get_opportunity_for_viewer(request, pk)
-    existing = (
-        SignUp.objects.filter(opportunity=opportunity, resident=request.user).active().first()
-    )
-    if existing:
-        messages.info(request, "You have already signed up for this. Here is your place.")
-        return redirect(existing)
-    profile = permissions.profile_for(request)
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        now = timezone.now()
         try:
             signup = services.sign_up(
                 opportunity,
                 resident=request.user,
                 access_needs_note=form.cleaned_data["access_needs_note"],
+                now=now,
             )
         except services.ParticipationError as error:
             form.add_error(None, str(error))
         else:
-            _success_message(request, signup)
+            # The service hands back a place the person already had unchanged; one it made
+            # or changed now carries this request's time.
+            if signup.status_changed_at == now:
+                _success_message(request, signup)
+            else:
+                messages.info(request, ALREADY_SIGNED_UP)
             return redirect(signup)
+    existing = (
+        SignUp.objects.filter(opportunity=opportunity, resident=request.user).active().first()
+    )
+    if existing:
+        messages.info(request, ALREADY_SIGNED_UP)
+        return redirect(existing)
+    profile = permissions.profile_for(request)
     return render(
         request,
         "participation/sign_up.html",

@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from notifications.models import Message
+from notifications.tasks import deliver_messages
 from participation import services
 from participation.models import Opportunity, SignUp
 
@@ -26,9 +28,13 @@ def test_a_resident_books_a_place_and_is_sent_a_confirmation_with_a_calendar_fil
     message = Message.objects.get(recipient=resident)
     assert message.kind == "signup_confirmed"
     assert "Carers' lunch and chat" in message.subject
-    filename, text, mimetype = message.attachments[0]
-    assert filename.endswith(".ics") and mimetype == "text/calendar"
-    assert "BEGIN:VEVENT" in text
+    deliver_messages([message.pk])
+    (email,) = mail.outbox
+    assert email.to == [resident.email] and "Carers' lunch and chat" in email.subject
+    ((filename, text, mimetype),) = email.attachments
+    assert filename == f"opportunity-{opportunity.pk}.ics" and mimetype == "text/calendar"
+    assert "BEGIN:VEVENT" in text and "SUMMARY:Carers' lunch and chat" in text
+    assert "STATUS:CONFIRMED" in text
 
 
 def test_signing_up_twice_is_a_no_op(opportunity, resident):
