@@ -8,7 +8,7 @@ dashboard costs the same with a hundred sign-ups or a hundred thousand.
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Func
+from django.db.models import Aggregate, Count, FloatField, Func, Value
 
 # Groups of fewer people than this are never shown.
 SUPPRESS_BELOW = 10
@@ -103,8 +103,9 @@ def median(queryset, expression) -> float | None:
 
 _SAME_FACES_SQL = (
     "SELECT COUNT(*), COALESCE(SUM(n), 0),"
-    " COALESCE(SUM(CASE WHEN rank_no <= (people + 9) / 10 THEN n ELSE 0 END), 0)"
-    " FROM (SELECT n, ROW_NUMBER() OVER (ORDER BY n DESC) AS rank_no,"
+    " COALESCE(SUM(CASE WHEN rank_no <= (people + 9) / 10 THEN n ELSE 0 END), 0),"
+    " COALESCE(SUM(is_new), 0)"
+    " FROM (SELECT n, is_new, ROW_NUMBER() OVER (ORDER BY n DESC) AS rank_no,"
     " COUNT(*) OVER () AS people FROM ({per_person}) per_person) ranked"
 )
 
@@ -115,6 +116,7 @@ class SameFaces:
     signups: int
     top_people: int  # the 10% most frequent participants (rounded up)
     top_signups: int  # how many sign-ups they account for
+    new_people: int = 0  # of `people`, those the caller marked as new (see `same_faces_of`)
 
     @property
     def share(self) -> float | None:
@@ -125,22 +127,36 @@ def same_faces(signups) -> SameFaces:
     """How concentrated taking part is: the share of `signups` made by the 10% of people who
     took part most often. 10% would mean everyone takes part equally; near 100% means the
     same few faces every time.
+    """
+    per_person = (
+        signups.order_by()
+        .values("resident_id")
+        .annotate(n=Count("pk"), is_new=Value(0))
+        .values("n", "is_new")
+    )
+    return same_faces_of(per_person)
+
+
+def same_faces_of(per_person) -> SameFaces:
+    """`same_faces` from a query with a row per person: `n`, their sign-ups (more than 0),
+    and `is_new`, 1 to count them among `new_people` or 0. The reach section marks
+    first-timers, so one pass over the sign-ups gives both.
 
     One query: a window function ranks people by how often they took part. Which of several
     people tied at the cut-off are counted makes no difference to the total.
     """
-    per_person = signups.order_by().values("resident_id").annotate(n=Count("pk")).values("n")
     inner_sql, params = per_person.query.sql_with_params()
     # The inner SQL is Django's own compiled query; every value in it is a bound parameter.
     sql = _SAME_FACES_SQL.replace("{per_person}", inner_sql)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        people, total, top = cursor.fetchone()
+        people, total, top, new = cursor.fetchone()
     return SameFaces(
         people=int(people),
         signups=int(total),
         top_people=(int(people) + 9) // 10,
         top_signups=int(top),
+        new_people=int(new),
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from insight.dashboard import reach
 from insight.stats import same_faces
-from participation.models import SignUp
+from participation.models import Opportunity, SignUp
 from tests.factories import UserFactory
 
 from .conftest import NOW, YEAR, at, csv_rows
@@ -88,6 +88,39 @@ def test_an_area_filter_counts_first_timers_across_the_whole_hub(people):
     figures = {f.label: (f.value, f.detail) for f in section.figures}
     assert figures["People taking part"] == ("1", "3 sign-ups")
     assert figures["First time ever"] == ("1", "100%")
+
+
+def test_only_taking_part_before_the_dates_makes_someone_a_returner():
+    """Five people take part in June 2025. Before the dates, one took part (in another area),
+    one sent apologies, one had a place at a cancelled session, and one only comes back
+    after the dates. The fifth is new. Only the first is a returner."""
+    carers = ServiceAreaFactory(name="Carers", slug="carers")
+    housing = ServiceAreaFactory(name="Housing", slug="housing")
+    june = OpportunityFactory(project=ProjectFactory(service_area=carers), starts_at=at(2025, 6, 1))
+    earlier = ProjectFactory(service_area=housing)
+    returner, apologised, cancelled, later, new = (UserFactory() for _ in range(5))
+    for person in (returner, apologised, cancelled, later, new):
+        SignUpFactory(opportunity=june, resident=person)
+    SignUpFactory(
+        opportunity=OpportunityFactory(project=earlier, starts_at=at(2024, 5, 1)), resident=returner
+    )
+    SignUpFactory(
+        opportunity=OpportunityFactory(project=earlier, starts_at=at(2024, 5, 2)),
+        resident=apologised,
+        attendance=SignUp.Attendance.APOLOGIES,
+    )
+    SignUpFactory(
+        opportunity=OpportunityFactory(
+            project=earlier, starts_at=at(2024, 5, 3), status=Opportunity.Status.CANCELLED
+        ),
+        resident=cancelled,
+    )
+    SignUpFactory(
+        opportunity=OpportunityFactory(project=earlier, starts_at=at(2026, 5, 1)), resident=later
+    )
+    for view in (YEAR, replace(YEAR, area=carers)):
+        figures = {f.label: f.value for f in reach.build(view, now=NOW).figures}
+        assert (figures["People taking part"], figures["First time ever"]) == ("5", "4")
 
 
 def test_a_date_range_before_anyone_took_part_is_empty(people):
