@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from projects.ladder import Level
 from projects.models import ServiceArea
@@ -89,6 +90,17 @@ class Filters:
         return self.project_where(prefix) & started & not_ended
 
     # --- describing and relaxing ------------------------------------------------------------
+
+    def query(self) -> str:
+        """These filters as a query string, written the same way however the page's own
+        address was typed: links built from it can go in a copy of the page shared by
+        everyone who chose the same filters."""
+        params = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.area:
+            params["area"] = self.area.slug
+        if self.level:
+            params["level"] = self.level
+        return "?" + urlencode(params)
 
     @property
     def level_label(self) -> str:

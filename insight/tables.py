@@ -64,10 +64,38 @@ class Table:
     caption: str
     headers: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
-    # Shown under the table, e.g. "Showing the 25 largest; the CSV has all 140."
+    # Shown under the table when the page shows only some rows (see `shorten`).
     note: str = ""
     # CSV rows when the page shows only some; None means the same as `rows`.
     all_rows: list[list[Cell]] | None = None
+
+    @property
+    def total_rows(self) -> int:
+        return len(self.all_rows if self.all_rows is not None else self.rows)
+
+    @property
+    def hidden_rows(self) -> int:
+        return self.total_rows - len(self.rows)
+
+    def shorten(self, all_rows, shown_rows, *, which: str, noun: str) -> None:
+        """Keep every row for the CSV and show only `shown_rows` on the page, saying so.
+
+        A table with a row per project ran to hundreds of rows and most of the page's weight;
+        people read the top of it and download the rest. `which` says how the shown rows were
+        chosen, e.g. "largest budgets"; `noun` names all the rows, e.g. "projects".
+        """
+        self.all_rows = all_rows
+        self.rows = shown_rows
+        if self.hidden_rows:
+            others = (
+                "The other one is"
+                if self.hidden_rows == 1
+                else f"The other {self.hidden_rows:,} are"
+            )
+            self.note = (
+                f"Showing the {len(shown_rows):,} {which} of {len(all_rows):,} {noun}. "
+                f"{others} in the CSV download."
+            )
 
     def to_csv(self) -> str:
         buffer = io.StringIO()

@@ -16,6 +16,7 @@ from coprod_hub.lib.pagination import paginate
 
 from . import permissions, services
 from .dashboard import builders
+from .dashboard.page import figures_html
 from .filters import DashboardFilterForm, default_range
 from .forms import EqualityForm, SurveyForm, WeAssessmentForm
 from .models import SurveyResponse, WeAssessment
@@ -23,7 +24,6 @@ from .querysets import quarter_floor
 from .tokens import SurveyLinkError
 from .we import project_history, rateable_quarters
 
-SECTION_ORDER = ["ladder", "reach", "reciprocity", "loop", "outcomes"]
 TABLE_PREFIXES = {
     "ladder_": "ladder",
     "reach_": "reach",
@@ -50,13 +50,8 @@ def dashboard(request):
     form = _filter_form(request, timezone.localdate(now))
     if request.GET.get("format") == "csv":
         return _csv(request, form, now)
-    context = {"form": form, "sections": []}
-    if form.is_valid():
-        filters = form.filters()
-        build = builders()
-        context["filters"] = filters
-        context["sections"] = [build[slug](filters, now=now) for slug in SECTION_ORDER]
-    return render(request, "insight/dashboard.html", context)
+    figures = figures_html(form.filters(), now=now) if form.is_valid() else None
+    return render(request, "insight/dashboard.html", {"form": form, "figures": figures})
 
 
 def _csv(request, form, now):

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from ..charts import BarChart
 from ..tables import Table
 
+# Rows shown on the page for a table with a row per project; the CSV has them all.
+TABLE_ROWS = 10
+
 
 @dataclass
 class Block:

@@ -17,10 +17,9 @@ from projects.models import Update
 from .. import tables as t
 from ..charts import single_series
 from ..stats import DaysBetween, median
-from . import Block, Figure, Section, plural, quarter_label, verb
+from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label, verb
 
 FOLLOW_UP_WITHIN = timedelta(weeks=6)
-TABLE_ROWS = 25
 
 
 def sessions_in_view(filters, now):
@@ -95,23 +94,25 @@ def build(filters, *, now) -> Section:
         "Sessions followed by a \u201cwe said, we did\u201d update within 6 weeks, by project",
         ["Project", "Sessions", "Followed up within 6 weeks", "Share", "Still within 6 weeks"],
     )
-    all_rows = [
-        [
+
+    def cells(row):
+        return [
             t.text(row["project__title"]),
             t.number(row["due_n"]),
             t.number(row["followed_n"]),
             t.percent(row["followed_n"], row["due_n"]),
             t.number(row["waiting_n"]),
         ]
-        for row in project_rows
-    ]
-    project_table.rows = all_rows[:TABLE_ROWS]
-    project_table.all_rows = all_rows
-    if len(all_rows) > TABLE_ROWS:
-        project_table.note = (
-            f"Showing the first {TABLE_ROWS} of {len(all_rows):,} projects. "
-            "The CSV download has them all."
-        )
+
+    # The CSV lists every project by title; the page shows the busiest, where a missing
+    # update lets down the most people.
+    busiest = sorted(project_rows, key=lambda row: -(row["due_n"] + row["waiting_n"]))
+    project_table.shorten(
+        [cells(row) for row in project_rows],
+        [cells(row) for row in busiest[:TABLE_ROWS]],
+        which="projects with the most sessions",
+        noun="projects",
+    )
     project_summary = (
         f"{plural(n_closed, 'project')} of {n_projects:,} ({_pct(n_closed, n_projects)}) "
         "posted a \u201cwe said, we did\u201d update within 6 weeks of a session."

@@ -11,9 +11,8 @@ from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
 from ..models import SurveyInvitation, SurveyResponse, WeAssessment
 from ..statements import AGREES_FROM, I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
-from . import Block, Figure, Section, plural, quarter_label
+from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
 
-TABLE_ROWS = 25
 LATEST_COMMENTS = 5
 
 
@@ -196,13 +195,16 @@ def build(filters, *, now) -> Section:
                 t.decimal(gap),
             ]
         )
-    project_table.rows = project_rows[:TABLE_ROWS]
-    project_table.all_rows = project_rows
-    if len(project_rows) > TABLE_ROWS:
-        project_table.note = (
-            f"Showing the first {TABLE_ROWS} of {len(project_rows):,} projects. "
-            "The CSV download has them all."
-        )
+    # The CSV lists every project by title; the page shows those most people answered about.
+    most_answered = sorted(
+        zip(by_project, project_rows, strict=True), key=lambda p: -p[0]["responses"]
+    )
+    project_table.shorten(
+        project_rows,
+        [cells for _, cells in most_answered[:TABLE_ROWS]],
+        which="projects with the most responses",
+        noun="projects",
+    )
     gaps = [(row[0].text, float(row[-1].csv)) for row in project_rows if row[-1].csv not in ("",)]
     if gaps:
         widest = max(gaps, key=lambda g: g[1])

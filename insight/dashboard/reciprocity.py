@@ -13,9 +13,7 @@ from projects.models import Project
 from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
 from ..stats import percentiles
-from . import Block, Figure, Section, plural, quarter_label
-
-TABLE_ROWS = 25
+from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
 
 
 def _ledger_in_view(filters):
@@ -195,13 +193,7 @@ def build(filters, *, now) -> Section:
         if len(chart_rows) < TABLE_ROWS:
             share = 100 * spent / budget if budget else 0
             chart_rows.append((row["title"], share, _pct(spent, budget) + " spent"))
-    budget_table.rows = all_rows[:TABLE_ROWS]
-    budget_table.all_rows = all_rows
-    if len(all_rows) > TABLE_ROWS:
-        budget_table.note = (
-            f"Showing the {TABLE_ROWS} largest budgets of {len(all_rows):,}. "
-            "The CSV download has them all."
-        )
+    budget_table.shorten(all_rows, all_rows[:TABLE_ROWS], which="largest budgets", noun="projects")
     over = [r for r in budgets if r["spent"] + r["owed"] > r["budget_pence"]]
     budget_summary = (
         f"{plural(len(budgets), 'project')} with a budget; "
@@ -212,8 +204,8 @@ def build(filters, *, now) -> Section:
     budget_chart = single_series(
         "reciprocity-budgets",
         "Share of each project's budget paid out",
-        "Bar chart of the percentage of each project's budget paid out so far, largest "
-        "budgets first.",
+        f"Bar chart of the percentage of the budget paid out so far, for the "
+        f"{plural(len(chart_rows), 'project')} with the largest budgets, largest first.",
         chart_rows,
         max_value=100,
     )

@@ -1,0 +1,191 @@
+"""The dashboard's figures are worked out once per choice of filters and kept for a while:
+the page says when, every member of staff shares the copy, and other filters get their own."""
+
+import re
+from datetime import date, datetime
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from insight.dashboard import page
+from insight.filters import Filters
+
+from .conftest import UK, at
+from .factories import ServiceAreaFactory, SignUpFactory
+
+pytestmark = pytest.mark.django_db
+
+YEAR = "start=2025-04-01&end=2026-03-31"
+URL = f"/insight/?{YEAR}"
+MORNING = datetime(2026, 4, 15, 10, 35, tzinfo=UK)
+
+
+@pytest.fixture(autouse=True)
+def _ten_minutes(settings):
+    settings.INSIGHT_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def areas():
+    """Carers: 3 people took part; housing: 1."""
+    carers = ServiceAreaFactory(name="Carers", slug="carers")
+    housing = ServiceAreaFactory(name="Housing", slug="housing")
+    for _ in range(3):
+        SignUpFactory(
+            opportunity__project__service_area=carers, opportunity__starts_at=at(2025, 6, 1)
+        )
+    SignUpFactory(opportunity__project__service_area=housing, opportunity__starts_at=at(2025, 7, 1))
+    return carers, housing
+
+
+def _queries(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def _people_taking_part(html: str) -> str:
+    found = re.search(
+        r'hub-figures__value">([^<]*)</span>\s*<span class="hub-figures__label">People taking part',
+        html,
+    )
+    assert found, "no People taking part figure"
+    return found.group(1)
+
+
+def test_a_second_visit_reuses_the_figures(client, staff, areas, django_assert_max_num_queries):
+    client.force_login(staff)
+    first, _ = _queries(client, URL)
+    assert first > 20
+    # Who is signed in, their roles and the service areas for the filter form: nothing more.
+    with django_assert_max_num_queries(4):
+        assert client.get(URL).status_code == 200
+
+
+def test_every_member_of_staff_shares_the_copy(
+    client, staff, commissioner, areas, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    client.get(URL)
+    client.force_login(commissioner)
+    with django_assert_max_num_queries(4):
+        response = client.get(URL)
+    assert _people_taking_part(response.content.decode()) == "4"
+
+
+def test_the_shared_copy_holds_nothing_about_the_person_or_their_session(client, staff, areas):
+    client.force_login(staff)
+    with time_machine.travel(MORNING, tick=False):
+        client.get(URL)
+        kept = _kept_copy()
+    assert "Figures worked out at" in kept
+    assert "csrf" not in kept.lower()
+    assert staff.display_name not in kept
+    assert staff.email not in kept
+    assert "<form" not in kept
+
+
+def test_different_filters_get_different_figures(client, staff, areas):
+    client.force_login(staff)
+    client.get(f"{URL}&area=carers")
+    carers_again, carers = _queries(client, f"{URL}&area=carers")
+    housing_queries, housing = _queries(client, f"{URL}&area=housing")
+    assert _people_taking_part(carers) == "3"
+    assert _people_taking_part(housing) == "1"
+    assert housing_queries > carers_again  # worked out afresh, not the carers' copy
+
+
+def test_the_same_filters_typed_differently_share_one_copy(
+    client, staff, areas, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    client.get(URL)
+    with django_assert_max_num_queries(4):
+        response = client.get("/insight/?start=01/04/2025&end=31-03-2026&campaign=x")
+    html = response.content.decode()
+    assert _people_taking_part(html) == "4"
+    # Its links are written from the filters, never from the address the first visitor typed.
+    assert "campaign" not in html.split('id="showing"')[1]
+
+
+def test_the_page_says_when_the_figures_were_worked_out(client, staff, areas):
+    client.force_login(staff)
+    with time_machine.travel(MORNING, tick=False):
+        html = client.get(URL).content.decode()
+    assert "Figures worked out at 10:35. They are updated every 10 minutes." in html
+
+
+def test_a_kept_copy_shows_when_it_was_worked_out_not_when_it_was_asked_for(client, staff, areas):
+    client.force_login(staff)
+    with time_machine.travel(MORNING, tick=False):
+        client.get(URL)
+    with time_machine.travel(MORNING.replace(minute=41), tick=False):
+        html = client.get(URL).content.decode()
+    assert "Figures worked out at 10:35." in html
+
+
+def test_figures_are_worked_out_afresh_each_day(client, staff, areas):
+    client.force_login(staff)
+    with time_machine.travel(MORNING, tick=False):
+        client.get(URL)
+    with time_machine.travel(MORNING.replace(day=16, hour=0, minute=5), tick=False):
+        html = client.get(URL).content.decode()
+    assert "Figures worked out at 00:05." in html
+
+
+def test_with_no_keeping_time_every_visit_works_the_figures_out(client, staff, areas, settings):
+    settings.INSIGHT_CACHE_SECONDS = 0
+    client.force_login(staff)
+    with time_machine.travel(MORNING, tick=False):
+        first, _ = _queries(client, URL)
+        second, html = _queries(client, URL)
+        assert _kept_copy() is None
+    assert second == first
+    assert "Figures worked out at 10:35." in html
+    assert "They are updated" not in html
+
+
+def test_a_visit_waits_for_figures_another_visit_is_working_out(
+    staff, areas, django_assert_max_num_queries
+):
+    filters = Filters(start=date(2025, 4, 1), end=date(2026, 3, 31))
+    key = page.cache_key(filters, today=MORNING.date())
+    cache.add(f"{key}:busy", 1)
+
+    def the_other_visit_finishes(seconds):
+        cache.set(key, "<p>Worked out by the other visit</p>")
+
+    with (
+        time_machine.travel(MORNING, tick=False),
+        mock.patch.object(page.time, "sleep", the_other_visit_finishes),
+        django_assert_max_num_queries(0),
+    ):
+        html = page.figures_html(filters, now=MORNING)
+    assert html == "<p>Worked out by the other visit</p>"
+
+
+def test_the_refresh_phrase_reads_naturally():
+    assert page.refresh_phrase(600) == "every 10 minutes"
+    assert page.refresh_phrase(60) == "every minute"
+    assert page.refresh_phrase(90) == "every 90 seconds"
+
+
+def test_csv_downloads_are_worked_out_from_the_latest_rows(client, staff, areas):
+    client.force_login(staff)
+    client.get(URL)
+    SignUpFactory(
+        opportunity__project__service_area=areas[1], opportunity__starts_at=at(2025, 8, 1)
+    )
+    csv = client.get(f"{URL}&format=csv&table=reach_areas").content.decode()
+    assert "Housing,2,2" in csv
+
+
+def _kept_copy():
+    """The copy kept for `URL` on the morning of MORNING."""
+    filters = Filters(start=date(2025, 4, 1), end=date(2026, 3, 31))
+    return cache.get(page.cache_key(filters, today=MORNING.date()))
