@@ -4,9 +4,10 @@ Each page is requested once to warm caches (as the server is warm under load), t
 measured, then once for a contrast: the same page with many more or many fewer rows. Equal
 counts show the number of queries does not grow with the data.
 
-Shared copies of public pages are turned off here: a copy makes no queries at all, and what
-matters is the work behind it, done whenever a copy is missing (a new search, a change). The
-time of that measured request is reported too, as the cost of rendering the page afresh.
+Shared copies of pages and figures (public pages, the claims queue, the insight dashboard)
+are turned off here: a copy makes almost no queries, and what matters is the work behind it,
+done whenever a copy is missing (a new search, a change). The time of that measured request
+is reported too, as the cost of rendering the page afresh.
 """
 
 import time
@@ -45,7 +46,7 @@ def _request(client, probe):
     return client.get(probe.path)
 
 
-@override_settings(PUBLIC_PAGE_CACHE_SECONDS=0)
+@override_settings(PUBLIC_PAGE_CACHE_SECONDS=0, INSIGHT_CACHE_SECONDS=0)
 def count_queries(pages, *, host="127.0.0.1") -> dict[str, QueryCount]:
     results = {}
     for page in pages:

@@ -3,6 +3,7 @@ builder, and render."""
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -51,7 +52,18 @@ def dashboard(request):
     if request.GET.get("format") == "csv":
         return _csv(request, form, now)
     figures = figures_html(form.filters(), now=now) if form.is_valid() else None
-    return render(request, "insight/dashboard.html", {"form": form, "figures": figures})
+    return render(
+        request,
+        "insight/dashboard.html",
+        {
+            "form": form,
+            "figures": figures,
+            # The filter form, like the figures, is the same for everyone who asks with the
+            # same query on the same day: its HTML is kept as long as the figures are.
+            "filters_cache_seconds": settings.INSIGHT_CACHE_SECONDS,
+            "filters_cache_key": [request.GET.urlencode(), timezone.localdate(now).isoformat()],
+        },
+    )
 
 
 def _csv(request, form, now):

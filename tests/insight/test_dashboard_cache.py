@@ -189,3 +189,15 @@ def _kept_copy():
     """The copy kept for `URL` on the morning of MORNING."""
     filters = Filters(start=date(2025, 4, 1), end=date(2026, 3, 31))
     return cache.get(page.cache_key(filters, today=MORNING.date()))
+
+
+def test_the_kept_filter_form_shows_what_each_person_chose(client, staff, areas):
+    client.force_login(staff)
+    client.get(f"{URL}&area=carers")
+
+    housing = client.get(f"{URL}&area=housing").content.decode()
+    carers_again = client.get(f"{URL}&area=carers").content.decode()
+
+    assert re.search(r'<option value="housing"[^>]*selected', housing)
+    assert not re.search(r'<option value="carers"[^>]*selected', housing)
+    assert re.search(r'<option value="carers"[^>]*selected', carers_again)
