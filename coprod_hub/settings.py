@@ -352,6 +352,14 @@ CELERY_BEAT_SCHEDULE["invite-to-surveys"] = {
     "schedule": 60 * 60.0,
 }
 
+# Insight: work out the dashboard's default figures before each kept copy expires, so no one
+# opening it waits about a second for them (insight/dashboard/page.py).
+if INSIGHT_CACHE_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["insight-keep-dashboard-fresh"] = {
+        "task": "insight.tasks.keep_dashboard_figures_fresh",
+        "schedule": max(60.0, INSIGHT_CACHE_SECONDS - 60.0),
+    }
+
 # Payments: once a day, remove receipts uploaded on an expense form that was never finished
 # (they are kept a day so people can come back to the form; see payments/tasks.py).
 CELERY_BEAT_SCHEDULE["payments-delete-unused-receipts"] = {

@@ -1,6 +1,8 @@
 from celery import shared_task
+from django.utils import timezone
 
 from . import services
+from .dashboard import page
 
 # One run invites at most this many people; the next run carries on.
 BATCH = 2000
@@ -12,3 +14,9 @@ def invite_recent_attendees():
     has no invitation yet. This catches invitations the attendance hook did not make (an
     older register, a correction, a failed call), so nothing depends on the hook alone."""
     return services.invite_recent_attendees(limit=BATCH)
+
+
+@shared_task
+def keep_dashboard_figures_fresh():
+    """Every INSIGHT_CACHE_SECONDS: work out the dashboard's default figures ahead of time."""
+    page.keep_default_figures_fresh(now=timezone.now())

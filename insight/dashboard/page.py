@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from ..filters import Filters
+from ..filters import Filters, default_range
 from . import builders
 
 SECTION_ORDER = ["ladder", "reach", "reciprocity", "loop", "outcomes"]
@@ -79,6 +79,19 @@ def figures_html(filters: Filters, *, now) -> SafeString:
     if html is None:
         html = _work_out_once(key, filters, now=now, seconds=seconds)
     return mark_safe(html)  # noqa: S308 (rendered from our own template, escaped there)
+
+
+def keep_default_figures_fresh(*, now) -> None:
+    """Work out the figures most people see (the 12 months to today, every area and level)
+    and keep them, so nobody opening the dashboard waits for them. Run by Celery beat as
+    often as copies expire."""
+    seconds = settings.INSIGHT_CACHE_SECONDS
+    if seconds <= 0:
+        return
+    today = timezone.localdate(now)
+    start, end = default_range(today)
+    filters = Filters(start=start, end=end)
+    cache.set(cache_key(filters, today=today), render_figures(filters, now=now), seconds)
 
 
 def _work_out_once(key, filters, *, now, seconds) -> str:

@@ -201,3 +201,17 @@ def test_the_kept_filter_form_shows_what_each_person_chose(client, staff, areas)
     assert re.search(r'<option value="housing"[^>]*selected', housing)
     assert not re.search(r'<option value="carers"[^>]*selected', housing)
     assert re.search(r'<option value="carers"[^>]*selected', carers_again)
+
+
+def test_the_scheduled_task_works_out_the_default_figures_before_anyone_asks(
+    client, staff, areas, django_assert_max_num_queries
+):
+    from insight.tasks import keep_dashboard_figures_fresh
+
+    keep_dashboard_figures_fresh.delay()
+    client.force_login(staff)
+
+    with django_assert_max_num_queries(4):
+        response = client.get("/insight/")
+
+    assert "Figures worked out at" in response.content.decode()
