@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from coprod_hub.lib.forms import ModelMultipleChoiceField, PlainTextMixin
 from projects.ladder import Level, Step
@@ -178,39 +179,38 @@ class DirectoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = [(t.slug, t.name) for t in topics]
         self.fields["area"].choices = [("", "Any area")] + [(a, a) for a in areas]
-        small = {"legend_size": Size.SMALL, "small": True}
-        topic = [Field.checkboxes("topic", **small)] if self.fields["topic"].choices else []
+
+    @property
+    def more_filters_open(self) -> bool:
         # The filters most people use stay in view; the rest fold away so that, on a phone,
-        # the results are not pushed below a long list of checkboxes.
-        more_open = " open" if set(self.data) & set(self.MORE_FILTERS) else ""
-        self.helper = _helper(
-            Field.text("q", label_size=Size.SMALL),
-            Field.checkboxes("format", **small),
-            Field.radios("paid", **small),
-            HTML(
-                f'<details class="govuk-details"{more_open}>'
-                '<summary class="govuk-details__summary">'
-                '<span class="govuk-details__summary-text">More filters</span></summary>'
-                '<div class="govuk-details__text hub-details__text--filters">'
-            ),
-            Field.checkboxes("kind", **small),
-            *topic,
-            Fieldset(
-                Field.text("from_date"),
-                Field.text("to_date"),
-                legend="Dates",
-                legend_size=Size.SMALL,
-            ),
-            Field.select("area", label_size=Size.SMALL),
-            Field.checkboxes("access", **small),
-            Field.checkboxes("level", **small),
-            Field.checkboxes("step", **small),
-            Field.checkbox("include_past", small=True),
-            HTML("</div></details>"),
-            Field.select("sort", label_size=Size.SMALL),
-        )
-        # A search form: without this crispy adds a CSRF token, which would end up in the URL.
-        self.helper.form_method = "get"
+        # the results are not pushed below a long list of checkboxes. Once someone has used
+        # one of the folded filters, it stays unfolded so they can see what they chose.
+        return bool(set(self.data) & set(self.MORE_FILTERS))
+
+    @cached_property
+    def options(self) -> dict[str, list[tuple[str, str, bool]]]:
+        """(value, label, chosen) for every choice of every filter with choices, by name.
+
+        The template writes each option out itself: rendering every option through a widget
+        template or an include took about a third of a fresh directory page. Chosen follows
+        what was submitted, valid or not, so a mistake is shown next to what the person chose.
+        """
+        options = {}
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ChoiceField):
+                continue
+            submitted = self[name].value()
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                chosen = {str(value) for value in submitted or ()}
+            elif isinstance(field.widget, forms.RadioSelect):
+                chosen = set() if submitted is None else {str(submitted)}
+            else:
+                # As Django's Select widget does: nothing submitted marks the empty option.
+                chosen = {"" if submitted is None else str(submitted)}
+            options[name] = [
+                (str(value), label, str(value) in chosen) for value, label in field.choices
+            ]
+        return options
 
     def clean(self):
         data = super().clean()
