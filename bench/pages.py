@@ -59,6 +59,7 @@ class Page:
     contrast: str = ""  # what the contrast probe is, in words
     contrast_rows: str = "same"  # see QueryCount.constant: "same", "fewer" or "info"
     missing: str = ""  # why this page cannot be measured (not built yet, no data)
+    reference: bool = False  # a yardstick, like hello: measured, but no target of its own
 
     @property
     def method(self) -> str:
@@ -191,6 +192,18 @@ def build_pages(*, include=None, residents=SIGN_UP_RESIDENTS) -> list[Page]:
     pages: list[Page] = []
 
     pages.append(Page("hello", "/hello/ (no database: the ceiling)", [Request("GET", "/hello/")]))
+    # The same view for someone signed in: the audit middleware loads their session and
+    # account, as every signed-in page must. The ceiling for the commissioners' pages.
+    pages.append(
+        Page(
+            "hello_signed_in",
+            "/hello/ signed in (session and account only: the signed-in ceiling)",
+            [Request("GET", "/hello/", commissioner_cookie)],
+            user=commissioner,
+            probes=[Probe("GET", "/hello/"), Probe("GET", "/hello/")],
+            reference=True,
+        )
+    )
 
     # The directory: a search and two filters.
     query = {"q": OPPORTUNITY_SEARCH_WORD, "format": "in_person", "paid": "paid"}

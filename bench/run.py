@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 from bench.load import LoadToolMissing, wrk_path  # noqa: E402
 from bench.server import collectstatic, production_env  # noqa: E402
 
-PAGES = ["hello", "directory", "opportunity", "projects", "project", "guide", "review",
-         "insight", "sign_up"]  # fmt: skip
+PAGES = ["hello", "hello_signed_in", "directory", "opportunity", "projects", "project", "guide",
+         "review", "insight", "sign_up"]  # fmt: skip
 
 
 def parse(argv):
