@@ -25,6 +25,8 @@ KIND_CATEGORIES = {
     "signup_cancelled": Category.SIGN_UPS,
     "opportunity_cancelled": Category.SIGN_UPS,
     "opportunity_changed": Category.SIGN_UPS,
+    # Staff writing to the people signed up for a session: about that session, like a change.
+    "group_message": Category.SIGN_UPS,
     "reminder_two_days": Category.REMINDERS,
     "reminder_on_the_day": Category.REMINDERS,
     "claim_prompt": Category.CLAIMS,

@@ -1,6 +1,7 @@
 """Forms only check what people typed; views hand `cleaned_data` to services.py."""
 
 import re
+import uuid
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -452,6 +453,101 @@ class CancelOpportunityForm(PlainTextMixin, forms.Form):
         max_length=2000,
         error_messages={"required": "Enter why the session is cancelled"},
     )
+
+
+class GroupMessageForm(PlainTextMixin, forms.Form):
+    """Staff writing to the people signed up for one opportunity.
+
+    `held` and `waiting`: how many people have a place and how many are waiting. With nobody
+    waiting there is no question about who gets it.
+    """
+
+    PLACES, EVERYONE = "places", "everyone"
+
+    send_to = forms.ChoiceField(
+        label="Who should get it?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose who should get the message",
+            "invalid_choice": "Choose who should get the message",
+        },
+    )
+    subject = forms.CharField(
+        label="Subject",
+        help_text=(
+            "A few words saying what it is about, for example \u201cParking at the library\u201d."
+        ),
+        max_length=150,
+        error_messages={
+            "required": "Enter a subject",
+            "max_length": "The subject must be 150 characters or fewer",
+        },
+    )
+    text = forms.CharField(
+        label="Message",
+        help_text=(
+            "Write in plain English. We add a greeting, the session\u2019s title, date, time and "
+            "place, a link to its page, and who to contact to reply."
+        ),
+        max_length=3000,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "Enter your message",
+            "max_length": "The message must be 3,000 characters or fewer",
+        },
+    )
+    # Made when the page is shown: the same form sent twice sends one message.
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, held: int = 0, waiting: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.token_replaced = False
+        if self.is_bound and not _is_uuid(self.data.get("token")):
+            # Only a damaged or tampered page gets here. A new token lets the next try work;
+            # keeping the broken one would refuse the form for ever.
+            self.data = self.data.copy()
+            self.data["token"] = str(uuid.uuid4())
+            self.token_replaced = True
+        if waiting:
+            self.fields["send_to"].choices = [
+                (self.PLACES, f"People with a place ({held})"),
+                (self.EVERYONE, f"People with a place and the waiting list ({held + waiting})"),
+            ]
+        else:
+            del self.fields["send_to"]
+        self.helper = _helper(
+            *([Field.radios("send_to", legend_size=Size.SMALL)] if waiting else []),
+            Field.text("subject", label_size=Size.SMALL),
+            Field.textarea(
+                "text", rows=10, max_characters=3000, threshold=75, label_size=Size.SMALL
+            ),
+            "token",
+        )
+        self.helper.disable_csrf = True  # the page's own form tag has the token
+
+    @property
+    def include_waiting(self) -> bool:
+        return self.cleaned_data.get("send_to") == self.EVERYONE
+
+    def clean_text(self):
+        # One kind of line ending, so a message sent again from the same page compares equal.
+        return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
+
+    def clean(self):
+        data = super().clean()
+        if self.token_replaced:
+            raise forms.ValidationError(
+                "Something went wrong with this page. Check your message and send it again"
+            )
+        return data
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 # --- Sign-up -----------------------------------------------------------------------------

@@ -407,6 +407,48 @@ class SignUp(models.Model):
         return self.is_active and not self.opportunity.has_started(now)
 
 
+class GroupMessage(models.Model):
+    """A message staff sent to the people signed up for one opportunity.
+
+    Each person's copy is an outbox row (notifications.Message) whose event key holds the
+    token; this row is what staff see on the manage page: what was sent, by whom, when and
+    to how many.
+    """
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="group_messages"
+    )
+    # Made when the form is shown and posted back with it. A double click, or the browser
+    # sending the form again, carries the same token and finds this row: nothing is sent twice.
+    token = models.UUIDField(editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    include_waiting = models.BooleanField("sent to the waiting list too", default=False)
+    subject = models.CharField(max_length=150)
+    text = models.TextField()
+    recipient_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["token"], name="one_group_message_per_token"),
+        ]
+        indexes = [
+            # The manage page: an opportunity's latest messages, newest first.
+            models.Index(fields=["opportunity", "-created_at"], name="groupmessage_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} ({self.recipient_count} people)"
+
+    @property
+    def event_key(self) -> str:
+        """The outbox's key for this message: one copy per person, however often it is sent."""
+        return f"opportunity:{self.opportunity_id}:group_message:{self.token}"
+
+
 class Profile(models.Model):
     """What a resident tells us once: interests, access needs, how to contact them.
 

@@ -168,6 +168,13 @@ class SignUpQuerySet(models.QuerySet):
         )
         return self.annotate(position=_count_of(ahead) + 1)
 
+    def to_message(self, *, include_waiting=False):
+        """Who a message from staff to the group goes to: people with a place (booked or
+        offered) and, if asked, the waiting list. Never people who cancelled, nor people whose
+        account has closed since (their past sign-ups stay for fee claims)."""
+        statuses = [*HOLDING_PLACE, WAITING] if include_waiting else list(HOLDING_PLACE)
+        return self.filter(status__in=statuses, resident__is_active=True)
+
     def offers_expired(self, now=None):
         now = now or timezone.now()
         return self.filter(status=OFFERED, offer_expires_at__lte=now)

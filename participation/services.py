@@ -10,6 +10,8 @@ other, so the second sees the first one's booking and joins the waiting list.
 """
 
 import secrets
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -18,9 +20,11 @@ from django.utils import timezone
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from coprod_hub.users.services import grant_role
-from notifications.services import late_attachment, queue_message, queue_messages
+from notifications.kinds import category_for
+from notifications.models import Message, Unsubscribe
+from notifications.services import choose_channel, late_attachment, queue_message, queue_messages
 
-from .models import Opportunity, Profile, SignUp, Venue
+from .models import GroupMessage, Opportunity, Profile, SignUp, Venue
 
 Status = SignUp.Status
 
@@ -438,6 +442,136 @@ def record_attendance(opportunity, *, by, marks: dict[int, str], now=None) -> in
                 signup.opportunity = locked
                 invite_to_survey(signup)
         return changed
+
+
+# --- Messages to the group -------------------------------------------------------------
+
+GROUP_MESSAGE = "group_message"
+UNSUBSCRIBED = "unsubscribed"
+
+# How each way of hearing reads in a sentence, in the order staff see them.
+HOW_PEOPLE_HEAR = {
+    Message.Channel.EMAIL: "by email",
+    Message.Channel.SMS: "by text message",
+    Message.Channel.CALL_LIST: "by phone or post (on the staff call list)",
+    UNSUBSCRIBED: "will not get it (they turned off messages about sessions)",
+}
+
+
+@dataclass
+class Reach:
+    """Who a message to the group would reach, and how, worked out before it is sent."""
+
+    people: list[tuple[SignUp, str]] = field(default_factory=list)  # (sign-up, channel)
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def summary(self) -> str:
+        """For example "12 people: 9 by email, 2 by text message, 1 by phone or post"."""
+        if not self.people:
+            return "Nobody"
+        counts = Counter(how for _, how in self.people)
+        ways = [f"{counts[how]} {words}" for how, words in HOW_PEOPLE_HEAR.items() if counts[how]]
+        total = len(self.people)
+        return f"{total} {'person' if total == 1 else 'people'}: {', '.join(ways)}"
+
+    @property
+    def gets_texts(self) -> bool:
+        return any(how == Message.Channel.SMS for _, how in self.people)
+
+    def rows(self) -> list[tuple[SignUp, str]]:
+        """(sign-up, how they hear, in words), for the list of names."""
+        return [(signup, HOW_PEOPLE_HEAR[how]) for signup, how in self.people]
+
+
+def group_message_reach(opportunity) -> tuple[Reach, Reach]:
+    """(people with a place, people waiting): who a message to the group would reach and by
+    which channel, as the outbox will choose it. Two queries, however many people."""
+    signups = list(
+        opportunity.signups.to_message(include_waiting=True)
+        .select_related("resident__profile")
+        .order_by("resident__display_name", "pk")
+    )
+    unsubscribed = set(
+        Unsubscribe.objects.filter(
+            category=category_for(GROUP_MESSAGE), user_id__in=[s.resident_id for s in signups]
+        ).values_list("user_id", flat=True)
+    )
+    held, waiting = Reach(), Reach()
+    for signup in signups:
+        if signup.resident_id in unsubscribed:
+            how = UNSUBSCRIBED
+        else:
+            how = choose_channel(signup.resident)[0]
+        (held if signup.holds_place else waiting).people.append((signup, how))
+    return held, waiting
+
+
+def message_group(
+    opportunity, *, by, token, subject, text, include_waiting=False, now=None
+) -> tuple[GroupMessage, bool]:
+    """Send staff's message to everyone with a place (booked or offered) and, if asked, to the
+    waiting list; never to people who cancelled. Returns (the record, whether it was sent now).
+
+    `token` comes from the form. The same form sent again (a double click, the browser
+    sending it again) finds the first record and sends nothing. The opportunity's row lock
+    makes a second request wait until the first has committed, so it sees that record; the
+    outbox's unique (event key, person) would stop a second copy even without it.
+
+    Allowed after the session (to thank people, say) and after cancelling (a new date).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        earlier = GroupMessage.objects.filter(token=token).first()
+        if earlier is not None:
+            if earlier.opportunity_id != locked.pk:
+                raise ParticipationError(
+                    "This form was for another opportunity. Open the page again and send your "
+                    "message from there."
+                )
+            return earlier, False
+        signups = list(
+            locked.signups.to_message(include_waiting=include_waiting)
+            .select_related("resident__profile")
+            .order_by("pk")
+        )
+        if not signups:
+            raise ParticipationError(
+                "Nobody has a place or is on the waiting list, so there is nobody to send this to."
+                if include_waiting
+                else "Nobody has a place, so there is nobody to send this to."
+            )
+        record = GroupMessage.objects.create(
+            opportunity=locked,
+            token=token,
+            sent_by=by,
+            include_waiting=include_waiting,
+            subject=subject.strip(),
+            text=text.strip(),
+            recipient_count=len(signups),
+            created_at=now,
+        )
+        context = {"opportunity": locked, "subject": record.subject, "text": record.text}
+        # People waiting are told they have no place yet, so they cannot mistake it for one.
+        for waiting in (False, True):
+            recipients = [s.resident for s in signups if (s.status == Status.WAITING) == waiting]
+            if recipients:
+                queue_messages(
+                    GROUP_MESSAGE,
+                    recipients=recipients,
+                    event_key=record.event_key,
+                    context={**context, "sender": by, "waiting": waiting},
+                )
+        return record, True
+
+
+def on_call_list(record: GroupMessage) -> int:
+    """How many people staff must phone or write to for this message."""
+    return Message.objects.filter(
+        event_key=record.event_key, status=Message.Status.CALL_LIST
+    ).count()
 
 
 # --- People added by staff -------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Staff: create and run opportunities, sign people up, take attendance, manage venues."""
 
 import csv
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,12 +20,15 @@ from ..forms import (
     AttendanceForm,
     CancelOpportunityForm,
     FindPersonForm,
+    GroupMessageForm,
     OpportunityForm,
     VenueForm,
 )
 from ..models import Opportunity, SignUp
+from ..templatetags.participation import day_and_clock
 
 STAFF_PER_PAGE = 25
+RECENT_GROUP_MESSAGES = 10
 
 
 @login_required
@@ -172,6 +176,10 @@ def manage(request, pk):
     _record_needs_seen(
         request, opportunity, [*groups["booked"], *groups["offered"], *groups["waiting"]]
     )
+    # One more than is shown, to say when older messages are left out.
+    group_messages = list(
+        opportunity.group_messages.select_related("sent_by")[: RECENT_GROUP_MESSAGES + 1]
+    )
     attendance_form = None
     if started and opportunity.status != Opportunity.Status.CANCELLED and groups["booked"]:
         attendance_form = AttendanceForm(signups=groups["booked"])
@@ -186,8 +194,86 @@ def manage(request, pk):
             "cancelled": groups["cancelled"],
             "started": started,
             "attendance_form": attendance_form,
+            "group_messages": group_messages[:RECENT_GROUP_MESSAGES],
+            "more_group_messages": len(group_messages) > RECENT_GROUP_MESSAGES,
             "now": timezone.now(),
         },
+    )
+
+
+@login_required
+def message_group(request, pk):
+    """Write to the people taking part: everyone with a place, and the waiting list if asked."""
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    held, waiting = services.group_message_reach(opportunity)
+    data = request.POST if request.method == "POST" else None
+    form = GroupMessageForm(
+        data, held=len(held), waiting=len(waiting), initial={"token": uuid.uuid4()}
+    )
+    if data is not None and form.is_valid():
+        fields = form.cleaned_data
+        try:
+            record, sent_now = services.message_group(
+                opportunity,
+                by=request.user,
+                token=fields["token"],
+                subject=fields["subject"],
+                text=fields["text"],
+                include_waiting=form.include_waiting,
+            )
+        except services.ParticipationError as error:
+            form.add_error(None, str(error))
+        else:
+            if sent_now:
+                messages.success(request, _sent_message(record, services.on_call_list(record)))
+                return redirect("participation:manage", opportunity.pk)
+            if (record.subject, record.text) == (fields["subject"], fields["text"]):
+                messages.info(request, _already_sent_message(record))
+                return redirect("participation:manage", opportunity.pk)
+            # The page was sent before, then changed (the back button, say): keep the new
+            # words and let them send it as a new message, on purpose.
+            form = GroupMessageForm(
+                {**data.dict(), "token": str(uuid.uuid4())}, held=len(held), waiting=len(waiting)
+            )
+            form.is_valid()
+            form.add_error(None, _already_sent_message(record, changed=True))
+    return render(
+        request,
+        "participation/staff/message_group.html",
+        {
+            "opportunity": opportunity,
+            "form": form,
+            "held": held,
+            "waiting": waiting,
+            "started": opportunity.has_started(),
+        },
+    )
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+def _sent_message(record, on_call_list: int) -> str:
+    text = f"Your message is being sent to {_people(record.recipient_count)}."
+    if on_call_list:
+        text += (
+            f" {_people(on_call_list)} asked for contact by post or phone, so "
+            "they are on the call list."
+        )
+    return text
+
+
+def _already_sent_message(record, *, changed=False) -> str:
+    when = day_and_clock(record.created_at)
+    if changed:
+        return (
+            f"You already sent a message from this page on {when}, so this one has not been "
+            "sent. To send it as well, check it and select \u201cSend message\u201d again"
+        )
+    return (
+        f"This message was already sent on {when} to {_people(record.recipient_count)}. "
+        "It has not been sent again."
     )
 
 

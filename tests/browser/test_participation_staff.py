@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from notifications.models import Message
 from participation import services
 from participation.models import Opportunity, Profile, SignUp
 from tests.factories import UserFactory
@@ -139,3 +140,46 @@ def test_resident_pages_have_no_accessibility_problems(page, axe, fits_320, sign
     screenshot(page, "participation-directory")
     page.goto(full.get_absolute_url())
     screenshot(page, "participation-detail")
+
+
+def test_staff_message_the_people_taking_part(page, axe, fits_320, sign_in):
+    staff = UserFactory(roles=["staff"], display_name="Grace Adeyemi")
+    opportunity = OpportunityFactory(title="Carers' panel", capacity=2, created_by=staff)
+    services.sign_up(opportunity, resident=UserFactory(display_name="Priya Shah"))
+    offline = UserFactory(display_name="Edna Offline")
+    Profile.objects.create(user=offline, contact_by=Profile.ContactBy.POST_OR_PHONE)
+    services.sign_up(opportunity, resident=offline)
+    services.sign_up(opportunity, resident=UserFactory(display_name="Wren Waiting"))
+    sign_in(staff)
+
+    page.goto(f"/opportunities/{opportunity.pk}/manage/")
+    press(page, page.get_by_role("link", name="Message the people taking part").first)
+    page.get_by_role("heading", name="Message the people taking part").wait_for()
+    assert page.get_by_text(
+        "2 people: 1 by email, 1 by phone or post (on the staff call list)"
+    ).is_visible()
+    page.get_by_text("See each person and how they will get it").click()
+    assert page.get_by_role("cell", name="Edna Offline").is_visible()
+    axe(page)
+    fits_320()
+
+    # Bad input first: the error summary, and nothing typed is lost.
+    page.get_by_label("Message").fill("The car park is closed. Please use Mill Lane.")
+    page.get_by_role("button", name="Send message").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert page.title().startswith("Error: ")
+    assert page.get_by_label("Message").input_value() == (
+        "The car park is closed. Please use Mill Lane."
+    )
+    screenshot(page, "participation-message-group")
+    axe(page)
+    fits_320()
+
+    page.get_by_label("Subject").fill("Parking at the library")
+    page.get_by_label("People with a place and the waiting list (3)").check()
+    page.get_by_role("button", name="Send message").click()
+    page.get_by_text("Your message is being sent to 3 people.").wait_for()
+    assert page.get_by_text("Parking at the library").is_visible()
+    axe(page)
+    fits_320()
+    assert Message.objects.filter(kind="group_message").count() == 3

@@ -6,8 +6,8 @@ sent, trimmed. What a form needs (a claim, a project, an opportunity) is made on
 by a fixture; each example runs in a rolled-back savepoint with an empty cache, so examples
 cannot affect each other and rate limits never carry over.
 
-Figures: 43 forms posted, 30 examples each (`fuzz.EXAMPLES`; FUZZ_EXAMPLES=500 for a deeper
-run), and 14 search and filter pages sent hostile query strings, 30 examples each: 1,710
+Figures: 44 forms posted, 30 examples each (`fuzz.EXAMPLES`; FUZZ_EXAMPLES=500 for a deeper
+run), and 14 search and filter pages sent hostile query strings, 30 examples each: 1,740
 requests, about two minutes on SQLite; then a NUL byte in every parameter of those pages.
 Run it on PostgreSQL as well: NUL bytes and column lengths only bite there.
 """
@@ -30,8 +30,8 @@ from insight.models import EqualityMonitoring, SurveyResponse, WeAssessment
 from insight.statements import I_STATEMENTS, WE_STATEMENTS
 from insight.tokens import survey_token
 from learning.models import Entry, Finding, ModerationEvent
-from notifications.models import Unsubscribe
-from participation.models import Opportunity, Profile, SignUp, Venue
+from notifications.models import Message, Unsubscribe
+from participation.models import GroupMessage, Opportunity, Profile, SignUp, Venue
 from payments import services as payment_services
 from payments.models import (
     Claim,
@@ -482,6 +482,31 @@ def test_cancel_opportunity_form(data, staff, opportunity):
         url=reverse("participation:cancel_opportunity", args=[opportunity.pk]),
         valid={"reason": "The room flooded. We will find a new date."},
         tables=PARTICIPATION_TABLES,
+        saved=saved,
+    )
+
+
+@fuzz_settings
+@given(data=st.data())
+def test_message_the_group_form(data, staff, opportunity):
+    def saved(submission, response):
+        record = GroupMessage.objects.get()
+        assert record.recipient_count == 1
+        assert_kept(record.subject, submission, "subject")
+        assert_kept(record.text, submission, "text")
+        # Whatever was typed, the manage page that lists it still works.
+        assert CLIENT.get(response.url).status_code == 200
+
+    fuzz_post(
+        data,
+        user=staff,
+        url=reverse("participation:message_group", args=[opportunity.pk]),
+        valid={
+            "subject": "Parking at the library",
+            "text": "The car park is closed.\r\nPlease use Mill Lane.",
+            "token": "0b6f3a52-3c1e-4f55-9a51-2f1f0c8e9d11",
+        },
+        tables=[*PARTICIPATION_TABLES, GroupMessage, Message],
         saved=saved,
     )
 
