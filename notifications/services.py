@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.template import Context
+from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -59,6 +59,10 @@ def built_attachments(message) -> list[tuple[str, str, str]]:
     return files
 
 
+# The longest text message GOV.UK Notify sends (six parts of 153 characters).
+TEXT_MESSAGE_MAX = 918
+
+
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8, 16, 32 minutes after each failed attempt."""
     return timedelta(minutes=2 ** max(attempts - 1, 0))
@@ -73,11 +77,30 @@ def _render(name: str, context: dict) -> str:
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
+def _with_site(context: dict) -> dict:
+    return {"site_url": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
+
+
 def render_message(kind: str, context: dict) -> tuple[str, str]:
-    context = {"site_url": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
+    context = _with_site(context)
     subject = " ".join(_render(f"notifications/{kind}/subject.txt", context).split())
     body = _render(f"notifications/{kind}/body.txt", context).strip()
     return subject, body
+
+
+def render_text_message(kind: str, context: dict, *, email_body: str) -> str:
+    """What a text message says: the kind's own short version (`sms.txt`) where it has one,
+    else the e-mail's words. GOV.UK Notify refuses a text longer than TEXT_MESSAGE_MAX, and a
+    refused message would never arrive, so a longer one is cut and says how to hear the rest.
+    """
+    try:
+        body = _render(f"notifications/{kind}/sms.txt", _with_site(context)).strip()
+    except TemplateDoesNotExist:
+        body = email_body
+    if len(body) <= TEXT_MESSAGE_MAX:
+        return body
+    rest = f"... (Cut short. Call {settings.SUPPORT_PHONE} for the rest.)"
+    return body[: TEXT_MESSAGE_MAX - len(rest)].rstrip() + rest
 
 
 def contact_preferences(user) -> tuple[str, str]:
@@ -107,8 +130,11 @@ def choose_channel(user) -> tuple[str, str]:
 
 
 def _build(kind, category, recipient, event_key, context, attachments, unsubscribed) -> Message:
-    subject, body = render_message(kind, {**context, "recipient": recipient})
+    context = {**context, "recipient": recipient}
+    subject, body = render_message(kind, context)
     channel, address = choose_channel(recipient)
+    if channel == Message.Channel.SMS:
+        body = render_text_message(kind, context, email_body=body)
     if recipient.pk in unsubscribed:
         status = Message.Status.SKIPPED
     elif channel == Message.Channel.CALL_LIST:

@@ -499,8 +499,21 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
     # Made when the page is shown: the same form sent twice sends one message.
     token = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, held: int = 0, waiting: int = 0, **kwargs):
+    # A text message holds 918 characters; with the subject, the session and its link around
+    # it, this much of the message still fits (notifications.services.TEXT_MESSAGE_MAX).
+    TEXT_MESSAGE_LIMIT = 500
+
+    def __init__(self, *args, held: int = 0, waiting: int = 0, by_text=(0, 0), **kwargs):
+        """`by_text`: how many people get it as a text message, (with a place, waiting)."""
         super().__init__(*args, **kwargs)
+        self.by_text = by_text
+        limit = self.TEXT_MESSAGE_LIMIT if any(by_text) else 3000
+        if any(by_text):
+            self.fields[
+                "text"
+            ].help_text += (
+                f" Some people get it as a text message, so keep it to {limit} characters."
+            )
         self.token_replaced = False
         if self.is_bound and not _is_uuid(self.data.get("token")):
             # Only a damaged or tampered page gets here. A new token lets the next try work;
@@ -519,7 +532,7 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
             *([Field.radios("send_to", legend_size=Size.SMALL)] if waiting else []),
             Field.text("subject", label_size=Size.SMALL),
             Field.textarea(
-                "text", rows=10, max_characters=3000, threshold=75, label_size=Size.SMALL
+                "text", rows=10, max_characters=limit, threshold=75, label_size=Size.SMALL
             ),
             "token",
         )
@@ -531,7 +544,16 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
 
     def clean_text(self):
         # One kind of line ending, so a message sent again from the same page compares equal.
-        return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
+        text = self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
+        places, waiting = self.by_text
+        texts = places + waiting if self.cleaned_data.get("send_to") == self.EVERYONE else places
+        if texts and len(text) > self.TEXT_MESSAGE_LIMIT:
+            people = "1 person gets" if texts == 1 else f"{texts} people get"
+            raise forms.ValidationError(
+                f"{people} this as a text message, which cannot hold more. Shorten the message "
+                f"to {self.TEXT_MESSAGE_LIMIT} characters or fewer"
+            )
+        return text
 
     def clean(self):
         data = super().clean()

@@ -467,6 +467,10 @@ class Reach:
     def __len__(self) -> int:
         return len(self.people)
 
+    @property
+    def by_text(self) -> int:
+        return sum(1 for _, how in self.people if how == Message.Channel.SMS)
+
     def summary(self) -> str:
         """For example "12 people: 9 by email, 2 by text message, 1 by phone or post"."""
         if not self.people:

@@ -207,8 +207,13 @@ def message_group(request, pk):
     opportunity = permissions.get_opportunity_to_run(request, pk)
     held, waiting = services.group_message_reach(opportunity)
     data = request.POST if request.method == "POST" else None
+    by_text = (held.by_text, waiting.by_text)
     form = GroupMessageForm(
-        data, held=len(held), waiting=len(waiting), initial={"token": uuid.uuid4()}
+        data,
+        held=len(held),
+        waiting=len(waiting),
+        by_text=by_text,
+        initial={"token": uuid.uuid4()},
     )
     if data is not None and form.is_valid():
         fields = form.cleaned_data
@@ -233,7 +238,10 @@ def message_group(request, pk):
             # The page was sent before, then changed (the back button, say): keep the new
             # words and let them send it as a new message, on purpose.
             form = GroupMessageForm(
-                {**data.dict(), "token": str(uuid.uuid4())}, held=len(held), waiting=len(waiting)
+                {**data.dict(), "token": str(uuid.uuid4())},
+                held=len(held),
+                waiting=len(waiting),
+                by_text=by_text,
             )
             form.is_valid()
             form.add_error(None, _already_sent_message(record, changed=True))

@@ -88,3 +88,29 @@ def test_a_text_message_carries_the_subject_and_the_message(
     body = sms["personalisation"]["body"]
     assert "Room change" in body and "We are in room 2." in body and "Carers' panel" in body
     assert Message.objects.get().status == Message.Status.SENT
+
+
+def test_a_text_too_long_for_a_text_message_is_cut_and_says_how_to_hear_the_rest(
+    resident, settings
+):
+    """Notify refuses texts over 918 characters, and a refused message never arrives."""
+    from types import SimpleNamespace
+
+    from notifications.services import TEXT_MESSAGE_MAX, queue_message
+
+    settings.NOTIFY_API_KEY = "test-key"
+    Profile.objects.create(user=resident, contact_by="text", phone="07700 900123")
+    queue_message(
+        "we_said_we_did",
+        recipient=resident,
+        event_key="update:long",
+        context={
+            "project": SimpleNamespace(title="Respite review", get_absolute_url="/p/"),
+            "update": SimpleNamespace(said="You said " * 100, did="We did " * 100, next_steps=""),
+        },
+    )
+
+    body = Message.objects.get().body_text
+    assert len(body) == TEXT_MESSAGE_MAX
+    assert body.endswith(f"Call {settings.SUPPORT_PHONE} for the rest.)")
+    assert body.startswith("Hello")

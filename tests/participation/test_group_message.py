@@ -426,3 +426,43 @@ def test_sending_uses_a_bounded_number_of_queries(
 
     assert response.status_code == 302
     assert Message.objects.filter(kind="group_message").count() == 25
+
+
+def test_with_someone_on_texts_a_long_message_is_refused_and_kept(
+    client, staff, opportunity, group, settings
+):
+    settings.NOTIFY_API_KEY = "test-key"  # so Otto, who asked for texts, gets one
+    client.force_login(staff)
+    long_text = "We will meet in the garden room. " * 20  # 660 characters
+
+    response = client.post(url(opportunity), form_data(text=long_text))
+
+    page = response.content.decode()
+    assert "1 person gets this as a text message" in page
+    assert "500 characters or fewer" in page
+    assert escape(long_text.strip()) in page
+    assert not Message.objects.filter(kind="group_message").exists()
+
+
+def test_a_text_message_is_the_short_version_and_fits(client, staff, opportunity, group, settings):
+    settings.NOTIFY_API_KEY = "test-key"
+    client.force_login(staff)
+    text = "Please bring your parking permit. " * 14  # 476 characters: allowed
+
+    client.post(url(opportunity), form_data(subject="Parking permits", text=text))
+
+    sms = Message.objects.get(kind="group_message", recipient=group["offered"])
+    assert sms.channel == Message.Channel.SMS
+    assert len(sms.body_text) <= 918
+    assert sms.body_text.startswith("Co-production Hub: Parking permits")
+    assert text.strip() in sms.body_text
+    assert opportunity.get_absolute_url() in sms.body_text
+    assert "Hello" not in sms.body_text  # the e-mail's greeting and footer are left out
+
+
+def test_without_text_messages_a_long_message_is_fine(client, staff, opportunity, group):
+    client.force_login(staff)  # no Notify key: Otto gets an email instead
+
+    client.post(url(opportunity), form_data(text="We will meet in the garden room. " * 20))
+
+    assert Message.objects.filter(kind="group_message").count() == 3
