@@ -27,7 +27,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils.safestring import mark_safe
 
 PUBLIC = "public"  # the generation of everything anyone can see without signing in
 CLAIMS = "claims"  # the commissioners' claims queue
@@ -95,12 +94,6 @@ def cached_value(name: str, parts, compute):
         value = compute()
         cache.set(key, value, _seconds())
     return value
-
-
-def cached_fragment(name: str, parts, render) -> str:
-    """HTML from `render()`, reused like `cached_value`."""
-    html = cached_value(name, parts, lambda: str(render()))
-    return mark_safe(html)  # noqa: S308 - it was rendered by a template, escaped there
 
 
 def _may_share_copy(request) -> bool:

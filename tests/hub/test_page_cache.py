@@ -128,17 +128,17 @@ def test_copies_can_be_turned_off(client, settings):
     assert len(queries) > 0
 
 
-def test_a_fragment_is_reused_until_its_generation_changes():
+def test_a_kept_value_is_reused_until_its_generation_changes():
     renders = []
 
     def render():
         renders.append(1)
         return f"<p>render {len(renders)}</p>"
 
-    first = page_cache.cached_fragment("claims", ["?status=submitted"], render)
-    again = page_cache.cached_fragment("claims", ["?status=submitted"], render)
+    first = page_cache.cached_value("claims", ["?status=submitted"], render)
+    again = page_cache.cached_value("claims", ["?status=submitted"], render)
     page_cache.start_new_generation("claims")
-    after_change = page_cache.cached_fragment("claims", ["?status=submitted"], render)
+    after_change = page_cache.cached_value("claims", ["?status=submitted"], render)
 
     assert first == again == "<p>render 1</p>"
     assert after_change == "<p>render 2</p>"
