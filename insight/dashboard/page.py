@@ -4,7 +4,8 @@ Working the figures out reads every sign-up, claim and ledger entry in view: abo
 on a large hub. What they show is the same for every member of staff who may open the
 dashboard (the builders take the filters and the time, never the person), so one copy per
 filter choice serves everyone. The copy holds no form, no CSRF token and nothing about the
-person looking; the filter form around it is rendered fresh for each request.
+person looking. (The dashboard template keeps the filter form's HTML separately, per query
+string and day, for as long.)
 
 The copy is kept `INSIGHT_CACHE_SECONDS` and says when it was worked out. Its key holds
 today's date, so the default dates (the year up to today) never show yesterday's figures.
