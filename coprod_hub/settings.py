@@ -106,6 +106,12 @@ if DATABASE_URL:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DB_CONNECT_TIMEOUT", 5
     )
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        # Values travel apart from the SQL, so PostgreSQL can keep the plan of a query run
+        # again and again on a connection (loading who is signed in, say) instead of parsing
+        # and planning it every time. Set DB_PREPARED_STATEMENTS=0 behind a connection
+        # pooler in transaction mode (PgBouncer before 1.21), which cannot keep them.
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 else:
     DATABASES = {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
@@ -134,6 +140,10 @@ else:
 # shows replaces it at once (coprod_hub/lib/page_cache.py). 0 turns the copies off.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 
+# How long a signed-in person's account is kept in the cache between their requests; any
+# change to them replaces it at once (coprod_hub/users/kept_people.py). 0 turns it off.
+SIGNED_IN_PERSON_CACHE_SECONDS = env_int("SIGNED_IN_PERSON_CACHE_SECONDS", 300)
+
 # How long the insight dashboard's figures are kept before they are worked out again; the
 # page says when they were worked out (insight/dashboard/page.py). 0 works them out every time.
 INSIGHT_CACHE_SECONDS = env_int("INSIGHT_CACHE_SECONDS", 600)
@@ -152,8 +162,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, loading the person's roles with them (users/backends.py).
+    "coprod_hub.users.backends.ModelBackend",
+    "coprod_hub.users.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

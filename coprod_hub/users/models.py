@@ -1,7 +1,8 @@
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, models
 from django.utils import timezone
 
 from .roles import IMPLIED_ROLES, Role
@@ -27,6 +28,14 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
+
+    def with_group_names(self):
+        """Load each person's group names in the same query (PostgreSQL), so `role_names`
+        needs no query of its own: the sign-in backend loads the signed-in person this way."""
+        if connection.vendor != "postgresql":
+            return self.get_queryset()
+        names = Group.objects.filter(user=models.OuterRef("pk")).values("name")
+        return self.get_queryset().annotate(loaded_group_names=ArraySubquery(names))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -71,7 +80,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             return frozenset()
         if self.is_superuser:
             return frozenset(Role.values)
-        names = set(self.groups.values_list("name", flat=True))
+        loaded = getattr(self, "loaded_group_names", None)
+        if loaded is None:
+            loaded = self.groups.values_list("name", flat=True)
+        names = set(loaded)
         for role, implied in IMPLIED_ROLES.items():
             if role in names:
                 names |= {str(r) for r in implied}
