@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from coprod_hub.lib import page_cache
 from coprod_hub.lib.pagination import paginate
 
 from . import permissions, services
@@ -45,7 +46,18 @@ def _filter_form(request, today):
     return DashboardFilterForm(data, today=today)
 
 
+def _today(request):
+    return [timezone.localdate()]
+
+
+def _page_seconds():
+    return min(settings.PUBLIC_PAGE_CACHE_SECONDS, settings.INSIGHT_CACHE_SECONDS)
+
+
 @permissions.staff_only
+# The page is the same for everyone with the same roles: the figures and filters are kept
+# already, and the page around them is kept until the figures are next worked out.
+@page_cache.shared_by_role(page_cache.INSIGHT, parts=_today, seconds=_page_seconds)
 def dashboard(request):
     now = timezone.now()
     form = _filter_form(request, timezone.localdate(now))

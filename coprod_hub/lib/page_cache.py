@@ -5,11 +5,12 @@ every one of them sees the same page for the same address. Rendering it takes te
 milliseconds of Python; handing over a copy takes one cache read. Signed-in pages can reuse
 parts that are the same for everyone who may see them (a commissioner's claims queue).
 
-Each copy is filed under a *generation*: a token in the cache that changes whenever a model
-the copy depends on is saved or deleted (`refresh_on_change`). A new token means every older
-copy is simply never asked for again and expires on its own; nothing has to find and delete
-them. The token changes when the save happens and again when its transaction commits, so a
-page rendered from the old rows in between is not filed under the new token for long.
+Each copy belongs to a *generation*: a token in the cache that changes whenever a model the
+copy depends on is saved or deleted (`refresh_on_change`). A copy is stored with the token
+it was made under and read together with the current token, in one round trip; a copy from
+an older generation is never served, and the next render replaces it. Nothing has to find
+and delete copies. The token changes when the save happens and again when its transaction
+commits, so a page rendered from the old rows in between does not outlive the commit.
 Changes no signal sees (`QuerySet.update`, time passing an opportunity's start) show within
 `PUBLIC_PAGE_CACHE_SECONDS`, the longest a copy is kept.
 
@@ -27,23 +28,22 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.crypto import salted_hmac
 
 PUBLIC = "public"  # the generation of everything anyone can see without signing in
 CLAIMS = "claims"  # the commissioners' claims queue
+INSIGHT = "insight"  # the insight dashboard: a new one each time its figures are worked out
 
 
 def _generation_key(name: str) -> str:
     return f"page-generation:{name}"
 
 
-def generation(name: str) -> str | None:
-    """The current token for `name`; None when the cache cannot keep one (Redis down)."""
+def _new_generation(name: str) -> str | None:
     key = _generation_key(name)
-    token = cache.get(key)
-    if token is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        token = cache.get(key)
-    return token
+    cache.add(key, uuid.uuid4().hex, timeout=None)
+    return cache.get(key)
 
 
 def start_new_generation(name: str) -> None:
@@ -74,9 +74,32 @@ def _seconds() -> int:
     return settings.PUBLIC_PAGE_CACHE_SECONDS
 
 
-def _copy_key(kind: str, name: str, token: str, parts) -> str:
+def _copy_key(kind: str, name: str, parts) -> str:
     digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
-    return f"page-copy:{kind}:{name}:{token}:{digest}"
+    return f"page-copy:{kind}:{name}:{digest}"
+
+
+def _find_copy(name: str, key: str):
+    """(the current token of generation `name`, the copy under `key` if it was made in this
+    generation, else None), in one round trip to the cache.
+
+    Each copy is stored with the token it was made under, so a copy from an older
+    generation is recognised and replaced rather than served. The token is None while the
+    cache cannot keep one (Redis down): then nothing is kept.
+    """
+    generation_key = _generation_key(name)
+    found = cache.get_many([generation_key, key])
+    token = found.get(generation_key)
+    if token is None:
+        return _new_generation(name), None
+    copy = found.get(key)
+    if copy is not None and copy[0] == token:
+        return token, copy[1]
+    return token, None
+
+
+def _keep(key: str, token: str, value, seconds=None) -> None:
+    cache.set(key, (token, value), _seconds() if seconds is None else seconds)
 
 
 def cached_value(name: str, parts, compute):
@@ -85,14 +108,14 @@ def cached_value(name: str, parts, compute):
     `parts` must hold everything the value depends on (the query string, today's date);
     the value must be the same for everyone who may see it: nothing personal, no CSRF token.
     """
-    token = generation(name) if _seconds() else None
-    if token is None:
+    if not _seconds():
         return compute()
-    key = _copy_key("value", name, token, parts)
-    value = cache.get(key)
+    key = _copy_key("value", name, parts)
+    token, value = _find_copy(name, key)
     if value is None:
         value = compute()
-        cache.set(key, value, _seconds())
+        if token is not None:
+            _keep(key, token, value)
     return value
 
 
@@ -126,19 +149,90 @@ def public_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        token = generation(PUBLIC) if _seconds() and _may_share_copy(request) else None
-        if token is None:
+        if not (_seconds() and _may_share_copy(request)):
             return view(request, *args, **kwargs)
-        key = _copy_key("page", PUBLIC, token, [request.get_full_path()])
-        copy = cache.get(key)
+        key = _copy_key("page", PUBLIC, [request.get_full_path()])
+        token, copy = _find_copy(PUBLIC, key)
         if copy is not None:
             content, content_type = copy
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response.render()
-        if _may_keep(request, response):
-            cache.set(key, (response.content, response["Content-Type"]), _seconds())
+        if token is not None and _may_keep(request, response):
+            _keep(key, token, (response.content, response["Content-Type"]))
         return response
 
     return wrapper
+
+
+def csrf_token_placeholder() -> str:
+    """What a page kept for many people carries in place of the CSRF token, which belongs to
+    one person's cookie; it is filled in again for each request. It comes from SECRET_KEY,
+    so nothing a person types into the hub can match it."""
+    return "csrf" + salted_hmac("page-copy", "csrf-token-placeholder").hexdigest()[:32]
+
+
+def _may_share_by_role(request) -> bool:
+    return (
+        request.method == "GET" and request.user.is_authenticated and not len(get_messages(request))
+    )
+
+
+def _with_csrf_token(request, content: bytes) -> bytes:
+    placeholder = csrf_token_placeholder().encode()
+    if placeholder not in content:
+        return content
+    return content.replace(placeholder, get_token(request).encode())
+
+
+def shared_by_role(name: str, *, parts=lambda request: (), seconds=_seconds):
+    """Serve signed-in people a copy of this page shared with everyone who holds the same
+    roles, kept while generation `name` lasts and `seconds()` at most (0: not kept).
+
+    For pages where nothing but the menu (which follows the roles) and the CSRF token (filled
+    in for each request) depends on who is looking, and whose views do nothing else for the
+    person: no access log, no cookies. Put it inside the permission check, so only people
+    allowed to see the page ever reach a copy. `parts(request)` adds what else the page
+    depends on (today's date, say); the address, query string included, is always part.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            keep_for = seconds()
+            if not (keep_for and _may_share_by_role(request)):
+                return view(request, *args, **kwargs)
+            key = _copy_key(
+                "role-page",
+                name,
+                [request.get_full_path(), *sorted(request.user.role_names), *parts(request)],
+            )
+            token, copy = _find_copy(name, key)
+            if copy is not None:
+                content, content_type = copy
+                return HttpResponse(_with_csrf_token(request, content), content_type=content_type)
+            # Rendered with the placeholder (coprod_hub/context_processors.py), so the copy
+            # can be kept; this response gets the person's own token like any other.
+            request.csrf_token_placeholder = csrf_token_placeholder()
+            try:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and callable(response.render):
+                    response.render()
+            finally:
+                del request.csrf_token_placeholder
+            if response.streaming:
+                return response
+            if (
+                token is not None
+                and response.status_code == 200
+                and not response.cookies
+                and response["Content-Type"].startswith("text/html")
+            ):
+                _keep(key, token, (response.content, response["Content-Type"]), keep_for)
+            response.content = _with_csrf_token(request, response.content)
+            return response
+
+        return wrapper
+
+    return decorator

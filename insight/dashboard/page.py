@@ -20,6 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from coprod_hub.lib import page_cache
+
 from ..filters import Filters, default_range
 from . import builders
 
@@ -93,6 +95,8 @@ def keep_default_figures_fresh(*, now) -> None:
     start, end = default_range(today)
     filters = Filters(start=start, end=end)
     cache.set(cache_key(filters, today=today), render_figures(filters, now=now), seconds)
+    # Kept dashboard pages still hold the old figures: they are made afresh.
+    page_cache.start_new_generation(page_cache.INSIGHT)
 
 
 def _work_out_once(key, filters, *, now, seconds) -> str:

@@ -74,11 +74,17 @@ def _render_queue(request, today) -> dict:
     return {"html": html, "page_number": page.number}
 
 
+def _today(request):
+    return [timezone.localdate()]
+
+
 @role_required(Role.COMMISSIONER)
+@page_cache.shared_by_role(page_cache.CLAIMS, parts=_today)
 def queue(request):
     today = timezone.localdate()
     # Every commissioner sees the same queue, so it is worked out once and reused until a
-    # claim, a payment run or the policy changes (payments/apps.py).
+    # claim, a payment run or the policy changes (payments/apps.py). The whole page is kept
+    # too, for everyone with the same roles (the menu follows them).
     queue = page_cache.cached_value(
         page_cache.CLAIMS, [request.GET.urlencode(), today], lambda: _render_queue(request, today)
     )

@@ -215,3 +215,30 @@ def test_the_scheduled_task_works_out_the_default_figures_before_anyone_asks(
         response = client.get("/insight/")
 
     assert "Figures worked out at" in response.content.decode()
+
+
+def test_a_kept_page_shows_new_figures_as_soon_as_they_are_worked_out(client, staff, areas):
+    client.force_login(staff)
+    with time_machine.travel(MORNING, tick=False):
+        assert "Figures worked out at 10:35." in client.get("/insight/").content.decode()
+
+    later = MORNING.replace(minute=45)
+    with time_machine.travel(later, tick=False):
+        page.keep_default_figures_fresh(now=later)
+        html = client.get("/insight/").content.decode()
+
+    assert "Figures worked out at 10:45." in html
+
+
+def test_staff_with_the_same_roles_share_the_whole_page(
+    client, staff, other_staff, areas, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    client.get(URL)
+    client.force_login(other_staff)
+
+    # Only loading who is signed in, if their account is not kept yet: no figures, no form.
+    with django_assert_max_num_queries(1):
+        response = client.get(URL)
+
+    assert _people_taking_part(response.content.decode()) == "4"

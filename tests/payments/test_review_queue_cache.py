@@ -1,8 +1,14 @@
 """The claims queue is worked out once for all commissioners and replaced when a claim changes."""
 
+import re
+
 import pytest
+from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
+from coprod_hub.lib import page_cache
+from coprod_hub.users import kept_people
 from payments import services
 from payments.models import Claim
 from tests.factories import UserFactory
@@ -79,3 +85,64 @@ def test_filters_have_their_own_copies(client, commissioner, make_claim, residen
 
     assert waiting.reference in default and approved.reference not in default
     assert waiting.reference in everything and approved.reference in everything
+
+
+def _csrf_token(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def test_a_kept_page_needs_no_database_once_the_person_is_kept_too(
+    client, commissioner, make_claim, resident, django_assert_num_queries
+):
+    claim = make_claim(resident)
+    client.force_login(commissioner)
+    # Signing in leaves a short "changing" marker in place of the person's kept account.
+    cache.delete(kept_people._key(commissioner.pk))
+    client.get(reverse("payments:review"))
+
+    with django_assert_num_queries(0):
+        page = client.get(reverse("payments:review")).content.decode()
+
+    assert claim.reference in page
+
+
+def test_the_token_in_a_kept_page_is_the_person_s_own_and_works(commissioner):
+    other = UserFactory(roles=["commissioner"])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(commissioner)
+    second.force_login(other)
+    first_page = first.get(reverse("payments:review")).content.decode()
+
+    second_page = second.get(reverse("payments:review")).content.decode()
+    again = second.get(reverse("payments:review")).content.decode()
+
+    tokens = {_csrf_token(first_page), _csrf_token(second_page), _csrf_token(again)}
+    assert len(tokens) == 3  # masked afresh for every page, as Django does
+    assert page_cache.csrf_token_placeholder() not in second_page + again
+    signed_out = second.post(reverse("account_logout"), {"csrfmiddlewaretoken": _csrf_token(again)})
+    assert signed_out.status_code == 302
+    assert "_auth_user_id" not in second.session
+
+
+def test_people_with_other_roles_get_their_own_menu(client, commissioner):
+    also_moderator = UserFactory(roles=["commissioner", "moderator"])
+    client.force_login(commissioner)
+    assert "Moderation" not in client.get(reverse("payments:review")).content.decode()
+
+    client.force_login(also_moderator)
+
+    assert "Moderation" in client.get(reverse("payments:review")).content.decode()
+
+
+def test_a_message_for_the_person_is_never_kept_or_missed(
+    client, commissioner, make_claim, resident
+):
+    claim = make_claim(resident)
+    client.force_login(commissioner)
+    client.get(reverse("payments:review"))
+
+    approved = client.post(reverse("payments:approve", args=[claim.pk]), follow=True)
+    after = client.get(reverse("payments:review")).content.decode()
+
+    assert f"Claim {claim.reference} from" in approved.content.decode()
+    assert f"Claim {claim.reference} from" not in after
