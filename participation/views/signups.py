@@ -40,7 +40,9 @@ def _success_message(request, signup):
 @login_required
 def sign_up(request, pk):
     """One step: check what is offered and your access needs, then sign up."""
-    opportunity = permissions.get_opportunity_for_viewer(request, pk)
+    opportunity = permissions.get_opportunity_for_viewer(
+        request, pk, place_counts=request.method != "POST"
+    )
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
