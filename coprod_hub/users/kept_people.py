@@ -28,9 +28,13 @@ from .models import User
 CHANGING = "changing"
 CHANGING_SECONDS = 10
 
+# Change this when the User model's fields change, so a release never reads copies pickled
+# from the old model.
+VERSION = 1
+
 
 def _key(user_id) -> str:
-    return f"signed-in-person:{user_id}"
+    return f"signed-in-person:v{VERSION}:{user_id}"
 
 
 def load(user_id) -> User | None:
