@@ -19,6 +19,7 @@ Nothing is kept while Redis is down (the resilient cache stores nothing), and a 
 """
 
 import hashlib
+import json
 import uuid
 from functools import wraps
 
@@ -75,7 +76,8 @@ def _seconds() -> int:
 
 
 def _copy_key(kind: str, name: str, parts) -> str:
-    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+    # JSON keeps the parts apart: no address can be made to read as another address plus roles.
+    digest = hashlib.sha256(json.dumps([str(part) for part in parts]).encode()).hexdigest()
     return f"page-copy:{kind}:{name}:{digest}"
 
 
