@@ -1,9 +1,18 @@
+"""Factories every app's tests share. Each app's `factories.py` builds on these with the
+defaults its own tests want (a past, paid session for payments; an upcoming one for
+participation), declaring only what differs."""
+
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
+from participation.models import Opportunity, SignUp
+from projects.ladder import Level
+from projects.models import Project, ServiceArea
 
 PASSWORD = "correct-horse-battery-2026"
 
@@ -29,3 +38,53 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(group)
         self.save()
         EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class ServiceAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceArea
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Service area {n}")
+    slug = factory.Sequence(lambda n: f"service-area-{n}")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A service-level project run by a member of staff."""
+
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Project {n}")
+    slug = factory.Sequence(lambda n: f"project-{n}")
+    summary = "A project."
+    service_area = factory.SubFactory(ServiceAreaFactory)
+    level = Level.SERVICE
+    owner = factory.SubFactory(UserFactory, roles=[Role.STAFF])
+    is_published = True
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    """A two-hour workshop for ten people; each app says when it is and what state it is in."""
+
+    class Meta:
+        model = Opportunity
+
+    title = factory.Sequence(lambda n: f"Workshop {n}")
+    description = "We talk about day services."
+    kind = Opportunity.Kind.WORKSHOP
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    capacity = 10
+    created_by = factory.SubFactory(UserFactory, roles=[Role.STAFF])
+
+
+class SignUpFactory(factory.django.DjangoModelFactory):
+    """A booked place."""
+
+    class Meta:
+        model = SignUp
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    resident = factory.SubFactory(UserFactory)
+    status = SignUp.Status.BOOKED

@@ -10,63 +10,37 @@ from coprod_hub.users.models import User
 from insight.models import SurveyInvitation, SurveyResponse
 from insight.services import SURVEY_OPEN_FOR
 from participation.models import Opportunity, SignUp
-from projects.models import Project, ServiceArea
-from tests.factories import UserFactory
+from projects.models import Project
+from tests import factories as shared
 
 
-class ServiceAreaFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ServiceArea
-        django_get_or_create = ["slug"]
-
+class ServiceAreaFactory(shared.ServiceAreaFactory):
     name = factory.Sequence(lambda n: f"Area {n}")
     slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Project
-
-    title = factory.Sequence(lambda n: f"Project {n}")
-    slug = factory.Sequence(lambda n: f"project-{n}")
-    summary = "A project."
+class ProjectFactory(shared.ProjectFactory):
     service_area = factory.SubFactory(ServiceAreaFactory)
-    level = "service"
-    owner = factory.SubFactory(UserFactory, roles=["staff"])
     status = Project.Status.ACTIVE
-    is_published = True
     # Running through the years the tests look at (undated projects count from when they
     # were logged, which is the real today).
     start_date = date(2024, 4, 1)
 
 
-class OpportunityFactory(factory.django.DjangoModelFactory):
+class OpportunityFactory(shared.OpportunityFactory):
     """A two-hour session that happened a week ago."""
 
-    class Meta:
-        model = Opportunity
-
     project = factory.SubFactory(ProjectFactory)
-    title = factory.Sequence(lambda n: f"Workshop {n}")
-    description = "We talk about day services."
-    kind = Opportunity.Kind.WORKSHOP
     format = Opportunity.Format.IN_PERSON
     starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=7))
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     capacity = 20
     status = Opportunity.Status.CLOSED
-    created_by = factory.SubFactory(UserFactory, roles=["staff"])
 
 
-class SignUpFactory(factory.django.DjangoModelFactory):
+class SignUpFactory(shared.SignUpFactory):
     """An attended place."""
 
-    class Meta:
-        model = SignUp
-
     opportunity = factory.SubFactory(OpportunityFactory)
-    resident = factory.SubFactory(UserFactory)
-    status = SignUp.Status.BOOKED
     attendance = SignUp.Attendance.ATTENDED
 
 

@@ -7,63 +7,37 @@ from django.utils import timezone
 
 from participation.models import Opportunity, SignUp
 from payments.models import ExpenseCategory, ExpenseRule, FeeRate
-from projects.models import Project, ServiceArea
-from tests.factories import UserFactory
+from tests import factories as shared
 
 
-class ServiceAreaFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ServiceArea
-        django_get_or_create = ["slug"]
-
+class ServiceAreaFactory(shared.ServiceAreaFactory):
     name = "Carers"
     slug = "carers"
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Project
-
-    title = factory.Sequence(lambda n: f"Project {n}")
-    slug = factory.Sequence(lambda n: f"project-{n}")
-    summary = "A project."
+class ProjectFactory(shared.ProjectFactory):
     service_area = factory.SubFactory(ServiceAreaFactory)
-    level = "service"
-    owner = factory.SubFactory(UserFactory, roles=["staff"])
+    is_published = False
     budget_pence = 100_000
 
 
-class OpportunityFactory(factory.django.DjangoModelFactory):
+class OpportunityFactory(shared.OpportunityFactory):
     """A session that happened last week: two hours, paid per hour, with expenses."""
 
-    class Meta:
-        model = Opportunity
-
     project = factory.SubFactory(ProjectFactory)
-    title = factory.Sequence(lambda n: f"Workshop {n}")
-    description = "We talk about day services."
-    kind = Opportunity.Kind.WORKSHOP
     format = Opportunity.Format.IN_PERSON
     starts_at = factory.LazyFunction(
         lambda: (timezone.now() - timedelta(days=7)).replace(hour=10, minute=0, second=0)
     )
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
-    capacity = 10
     fee_basis = Opportunity.FeeBasis.PER_HOUR
     pays_expenses = True
     status = Opportunity.Status.CLOSED
-    created_by = factory.SubFactory(UserFactory, roles=["staff"])
 
 
-class SignUpFactory(factory.django.DjangoModelFactory):
+class SignUpFactory(shared.SignUpFactory):
     """An attended place."""
 
-    class Meta:
-        model = SignUp
-
     opportunity = factory.SubFactory(OpportunityFactory)
-    resident = factory.SubFactory(UserFactory)
-    status = SignUp.Status.BOOKED
     attendance = SignUp.Attendance.ATTENDED
 
 

@@ -1,36 +1,18 @@
 import factory
 
-from coprod_hub.users.roles import Role
-from projects.ladder import Communication, DecisionMaker, FirstInvolved, Level
-from projects.models import Project, ServiceArea, Update
-from tests.factories import UserFactory
+from projects.ladder import Communication, DecisionMaker, FirstInvolved
+from projects.models import Project, Update
+from tests import factories as shared
+
+ServiceAreaFactory = shared.ServiceAreaFactory
 
 
-class ServiceAreaFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ServiceArea
-        django_get_or_create = ["slug"]
-
-    name = factory.Sequence(lambda n: f"Service area {n}")
-    slug = factory.Sequence(lambda n: f"service-area-{n}")
-
-
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(shared.ProjectFactory):
     """A published project. Pass `is_published=False` for a draft. Use `record_step` from
     `projects.services` (or `with_step`) to give it a step with history."""
 
-    class Meta:
-        model = Project
-        skip_postgeneration_save = True
-
-    title = factory.Sequence(lambda n: f"Project {n}")
-    slug = factory.Sequence(lambda n: f"project-{n}")
     summary = "We are working with carers to improve short breaks."
-    service_area = factory.SubFactory(ServiceAreaFactory)
-    level = Level.SERVICE
-    owner = factory.SubFactory(UserFactory, roles=[Role.STAFF])
     status = Project.Status.ACTIVE
-    is_published = True
 
     @factory.post_generation
     def team(self, create, extracted, **kwargs):
