@@ -121,11 +121,13 @@ def cached_value(name: str, parts, compute):
     return value
 
 
-def _may_share_copy(request) -> bool:
-    # A signed-in person's pages name them; a message is for the one who caused it.
+def _may_share_copy(request, *, signed_in: bool) -> bool:
+    """A GET from someone signed in (or not, as asked) with no message waiting: a message
+    is for the one who caused it. (Public copies are never for signed-in people, whose
+    pages name them.)"""
     return (
         request.method == "GET"
-        and not request.user.is_authenticated
+        and request.user.is_authenticated == signed_in
         and not len(get_messages(request))
     )
 
@@ -151,7 +153,7 @@ def public_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (_seconds() and _may_share_copy(request)):
+        if not (_seconds() and _may_share_copy(request, signed_in=False)):
             return view(request, *args, **kwargs)
         key = _copy_key("page", PUBLIC, [request.get_full_path()])
         token, copy = _find_copy(PUBLIC, key)
@@ -173,12 +175,6 @@ def csrf_token_placeholder() -> str:
     one person's cookie; it is filled in again for each request. It comes from SECRET_KEY,
     so nothing a person types into the hub can match it."""
     return "csrf" + salted_hmac("page-copy", "csrf-token-placeholder").hexdigest()[:32]
-
-
-def _may_share_by_role(request) -> bool:
-    return (
-        request.method == "GET" and request.user.is_authenticated and not len(get_messages(request))
-    )
 
 
 def _with_csrf_token(request, content: bytes) -> bytes:
@@ -203,7 +199,7 @@ def shared_by_role(name: str, *, parts=lambda request: (), seconds=_seconds):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             keep_for = seconds()
-            if not (keep_for and _may_share_by_role(request)):
+            if not (keep_for and _may_share_copy(request, signed_in=True)):
                 return view(request, *args, **kwargs)
             key = _copy_key(
                 "role-page",
