@@ -141,8 +141,10 @@ else:
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 
 # How long a signed-in person's account is kept in the cache between their requests; any
-# change to them replaces it at once (coprod_hub/users/kept_people.py). 0 turns it off.
-SIGNED_IN_PERSON_CACHE_SECONDS = env_int("SIGNED_IN_PERSON_CACHE_SECONDS", 300)
+# change to them replaces it at once (coprod_hub/users/kept_people.py). 0 turns it off. Off
+# without Redis: a cache each process keeps to itself never hears of a change made in another,
+# and a role taken away must count everywhere at once.
+SIGNED_IN_PERSON_CACHE_SECONDS = env_int("SIGNED_IN_PERSON_CACHE_SECONDS", 300 if REDIS_URL else 0)
 
 # How long the insight dashboard's figures are kept before they are worked out again; the
 # page says when they were worked out (insight/dashboard/page.py). 0 works them out every time.

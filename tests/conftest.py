@@ -25,6 +25,14 @@ def _clear_cache():
 
 
 @pytest.fixture
+def caching_as_in_production(settings):
+    """Sessions read from the cache and the signed-in person kept there, as production runs
+    with Redis, whatever cache these tests have (query counts depend on it)."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SIGNED_IN_PERSON_CACHE_SECONDS = 300
+
+
+@pytest.fixture
 def resident(db):
     return UserFactory(display_name="Rita Resident", roles=[Role.RESIDENT])
 

@@ -48,6 +48,9 @@ def load(user_id) -> User | None:
     except (User.DoesNotExist, ValueError, ValidationError):
         return None
     if seconds and kept is None:
+        if not hasattr(user, "loaded_group_names"):
+            # Not PostgreSQL, where they come in the same query: a copy must carry them.
+            user.loaded_group_names = list(user.groups.values_list("name", flat=True))
         # add, not set: a "changing" marker written meanwhile wins.
         cache.add(_key(user_id), user, seconds)
     return user

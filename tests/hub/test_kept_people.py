@@ -18,8 +18,8 @@ REVIEW = "/claims/review/"
 
 
 @pytest.fixture(autouse=True)
-def _keep_people(settings):
-    settings.SIGNED_IN_PERSON_CACHE_SECONDS = 300
+def _keep_people(caching_as_in_production):
+    pass
 
 
 def signed_in(user) -> Client:

@@ -21,6 +21,7 @@ def _copies_on(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
 
 
+@pytest.mark.usefixtures("caching_as_in_production")
 def test_a_second_look_at_the_queue_only_loads_who_is_signed_in(
     client, commissioner, make_claim, resident, django_assert_max_num_queries
 ):
@@ -91,6 +92,7 @@ def _csrf_token(page: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
+@pytest.mark.usefixtures("caching_as_in_production")
 def test_a_kept_page_needs_no_database_once_the_person_is_kept_too(
     client, commissioner, make_claim, resident, django_assert_num_queries
 ):
