@@ -46,10 +46,6 @@ def _filter_form(request, today):
     return DashboardFilterForm(data, today=today)
 
 
-def _today(request):
-    return [timezone.localdate()]
-
-
 def _page_seconds():
     return min(settings.PUBLIC_PAGE_CACHE_SECONDS, settings.INSIGHT_CACHE_SECONDS)
 
@@ -57,7 +53,7 @@ def _page_seconds():
 @permissions.staff_only
 # The page is the same for everyone with the same roles: the figures and filters are kept
 # already, and the page around them is kept until the figures are next worked out.
-@page_cache.shared_by_role(page_cache.INSIGHT, parts=_today, seconds=_page_seconds)
+@page_cache.shared_by_role(page_cache.INSIGHT, parts=page_cache.today, seconds=_page_seconds)
 def dashboard(request):
     now = timezone.now()
     form = _filter_form(request, timezone.localdate(now))

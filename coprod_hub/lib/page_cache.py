@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 PUBLIC = "public"  # the generation of everything anyone can see without signing in
@@ -182,6 +183,11 @@ def _with_csrf_token(request, content: bytes) -> bytes:
     if placeholder not in content:
         return content
     return content.replace(placeholder, get_token(request).encode())
+
+
+def today(request) -> list:
+    """`parts` for a page that changes with the date (days waiting, the year to today)."""
+    return [timezone.localdate()]
 
 
 def shared_by_role(name: str, *, parts=lambda request: (), seconds=_seconds):

@@ -74,12 +74,8 @@ def _render_queue(request, today) -> dict:
     return {"html": html, "page_number": page.number}
 
 
-def _today(request):
-    return [timezone.localdate()]
-
-
 @role_required(Role.COMMISSIONER)
-@page_cache.shared_by_role(page_cache.CLAIMS, parts=_today)
+@page_cache.shared_by_role(page_cache.CLAIMS, parts=page_cache.today)
 def queue(request):
     today = timezone.localdate()
     # Every commissioner sees the same queue, so it is worked out once and reused until a
