@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -103,6 +104,10 @@ def render_text_message(kind: str, context: dict, *, email_body: str) -> str:
     return body[: TEXT_MESSAGE_MAX - len(rest)].rstrip() + rest
 
 
+def _preferences(contact_by, phone) -> tuple[str, str]:
+    return (contact_by or "email"), (phone or "")
+
+
 def contact_preferences(user) -> tuple[str, str]:
     """How a person wants to hear from us: (how, phone). `how` is email, text or post_or_phone.
 
@@ -111,13 +116,16 @@ def contact_preferences(user) -> tuple[str, str]:
     try:
         profile = user.profile
     except (ObjectDoesNotExist, AttributeError):  # no profile yet
-        return "email", ""
-    return (profile.contact_by or "email"), (profile.phone or "")
+        return _preferences(None, None)
+    return _preferences(profile.contact_by, profile.phone)
 
 
-def choose_channel(user) -> tuple[str, str]:
-    """(channel, address). A person we cannot reach online goes on the staff call list."""
-    how, phone = contact_preferences(user)
+def choose_channel(user, preferences=None) -> tuple[str, str]:
+    """(channel, address). A person we cannot reach online goes on the staff call list.
+
+    `preferences`: their (how, phone) when already loaded, else read from their profile.
+    """
+    how, phone = preferences or contact_preferences(user)
     if how == "post_or_phone":
         return Message.Channel.CALL_LIST, ""
     if how == "text" and phone and channels.notify_configured():
@@ -129,13 +137,28 @@ def choose_channel(user) -> tuple[str, str]:
     return Message.Channel.CALL_LIST, ""
 
 
-def _build(kind, category, recipient, event_key, context, attachments, unsubscribed) -> Message:
+def _reach(recipients, category) -> dict[int, tuple[tuple[str, str], bool]]:
+    """For each recipient, by id: their (how, phone) and whether they have unsubscribed from
+    `category`. One query for the whole batch, whether or not their profiles were loaded."""
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=[r.pk for r in recipients])
+        .annotate(
+            unsubscribed=Exists(Unsubscribe.objects.filter(user=OuterRef("pk"), category=category))
+        )
+        .values_list("pk", "profile__contact_by", "profile__phone", "unsubscribed")
+    )
+    return {pk: (_preferences(how, phone), unsubscribed) for pk, how, phone, unsubscribed in rows}
+
+
+def _build(kind, category, recipient, event_key, context, attachments, reach) -> Message:
     context = {**context, "recipient": recipient}
     subject, body = render_message(kind, context)
-    channel, address = choose_channel(recipient)
+    preferences, unsubscribed = reach[recipient.pk]
+    channel, address = choose_channel(recipient, preferences)
     if channel == Message.Channel.SMS:
         body = render_text_message(kind, context, email_body=body)
-    if recipient.pk in unsubscribed:
+    if unsubscribed:
         status = Message.Status.SKIPPED
     elif channel == Message.Channel.CALL_LIST:
         status = Message.Status.CALL_LIST
@@ -179,14 +202,8 @@ def queue_messages(kind, *, recipients: Iterable, event_key, context, attachment
     def flush():
         if not batch:
             return
-        unsubscribed = set(
-            Unsubscribe.objects.filter(
-                category=category, user_id__in=[r.pk for r in batch]
-            ).values_list("user_id", flat=True)
-        )
-        rows = [
-            _build(kind, category, r, event_key, context, attachments, unsubscribed) for r in batch
-        ]
+        reach = _reach(batch, category)
+        rows = [_build(kind, category, r, event_key, context, attachments, reach) for r in batch]
         # ignore_conflicts: a retry of the same event finds its rows already there.
         Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH_SIZE)
         keys = [r.pk for r in batch]

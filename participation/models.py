@@ -458,7 +458,7 @@ class Profile(models.Model):
     """
 
     class ContactBy(models.TextChoices):
-        # Values are read by notifications.services.contact_preferences.
+        # Values are read by notifications.services (contact_preferences and _reach).
         EMAIL = "email", "Email"
         TEXT = "text", "Text message"
         POST_OR_PHONE = "post_or_phone", "Post or a phone call from staff"

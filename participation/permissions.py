@@ -77,17 +77,17 @@ def projects_for_new_opportunity(user, *, keep=None):
 # --- Opportunities -------------------------------------------------------------------
 
 
-def get_opportunity_for_viewer(request, pk, *, place_counts=True) -> Opportunity:
+def get_opportunity_for_viewer(request, pk) -> Opportunity:
     """The public page: drafts are 404 except to the staff running them.
 
     Places held and waiting are counted in the same query: the page shows them several ways.
-    `place_counts=False` leaves them to be counted if asked for (a sign-up counts them
-    itself, under a lock).
     """
-    opportunities = Opportunity.objects.select_related("project__service_area", "venue", "topic")
-    if place_counts:
-        opportunities = opportunities.with_place_counts()
-    opportunity = get_object_or_404(opportunities, pk=pk)
+    opportunity = get_object_or_404(
+        Opportunity.objects.select_related(
+            "project__service_area", "venue", "topic"
+        ).with_place_counts(),
+        pk=pk,
+    )
     if opportunity.status == Opportunity.Status.DRAFT and not can_run(request.user, opportunity):
         raise_not_found()
     return opportunity

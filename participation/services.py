@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from coprod_hub.users.models import User
@@ -38,17 +38,16 @@ CHANGES_PEOPLE_MUST_HEAR = ("starts_at", "ends_at", "venue_id", "format", "onlin
 
 
 def _lock(opportunity) -> Opportunity:
-    """The opportunity's row, locked until the transaction ends (no-op on SQLite, which
-    allows one writer at a time anyway).
+    """The opportunity (an instance or its id) loaded again with its row locked until the
+    transaction ends (no-op on SQLite, which allows one writer at a time anyway).
 
-    Its project and venue come in the same query, for the messages written under the lock;
-    `of=("self",)` keeps the lock on the opportunity's row alone.
+    Its venue comes in the same query, for the messages written under the lock (they say
+    where; none needs the project, which would add two dozen columns to every sign-up);
+    `of=("self",)` keeps the lock on the opportunity's row alone. Raises
+    `Opportunity.DoesNotExist` for an id that matches nothing.
     """
-    return (
-        Opportunity.objects.select_for_update(of=("self",))
-        .select_related("project", "venue")
-        .get(pk=opportunity.pk)
-    )
+    pk = opportunity.pk if isinstance(opportunity, Opportunity) else opportunity
+    return Opportunity.objects.select_for_update(of=("self",)).select_related("venue").get(pk=pk)
 
 
 def _event_key(signup, kind) -> str:
@@ -110,22 +109,27 @@ def _check_can_sign_up(opportunity, *, resident, on_behalf, now):
 def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -> SignUp:
     """Book a place, or join the waiting list when it is full.
 
-    Signing up again while already booked, offered or waiting changes nothing. `by` is the
-    staff member doing it on the person's behalf (None when people do it themselves).
+    `opportunity` is the opportunity or its id: either way it is loaded again under the lock,
+    and a draft, cancelled or past one is refused like any other that is closed. Signing up
+    again while already booked, offered or waiting changes nothing. `by` is the staff member
+    doing it on the person's behalf (None when people do it themselves).
     """
     now = now or timezone.now()
     on_behalf = by is not None and by.pk != resident.pk
     with transaction.atomic():
         opportunity = _lock(opportunity)
-        existing = SignUp.objects.filter(opportunity=opportunity, resident=resident).first()
+        # The places, and this person's own sign-up if they have one (at most one: a unique
+        # constraint), in one query under the lock.
+        counts = opportunity.signups.aggregate(
+            held=Count("pk", filter=Q(status__in=[Status.BOOKED, Status.OFFERED])),
+            waiting=Count("pk", filter=Q(status=Status.WAITING)),
+            own=Max("pk", filter=Q(resident=resident)),
+        )
+        existing = SignUp.objects.get(pk=counts["own"]) if counts["own"] else None
         if existing and existing.is_active:
             return existing
         _check_can_sign_up(opportunity, resident=resident, on_behalf=on_behalf, now=now)
 
-        counts = opportunity.signups.aggregate(
-            held=Count("pk", filter=Q(status__in=[Status.BOOKED, Status.OFFERED])),
-            waiting=Count("pk", filter=Q(status=Status.WAITING)),
-        )
         held = counts["held"]
         if counts["waiting"]:
             # Normally nothing; keeps the queue honest. The checks above passed, so the
@@ -134,7 +138,8 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
             held += len(_offer_free_places(opportunity, now, held=held))
         booked = held < opportunity.capacity
 
-        signup = existing or SignUp(opportunity=opportunity, resident=resident)
+        signup = existing or SignUp(resident=resident)
+        signup.opportunity = opportunity  # the locked instance, with its project and venue
         signup.access_needs_note = access_needs_note.strip()
         signup.signed_up_by = by if on_behalf else None
         signup.attendance = SignUp.Attendance.UNKNOWN

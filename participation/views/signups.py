@@ -17,7 +17,7 @@ from coprod_hub.lib.pagination import paginate
 
 from .. import calendar, permissions, services
 from ..forms import SignUpForm
-from ..models import Profile, SignUp
+from ..models import Opportunity, Profile, SignUp
 from ..tokens import calendar_url, read_calendar_token
 
 PAST_PER_PAGE = 20
@@ -40,19 +40,20 @@ def _success_message(request, signup):
 @login_required
 def sign_up(request, pk):
     """One step: check what is offered and your access needs, then sign up."""
-    opportunity = permissions.get_opportunity_for_viewer(
-        request, pk, place_counts=request.method != "POST"
-    )
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
         try:
+            # The service loads the opportunity itself, under its lock, and refuses drafts
+            # like any closed one; the page below then answers 404 to those who cannot see it.
             signup = services.sign_up(
-                opportunity,
+                pk,
                 resident=request.user,
                 access_needs_note=form.cleaned_data["access_needs_note"],
                 now=now,
             )
+        except Opportunity.DoesNotExist:
+            raise Http404 from None
         except services.ParticipationError as error:
             form.add_error(None, str(error))
         else:
@@ -63,6 +64,7 @@ def sign_up(request, pk):
             else:
                 messages.info(request, ALREADY_SIGNED_UP)
             return redirect(signup)
+    opportunity = permissions.get_opportunity_for_viewer(request, pk)
     existing = (
         SignUp.objects.filter(opportunity=opportunity, resident=request.user).active().first()
     )

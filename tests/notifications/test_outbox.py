@@ -218,3 +218,34 @@ def test_fan_out_to_many_people_uses_a_bounded_number_of_queries(
         )
 
     assert Message.objects.count() == 60
+
+
+def test_how_people_hear_is_read_in_one_query_however_many_there_are(
+    django_assert_num_queries,
+):
+    from coprod_hub.users.models import User
+    from participation.models import Profile
+
+    people = UserFactory.create_batch(30)
+    by_phone = people[:10]
+    Profile.objects.bulk_create(
+        Profile(user=person, contact_by=Profile.ContactBy.POST_OR_PHONE) for person in by_phone
+    )
+    Unsubscribe.objects.create(user=people[-1], category="updates")
+    # Loaded afresh, without their profiles: the outbox must not read them one by one.
+    recipients = list(User.objects.filter(pk__in=[p.pk for p in people]))
+
+    # Their preferences and unsubscribes, the insert, and the ids of the new messages.
+    with django_assert_num_queries(3):
+        services.queue_messages(
+            "we_said_we_did",
+            recipients=recipients,
+            event_key="update:4",
+            context={"project": _project(), "update": _update()},
+        )
+
+    by_status = {m.recipient_id: m.status for m in Message.objects.all()}
+    assert len(by_status) == 30
+    assert {by_status[p.pk] for p in by_phone} == {Message.Status.CALL_LIST}
+    assert by_status[people[-1].pk] == Message.Status.SKIPPED
+    assert {by_status[p.pk] for p in people[10:-1]} == {Message.Status.PENDING}

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from coprod_hub.users.roles import Role
 from notifications.models import Message
 from participation import services
 from participation.models import Opportunity, Profile, SignUp
@@ -121,11 +122,11 @@ def test_a_resident_signs_up_in_one_step_seeing_their_access_needs(client, resid
 
 # The sign-up POST with the e-mail's delivery (Celery runs it in-process in tests): the
 # person with their roles (the roles in a query of their own on databases other than
-# PostgreSQL), the opportunity read then locked, their existing place, places held and
-# waiting, the new place, the message (unsubscribes, contact preferences, insert, its id),
+# PostgreSQL), the opportunity locked, places held and waiting with any earlier sign-up of
+# theirs, the new place, the message (contact preferences and unsubscribes, insert, its id),
 # the savepoint and its release; then sending (claim it, load it, the calendar file's
-# sign-up, mark it sent). It was 22, or 23 joining the waiting list.
-SIGN_UP_QUERIES = 16
+# sign-up, mark it sent). It was 22, or 23 joining the waiting list, then 16.
+SIGN_UP_QUERIES = 13
 
 
 @pytest.mark.parametrize("full", [False, True])
@@ -168,6 +169,28 @@ def test_signing_up_again_shows_the_existing_place(client, resident, opportunity
 
     assert response.status_code == 302
     assert SignUp.objects.filter(resident=resident).count() == 1
+
+
+def test_signing_up_for_a_draft_or_a_missing_opportunity_is_not_found(client, resident, staff):
+    draft = OpportunityFactory(created_by=staff, status=Opportunity.Status.DRAFT)
+    client.force_login(resident)
+
+    assert client.post(sign_up_url(draft)).status_code == 404
+    missing = reverse("participation:sign_up", args=[draft.pk + 1000])
+    assert client.post(missing).status_code == 404
+    assert not SignUp.objects.exists()
+
+
+def test_staff_running_a_draft_are_told_it_is_not_open_yet(client):
+    staff = UserFactory(roles=[Role.STAFF, Role.RESIDENT])
+    draft = OpportunityFactory(created_by=staff, status=Opportunity.Status.DRAFT)
+    client.force_login(staff)
+
+    response = client.post(sign_up_url(draft))
+
+    assert response.status_code == 200
+    assert "This opportunity is not open yet." in response.text
+    assert not SignUp.objects.exists()
 
 
 def test_staff_without_the_resident_role_are_told_they_cannot_sign_up(client, other_staff):
