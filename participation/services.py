@@ -139,7 +139,7 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
         booked = held < opportunity.capacity
 
         signup = existing or SignUp(resident=resident)
-        signup.opportunity = opportunity  # the locked instance, with its project and venue
+        signup.opportunity = opportunity  # the locked instance, with its venue
         signup.access_needs_note = access_needs_note.strip()
         signup.signed_up_by = by if on_behalf else None
         signup.attendance = SignUp.Attendance.UNKNOWN
@@ -273,7 +273,7 @@ def expire_offers(now=None) -> int:
     count = 0
     for opportunity_id in opportunity_ids:
         with transaction.atomic():
-            opportunity = _lock(Opportunity(pk=opportunity_id))
+            opportunity = _lock(opportunity_id)
             count += _expire_offers_for(opportunity, now)
     return count
 
@@ -700,7 +700,7 @@ def withdraw_for_erasure(user, *, now=None) -> None:
     )
     for opportunity_id in opportunity_ids:
         with transaction.atomic():
-            opportunity = _lock(Opportunity(pk=opportunity_id))
+            opportunity = _lock(opportunity_id)
             signup = SignUp.objects.get(opportunity=opportunity, resident=user)
             freed_a_place = signup.holds_place
             _set_status(signup, Status.CANCELLED, now, offer_expires_at=None, waiting_since=None)
