@@ -103,15 +103,6 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-        "DB_CONNECT_TIMEOUT", 5
-    )
-    if env_bool("DB_PREPARED_STATEMENTS", True):
-        # Values travel apart from the SQL, so PostgreSQL can keep the plan of a query run
-        # again and again on a connection (loading who is signed in, say) instead of parsing
-        # and planning it every time. Set DB_PREPARED_STATEMENTS=0 behind a connection
-        # pooler in transaction mode (PgBouncer before 1.21), which cannot keep them.
-        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 else:
     DATABASES = {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
@@ -380,11 +371,21 @@ CELERY_BEAT_SCHEDULE["payments-delete-unused-receipts"] = {
     "schedule": 24 * 60 * 60.0,
 }
 
-# Benchmark (bench/): PostgreSQL's JIT compiler spent 1.3 to 1.6 s compiling the insight
-# dashboard's larger aggregate queries before running them (EXPLAIN ANALYZE on the large
-# data set, see bench/README.md); a web application's short queries never repay that. Off.
+# PostgreSQL's connection options (a DATABASE_URL may also name an SQLite file, which has
+# none of these).
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
+    # Benchmark (bench/): PostgreSQL's JIT compiler spent 1.3 to 1.6 s compiling the insight
+    # dashboard's larger aggregate queries before running them (EXPLAIN ANALYZE on the large
+    # data set, see bench/README.md); a web application's short queries never repay that.
+    _pg_options["options"] = "-c jit=off"
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        # Values travel apart from the SQL, so PostgreSQL can keep the plan of a query run
+        # again and again on a connection (loading who is signed in, say) instead of parsing
+        # and planning it every time. Set DB_PREPARED_STATEMENTS=0 behind a connection
+        # pooler in transaction mode (PgBouncer before 1.21), which cannot keep them.
+        _pg_options.update(server_side_binding=True, prepare_threshold=2)
 
 # Retention (coprod_hub/retention.py): every night, delete accounts never confirmed, blank the
 # text of old messages, and purge financial records kept for their full retention period.

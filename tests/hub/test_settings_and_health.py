@@ -42,6 +42,16 @@ def test_production_settings_pass_the_deployment_checks():
     assert "no issues" in result.stdout
 
 
+def test_a_database_url_may_name_an_sqlite_file(tmp_path):
+    # PostgreSQL's connection options must not reach SQLite, which refuses unknown ones.
+    database_url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+
+    result = _run_manage("migrate", "--noinput", DATABASE_URL=database_url)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "hub.sqlite3").exists()
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = _run_manage("check", DEBUG="0", SECRET_KEY="", ALLOWED_HOSTS="x.example")
 
