@@ -368,7 +368,8 @@ class FeeRateForm(Form):
     )
     starts_on = _date_field(
         "Starts on",
-        "Claims for activities on or after this date use the new rate. For example, 6 4 2026.",
+        "Today or later. Claims for activities on or after this date use the new rate. "
+        "For example, 6 4 2027.",
     )
 
     def clean_amount(self):
@@ -421,7 +422,7 @@ class ExpenseRuleForm(Form):
     needs_prior_agreement = forms.BooleanField(
         label="Must be agreed with us before the person spends the money", required=False
     )
-    starts_on = _date_field("Starts on", "For example, 6 4 2026.")
+    starts_on = _date_field("Starts on", "Today or later. For example, 6 4 2027.")
 
     def clean(self):
         data = super().clean()

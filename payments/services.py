@@ -738,8 +738,20 @@ def withdraw_conflict(conflict, *, by) -> None:
 # --- the policy -------------------------------------------------------------------------
 
 
+def _check_change_starts_on(starts_on: date) -> None:
+    """A change to the policy starts today or later: a claim uses the rates in force on the
+    day of the activity, so a change dated earlier would rewrite what was in force then and
+    pay two people different amounts for the same session."""
+    if starts_on < timezone.localdate():
+        raise PaymentError(
+            "A change can start today or later, not in the past. Claims use the rates in "
+            "force on the day of the activity, so those cannot change afterwards."
+        )
+
+
 def add_fee_rate(*, by, basis: str, amount_pence: int, starts_on: date) -> FeeRate:
     _require_commissioner(by)
+    _check_change_starts_on(starts_on)
     try:
         with transaction.atomic():
             return FeeRate.objects.create(
@@ -753,6 +765,7 @@ def add_fee_rate(*, by, basis: str, amount_pence: int, starts_on: date) -> FeeRa
 
 def add_expense_rule(*, by, category: str, starts_on: date, **fields) -> ExpenseRule:
     _require_commissioner(by)
+    _check_change_starts_on(starts_on)
     try:
         with transaction.atomic():
             return ExpenseRule.objects.create(

@@ -146,10 +146,35 @@ def test_only_planned_changes_can_be_removed(policy, commissioner, settings):
 
 
 def test_two_rates_for_the_same_fee_cannot_start_on_the_same_day(policy, commissioner):
+    services.add_fee_rate(
+        by=commissioner, basis="per_hour", amount_pence=2200, starts_on=date(2030, 4, 6)
+    )
     with pytest.raises(PaymentError, match="already a rate"):
         services.add_fee_rate(
-            by=commissioner, basis="per_hour", amount_pence=2100, starts_on=date(2020, 4, 1)
+            by=commissioner, basis="per_hour", amount_pence=2100, starts_on=date(2030, 4, 6)
         )
+
+
+def test_a_change_to_the_policy_cannot_start_in_the_past(policy, commissioner):
+    from django.utils import timezone
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    before = (FeeRate.objects.count(), ExpenseRule.objects.count())
+
+    with pytest.raises(PaymentError, match="today or later"):
+        services.add_fee_rate(
+            by=commissioner, basis="per_hour", amount_pence=100, starts_on=yesterday
+        )
+    with pytest.raises(PaymentError, match="today or later"):
+        services.add_expense_rule(
+            by=commissioner, category="parking", starts_on=yesterday, allowed=False
+        )
+
+    assert (FeeRate.objects.count(), ExpenseRule.objects.count()) == before
+    # Today is fine: it changes nothing that was already in force.
+    services.add_fee_rate(
+        by=commissioner, basis="per_hour", amount_pence=2500, starts_on=timezone.localdate()
+    )
 
 
 class TestPolicyPages:
@@ -191,6 +216,28 @@ class TestPolicyPages:
         assert "Error: Add a new fee rate" in html
         assert "Enter an amount in pounds, like 12.50" in html
         assert 'value="fifty"' in html
+        assert not FeeRate.objects.exists()
+
+    def test_a_backdated_rate_is_refused_with_the_reason_and_keeps_what_was_typed(
+        self, client, commissioner
+    ):
+        client.force_login(commissioner)
+
+        response = client.post(
+            reverse("payments:add_fee_rate"),
+            {
+                "basis": "half_day",
+                "amount": "55.50",
+                "starts_on_0": "1",
+                "starts_on_1": "6",
+                "starts_on_2": "2020",
+            },
+        )
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "A change can start today or later, not in the past" in html
+        assert 'value="55.50"' in html
         assert not FeeRate.objects.exists()
 
     def test_residents_and_staff_cannot_see_the_policy_page(self, client, resident, staff):
