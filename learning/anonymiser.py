@@ -270,9 +270,9 @@ def _find_postcodes(text: str) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------
 
 _NHS_RE = re.compile(
-    r"(?<![\d])(?<!\d[ -])"  # not the tail of a longer number
-    r"(\d{3})([ -]?)(\d{3})\2(\d{4})"  # same separator both times: 943 476 5919
-    r"(?!\d)(?![ -]\d)"
+    r"(?<![\d])(?<!\d[ .-])"  # not the tail of a longer number
+    r"(\d{3})([ .-]?)(\d{3})\2(\d{4})"  # same separator both times: 943 476 5919
+    r"(?!\d)(?![ .-]\d)"
 )
 
 
@@ -345,8 +345,10 @@ _DATE = rf"""
     (?:
         \d{{4}}[-/.][01]?\d[-/.][0-3]?\d                     # 1952-03-03
       | [0-3]?\d[/.-][01]?\d[/.-](?:\d{{4}}|\d{{2}})         # 03/03/1952, 3.3.52
-      | {_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+(?:\d{{4}}|'\d{{2}}))?  # 3rd of March 1952
+      | {_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+(?:\d{{4}}|'?\d{{2}}))?  # 3rd of March 1952
+      | {_DAY}(?P<sep>[-/.]){_MONTH}(?P=sep)(?:\d{{4}}|\d{{2}})  # 3-Mar-1952, 3/Mar/52
       | {_MONTH}\s+(?:\d{{4}}|{_DAY}(?:,?\s+\d{{4}})?)       # March 3, 1952 / March 1952
+      | (?:19|20)\d{{2}}       # a year of birth ("born in 1952") is identifying enough
     )
     (?![^\W_])
 """
@@ -371,8 +373,6 @@ _DOB_RE = re.compile(
     rf"(?<![^\W_]){_DOB_CUE}{_DOB_GAP}(?P<date>{_DATE})",
     re.IGNORECASE | re.VERBOSE,
 )
-# "born in 1952" gives a year of birth, which is identifying enough to hide.
-_BORN_IN_YEAR_RE = re.compile(r"\bborn\s+in\s+(?P<date>(?:19|20)\d{2})\b", re.IGNORECASE)
 # The cue may also come straight after the date: "3 March 1952 (DOB)".
 _DATE_THEN_CUE_RE = re.compile(
     rf"(?<![^\W_])(?P<date>{_DATE})\s*\(\s*(?:DOB|D\.O\.B\.?|date\s+of\s+birth)\s*\)",
@@ -381,7 +381,7 @@ _DATE_THEN_CUE_RE = re.compile(
 
 
 def _find_dates_of_birth(text: str) -> Iterator[Finding]:
-    for pattern in (_DOB_RE, _BORN_IN_YEAR_RE, _DATE_THEN_CUE_RE):
+    for pattern in (_DOB_RE, _DATE_THEN_CUE_RE):
         for match in pattern.finditer(text):
             yield Finding("date_of_birth", match.start("date"), match.end("date"))
 

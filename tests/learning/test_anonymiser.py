@@ -108,6 +108,7 @@ TRUE_CASES = [
     ("nhs_number", f"His is {spaced(GENERATED_NHS[1])} I think", spaced(GENERATED_NHS[1])),
     ("nhs_number", f"Number {dashed(GENERATED_NHS[2])}.", dashed(GENERATED_NHS[2])),
     ("nhs_number", f"({GENERATED_NHS[3]})", GENERATED_NHS[3]),
+    ("nhs_number", "NHS 943.476.5919", "943.476.5919"),
     # National Insurance numbers
     ("ni_number", "NI: AB 12 34 56 C", "AB 12 34 56 C"),
     ("ni_number", "NI number AB123456C.", "AB123456C"),
@@ -127,6 +128,12 @@ TRUE_CASES = [
     ("date_of_birth", "He was born in 1948 in Kingston", "1948"),
     ("date_of_birth", "dob 12-06-1961", "12-06-1961"),
     ("date_of_birth", "Seen 3 March 1952 (DOB) at home", "3 March 1952"),
+    ("date_of_birth", "DOB: 3-Mar-1952", "3-Mar-1952"),
+    ("date_of_birth", "dob 3-mar-52 on file", "3-mar-52"),
+    ("date_of_birth", "D.O.B. 03/Mar/1952", "03/Mar/1952"),
+    ("date_of_birth", "DOB 12 June 80", "12 June 80"),
+    ("date_of_birth", "DOB 3 Mar '52", "3 Mar '52"),
+    ("date_of_birth", "Date of birth: 1952.", "1952"),
     # street addresses
     ("address", "She lives at 12 Acacia Avenue now.", "12 Acacia Avenue"),
     ("address", "Flat 3, 45 High Street, Leeds", "Flat 3, 45 High Street"),
