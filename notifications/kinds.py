@@ -49,3 +49,7 @@ def category_for(kind: str) -> Category:
         return KIND_CATEGORIES[kind]
     except KeyError:
         raise ValueError(f"Unknown message kind {kind!r}: add it to KIND_CATEGORIES") from None
+
+
+def kinds_in(category: Category) -> list[str]:
+    return [kind for kind, its_category in KIND_CATEGORIES.items() if its_category == category]

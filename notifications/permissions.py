@@ -1,7 +1,9 @@
 """Who may see the outbox and the call list.
 
 The outbox holds message text for everyone, so only admins see it. Staff see the call list
-(people who asked for post or phone contact) because they make those calls.
+(people who asked for post or phone contact) because they make those calls; messages about
+fee and expense claims (amounts, reasons a claim was returned) are on it for commissioners
+only, as the claims themselves are.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -9,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from coprod_hub.users.roles import Role
 
+from .kinds import Category, kinds_in
 from .models import Message
 
 
@@ -27,9 +30,13 @@ def get_message_for_admin(request, pk) -> Message:
 
 
 def call_list_for(request):
-    if not (request.user.is_authenticated and request.user.has_role(Role.STAFF)):
+    user = request.user
+    if not (user.is_authenticated and user.has_role(Role.STAFF)):
         raise PermissionDenied("Only staff can see the call list.")
-    return Message.objects.filter(status=Message.Status.CALL_LIST).select_related("recipient")
+    calls = Message.objects.filter(status=Message.Status.CALL_LIST).select_related("recipient")
+    if not user.has_role(Role.COMMISSIONER):
+        calls = calls.exclude(kind__in=kinds_in(Category.CLAIMS))
+    return calls
 
 
 def get_call_for_staff(request, pk) -> Message:

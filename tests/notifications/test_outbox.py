@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from notifications import services
+from notifications.kinds import category_for
 from notifications.models import Message, Unsubscribe
 from notifications.tasks import deliver_messages, send_due_messages
 from notifications.tokens import unsubscribe_token
@@ -175,6 +176,40 @@ def test_someone_without_an_email_goes_on_the_staff_call_list(client, staff):
     client.post(reverse("notifications:mark_called", args=[message.pk]))
     message.refresh_from_db()
     assert message.status == Message.Status.CALLED
+
+
+def test_claim_messages_on_the_call_list_are_for_commissioners_only(client, staff, commissioner):
+    person = UserFactory()
+
+    def on_call_list(kind, subject, body):
+        return Message.objects.create(
+            kind=kind,
+            category=category_for(kind),
+            event_key=f"{kind}:1",
+            recipient=person,
+            channel=Message.Channel.EMAIL,
+            subject=subject,
+            body_text=body,
+            status=Message.Status.CALL_LIST,
+        )
+
+    on_call_list("we_said_we_did", "What changed at the day centre", "We added evening sessions")
+    claim = on_call_list("claim_rejected", "Your claim was not approved", "Reason: a duplicate")
+    url = reverse("notifications:call_list")
+
+    client.force_login(staff)
+    page = client.get(url).content.decode()
+    assert "We added evening sessions" in page
+    assert "a duplicate" not in page
+    assert "on the commissioners’ call list" in page
+    assert client.post(reverse("notifications:mark_called", args=[claim.pk])).status_code == 404
+
+    client.force_login(commissioner)
+    page = client.get(url).content.decode()
+    assert "We added evening sessions" in page and "a duplicate" in page
+    client.post(reverse("notifications:mark_called", args=[claim.pk]))
+    claim.refresh_from_db()
+    assert claim.status == Message.Status.CALLED
 
 
 def test_only_admins_see_the_outbox(client, resident, staff, admin_user):
