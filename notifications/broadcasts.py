@@ -55,6 +55,12 @@ def start_broadcast(kind: str, subject) -> Broadcast:
     return broadcast
 
 
+def not_yet_broadcast(kind: str, subjects):
+    """The subjects (a queryset) that no broadcast of this kind has been started for."""
+    started = Broadcast.objects.filter(kind=kind).values("object_id")
+    return subjects.exclude(pk__in=started)
+
+
 def _enqueue(broadcast_id):
     from .tasks import run_broadcast
 

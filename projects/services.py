@@ -4,12 +4,15 @@ and posting "we said, we did" updates. Views call these with a form's cleaned da
 from django.db import transaction
 from django.utils.text import slugify
 
-from notifications.broadcasts import start_broadcast
+from notifications.broadcasts import not_yet_broadcast, start_broadcast
 
 from .ladder import Step, clean_evidence, evidenced_step
 from .models import RESERVED_SLUGS, Project, StepChange, Update
 
 # Fields a project form may set directly. Team members are set separately (many-to-many).
+# The message everyone who took part gets about a "we said, we did" update.
+UPDATE_BROADCAST = "we_said_we_did"
+
 PROJECT_FIELDS = (
     "title",
     "slug",
@@ -143,6 +146,10 @@ def set_published(project, *, by, published: bool) -> Project:
             raise ProjectError("Record the step of participation before you publish the project")
         locked.is_published = published
         locked.save(update_fields=["is_published", "updated_at"])
+        if published:
+            # Updates posted while the project was hidden go out now that their link works.
+            for update in not_yet_broadcast(UPDATE_BROADCAST, locked.updates.order_by("pk")):
+                start_broadcast(UPDATE_BROADCAST, update)
     project.is_published = published
     return project
 
@@ -152,7 +159,9 @@ def post_update(project, *, by, said, did, next_steps="", opportunities=()) -> U
 
     Everyone who took part in the project hears about it: the broadcast is recorded in this
     transaction, so it happens only if the update is saved, and its messages are written in
-    batches afterwards (notifications/broadcasts.py).
+    batches afterwards (notifications/broadcasts.py). While the project is hidden from the
+    public the message would link to a page people cannot open, so it waits until the project
+    is published (`set_published`).
     """
     said, did, next_steps = (said or "").strip(), (did or "").strip(), (next_steps or "").strip()
     if not said:
@@ -163,9 +172,16 @@ def post_update(project, *, by, said, did, next_steps="", opportunities=()) -> U
     if any(opportunity.project_id != project.pk for opportunity in opportunities):
         raise ProjectError("You can only link opportunities that belong to this project")
     with transaction.atomic():
+        # Locked so that publishing at the same moment sees this update, or this sees it.
+        is_public = (
+            Project.objects.select_for_update()
+            .values_list("is_published", flat=True)
+            .get(pk=project.pk)
+        )
         update = Update.objects.create(
             project=project, said=said, did=did, next_steps=next_steps, posted_by=by
         )
         update.opportunities.set(opportunities)
-        start_broadcast("we_said_we_did", update)
+        if is_public:
+            start_broadcast(UPDATE_BROADCAST, update)
     return update

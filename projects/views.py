@@ -209,7 +209,16 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
         except services.ProjectError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, "Update posted")
+        if self.project.is_published:
+            messages.success(
+                self.request, "Update posted. Everyone who took part will hear about it."
+            )
+        else:
+            messages.success(
+                self.request,
+                "Update posted. Everyone who took part will hear about it when the project "
+                "is published.",
+            )
         return redirect(self.project)
 
 

@@ -4,9 +4,9 @@ from django.core import mail
 from notifications.broadcasts import run_broadcast
 from notifications.models import Broadcast, Message
 from participation.models import SignUp
-from projects.services import post_update
+from projects.services import post_update, record_step, set_published
 from tests.factories import UserFactory
-from tests.projects.factories import ProjectFactory, make_opportunity
+from tests.projects.factories import ProjectFactory, evidence, make_opportunity
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,29 @@ def test_an_update_reaches_everyone_who_attended_and_nobody_else(after_commit):
     assert len(mail.outbox) == 3
     assert "We moved the session to the library" in mail.outbox[0].body
     assert Broadcast.objects.get(object_id=update.pk).finished_at is not None
+
+
+def test_an_update_on_a_hidden_project_waits_until_the_project_is_published(after_commit):
+    project = ProjectFactory(is_published=False)
+    record_step(project, by=project.owner, claimed=7, evidence=evidence())
+    took_part(make_opportunity(project, days_ahead=-20), UserFactory.create_batch(2))
+
+    update = after_commit(post_update, project, by=project.owner, said="s", did="d")
+
+    # Its link would be a page nobody outside the team can open.
+    assert not Broadcast.objects.exists()
+    assert not mail.outbox
+
+    after_commit(set_published, project, by=project.owner, published=True)
+    assert Broadcast.objects.get().object_id == update.pk
+    assert len(mail.outbox) == 2
+    assert project.get_absolute_url() in mail.outbox[0].body
+
+    # Hiding and showing the project again sends nothing twice.
+    after_commit(set_published, project, by=project.owner, published=False)
+    after_commit(set_published, project, by=project.owner, published=True)
+    assert Broadcast.objects.count() == 1
+    assert len(mail.outbox) == 2
 
 
 def test_running_a_broadcast_again_sends_nothing_twice(after_commit):
