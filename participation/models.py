@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from projects.ladder import Level, Step
 
@@ -236,12 +237,23 @@ class Opportunity(models.Model):
     def has_ended(self, now=None) -> bool:
         return self.ends_at <= (now or timezone.now())
 
+    @cached_property
+    def project_is_public(self) -> bool:
+        """Standing alone, or part of a published project. (A query that annotates a value of
+        the same name, as the sign-up lock does, saves loading the project.)"""
+        return self.project_id is None or self.project.is_published
+
+    @property
+    def is_public(self) -> bool:
+        """May anyone open its page? Not while it is a draft or its project is hidden."""
+        return self.status != self.Status.DRAFT and self.project_is_public
+
     def sign_up_closed_reason(self, now=None) -> str:
         """Why nobody can sign up now, in words people read; "" when sign-up is open."""
         now = now or timezone.now()
         if self.status == self.Status.CANCELLED:
             return "This opportunity has been cancelled."
-        if self.status == self.Status.DRAFT:
+        if not self.is_public:
             return "This opportunity is not open yet."
         if self.has_started(now):
             return "This opportunity has already taken place."

@@ -78,7 +78,8 @@ def projects_for_new_opportunity(user, *, keep=None):
 
 
 def get_opportunity_for_viewer(request, pk) -> Opportunity:
-    """The public page: drafts are 404 except to the staff running them.
+    """The public page: drafts, and opportunities of projects the public cannot see, are 404
+    except to the staff running them.
 
     Places held and waiting are counted in the same query: the page shows them several ways.
     """
@@ -88,7 +89,7 @@ def get_opportunity_for_viewer(request, pk) -> Opportunity:
         ).with_place_counts(),
         pk=pk,
     )
-    if opportunity.status == Opportunity.Status.DRAFT and not can_run(request.user, opportunity):
+    if not opportunity.is_public and not can_run(request.user, opportunity):
         raise_not_found()
     return opportunity
 

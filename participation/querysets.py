@@ -25,14 +25,19 @@ def _count_of(queryset):
 
 
 class OpportunityQuerySet(models.QuerySet):
+    def on_public_projects(self):
+        """Standing alone, or part of a project the public can see: an opportunity is only
+        ever shown with its project's honest step and page."""
+        return self.filter(Q(project__isnull=True) | Q(project__is_published=True))
+
     def public(self):
         """Pages anyone may open: everything except drafts (cancelled ones say so)."""
-        return self.exclude(status=DRAFT)
+        return self.exclude(status=DRAFT).on_public_projects()
 
     def listed(self, now=None, *, include_past=False):
         """The directory and the public feed: published or closed, not yet started (or
         already over too, when people ask to see past ones)."""
-        listed = self.filter(status__in=[PUBLISHED, CLOSED])
+        listed = self.filter(status__in=[PUBLISHED, CLOSED]).on_public_projects()
         if include_past:
             return listed
         return listed.filter(starts_at__gt=now or timezone.now())

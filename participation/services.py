@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coprod_hub.users.models import User
@@ -42,12 +43,17 @@ def _lock(opportunity) -> Opportunity:
     transaction ends (no-op on SQLite, which allows one writer at a time anyway).
 
     Its venue comes in the same query, for the messages written under the lock (they say
-    where; none needs the project, which would add two dozen columns to every sign-up);
-    `of=("self",)` keeps the lock on the opportunity's row alone. Raises
-    `Opportunity.DoesNotExist` for an id that matches nothing.
+    where; none needs the project, which would add two dozen columns to every sign-up, so
+    only whether the project is public comes along); `of=("self",)` keeps the lock on the
+    opportunity's row alone. Raises `Opportunity.DoesNotExist` for an id that matches nothing.
     """
     pk = opportunity.pk if isinstance(opportunity, Opportunity) else opportunity
-    return Opportunity.objects.select_for_update(of=("self",)).select_related("venue").get(pk=pk)
+    return (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("venue")
+        .annotate(project_is_public=Coalesce("project__is_published", True))
+        .get(pk=pk)
+    )
 
 
 def _event_key(signup, kind) -> str:
@@ -354,6 +360,11 @@ def publish_opportunity(opportunity, *, by, now=None) -> Opportunity:
             raise ParticipationError("A cancelled opportunity cannot be published again.")
         if locked.has_started(now):
             raise ParticipationError("This opportunity has already started, so it cannot open.")
+        if not locked.project_is_public:
+            raise ParticipationError(
+                "Publish the project first. People read about the project and its honest step "
+                "before they sign up."
+            )
         _check_opportunity(locked)
         locked.status = Opportunity.Status.PUBLISHED
         locked.published_at = locked.published_at or now

@@ -9,7 +9,7 @@ from notifications.alerts import send_immediate_alerts, send_weekly_digests
 from notifications.models import Message, Unsubscribe
 from participation.models import Opportunity, Profile
 from projects.models import ServiceArea
-from tests.factories import UserFactory
+from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,19 @@ def test_people_who_want_alerts_now_hear_about_matching_opportunities_once(
     assert message.recipient == keen
     assert opportunity.title in message.subject
     assert len(mail.outbox) == 1
+
+
+def test_nobody_hears_about_an_opportunity_whose_project_is_hidden(carers, publish, after_commit):
+    person_wanting("immediately", carers)
+    person_wanting("weekly", carers)
+    opportunity = publish(carers)
+    opportunity.project = ProjectFactory(is_published=False, service_area=carers)
+    opportunity.save()
+
+    after_commit(send_immediate_alerts)
+    after_commit(send_weekly_digests)
+
+    assert not Message.objects.exists()
 
 
 def test_the_weekly_digest_lists_the_weeks_matches_in_one_message(carers, publish):

@@ -366,3 +366,44 @@ def test_staff_can_cancel_a_place_on_someones_behalf(client, signup, staff):
     assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.CANCELLED
     message = Message.objects.get(kind="signup_cancelled", recipient=signup.resident)
     assert "as you asked" in message.body_text
+
+
+def test_an_opportunity_of_a_hidden_project_is_not_public_and_takes_no_sign_ups(client, resident):
+    project = ProjectFactory(is_published=False)
+    opportunity = OpportunityFactory(project=project, title="Shaping respite care")
+    pages = [
+        reverse("participation:detail", args=[opportunity.pk]),
+        reverse("participation:calendar", args=[opportunity.pk]),
+    ]
+
+    for person in (None, resident):
+        if person:
+            client.force_login(person)
+        assert [client.get(page).status_code for page in pages] == [404, 404]
+        assert "Shaping respite care" not in client.get(reverse("participation:directory")).text
+        assert "Shaping respite care" not in client.get(reverse("participation:feed")).text
+
+    assert client.post(sign_up_url(opportunity)).status_code == 404
+    with pytest.raises(services.ParticipationError, match="not open yet"):
+        services.sign_up(opportunity, resident=resident)
+    assert not SignUp.objects.exists()
+
+    # The team still sees it, and everyone does once the project is published.
+    client.force_login(project.owner)
+    assert client.get(pages[0]).status_code == 200
+    project.is_published = True
+    project.save()
+    client.force_login(resident)
+    assert client.post(sign_up_url(opportunity)).status_code == 302
+    assert SignUp.objects.get().status == SignUp.Status.BOOKED
+
+
+def test_an_opportunity_cannot_be_published_before_its_project(staff):
+    project = ProjectFactory(is_published=False, owner=staff)
+    draft = OpportunityFactory(project=project, status=Opportunity.Status.DRAFT)
+
+    with pytest.raises(services.ParticipationError, match="Publish the project first"):
+        services.publish_opportunity(draft, by=staff)
+
+    draft.refresh_from_db()
+    assert draft.status == Opportunity.Status.DRAFT
