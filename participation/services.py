@@ -597,13 +597,32 @@ def on_call_list(record: GroupMessage) -> int:
 # --- People added by staff -------------------------------------------------------------
 
 
-def add_person(*, by, display_name, email="", phone="", contact_by=Profile.ContactBy.EMAIL):
-    """Create a resident account for someone who is not online, so staff can sign them up.
+def add_person_and_sign_up(
+    opportunity,
+    *,
+    by,
+    display_name,
+    email="",
+    phone="",
+    contact_by=Profile.ContactBy.EMAIL,
+    access_needs_note="",
+) -> SignUp:
+    """Create a resident account for someone who is not online and sign them up, in one
+    transaction: if the sign-up is refused, no account is left behind to trip up the next
+    try ("someone already has an account with that email address").
 
     They have no password until they ask to reset it. Without an email address they get a
     placeholder under the reserved ".invalid" domain (which can never receive mail) and are
     contacted by post or phone through the staff call list.
     """
+    with transaction.atomic():
+        person = _add_person(
+            display_name=display_name, email=email, phone=phone, contact_by=contact_by
+        )
+        return sign_up(opportunity, resident=person, by=by, access_needs_note=access_needs_note)
+
+
+def _add_person(*, display_name, email, phone, contact_by) -> User:
     email = email.strip().lower()
     with transaction.atomic():
         if email and User.objects.filter(email__iexact=email).exists():

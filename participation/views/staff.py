@@ -395,17 +395,13 @@ def add_person(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = services.add_person(
+            signup = services.add_person_and_sign_up(
+                opportunity,
                 by=request.user,
                 display_name=data["display_name"],
                 email=data["email"],
                 phone=data["phone"],
                 contact_by=data["contact_by"],
-            )
-            signup = services.sign_up(
-                opportunity,
-                resident=person,
-                by=request.user,
                 access_needs_note=data["access_needs_note"],
             )
         except services.ParticipationError as error:

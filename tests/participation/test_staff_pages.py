@@ -263,6 +263,23 @@ def test_staff_sign_up_someone_by_email_or_add_a_person_without_an_account(clien
     assert Message.objects.get(recipient=edna).status == Message.Status.CALL_LIST
 
 
+def test_adding_a_person_to_a_session_that_refuses_them_leaves_no_account_behind(client, staff):
+    draft = OpportunityFactory(created_by=staff, status=Opportunity.Status.DRAFT)
+    client.force_login(staff)
+    person = {"display_name": "Pat Offline", "email": "pat@example.org", "contact_by": "email"}
+
+    page = client.get(url("manage", draft)).text
+    assert "You can sign people up once the opportunity is published." in page
+    first = client.post(url("add_person", draft), person)
+    assert "This opportunity is not open yet." in first.text
+    assert not User.objects.filter(display_name="Pat Offline").exists()
+
+    # Once it is open, the same details work first time: no "already has an account".
+    services.publish_opportunity(draft, by=staff)
+    client.post(url("add_person", draft), person)
+    assert SignUp.objects.get(resident__email="pat@example.org").status == SignUp.Status.BOOKED
+
+
 def test_attendance_is_recorded_after_the_start_and_prompts_a_claim(client, staff, make_residents):
     opportunity = OpportunityFactory(created_by=staff, fee_basis="per_hour")
     came, apologised = make_residents(2)
