@@ -21,7 +21,12 @@ from learning.models import Entry
 from . import ladder, services
 from .forms import ManageFilterForm, ProjectFilterForm, ProjectForm, StepForm, UpdateForm
 from .models import Project, Update
-from .permissions import ProjectPermissionMixin, ProjectWriteMixin, can_edit_project
+from .permissions import (
+    ProjectPermissionMixin,
+    ProjectWriteMixin,
+    can_edit_project,
+    project_scope,
+)
 
 PROJECTS_PER_PAGE = 20
 UPDATES_PER_PAGE = 20
@@ -236,10 +241,13 @@ class UpdateListView(ForgivingPaginationMixin, ListView):
         # Only a possible web address is looked up: PostgreSQL refuses a NUL byte in a query
         # outright (a server error), and nothing else can match a project anyway.
         is_slug = bool(slug) and SLUG.fullmatch(slug) is not None
-        self.project = Project.objects.published().filter(slug=slug).first() if is_slug else None
+        self.project = (
+            project_scope(self.request.user).filter(slug=slug).first() if is_slug else None
+        )
         self.unknown_project = bool(slug) and self.project is None
         if self.project:
-            updates = updates.filter(project=self.project)
+            # Staff following "see all updates" from a project not yet published see its own.
+            updates = Update.objects.filter(project=self.project).for_display()
         return updates
 
     def get_context_data(self, **kwargs):

@@ -88,8 +88,13 @@ def test_updates_on_unpublished_projects_are_not_public(client, draft, staff):
     UpdateFactory(project=draft, said="Secret draft words")
     assert "Secret draft words" not in client.get(reverse("projects:updates")).text
     assert "Secret draft words" not in client.get(reverse("projects:updates_feed")).text
+    narrowed = reverse("projects:updates") + f"?project={draft.slug}"
+    assert "Secret draft words" not in client.get(narrowed).text
     client.force_login(staff)
     assert "Secret draft words" in client.get(draft.get_absolute_url()).text
+    # "See all updates" from the draft project's page shows them to staff.
+    assert "Secret draft words" in client.get(narrowed).text
+    assert "Secret draft words" not in client.get(reverse("projects:updates")).text
 
 
 def test_the_feed_is_newest_first_paginated_and_can_narrow_to_one_project(client, project):
