@@ -6,10 +6,12 @@ their ledger entries and receipts (the evidence for a payment), but strips the f
 person or staff typed about them. Drafts that were never sent are deleted outright.
 """
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 
-from .models import Claim, ClaimLine, ConflictOfInterest, LedgerEntry, Receipt
+from .models import Claim, ClaimEvent, ClaimLine, ConflictOfInterest, LedgerEntry, Receipt
 from .services import _delete_files_after_commit
 from .taxyear import TaxYear
 
@@ -70,8 +72,15 @@ def export(user) -> dict:
     }
 
 
+# Words typed about the person, in claims and in the audit trail's copies of them. Amounts,
+# statuses, dates and who decided stay: they are the financial record.
+PERSONAL_TEXT_FIELDS = ("on_behalf_note", "reason", "description", "agreed_with")
+
+
 @transaction.atomic
 def erase(user) -> None:
+    claim_ids = list(Claim.objects.filter(claimant=user).values_list("pk", flat=True))
+    line_ids = list(ClaimLine.objects.filter(claim_id__in=claim_ids).values_list("pk", flat=True))
     drafts = Claim.objects.filter(claimant=user, status=Claim.Status.DRAFT)
     draft_receipts = list(Receipt.objects.filter(line__claim__in=drafts))
     unused = list(Receipt.objects.filter(owner=user, line__isnull=True))
@@ -83,7 +92,43 @@ def erase(user) -> None:
     _delete_files_after_commit(draft_receipts + unused)
 
     # Sent claims stay as financial records, without the words typed about the person.
-    Claim.objects.filter(claimant=user).update(on_behalf_note="")
+    Claim.objects.filter(claimant=user).update(on_behalf_note="", reason="")
     ClaimLine.objects.filter(claim__claimant=user).update(description="", agreed_with="")
+    ClaimEvent.objects.filter(claim__claimant=user).update(note="")
     Receipt.objects.filter(owner=user).update(original_name="receipt")
     ConflictOfInterest.objects.filter(Q(commissioner=user) | Q(person=user)).delete()
+    _scrub_audit_trail(user, claim_ids, line_ids)
+
+
+def _scrub_audit_trail(user, claim_ids, line_ids) -> None:
+    """The audit trail keeps every change to the person's claims, drafts deleted just now
+    included, but no longer quotes what was typed about them or names them."""
+    names = {
+        claim.pk: f"{claim.reference} – Erased person {user.pk}"
+        for claim in Claim.objects.filter(pk__in=claim_ids)
+    }
+    trail = [
+        *(
+            (entry, names.get(entry.object_id, f"Claim of erased person {user.pk}"))
+            for entry in _entries_about(Claim, claim_ids)
+        ),
+        *((entry, None) for entry in _entries_about(ClaimLine, line_ids)),
+    ]
+    for entry, name in trail:
+        entry.changes = {
+            field: values
+            for field, values in (entry.changes or {}).items()
+            if field not in PERSONAL_TEXT_FIELDS
+        }
+        entry.changes_text = ""
+        if name:
+            entry.object_repr = name
+    LogEntry.objects.bulk_update(
+        [entry for entry, _ in trail], ["changes", "changes_text", "object_repr"]
+    )
+
+
+def _entries_about(model, ids):
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+    )

@@ -287,11 +287,12 @@ def _already_sent_message(record, *, changed=False) -> str:
 
 def _record_needs_seen(request, opportunity, signups):
     """Access needs are special category data: the audit trail keeps who saw whose, when.
-    One entry per page view, naming the people, so the page's queries stay constant."""
+    One entry per page view, listing the people, so the page's queries stay constant. By
+    number, not name: an account erased later is a pseudonym, and so is this entry."""
     shown = [s for s in signups if s.access_needs_note or _has_needs(s.resident)]
     if shown:
-        names = ", ".join(f"{s.resident} (person {s.resident_id})" for s in shown)
-        log_access(opportunity, by=request.user, what=f"access needs of {names}")
+        people = ", ".join(f"person {s.resident_id}" for s in shown)
+        log_access(opportunity, by=request.user, what=f"access needs of {people}")
 
 
 def _has_needs(person):

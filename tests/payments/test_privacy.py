@@ -75,3 +75,54 @@ def test_signups_with_claims_survive_the_participation_erase(make_claim, residen
     account_privacy.erase(resident)
 
     assert Claim.objects.get().signup.resident_id == resident.pk
+
+
+def test_erasing_strips_what_was_typed_from_claim_history_and_the_audit_trail(
+    policy, resident, staff, commissioner
+):
+    from auditlog.models import LogEntry
+
+    signup = SignUpFactory(resident=resident)
+    claim = services.start_claim(signup, by=staff, on_behalf_note="Rita rang from the hospice")
+    services.save_expense(
+        claim,
+        by=staff,
+        category="public_transport",
+        description="Bus from 12 Acacia Road",
+        amount_pence=460,
+        miles=None,
+    )
+    services.update_claim_details(
+        claim,
+        by=staff,
+        payment_method=Claim.PaymentMethod.BANK_TRANSFER,
+        employed_by_partner=False,
+        not_part_of_paid_job=False,
+    )
+    claim = services.submit_claim(
+        Claim.objects.get(pk=claim.pk), by=staff, benefits_acknowledged=True
+    )
+    services.return_claim(
+        claim, by=commissioner, reason="Rita, we need your Universal Credit letter"
+    )
+    typed = ("hospice", "Acacia", "Universal Credit", resident.display_name)
+
+    def trail_text():
+        entries = LogEntry.objects.filter(object_id=claim.pk, content_type__model="claim") | (
+            LogEntry.objects.filter(
+                object_id__in=claim.lines.values("pk"), content_type__model="claimline"
+            )
+        )
+        return " ".join(f"{e.object_repr} {e.changes} {e.changes_text}" for e in entries)
+
+    assert all(words in trail_text() for words in typed[1:3])  # the trail quoted them
+
+    account_privacy.erase(resident)
+
+    claim.refresh_from_db()
+    history = " ".join(claim.events.values_list("note", flat=True))
+    assert claim.reason == "" and claim.on_behalf_note == ""
+    assert not any(words in history or words in trail_text() for words in typed)
+    # What happened to the money is still on record.
+    assert claim.status == Claim.Status.RETURNED
+    assert "amount_pence" in trail_text() or "460" in trail_text()
