@@ -90,8 +90,15 @@ def sign_up(request, pk):
 def signup_detail(request, pk):
     signup = permissions.get_signup_for_user(request, pk)
     is_own = signup.resident_id == request.user.pk
-    profile = _profile_or_none(signup.resident)
-    if not is_own and (signup.access_needs_note or (profile and profile.has_access_needs)):
+    # Staff see access needs while the person is booked, offered a place or waiting; once the
+    # place is cancelled there is nothing for staff to arrange, so nothing to see.
+    show_needs = is_own or signup.is_active
+    profile = _profile_or_none(signup.resident) if show_needs else None
+    if (
+        not is_own
+        and show_needs
+        and (signup.access_needs_note or (profile and profile.has_access_needs))
+    ):
         # Special category data seen by staff: kept in the audit trail.
         log_access(signup.resident, by=request.user, what="access needs")
     return render(
@@ -103,6 +110,7 @@ def signup_detail(request, pk):
             "is_own": is_own,
             "can_run": permissions.can_run(request.user, signup.opportunity),
             "profile": profile,
+            "show_needs": show_needs,
             "offer_is_live": signup.offer_is_live(),
         },
     )

@@ -405,6 +405,27 @@ def test_staff_seeing_access_needs_is_recorded_in_the_audit_trail(client, staff,
     assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == 2
 
 
+def test_staff_no_longer_see_access_needs_once_a_place_is_cancelled(client, staff, resident):
+    from auditlog.models import LogEntry
+
+    opportunity = OpportunityFactory(created_by=staff)
+    signup = services.sign_up(opportunity, resident=resident, access_needs_note="Step-free")
+    services.cancel_sign_up(signup, by=resident)
+    # Added afterwards: a cancelled place is no way in to what a person tells us later.
+    Profile.objects.create(
+        user=resident, access_needs="Epilepsy", access_needs_consent_at=timezone.now()
+    )
+    client.force_login(staff)
+
+    page = client.get(signup.get_absolute_url()).text
+
+    assert "Epilepsy" not in page and "Step-free" not in page
+    assert "Not shown, because this place was cancelled" in page
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+    client.force_login(resident)
+    assert "Epilepsy" in client.get(signup.get_absolute_url()).text
+
+
 def test_staff_accept_an_offered_place_for_someone_after_a_phone_call(
     client, staff, other_staff, make_residents
 ):
