@@ -104,6 +104,16 @@ def render_text_message(kind: str, context: dict, *, email_body: str) -> str:
     return body[: TEXT_MESSAGE_MAX - len(rest)].rstrip() + rest
 
 
+def render_call_list_message(kind: str, context: dict, *, email_body: str) -> str:
+    """What staff pass on by phone or post: the kind's own version (`call.txt`) where the
+    e-mail's words will not do, else the e-mail's. Any member of staff can read the call list,
+    so a link meant for the person alone (their private survey) must not be on it."""
+    try:
+        return _render(f"notifications/{kind}/call.txt", _with_site(context)).strip()
+    except TemplateDoesNotExist:
+        return email_body
+
+
 def _preferences(contact_by, phone) -> tuple[str, str]:
     return (contact_by or "email"), (phone or "")
 
@@ -158,6 +168,8 @@ def _build(kind, category, recipient, event_key, context, attachments, reach) ->
     channel, address = choose_channel(recipient, preferences)
     if channel == Message.Channel.SMS:
         body = render_text_message(kind, context, email_body=body)
+    elif channel == Message.Channel.CALL_LIST:
+        body = render_call_list_message(kind, context, email_body=body)
     if unsubscribed:
         status = Message.Status.SKIPPED
     elif channel == Message.Channel.CALL_LIST:

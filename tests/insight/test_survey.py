@@ -288,3 +288,16 @@ def test_a_session_without_a_project_has_a_survey_too(client):
     path = _path(signup)
     assert client.post(path, {**ALL_AGREE, "comment": "Fine."}).status_code == 302
     assert SurveyResponse.objects.get(signup=signup).comment == "Fine."
+
+
+def test_the_call_list_copy_of_an_invitation_carries_no_private_link(client, other_staff):
+    signup = SignUpFactory(resident__display_name="Nadia Patel", resident__email="")
+
+    services.invite_to_survey(signup)
+
+    message = Message.objects.get(kind="outcome_survey")
+    assert message.status == Message.Status.CALL_LIST
+    client.force_login(other_staff)
+    page = client.get("/notifications/call-list/").content.decode()
+    assert "Please call Nadia" in page
+    assert survey_token(signup) not in page and "/survey/" not in page
