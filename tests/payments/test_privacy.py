@@ -78,44 +78,25 @@ def test_signups_with_claims_survive_the_participation_erase(make_claim, residen
 
 
 def test_erasing_strips_what_was_typed_from_claim_history_and_the_audit_trail(
-    policy, resident, staff, commissioner
+    make_claim, resident, commissioner
 ):
     from auditlog.models import LogEntry
 
-    signup = SignUpFactory(resident=resident)
-    claim = services.start_claim(signup, by=staff, on_behalf_note="Rita rang from the hospice")
-    services.save_expense(
-        claim,
-        by=staff,
-        category="public_transport",
-        description="Bus from 12 Acacia Road",
-        amount_pence=460,
-        miles=None,
-    )
-    services.update_claim_details(
-        claim,
-        by=staff,
-        payment_method=Claim.PaymentMethod.BANK_TRANSFER,
-        employed_by_partner=False,
-        not_part_of_paid_job=False,
-    )
-    claim = services.submit_claim(
-        Claim.objects.get(pk=claim.pk), by=staff, benefits_acknowledged=True
-    )
-    services.return_claim(
-        claim, by=commissioner, reason="Rita, we need your Universal Credit letter"
-    )
-    typed = ("hospice", "Acacia", "Universal Credit", resident.display_name)
+    claim = make_claim(resident, status=Claim.Status.RETURNED, reviewer=commissioner)
+    claim.on_behalf_note = "Rita rang from the hospice"
+    claim.save()
+    line = claim.lines.get(kind="expense")
+    line.description = "Bus from 12 Acacia Road"
+    line.save()
+    typed = ("hospice", "Acacia", "Add a receipt", resident.display_name)
 
     def trail_text():
         entries = LogEntry.objects.filter(object_id=claim.pk, content_type__model="claim") | (
-            LogEntry.objects.filter(
-                object_id__in=claim.lines.values("pk"), content_type__model="claimline"
-            )
+            LogEntry.objects.filter(object_id=line.pk, content_type__model="claimline")
         )
         return " ".join(f"{e.object_repr} {e.changes} {e.changes_text}" for e in entries)
 
-    assert all(words in trail_text() for words in typed[1:3])  # the trail quoted them
+    assert all(words in trail_text() for words in typed)  # the trail quoted them all
 
     account_privacy.erase(resident)
 
@@ -125,4 +106,4 @@ def test_erasing_strips_what_was_typed_from_claim_history_and_the_audit_trail(
     assert not any(words in history or words in trail_text() for words in typed)
     # What happened to the money is still on record.
     assert claim.status == Claim.Status.RETURNED
-    assert "amount_pence" in trail_text() or "460" in trail_text()
+    assert "amount_pence" in trail_text()
