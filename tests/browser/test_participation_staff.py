@@ -183,3 +183,20 @@ def test_staff_message_the_people_taking_part(page, axe, fits_320, sign_in):
     axe(page)
     fits_320()
     assert Message.objects.filter(kind="group_message").count() == 3
+
+
+def test_the_manage_page_with_every_list_fits_a_narrow_screen(page, axe, fits_320, sign_in):
+    staff = UserFactory(roles=["staff"])
+    opportunity = OpportunityFactory(title="Short breaks panel", capacity=1, created_by=staff)
+    first = services.sign_up(opportunity, resident=UserFactory(display_name="Priya Shah"))
+    services.sign_up(opportunity, resident=UserFactory(display_name="Wren Waiting"))
+    services.sign_up(opportunity, resident=UserFactory(display_name="Sam Second"))
+    services.cancel_sign_up(first, by=first.resident)  # Wren is offered the place
+    sign_in(staff)
+
+    page.goto(f"/opportunities/{opportunity.pk}/manage/")
+
+    page.get_by_role("region", name="Places offered").wait_for()
+    page.get_by_role("region", name="Waiting list").wait_for()
+    axe(page)
+    fits_320()

@@ -76,6 +76,12 @@ def test_staff_record_an_honest_step_and_a_visitor_sees_it(page, axe, fits_320):
     ServiceArea.objects.create(name="Carers", slug="carers")
     ServiceArea.objects.create(name="Older people", slug="older-people")
     staff = UserFactory(display_name="Grace Adeyemi", roles=[Role.STAFF])
+    # A possible team member whose label is long and has no spaces to break at.
+    UserFactory(
+        display_name="Martin Hughes",
+        email="martin.hughes.commissioning@anytown-council.example.org",
+        roles=[Role.COMMISSIONER],
+    )
 
     keyboard_sign_in(page, staff)
     page.goto("/projects/manage/")
