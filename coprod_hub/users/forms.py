@@ -3,10 +3,15 @@
 from allauth.account import forms as allauth_forms
 from django import forms
 
+EMAIL_FORMAT_ERROR = "Enter an email address in the correct format, like name@example.com"
+
 
 class PlainLabelsMixin:
     labels: dict[str, str] = {}
     hints: dict[str, str] = {}
+    # What to say when a field is left empty: GOV.UK style says what to do, not "This field
+    # is required".
+    if_empty: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -16,6 +21,10 @@ class PlainLabelsMixin:
                 field.label = self.labels[name]
             if name in self.hints:
                 field.help_text = self.hints[name]
+            if name in self.if_empty:
+                field.error_messages["required"] = self.if_empty[name]
+            if isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = EMAIL_FORMAT_ERROR
 
 
 # A hint shown to people, not a password.
@@ -36,19 +45,28 @@ class SignupForm(PlainLabelsMixin, allauth_forms.SignupForm):
         "password2": "Type the password again",
     }
     hints = {"email": "We will send you a link to confirm it.", "password1": STRONG_CHOICE_HINT}
+    if_empty = {
+        "display_name": "Enter your name",
+        "email": "Enter your email address",
+        "password1": "Create a password",
+        "password2": "Type the password again",
+    }
 
 
 class LoginForm(PlainLabelsMixin, allauth_forms.LoginForm):
     labels = {"login": "Email address", "password": "Password"}
+    if_empty = {"login": "Enter your email address", "password": "Enter your password"}
 
 
 class ResetPasswordForm(PlainLabelsMixin, allauth_forms.ResetPasswordForm):
     labels = {"email": "Email address"}
+    if_empty = {"email": "Enter your email address"}
 
 
 class ResetPasswordKeyForm(PlainLabelsMixin, allauth_forms.ResetPasswordKeyForm):
     labels = {"password1": "New password", "password2": "Type the new password again"}
     hints = {"password1": STRONG_CHOICE_HINT}
+    if_empty = {"password1": "Enter a new password", "password2": "Type the new password again"}
 
 
 class ChangePasswordForm(PlainLabelsMixin, allauth_forms.ChangePasswordForm):
@@ -58,3 +76,8 @@ class ChangePasswordForm(PlainLabelsMixin, allauth_forms.ChangePasswordForm):
         "password2": "Type the new password again",
     }
     hints = {"password1": STRONG_CHOICE_HINT}
+    if_empty = {
+        "oldpassword": "Enter your current password",
+        "password1": "Enter a new password",
+        "password2": "Type the new password again",
+    }

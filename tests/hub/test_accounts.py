@@ -42,9 +42,10 @@ def test_the_confirmation_link_confirms_the_email(client):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"email": "not-an-email"}, "Enter a valid email address"),
+        ({"email": "not-an-email"}, "Enter an email address in the correct format"),
         ({"password2": "something-else-entirely"}, "You must type the same password each time"),
-        ({"display_name": ""}, "This field is required"),
+        ({"display_name": ""}, "Enter your name"),
+        ({"password1": "", "password2": ""}, "Create a password"),
     ],
 )
 def test_bad_sign_up_shows_an_error_summary_and_keeps_what_was_typed(client, change, message):
@@ -78,6 +79,14 @@ def test_a_person_signs_in_with_their_email(client, resident):
 
     assert response.status_code == 302
     assert client.get(reverse("home")).context["user"] == resident
+
+
+def test_an_empty_sign_in_says_what_to_enter(client):
+    response = client.post(reverse("account_login"), {"login": "", "password": ""})
+
+    page = response.content.decode()
+    assert "Enter your email address" in page and "Enter your password" in page
+    assert "This field is required" not in page
 
 
 def test_a_wrong_password_shows_an_error_summary(client, resident):
