@@ -41,7 +41,8 @@ def send_immediate_alerts(now=None) -> int:
             status=Opportunity.Status.PUBLISHED,
             published_at__gte=now - LOOK_BACK,
             starts_at__gt=now,
-        ).on_public_projects()
+        )
+        .on_public_projects()
         .exclude(pk__in=AlertedOpportunity.objects.values("opportunity_id"))
         .select_related("project", "venue")
         .order_by("published_at")
@@ -75,7 +76,8 @@ def send_weekly_digests(now=None) -> int:
             status=Opportunity.Status.PUBLISHED,
             published_at__gte=now - timedelta(days=7),
             starts_at__gt=now,
-        ).on_public_projects()
+        )
+        .on_public_projects()
         .select_related("project", "venue")
         .order_by("starts_at")[:500]
     )
