@@ -743,10 +743,7 @@ def _check_change_starts_on(starts_on: date) -> None:
     day of the activity, so a change dated earlier would rewrite what was in force then and
     pay two people different amounts for the same session."""
     if starts_on < timezone.localdate():
-        raise PaymentError(
-            "A change can start today or later, not in the past. Claims use the rates in "
-            "force on the day of the activity, so those cannot change afterwards."
-        )
+        raise PaymentError("The start date must be today or in the future")
 
 
 def add_fee_rate(*, by, basis: str, amount_pence: int, starts_on: date) -> FeeRate:

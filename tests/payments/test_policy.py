@@ -161,11 +161,11 @@ def test_a_change_to_the_policy_cannot_start_in_the_past(policy, commissioner):
     yesterday = timezone.localdate() - timedelta(days=1)
     before = (FeeRate.objects.count(), ExpenseRule.objects.count())
 
-    with pytest.raises(PaymentError, match="today or later"):
+    with pytest.raises(PaymentError, match="today or in the future"):
         services.add_fee_rate(
             by=commissioner, basis="per_hour", amount_pence=100, starts_on=yesterday
         )
-    with pytest.raises(PaymentError, match="today or later"):
+    with pytest.raises(PaymentError, match="today or in the future"):
         services.add_expense_rule(
             by=commissioner, category="parking", starts_on=yesterday, allowed=False
         )
@@ -236,7 +236,7 @@ class TestPolicyPages:
 
         assert response.status_code == 200
         html = response.content.decode()
-        assert "A change can start today or later, not in the past" in html
+        assert "The start date must be today or in the future" in html
         assert 'value="55.50"' in html
         assert not FeeRate.objects.exists()
 
