@@ -164,11 +164,11 @@ def test_staff_message_the_people_taking_part(page, axe, fits_320, sign_in):
     fits_320()
 
     # Bad input first: the error summary, and nothing typed is lost.
-    page.get_by_label("Message").fill("The car park is closed. Please use Mill Lane.")
+    page.get_by_label("Message", exact=True).fill("The car park is closed. Please use Mill Lane.")
     page.get_by_role("button", name="Send message").click()
     page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
-    assert page.get_by_label("Message").input_value() == (
+    assert page.get_by_label("Message", exact=True).input_value() == (
         "The car park is closed. Please use Mill Lane."
     )
     screenshot(page, "participation-message-group")

@@ -148,7 +148,11 @@ def world(db):
     staff = UserFactory(display_name="Sam Staff", roles=[Role.STAFF])
     opportunity = participation_factories.OpportunityFactory(created_by=staff)
     payment_factories.make_policy()
-    attended = payment_factories.SignUpFactory(resident=resident, opportunity__project__owner=staff)
+    attended = payment_factories.SignUpFactory(
+        resident=resident,
+        opportunity__project__owner=staff,
+        opportunity__project__is_published=True,  # its updates go out straight away
+    )
     project = attended.opportunity.project
     from payments import services as payments
 
