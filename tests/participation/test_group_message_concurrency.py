@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from notifications.models import Message
 from participation.models import GroupMessage
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory
 
 from .factories import OpportunityFactory, SignUpFactory
-from .test_concurrency import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

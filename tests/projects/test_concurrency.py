@@ -6,9 +6,11 @@ import pytest
 from django.db import connection
 
 from coprod_hub.users.roles import Role
+from notifications.models import Broadcast
 from projects.ladder import Step
 from projects.models import Project, StepChange
-from projects.services import record_step
+from projects.services import post_update, record_step, set_published
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory
 
 from .factories import CONSULTATION_EVIDENCE, ProjectFactory, evidence
@@ -63,48 +65,24 @@ def test_two_simultaneous_step_saves_give_two_ordered_history_entries():
 def test_posting_an_update_while_the_project_is_published_broadcasts_it_exactly_once():
     """Publishing sends the updates posted while hidden; posting on a public project sends
     its own. At the same moment, each update must still go out once, never twice or never."""
-    from notifications.models import Broadcast
-    from projects.services import post_update, set_published
-
     owner = UserFactory(roles=[Role.STAFF])
-    start = threading.Barrier(2)
-    errors = []
 
-    def run(action):
-        try:
-            start.wait(timeout=10)
-            action()
-        except Exception as error:  # noqa: BLE001 - reported to the main thread below
-            errors.append(error)
-        finally:
-            connection.close()
+    def publish_and_post_at_once(project):
+        return run_at_once(
+            [
+                lambda: set_published(project, by=owner, published=True),
+                lambda: post_update(
+                    Project.objects.get(pk=project.pk), by=owner, said="Said", did="Done"
+                ),
+            ]
+        )
 
-    projects = []
-    for round_number in range(6):
+    for _ in range(6):
         project = ProjectFactory(owner=owner, is_published=False)
         record_step(project, by=owner, claimed=7, evidence=evidence())
-        projects.append(project)
-        threads = [
-            threading.Thread(
-                target=run,
-                args=(lambda p=project: set_published(p, by=owner, published=True),),
-            ),
-            threading.Thread(
-                target=run,
-                args=(
-                    lambda p=project, n=round_number: post_update(
-                        Project.objects.get(pk=p.pk), by=owner, said=f"s{n}", did=f"d{n}"
-                    ),
-                ),
-            ),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        start.reset()
 
-    assert not errors
-    for project in projects:
+        _, errors = publish_and_post_at_once(project)
+
+        assert not errors
         (update,) = project.updates.all()
         assert Broadcast.objects.filter(kind="we_said_we_did", object_id=update.pk).count() == 1
