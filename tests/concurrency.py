@@ -26,3 +26,8 @@ def run_at_once(functions):
     for thread in threads:
         thread.join(timeout=60)
     return results, errors
+
+
+def exactly_one_refused(errors, refusal) -> bool:
+    """Of two at once, one was refused with `refusal` (words people read); nothing crashed."""
+    return len(errors) == 1 and isinstance(errors[0], refusal)
