@@ -89,15 +89,21 @@ def render_message(kind: str, context: dict) -> tuple[str, str]:
     return subject, body
 
 
+def _body_for_channel(kind: str, template: str, context: dict, email_body: str) -> str:
+    """The kind's own wording for another channel (`template`) where it has one, else the
+    e-mail's words."""
+    try:
+        return _render(f"notifications/{kind}/{template}", _with_site(context)).strip()
+    except TemplateDoesNotExist:
+        return email_body
+
+
 def render_text_message(kind: str, context: dict, *, email_body: str) -> str:
     """What a text message says: the kind's own short version (`sms.txt`) where it has one,
     else the e-mail's words. GOV.UK Notify refuses a text longer than TEXT_MESSAGE_MAX, and a
     refused message would never arrive, so a longer one is cut and says how to hear the rest.
     """
-    try:
-        body = _render(f"notifications/{kind}/sms.txt", _with_site(context)).strip()
-    except TemplateDoesNotExist:
-        body = email_body
+    body = _body_for_channel(kind, "sms.txt", context, email_body)
     if len(body) <= TEXT_MESSAGE_MAX:
         return body
     rest = f"... (Cut short. Call {settings.SUPPORT_PHONE} for the rest.)"
@@ -108,10 +114,7 @@ def render_call_list_message(kind: str, context: dict, *, email_body: str) -> st
     """What staff pass on by phone or post: the kind's own version (`call.txt`) where the
     e-mail's words will not do, else the e-mail's. Any member of staff can read the call list,
     so a link meant for the person alone (their private survey) must not be on it."""
-    try:
-        return _render(f"notifications/{kind}/call.txt", _with_site(context)).strip()
-    except TemplateDoesNotExist:
-        return email_body
+    return _body_for_channel(kind, "call.txt", context, email_body)
 
 
 def _preferences(contact_by, phone) -> tuple[str, str]:
