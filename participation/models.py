@@ -349,6 +349,16 @@ class SignUp(models.Model):
         related_name="+",
         help_text="Set when staff signed the person up on their behalf.",
     )
+    # The person agreed to show the access needs in their profile to the staff running the
+    # sessions they sign up for. A place booked for them by staff is not their own choice, so
+    # it shares those needs only once they say so; otherwise any staff member could book
+    # anyone onto a session they run just to read their access needs.
+    profile_needs_shared = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="Whether the staff running this session may see the access needs in the "
+        "person's profile: yes when they signed up themselves or chose to share them.",
+    )
     attendance = models.CharField(
         max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN, blank=True
     )
@@ -389,6 +399,15 @@ class SignUp(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status != self.Status.CANCELLED
+
+    @property
+    def needs_for_staff(self) -> str:
+        """The access needs in the person's profile that the staff running this session may
+        see: only those the person agreed to keep, and only when this place is shared."""
+        profile = getattr(self.resident, "profile", None)
+        if self.profile_needs_shared and profile and profile.has_access_needs:
+            return profile.access_needs
+        return ""
 
     @property
     def holds_place(self) -> bool:

@@ -37,6 +37,7 @@ def export(user) -> dict:
                 "signed_up_on": signup.created_at,
                 "signed_up_by_staff": str(signup.signed_up_by) if signup.signed_up_by else "",
                 "access_needs_for_this_session": signup.access_needs_note,
+                "profile_access_needs_shared_with_staff": signup.profile_needs_shared,
                 "attendance": signup.get_attendance_display(),
             }
             for signup in signups

@@ -148,6 +148,7 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
         signup.opportunity = opportunity  # the locked instance, with its venue
         signup.access_needs_note = access_needs_note.strip()
         signup.signed_up_by = by if on_behalf else None
+        signup.profile_needs_shared = not on_behalf
         signup.attendance = SignUp.Attendance.UNKNOWN
         _set_status(
             signup,
@@ -679,6 +680,18 @@ def delete_access_needs(profile) -> Profile:
             access_needs_note=""
         )
         return profile
+
+
+def share_profile_needs(signup, *, by) -> SignUp:
+    """The person lets the staff running a session they were booked onto see the access
+    needs in their profile. Only the person may: it is their consent to give."""
+    if by.pk != signup.resident_id:
+        raise ParticipationError("Only the person who has this place can share their needs.")
+    if not signup.is_active:
+        raise ParticipationError("This place was cancelled, so there is nothing to share.")
+    signup.profile_needs_shared = True
+    signup.save(update_fields=["profile_needs_shared", "updated_at"])
+    return signup
 
 
 def update_contact_preferences(profile, *, contact_by, phone, format, alert_frequency):

@@ -94,13 +94,13 @@ def signup_detail(request, pk):
     # place is cancelled there is nothing for staff to arrange, so nothing to see.
     show_needs = is_own or signup.is_active
     profile = _profile_or_none(signup.resident) if show_needs else None
-    if (
-        not is_own
-        and show_needs
-        and (signup.access_needs_note or (profile and profile.has_access_needs))
-    ):
-        # Special category data seen by staff: kept in the audit trail.
-        log_access(signup.resident, by=request.user, what="access needs")
+    if is_own:
+        profile_needs = profile.access_needs if profile and profile.has_access_needs else ""
+    else:
+        profile_needs = signup.needs_for_staff if show_needs else ""
+        if profile_needs or (show_needs and signup.access_needs_note):
+            # Special category data seen by staff: kept in the audit trail.
+            log_access(signup.resident, by=request.user, what="access needs")
     return render(
         request,
         "participation/signup_detail.html",
@@ -109,7 +109,7 @@ def signup_detail(request, pk):
             "opportunity": signup.opportunity,
             "is_own": is_own,
             "can_run": permissions.can_run(request.user, signup.opportunity),
-            "profile": profile,
+            "profile_needs": profile_needs,
             "show_needs": show_needs,
             "offer_is_live": signup.offer_is_live(),
         },
@@ -121,6 +121,21 @@ def _profile_or_none(user):
         return user.profile
     except Profile.DoesNotExist:
         return None
+
+
+@login_required
+@require_POST
+def share_needs(request, pk):
+    """The person shows the access needs in their profile to the staff running a session
+    that staff booked them onto."""
+    signup = permissions.get_signup_for_user(request, pk)
+    try:
+        services.share_profile_needs(signup, by=request.user)
+    except services.ParticipationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The staff running this session can now see your access needs.")
+    return redirect(signup)
 
 
 @login_required

@@ -289,15 +289,10 @@ def _record_needs_seen(request, opportunity, signups):
     """Access needs are special category data: the audit trail keeps who saw whose, when.
     One entry per page view, listing the people, so the page's queries stay constant. By
     number, not name: an account erased later is a pseudonym, and so is this entry."""
-    shown = [s for s in signups if s.access_needs_note or _has_needs(s.resident)]
+    shown = [s for s in signups if s.access_needs_note or s.needs_for_staff]
     if shown:
         people = ", ".join(f"person {s.resident_id}" for s in shown)
         log_access(opportunity, by=request.user, what=f"access needs of {people}")
-
-
-def _has_needs(person):
-    profile = getattr(person, "profile", None)
-    return bool(profile and profile.has_access_needs)
 
 
 @login_required

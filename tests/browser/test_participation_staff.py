@@ -85,6 +85,11 @@ def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_i
     page.get_by_role("button", name="Add and sign them up").click()
     page.get_by_text("Edna Offline is on the waiting list at number 1").wait_for()
     assert page.get_by_text("It is full.").is_visible()
+    # A place staff booked shows the profile's needs only once the person shares them.
+    assert page.get_by_text("Profile not shared: staff booked this place").first.is_visible()
+    assert not page.get_by_text("Step-free access").is_visible()
+    services.share_profile_needs(SignUp.objects.get(resident=resident), by=resident)
+    page.reload()
     assert page.get_by_text("Step-free access").is_visible()
     screenshot(page, "participation-manage")
     axe(page)
@@ -140,6 +145,23 @@ def test_resident_pages_have_no_accessibility_problems(page, axe, fits_320, sign
     screenshot(page, "participation-directory")
     page.goto(full.get_absolute_url())
     screenshot(page, "participation-detail")
+
+    # A place staff booked by phone: the person chooses whether to share their needs.
+    Profile.objects.update_or_create(
+        user=resident,
+        defaults={"access_needs": "Quiet room", "access_needs_consent_at": timezone.now()},
+    )
+    phoned = services.sign_up(
+        OpportunityFactory(title="Phone panel", created_by=staff), resident=resident, by=staff
+    )
+    page.goto(phoned.get_absolute_url())
+    axe(page)
+    fits_320()
+    screenshot(page, "participation-share-needs")
+    press(page, page.get_by_role("button", name="Share my access needs with them"))
+    page.get_by_text("The staff running this session can now see your access needs.").wait_for()
+    phoned.refresh_from_db()
+    assert phoned.profile_needs_shared
 
 
 def test_staff_message_the_people_taking_part(page, axe, fits_320, sign_in):

@@ -215,6 +215,7 @@ def build_world():
         "participation:signup": {"pk": signup.pk},
         "participation:cancel": {"pk": signup.pk},
         "participation:accept": {"pk": signup.pk},
+        "participation:share_needs": {"pk": signup.pk},
         "participation:personal_feed": {"token": calendar_token(profile)},
         "participation:edit": {"pk": upcoming.pk},
         "participation:publish": {"pk": upcoming.pk},

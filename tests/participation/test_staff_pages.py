@@ -426,6 +426,69 @@ def test_staff_no_longer_see_access_needs_once_a_place_is_cancelled(client, staf
     assert "Epilepsy" in client.get(signup.get_absolute_url()).text
 
 
+def test_a_place_staff_booked_shows_profile_needs_only_once_the_person_shares_them(
+    client, staff, resident
+):
+    from auditlog.models import LogEntry
+
+    opportunity = OpportunityFactory(created_by=staff)
+    Profile.objects.create(
+        user=resident, access_needs="Epilepsy", access_needs_consent_at=timezone.now()
+    )
+    client.force_login(staff)
+    client.post(
+        url("sign_up_person", opportunity), {"email": resident.email, "access_needs_note": "Lift"}
+    )
+    signup = SignUp.objects.get(resident=resident)
+
+    # Booking someone is no way in to what they told us: staff see what was said for this
+    # session, not the profile, and the audit trail records only that.
+    for page in (
+        client.get(url("manage", opportunity)).text,
+        client.get(signup.get_absolute_url()).text,
+    ):
+        assert "Epilepsy" not in page and "Lift" in page
+    assert (
+        "Profile not shared: staff booked this place" in client.get(url("manage", opportunity)).text
+    )
+    confirmation = Message.objects.get(recipient=resident, kind="signup_confirmed")
+    assert "see them only if you choose to share them" in confirmation.body_text
+    # Only the person can share; anyone else who cannot see the place gets "not found".
+    client.post(reverse("participation:share_needs", args=[signup.pk]))
+    client.force_login(UserFactory())
+    stranger = client.post(reverse("participation:share_needs", args=[signup.pk]))
+    assert stranger.status_code == 404
+    signup.refresh_from_db()
+    assert not signup.profile_needs_shared
+
+    client.force_login(resident)
+    own = client.get(signup.get_absolute_url()).text
+    assert "Epilepsy" in own and "Share my access needs with them" in own
+    shared = client.post(reverse("participation:share_needs", args=[signup.pk]), follow=True)
+    assert "The staff running this session can now see your access needs." in shared.text
+
+    client.force_login(staff)
+    assert "Epilepsy" in client.get(url("manage", opportunity)).text
+    seen = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=staff).count()
+    assert seen == 4  # two looks at the note alone, two at the shared needs
+
+
+def test_people_who_sign_up_themselves_share_their_profile_needs(staff, resident):
+    opportunity = OpportunityFactory(created_by=staff)
+    Profile.objects.create(
+        user=resident, access_needs="Hearing loop", access_needs_consent_at=timezone.now()
+    )
+    booked_by_staff = services.sign_up(opportunity, resident=resident, by=staff)
+    assert booked_by_staff.needs_for_staff == ""
+    services.cancel_sign_up(booked_by_staff, by=resident)
+
+    again = services.sign_up(opportunity, resident=resident)
+
+    assert again.pk == booked_by_staff.pk and again.needs_for_staff == "Hearing loop"
+    with pytest.raises(services.ParticipationError):
+        services.share_profile_needs(again, by=staff)
+
+
 def test_staff_accept_an_offered_place_for_someone_after_a_phone_call(
     client, staff, other_staff, make_residents
 ):
