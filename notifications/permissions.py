@@ -33,7 +33,10 @@ def call_list_for(request):
     user = request.user
     if not (user.is_authenticated and user.has_role(Role.STAFF)):
         raise PermissionDenied("Only staff can see the call list.")
-    calls = Message.objects.filter(status=Message.Status.CALL_LIST).select_related("recipient")
+    # With the profile, for the phone number to call.
+    calls = Message.objects.filter(status=Message.Status.CALL_LIST).select_related(
+        "recipient__profile"
+    )
     if not user.has_role(Role.COMMISSIONER):
         calls = calls.exclude(kind__in=kinds_in(Category.CLAIMS))
     return calls

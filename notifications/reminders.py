@@ -60,7 +60,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
     signups = (
         SignUp.objects.filter(
             status=SignUp.Status.BOOKED,
-            opportunity__status=Opportunity.Status.PUBLISHED,
+            opportunity__status__in=Opportunity.GOING_AHEAD,
             opportunity__starts_at__gt=now,
             opportunity__starts_at__lte=now + timedelta(days=3),
         )

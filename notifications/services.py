@@ -326,9 +326,11 @@ def mark_called(message: Message, *, by) -> None:
 
 def unsubscribe(user_id: int, category: str) -> None:
     Unsubscribe.objects.get_or_create(user_id=user_id, category=category)
-    # Anything of that kind still waiting will not be sent.
+    # Anything of that kind still waiting will not be sent, nor phoned through.
     Message.objects.filter(
-        recipient_id=user_id, category=category, status=Message.Status.PENDING
+        recipient_id=user_id,
+        category=category,
+        status__in=[Message.Status.PENDING, Message.Status.CALL_LIST],
     ).update(status=Message.Status.SKIPPED)
 
 

@@ -81,6 +81,10 @@ class Opportunity(models.Model):
         CLOSED = "closed", "Closed"
         CANCELLED = "cancelled", "Cancelled"
 
+    # Published or closed: the session is happening. Closing only stops new sign-ups, so the
+    # people who have places still hear about changes, get reminders and are offered places.
+    GOING_AHEAD = (Status.PUBLISHED, Status.CLOSED)
+
     class FeeBasis(models.TextChoices):
         """How the fee is worked out; the amounts come from the payment policy."""
 
@@ -236,6 +240,10 @@ class Opportunity(models.Model):
         if percent >= 80:
             return "nearly_full"
         return ""
+
+    @property
+    def is_going_ahead(self) -> bool:
+        return self.status in self.GOING_AHEAD
 
     def has_started(self, now=None) -> bool:
         return self.starts_at <= (now or timezone.now())

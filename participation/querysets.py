@@ -37,7 +37,7 @@ class OpportunityQuerySet(models.QuerySet):
     def listed(self, now=None, *, include_past=False):
         """The directory and the public feed: published or closed, not yet started (or
         already over too, when people ask to see past ones)."""
-        listed = self.filter(status__in=[PUBLISHED, CLOSED]).on_public_projects()
+        listed = self.filter(status__in=self.model.GOING_AHEAD).on_public_projects()
         if include_past:
             return listed
         return listed.filter(starts_at__gt=now or timezone.now())

@@ -100,13 +100,7 @@ def _check_can_sign_up(opportunity, *, resident, on_behalf, now):
     # Staff running the session may still add someone after the deadline or once sign-up
     # has closed (after a phone call, say), but never to a draft, cancelled or past session.
     staff_may_override = (
-        on_behalf
-        and opportunity.status
-        in (
-            Opportunity.Status.PUBLISHED,
-            Opportunity.Status.CLOSED,
-        )
-        and not opportunity.has_started(now)
+        on_behalf and opportunity.is_going_ahead and not opportunity.has_started(now)
     )
     if reason and not staff_may_override:
         raise ParticipationError(reason)
@@ -167,7 +161,7 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
 def _offer_free_places(opportunity, now, *, held=None) -> list[SignUp]:
     """Offer each free place to the next person waiting. The caller holds the lock, and may
     pass the places held if it has just counted them under it."""
-    if opportunity.status not in (Opportunity.Status.PUBLISHED, Opportunity.Status.CLOSED):
+    if not opportunity.is_going_ahead:
         return []
     if opportunity.has_started(now):
         return []
@@ -332,7 +326,7 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             )
         locked.save()
         changed = [n for n in CHANGES_PEOPLE_MUST_HEAR if getattr(locked, n) != before[n]]
-        if changed and locked.status in (Opportunity.Status.PUBLISHED, Opportunity.Status.CLOSED):
+        if changed and locked.is_going_ahead:
             _tell_everyone(
                 locked, "opportunity_changed", key=f"{locked.updated_at.timestamp():.6f}"
             )

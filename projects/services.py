@@ -100,8 +100,13 @@ def record_step(project, *, by, claimed: int, evidence, reason: str = "") -> Ste
         raise ProjectError(str(error)) from None
     evidenced = evidenced_step(evidence)
     reason = (reason or "").strip()
-    if min(claimed, evidenced) < Step.CO_PRODUCTION and not reason:
-        raise ProjectError("Explain why this is not co-production")
+    if min(claimed, evidenced) < Step.CO_PRODUCTION:
+        if not reason:
+            raise ProjectError("Explain why this is not co-production")
+    else:
+        # A reason left over from when it was not co-production would contradict the step
+        # in the public history ("moved up to co-production... the law says we must decide").
+        reason = ""
 
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)

@@ -11,6 +11,7 @@ from notifications.kinds import category_for
 from notifications.models import Message, Unsubscribe
 from notifications.tasks import deliver_messages, send_due_messages
 from notifications.tokens import unsubscribe_token
+from participation.models import Profile
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,16 @@ def test_the_unsubscribe_link_works_without_signing_in(client, resident):
     assert not mail.outbox
 
 
+def test_stopping_a_kind_of_message_takes_its_calls_off_the_call_list(resident):
+    Profile.objects.create(user=resident, contact_by=Profile.ContactBy.POST_OR_PHONE)
+    queue(resident)
+    assert Message.objects.get().status == Message.Status.CALL_LIST
+
+    services.unsubscribe(resident.pk, "updates")
+
+    assert Message.objects.get().status == Message.Status.SKIPPED
+
+
 def test_an_altered_unsubscribe_token_is_refused(client, resident):
     token = unsubscribe_token(resident.pk, "updates")
 
@@ -165,14 +176,20 @@ def test_someone_without_an_email_goes_on_the_staff_call_list(client, staff):
     person = UserFactory()
     person.email = ""  # e.g. signed up by staff on their behalf, with no email address
     person.save()
-
+    Profile.objects.create(user=person, phone="07700 900123")
     queue(person)
+    no_phone = UserFactory()
+    Profile.objects.create(user=no_phone, contact_by=Profile.ContactBy.POST_OR_PHONE)
+    queue(no_phone)
 
-    message = Message.objects.get()
+    message = Message.objects.get(recipient=person)
     assert message.status == Message.Status.CALL_LIST
     client.force_login(staff)
     page = client.get(reverse("notifications:call_list")).content.decode()
     assert escape(str(person)) in page  # a made-up name may be O'Connor: escaped in HTML
+    # The number to call is on the list itself.
+    assert 'href="tel:07700900123"' in page and "07700 900123" in page
+    assert "No phone number recorded" in page
     client.post(reverse("notifications:mark_called", args=[message.pk]))
     message.refresh_from_db()
     assert message.status == Message.Status.CALLED

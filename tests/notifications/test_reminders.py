@@ -144,3 +144,20 @@ def test_cancelled_places_and_started_sessions_get_no_reminder(booked, after_com
         after_commit(send_due_reminders)
 
     assert kinds_sent() == []
+
+
+def test_people_booked_on_a_session_whose_sign_up_has_closed_still_get_reminders(
+    booked, after_commit
+):
+    # Closing stops new sign-ups once a session is full; those with places still come.
+    signup = booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
+    Opportunity.objects.filter(pk=signup.opportunity_id).update(status=Opportunity.Status.CLOSED)
+    cancelled = booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
+    Opportunity.objects.filter(pk=cancelled.opportunity_id).update(
+        status=Opportunity.Status.CANCELLED
+    )
+
+    with time_machine.travel(utc(2026, 1, 15, 7, 5), tick=False):
+        after_commit(send_due_reminders)
+
+    assert kinds_sent() == ["reminder_on_the_day", "reminder_two_days"]

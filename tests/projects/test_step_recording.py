@@ -211,6 +211,21 @@ def test_co_production_needs_no_reason_and_shows_none(client, owner):
     assert "Why this is not co-production" not in page
 
 
+def test_moving_up_to_co_production_drops_the_old_reason_from_the_public_history(client, owner):
+    project = ProjectFactory(owner=owner, is_published=True)
+    why = "The law says the council must make this decision."
+    record_step(project, by=owner, claimed=4, evidence=CONSULTATION_EVIDENCE, reason=why)
+
+    # The form offers the old reason again; saving co-production without clearing it.
+    record_step(project, by=owner, claimed=7, evidence=evidence(), reason=why)
+
+    project.refresh_from_db()
+    assert project.not_coproduction_reason == ""
+    assert project.step_changes.order_by("-pk").first().reason == ""
+    page = client.get(project.get_absolute_url()).text
+    assert page.count(why) == 1  # only on the earlier history entry, where it was true
+
+
 def test_the_service_refuses_bad_input_itself(owner):
     project = ProjectFactory(owner=owner)
     with pytest.raises(ProjectError, match="from 1"):
