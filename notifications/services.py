@@ -143,7 +143,7 @@ def choose_channel(user, preferences=None) -> tuple[str, str]:
         return Message.Channel.CALL_LIST, ""
     if how == "text" and phone and channels.notify_configured():
         return Message.Channel.SMS, phone
-    if user.email and user.is_active:
+    if user.has_real_email and user.is_active:
         return Message.Channel.EMAIL, user.email
     if phone and channels.notify_configured():
         return Message.Channel.SMS, phone

@@ -7,6 +7,10 @@ from django.utils import timezone
 
 from .roles import IMPLIED_ROLES, Role
 
+# The reserved top-level domain for addresses that must never receive mail (RFC 2606): the
+# placeholders of people added without an email address, and of erased accounts.
+PLACEHOLDER_EMAIL_DOMAIN = ".invalid"
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -111,3 +115,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_admin(self):
         return self.is_active and self.is_superuser
+
+    @property
+    def has_real_email(self) -> bool:
+        """False for the placeholders we give people added without an email address and
+        erased accounts: the reserved ".invalid" domain can never receive mail."""
+        return bool(self.email) and not self.email.lower().endswith(PLACEHOLDER_EMAIL_DOMAIN)

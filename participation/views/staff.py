@@ -336,7 +336,7 @@ def attendance_csv(request, pk):
         writer.writerow(
             [
                 _csv_safe(str(person)),
-                _csv_safe(person.email if not person.email.endswith(".invalid") else ""),
+                _csv_safe(person.email if person.has_real_email else ""),
                 _csv_safe(profile.phone if profile else ""),
                 profile.get_contact_by_display() if profile else "Email",
                 _csv_safe(str(signup.signed_up_by)) if signup.signed_up_by else "Themselves",

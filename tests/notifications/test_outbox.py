@@ -152,6 +152,16 @@ def test_the_unsubscribe_link_works_without_signing_in(client, resident):
     assert not mail.outbox
 
 
+def test_a_placeholder_address_is_never_emailed_whatever_the_preference_says():
+    # Added by staff without an email address, then set to "email" by mistake.
+    person = UserFactory(email="no-email-0123abcd@people.invalid")
+    Profile.objects.create(user=person, contact_by=Profile.ContactBy.EMAIL)
+
+    queue(person)
+
+    assert Message.objects.get().channel == Message.Channel.CALL_LIST
+
+
 def test_stopping_a_kind_of_message_takes_its_calls_off_the_call_list(resident):
     Profile.objects.create(user=resident, contact_by=Profile.ContactBy.POST_OR_PHONE)
     queue(resident)
