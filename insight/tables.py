@@ -8,6 +8,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from coprod_hub.lib.csv_export import safe_cell
 from coprod_hub.lib.money import format_pounds
 
 SUPPRESSED_TEXT = "Fewer than 10"
@@ -102,21 +103,5 @@ class Table:
         writer = csv.writer(buffer)
         writer.writerow(self.headers)
         for row in self.all_rows if self.all_rows is not None else self.rows:
-            writer.writerow([_safe_csv(cell.csv) for cell in row])
+            writer.writerow([safe_cell(cell.csv) for cell in row])
         return buffer.getvalue()
-
-
-def _safe_csv(value: str) -> str:
-    # A cell starting with = + - @ could run as a formula in a spreadsheet; project titles
-    # come from staff input, so quote them. Negative numbers are numbers, not formulas.
-    if value and value[0] in "=+@\t\r" or (value.startswith("-") and not _is_number(value)):
-        return "'" + value
-    return value
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True

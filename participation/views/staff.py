@@ -1,17 +1,16 @@
 """Staff: create and run opportunities, sign people up, take attendance, manage venues."""
 
-import csv
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from coprod_hub.audit import log_access
+from coprod_hub.lib.csv_export import csv_response
 from coprod_hub.lib.pagination import paginate
 
 from .. import permissions, services
@@ -323,39 +322,25 @@ def attendance_csv(request, pk):
         .select_related("resident__profile", "signed_up_by")
         .order_by("resident__display_name", "resident__email")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="attendance-{opportunity.pk}.csv"'
-    response["Cache-Control"] = "no-store, private"
-    writer = csv.writer(response)
-    writer.writerow(
-        ["Name", "Email", "Phone", "Contact by", "Signed up by", "Attendance", "Recorded"]
+    header = ["Name", "Email", "Phone", "Contact by", "Signed up by", "Attendance", "Recorded"]
+    return csv_response(
+        f"attendance-{opportunity.pk}.csv", header, (_attendance_row(s) for s in signups)
     )
-    for signup in signups:
-        person = signup.resident
-        profile = getattr(person, "profile", None)
-        writer.writerow(
-            [
-                _csv_safe(str(person)),
-                _csv_safe(person.email if person.has_real_email else ""),
-                _csv_safe(profile.phone if profile else ""),
-                profile.get_contact_by_display() if profile else "Email",
-                _csv_safe(str(signup.signed_up_by)) if signup.signed_up_by else "Themselves",
-                signup.get_attendance_display(),
-                (
-                    timezone.localtime(signup.attendance_recorded_at).strftime("%d/%m/%Y %H:%M")
-                    if signup.attendance_recorded_at
-                    else ""
-                ),
-            ]
-        )
-    return response
 
 
-def _csv_safe(value: str) -> str:
-    """Stop spreadsheet programs running a name like "=HYPERLINK(...)" as a formula."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+def _attendance_row(signup) -> list:
+    person = signup.resident
+    profile = getattr(person, "profile", None)
+    recorded = signup.attendance_recorded_at
+    return [
+        str(person),
+        person.email if person.has_real_email else "",
+        profile.phone if profile else "",
+        profile.get_contact_by_display() if profile else "Email",
+        str(signup.signed_up_by) if signup.signed_up_by else "Themselves",
+        signup.get_attendance_display(),
+        timezone.localtime(recorded).strftime("%d/%m/%Y %H:%M") if recorded else "",
+    ]
 
 
 @login_required

@@ -316,7 +316,7 @@ def test_the_attendance_list_downloads_as_csv_without_caching(client, staff, mak
 
     assert response["Content-Type"].startswith("text/csv")
     assert "no-store" in response["Cache-Control"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][0] == "Name" and len(rows) == 4
     assert "'=HYPERLINK(1)" in [row[0] for row in rows]
 
