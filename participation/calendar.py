@@ -29,8 +29,8 @@ def _description(opportunity, *, signup=None) -> str:
     if opportunity.effective_step:
         lines.append(f"How much say you will have: {opportunity.effective_step.label}.")
     has_place = signup is not None and signup.status == signup.Status.BOOKED
-    if has_place and opportunity.online_details and opportunity.format != "in_person":
-        lines.append(f"How to join: {opportunity.online_details}")
+    if has_place and opportunity.joining_details:
+        lines.append(f"How to join: {opportunity.joining_details}")
     if signup is not None and signup.status == signup.Status.WAITING:
         lines.append("You are on the waiting list for this session.")
     lines.append(f"More details: {settings.SITE_URL}{opportunity.get_absolute_url()}")

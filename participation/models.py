@@ -188,8 +188,12 @@ class Opportunity(models.Model):
         return self.is_paid or self.pays_expenses
 
     @property
-    def is_online_only(self) -> bool:
-        return self.format in (self.Format.ONLINE, self.Format.PHONE)
+    def joining_details(self) -> str:
+        """How to join online or by phone: "" for a session held only in person. Shown only
+        to people with a place (a public link would let anyone in)."""
+        if self.format == self.Format.IN_PERSON:
+            return ""
+        return self.online_details
 
     @property
     def effective_topic(self):
