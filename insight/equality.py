@@ -111,4 +111,3 @@ QUESTIONS = [
         YesNo,
     ),
 ]
-QUESTIONS_BY_FIELD = {q.field: q for q in QUESTIONS}

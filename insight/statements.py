@@ -54,8 +54,6 @@ WE_STATEMENTS = [
 
 I_KEYS = [s.key for s in I_STATEMENTS]
 WE_KEYS = [s.key for s in WE_STATEMENTS]
-I_BY_KEY = {s.key: s for s in I_STATEMENTS}
-WE_BY_KEY = {s.key: s for s in WE_STATEMENTS}
 
 # Which participants' "I" answers test each "We" claim. A team that says it works with people
 # as equal partners should find participants saying they helped shape things and were seen

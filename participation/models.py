@@ -281,9 +281,6 @@ class Opportunity(models.Model):
             return "The deadline to sign up has passed."
         return ""
 
-    def is_open_for_sign_up(self, now=None) -> bool:
-        return not self.sign_up_closed_reason(now)
-
     def offer_expiry(self, now=None):
         """When an offer of a freed place made now runs out.
 

@@ -9,11 +9,10 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-# Stored values of SignUp.Status and Opportunity.Status (the models import this module, so
-# the choices classes cannot be imported here).
+# Stored values of SignUp.Status (the models import this module, so the choices classes
+# cannot be imported here; opportunity methods use self.model.Status instead).
 BOOKED, WAITING, OFFERED, CANCELLED = "booked", "waiting", "offered", "cancelled"
 HOLDING_PLACE = (BOOKED, OFFERED)
-PUBLISHED, CLOSED, DRAFT, OPP_CANCELLED = "published", "closed", "draft", "cancelled"
 
 SEARCH_CONFIG = "english"
 
@@ -32,7 +31,7 @@ class OpportunityQuerySet(models.QuerySet):
 
     def public(self):
         """Pages anyone may open: everything except drafts (cancelled ones say so)."""
-        return self.exclude(status=DRAFT).on_public_projects()
+        return self.exclude(status=self.model.Status.DRAFT).on_public_projects()
 
     def listed(self, now=None, *, include_past=False):
         """The directory and the public feed: published or closed, not yet started (or

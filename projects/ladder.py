@@ -245,7 +245,6 @@ EVIDENCE_QUESTIONS = [
         "They help decide what success looks like and check whether it happened.",
     ),
 ]
-EVIDENCE_QUESTIONS_BY_NAME = {question.name: question for question in EVIDENCE_QUESTIONS}
 
 
 class EvidenceError(ValueError):

@@ -109,10 +109,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.has_role(Role.COMMISSIONER)
 
     @property
-    def is_moderator(self):
-        return self.has_role(Role.MODERATOR)
-
-    @property
     def is_admin(self):
         return self.is_active and self.is_superuser
 
