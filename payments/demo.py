@@ -180,7 +180,8 @@ def _fill_in(claim, person):
 def _backdate_sending(claim, days_ago, now):
     # Demo claims are sent "now" by the services; move the date back so ages and days to
     # pay look like a real month's work.
-    Claim.objects.filter(pk=claim.pk).update(submitted_at=now - timedelta(days=days_ago))
+    sent_at = now - timedelta(days=days_ago)
+    Claim.objects.filter(pk=claim.pk).update(submitted_at=sent_at, first_submitted_at=sent_at)
 
 
 def _make_claim(signup, state, days, *, person, commissioner, now):

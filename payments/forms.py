@@ -368,7 +368,7 @@ class FeeRateForm(Form):
     )
     starts_on = _date_field(
         "Starts on",
-        "Today or later. Claims for activities on or after this date use the new rate. "
+        "Tomorrow or later. Claims for activities on or after this date use the new rate. "
         "For example, 6 4 2027.",
     )
 
@@ -422,7 +422,11 @@ class ExpenseRuleForm(Form):
     needs_prior_agreement = forms.BooleanField(
         label="Must be agreed with us before the person spends the money", required=False
     )
-    starts_on = _date_field("Starts on", "Today or later. For example, 6 4 2027.")
+    starts_on = _date_field(
+        "Starts on",
+        "Tomorrow or later. Claims for activities on or after this date use the new rule. "
+        "For example, 6 4 2027.",
+    )
 
     def clean(self):
         data = super().clean()

@@ -347,7 +347,11 @@ class Claim(models.Model):
     approved_expenses_pence = models.PositiveIntegerField(null=True, blank=True)
 
     reason = models.TextField(blank=True, help_text="Why it was last returned or rejected.")
+    # Sent most recently: a returned claim sent again gets a new time here.
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Sent the first time; never changed. Days to pay count from here, so returning a claim
+    # does not restart the clock on how long the person has waited for their money.
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -426,6 +430,12 @@ class Claim(models.Model):
     @property
     def tax_year(self) -> int | None:
         return tax_year_for(self.paid_on) if self.paid_on else None
+
+    @property
+    def first_sent_at(self):
+        """When the claim was first sent: where days to pay start. Falls back to the latest
+        sending for rows loaded in bulk without it (the large-data generator)."""
+        return self.first_submitted_at or self.submitted_at
 
     def days_waiting(self, today: date) -> int | None:
         if not self.submitted_at:
@@ -583,6 +593,12 @@ class PaymentRun(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.EXPORTED
+
+    @property
+    def can_be_downloaded(self) -> bool:
+        # Keep in step with PaymentRunQuerySet.exportable(): a cancelled run's claims are
+        # waiting for the next run, so its file must not reach finance again.
+        return self.status != self.Status.CANCELLED
 
 
 class PaymentRunItem(models.Model):

@@ -6,10 +6,12 @@ learn that it exists.
 """
 
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from coprod_hub.permissions import has_role, require_role
 from coprod_hub.users.roles import Role
+from participation import permissions as participation_permissions
 from participation.models import SignUp
 
 from .models import Claim, ClaimLine, ConflictOfInterest, PaymentRun
@@ -65,23 +67,35 @@ def get_receipt_line(request, claim_pk, line_pk) -> ClaimLine:
     )
 
 
-def _runs_session(user) -> Q:
-    # Staff run a session if they made the opportunity, or own or work on its project.
-    return (
-        Q(opportunity__created_by=user)
-        | Q(opportunity__project__owner=user)
-        | Q(opportunity__project__team=user)
-    )
+def runs_session(user, signup) -> bool:
+    """Whether `user` runs the session of this sign-up. The rule lives in participation (may
+    edit its project, or created it when it has no project) so payments never drifts from
+    who may take the register: someone who has left a project's team no longer runs its
+    sessions, even ones they created."""
+    return participation_permissions.can_run(user, signup.opportunity)
+
+
+def _sessions_run_by(user):
+    # `runs_session` as a queryset, for lists.
+    return participation_permissions.opportunities_run_by(user).values("pk")
+
+
+def may_claim_for(user, signup) -> bool:
+    """A person may claim for their own attendance. Staff may claim for someone who came to
+    a session they run. Commissioners may help anyone."""
+    if signup.resident_id == user.pk or is_commissioner(user):
+        return True
+    return has_role(user, Role.STAFF) and runs_session(user, signup)
 
 
 def staff_signups(user):
-    """Sign-ups staff may claim for on a person's behalf: sessions they run. Commissioners
-    may help anyone."""
+    """Sign-ups staff may claim for on a person's behalf: `may_claim_for` as a queryset, for
+    sessions they run. Commissioners may help anyone."""
     if is_commissioner(user):
         return SignUp.objects.all()
     if not has_role(user, Role.STAFF):
         return SignUp.objects.none()
-    return SignUp.objects.filter(_runs_session(user)).distinct()
+    return SignUp.objects.filter(opportunity__in=_sessions_run_by(user))
 
 
 def claimable_signups(request, *, for_person=None):
@@ -104,18 +118,14 @@ def claimable_signups(request, *, for_person=None):
 
 def get_signup_to_claim(request, pk) -> SignUp:
     """The person's own attendance, or one staff may claim for. Anyone else's: 404."""
-    user = request.user
-    if is_commissioner(user):
-        scope = SignUp.objects.all()
-    elif has_role(user, Role.STAFF):
-        scope = SignUp.objects.filter(Q(resident=user) | _runs_session(user)).distinct()
-    else:
-        scope = SignUp.objects.filter(resident=user)
-    return get_object_or_404(
-        scope.select_related("opportunity", "opportunity__project", "resident"),
+    signup = get_object_or_404(
+        SignUp.objects.select_related("opportunity", "opportunity__project", "resident"),
         pk=pk,
         attendance=SignUp.Attendance.ATTENDED,
     )
+    if not may_claim_for(request.user, signup):
+        raise Http404("No such sign-up.")
+    return signup
 
 
 def runs_for(request):
@@ -125,6 +135,12 @@ def runs_for(request):
 
 def get_run(request, pk) -> PaymentRun:
     return get_object_or_404(runs_for(request), pk=pk)
+
+
+def get_run_to_download(request, pk) -> PaymentRun:
+    """A run whose file finance may have. A cancelled run is a 404 here: its claims are in
+    the next run, so its file could get them paid twice."""
+    return get_object_or_404(runs_for(request).exportable(), pk=pk)
 
 
 def get_own_conflict(request, pk) -> ConflictOfInterest:

@@ -5,7 +5,7 @@ saving). Rounding of money happens here, half up to the nearest penny, and nowhe
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -23,13 +23,32 @@ def pence_times(pence: int, quantity: Decimal) -> int:
     return int((Decimal(pence) * quantity).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
+_MICROSECONDS_PER_HOUR = 3600 * 1_000_000
+
+
+def pence_for_duration(pence_per_hour: int, duration: timedelta) -> int:
+    """An hourly rate for an exact length of time, rounded half up to a whole penny once.
+
+    Whole numbers throughout, so nothing is rounded along the way: rounding the hours first
+    (1h20 is 1.33h) pays £26.60 for 1h20 at £20 an hour instead of £26.67.
+    """
+    microseconds = duration // timedelta(microseconds=1)
+    whole, remainder = divmod(pence_per_hour * microseconds, _MICROSECONDS_PER_HOUR)
+    return whole + (1 if 2 * remainder >= _MICROSECONDS_PER_HOUR else 0)
+
+
 def activity_date(opportunity) -> date:
     return timezone.localdate(opportunity.starts_at)
 
 
+def activity_duration(opportunity) -> timedelta:
+    return opportunity.ends_at - opportunity.starts_at
+
+
 def activity_hours(opportunity) -> Decimal:
-    seconds = (opportunity.ends_at - opportunity.starts_at).total_seconds()
-    return (Decimal(seconds) / 3600).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    """The hours to show on the fee line. Only for display: the fee uses the exact length."""
+    seconds = Decimal(activity_duration(opportunity) // timedelta(microseconds=1)) / 1_000_000
+    return (seconds / 3600).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -51,9 +70,11 @@ def fee_for(opportunity, day: date) -> Fee | None:
     if rate is None:
         return None
     if opportunity.fee_basis == Opportunity.FeeBasis.PER_HOUR:
-        hours = activity_hours(opportunity)
         return Fee(
-            opportunity.fee_basis, rate.amount_pence, hours, pence_times(rate.amount_pence, hours)
+            opportunity.fee_basis,
+            rate.amount_pence,
+            activity_hours(opportunity),
+            pence_for_duration(rate.amount_pence, activity_duration(opportunity)),
         )
     return Fee(opportunity.fee_basis, rate.amount_pence, None, rate.amount_pence)
 

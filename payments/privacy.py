@@ -35,6 +35,7 @@ def export(user) -> dict:
                 "works_for_council_or_partner": claim.employed_by_partner,
                 "claimed_pence": claim.total_pence,
                 "approved_pence": claim.approved_total_pence,
+                "first_sent": claim.first_submitted_at,
                 "sent": claim.submitted_at,
                 "paid_on": claim.paid_on,
                 "reason_returned_or_rejected": claim.reason,

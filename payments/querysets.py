@@ -104,6 +104,11 @@ class PaymentRunQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status="exported")
 
+    def exportable(self):
+        """Runs finance may download. A cancelled run's claims go back into the next run, so
+        handing its file over again could pay the same claims twice."""
+        return self.exclude(status="cancelled")
+
 
 class LedgerEntryQuerySet(models.QuerySet):
     """Ledger rows are written once. Bulk changes are refused here; single rows refuse in

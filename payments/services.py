@@ -123,6 +123,18 @@ def _sync_fee_line(claim) -> None:
     )
 
 
+def _require_still_attended(claim, *, by, action: str) -> None:
+    """Staff may correct the register after a claim was started (to "did not attend", say).
+    The claim was only allowed because the person attended, so it must not go further."""
+    if claim.signup.attendance == SignUp.Attendance.ATTENDED:
+        return
+    who = "you" if by.pk == claim.claimant_id else "this person"
+    raise PaymentError(
+        f"The register no longer shows {who} attended, so this claim cannot be {action}. "
+        "Check the attendance with the staff who ran the session."
+    )
+
+
 def _delete_files_after_commit(receipts) -> None:
     names = [r.file.name for r in receipts if r.file]
     storage = Receipt._meta.get_field("file").storage
@@ -253,6 +265,12 @@ def save_expense(
         )
         if check.errors:
             raise PaymentError(next(iter(check.errors.values())))
+        if receipt is not None:
+            # Locked so the daily clean-up of unused receipts cannot remove it while we attach
+            # it; if the clean-up got there first, it is gone and the person uploads it again.
+            receipt = Receipt.objects.select_for_update().filter(pk=receipt.pk).first()
+            if receipt is None:
+                raise PaymentError("That receipt cannot be used here. Choose the file again.")
         if receipt is not None and (
             receipt.owner_id != claim.claimant_id
             or ClaimLine.objects.filter(receipt=receipt)
@@ -297,9 +315,22 @@ def delete_unused_receipts(*, older_than=None) -> int:
     """Receipts stored while a form had other mistakes, then never used. Kept for a day so
     a person can come back to the form; then the file and row go."""
     cutoff = timezone.now() - (older_than or timedelta(days=1))
-    unused = list(Receipt.objects.filter(line__isnull=True, uploaded_at__lt=cutoff)[:1000])
     with transaction.atomic():
-        Receipt.objects.filter(pk__in=[r.pk for r in unused], line__isnull=True).delete()
+        # Lock the receipts we mean to remove. skip_locked: one being attached to an expense
+        # right now (save_expense locks it) is left for tomorrow rather than waited for.
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join that
+        # line__isnull needs.
+        locked = list(
+            Receipt.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(line__isnull=True, uploaded_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:1000]
+        )
+        # Check again under the lock: a line saved between that query starting and the lock
+        # being taken was not visible to it, and its receipt must stay.
+        unused = list(Receipt.objects.filter(pk__in=locked, line__isnull=True))
+        Receipt.objects.filter(pk__in=[r.pk for r in unused]).delete()
+        # Files go only for rows removed, and only once that is committed.
         _delete_files_after_commit(unused)
     return len(unused)
 
@@ -354,6 +385,7 @@ def submit_claim(claim, *, by, benefits_acknowledged: bool) -> Claim:
         _require_editor(claim, by)
         if not benefits_acknowledged:
             raise PaymentError("Confirm that you have read about benefits and tax")
+        _require_still_attended(claim, by=by, action="sent")
         problems = submission_problems(claim)
         if problems:
             raise PaymentError(problems[0][0])
@@ -361,12 +393,15 @@ def submit_claim(claim, *, by, benefits_acknowledged: bool) -> Claim:
         now = timezone.now()
         claim.status = Status.SUBMITTED
         claim.submitted_at = now
+        if claim.first_submitted_at is None:
+            claim.first_submitted_at = now
         claim.submitted_by = by
         claim.benefits_acknowledged_at = now
         claim.save(
             update_fields=[
                 "status",
                 "submitted_at",
+                "first_submitted_at",
                 "submitted_by",
                 "benefits_acknowledged_at",
                 "updated_at",
@@ -443,6 +478,7 @@ def approve_claim(claim, *, by) -> Claim:
         claim = _lock(claim)
         _require_reviewer(claim, by)
         _require_status(claim, Status.SUBMITTED, "approved")
+        _require_still_attended(claim, by=by, action="approved")
         today = timezone.localdate()
         LedgerEntry.objects.bulk_create(
             [
@@ -680,7 +716,8 @@ def confirm_payment_run(run, *, by, paid_on: date) -> PaymentRun:
         for claim in claims:
             claim.status = Status.PAID
             claim.paid_on = paid_on
-            sent_on = timezone.localdate(claim.submitted_at) if claim.submitted_at else paid_on
+            # From the first time it was sent: a claim we returned was still waiting to be paid.
+            sent_on = timezone.localdate(claim.first_sent_at) if claim.first_sent_at else paid_on
             claim.days_to_pay = max((paid_on - sent_on).days, 0)
             claim.updated_at = now
         Claim.objects.bulk_update(claims, ["status", "paid_on", "days_to_pay", "updated_at"])
@@ -730,20 +767,27 @@ def declare_conflict(*, commissioner, person, reason: str) -> ConflictOfInterest
 def withdraw_conflict(conflict, *, by) -> None:
     if conflict.commissioner_id != by.pk:
         raise PaymentError("Only the commissioner who declared it can withdraw it")
-    ConflictOfInterest.objects.filter(pk=conflict.pk, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now()
-    )
+    with transaction.atomic():
+        # save(), not QuerySet.update(): the audit trail only hears about saved instances,
+        # and who withdrew a conflict of interest, and when, must be on the record. The lock
+        # makes a double click withdraw it once, with one audit entry.
+        conflict = ConflictOfInterest.objects.select_for_update().get(pk=conflict.pk)
+        if conflict.withdrawn_at is not None:
+            return
+        conflict.withdrawn_at = timezone.now()
+        conflict.save(update_fields=["withdrawn_at"])
 
 
 # --- the policy -------------------------------------------------------------------------
 
 
 def _check_change_starts_on(starts_on: date) -> None:
-    """A change to the policy starts today or later: a claim uses the rates in force on the
-    day of the activity, so a change dated earlier would rewrite what was in force then and
-    pay two people different amounts for the same session."""
-    if starts_on < timezone.localdate():
-        raise PaymentError("The start date must be today or in the future")
+    """A change to the policy starts tomorrow or later: a claim uses the rates in force on
+    the day of the activity, so a change dated earlier would rewrite what was in force then
+    and pay two people different amounts for the same session. Today counts as earlier: a
+    session held this morning may already have a claim at the old rate."""
+    if starts_on <= timezone.localdate():
+        raise PaymentError("The start date must be tomorrow or later")
 
 
 def add_fee_rate(*, by, basis: str, amount_pence: int, starts_on: date) -> FeeRate:

@@ -238,7 +238,7 @@ def days_to_pay_csv(request):
             claim.reference,
             claim.claimant.display_name,
             claim.project.title if claim.project else "",
-            timezone.localdate(claim.submitted_at) if claim.submitted_at else "",
+            timezone.localdate(claim.first_sent_at) if claim.first_sent_at else "",
             claim.paid_on,
             claim.days_to_pay,
         )
@@ -246,6 +246,6 @@ def days_to_pay_csv(request):
     )
     return csv_response(
         "days-to-pay.csv",
-        ["Claim", "Name", "Project", "Sent", "Paid", "Days to pay"],
+        ["Claim", "Name", "Project", "First sent", "Paid", "Days to pay"],
         rows,
     )

@@ -62,7 +62,7 @@ def run_detail(request, pk):
 
 @login_required
 def run_csv(request, pk):
-    run = permissions.get_run(request, pk)
+    run = permissions.get_run_to_download(request, pk)
     items = run.items.select_related(
         "claim", "claim__claimant", "claim__opportunity", "claim__project"
     ).order_by("pk")

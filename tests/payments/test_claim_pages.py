@@ -230,7 +230,8 @@ class TestOnBehalf:
     def test_staff_find_the_person_and_claim_for_a_session_they_ran(
         self, client, staff, resident, policy
     ):
-        signup = SignUpFactory(resident=resident, opportunity=OpportunityFactory(created_by=staff))
+        opportunity = OpportunityFactory(created_by=staff, project=ProjectFactory(owner=staff))
+        signup = SignUpFactory(resident=resident, opportunity=opportunity)
         client.force_login(staff)
 
         page = client.get(reverse("payments:on_behalf"), {"email": resident.email})
@@ -404,3 +405,23 @@ class TestReviewPages:
         conflict = commissioner.declared_conflicts.get()
         client.post(reverse("payments:withdraw_conflict", args=[conflict.pk]))
         assert "Approve claim" in client.get(claim.get_absolute_url()).content.decode()
+
+
+def test_withdrawing_a_conflict_of_interest_is_on_the_audit_trail_with_who_did_it(
+    client, commissioner, resident
+):
+    from auditlog.models import LogEntry
+
+    conflict = services.declare_conflict(
+        commissioner=commissioner, person=resident, reason="My neighbour"
+    )
+    client.force_login(commissioner)
+
+    client.post(reverse("payments:withdraw_conflict", args=[conflict.pk]))
+    client.post(reverse("payments:withdraw_conflict", args=[conflict.pk]))  # a double click
+
+    conflict.refresh_from_db()
+    assert conflict.withdrawn_at is not None
+    entry = LogEntry.objects.get_for_object(conflict).get(action=LogEntry.Action.UPDATE)
+    assert entry.actor == commissioner
+    assert "withdrawn_at" in entry.changes_dict

@@ -155,25 +155,34 @@ def test_two_rates_for_the_same_fee_cannot_start_on_the_same_day(policy, commiss
         )
 
 
-def test_a_change_to_the_policy_cannot_start_in_the_past(policy, commissioner):
+@pytest.mark.parametrize("days_from_today", [-1, 0])
+def test_a_change_to_the_policy_must_start_tomorrow_or_later(policy, commissioner, days_from_today):
     from django.utils import timezone
 
-    yesterday = timezone.localdate() - timedelta(days=1)
+    # Today is refused too: a session held this morning may already be claimed at the old rate.
+    starts_on = timezone.localdate() + timedelta(days=days_from_today)
     before = (FeeRate.objects.count(), ExpenseRule.objects.count())
 
-    with pytest.raises(PaymentError, match="today or in the future"):
+    with pytest.raises(PaymentError, match="The start date must be tomorrow or later"):
         services.add_fee_rate(
-            by=commissioner, basis="per_hour", amount_pence=100, starts_on=yesterday
+            by=commissioner, basis="per_hour", amount_pence=100, starts_on=starts_on
         )
-    with pytest.raises(PaymentError, match="today or in the future"):
+    with pytest.raises(PaymentError, match="The start date must be tomorrow or later"):
         services.add_expense_rule(
-            by=commissioner, category="parking", starts_on=yesterday, allowed=False
+            by=commissioner, category="parking", starts_on=starts_on, allowed=False
         )
 
     assert (FeeRate.objects.count(), ExpenseRule.objects.count()) == before
-    # Today is fine: it changes nothing that was already in force.
-    services.add_fee_rate(
-        by=commissioner, basis="per_hour", amount_pence=2500, starts_on=timezone.localdate()
+
+
+def test_a_change_to_the_policy_may_start_tomorrow(policy, commissioner):
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    services.add_fee_rate(by=commissioner, basis="per_hour", amount_pence=2500, starts_on=tomorrow)
+    services.add_expense_rule(
+        by=commissioner, category="parking", starts_on=tomorrow, allowed=False
     )
 
 
@@ -236,7 +245,7 @@ class TestPolicyPages:
 
         assert response.status_code == 200
         html = response.content.decode()
-        assert "The start date must be today or in the future" in html
+        assert "The start date must be tomorrow or later" in html
         assert 'value="55.50"' in html
         assert not FeeRate.objects.exists()
 
@@ -285,3 +294,46 @@ class TestPolicyPages:
         assert response.status_code == 302
         html = client.get(reverse("payments:how_we_pay")).content.decode()
         assert "within 21 days" in html and "Advice Line" in html
+
+
+@pytest.mark.parametrize(
+    ("length", "fee_pence", "hours_shown"),
+    [
+        (timedelta(hours=1, minutes=20), 2667, "1.33"),  # £26.666..., not 1.33h × £20 = £26.60
+        (timedelta(minutes=40), 1333, "0.67"),  # £13.333..., not 0.67h × £20 = £13.40
+        (timedelta(hours=2), 4000, "2.00"),
+        (timedelta(minutes=1, seconds=30), 50, "0.03"),  # exactly 50p
+        (timedelta(seconds=45), 25, "0.01"),  # 25p exactly; 0.01h × £20 would be 20p
+    ],
+)
+def test_an_hourly_fee_is_worked_out_from_the_exact_length_and_rounded_once(
+    policy, resident, length, fee_pence, hours_shown
+):
+    starts = datetime(2026, 3, 10, 10, 0, tzinfo=LONDON)
+    opportunity = OpportunityFactory(starts_at=starts, ends_at=starts + length)
+
+    claim = services.start_claim(
+        SignUpFactory(resident=resident, opportunity=opportunity), by=resident
+    )
+
+    fee = claim.lines.get(kind="fee")
+    assert fee.amount_pence == fee_pence
+    assert str(fee.hours) == hours_shown  # rounded hours are kept for people to read
+
+
+def test_rounding_an_hourly_fee_goes_half_up():
+    assert policy.pence_for_duration(1, timedelta(minutes=30)) == 1  # 0.5p
+    assert policy.pence_for_duration(3, timedelta(minutes=10)) == 1  # 0.5p
+    assert policy.pence_for_duration(1, timedelta(minutes=29, seconds=59)) == 0
+
+
+def test_the_public_page_tells_people_who_lost_a_receipt_to_contact_us_before_claiming(
+    client, policy, settings
+):
+    html = client.get(reverse("payments:how_we_pay")).content.decode()
+
+    # A claim without a receipt it needs cannot be sent, so the page must not promise help
+    # "when you claim".
+    assert "tell us when you claim" not in html
+    assert "contact the co-production team before you claim" in html
+    assert f'href="mailto:{settings.SUPPORT_EMAIL}"' in html

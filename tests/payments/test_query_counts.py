@@ -75,6 +75,7 @@ def add_claims(count, *, start, creator, run):
                 approved_expenses_pence=460 if status in ("approved", "paid") else None,
                 # Spread over two months so some are past the target in both sets.
                 submitted_at=now - timedelta(days=(i * 7) % 60),
+                first_submitted_at=now - timedelta(days=(i * 7) % 60),
                 paid_on=today if status == "paid" else None,
                 days_to_pay=i % 40 if status == "paid" else None,
                 payment_run=run if status == "paid" else None,

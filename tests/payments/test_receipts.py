@@ -240,3 +240,99 @@ def test_unused_receipts_are_deleted_after_a_day(resident, private_storage, time
 
     assert not Receipt.objects.exists()
     assert not path.exists()
+
+
+def test_a_receipt_attached_while_the_clean_up_runs_keeps_its_row_and_its_file(
+    resident, claim, private_storage, time_machine
+):
+    from django.db import connection
+    from django.test import TestCase
+
+    time_machine.move_to("2026-05-01 09:00 +01:00", tick=False)
+    receipt = services.store_receipt(
+        SimpleUploadedFile("x.png", PNG_BYTES),
+        owner=resident,
+        by=resident,
+        content_type="image/png",
+    )
+    path = private_storage / receipt.file.name
+    time_machine.move_to("2026-05-02 10:00 +01:00", tick=False)
+    attached = []
+
+    def attach_after_the_clean_up_finds_it(execute, sql, params, many, context):
+        # The person saves the expense just after the clean-up has listed unused receipts.
+        result = execute(sql, params, many, context)
+        if not attached and sql.startswith("SELECT") and '"payments_receipt"' in sql:
+            attached.append(
+                ClaimLine.objects.create(
+                    claim=claim, kind="expense", category="meals", amount_pence=650, receipt=receipt
+                )
+            )
+        return result
+
+    with (
+        TestCase.captureOnCommitCallbacks(execute=True),
+        connection.execute_wrapper(attach_after_the_clean_up_finds_it),
+    ):
+        removed = services.delete_unused_receipts()
+
+    assert attached
+    assert removed == 0
+    assert Receipt.objects.filter(pk=receipt.pk).exists()
+    assert path.exists()
+
+
+def test_the_clean_up_only_removes_files_of_receipts_still_unused(
+    resident, claim, private_storage, time_machine
+):
+    from django.test import TestCase
+
+    time_machine.move_to("2026-05-01 09:00 +01:00", tick=False)
+    used, unused = (
+        services.store_receipt(
+            SimpleUploadedFile("x.png", PNG_BYTES),
+            owner=resident,
+            by=resident,
+            content_type="image/png",
+        )
+        for _ in range(2)
+    )
+    services.save_expense(
+        claim,
+        by=resident,
+        category="meals",
+        description="Lunch",
+        amount_pence=650,
+        miles=None,
+        receipt=used,
+    )
+    time_machine.move_to("2026-05-02 10:00 +01:00", tick=False)
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert services.delete_unused_receipts() == 1
+
+    assert list(Receipt.objects.all()) == [used]
+    assert (private_storage / used.file.name).exists()
+    assert not (private_storage / unused.file.name).exists()
+
+
+def test_a_receipt_the_clean_up_removed_cannot_be_attached(resident, claim):
+    receipt = services.store_receipt(
+        SimpleUploadedFile("x.png", PNG_BYTES),
+        owner=resident,
+        by=resident,
+        content_type="image/png",
+    )
+    Receipt.objects.filter(pk=receipt.pk).delete()
+
+    with pytest.raises(services.PaymentError, match="Choose the file again"):
+        services.save_expense(
+            claim,
+            by=resident,
+            category="meals",
+            description="Lunch",
+            amount_pence=650,
+            miles=None,
+            receipt=receipt,
+        )
+    assert not claim.lines.filter(kind="expense").exists()

@@ -239,3 +239,64 @@ class TestReports:
         client.force_login(commissioner)
 
         assert client.get(reverse("payments:report_people"), {"tax_year": "abc"}).status_code == 200
+
+
+def test_a_cancelled_run_offers_no_download_and_its_file_is_refused(
+    client, make_claim, resident, commissioner
+):
+    make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+    run = services.create_payment_run(by=commissioner)
+    client.force_login(commissioner)
+    csv_url = reverse("payments:run_csv", args=[run.pk])
+    assert csv_url in client.get(run.get_absolute_url()).content.decode()
+
+    services.cancel_payment_run(run, by=commissioner)
+
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert csv_url not in page
+    assert "Download for finance" not in page
+    assert "nothing to send to finance" in page
+    assert client.get(csv_url).status_code == 404
+
+
+def test_days_to_pay_count_from_the_first_time_a_claim_was_sent_even_if_it_was_returned(
+    client, make_claim, resident, commissioner, time_machine
+):
+    time_machine.move_to("2026-03-02 10:00 +00:00", tick=False)
+    claim = make_claim(resident, status=Claim.Status.RETURNED, reviewer=commissioner)
+    first_sent = claim.first_submitted_at
+    time_machine.move_to("2026-03-12 10:00 +00:00", tick=False)
+    claim = services.submit_claim(claim, by=resident, benefits_acknowledged=True)
+    assert claim.first_submitted_at == first_sent  # sending again never moves it
+    assert claim.submitted_at > first_sent
+    services.approve_claim(claim, by=commissioner)
+    time_machine.move_to("2026-03-22 10:00 +00:00", tick=False)
+    run = services.create_payment_run(by=commissioner)
+    services.confirm_payment_run(run, by=commissioner, paid_on=timezone.localdate())
+
+    claim.refresh_from_db()
+    assert claim.days_to_pay == 20  # 2 to 22 March, not 12 to 22 March
+    client.force_login(commissioner)
+    html = client.get(reverse("payments:report_days")).content.decode()
+    assert "2 Mar 2026" in html and "12 Mar 2026" not in html
+    header, row = _csv(client.get(reverse("payments:report_days_csv")))
+    assert header[3] == "First sent"
+    assert row[3:6] == ["2026-03-02", "2026-03-22", "20"]
+
+
+def test_the_migration_copies_when_each_existing_claim_was_sent(make_claim, resident):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("payments.migrations.0005_claim_first_submitted_at")
+    sent = make_claim(resident)
+    draft = make_claim(resident, status=Claim.Status.DRAFT)
+    Claim.objects.update(first_submitted_at=None)
+
+    migration.copy_submitted_at(apps, None)
+
+    sent.refresh_from_db()
+    draft.refresh_from_db()
+    assert sent.first_submitted_at == sent.submitted_at
+    assert draft.first_submitted_at is None

@@ -304,3 +304,32 @@ def test_deleting_a_draft_removes_it_and_its_history(attended, resident):
 
     assert not Claim.objects.exists()
     assert not ClaimEvent.objects.exists()
+
+
+@pytest.mark.parametrize("corrected_to", ["no_show", "apologies"])
+def test_a_claim_cannot_be_sent_once_the_register_says_the_person_did_not_attend(
+    make_claim, resident, corrected_to
+):
+    claim = make_claim(resident, status=Claim.Status.DRAFT)
+    claim.signup.attendance = corrected_to
+    claim.signup.save(update_fields=["attendance"])
+
+    with pytest.raises(PaymentError, match="register no longer shows you attended"):
+        services.submit_claim(claim, by=resident, benefits_acknowledged=True)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT
+
+
+@pytest.mark.parametrize("corrected_to", ["no_show", "apologies"])
+def test_a_sent_claim_cannot_be_approved_once_the_register_says_the_person_did_not_attend(
+    make_claim, resident, commissioner, corrected_to
+):
+    claim = make_claim(resident)
+    claim.signup.attendance = corrected_to
+    claim.signup.save(update_fields=["attendance"])
+
+    with pytest.raises(PaymentError, match="register no longer shows this person attended"):
+        services.approve_claim(claim, by=commissioner)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED
+    assert not LedgerEntry.objects.exists()
