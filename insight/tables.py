@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass, field
 
 from coprod_hub.lib.csv_export import safe_cell
-from coprod_hub.lib.money import format_pounds
+from coprod_hub.lib.money import format_pounds, pounds_for_spreadsheet
 
 SUPPRESSED_TEXT = "Fewer than 10"
 SUPPRESSED_CSV = "suppressed"
@@ -49,10 +49,10 @@ def percent(part: int, whole: int) -> Cell:
     return Cell(f"{value:.0f}%", f"{value:.1f}")
 
 
-def pounds(pence: int | None) -> Cell:
+def money_cell(pence: int | None) -> Cell:
     if pence is None:
         return Cell(EMPTY_TEXT, "")
-    return Cell(format_pounds(pence), f"{pence / 100:.2f}")
+    return Cell(format_pounds(pence), str(pounds_for_spreadsheet(pence)))
 
 
 def suppressed() -> Cell:

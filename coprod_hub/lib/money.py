@@ -1,5 +1,5 @@
 """Money is stored as whole pence (integers). This module is the only place that turns
-pence into pounds for people to read, or what people type into pence.
+pence into pounds for people or spreadsheets to read, or what people type into pence.
 """
 
 import re
@@ -20,6 +20,13 @@ def format_pounds(pence: int | None) -> str:
     if part:
         return f"{sign}£{whole:,}.{part:02d}"
     return f"{sign}£{whole:,}"
+
+
+def pounds_for_spreadsheet(pence: int | None) -> Decimal | None:
+    """1250 -> Decimal("12.50"): a number a spreadsheet can add up, in pounds."""
+    if pence is None:
+        return None
+    return (Decimal(pence) / 100).quantize(Decimal("0.01"))
 
 
 def parse_pounds(text: str) -> int:

@@ -106,20 +106,20 @@ def build(filters, *, now) -> Section:
         paid_table.rows.append(
             [
                 t.text(label),
-                t.pounds(row["fees"]),
-                t.pounds(row["expenses"]),
-                t.pounds(row["fees"] + row["expenses"]),
+                t.money_cell(row["fees"]),
+                t.money_cell(row["expenses"]),
+                t.money_cell(row["fees"] + row["expenses"]),
             ]
         )
         paid_items.append(
             Item(
                 label,
                 [
-                    Bar("Fees", row["fees"], f"Fees: {t.pounds(row['fees']).text}", 0),
+                    Bar("Fees", row["fees"], f"Fees: {t.money_cell(row['fees']).text}", 0),
                     Bar(
                         "Expenses",
                         row["expenses"],
-                        f"Expenses: {t.pounds(row['expenses']).text}",
+                        f"Expenses: {t.money_cell(row['expenses']).text}",
                         1,
                     ),
                 ],
@@ -128,9 +128,9 @@ def build(filters, *, now) -> Section:
     paid_table.rows.append(
         [
             t.text("All quarters"),
-            t.pounds(paid["fees"]),
-            t.pounds(paid["expenses"]),
-            t.pounds(total_paid),
+            t.money_cell(paid["fees"]),
+            t.money_cell(paid["expenses"]),
+            t.money_cell(total_paid),
         ]
     )
     paid_chart = BarChart(
@@ -141,8 +141,8 @@ def build(filters, *, now) -> Section:
         paid_items,
     )
     paid_summary = (
-        f"{t.pounds(total_paid).text} paid to {plural(paid['people'], 'person', 'people')}: "
-        f"{t.pounds(paid['fees']).text} in fees and {t.pounds(paid['expenses']).text} in "
+        f"{t.money_cell(total_paid).text} paid to {plural(paid['people'], 'person', 'people')}: "
+        f"{t.money_cell(paid['fees']).text} in fees and {t.money_cell(paid['expenses']).text} in "
         "expenses."
         if total_paid
         else "Nothing was paid out in these dates."
@@ -183,10 +183,10 @@ def build(filters, *, now) -> Section:
         all_rows.append(
             [
                 t.text(row["title"]),
-                t.pounds(budget),
-                t.pounds(spent),
-                t.pounds(owed),
-                t.pounds(budget - spent - owed),
+                t.money_cell(budget),
+                t.money_cell(spent),
+                t.money_cell(owed),
+                t.money_cell(budget - spent - owed),
                 t.percent(spent, budget),
             ]
         )
@@ -218,8 +218,8 @@ def build(filters, *, now) -> Section:
             "count on the day they were paid; budgets compare everything paid to date."
         ),
         figures=[
-            Figure("Fees paid", t.pounds(paid["fees"]).text),
-            Figure("Expenses paid", t.pounds(paid["expenses"]).text),
+            Figure("Fees paid", t.money_cell(paid["fees"]).text),
+            Figure("Expenses paid", t.money_cell(paid["expenses"]).text),
             Figure("People paid", f"{paid['people']:,}"),
             Figure("Median days to pay", median_text, f"target {target} days"),
         ],

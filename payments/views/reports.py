@@ -1,13 +1,11 @@
 """Reports for commissioners, each also downloadable as CSV."""
 
-import csv
-from decimal import Decimal
-
 from django.db.models import Q
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from coprod_hub.lib.csv_export import csv_response
+from coprod_hub.lib.money import pounds_for_spreadsheet
 from coprod_hub.lib.pagination import paginate
 from coprod_hub.permissions import role_required
 from coprod_hub.users.roles import Role
@@ -18,43 +16,6 @@ from ..forms import TaxYearForm
 from ..models import Claim, LedgerEntry, PaymentPolicy
 from ..querysets import with_budget_use
 from ..taxyear import TaxYear, tax_year_for
-
-# Spreadsheet programs run cells starting with these as formulas; people's names and titles
-# are typed by the public, so such cells get a leading apostrophe.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value
-
-
-def pounds(pence) -> Decimal | None:
-    """Pence as a pounds number for a spreadsheet: 1250 -> Decimal("12.50")."""
-    if pence is None:
-        return None
-    return (Decimal(pence) / 100).quantize(Decimal("0.01"))
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """Stream rows as CSV, so a large export never sits in memory."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def tax_year_rows(rows):
@@ -123,9 +84,9 @@ def people_csv(request):
             TaxYear(row["tax_year"]).short_label,
             row["person__display_name"],
             row["person__email"],
-            pounds(row["fee"]),
-            pounds(row["expenses"]),
-            pounds(row["total"]),
+            pounds_for_spreadsheet(row["fee"]),
+            pounds_for_spreadsheet(row["expenses"]),
+            pounds_for_spreadsheet(row["total"]),
         )
         for row in _people_totals(year).iterator(chunk_size=2000)
     )
@@ -167,10 +128,10 @@ def budgets_csv(request):
         for project in _budget_projects().iterator(chunk_size=2000):
             yield (
                 project.title,
-                pounds(project.budget_pence),
-                pounds(project.spent_pence),
-                pounds(project.committed_pence),
-                pounds(project.remaining_pence),
+                pounds_for_spreadsheet(project.budget_pence),
+                pounds_for_spreadsheet(project.spent_pence),
+                pounds_for_spreadsheet(project.committed_pence),
+                pounds_for_spreadsheet(project.remaining_pence),
             )
 
     return csv_response(
@@ -193,7 +154,7 @@ def owed(request):
 @role_required(Role.COMMISSIONER)
 def owed_csv(request):
     rows = (
-        (row["person__display_name"], row["person__email"], pounds(row["owed"]))
+        (row["person__display_name"], row["person__email"], pounds_for_spreadsheet(row["owed"]))
         for row in LedgerEntry.objects.owed_by_person().iterator(chunk_size=2000)
     )
     return csv_response("owed-to-each-person.csv", ["Name", "Email", "Owed (£)"], rows)

@@ -6,6 +6,8 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from coprod_hub.lib.csv_export import csv_response
+from coprod_hub.lib.money import pounds_for_spreadsheet
 from coprod_hub.lib.pagination import paginate
 
 from .. import permissions, services
@@ -13,7 +15,6 @@ from ..forms import ConfirmRunForm
 from ..models import Claim, LedgerEntry
 from ..services import PaymentError
 from . import posted
-from .reports import csv_response, pounds
 
 
 def _claims(count: int) -> str:
@@ -76,9 +77,9 @@ def run_csv(request, pk):
                 claim.claimant.display_name,
                 claim.claimant.email,
                 claim.get_payment_method_display(),
-                pounds(item.fee_pence),
-                pounds(item.expenses_pence),
-                pounds(item.total_pence),
+                pounds_for_spreadsheet(item.fee_pence),
+                pounds_for_spreadsheet(item.expenses_pence),
+                pounds_for_spreadsheet(item.total_pence),
                 claim.project.title if claim.project else "",
                 claim.opportunity.title,
                 claim.activity_date,
