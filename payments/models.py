@@ -21,6 +21,7 @@ from .querysets import (
     ConflictQuerySet,
     EffectiveDatedQuerySet,
     LedgerEntryQuerySet,
+    PaymentRunItemQuerySet,
     PaymentRunQuerySet,
 )
 from .taxyear import tax_year_for
@@ -608,6 +609,15 @@ class PaymentRunItem(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="run_items")
     fee_pence = models.PositiveIntegerField()
     expenses_pence = models.PositiveIntegerField()
+    # Set when finance could not pay this one claim (the bank returned it, say): it left the
+    # run and waits for the next one, while the rest of the run is paid as usual.
+    taken_out_at = models.DateTimeField(null=True, blank=True)
+    taken_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    taken_out_reason = models.TextField(blank=True)
+
+    objects = PaymentRunItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -621,6 +631,10 @@ class PaymentRunItem(models.Model):
     @property
     def total_pence(self) -> int:
         return self.fee_pence + self.expenses_pence
+
+    @property
+    def is_taken_out(self) -> bool:
+        return self.taken_out_at is not None
 
 
 class LedgerEntry(models.Model):

@@ -14,7 +14,7 @@ from coprod_hub.users.roles import Role
 from participation import permissions as participation_permissions
 from participation.models import SignUp
 
-from .models import Claim, ClaimLine, ConflictOfInterest, PaymentRun
+from .models import Claim, ClaimLine, ConflictOfInterest, PaymentRun, PaymentRunItem
 
 
 def is_commissioner(user) -> bool:
@@ -135,6 +135,13 @@ def runs_for(request):
 
 def get_run(request, pk) -> PaymentRun:
     return get_object_or_404(runs_for(request), pk=pk)
+
+
+def get_run_item(run, claim_pk) -> PaymentRunItem:
+    """A claim's line in a run the caller may see (from get_run)."""
+    return get_object_or_404(
+        run.items.select_related("claim", "claim__claimant"), claim_id=claim_pk
+    )
 
 
 def get_run_to_download(request, pk) -> PaymentRun:

@@ -11,7 +11,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 
-from .models import Claim, ClaimEvent, ClaimLine, ConflictOfInterest, LedgerEntry, Receipt
+from .models import (
+    Claim,
+    ClaimEvent,
+    ClaimLine,
+    ConflictOfInterest,
+    LedgerEntry,
+    PaymentRunItem,
+    Receipt,
+)
 from .services import _delete_files_after_commit
 from .taxyear import TaxYear
 
@@ -96,6 +104,7 @@ def erase(user) -> None:
     Claim.objects.filter(claimant=user).update(on_behalf_note="", reason="")
     ClaimLine.objects.filter(claim__claimant=user).update(description="", agreed_with="")
     ClaimEvent.objects.filter(claim__claimant=user).update(note="")
+    PaymentRunItem.objects.filter(claim__claimant=user).update(taken_out_reason="")
     Receipt.objects.filter(owner=user).update(original_name="receipt")
     ConflictOfInterest.objects.filter(Q(commissioner=user) | Q(person=user)).delete()
     _scrub_audit_trail(user, claim_ids, line_ids)

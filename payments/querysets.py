@@ -110,6 +110,12 @@ class PaymentRunQuerySet(models.QuerySet):
         return self.exclude(status="cancelled")
 
 
+class PaymentRunItemQuerySet(models.QuerySet):
+    def still_in_run(self):
+        """What finance is to pay: the run's claims less any taken out as not paid."""
+        return self.filter(taken_out_at__isnull=True)
+
+
 class LedgerEntryQuerySet(models.QuerySet):
     """Ledger rows are written once. Bulk changes are refused here; single rows refuse in
     LedgerEntry.save() / delete(); on PostgreSQL a trigger refuses raw SQL too."""

@@ -731,6 +731,47 @@ def confirm_payment_run(run, *, by, paid_on: date) -> PaymentRun:
     return run
 
 
+def take_out_of_run(run, claim, *, by, reason: str) -> PaymentRunItem:
+    """Finance paid the run but not this one claim (the bank returned it, say). The claim
+    leaves the run and waits for the next one; confirming the run then pays the rest.
+
+    Without this the only choices were to confirm the whole run, recording a payment that
+    never arrived, or cancel it, putting everyone already paid into the next run again.
+    The run is locked first, as confirming and cancelling do, so this and a confirmation
+    at the same moment cannot both happen.
+    """
+    _require_commissioner(by)
+    reason = reason.strip()
+    if not reason:
+        raise PaymentError("Enter why this claim was not paid")
+    with transaction.atomic():
+        run = PaymentRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != PaymentRun.Status.EXPORTED:
+            raise PaymentError(
+                f"{run.reference} is {run.get_status_display().lower()}, so nothing can be "
+                "taken out of it."
+            )
+        claim = _lock(claim)
+        item = run.items.still_in_run().filter(claim=claim).first()
+        if item is None or claim.payment_run_id != run.pk or claim.status != Status.APPROVED:
+            raise PaymentError(f"{claim.reference} is not waiting to be paid in {run.reference}.")
+        now = timezone.now()
+        item.taken_out_at, item.taken_out_by, item.taken_out_reason = now, by, reason
+        item.save(update_fields=["taken_out_at", "taken_out_by", "taken_out_reason"])
+        claim.payment_run = None
+        claim.save(update_fields=["payment_run", "updated_at"])
+        run.claim_count -= 1
+        run.total_pence -= item.total_pence
+        run.save(update_fields=["claim_count", "total_pence"])
+        _record(
+            claim,
+            actor=by,
+            from_status=Status.APPROVED,
+            note=f"Not paid in {run.reference}: {reason} It will go in the next payment run.",
+        )
+    return item
+
+
 def cancel_payment_run(run, *, by) -> PaymentRun:
     """Finance could not pay the run: its claims go back to waiting for the next run."""
     _require_commissioner(by)

@@ -62,4 +62,9 @@ urlpatterns = [
     path("payments/runs/<int:pk>/export.csv", runs.run_csv, name="run_csv"),
     path("payments/runs/<int:pk>/confirm/", runs.confirm, name="confirm_run"),
     path("payments/runs/<int:pk>/cancel/", runs.cancel, name="cancel_run"),
+    path(
+        "payments/runs/<int:pk>/claims/<int:claim_pk>/not-paid/",
+        runs.take_out,
+        name="take_out_of_run",
+    ),
 ]

@@ -11,7 +11,7 @@ from coprod_hub.lib.money import pounds_for_spreadsheet
 from coprod_hub.lib.pagination import paginate
 
 from .. import permissions, services
-from ..forms import ConfirmRunForm
+from ..forms import ConfirmRunForm, ReasonForm
 from ..models import Claim, LedgerEntry
 from ..services import PaymentError
 from . import posted
@@ -64,9 +64,11 @@ def run_detail(request, pk):
 @login_required
 def run_csv(request, pk):
     run = permissions.get_run_to_download(request, pk)
-    items = run.items.select_related(
-        "claim", "claim__claimant", "claim__opportunity", "claim__project"
-    ).order_by("pk")
+    items = (
+        run.items.still_in_run()
+        .select_related("claim", "claim__claimant", "claim__opportunity", "claim__project")
+        .order_by("pk")
+    )
 
     def rows():
         for item in items.iterator(chunk_size=2000):
@@ -127,6 +129,34 @@ def confirm(request, pk):
             )
         return redirect(run)
     return render(request, "payments/runs/confirm.html", {"run": run, "form": form})
+
+
+@login_required
+def take_out(request, pk, claim_pk):
+    """One claim in the run was not paid: take it out, with the reason, before confirming."""
+    run = permissions.get_run(request, pk)
+    item = permissions.get_run_item(run, claim_pk)
+    form = ReasonForm(
+        posted(request),
+        label="Why was it not paid?",
+        help_text="For example, the bank returned the payment because the account details "
+        "were wrong. This goes on the claim's history, which the person can see.",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.take_out_of_run(
+                run, item.claim, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except PaymentError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(
+                request,
+                f"{item.claim.reference} taken out of {run.reference}. It will go in the next "
+                "payment run.",
+            )
+        return redirect(run)
+    return render(request, "payments/runs/take_out.html", {"run": run, "item": item, "form": form})
 
 
 @login_required

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from payments import services as payment_services
 from payments.models import Claim, LedgerEntry
 from tests.factories import UserFactory
 from tests.payments.conftest import PNG_BYTES
@@ -282,3 +283,40 @@ def test_commissioner_pages_are_accessible(page, axe, fits_320, sign_in):
     activate(page, page.get_by_role("button", name="Save rate"))
     assert page.locator(".govuk-error-summary").is_visible()
     axe(page)
+
+
+def test_a_claim_finance_could_not_pay_is_taken_out_of_the_run(page, axe, fits_320, sign_in):
+    make_policy()
+    commissioner = UserFactory(roles=["commissioner"])
+    resident = UserFactory(display_name="Priya Shah")
+    claim = payment_services.start_claim(SignUpFactory(resident=resident), by=resident)
+    claim = payment_services.update_claim_details(
+        claim,
+        by=resident,
+        payment_method=Claim.PaymentMethod.BANK_TRANSFER,
+        employed_by_partner=False,
+        not_part_of_paid_job=False,
+    )
+    claim = payment_services.submit_claim(claim, by=resident, benefits_acknowledged=True)
+    payment_services.approve_claim(claim, by=commissioner)
+    run = payment_services.create_payment_run(by=commissioner)
+    sign_in(commissioner)
+
+    page.goto(run.get_absolute_url())
+    activate(page, page.get_by_role("link", name=re.compile(f"Not paid.*{claim.reference}")))
+    page.get_by_role("heading", name=f"{claim.reference} was not paid").wait_for()
+    axe(page)
+    fits_320()
+    # Bad input first: the error summary.
+    activate(page, page.get_by_role("button", name="Take it out of the run"))
+    page.locator(".govuk-error-summary").wait_for()
+    assert page.title().startswith("Error: ")
+    axe(page)
+    type_into(page, page.get_by_label("Why was it not paid?"), "The bank returned it.")
+    activate(page, page.get_by_role("button", name="Take it out of the run"))
+    page.get_by_text("It will go in the next payment run.").first.wait_for()
+    assert page.get_by_text("Not paid", exact=True).is_visible()
+    axe(page)
+    fits_320()
+    shot(page, "12-not-paid")
+    assert Claim.objects.get(pk=claim.pk).payment_run is None

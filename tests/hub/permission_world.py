@@ -248,6 +248,7 @@ def build_world():
         "payments:run_csv": {"pk": run.pk},
         "payments:confirm_run": {"pk": run.pk},
         "payments:cancel_run": {"pk": run.pk},
+        "payments:take_out_of_run": {"pk": run.pk, "claim_pk": run.items.first().claim_id},
         "learning:moderate": {"pk": waiting_entry.pk},
         "learning:edit": {"pk": waiting_entry.pk},
         "learning:resolve": {"pk": waiting_entry.pk},

@@ -71,3 +71,38 @@ def test_two_runs_made_at_once_never_hold_the_same_claim(make_claim, resident, o
     assert exactly_one_refused(errors, PaymentError), errors
     assert PaymentRunItem.objects.count() == 2
     assert PaymentRun.objects.count() == 1
+
+
+def test_taking_a_claim_out_while_the_run_is_confirmed_never_pays_and_removes_it(
+    make_claim, resident, other_resident
+):
+    commissioner = UserFactory(roles=["commissioner"])
+    other_commissioner = UserFactory(roles=["commissioner"])
+    bounced = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+    make_claim(other_resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+    run = services.create_payment_run(by=commissioner)
+    today = timezone.localdate()
+
+    _, errors = run_at_once(
+        [
+            lambda: services.confirm_payment_run(
+                PaymentRun.objects.get(pk=run.pk), by=commissioner, paid_on=today
+            ),
+            lambda: services.take_out_of_run(
+                PaymentRun.objects.get(pk=run.pk),
+                Claim.objects.get(pk=bounced.pk),
+                by=other_commissioner,
+                reason="The bank returned it.",
+            ),
+        ]
+    )
+
+    # Either order is fine; what must never happen is a claim both paid and taken out.
+    assert len(errors) <= 1 and all(isinstance(e, PaymentError) for e in errors), errors
+    bounced.refresh_from_db()
+    taken_out = PaymentRunItem.objects.get(run=run, claim=bounced).is_taken_out
+    assert taken_out == (bounced.status == Claim.Status.APPROVED)
+    paid_claims = Claim.objects.filter(status=Claim.Status.PAID).count()
+    assert LedgerEntry.objects.paid_out().balance() == paid_claims * 4460
+    run.refresh_from_db()
+    assert run.claim_count == paid_claims

@@ -107,3 +107,17 @@ def test_erasing_strips_what_was_typed_from_claim_history_and_the_audit_trail(
     # What happened to the money is still on record.
     assert claim.status == Claim.Status.RETURNED
     assert "amount_pence" in trail_text()
+
+
+def test_erasing_strips_why_a_payment_did_not_go_through(make_claim, resident, commissioner):
+    claim = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+    run = services.create_payment_run(by=commissioner)
+    item = services.take_out_of_run(
+        run, claim, by=commissioner, reason="Bank returned it: Rita's old account"
+    )
+
+    account_privacy.erase(resident)
+
+    item.refresh_from_db()
+    assert item.taken_out_reason == "" and item.is_taken_out
+    assert "Rita" not in " ".join(claim.events.values_list("note", flat=True))

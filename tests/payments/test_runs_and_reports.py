@@ -300,3 +300,58 @@ def test_the_migration_copies_when_each_existing_claim_was_sent(make_claim, resi
     draft.refresh_from_db()
     assert sent.first_submitted_at == sent.submitted_at
     assert draft.first_submitted_at is None
+
+
+def test_a_claim_finance_could_not_pay_is_taken_out_and_the_rest_of_the_run_is_paid(
+    client, make_claim, resident, other_resident, commissioner
+):
+    bounced = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+    paid = make_claim(other_resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+    run = services.create_payment_run(by=commissioner)
+    client.force_login(commissioner)
+    not_paid = reverse("payments:take_out_of_run", args=[run.pk, bounced.pk])
+    assert not_paid in client.get(run.get_absolute_url()).content.decode()
+
+    # Bad input first: a clear error, nothing changed.
+    empty = client.post(not_paid, {"reason": "  "})
+    assert "Enter the reason" in empty.content.decode()
+    assert Claim.objects.get(pk=bounced.pk).payment_run == run
+    client.post(not_paid, {"reason": "The bank returned it: wrong account number."})
+
+    run.refresh_from_db()
+    assert (run.claim_count, run.total_pence) == (1, 4460)
+    bounced.refresh_from_db()
+    assert bounced.payment_run is None and bounced.status == Claim.Status.APPROVED
+    assert "wrong account number" in bounced.events.latest("pk").note
+    # Finance's file now lists only what is to be paid; the page still shows what happened.
+    rows = _csv(client.get(reverse("payments:run_csv", args=[run.pk])))[1:]
+    assert [row[1] for row in rows] == [paid.reference]
+    assert "Not paid" in client.get(run.get_absolute_url()).content.decode()
+    with pytest.raises(PaymentError, match="not waiting to be paid"):
+        services.take_out_of_run(run, bounced, by=commissioner, reason="Again")
+
+    services.confirm_payment_run(run, by=commissioner, paid_on=timezone.localdate())
+
+    assert Claim.objects.get(pk=paid.pk).status == Claim.Status.PAID
+    bounced.refresh_from_db()
+    assert bounced.status == Claim.Status.APPROVED and bounced.paid_on is None
+    assert LedgerEntry.objects.paid_out().balance() == 4460  # only the claim that was paid
+    with pytest.raises(PaymentError, match="is paid"):
+        services.take_out_of_run(run, paid, by=commissioner, reason="Too late")
+    next_run = services.create_payment_run(by=commissioner)
+    assert next_run.items.get().claim == bounced
+
+
+def test_only_commissioners_take_a_claim_out_of_a_run(
+    client, make_claim, resident, staff, commissioner
+):
+    claim = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+    run = services.create_payment_run(by=commissioner)
+    url = reverse("payments:take_out_of_run", args=[run.pk, claim.pk])
+
+    for person in (resident, staff):
+        client.force_login(person)
+        assert client.post(url, {"reason": "No"}).status_code in (403, 404)
+    with pytest.raises(PaymentError, match="Only commissioners"):
+        services.take_out_of_run(run, claim, by=staff, reason="No")
+    assert Claim.objects.get(pk=claim.pk).payment_run == run
