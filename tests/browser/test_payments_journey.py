@@ -15,7 +15,12 @@ from payments import services as payment_services
 from payments.models import Claim, LedgerEntry
 from tests.factories import UserFactory
 from tests.payments.conftest import PNG_BYTES
-from tests.payments.factories import OpportunityFactory, SignUpFactory, make_policy
+from tests.payments.factories import (
+    OpportunityFactory,
+    SignUpFactory,
+    claim_in_state,
+    make_policy,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -289,16 +294,7 @@ def test_a_claim_finance_could_not_pay_is_taken_out_of_the_run(page, axe, fits_3
     make_policy()
     commissioner = UserFactory(roles=["commissioner"])
     resident = UserFactory(display_name="Priya Shah")
-    claim = payment_services.start_claim(SignUpFactory(resident=resident), by=resident)
-    claim = payment_services.update_claim_details(
-        claim,
-        by=resident,
-        payment_method=Claim.PaymentMethod.BANK_TRANSFER,
-        employed_by_partner=False,
-        not_part_of_paid_job=False,
-    )
-    claim = payment_services.submit_claim(claim, by=resident, benefits_acknowledged=True)
-    payment_services.approve_claim(claim, by=commissioner)
+    claim = claim_in_state(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
     run = payment_services.create_payment_run(by=commissioner)
     sign_in(commissioner)
 

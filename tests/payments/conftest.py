@@ -1,9 +1,6 @@
 import pytest
 
-from payments import services
-from payments.models import Claim
-
-from .factories import SignUpFactory, make_policy
+from .factories import SignUpFactory, claim_in_state, make_policy
 
 # The smallest valid PNG (1x1 pixel) and the start of a PDF: real file signatures.
 PNG_BYTES = bytes.fromhex(
@@ -40,46 +37,7 @@ def attended(policy, resident):
 @pytest.fixture
 def make_claim(policy):
     """make_claim(resident, status=...) → a claim in that state, made through the services."""
-
-    def make(person, *, status=Claim.Status.SUBMITTED, reviewer=None, signup=None, bus=460):
-        signup = signup or SignUpFactory(resident=person)
-        claim = services.start_claim(signup, by=person)
-        claim = services.update_claim_details(
-            claim,
-            by=person,
-            payment_method=Claim.PaymentMethod.BANK_TRANSFER,
-            employed_by_partner=False,
-            not_part_of_paid_job=False,
-        )
-        if bus:
-            services.save_expense(
-                claim,
-                by=person,
-                category="public_transport",
-                description="Bus",
-                amount_pence=bus,
-                miles=None,
-            )
-        claim = Claim.objects.get(pk=claim.pk)
-        if status == Claim.Status.DRAFT:
-            return claim
-        claim = services.submit_claim(claim, by=person, benefits_acknowledged=True)
-        if status == Claim.Status.SUBMITTED:
-            return claim
-        if status == Claim.Status.RETURNED:
-            return services.return_claim(claim, by=reviewer, reason="Add a receipt")
-        if status == Claim.Status.REJECTED:
-            return services.reject_claim(claim, by=reviewer, reason="Not eligible")
-        claim = services.approve_claim(claim, by=reviewer)
-        if status == Claim.Status.APPROVED:
-            return claim
-        run = services.create_payment_run(by=reviewer)
-        from django.utils import timezone
-
-        services.confirm_payment_run(run, by=reviewer, paid_on=timezone.localdate())
-        return Claim.objects.get(pk=claim.pk)
-
-    return make
+    return claim_in_state
 
 
 @pytest.fixture(autouse=True)

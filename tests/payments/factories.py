@@ -6,7 +6,8 @@ import factory
 from django.utils import timezone
 
 from participation.models import Opportunity, SignUp
-from payments.models import ExpenseCategory, ExpenseRule, FeeRate
+from payments import services
+from payments.models import Claim, ExpenseCategory, ExpenseRule, FeeRate
 from tests import factories as shared
 
 
@@ -69,3 +70,41 @@ def make_policy(*, by=None, starts_on=POLICY_START):
     }
     for category, fields in rules.items():
         ExpenseRule.objects.create(category=category, starts_on=starts_on, created_by=by, **fields)
+
+
+def claim_in_state(person, *, status=Claim.Status.SUBMITTED, reviewer=None, signup=None, bus=460):
+    """A claim by `person` in that state, made through the services as people would."""
+    signup = signup or SignUpFactory(resident=person)
+    claim = services.start_claim(signup, by=person)
+    claim = services.update_claim_details(
+        claim,
+        by=person,
+        payment_method=Claim.PaymentMethod.BANK_TRANSFER,
+        employed_by_partner=False,
+        not_part_of_paid_job=False,
+    )
+    if bus:
+        services.save_expense(
+            claim,
+            by=person,
+            category="public_transport",
+            description="Bus",
+            amount_pence=bus,
+            miles=None,
+        )
+    claim = Claim.objects.get(pk=claim.pk)
+    if status == Claim.Status.DRAFT:
+        return claim
+    claim = services.submit_claim(claim, by=person, benefits_acknowledged=True)
+    if status == Claim.Status.SUBMITTED:
+        return claim
+    if status == Claim.Status.RETURNED:
+        return services.return_claim(claim, by=reviewer, reason="Add a receipt")
+    if status == Claim.Status.REJECTED:
+        return services.reject_claim(claim, by=reviewer, reason="Not eligible")
+    claim = services.approve_claim(claim, by=reviewer)
+    if status == Claim.Status.APPROVED:
+        return claim
+    run = services.create_payment_run(by=reviewer)
+    services.confirm_payment_run(run, by=reviewer, paid_on=timezone.localdate())
+    return Claim.objects.get(pk=claim.pk)
