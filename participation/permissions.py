@@ -50,12 +50,14 @@ def opportunities_run_by(user):
         return Opportunity.objects.none()
     if is_admin(user):
         return Opportunity.objects.all()
-    if user.has_role(Role.COMMISSIONER):
-        # Commissioners may edit every project; standalone ones stay with their creator.
-        return Opportunity.objects.filter(
-            Q(project__isnull=False) | Q(project__isnull=True, created_by=user)
-        )
-    return Opportunity.objects.run_by_project_editors(user)
+    from projects.models import Project
+
+    # The projects app's rule for who may edit a project, as a queryset (commissioners may
+    # edit them all); standalone opportunities stay with whoever made them.
+    editable = Project.objects.editable_by(user).values("pk")
+    return Opportunity.objects.filter(
+        Q(project__in=editable) | Q(project__isnull=True, created_by=user)
+    )
 
 
 def projects_for_new_opportunity(user, *, keep=None):
@@ -68,10 +70,8 @@ def projects_for_new_opportunity(user, *, keep=None):
 
     if not is_staff(user):
         return Project.objects.none()
-    if is_admin(user) or user.has_role(Role.COMMISSIONER):
-        return Project.objects.all()
-    on_team = Project.team.through.objects.filter(user=user).values("project_id")
-    return Project.objects.filter(Q(owner=user) | Q(pk__in=on_team) | Q(pk=keep))
+    editable = Project.objects.editable_by(user)
+    return editable | Project.objects.filter(pk=keep) if keep else editable
 
 
 # --- Opportunities -------------------------------------------------------------------

@@ -130,18 +130,6 @@ class OpportunityQuerySet(models.QuerySet):
             | Q(**{f"{evidenced}__in": steps, f"{claimed}__gte": F(evidenced)})
         )
 
-    def run_by_project_editors(self, user):
-        """Opportunities whose project `user` may edit, or standalone ones they created.
-
-        Admins and commissioners are handled in permissions.py before this is called.
-        """
-        from projects.models import Project
-
-        editable_projects = Project.objects.filter(Q(owner=user) | Q(team=user)).values("pk")
-        return self.filter(
-            Q(project__in=editable_projects) | Q(project__isnull=True, created_by=user)
-        )
-
 
 class SignUpQuerySet(models.QuerySet):
     def active(self):
