@@ -1,239 +1,18 @@
-"""Forms only check what people typed; views hand `cleaned_data` to services.py."""
+"""Staff forms: opportunities, venues, group messages, signing people up, the register."""
 
-import re
 import uuid
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import time
 
-import phonenumbers
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size
+from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils import timezone
-from django.utils.functional import cached_property
 
-from coprod_hub.lib.forms import ModelMultipleChoiceField, PlainTextMixin
+from coprod_hub.lib.forms import PlainTextMixin
 from projects.ladder import Level, Step
 from projects.models import ServiceArea
 
-from .models import Opportunity, Profile, SignUp, Venue
-
-UK = ZoneInfo("Europe/London")
-DATE_HINT = "For example, 27/3/2026"
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y"]
-BAD_DATE = "Enter a real date, for example 27/3/2026"
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
-
-
-class UKDateField(forms.DateField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault("help_text", DATE_HINT)
-        kwargs.setdefault("error_messages", {"invalid": BAD_DATE})
-        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-10"}))
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        # "27 / 3 / 2026" and "27/03/2026 " are both fine.
-        if isinstance(value, str):
-            value = re.sub(r"\s*([/.-])\s*", r"\1", value.strip())
-            value = re.sub(r"\s+", " ", value)
-        return super().to_python(value)
-
-
-class ClockTimeField(forms.Field):
-    """A time of day: "10:00", "10.30", "14:30", "2pm", "2:30pm"."""
-
-    default_error_messages = {"invalid": "Enter a time, for example 10:00 or 2:30pm"}
-    _pattern = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-5"}))
-        kwargs.setdefault("help_text", "For example, 10:00 or 2:30pm")
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, time):
-            return value.strftime("%H:%M")
-        return value
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, time):
-            return value
-        match = self._pattern.match(str(value).strip().lower().replace(" ", ""))
-        if not match:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        hour, minute, meridiem = int(match[1]), int(match[2] or 0), match[3]
-        if meridiem:
-            if not 1 <= hour <= 12:
-                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-            hour = hour % 12 + (12 if meridiem == "pm" else 0)
-        elif match[2] is None:
-            # "14" alone is ambiguous enough to ask again.
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if hour > 23 or minute > 59:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return time(hour, minute)
-
-
-def uk_datetime(day, clock) -> datetime:
-    """A UK wall-clock date and time as an aware datetime (handles the clock changes)."""
-    return datetime.combine(day, clock, tzinfo=UK)
-
-
-# --- The directory ---------------------------------------------------------------------
-
-
-class DirectoryFilterForm(forms.Form):
-    """The directory's search and filters. Every value lives in the URL (GET)."""
-
-    PAID_CHOICES = [("", "Paid or not"), ("paid", "Paid"), ("unpaid", "Not paid")]
-    MORE_FILTERS = [
-        "kind",
-        "topic",
-        "from_date",
-        "to_date",
-        "area",
-        "access",
-        "level",
-        "step",
-        "include_past",
-    ]
-    SORT_CHOICES = [("date", "Soonest first"), ("relevance", "Best match")]
-
-    q = forms.CharField(label="Search", required=False, max_length=200)
-    kind = forms.MultipleChoiceField(
-        label="Kind of activity",
-        required=False,
-        choices=Opportunity.Kind.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose kinds of activity from the list"},
-    )
-    format = forms.MultipleChoiceField(
-        label="How it happens",
-        required=False,
-        choices=Opportunity.Format.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose how it happens from the list"},
-    )
-    paid = forms.ChoiceField(
-        label="Paid",
-        required=False,
-        choices=PAID_CHOICES,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose paid, not paid, or either"},
-    )
-    topic = forms.MultipleChoiceField(
-        label="Topic",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose topics from the list"},
-    )
-    from_date = UKDateField(label="From date", required=False)
-    to_date = UKDateField(label="To date", required=False)
-    access = forms.MultipleChoiceField(
-        label="The venue has",
-        required=False,
-        choices=Venue.ACCESS_FACTS,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Only in-person sessions at venues with everything you choose are shown.",
-        error_messages={"invalid_choice": "Choose access facts from the list"},
-    )
-    area = forms.ChoiceField(
-        label="Area",
-        required=False,
-        error_messages={"invalid_choice": "Choose an area from the list"},
-    )
-    level = forms.MultipleChoiceField(
-        label="Level",
-        required=False,
-        choices=Level.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose levels from the list"},
-    )
-    step = forms.TypedMultipleChoiceField(
-        label="How much say you have",
-        required=False,
-        coerce=int,
-        choices=[(value, label) for value, label in Step.choices],
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose steps from the list"},
-    )
-    include_past = forms.BooleanField(label="Include past opportunities", required=False)
-    sort = forms.ChoiceField(
-        label="Sort by",
-        required=False,
-        choices=SORT_CHOICES,
-        error_messages={"invalid_choice": "Choose how to sort from the list"},
-    )
-
-    def __init__(self, *args, topics=(), areas=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [(t.slug, t.name) for t in topics]
-        self.fields["area"].choices = [("", "Any area")] + [(a, a) for a in areas]
-
-    @property
-    def more_filters_open(self) -> bool:
-        # The filters most people use stay in view; the rest fold away so that, on a phone,
-        # the results are not pushed below a long list of checkboxes. Once someone has used
-        # one of the folded filters, it stays unfolded so they can see what they chose.
-        return bool(set(self.data) & set(self.MORE_FILTERS))
-
-    @cached_property
-    def options(self) -> dict[str, list[tuple[str, str, bool]]]:
-        """(value, label, chosen) for every choice of every filter with choices, by name.
-
-        The template writes each option out itself: rendering every option through a widget
-        template or an include took about a third of a fresh directory page. Chosen follows
-        what was submitted, valid or not, so a mistake is shown next to what the person chose.
-        """
-        options = {}
-        for name, field in self.fields.items():
-            if not isinstance(field, forms.ChoiceField):
-                continue
-            submitted = self[name].value()
-            if isinstance(field.widget, forms.CheckboxSelectMultiple):
-                chosen = {str(value) for value in submitted or ()}
-            elif isinstance(field.widget, forms.RadioSelect):
-                chosen = set() if submitted is None else {str(submitted)}
-            else:
-                # As Django's Select widget does: nothing submitted marks the empty option.
-                chosen = {"" if submitted is None else str(submitted)}
-            options[name] = [
-                (str(value), label, str(value) in chosen) for value, label in field.choices
-            ]
-        return options
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("from_date"), data.get("to_date")
-        if start and end and end < start:
-            self.add_error("to_date", "The 'to' date must be the same as or after the 'from' date")
-        return data
-
-    def usable_filters(self) -> dict:
-        """The filters that made sense. Bad values are reported and left out, so people still
-        see results for everything else they chose."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {
-            name: value
-            for name, value in getattr(self, "cleaned_data", {}).items()
-            if name not in self.errors and value not in (None, False, "", [])
-        }
-
-
-# --- Staff: opportunities and venues -----------------------------------------------------
+from ..models import Opportunity, Profile, SignUp, Venue
+from .fields import UK, ClockTimeField, UKDateField, clean_uk_phone, gds_helper, uk_datetime
 
 
 class OpportunityForm(PlainTextMixin, forms.ModelForm):
@@ -356,7 +135,7 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
                 "deadline_date",
             ]
         )
-        self.helper = _helper()
+        self.helper = gds_helper()
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
@@ -442,7 +221,7 @@ class VenueForm(PlainTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].error_messages["required"] = "Enter the venue's name"
         self.fields["address"].error_messages["required"] = "Enter the address"
-        self.helper = _helper()
+        self.helper = gds_helper()
 
 
 class CancelOpportunityForm(PlainTextMixin, forms.Form):
@@ -528,7 +307,7 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
             ]
         else:
             del self.fields["send_to"]
-        self.helper = _helper(
+        self.helper = gds_helper(
             *([Field.radios("send_to", legend_size=Size.SMALL)] if waiting else []),
             Field.text("subject", label_size=Size.SMALL),
             Field.textarea(
@@ -572,19 +351,6 @@ def _is_uuid(value) -> bool:
     return True
 
 
-# --- Sign-up -----------------------------------------------------------------------------
-
-
-class SignUpForm(forms.Form):
-    access_needs_note = forms.CharField(
-        label="Is there anything else you need for this session? (optional)",
-        help_text="For example, a lift from the station, or a break every hour.",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
 class FindPersonForm(forms.Form):
     """Staff signing someone up: find them by the email address on their account."""
 
@@ -617,21 +383,6 @@ class FindPersonForm(forms.Form):
                 "There is nobody with that email address. Add them as a new person instead."
             )
         return email
-
-
-def clean_uk_phone(value: str) -> str:
-    value = value.strip()
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "GB")
-    except phonenumbers.NumberParseException:
-        number = None
-    # "Possible" rather than "valid": numbers in new ranges, and Ofcom's drama numbers used
-    # in our examples, are still numbers people can type.
-    if number is None or not phonenumbers.is_possible_number(number):
-        raise forms.ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 class AddPersonForm(forms.Form):
@@ -683,7 +434,7 @@ class AttendanceForm(forms.Form):
                 initial=signup.attendance or None,
                 widget=forms.RadioSelect,
             )
-        self.helper = _helper(
+        self.helper = gds_helper(
             *[
                 Field.radios(f"signup_{s.pk}", legend_size=Size.SMALL, small=True, inline=True)
                 for s in self.signups
@@ -696,114 +447,3 @@ class AttendanceForm(forms.Form):
             for signup in self.signups
             if self.cleaned_data.get(f"signup_{signup.pk}")
         }
-
-
-# --- Profile -----------------------------------------------------------------------------
-
-
-class InterestsForm(forms.Form):
-    interests = ModelMultipleChoiceField(
-        label="Topics you are interested in",
-        queryset=ServiceArea.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    preferred_levels = forms.MultipleChoiceField(
-        label="Levels you would like to work at",
-        choices=Level.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=(
-            "Individual: your own care. Service: shaping a service. "
-            "Strategic: plans and policy across the council."
-        ),
-    )
-    preferred_formats = forms.MultipleChoiceField(
-        label="How you like to take part",
-        choices=Opportunity.Format.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(
-            Field.checkboxes("interests", legend_size=Size.MEDIUM),
-            Field.checkboxes("preferred_levels", legend_size=Size.MEDIUM),
-            Field.checkboxes("preferred_formats", legend_size=Size.MEDIUM),
-        )
-
-
-class AccessNeedsForm(forms.Form):
-    access_needs = forms.CharField(
-        label="What support do you need to take part?",
-        help_text=(
-            "For example: step-free access, a hearing loop, a British Sign Language interpreter, "
-            "information in easy read, a quiet space, or someone to come with you."
-        ),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
-    consent = forms.BooleanField(
-        label=(
-            "I agree that the council can keep this information and share it with the staff "
-            "running each session I sign up for"
-        ),
-        required=False,
-    )
-
-    def clean(self):
-        data = super().clean()
-        if (data.get("access_needs") or "").strip() and not data.get("consent"):
-            self.add_error(
-                "consent",
-                "Tick the box to agree that we can keep your access needs, or leave them empty",
-            )
-        return data
-
-
-class ContactPreferencesForm(forms.Form):
-    contact_by = forms.ChoiceField(
-        label="How should we contact you?",
-        choices=Profile.ContactBy.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how we should contact you"},
-    )
-    phone = forms.CharField(
-        label="Phone number (optional)",
-        required=False,
-        max_length=40,
-        help_text="We need a mobile number to send text messages.",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-    )
-    format = forms.ChoiceField(
-        label="How should information be written for you?",
-        choices=Profile.InformationFormat.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how information should be written for you"},
-    )
-    alert_frequency = forms.ChoiceField(
-        label="Tell me about new opportunities that match my interests",
-        choices=Profile.AlertFrequency.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose when to hear about new opportunities"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(
-            Field.radios("contact_by", legend_size=Size.MEDIUM),
-            Field.text("phone", field_width=20),
-            Field.radios("format", legend_size=Size.MEDIUM),
-            Field.radios("alert_frequency", legend_size=Size.MEDIUM),
-        )
-
-    def clean_phone(self):
-        return clean_uk_phone(self.cleaned_data["phone"])
-
-    def clean(self):
-        data = super().clean()
-        if data.get("contact_by") == Profile.ContactBy.TEXT and not data.get("phone"):
-            self.add_error("phone", "Enter a mobile number so we can send you text messages")
-        return data

@@ -1,0 +1,31 @@
+"""Forms only check what people typed; views hand `cleaned_data` to services.py.
+
+Split by who fills them in: the public directory, staff, and residents.
+"""
+
+from .directory import DirectoryFilterForm
+from .residents import AccessNeedsForm, ContactPreferencesForm, InterestsForm, SignUpForm
+from .staff import (
+    AddPersonForm,
+    AttendanceForm,
+    CancelOpportunityForm,
+    FindPersonForm,
+    GroupMessageForm,
+    OpportunityForm,
+    VenueForm,
+)
+
+__all__ = [
+    "AccessNeedsForm",
+    "AddPersonForm",
+    "AttendanceForm",
+    "CancelOpportunityForm",
+    "ContactPreferencesForm",
+    "DirectoryFilterForm",
+    "FindPersonForm",
+    "GroupMessageForm",
+    "InterestsForm",
+    "OpportunityForm",
+    "SignUpForm",
+    "VenueForm",
+]

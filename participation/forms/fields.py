@@ -1,0 +1,96 @@
+"""Shared pieces of the participation forms: UK dates and times, phone numbers, layout."""
+
+import re
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Layout
+from django import forms
+
+UK = ZoneInfo("Europe/London")
+DATE_HINT = "For example, 27/3/2026"
+DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y"]
+BAD_DATE = "Enter a real date, for example 27/3/2026"
+
+
+def gds_helper(*layout) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+class UKDateField(forms.DateField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATE_FORMATS)
+        kwargs.setdefault("help_text", DATE_HINT)
+        kwargs.setdefault("error_messages", {"invalid": BAD_DATE})
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        # "27 / 3 / 2026" and "27/03/2026 " are both fine.
+        if isinstance(value, str):
+            value = re.sub(r"\s*([/.-])\s*", r"\1", value.strip())
+            value = re.sub(r"\s+", " ", value)
+        return super().to_python(value)
+
+
+class ClockTimeField(forms.Field):
+    """A time of day: "10:00", "10.30", "14:30", "2pm", "2:30pm"."""
+
+    default_error_messages = {"invalid": "Enter a time, for example 10:00 or 2:30pm"}
+    _pattern = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-5"}))
+        kwargs.setdefault("help_text", "For example, 10:00 or 2:30pm")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, time):
+            return value.strftime("%H:%M")
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, time):
+            return value
+        match = self._pattern.match(str(value).strip().lower().replace(" ", ""))
+        if not match:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        hour, minute, meridiem = int(match[1]), int(match[2] or 0), match[3]
+        if meridiem:
+            if not 1 <= hour <= 12:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            hour = hour % 12 + (12 if meridiem == "pm" else 0)
+        elif match[2] is None:
+            # "14" alone is ambiguous enough to ask again.
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if hour > 23 or minute > 59:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return time(hour, minute)
+
+
+def uk_datetime(day, clock) -> datetime:
+    """A UK wall-clock date and time as an aware datetime (handles the clock changes)."""
+    return datetime.combine(day, clock, tzinfo=UK)
+
+
+def clean_uk_phone(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        number = None
+    # "Possible" rather than "valid": numbers in new ranges, and Ofcom's drama numbers used
+    # in our examples, are still numbers people can type.
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise forms.ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -1,0 +1,129 @@
+"""Residents' forms: signing up and their profile."""
+
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+
+from coprod_hub.lib.forms import ModelMultipleChoiceField
+from projects.ladder import Level
+from projects.models import ServiceArea
+
+from ..models import Opportunity, Profile
+from .fields import clean_uk_phone, gds_helper
+
+
+class SignUpForm(forms.Form):
+    access_needs_note = forms.CharField(
+        label="Is there anything else you need for this session? (optional)",
+        help_text="For example, a lift from the station, or a break every hour.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class InterestsForm(forms.Form):
+    interests = ModelMultipleChoiceField(
+        label="Topics you are interested in",
+        queryset=ServiceArea.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    preferred_levels = forms.MultipleChoiceField(
+        label="Levels you would like to work at",
+        choices=Level.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "Individual: your own care. Service: shaping a service. "
+            "Strategic: plans and policy across the council."
+        ),
+    )
+    preferred_formats = forms.MultipleChoiceField(
+        label="How you like to take part",
+        choices=Opportunity.Format.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.checkboxes("interests", legend_size=Size.MEDIUM),
+            Field.checkboxes("preferred_levels", legend_size=Size.MEDIUM),
+            Field.checkboxes("preferred_formats", legend_size=Size.MEDIUM),
+        )
+
+
+class AccessNeedsForm(forms.Form):
+    access_needs = forms.CharField(
+        label="What support do you need to take part?",
+        help_text=(
+            "For example: step-free access, a hearing loop, a British Sign Language interpreter, "
+            "information in easy read, a quiet space, or someone to come with you."
+        ),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    consent = forms.BooleanField(
+        label=(
+            "I agree that the council can keep this information and share it with the staff "
+            "running each session I sign up for"
+        ),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("access_needs") or "").strip() and not data.get("consent"):
+            self.add_error(
+                "consent",
+                "Tick the box to agree that we can keep your access needs, or leave them empty",
+            )
+        return data
+
+
+class ContactPreferencesForm(forms.Form):
+    contact_by = forms.ChoiceField(
+        label="How should we contact you?",
+        choices=Profile.ContactBy.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how we should contact you"},
+    )
+    phone = forms.CharField(
+        label="Phone number (optional)",
+        required=False,
+        max_length=40,
+        help_text="We need a mobile number to send text messages.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    format = forms.ChoiceField(
+        label="How should information be written for you?",
+        choices=Profile.InformationFormat.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how information should be written for you"},
+    )
+    alert_frequency = forms.ChoiceField(
+        label="Tell me about new opportunities that match my interests",
+        choices=Profile.AlertFrequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose when to hear about new opportunities"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("contact_by", legend_size=Size.MEDIUM),
+            Field.text("phone", field_width=20),
+            Field.radios("format", legend_size=Size.MEDIUM),
+            Field.radios("alert_frequency", legend_size=Size.MEDIUM),
+        )
+
+    def clean_phone(self):
+        return clean_uk_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("contact_by") == Profile.ContactBy.TEXT and not data.get("phone"):
+            self.add_error("phone", "Enter a mobile number so we can send you text messages")
+        return data
