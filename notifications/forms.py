@@ -1,6 +1,6 @@
-import phonenumbers
 from django import forms
 
+from coprod_hub.lib.forms import clean_uk_phone
 from participation.models import Profile
 
 from .kinds import Category
@@ -56,16 +56,7 @@ class PreferencesForm(forms.Form):
             self.fields["categories"].choices = choices
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        if not phone:
-            return ""
-        try:
-            number = phonenumbers.parse(phone, "GB")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_possible_number(number):
-            raise forms.ValidationError("Enter a UK phone number, like 07700 900 982")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return clean_uk_phone(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()

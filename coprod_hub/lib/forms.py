@@ -11,10 +11,12 @@
   they come from pasted binary data or from someone probing. They break the Atom feed (XML
   1.0 cannot carry them: Django raises while writing it, so one update took the feed down for
   everyone), calendar files and spreadsheets, and PostgreSQL refuses the NUL byte outright.
+- `clean_uk_phone`: one rule, and one stored format, for every phone number people type.
 """
 
 import re
 
+import phonenumbers
 from crispy_forms_gds.fields import DateInputField as GdsDateInputField
 from django import forms
 from django.core.exceptions import ValidationError
@@ -95,3 +97,20 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"value": text},
                 )
         return super().clean(value)
+
+
+def clean_uk_phone(value: str) -> str:
+    """A UK phone number as people write it ("07700 900982"), or "" when left empty. One
+    rule for every form that asks for one, so the profile stores one format."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        number = None
+    # "Possible" rather than "valid": numbers in new ranges, and Ofcom's drama numbers used
+    # in our examples, are still numbers people can type.
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise forms.ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

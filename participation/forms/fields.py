@@ -1,10 +1,9 @@
-"""Shared pieces of the participation forms: UK dates and times, phone numbers, layout."""
+"""Shared pieces of the participation forms: UK dates and times, and the GOV.UK layout."""
 
 import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout
 from django import forms
@@ -79,18 +78,3 @@ class ClockTimeField(forms.Field):
 def uk_datetime(day, clock) -> datetime:
     """A UK wall-clock date and time as an aware datetime (handles the clock changes)."""
     return datetime.combine(day, clock, tzinfo=UK)
-
-
-def clean_uk_phone(value: str) -> str:
-    value = value.strip()
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "GB")
-    except phonenumbers.NumberParseException:
-        number = None
-    # "Possible" rather than "valid": numbers in new ranges, and Ofcom's drama numbers used
-    # in our examples, are still numbers people can type.
-    if number is None or not phonenumbers.is_possible_number(number):
-        raise forms.ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

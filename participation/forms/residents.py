@@ -3,12 +3,12 @@
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from coprod_hub.lib.forms import ModelMultipleChoiceField
+from coprod_hub.lib.forms import ModelMultipleChoiceField, clean_uk_phone
 from projects.ladder import Level
 from projects.models import ServiceArea
 
 from ..models import Opportunity, Profile
-from .fields import clean_uk_phone, gds_helper
+from .fields import gds_helper
 
 
 class SignUpForm(forms.Form):

@@ -7,12 +7,12 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils import timezone
 
-from coprod_hub.lib.forms import PlainTextMixin
+from coprod_hub.lib.forms import PlainTextMixin, clean_uk_phone
 from projects.ladder import Level, Step
 from projects.models import ServiceArea
 
 from ..models import Opportunity, Profile, SignUp, Venue
-from .fields import UK, ClockTimeField, UKDateField, clean_uk_phone, gds_helper, uk_datetime
+from .fields import UK, ClockTimeField, UKDateField, gds_helper, uk_datetime
 
 
 class OpportunityForm(PlainTextMixin, forms.ModelForm):

@@ -120,7 +120,7 @@ def test_text_messages_need_a_phone_number_and_what_was_typed_is_kept(client, re
 
     page = response.content.decode()
     assert "govuk-error-summary" in page
-    assert "Enter a UK phone number" in page
+    assert "Enter a phone number, like 01632 960 001" in page
     assert 'value="not a number"' in page
     assert not Profile.objects.filter(user=resident, contact_by="text").exists()
 
