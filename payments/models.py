@@ -432,12 +432,6 @@ class Claim(models.Model):
     def tax_year(self) -> int | None:
         return tax_year_for(self.paid_on) if self.paid_on else None
 
-    @property
-    def first_sent_at(self):
-        """When the claim was first sent: where days to pay start. Falls back to the latest
-        sending for rows loaded in bulk without it (the large-data generator)."""
-        return self.first_submitted_at or self.submitted_at
-
     def days_waiting(self, today: date) -> int | None:
         if not self.submitted_at:
             return None

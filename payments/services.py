@@ -717,7 +717,11 @@ def confirm_payment_run(run, *, by, paid_on: date) -> PaymentRun:
             claim.status = Status.PAID
             claim.paid_on = paid_on
             # From the first time it was sent: a claim we returned was still waiting to be paid.
-            sent_on = timezone.localdate(claim.first_sent_at) if claim.first_sent_at else paid_on
+            sent_on = (
+                timezone.localdate(claim.first_submitted_at)
+                if claim.first_submitted_at
+                else paid_on
+            )
             claim.days_to_pay = max((paid_on - sent_on).days, 0)
             claim.updated_at = now
         Claim.objects.bulk_update(claims, ["status", "paid_on", "days_to_pay", "updated_at"])

@@ -1044,7 +1044,7 @@ class LargeData:
                  submitted if submitted else None, started_by, started_by if submitted else None,
                  fee, expenses, approved_fee, approved_expenses, plan["reason"], submitted,
                  decided, decider, paid_on, days_to_pay, run[0] if run else None, created,
-                 decided or submitted or created)
+                 decided or submitted or created, submitted)
             )  # fmt: skip
 
         run_rows = [
@@ -1067,7 +1067,7 @@ class LargeData:
              "benefits_acknowledged_at", "started_by_id", "submitted_by_id", "fee_pence",
              "expenses_pence", "approved_fee_pence", "approved_expenses_pence", "reason",
              "submitted_at", "decided_at", "decided_by_id", "paid_on", "days_to_pay",
-             "payment_run_id", "created_at", "updated_at"],
+             "payment_run_id", "created_at", "updated_at", "first_submitted_at"],
             claims,
             key="claims",
             label="claims",

@@ -199,7 +199,7 @@ def days_to_pay_csv(request):
             claim.reference,
             claim.claimant.display_name,
             claim.project.title if claim.project else "",
-            timezone.localdate(claim.first_sent_at) if claim.first_sent_at else "",
+            timezone.localdate(claim.first_submitted_at) if claim.first_submitted_at else "",
             claim.paid_on,
             claim.days_to_pay,
         )
