@@ -1,6 +1,5 @@
 from django import forms
 
-from coprod_hub.lib.forms import clean_uk_phone
 from participation.models import Profile
 
 from .kinds import Category
@@ -23,23 +22,14 @@ class OutboxFilterForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    contact_by = forms.ChoiceField(
-        label="How should we contact you?",
-        choices=Profile.ContactBy.choices,
-        widget=forms.RadioSelect,
-        help_text="If you choose post or phone, a member of staff will contact you instead.",
-    )
-    phone = forms.CharField(
-        label="Mobile or phone number",
-        required=False,
-        max_length=40,
-        help_text="We need this to send you text messages, or to phone you.",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-    )
+    """What we send: alerts about new opportunities and which kinds of message. How we send
+    them (email, text, post or phone) is asked once, on the profile's contact page."""
+
     alert_frequency = forms.ChoiceField(
         label="New opportunities that match your interests",
         choices=Profile.AlertFrequency.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose when to hear about new opportunities"},
     )
     categories = forms.MultipleChoiceField(
         label="What would you like to hear about?",
@@ -54,12 +44,3 @@ class PreferencesForm(forms.Form):
         if staff:
             choices = [*self.fields["categories"].choices, (Category.STAFF, Category.STAFF.label)]
             self.fields["categories"].choices = choices
-
-    def clean_phone(self):
-        return clean_uk_phone(self.cleaned_data["phone"])
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("contact_by") == Profile.ContactBy.TEXT and not cleaned.get("phone"):
-            self.add_error("phone", "Enter a mobile number so we can send you text messages")
-        return cleaned

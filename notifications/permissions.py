@@ -7,6 +7,8 @@ only, as the claims themselves are.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import TextField, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from coprod_hub.users.roles import Role
@@ -33,9 +35,17 @@ def call_list_for(request):
     user = request.user
     if not (user.is_authenticated and user.has_role(Role.STAFF)):
         raise PermissionDenied("Only staff can see the call list.")
-    # With the profile, for the phone number to call.
-    calls = Message.objects.filter(status=Message.Status.CALL_LIST).select_related(
-        "recipient__profile"
+    # With the number to call and the address to write to, and nothing else from the profile
+    # (it holds access needs, which the call list has no reason to load).
+    calls = (
+        Message.objects.filter(status=Message.Status.CALL_LIST)
+        .select_related("recipient")
+        .annotate(
+            phone=Coalesce("recipient__profile__phone", Value("")),
+            postal_address=Coalesce(
+                "recipient__profile__postal_address", Value(""), output_field=TextField()
+            ),
+        )
     )
     if not user.has_role(Role.COMMISSIONER):
         calls = calls.exclude(kind__in=kinds_in(Category.CLAIMS))

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -69,37 +70,27 @@ def mark_called(request, pk):
 @login_required
 def preferences(request):
     from participation.permissions import profile_for
-    from participation.services import ParticipationError, update_contact_preferences
+    from participation.services import update_alert_frequency
 
     profile = profile_for(request)
-    staff = request.user.is_hub_staff
     initial = {
-        "contact_by": profile.contact_by,
-        "phone": profile.phone,
         "alert_frequency": profile.alert_frequency,
         "categories": sorted(services.subscribed_categories(request.user)),
     }
     form = PreferencesForm(
-        request.POST if request.method == "POST" else None, initial=initial, staff=staff
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        staff=request.user.is_hub_staff,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            update_contact_preferences(
-                profile,
-                contact_by=data["contact_by"],
-                phone=data["phone"],
-                format=profile.format,
-                alert_frequency=data["alert_frequency"],
-            )
-        except ParticipationError as error:
-            form.add_error(None, str(error))
-        else:
+        with transaction.atomic():
+            update_alert_frequency(profile, data["alert_frequency"])
             services.set_subscriptions(
                 request.user,
                 categories=data["categories"],
                 offered=[value for value, _ in form.fields["categories"].choices],
             )
-            messages.success(request, "Your message settings have been saved.")
-            return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form})
+        messages.success(request, "Your message settings have been saved.")
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form, "profile": profile})

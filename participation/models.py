@@ -531,6 +531,9 @@ class Profile(models.Model):
     access_needs_consent_at = models.DateTimeField(null=True, blank=True)
     contact_by = models.CharField(max_length=20, choices=ContactBy.choices, default=ContactBy.EMAIL)
     phone = models.CharField(max_length=40, blank=True)
+    # Where staff write to people who asked for post. Kept as typed, lines and all: nothing
+    # parses it, and addresses come in too many shapes to force into fields.
+    postal_address = models.TextField(blank=True)
     format = models.CharField(
         "format for information",
         max_length=20,
@@ -547,6 +550,10 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"Profile of {self.user}"
+
+    @property
+    def wants_post_or_phone(self) -> bool:
+        return self.contact_by == self.ContactBy.POST_OR_PHONE
 
     @property
     def has_access_needs(self) -> bool:

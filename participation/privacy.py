@@ -26,6 +26,7 @@ def export(user) -> dict:
             "access_needs_consent_given_at": profile.access_needs_consent_at,
             "contact_by": profile.get_contact_by_display(),
             "phone": profile.phone,
+            "postal_address": profile.postal_address,
             "format_for_information": profile.get_format_display(),
             "new_opportunity_alerts": profile.get_alert_frequency_display(),
         },

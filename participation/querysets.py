@@ -84,6 +84,8 @@ class OpportunityQuerySet(models.QuerySet):
         from .models import Venue
 
         matches = self
+        if filters.get("project"):
+            matches = matches.filter(project=filters["project"])
         if filters.get("kind"):
             matches = matches.filter(kind__in=filters["kind"])
         if filters.get("format"):

@@ -37,6 +37,14 @@ class ParticipationError(Exception):
 # Changing these on a published opportunity tells everyone signed up or waiting.
 CHANGES_PEOPLE_MUST_HEAR = ("starts_at", "ends_at", "venue_id", "format", "online_details")
 
+# Staff on the call list phone or write to people who asked for post or phone.
+POST_OR_PHONE_NEEDS_DETAILS = (
+    "Enter a phone number or a postal address, so our staff can phone or write to you"
+)
+OFFLINE_PERSON_NEEDS_DETAILS = (
+    "Enter their phone number or postal address, so our staff can phone or write to them"
+)
+
 
 def _lock(opportunity) -> Opportunity:
     """The opportunity (an instance or its id) loaded again with its row locked until the
@@ -599,6 +607,7 @@ def add_person_and_sign_up(
     display_name,
     email="",
     phone="",
+    postal_address="",
     contact_by=Profile.ContactBy.EMAIL,
     access_needs_note="",
 ) -> SignUp:
@@ -612,13 +621,21 @@ def add_person_and_sign_up(
     """
     with transaction.atomic():
         person = _add_person(
-            display_name=display_name, email=email, phone=phone, contact_by=contact_by
+            display_name=display_name,
+            email=email,
+            phone=phone,
+            postal_address=postal_address,
+            contact_by=contact_by,
         )
         return sign_up(opportunity, resident=person, by=by, access_needs_note=access_needs_note)
 
 
-def _add_person(*, display_name, email, phone, contact_by) -> User:
-    email = email.strip().lower()
+def _add_person(*, display_name, email, phone, postal_address, contact_by) -> User:
+    email, phone, postal_address = email.strip().lower(), phone.strip(), postal_address.strip()
+    if not email:
+        contact_by = Profile.ContactBy.POST_OR_PHONE
+    if contact_by == Profile.ContactBy.POST_OR_PHONE and not (phone or postal_address):
+        raise ParticipationError(OFFLINE_PERSON_NEEDS_DETAILS)
     with transaction.atomic():
         if email and User.objects.filter(email__iexact=email).exists():
             raise ParticipationError(
@@ -627,10 +644,11 @@ def _add_person(*, display_name, email, phone, contact_by) -> User:
             )
         if not email:
             email = f"no-email-{secrets.token_hex(8)}@people.invalid"
-            contact_by = Profile.ContactBy.POST_OR_PHONE
         user = User.objects.create_user(email=email, password=None, display_name=display_name)
         grant_role(user, Role.RESIDENT)
-        Profile.objects.create(user=user, phone=phone.strip(), contact_by=contact_by)
+        Profile.objects.create(
+            user=user, phone=phone, postal_address=postal_address, contact_by=contact_by
+        )
         return user
 
 
@@ -688,18 +706,26 @@ def share_profile_needs(signup, *, by) -> SignUp:
     return signup
 
 
-def update_contact_preferences(profile, *, contact_by, phone, format, alert_frequency):
-    if contact_by == Profile.ContactBy.TEXT and not phone.strip():
+def update_contact_preferences(profile, *, contact_by, phone, postal_address, format):
+    """How we reach the person, and how information should be written for them."""
+    phone, postal_address = phone.strip(), postal_address.strip()
+    if contact_by == Profile.ContactBy.TEXT and not phone:
         raise ParticipationError("Enter a mobile phone number so we can send text messages.")
-    with transaction.atomic():
-        profile.contact_by = contact_by
-        profile.phone = phone.strip()
-        profile.format = format
-        profile.alert_frequency = alert_frequency
-        profile.save(
-            update_fields=["contact_by", "phone", "format", "alert_frequency", "updated_at"]
-        )
-        return profile
+    if contact_by == Profile.ContactBy.POST_OR_PHONE and not (phone or postal_address):
+        raise ParticipationError(POST_OR_PHONE_NEEDS_DETAILS)
+    profile.contact_by = contact_by
+    profile.phone = phone
+    profile.postal_address = postal_address
+    profile.format = format
+    profile.save(update_fields=["contact_by", "phone", "postal_address", "format", "updated_at"])
+    return profile
+
+
+def update_alert_frequency(profile, alert_frequency) -> Profile:
+    """How often the person hears about new opportunities that match their interests."""
+    profile.alert_frequency = alert_frequency
+    profile.save(update_fields=["alert_frequency", "updated_at"])
+    return profile
 
 
 def new_calendar_link(profile) -> Profile:

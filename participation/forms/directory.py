@@ -4,6 +4,7 @@ from django import forms
 from django.utils.functional import cached_property
 
 from projects.ladder import Level, Step
+from projects.models import Project
 
 from ..models import Opportunity, Venue
 from .fields import UKDateField
@@ -85,6 +86,8 @@ class DirectoryFilterForm(forms.Form):
         error_messages={"invalid_choice": "Choose steps from the list"},
     )
     include_past = forms.BooleanField(label="Include past opportunities", required=False)
+    # Set by the "see all" link on a project's page; carried along as the filters change.
+    project = forms.CharField(required=False, max_length=220, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
@@ -128,6 +131,18 @@ class DirectoryFilterForm(forms.Form):
                 (str(value), label, str(value) in chosen) for value, label in field.choices
             ]
         return options
+
+    def clean_project(self):
+        slug = self.cleaned_data["project"].strip()
+        if not slug:
+            return None
+        project = Project.objects.published().only("pk", "title", "slug").filter(slug=slug).first()
+        if project is None:
+            raise forms.ValidationError(
+                "We could not find that project, so we have shown opportunities from every "
+                "project instead"
+            )
+        return project
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ from projects.ladder import Level
 from projects.models import ServiceArea
 
 from ..models import Opportunity, Profile
+from ..services import POST_OR_PHONE_NEEDS_DETAILS
 from .fields import gds_helper
 
 
@@ -97,17 +98,18 @@ class ContactPreferencesForm(forms.Form):
         help_text="We need a mobile number to send text messages.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
+    postal_address = forms.CharField(
+        label="Postal address (optional)",
+        required=False,
+        max_length=500,
+        help_text="Include your postcode. We only write to you if you choose post or phone.",
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
+    )
     format = forms.ChoiceField(
         label="How should information be written for you?",
         choices=Profile.InformationFormat.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how information should be written for you"},
-    )
-    alert_frequency = forms.ChoiceField(
-        label="Tell me about new opportunities that match my interests",
-        choices=Profile.AlertFrequency.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose when to hear about new opportunities"},
     )
 
     def __init__(self, *args, **kwargs):
@@ -115,8 +117,8 @@ class ContactPreferencesForm(forms.Form):
         self.helper = gds_helper(
             Field.radios("contact_by", legend_size=Size.MEDIUM),
             Field.text("phone", field_width=20),
+            Field.textarea("postal_address"),
             Field.radios("format", legend_size=Size.MEDIUM),
-            Field.radios("alert_frequency", legend_size=Size.MEDIUM),
         )
 
     def clean_phone(self):
@@ -124,6 +126,13 @@ class ContactPreferencesForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("contact_by") == Profile.ContactBy.TEXT and not data.get("phone"):
+        contact_by = data.get("contact_by")
+        if contact_by == Profile.ContactBy.TEXT and not data.get("phone"):
             self.add_error("phone", "Enter a mobile number so we can send you text messages")
+        if (
+            contact_by == Profile.ContactBy.POST_OR_PHONE
+            and "phone" in data
+            and not (data["phone"] or data.get("postal_address", "").strip())
+        ):
+            self.add_error("postal_address", POST_OR_PHONE_NEEDS_DETAILS)
         return data

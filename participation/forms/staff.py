@@ -12,6 +12,7 @@ from projects.ladder import Level, Step
 from projects.models import ServiceArea
 
 from ..models import Opportunity, Profile, SignUp, Venue
+from ..services import OFFLINE_PERSON_NEEDS_DETAILS
 from .fields import UK, ClockTimeField, UKDateField, gds_helper, uk_datetime
 
 
@@ -398,6 +399,14 @@ class AddPersonForm(forms.Form):
         },
     )
     phone = forms.CharField(label="Phone number (optional)", required=False, max_length=40)
+    postal_address = forms.CharField(
+        label="Postal address (optional)",
+        required=False,
+        max_length=500,
+        help_text="Include the postcode. We need a phone number or an address to reach "
+        "someone who does not use email.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     contact_by = forms.ChoiceField(
         label="How would they like us to contact them?",
         choices=Profile.ContactBy.choices,
@@ -412,10 +421,16 @@ class AddPersonForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("contact_by") == Profile.ContactBy.EMAIL and not data.get("email"):
+        contact_by, phone = data.get("contact_by"), data.get("phone")
+        # Without an email address we can only phone or write to them (see the service).
+        offline = contact_by == Profile.ContactBy.POST_OR_PHONE or data.get("email") == ""
+        unreachable = offline and phone == "" and not data.get("postal_address", "").strip()
+        if contact_by == Profile.ContactBy.EMAIL and not data.get("email"):
             self.add_error("email", "Enter their email address, or choose another way to contact")
-        if data.get("contact_by") == Profile.ContactBy.TEXT and not data.get("phone"):
+        if contact_by == Profile.ContactBy.TEXT and not phone:
             self.add_error("phone", "Enter a mobile number so we can send text messages")
+        if unreachable:
+            self.add_error("postal_address", OFFLINE_PERSON_NEEDS_DETAILS)
         return data
 
 

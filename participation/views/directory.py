@@ -55,6 +55,7 @@ def directory(request):
             # Filters narrow the results; a search or a sort order alone does not.
             "filtered": bool(set(filters) - {"q", "sort"}),
             "query": filters.get("q", ""),
+            "project": filters.get("project"),
             "is_staff": permissions.is_staff(request.user),
         },
     )

@@ -119,8 +119,8 @@ def contact(request):
     initial = {
         "contact_by": profile.contact_by,
         "phone": profile.phone,
+        "postal_address": profile.postal_address,
         "format": profile.format,
-        "alert_frequency": profile.alert_frequency,
     }
     form = ContactPreferencesForm(
         request.POST if request.method == "POST" else None, initial=initial

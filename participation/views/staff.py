@@ -382,6 +382,7 @@ def add_person(request, pk):
                 display_name=data["display_name"],
                 email=data["email"],
                 phone=data["phone"],
+                postal_address=data["postal_address"],
                 contact_by=data["contact_by"],
                 access_needs_note=data["access_needs_note"],
             )

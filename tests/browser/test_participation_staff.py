@@ -83,6 +83,11 @@ def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_i
     axe(page)
     page.get_by_label("Their name").fill("Edna Offline")
     page.get_by_role("button", name="Add and sign them up").click()
+    # Without email, staff need a way to phone or write to her: the form asks, keeping her name.
+    page.get_by_role("link", name="Enter their phone number or postal address").click()
+    axe(page)
+    page.get_by_label("Postal address (optional)").fill("4 Mill Lane\nMillbrook\nMB1 2CD")
+    page.get_by_role("button", name="Add and sign them up").click()
     page.get_by_text("Edna Offline is on the waiting list at number 1").wait_for()
     assert page.get_by_text("It is full.").is_visible()
     # A place staff booked shows the profile's needs only once the person shares them.

@@ -91,21 +91,22 @@ def test_the_weekly_digest_lists_the_weeks_matches_in_one_message(carers, publis
     assert "Respite focus group" in message.body_text
 
 
-def test_residents_choose_channels_and_what_they_hear_about(client, resident):
+def test_residents_choose_what_they_hear_about(client, resident):
+    Profile.objects.create(user=resident, contact_by="text", phone="07700 900982")
     client.force_login(resident)
 
+    page = client.get(reverse("notifications:preferences")).content.decode()
     response = client.post(
         reverse("notifications:preferences"),
-        {
-            "contact_by": "email",
-            "phone": "",
-            "alert_frequency": "weekly",
-            "categories": ["sign_ups", "claims"],
-        },
+        {"alert_frequency": "weekly", "categories": ["sign_ups", "claims"]},
     )
 
+    # How we contact them is asked once, on the contact page: this page shows it and links there.
+    assert "Text message" in page
+    assert reverse("participation:contact") in page
     assert response.status_code == 302
-    assert Profile.objects.get(user=resident).alert_frequency == "weekly"
+    profile = Profile.objects.get(user=resident)
+    assert (profile.alert_frequency, profile.contact_by) == ("weekly", "text")
     unsubscribed = set(Unsubscribe.objects.filter(user=resident).values_list("category", flat=True))
     assert unsubscribed == {"reminders", "updates", "alerts", "surveys"}
 
@@ -114,8 +115,8 @@ def test_text_messages_need_a_phone_number_and_what_was_typed_is_kept(client, re
     client.force_login(resident)
 
     response = client.post(
-        reverse("notifications:preferences"),
-        {"contact_by": "text", "phone": "not a number", "alert_frequency": "off"},
+        reverse("participation:contact"),
+        {"contact_by": "text", "phone": "not a number", "format": "easy_read"},
     )
 
     page = response.content.decode()
@@ -141,5 +142,5 @@ def test_the_error_summary_links_a_radio_question_to_its_first_option(client, re
 
     page = client.post(reverse("notifications:preferences"), {}).content.decode()
 
-    assert 'href="#id_contact_by_1"' in page
-    assert 'id="id_contact_by_1"' in page
+    assert 'href="#id_alert_frequency_1"' in page
+    assert 'id="id_alert_frequency_1"' in page

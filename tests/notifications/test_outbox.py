@@ -191,6 +191,13 @@ def test_someone_without_an_email_goes_on_the_staff_call_list(client, staff):
     no_phone = UserFactory()
     Profile.objects.create(user=no_phone, contact_by=Profile.ContactBy.POST_OR_PHONE)
     queue(no_phone)
+    writes = UserFactory()
+    Profile.objects.create(
+        user=writes,
+        contact_by=Profile.ContactBy.POST_OR_PHONE,
+        postal_address="1 Mill Lane\nMillbrook\nMB1 2CD",
+    )
+    queue(writes)
 
     message = Message.objects.get(recipient=person)
     assert message.status == Message.Status.CALL_LIST
@@ -199,7 +206,9 @@ def test_someone_without_an_email_goes_on_the_staff_call_list(client, staff):
     assert escape(str(person)) in page  # a made-up name may be O'Connor: escaped in HTML
     # The number to call is on the list itself.
     assert 'href="tel:07700900123"' in page and "07700 900123" in page
-    assert "No phone number recorded" in page
+    # The address to write to, line by line, for someone who asked for post.
+    assert "1 Mill Lane<br>Millbrook<br>MB1 2CD" in page
+    assert "We have no phone number or address for them" in page
     client.post(reverse("notifications:mark_called", args=[message.pk]))
     message.refresh_from_db()
     assert message.status == Message.Status.CALLED

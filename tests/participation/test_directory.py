@@ -113,6 +113,35 @@ def test_topic_area_access_level_and_step_filters(client):
     )
 
 
+def test_a_projects_see_all_link_lists_only_its_opportunities_and_keeps_to_it(client):
+    project = ProjectFactory(title="Carers' breaks review")
+    for n in range(3):
+        OpportunityFactory(title=f"Breaks panel {n}", project=project, format="online")
+    OpportunityFactory(title="Breaks panel, in person", project=project, in_person=True)
+    OpportunityFactory(title="Another project's panel", format="online")
+    hidden = ProjectFactory(is_published=False)
+    OpportunityFactory(title="Draft project's panel", project=hidden)
+
+    response = client.get(URL, {"project": project.slug})
+    narrowed = client.get(URL, {"project": project.slug, "format": "in_person"})
+    draft = client.get(URL, {"project": hidden.slug})
+
+    assert sorted(titles(response)) == [
+        "Breaks panel 0",
+        "Breaks panel 1",
+        "Breaks panel 2",
+        "Breaks panel, in person",
+    ]
+    assert "Showing opportunities for the project" in response.text
+    assert project.get_absolute_url() in response.text
+    # The search form carries the project along, so more filters narrow within it.
+    assert f'name="project" value="{project.slug}"' in response.text
+    assert titles(narrowed) == ["Breaks panel, in person"]
+    # A project that is not published is not a way to find its opportunities.
+    assert "We could not find that project" in draft.text
+    assert "Draft project's panel" not in titles(draft)
+
+
 def test_a_date_range_limits_results(client):
     now = timezone.now()
     OpportunityFactory(title="Next week", starts_at=now + timedelta(days=7))
@@ -138,6 +167,7 @@ def test_a_date_range_limits_results(client):
         {"sort": "random"},
         {"access": "lift'; DROP TABLE"},
         {"q": "x" * 500},
+        {"project": "no-such-project"},
     ],
 )
 def test_nonsense_filters_give_a_clear_message_not_an_error(client, params):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -105,7 +107,7 @@ def test_interests_levels_and_formats_are_saved(client, resident):
 )
 def test_contact_preferences_reject_bad_input(client, resident, data, error):
     client.force_login(resident)
-    data = {"format": "standard", "alert_frequency": "off", **data}
+    data = {"format": "standard", **data}
 
     response = client.post(reverse("participation:contact"), data)
 
@@ -120,19 +122,38 @@ def test_contact_preferences_are_saved(client, resident):
         reverse("participation:contact"),
         {
             "contact_by": "post_or_phone",
-            "phone": "07700 900982",
+            "phone": "",
+            "postal_address": "  1 Mill Lane\r\nMillbrook\r\nMB1 2CD ",
             "format": "easy_read",
-            "alert_frequency": "weekly",
         },
     )
 
     profile = Profile.objects.get(user=resident)
-    assert (profile.contact_by, profile.format, profile.alert_frequency) == (
-        "post_or_phone",
-        "easy_read",
-        "weekly",
+    assert (profile.contact_by, profile.format) == ("post_or_phone", "easy_read")
+    assert profile.postal_address == "1 Mill Lane\r\nMillbrook\r\nMB1 2CD"
+    page = client.get(reverse("participation:profile")).content.decode()
+    assert "1 Mill Lane<br>Millbrook<br>MB1 2CD" in page
+
+
+def test_post_or_phone_needs_a_number_or_an_address_and_keeps_what_was_typed(client, resident):
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("participation:contact"),
+        {
+            "contact_by": "post_or_phone",
+            "phone": "",
+            "postal_address": " ",
+            "format": "large_print",
+        },
     )
-    assert profile.phone == "07700 900982"
+
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert 'href="#id_postal_address"' in page
+    assert "Enter a phone number or a postal address" in page
+    assert re.search(r'value="large_print"\s+checked', page)
+    assert Profile.objects.get(user=resident).contact_by == "email"
 
 
 def test_other_people_never_see_someones_access_needs_on_public_pages(

@@ -263,6 +263,23 @@ def test_staff_sign_up_someone_by_email_or_add_a_person_without_an_account(clien
     assert Message.objects.get(recipient=edna).status == Message.Status.CALL_LIST
 
 
+def test_someone_added_without_email_needs_a_phone_number_or_an_address(client, staff):
+    opportunity = OpportunityFactory(created_by=staff)
+    client.force_login(staff)
+    person = {"display_name": "Pat Offline", "email": "", "contact_by": "post_or_phone"}
+
+    unreachable = client.post(url("add_person", opportunity), {**person, "phone": ""})
+    client.post(
+        url("add_person", opportunity), {**person, "postal_address": "2 Mill Lane\nMB1 2CD"}
+    )
+
+    assert "Enter their phone number or postal address" in unreachable.text
+    assert 'value="Pat Offline"' in unreachable.text
+    pat = User.objects.get(display_name="Pat Offline")  # one account: the second try
+    assert pat.profile.postal_address == "2 Mill Lane\nMB1 2CD"
+    assert pat.profile.contact_by == Profile.ContactBy.POST_OR_PHONE
+
+
 def test_adding_a_person_to_a_session_that_refuses_them_leaves_no_account_behind(client, staff):
     draft = OpportunityFactory(created_by=staff, status=Opportunity.Status.DRAFT)
     client.force_login(staff)

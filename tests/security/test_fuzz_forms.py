@@ -701,8 +701,8 @@ def test_contact_preferences_form(data, resident):
         valid={
             "contact_by": "text",
             "phone": "07700 900 982",
+            "postal_address": "1 Mill Lane, Millbrook MB1 2CD",
             "format": "easy_read",
-            "alert_frequency": "weekly",
         },
         tables=PARTICIPATION_TABLES,
         saved=saved,
@@ -1168,7 +1168,7 @@ def test_moderation_withdraw_form(data, moderator):
 def test_message_settings_form(data, resident):
     def saved(submission, response):
         profile = Profile.objects.get(user=resident)
-        assert profile.contact_by == sent(submission, "contact_by")
+        assert profile.alert_frequency == sent(submission, "alert_frequency")
         wanted = submission.get("categories", [])
         wanted = set(wanted if isinstance(wanted, list) else [wanted])
         off = set(Unsubscribe.objects.filter(user=resident).values_list("category", flat=True))
@@ -1179,8 +1179,6 @@ def test_message_settings_form(data, resident):
         user=_with_profile(resident),
         url=reverse("notifications:preferences"),
         valid={
-            "contact_by": "email",
-            "phone": "07700 900 982",
             "alert_frequency": "weekly",
             "categories": ["sign_ups", "reminders", "claims"],
         },
