@@ -1,5 +1,6 @@
 import sys
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -34,7 +35,10 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    # Our permission checks say who may do this ("Only the project's owner, its team, ...");
+    # Django's own raise no message, and then the page says it in general terms.
+    reason = str(exception) if isinstance(exception, PermissionDenied) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def page_not_found(request, exception=None):

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from coprod_hub.users.roles import Role
-from tests.factories import UserFactory
+from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,19 @@ def test_unknown_pages_get_the_hub_404_page(client):
 
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_a_refusal_says_who_may_do_it(client, staff):
+    project = ProjectFactory()  # someone else's project: staff may see it, not change it
+    client.force_login(staff)
+
+    refused = client.get(reverse("projects:edit", args=[project.slug]))
+    admin_only = client.get(reverse("notifications:outbox"))
+
+    assert refused.status_code == 403
+    assert "You cannot use this page" in refused.text
+    assert "Only the project&#x27;s owner, its team, commissioners and admins" in refused.text
+    assert "Only hub administrators can see the outbox." in admin_only.text
 
 
 def test_the_accessibility_statement_has_real_content(client):
