@@ -370,8 +370,14 @@ class Claim(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # The review queue: claims by status, oldest submission first.
-            models.Index(fields=["status", "submitted_at"], name="claim_queue_idx"),
+            # The review queue: claims of one status, waiting longest (first sent) first. Each
+            # page reads 50 rows from here (0.1 ms) instead of sorting every claim of that
+            # status (1.7 ms for 1,380 waiting in the large data set, and growing with any
+            # backlog). Replaced (status, submitted_at) when the queue stopped ordering by the
+            # latest sending (migration 0008).
+            models.Index(
+                fields=["status", "first_submitted_at", "id"], name="claim_queue_first_sent_idx"
+            ),
             # /claims/: one person's claims, newest first.
             models.Index(fields=["claimant", "-created_at"], name="claim_claimant_idx"),
             # Median and 90th percentile days to pay: paid claims ordered by days_to_pay.
@@ -409,6 +415,49 @@ class Claim(models.Model):
         return self.status in self.EDITABLE_STATUSES
 
     @property
+    def can_be_deleted(self) -> bool:
+        """Only a claim that has never been sent can be thrown away."""
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_returned(self) -> bool:
+        """Sent back to the person to change and send again."""
+        return self.status == self.Status.RETURNED
+
+    @property
+    def current_reason(self) -> str:
+        """Why it is returned or rejected, while it is. A returned claim sent again keeps its
+        old reason on the row, but that no longer explains where it stands."""
+        if self.status in (self.Status.RETURNED, self.Status.REJECTED):
+            return self.reason
+        return ""
+
+    @property
+    def is_waiting_for_payment(self) -> bool:
+        """Sent and not yet settled: our target to pay applies."""
+        return self.status in self.AWAITING_PAYMENT
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
+
+    @property
+    def can_be_decided(self) -> bool:
+        """Waiting for a commissioner to approve, return or reject it."""
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def can_be_corrected(self) -> bool:
+        """Approved and not yet in a payment run: once in one, the run must be cancelled
+        first, or finance would pay the amount it was exported with."""
+        return self.status == self.Status.APPROVED and self.payment_run_id is None
+
+    @property
+    def is_waiting_in_payment_run(self) -> bool:
+        """Approved and in a payment run that finance has not yet confirmed paying."""
+        return self.status == self.Status.APPROVED and self.payment_run_id is not None
+
+    @property
     def resident_status_label(self) -> str:
         return self.RESIDENT_STATUS[self.status][0]
 
@@ -432,15 +481,26 @@ class Claim(models.Model):
     def tax_year(self) -> int | None:
         return tax_year_for(self.paid_on) if self.paid_on else None
 
-    def days_waiting(self, today: date) -> int | None:
-        if not self.submitted_at:
+    @property
+    def sent_again_on(self) -> date | None:
+        """The day it was last sent, when that is a later day than the first sending (we
+        returned it and the person sent it again)."""
+        if not (self.submitted_at and self.first_submitted_at):
             return None
-        return (today - timezone.localdate(self.submitted_at)).days
+        last = timezone.localdate(self.submitted_at)
+        return last if last > timezone.localdate(self.first_submitted_at) else None
+
+    def days_waiting(self, today: date) -> int | None:
+        """Whole days since it was first sent. Returning it does not restart the wait: the
+        person has waited for their money since then, and days to pay count from it too."""
+        if not self.first_submitted_at:
+            return None
+        return (today - timezone.localdate(self.first_submitted_at)).days
 
     def flag(self, *, today: date, target_days: int) -> str:
         """The review queue's flag: overdue, nearing (the target) or empty. Only sent, unpaid
         claims are waiting for us."""
-        if self.status not in self.AWAITING_PAYMENT:
+        if not self.is_waiting_for_payment:
             return ""
         waited = self.days_waiting(today)
         if waited is None:
@@ -570,6 +630,12 @@ class PaymentRun(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
+    STATUS_TAG_CLASSES = {
+        Status.EXPORTED: "govuk-tag--yellow",
+        Status.PAID: "govuk-tag--green",
+        Status.CANCELLED: "govuk-tag--grey",
+    }
+
     objects = PaymentRunQuerySet.as_manager()
 
     class Meta:
@@ -587,7 +653,17 @@ class PaymentRun(models.Model):
 
     @property
     def is_open(self) -> bool:
+        """Exported and waiting for finance: it can still be confirmed, cancelled, or have a
+        claim taken out."""
         return self.status == self.Status.EXPORTED
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
+
+    @property
+    def status_tag_class(self) -> str:
+        return self.STATUS_TAG_CLASSES[self.status]
 
     @property
     def can_be_downloaded(self) -> bool:

@@ -20,7 +20,7 @@ from .models import (
     PaymentRunItem,
     Receipt,
 )
-from .services import _delete_files_after_commit
+from .services.receipts import _delete_files_after_commit
 from .taxyear import TaxYear
 
 

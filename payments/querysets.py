@@ -82,13 +82,13 @@ class ClaimQuerySet(models.QuerySet):
     def flagged(self, flag: str, *, target_days: int, today: date, nearing_days: int):
         """Sent, unpaid claims past the target ("overdue") or within a week of it ("nearing").
 
-        Worked out on whole days since the day the claim was sent, like `Claim.flag`.
+        Worked out on whole days since the day the claim was first sent, like `Claim.flag`.
         """
         # A claim sent on day D has waited (today - D) days. It is overdue once that is more
         # than the target, so it was sent before today - target.
         overdue_before = today - timedelta(days=target_days)
         nearing_from = today - timedelta(days=target_days - nearing_days)
-        sent_on = models.functions.TruncDate("submitted_at")
+        sent_on = models.functions.TruncDate("first_submitted_at")
         qs = self.awaiting_payment().annotate(sent_on=sent_on)
         if flag == "overdue":
             return qs.filter(sent_on__lt=overdue_before)

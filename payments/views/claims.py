@@ -291,7 +291,7 @@ def delete_draft(request, pk):
     claim, blocked = _editable_or_redirect(request, pk)
     if blocked:
         return blocked
-    if claim.status != Claim.Status.DRAFT:
+    if not claim.can_be_deleted:
         messages.info(request, "Only a claim that has never been sent can be deleted.")
         return redirect(claim)
     if request.method == "POST":

@@ -37,8 +37,9 @@ def _filtered_queue(form, *, target_days, today):
             data["flag"], target_days=target_days, today=today, nearing_days=NEARING_DAYS
         )
     if status in ("", "open", Claim.Status.SUBMITTED, Claim.Status.APPROVED):
-        # Waiting claims: the longest-waiting first.
-        return claims.order_by("submitted_at", "pk")
+        # Waiting claims: the longest-waiting first. A claim we returned has waited since it
+        # was first sent, not since it was sent again (claim_queue_first_sent_idx).
+        return claims.order_by("first_submitted_at", "pk")
     return claims.order_by("-updated_at", "-pk")
 
 

@@ -1,0 +1,59 @@
+"""Every change to claims, the ledger, payment runs and the policy.
+
+Each function does its writes in one transaction, locks the rows it changes so two people
+acting at once cannot both succeed, records who did what (ClaimEvent) and queues the
+message to the person in the same transaction. Problems a person can fix raise PaymentError
+with a message to show them.
+
+Split by what they do: `claims` (starting, filling in and sending a claim), `receipts`,
+`review` (approve, return, reject, correct), `runs` (payment runs), `conflicts` (conflicts of
+interest) and `policy_changes`. `ledger` builds ledger rows for review and runs; `_common`
+holds the error and the helpers every module uses. Callers import from here
+(`services.submit_claim(...)`), not from the modules, so the split can change freely.
+"""
+
+from ._common import PaymentError
+from .claims import (
+    can_claim_for,
+    delete_draft,
+    remove_expense,
+    save_expense,
+    start_claim,
+    submission_problems,
+    submit_claim,
+    update_claim_details,
+)
+from .conflicts import declare_conflict, withdraw_conflict
+from .policy_changes import add_expense_rule, add_fee_rate, remove_scheduled_change, update_policy
+from .receipts import delete_unused_receipts, store_receipt
+from .review import approve_claim, correct_claim, reject_claim, return_claim, review_block_reason
+from .runs import cancel_payment_run, confirm_payment_run, create_payment_run, take_out_of_run
+
+__all__ = [
+    "PaymentError",
+    "add_expense_rule",
+    "add_fee_rate",
+    "approve_claim",
+    "can_claim_for",
+    "cancel_payment_run",
+    "confirm_payment_run",
+    "correct_claim",
+    "create_payment_run",
+    "declare_conflict",
+    "delete_draft",
+    "delete_unused_receipts",
+    "reject_claim",
+    "remove_expense",
+    "remove_scheduled_change",
+    "return_claim",
+    "review_block_reason",
+    "save_expense",
+    "start_claim",
+    "store_receipt",
+    "submission_problems",
+    "submit_claim",
+    "take_out_of_run",
+    "update_claim_details",
+    "update_policy",
+    "withdraw_conflict",
+]

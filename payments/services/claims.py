@@ -1,0 +1,288 @@
+"""Starting, filling in, sending and deleting a claim: what the person claiming (or the staff
+member acting for them) does."""
+
+from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from participation.models import SignUp
+
+from .. import policy
+from ..models import Claim, ClaimLine, Receipt
+from ._common import PaymentError, Status, _lock, _record, _require_still_attended
+from .receipts import _delete_files_after_commit
+
+
+def _require_editor(claim, by) -> None:
+    """The claimant, or the staff member who started it for them, may change a claim."""
+    if by.pk not in (claim.claimant_id, claim.started_by_id):
+        raise PaymentError("Only the person claiming, or staff acting for them, can change it.")
+    if not claim.is_editable:
+        raise PaymentError(
+            f"This claim has been sent ({claim.resident_status_label.lower()}), so it cannot "
+            "be changed now."
+        )
+
+
+def _recalculate(claim) -> None:
+    totals = dict(
+        claim.lines.values("kind").annotate(total=Sum("amount_pence")).values_list("kind", "total")
+    )
+    claim.fee_pence = totals.get(ClaimLine.Kind.FEE, 0) or 0
+    claim.expenses_pence = totals.get(ClaimLine.Kind.EXPENSE, 0) or 0
+    claim.save(update_fields=["fee_pence", "expenses_pence", "updated_at"])
+
+
+def _sync_fee_line(claim) -> None:
+    """One fee line when the claim takes a fee, none when the person declines it."""
+    opportunity = claim.opportunity
+    wants_fee = opportunity.is_paid and not claim.declines_fee
+    fee_line = claim.lines.filter(kind=ClaimLine.Kind.FEE).first()
+    if not wants_fee:
+        if fee_line:
+            fee_line.delete()
+        return
+    if fee_line:
+        return
+    fee = policy.fee_for(opportunity, claim.activity_date)
+    if fee is None:
+        raise PaymentError(
+            f"The payment policy has no {opportunity.get_fee_basis_display().lower()} fee rate "
+            f"for {claim.activity_date:%-d %B %Y} yet. Contact the co-production team and we "
+            "will sort it out."
+        )
+    ClaimLine.objects.create(
+        claim=claim,
+        kind=ClaimLine.Kind.FEE,
+        fee_basis=fee.basis,
+        hours=fee.hours,
+        rate_pence=fee.rate_pence,
+        amount_pence=fee.amount_pence,
+        description=opportunity.title[:200],
+    )
+
+
+def can_claim_for(signup) -> bool:
+    opportunity = signup.opportunity
+    return signup.attendance == SignUp.Attendance.ATTENDED and (
+        opportunity.is_paid or opportunity.pays_expenses
+    )
+
+
+def start_claim(signup, *, by, on_behalf_note: str = "") -> Claim:
+    """Start a draft claim for an attended session, with the fee filled in from the policy.
+
+    Starting twice (a double click) returns the claim already started.
+    """
+    with transaction.atomic():
+        signup = SignUp.objects.select_for_update().select_related("opportunity").get(pk=signup.pk)
+        existing = Claim.objects.filter(signup=signup).first()
+        if existing:
+            return existing
+        if signup.attendance != SignUp.Attendance.ATTENDED:
+            raise PaymentError(
+                "You can only claim for a session once staff have recorded that you attended."
+            )
+        if not can_claim_for(signup):
+            raise PaymentError("This session does not pay a fee or expenses.")
+        on_behalf = by.pk != signup.resident_id
+        if on_behalf and not on_behalf_note.strip():
+            raise PaymentError("Say how the person asked you to claim for them.")
+        opportunity = signup.opportunity
+        claim = Claim.objects.create(
+            claimant_id=signup.resident_id,
+            signup=signup,
+            opportunity=opportunity,
+            project_id=opportunity.project_id,
+            activity_date=policy.activity_date(opportunity),
+            started_by=by,
+            on_behalf_note=on_behalf_note.strip() if on_behalf else "",
+        )
+        _sync_fee_line(claim)
+        _recalculate(claim)
+        _record(
+            claim,
+            actor=by,
+            from_status="",
+            note=f"Started for them by {by}: {on_behalf_note.strip()}" if on_behalf else "",
+        )
+    return claim
+
+
+def update_claim_details(
+    claim, *, by, payment_method: str, employed_by_partner: bool, not_part_of_paid_job: bool
+) -> Claim:
+    with transaction.atomic():
+        claim = _lock(claim)
+        _require_editor(claim, by)
+        if employed_by_partner and not not_part_of_paid_job:
+            raise PaymentError("Confirm that this activity was not part of your paid job")
+        claim.payment_method = payment_method
+        claim.employed_by_partner = employed_by_partner
+        claim.not_part_of_paid_job = bool(employed_by_partner and not_part_of_paid_job)
+        claim.save(
+            update_fields=[
+                "payment_method",
+                "employed_by_partner",
+                "not_part_of_paid_job",
+                "updated_at",
+            ]
+        )
+        _sync_fee_line(claim)
+        _recalculate(claim)
+    return claim
+
+
+def save_expense(
+    claim,
+    *,
+    by,
+    category: str,
+    description: str,
+    amount_pence: int | None,
+    miles,
+    agreed_with: str = "",
+    receipt: Receipt | None = None,
+    remove_receipt: bool = False,
+    line: ClaimLine | None = None,
+) -> ClaimLine:
+    """Add an expense line, or change one. The line and the claim's totals save together."""
+    with transaction.atomic():
+        claim = _lock(claim)
+        _require_editor(claim, by)
+        if not claim.opportunity.pays_expenses:
+            raise PaymentError("This session does not pay expenses.")
+        if line is not None:
+            line = claim.lines.select_for_update().get(pk=line.pk, kind=ClaimLine.Kind.EXPENSE)
+        check = policy.check_expense(
+            claim,
+            category=category,
+            amount_pence=amount_pence,
+            miles=miles,
+            agreed_with=agreed_with,
+            line=line,
+        )
+        if check.errors:
+            raise PaymentError(next(iter(check.errors.values())))
+        if receipt is not None:
+            # Locked so the daily clean-up of unused receipts cannot remove it while we attach
+            # it; if the clean-up got there first, it is gone and the person uploads it again.
+            receipt = Receipt.objects.select_for_update().filter(pk=receipt.pk).first()
+            if receipt is None:
+                raise PaymentError("That receipt cannot be used here. Choose the file again.")
+        if receipt is not None and (
+            receipt.owner_id != claim.claimant_id
+            or ClaimLine.objects.filter(receipt=receipt)
+            .exclude(pk=getattr(line, "pk", None))
+            .exists()
+        ):
+            raise PaymentError("That receipt cannot be used here. Choose the file again.")
+        line = line or ClaimLine(claim=claim, kind=ClaimLine.Kind.EXPENSE)
+        old_receipt = line.receipt if line.pk else None
+        line.category = category
+        line.description = description.strip()[:200]
+        line.miles = miles if check.rule.is_mileage else None
+        line.rate_pence = check.rate_pence
+        line.amount_pence = check.amount_pence
+        line.agreed_with = agreed_with.strip() if check.rule.needs_prior_agreement else ""
+        if receipt is not None:
+            line.receipt = receipt
+        elif remove_receipt:
+            line.receipt = None
+        line.save()
+        if old_receipt and old_receipt != line.receipt:
+            _delete_files_after_commit([old_receipt])
+            old_receipt.delete()
+        _recalculate(claim)
+    return line
+
+
+def remove_expense(line, *, by) -> None:
+    with transaction.atomic():
+        claim = _lock(line.claim)
+        _require_editor(claim, by)
+        line = claim.lines.select_related("receipt").get(pk=line.pk, kind=ClaimLine.Kind.EXPENSE)
+        receipt = line.receipt
+        line.delete()
+        if receipt:
+            _delete_files_after_commit([receipt])
+            receipt.delete()
+        _recalculate(claim)
+
+
+def delete_draft(claim, *, by) -> None:
+    """A claim that was never sent can be thrown away, with its receipts."""
+    with transaction.atomic():
+        claim = _lock(claim)
+        _require_editor(claim, by)
+        if not claim.can_be_deleted:
+            raise PaymentError("Only a claim that has never been sent can be deleted.")
+        receipts = list(Receipt.objects.filter(line__claim=claim))
+        claim.lines.all().delete()
+        claim.events.all().delete()
+        claim.delete()
+        for receipt in receipts:
+            receipt.delete()
+        _delete_files_after_commit(receipts)
+
+
+def submission_problems(claim) -> list[tuple[str, str]]:
+    """What must be fixed before the claim can be sent: [(message, where to fix it)]."""
+    problems = []
+    details_url = reverse("payments:claim_details", args=[claim.pk])
+    if not claim.payment_method:
+        problems.append(("Choose how you want to be paid", details_url))
+    if claim.employed_by_partner is None:
+        problems.append(
+            ("Say whether you work for the council or one of its partners", details_url)
+        )
+    elif claim.employed_by_partner and not claim.not_part_of_paid_job:
+        problems.append(("Confirm that this activity was not part of your paid job", details_url))
+    lines = list(claim.lines.all())
+    if not lines or claim.total_pence == 0:
+        problems.append(("Add at least one expense, or choose to be paid a fee", details_url))
+    rules = policy.rules_in_force(claim.activity_date)
+    for line in lines:
+        if line.receipt_id is None and policy.receipt_needed(line, rules):
+            problems.append(
+                (
+                    f"Add a receipt for {line.get_category_display().lower()}",
+                    reverse("payments:expense_change", args=[claim.pk, line.pk]),
+                )
+            )
+    return problems
+
+
+def submit_claim(claim, *, by, benefits_acknowledged: bool) -> Claim:
+    """Send a draft (or a returned claim, once changed) for approval."""
+    with transaction.atomic():
+        claim = _lock(claim)
+        _require_editor(claim, by)
+        if not benefits_acknowledged:
+            raise PaymentError("Confirm that you have read about benefits and tax")
+        _require_still_attended(claim, by=by, action="sent")
+        problems = submission_problems(claim)
+        if problems:
+            raise PaymentError(problems[0][0])
+        from_status = claim.status
+        now = timezone.now()
+        claim.status = Status.SUBMITTED
+        claim.submitted_at = now
+        if claim.first_submitted_at is None:
+            claim.first_submitted_at = now
+        claim.submitted_by = by
+        claim.benefits_acknowledged_at = now
+        claim.save(
+            update_fields=[
+                "status",
+                "submitted_at",
+                "first_submitted_at",
+                "submitted_by",
+                "benefits_acknowledged_at",
+                "updated_at",
+            ]
+        )
+        note = f"Sent for them by {by}" if by.pk != claim.claimant_id else ""
+        _record(claim, actor=by, from_status=from_status, note=note)
+    return claim

@@ -1,0 +1,45 @@
+"""Building ledger rows for approvals, corrections and payments. The ledger is append-only:
+these make new rows and never change old ones."""
+
+from datetime import date
+
+from django.db.models import Sum
+
+from ..models import LedgerEntry
+from ..taxyear import tax_year_for
+
+
+def _entry(claim, *, by, kind, account, component, amount, on: date, **extra) -> LedgerEntry:
+    return LedgerEntry(
+        claim=claim,
+        person_id=claim.claimant_id,
+        project_id=claim.project_id,
+        kind=kind,
+        account=account,
+        component=component,
+        amount_pence=amount,
+        effective_on=on,
+        tax_year=tax_year_for(on),
+        created_by=by,
+        **extra,
+    )
+
+
+def _components(fee_pence: int, expenses_pence: int):
+    return [
+        (LedgerEntry.Component.FEE, fee_pence),
+        (LedgerEntry.Component.EXPENSES, expenses_pence),
+    ]
+
+
+def _owed_by_claim(claim_ids) -> dict[int, dict[str, int]]:
+    owed: dict[int, dict[str, int]] = {pk: {"fee": 0, "expenses": 0} for pk in claim_ids}
+    rows = (
+        LedgerEntry.objects.owed()
+        .filter(claim_id__in=claim_ids)
+        .values("claim_id", "component")
+        .annotate(total=Sum("amount_pence"))
+    )
+    for row in rows:
+        owed[row["claim_id"]][row["component"]] = row["total"]
+    return owed

@@ -1,0 +1,58 @@
+"""Receipt files: stored privately under a random name, and removed only once the rows that
+used them are gone for good (after commit)."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Receipt
+
+
+def _delete_files_after_commit(receipts) -> None:
+    names = [r.file.name for r in receipts if r.file]
+    storage = Receipt._meta.get_field("file").storage
+
+    def remove():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+
+
+def store_receipt(upload, *, owner, by, content_type: str) -> Receipt:
+    """Save a checked upload privately, under a random name."""
+    receipt = Receipt(
+        owner=owner,
+        uploaded_by=by,
+        original_name=(upload.name or "receipt").rsplit("/", 1)[-1][:200],
+        content_type=content_type,
+        size=upload.size,
+    )
+    receipt.file.save("receipt", upload, save=False)
+    receipt.save()
+    return receipt
+
+
+def delete_unused_receipts(*, older_than=None) -> int:
+    """Receipts stored while a form had other mistakes, then never used. Kept for a day so
+    a person can come back to the form; then the file and row go."""
+    cutoff = timezone.now() - (older_than or timedelta(days=1))
+    with transaction.atomic():
+        # Lock the receipts we mean to remove. skip_locked: one being attached to an expense
+        # right now (save_expense locks it) is left for tomorrow rather than waited for.
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join that
+        # line__isnull needs.
+        locked = list(
+            Receipt.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(line__isnull=True, uploaded_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:1000]
+        )
+        # Check again under the lock: a line saved between that query starting and the lock
+        # being taken was not visible to it, and its receipt must stay.
+        unused = list(Receipt.objects.filter(pk__in=locked, line__isnull=True))
+        Receipt.objects.filter(pk__in=[r.pk for r in unused]).delete()
+        # Files go only for rows removed, and only once that is committed.
+        _delete_files_after_commit(unused)
+    return len(unused)
