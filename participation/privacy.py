@@ -49,9 +49,13 @@ def export(user) -> dict:
 @transaction.atomic
 def erase(user) -> None:
     """Remove the profile (access needs included) and every sign-up except the record of
-    sessions attended, which fee claims rely on; those keep no notes. Places held for future
-    sessions are freed and offered to the next person waiting."""
+    sessions attended and those a sent fee claim points to (the register may have been
+    corrected after the claim was made); those keep no notes. Places held for future sessions
+    are freed and offered to the next person waiting. Runs after payments.privacy.erase,
+    which deletes unsent claims."""
     withdraw_for_erasure(user, now=timezone.now())
     Profile.objects.filter(user=user).delete()
-    SignUp.objects.filter(resident=user).exclude(attendance=SignUp.Attendance.ATTENDED).delete()
+    SignUp.objects.filter(resident=user, claim__isnull=True).exclude(
+        attendance=SignUp.Attendance.ATTENDED
+    ).delete()
     SignUp.objects.filter(resident=user).update(access_needs_note="")

@@ -1,6 +1,7 @@
 from auditlog.models import LogEntry
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -54,7 +55,8 @@ class UserAdmin(DjangoUserAdmin):
     def erase_data(self, request, queryset):
         erased = 0
         for person in queryset.exclude(pk=request.user.pk):
-            _record(person, by=request.user, what="erased")
-            privacy.erase(person)
+            with transaction.atomic():  # recorded as erased only if it was
+                _record(person, by=request.user, what="erased")
+                privacy.erase(person)
             erased += 1
         self.message_user(request, f"Erased the personal data of {erased} person(s).")

@@ -23,8 +23,10 @@ from django.utils import timezone
 from coprod_hub.audit import allow_privileged_change
 
 APP_MODULES = [
-    "participation.privacy",
+    # Payments first: it deletes unsent draft claims, so participation can then delete the
+    # sign-ups they pointed to. Sent claims keep theirs, as financial records.
     "payments.privacy",
+    "participation.privacy",
     "learning.privacy",
     "notifications.privacy",
     "insight.privacy",

@@ -1,6 +1,7 @@
 from auditlog.models import LogEntry
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,14 +41,16 @@ def erase_my_account(request):
     form = EraseAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        LogEntry.objects.log_create(
-            user,
-            action=LogEntry.Action.DELETE,
-            changes={"erased": ["at the person's request", None]},
-            actor=user,
-            force_log=True,
-        )
-        privacy.erase(user)
+        # One transaction: the trail says "erased" only if the erasure happened.
+        with transaction.atomic():
+            LogEntry.objects.log_create(
+                user,
+                action=LogEntry.Action.DELETE,
+                changes={"erased": ["at the person's request", None]},
+                actor=user,
+                force_log=True,
+            )
+            privacy.erase(user)
         logout(request)
         return redirect("account_erased")
     return render(request, "users/erase.html", {"form": form})

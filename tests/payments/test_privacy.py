@@ -1,9 +1,12 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from coprod_hub.users import privacy as account_privacy
+from participation.models import SignUp
 from payments import privacy, services
 from payments.models import Claim, ClaimLine, LedgerEntry, Receipt
+from tests.factories import PASSWORD
 
 from .conftest import PNG_BYTES
 from .factories import SignUpFactory
@@ -75,6 +78,30 @@ def test_signups_with_claims_survive_the_participation_erase(make_claim, residen
     account_privacy.erase(resident)
 
     assert Claim.objects.get().signup.resident_id == resident.pk
+
+
+def test_a_person_whose_register_was_corrected_after_claiming_can_still_be_erased(
+    client, make_claim, resident, commissioner
+):
+    from auditlog.models import LogEntry
+
+    claim = make_claim(resident, status=Claim.Status.SUBMITTED, reviewer=commissioner)
+    draft = make_claim(resident, status=Claim.Status.DRAFT)
+    # Staff corrected the register after both claims were started.
+    SignUp.objects.filter(pk__in=[claim.signup_id, draft.signup_id]).update(
+        attendance=SignUp.Attendance.NO_SHOW
+    )
+    client.force_login(resident)
+
+    response = client.post(reverse("my_data_erase"), {"password": PASSWORD, "confirm": "on"})
+
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert not resident.is_active
+    # The sent claim keeps its sign-up; the draft and its sign-up are gone.
+    assert Claim.objects.get(pk=claim.pk).signup.resident_id == resident.pk
+    assert not SignUp.objects.filter(pk=draft.signup_id).exists()
+    assert LogEntry.objects.filter(changes__icontains="at the person's request").exists()
 
 
 def test_erasing_strips_what_was_typed_from_claim_history_and_the_audit_trail(
