@@ -46,8 +46,9 @@ def due_reminders(signups, now: datetime):
         if starts_at <= now:
             continue
         two_day = two_day_reminder_due(starts_at)
-        # Someone who signed up after the two-day point has just had a confirmation instead.
-        if two_day <= now and signup.created_at < two_day:
+        # Someone booked after the two-day point (signing up, or from the waiting list) has
+        # just had a confirmation instead.
+        if two_day <= now and signup.status_changed_at < two_day:
             yield "reminder_two_days", signup
         if morning_reminder_due(starts_at) <= now:
             yield "reminder_on_the_day", signup

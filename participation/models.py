@@ -282,19 +282,19 @@ class Opportunity(models.Model):
         return ""
 
     def offer_expiry(self, now=None):
-        """When an offer of a freed place made now runs out.
-
-        The opportunity's own window (48 hours by default), shortened when the session is
-        close so the place does not sit unused: never later than three hours before the start,
-        but always at least an hour, and never after the start.
-        """
+        """When an offer of a freed place made now runs out: the opportunity's own window
+        (48 hours by default, at least MIN_OFFER_WINDOW), cut to `latest_offer_end`."""
         now = now or timezone.now()
-        expires = min(
-            now + timedelta(hours=self.offer_window_hours),
-            self.starts_at - OFFER_CUTOFF_BEFORE_START,
-        )
-        expires = max(expires, now + MIN_OFFER_WINDOW)
-        return min(expires, self.starts_at)
+        window = max(timedelta(hours=self.offer_window_hours), MIN_OFFER_WINDOW)
+        return min(now + window, self.latest_offer_end(now))
+
+    def latest_offer_end(self, now=None):
+        """The latest any offer may run to, so a place does not sit unused when the session
+        is close: three hours before the start, but always at least an hour from now, and
+        never after the start."""
+        now = now or timezone.now()
+        cutoff = max(self.starts_at - OFFER_CUTOFF_BEFORE_START, now + MIN_OFFER_WINDOW)
+        return min(cutoff, self.starts_at)
 
     @property
     def location_text(self) -> str:

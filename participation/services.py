@@ -238,6 +238,10 @@ def accept_offer(signup, *, by, now=None) -> SignUp:
             raise ParticipationError("This place was cancelled, so there is nothing to accept.")
         if opportunity.status == Opportunity.Status.CANCELLED:
             raise ParticipationError("This opportunity has been cancelled.")
+        if opportunity.has_started(now):
+            raise ParticipationError(
+                "This session has already started, so the place can no longer be accepted."
+            )
         expired = not signup.offer_is_live(now)
         if not expired:
             signup.signed_up_by = by if by is not None and by.pk != signup.resident_id else None
@@ -333,6 +337,12 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
                 "places. Cancel places on people's behalf first if you need fewer."
             )
         locked.save()
+        if locked.starts_at != before["starts_at"]:
+            # An offer made for the old time must not be open once the new time has come.
+            latest = locked.latest_offer_end(now)
+            locked.signups.filter(status=Status.OFFERED, offer_expires_at__gt=latest).update(
+                offer_expires_at=latest
+            )
         changed = [n for n in CHANGES_PEOPLE_MUST_HEAR if getattr(locked, n) != before[n]]
         if changed and locked.is_going_ahead:
             _tell_everyone(
@@ -404,8 +414,15 @@ def cancel_opportunity(opportunity, *, by, reason="", now=None) -> Opportunity:
         locked.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
         if locked.published_at:
             _tell_everyone(locked, "opportunity_cancelled", key="cancelled", reason=reason)
-        # Offers end with the session; nobody should be asked to accept a cancelled place.
-        locked.signups.filter(status=Status.OFFERED).update(offer_expires_at=None)
+        # Offers and waiting lists end with the session (it cannot be published again):
+        # nobody should be asked to accept a place, or shown a queue, for a session called off.
+        # People with a place keep it, marked "Cancelled by us", as the record of what happened.
+        locked.signups.filter(status__in=[Status.OFFERED, Status.WAITING]).update(
+            status=Status.CANCELLED,
+            status_changed_at=now,
+            offer_expires_at=None,
+            waiting_since=None,
+        )
         return locked
 
 
@@ -632,7 +649,7 @@ def add_person_and_sign_up(
 
 def _add_person(*, display_name, email, phone, postal_address, contact_by) -> User:
     email, phone, postal_address = email.strip().lower(), phone.strip(), postal_address.strip()
-    if not email:
+    if not email and contact_by == Profile.ContactBy.EMAIL:
         contact_by = Profile.ContactBy.POST_OR_PHONE
     if contact_by == Profile.ContactBy.POST_OR_PHONE and not (phone or postal_address):
         raise ParticipationError(OFFLINE_PERSON_NEEDS_DETAILS)

@@ -134,6 +134,19 @@ def test_someone_who_signs_up_the_day_before_gets_no_two_day_reminder(booked, af
     assert kinds_sent() == []
 
 
+def test_someone_given_a_place_from_the_waiting_list_the_day_before_gets_no_two_day_reminder(
+    booked, after_commit
+):
+    # Joined the waiting list weeks ago; a place came to them the day before.
+    signup = booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
+    SignUp.objects.filter(pk=signup.pk).update(status_changed_at=utc(2026, 1, 14, 12))
+
+    with time_machine.travel(utc(2026, 1, 14, 12, 15), tick=False):
+        after_commit(send_due_reminders)
+
+    assert kinds_sent() == []
+
+
 def test_cancelled_places_and_started_sessions_get_no_reminder(booked, after_commit):
     signup = booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
     signup.status = SignUp.Status.CANCELLED

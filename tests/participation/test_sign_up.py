@@ -142,6 +142,59 @@ def test_the_offer_window_is_shortened_when_the_session_is_close(make_residents,
     assert offer.offer_expires_at == starts - timedelta(hours=3)
 
 
+def _one_offer_and_one_waiting(make_residents, staff, **fields):
+    opportunity = OpportunityFactory(capacity=1, created_by=staff, **fields)
+    first, second, third = make_residents(3)
+    booked = services.sign_up(opportunity, resident=first)
+    services.sign_up(opportunity, resident=second)
+    services.sign_up(opportunity, resident=third)
+    services.cancel_sign_up(booked, by=first)
+    return opportunity, SignUp.objects.get(resident=second), SignUp.objects.get(resident=third)
+
+
+def test_calling_a_session_off_ends_its_offers_and_waiting_list(make_residents, staff):
+    opportunity, offer, waiting = _one_offer_and_one_waiting(make_residents, staff)
+    services.sign_up(opportunity, resident=make_residents(1)[0])  # waits behind them
+
+    services.cancel_opportunity(opportunity, by=staff, reason="The room flooded.")
+
+    offer.refresh_from_db()
+    waiting.refresh_from_db()
+    assert offer.status == waiting.status == SignUp.Status.CANCELLED
+    assert offer.offer_expires_at is None
+    assert opportunity.signups.filter(status=SignUp.Status.WAITING).count() == 0
+    # Everyone was told, before their places ended.
+    assert "opportunity_cancelled" in kinds_for(offer.resident)
+    assert "opportunity_cancelled" in kinds_for(waiting.resident)
+
+
+def test_moving_a_session_earlier_shortens_offers_made_for_the_old_time(make_residents, staff):
+    opportunity, offer, _ = _one_offer_and_one_waiting(make_residents, staff)
+    assert offer.offer_expires_at > timezone.now() + timedelta(hours=47)
+    new_start = timezone.now() + timedelta(hours=10)
+
+    services.update_opportunity(
+        opportunity, by=staff, starts_at=new_start, ends_at=new_start + timedelta(hours=2)
+    )
+
+    offer.refresh_from_db()
+    assert offer.offer_expires_at == new_start - timedelta(hours=3)
+
+
+def test_an_offer_cannot_be_accepted_once_the_session_has_started(make_residents, staff):
+    opportunity, offer, _ = _one_offer_and_one_waiting(make_residents, staff)
+    # Staff moved the start into the past minutes ago; the offer's clock still runs.
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    with pytest.raises(services.ParticipationError, match="already started"):
+        services.accept_offer(offer, by=offer.resident)
+
+    offer.refresh_from_db()
+    assert offer.status == SignUp.Status.OFFERED
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -280,6 +280,18 @@ def test_someone_added_without_email_needs_a_phone_number_or_an_address(client, 
     assert pat.profile.contact_by == Profile.ContactBy.POST_OR_PHONE
 
 
+def test_someone_added_without_email_who_wants_texts_gets_texts(client, staff):
+    opportunity = OpportunityFactory(created_by=staff)
+    client.force_login(staff)
+
+    client.post(
+        url("add_person", opportunity),
+        {"display_name": "Tex Offline", "phone": "07700 900 982", "contact_by": "text"},
+    )
+
+    assert User.objects.get(display_name="Tex Offline").profile.contact_by == "text"
+
+
 def test_adding_a_person_to_a_session_that_refuses_them_leaves_no_account_behind(client, staff):
     draft = OpportunityFactory(created_by=staff, status=Opportunity.Status.DRAFT)
     client.force_login(staff)
