@@ -27,6 +27,8 @@ def send_email(message, attachments=()) -> None:
         subject=message.subject,
         body=message.body_text + _footer(message),
         to=[message.to_address],
+        # Replies reach the co-production team, not the address messages are sent from.
+        reply_to=[settings.SUPPORT_EMAIL],
         headers={
             # One-click unsubscribe for mail clients (RFC 8058): they POST to the link.
             "List-Unsubscribe": f"<{link}>",

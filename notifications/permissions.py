@@ -45,6 +45,8 @@ def call_list_for(request):
             postal_address=Coalesce(
                 "recipient__profile__postal_address", Value(""), output_field=TextField()
             ),
+            # Easy read or large print: what staff post or read out must be in it too.
+            information_format=Coalesce("recipient__profile__format", Value("standard")),
         )
     )
     if not user.has_role(Role.COMMISSIONER):

@@ -79,7 +79,13 @@ def _render(name: str, context: dict) -> str:
 
 
 def _with_site(context: dict) -> dict:
-    return {"site_url": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
+    return {
+        "site_url": settings.SITE_URL,
+        "SITE_NAME": settings.SITE_NAME,
+        "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
+        "SUPPORT_PHONE": settings.SUPPORT_PHONE,
+        **context,
+    }
 
 
 def render_message(kind: str, context: dict) -> tuple[str, str]:

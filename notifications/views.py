@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from coprod_hub.lib.pagination import paginate
+from participation.models import Profile
 
 from . import permissions, services
 from .forms import OutboxFilterForm, PreferencesForm
@@ -55,6 +56,10 @@ def retry(request, pk):
 @login_required
 def call_list(request):
     page = paginate(request, permissions.call_list_for(request).order_by("created_at"), 50)
+    for message in page:
+        message.information_format_label = Profile.InformationFormat(
+            message.information_format
+        ).label
     return render(request, "notifications/call_list.html", {"page_obj": page})
 
 

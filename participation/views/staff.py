@@ -322,7 +322,16 @@ def attendance_csv(request, pk):
         .select_related("resident__profile", "signed_up_by")
         .order_by("resident__display_name", "resident__email")
     )
-    header = ["Name", "Email", "Phone", "Contact by", "Signed up by", "Attendance", "Recorded"]
+    header = [
+        "Name",
+        "Email",
+        "Phone",
+        "Contact by",
+        "Information written in",
+        "Signed up by",
+        "Attendance",
+        "Recorded",
+    ]
     return csv_response(
         f"attendance-{opportunity.pk}.csv", header, (_attendance_row(s) for s in signups)
     )
@@ -337,6 +346,7 @@ def _attendance_row(signup) -> list:
         person.email if person.has_real_email else "",
         profile.phone if profile else "",
         profile.get_contact_by_display() if profile else "Email",
+        profile.get_format_display() if profile else "Standard",
         str(signup.signed_up_by) if signup.signed_up_by else "Themselves",
         signup.get_attendance_display(),
         timezone.localtime(recorded).strftime("%d/%m/%Y %H:%M") if recorded else "",

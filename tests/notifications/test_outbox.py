@@ -196,6 +196,7 @@ def test_someone_without_an_email_goes_on_the_staff_call_list(client, staff):
         user=writes,
         contact_by=Profile.ContactBy.POST_OR_PHONE,
         postal_address="1 Mill Lane\nMillbrook\nMB1 2CD",
+        format=Profile.InformationFormat.LARGE_PRINT,
     )
     queue(writes)
 
@@ -209,6 +210,8 @@ def test_someone_without_an_email_goes_on_the_staff_call_list(client, staff):
     # The address to write to, line by line, for someone who asked for post.
     assert "1 Mill Lane<br>Millbrook<br>MB1 2CD" in page
     assert "We have no phone number or address for them" in page
+    # What staff post must be in the print size the person asked for.
+    assert "Large print" in page
     client.post(reverse("notifications:mark_called", args=[message.pk]))
     message.refresh_from_db()
     assert message.status == Message.Status.CALLED

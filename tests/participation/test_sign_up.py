@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -31,6 +32,9 @@ def test_a_resident_books_a_place_and_is_sent_a_confirmation_with_a_calendar_fil
     deliver_messages([message.pk])
     (email,) = mail.outbox
     assert email.to == [resident.email] and "Carers' lunch and chat" in email.subject
+    # A reply reaches the team, and the message says how else to reach them.
+    assert email.reply_to == [settings.SUPPORT_EMAIL]
+    assert f"call us on {settings.SUPPORT_PHONE}" in email.body
     ((filename, text, mimetype),) = email.attachments
     assert filename == f"opportunity-{opportunity.pk}.ics" and mimetype == "text/calendar"
     assert "BEGIN:VEVENT" in text and "SUMMARY:Carers' lunch and chat" in text

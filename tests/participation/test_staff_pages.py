@@ -338,16 +338,22 @@ def test_the_attendance_list_downloads_as_csv_without_caching(client, staff, mak
     for person in make_residents(2):
         services.sign_up(opportunity, resident=person)
     evil = UserFactory(display_name="=HYPERLINK(1)")
+    Profile.objects.create(user=evil, format=Profile.InformationFormat.EASY_READ)
     services.sign_up(opportunity, resident=evil)
     client.force_login(staff)
 
     response = client.get(url("attendance_csv", opportunity))
+    page = client.get(url("manage", opportunity)).text
 
     assert response["Content-Type"].startswith("text/csv")
     assert "no-store" in response["Cache-Control"]
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][0] == "Name" and len(rows) == 4
     assert "'=HYPERLINK(1)" in [row[0] for row in rows]
+    # Staff preparing papers see who needs easy read, in the list and on the page.
+    formats = {row[0]: row[rows[0].index("Information written in")] for row in rows[1:]}
+    assert formats["'=HYPERLINK(1)"] == "Easy read"
+    assert "Information in easy read" in page
 
 
 def _manage_queries(client, staff, count):
