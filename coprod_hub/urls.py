@@ -16,6 +16,7 @@ urlpatterns = [
     path("health/", views.health_view, name="health"),
     path("hello/", views.hello, name="hello"),
     path("accounts/", include("allauth.urls")),
+    path("my/name/", user_views.change_name, name="change_name"),
     path("my/data/", user_views.my_data, name="my_data"),
     path("my/data/download/", user_views.download_my_data, name="my_data_download"),
     path("my/data/delete/", user_views.erase_my_account, name="my_data_erase"),

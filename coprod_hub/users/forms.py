@@ -81,3 +81,19 @@ class ChangePasswordForm(PlainLabelsMixin, allauth_forms.ChangePasswordForm):
         "password1": "Enter a new password",
         "password2": "Type the new password again",
     }
+
+
+class ChangeNameForm(forms.Form):
+    display_name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        help_text="The name you would like us to use. It does not have to be your full name.",
+        error_messages={"required": "Enter your name"},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+
+    def clean_display_name(self):
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter your name")
+        return name

@@ -1,4 +1,5 @@
 from auditlog.models import LogEntry
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -9,7 +10,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import privacy
+from .forms import ChangeNameForm
 from .forms_privacy import EraseAccountForm
+
+
+@login_required
+def change_name(request):
+    """People can correct the name we use for them (a right under UK GDPR)."""
+    form = ChangeNameForm(
+        request.POST if request.method == "POST" else None,
+        initial={"display_name": request.user.display_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        request.user.display_name = form.cleaned_data["display_name"]
+        request.user.save(update_fields=["display_name"])
+        messages.success(request, "Your name has been changed.")
+        return redirect("account_email")
+    return render(request, "users/change_name.html", {"form": form})
 
 
 @login_required

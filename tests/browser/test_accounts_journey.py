@@ -50,6 +50,20 @@ def test_a_new_visitor_signs_up_confirms_signs_in_out_and_resets_password(page, 
     axe(page)
     fits_320()
 
+    # She corrects the name we use for her from her account page.
+    page.goto("/accounts/email/")
+    axe(page)
+    page.get_by_role("link", name="Change your name").click()
+    axe(page)
+    page.get_by_label("Your name").fill("")
+    page.get_by_role("button", name="Save your name").click()
+    page.get_by_role("link", name="Enter your name").wait_for()
+    axe(page)
+    page.get_by_label("Your name").fill("Nadia Haddad")
+    page.get_by_role("button", name="Save your name").click()
+    page.get_by_text("Your name has been changed.").wait_for()
+    assert User.objects.get(email="nadia@example.org").display_name == "Nadia Haddad"
+
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("link", name="Sign in").wait_for()
 

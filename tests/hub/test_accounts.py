@@ -120,3 +120,16 @@ def test_superusers_hold_every_role(admin_user):
 def test_an_inactive_account_holds_no_roles(staff):
     staff.is_active = False
     assert not staff.has_role(Role.STAFF)
+
+
+def test_people_can_correct_the_name_we_use_for_them(client, resident):
+    client.force_login(resident)
+
+    account = client.get(reverse("account_email")).content.decode()
+    empty = client.post(reverse("change_name"), {"display_name": "   "})
+    client.post(reverse("change_name"), {"display_name": "  Rita   Okafor "})
+
+    assert reverse("change_name") in account
+    assert "Enter your name" in empty.content.decode()
+    resident.refresh_from_db()
+    assert resident.display_name == "Rita Okafor"
