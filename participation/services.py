@@ -201,12 +201,14 @@ def cancel_sign_up(signup, *, by, now=None) -> SignUp:
                 "Please tell the contact for the session instead."
             )
         freed_a_place = signup.holds_place
+        was_waiting = signup.status == Status.WAITING
         _set_status(signup, Status.CANCELLED, now, offer_expires_at=None, waiting_since=None)
         _tell(
             "signup_cancelled",
             signup,
             opportunity,
             by_staff=by is not None and by.pk != signup.resident_id,
+            was_waiting=was_waiting,
         )
         if freed_a_place:
             _offer_free_places(opportunity, now)
@@ -251,8 +253,7 @@ def accept_offer(signup, *, by, now=None) -> SignUp:
         _expire_offers_for(opportunity, now)
     # Outside the atomic block, so passing the place on is saved before we say so.
     raise OfferExpired(
-        "Sorry, the time to accept this place has run out, so we have offered it to the next "
-        "person waiting."
+        "Sorry, the time to accept this place has run out, so we could not keep it for you."
     )
 
 
@@ -263,7 +264,7 @@ def _expire_offers_for(opportunity, now) -> int:
     )
     for signup in expired:
         _set_status(signup, Status.CANCELLED, now, offer_expires_at=None, waiting_since=None)
-        _tell("offer_expired", signup, opportunity)
+        _tell("offer_expired", signup, opportunity, started=opportunity.has_started(now))
     if expired:
         _offer_free_places(opportunity, now)
     return len(expired)

@@ -149,7 +149,12 @@ def cancel(request, pk):
             messages.error(request, str(error))
             return redirect(signup)
         if signup.resident_id == request.user.pk:
-            messages.success(request, f"You have cancelled your place at {signup.opportunity}.")
+            if signup.status == SignUp.Status.WAITING:  # as it was before cancelling
+                messages.success(
+                    request, f"You have left the waiting list for {signup.opportunity}."
+                )
+            else:
+                messages.success(request, f"You have cancelled your place at {signup.opportunity}.")
             return redirect("participation:my")
         messages.success(request, f"Cancelled {signup.resident}'s place.")
         return redirect("participation:manage", signup.opportunity_id)

@@ -75,6 +75,9 @@ def test_the_opportunity_page_counts_places_once_however_full_it_is(
     assert "3 places left of 3" in texts["quiet"]
     assert "1 place left of 3" in texts["nearly_full"]
     assert "Full. You can join the waiting list." in texts["full"]
+    services.close_opportunity(full, by=full.created_by)
+    closed = client.get(full.get_absolute_url()).text
+    assert "Full." in closed and "You can join the waiting list." not in closed
     # The places are counted in the query that loads the opportunity, not once per mention.
     assert counts["quiet"] == counts["nearly_full"] == counts["full"]
     assert counts["quiet"] <= (4 if signed_in else 1)
@@ -365,7 +368,7 @@ def test_staff_can_cancel_a_place_on_someones_behalf(client, signup, staff):
     assert response["Location"] == reverse("participation:manage", args=[signup.opportunity_id])
     assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.CANCELLED
     message = Message.objects.get(kind="signup_cancelled", recipient=signup.resident)
-    assert "as you asked" in message.body_text
+    assert "We have cancelled your place" in message.body_text
 
 
 def test_an_opportunity_of_a_hidden_project_is_not_public_and_takes_no_sign_ups(client, resident):

@@ -93,6 +93,42 @@ def test_every_message_reads_well(make_residents, staff):
     assert "The room is closed for repairs." in cancelled.body_text
 
 
+def test_cancelling_messages_say_what_happened(client, make_residents, staff):
+    opportunity = OpportunityFactory(title="Carers panel", created_by=staff, capacity=1)
+    booked, waiting, phoned = make_residents(3)
+    services.sign_up(opportunity, resident=booked)
+    waiting_signup = services.sign_up(opportunity, resident=waiting)
+    other = OpportunityFactory(title="Reading group", created_by=staff)
+    services.sign_up(other, resident=phoned)
+    client.force_login(waiting)
+
+    left = client.post(reverse("participation:cancel", args=[waiting_signup.pk]), follow=True)
+    services.cancel_sign_up(SignUp.objects.get(resident=phoned), by=staff)
+
+    def told(person):
+        return Message.objects.get(kind="signup_cancelled", recipient=person).body_text
+
+    assert "You have left the waiting list for Carers panel" in left.text
+    assert "You have left the waiting list for Carers panel" in told(waiting)
+    assert "We have cancelled your place for Reading group" in told(phoned)
+    assert "as you asked" not in told(phoned) and "If you did not expect this" in told(phoned)
+
+
+def test_an_offer_that_ran_out_at_the_start_does_not_invite_a_sign_up(make_residents):
+    opportunity = OpportunityFactory(capacity=1)
+    first, second = make_residents(2)
+    services.cancel_sign_up(services.sign_up(opportunity, resident=first), by=first)
+    services.sign_up(opportunity, resident=first)  # a place for the second person to wait for
+    services.sign_up(opportunity, resident=second)
+    services.cancel_sign_up(SignUp.objects.get(resident=first), by=first)
+
+    services.expire_offers(now=opportunity.starts_at + timedelta(minutes=1))
+
+    expired = Message.objects.get(kind="offer_expired", recipient=second).body_text
+    assert "could not keep it for you" in expired
+    assert opportunity.get_absolute_url() not in expired
+
+
 @pytest.mark.parametrize("model", ["venue", "opportunity", "signup", "profile"])
 def test_admins_can_list_and_search_participation_records(client, admin_user, model, opportunity):
     services.sign_up(opportunity, resident=admin_user)
