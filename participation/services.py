@@ -346,11 +346,39 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             )
         changed = [n for n in CHANGES_PEOPLE_MUST_HEAR if getattr(locked, n) != before[n]]
         if changed and locked.is_going_ahead:
-            _tell_everyone(
-                locked, "opportunity_changed", key=f"{locked.updated_at.timestamp():.6f}"
-            )
+            _tell_about_changes(locked, changed, key=f"{locked.updated_at.timestamp():.6f}")
         _offer_free_places(locked, now)
         return locked
+
+
+# What people are told changed, in their words, for each field they must hear about.
+CHANGED_IN_WORDS = {
+    "starts_at": "the time",
+    "ends_at": "the time",
+    "venue_id": "the place",
+    "format": "the place",
+    "online_details": "how to join",
+}
+
+
+def _tell_about_changes(opportunity, changed, *, key):
+    """People with a place get the new joining details too; people offered a place or waiting
+    are not sent them (they are for people with a place) and are not asked to cancel one."""
+    words = list(dict.fromkeys(CHANGED_IN_WORDS[name] for name in changed))
+    what_changed = " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+    signups = list(opportunity.signups.active().select_related("resident").order_by("pk"))
+    for has_place in (True, False):
+        queue_messages(
+            "opportunity_changed",
+            recipients=[s.resident for s in signups if (s.status == Status.BOOKED) == has_place],
+            event_key=f"opportunity:{opportunity.pk}:opportunity_changed:{key}",
+            context={
+                "opportunity": opportunity,
+                "has_place": has_place,
+                "what_changed": what_changed,
+                "time_changed": "starts_at" in changed,
+            },
+        )
 
 
 def _tell_everyone(opportunity, kind, *, key, **context):

@@ -171,6 +171,27 @@ def test_changing_the_time_tells_everyone_booked_and_waiting(client, staff, make
     assert new_day.strftime("%-d %B") in changed.first().subject
 
 
+def test_a_new_joining_link_reaches_people_with_a_place_and_only_them(staff, make_residents):
+    opportunity = OpportunityFactory(
+        created_by=staff, capacity=1, format="online", online_details="Old link"
+    )
+    booked, waiting = make_residents(2)
+    services.sign_up(opportunity, resident=booked)
+    services.sign_up(opportunity, resident=waiting)
+
+    services.update_opportunity(opportunity, by=staff, online_details="https://meet.example/new")
+
+    def told(person):
+        return Message.objects.get(kind="opportunity_changed", recipient=person)
+
+    assert told(booked).subject == f"Changed: {opportunity.title}"  # the date did not change
+    assert "We have changed how to join" in told(booked).body_text
+    assert "https://meet.example/new" in told(booked).body_text
+    assert "https://meet.example/new" not in told(waiting).body_text
+    assert "You do not have a place yet" in told(waiting).body_text
+    assert "cancel so someone else can have your place" not in told(waiting).body_text
+
+
 def test_adding_places_offers_them_to_the_waiting_list(staff, make_residents):
     opportunity = OpportunityFactory(created_by=staff, capacity=1)
     first, second = make_residents(2)
