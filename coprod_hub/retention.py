@@ -113,7 +113,7 @@ def blank_old_message_bodies(*, now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=MESSAGE_BODY_DAYS)
     Status = Message.Status
-    done = [Status.SENT, Status.CALLED, Status.SKIPPED, Status.FAILED]
+    done = [Status.SENT, Status.CALLED, Status.SKIPPED, Status.WITHDRAWN, Status.FAILED]
     old = (
         Message.objects.filter(status__in=done)
         .filter(Q(sent_at__lt=cutoff) | Q(sent_at__isnull=True, created_at__lt=cutoff))

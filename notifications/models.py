@@ -36,6 +36,7 @@ class Message(models.Model):
         CALL_LIST = "call_list", "On the staff call list"
         CALLED = "called", "Contacted by staff"
         SKIPPED = "skipped", "Not sent (unsubscribed)"
+        WITHDRAWN = "withdrawn", "Taken off the call list (no longer true)"
 
     kind = models.CharField(max_length=50)
     category = models.CharField(max_length=20, choices=Category.choices)

@@ -34,9 +34,17 @@ def morning_reminder_due(starts_at: datetime) -> datetime:
     return min(seven_am, local_start - timedelta(hours=1))
 
 
+REMINDER_KINDS = ("reminder_two_days", "reminder_on_the_day")
+
+
+def reminder_key_prefix(kind: str, signup_pk: int) -> str:
+    """What every reminder of `kind` for one sign-up's event key starts with."""
+    return f"{kind}:{signup_pk}:"
+
+
 def _event_key(kind: str, signup) -> str:
     # The start time is part of the key: if staff move the session, a new reminder is due.
-    return f"{kind}:{signup.pk}:{signup.opportunity.starts_at:%Y%m%dT%H%M}"
+    return f"{reminder_key_prefix(kind, signup.pk)}{signup.opportunity.starts_at:%Y%m%dT%H%M}"
 
 
 def due_reminders(signups, now: datetime):

@@ -330,6 +330,12 @@ def mark_called(message: Message, *, by) -> None:
     )
 
 
+def withdraw_calls(messages) -> int:
+    """Take these messages off the call list if they are still on it: what they say is no
+    longer true (the place they were about has ended), so staff must not phone it through."""
+    return messages.filter(status=Message.Status.CALL_LIST).update(status=Message.Status.WITHDRAWN)
+
+
 def unsubscribe(user_id: int, category: str) -> None:
     Unsubscribe.objects.get_or_create(user_id=user_id, category=category)
     # Anything of that kind still waiting will not be sent, nor phoned through.

@@ -23,7 +23,14 @@ from coprod_hub.users.roles import Role
 from coprod_hub.users.services import grant_role
 from notifications.kinds import category_for
 from notifications.models import Message, Unsubscribe
-from notifications.services import choose_channel, late_attachment, queue_message, queue_messages
+from notifications.reminders import REMINDER_KINDS, reminder_key_prefix
+from notifications.services import (
+    choose_channel,
+    late_attachment,
+    queue_message,
+    queue_messages,
+    withdraw_calls,
+)
 
 from .models import GroupMessage, Opportunity, Profile, SignUp, Venue
 
@@ -89,6 +96,28 @@ def _set_status(signup, status, now, **fields):
     for name, value in fields.items():
         setattr(signup, name, value)
     signup.save()
+    if status == Status.CANCELLED:
+        _withdraw_stale_calls(signup.opportunity_id, [signup])
+
+
+# Messages that stay true once a place has ended: they say that it ended.
+ENDING_KINDS = ("signup_cancelled", "offer_expired", "opportunity_cancelled")
+
+
+def _withdraw_stale_calls(opportunity_id, signups) -> int:
+    """Once places end, what staff were to phone through about them (a place held for you, a
+    reminder, a change of time) is no longer true: take it off the call list."""
+    about = Q()
+    for signup in signups:
+        keys = [f"signup:{signup.pk}:", f"opportunity:{opportunity_id}:"]
+        keys += [reminder_key_prefix(kind, signup.pk) for kind in REMINDER_KINDS]
+        starts_with = Q()
+        for key in keys:
+            starts_with |= Q(event_key__startswith=key)
+        about |= Q(recipient_id=signup.resident_id) & starts_with
+    if not about:
+        return 0
+    return withdraw_calls(Message.objects.filter(about).exclude(kind__in=ENDING_KINDS))
 
 
 # --- Sign-up, waiting list and offers -------------------------------------------------
@@ -446,6 +475,7 @@ def cancel_opportunity(opportunity, *, by, reason="", now=None) -> Opportunity:
         # Offers and waiting lists end with the session (it cannot be published again):
         # nobody should be asked to accept a place, or shown a queue, for a session called off.
         # People with a place keep it, marked "Cancelled by us", as the record of what happened.
+        _withdraw_stale_calls(locked.pk, locked.signups.active())
         locked.signups.filter(status__in=[Status.OFFERED, Status.WAITING]).update(
             status=Status.CANCELLED,
             status_changed_at=now,

@@ -129,6 +129,35 @@ def test_an_offer_that_ran_out_at_the_start_does_not_invite_a_sign_up(make_resid
     assert opportunity.get_absolute_url() not in expired
 
 
+def test_the_call_list_drops_what_stopped_being_true_when_a_place_ends(make_residents, staff):
+    opportunity = OpportunityFactory(created_by=staff, capacity=1)
+    booked, offline, other_place = make_residents(3)
+    Profile.objects.create(user=offline, contact_by=Profile.ContactBy.POST_OR_PHONE, phone="1")
+    services.sign_up(opportunity, resident=booked)
+    services.sign_up(opportunity, resident=offline)  # waiting: on the call list
+    elsewhere = OpportunityFactory(created_by=staff)
+    services.sign_up(elsewhere, resident=offline)  # a place somewhere else: still true
+    services.cancel_sign_up(SignUp.objects.get(resident=booked), by=booked)  # offered to her
+
+    def calls():
+        return set(
+            Message.objects.filter(recipient=offline, status=Message.Status.CALL_LIST).values_list(
+                "kind", flat=True
+            )
+        )
+
+    assert calls() == {"waiting_list_joined", "place_offered", "signup_confirmed"}
+    services.expire_offers(now=timezone.now() + timedelta(hours=49))
+
+    # The offer ran out: staff phone that, not "a place is free" or "you are on the list".
+    assert calls() == {"offer_expired", "signup_confirmed"}
+    withdrawn = Message.objects.filter(recipient=offline, status=Message.Status.WITHDRAWN)
+    assert set(withdrawn.values_list("kind", flat=True)) == {"waiting_list_joined", "place_offered"}
+
+    services.cancel_opportunity(elsewhere, by=staff, reason="The room flooded.")
+    assert calls() == {"offer_expired", "opportunity_cancelled"}
+
+
 @pytest.mark.parametrize("model", ["venue", "opportunity", "signup", "profile"])
 def test_admins_can_list_and_search_participation_records(client, admin_user, model, opportunity):
     services.sign_up(opportunity, resident=admin_user)
