@@ -6,6 +6,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from projects.ladder import Level, Principle, Step
@@ -13,6 +14,10 @@ from projects.models import Project
 
 from .models import MAX_TEXT_LENGTH, MAX_TITLE_LENGTH, Entry, Finding, Topic
 from .rendering import in_context
+
+# What a project's web address can look like. Only such a value is looked up: PostgreSQL
+# refuses a NUL byte in a query outright (a server error), and nothing else can match.
+PROJECT_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,220}")
 
 # Control characters (other than tab and line breaks) never appear in typed text; they mean
 # a file or binary data was pasted. NUL bytes would also break PostgreSQL text columns.
@@ -237,6 +242,26 @@ class EntryFilterForm(forms.Form):
 
     FILTERS = ("kind", "outcome", "level", "step", "principle", "topic")
 
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # ?project=<slug> comes from the "see all" link on a project page. It is not one of
+        # the form's fields: a list of every project would outweigh the rest of the page.
+        self.project_slug = (data or {}).get("project", "").strip()
+
+    @cached_property
+    def project(self) -> Project | None:
+        """The published project named by ?project=, if there is one. Entries can only be
+        about published projects, and a hidden project's name must not show here."""
+        if not PROJECT_SLUG.fullmatch(self.project_slug):
+            return None
+        return Project.objects.published().filter(slug=self.project_slug).first()
+
+    @property
+    def unknown_project(self) -> bool:
+        """A project was asked for but there is no published project at that address: the
+        page says so and shows entries about every project."""
+        return bool(self.project_slug) and self.project is None
+
     @property
     def values(self) -> dict:
         if not self.is_bound:
@@ -246,7 +271,7 @@ class EntryFilterForm(forms.Form):
 
     @property
     def active(self) -> bool:
-        return any(self.values.get(name) for name in self.fields)
+        return self.project is not None or any(self.values.get(name) for name in self.fields)
 
     @property
     def query(self) -> str:
@@ -254,6 +279,8 @@ class EntryFilterForm(forms.Form):
 
     def apply(self, entries):
         data = self.values
+        if self.project is not None:
+            entries = entries.about_project(self.project)
         for name in self.FILTERS:
             if data.get(name):
                 entries = entries.filter(**{name: data[name]})

@@ -4,7 +4,8 @@ moderation trail.
 An entry's `title` and `text` hold what the submitter wrote until moderation ends. Then
 they are replaced by the redacted version, and the contact address, the link to the
 submitter's account and the findings (which quote the original) are deleted, so the
-original is gone. All writes go through `learning.services`.
+original is gone. A returned entry keeps no text at all, only its redacted title. All
+writes go through `learning.services`.
 """
 
 from django.conf import settings
@@ -140,6 +141,11 @@ class Entry(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_returned(self) -> bool:
+        """Returned entries keep no text: the sender was asked to share it again."""
+        return self.status == self.Status.RETURNED
 
     @property
     def can_be_returned(self) -> bool:

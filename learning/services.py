@@ -80,20 +80,56 @@ def _scan(entry: Entry, names: tuple[str, ...]) -> list[Finding]:
     return findings
 
 
-def rescan(entry: Entry) -> list[Finding]:
+# How many characters either side of a finding must read the same before and after an edit
+# for it to count as the same words in the same place: enough to take in the words next to
+# it ("Alice Brown came" against "the Alice Brown centre").
+CONTEXT_CHARACTERS = 30
+
+
+def _surroundings(text: str, start: int, end: int) -> tuple[str, str]:
+    return text[max(0, start - CONTEXT_CHARACTERS) : start], text[end : end + CONTEXT_CHARACTERS]
+
+
+def _carried_resolution(finding: Finding, earlier: list[Finding], previous: dict, current: dict):
+    """The earlier finding whose decision `finding` should keep, or None to ask again.
+
+    A decision is carried over only when it is plain which earlier finding this is:
+    - the same words with the same text around them (so the same place, however much text
+      moved), all decided the same way; or else
+    - the same words, and every earlier finding of those words was decided the same way.
+    Otherwise the words were decided both ways ("Alice Brown" the person kept hidden, "the
+    Alice Brown centre" shown) and we cannot tell which this is: it waits for a moderator,
+    hidden meanwhile. Matching on the words alone once let the later decision win for both,
+    and publishing showed the person's name.
+    """
+    same_words = [
+        f
+        for f in earlier
+        if (f.field, f.kind, f.snippet) == (finding.field, finding.kind, finding.snippet)
+    ]
+    here = _surroundings(current[finding.field], finding.start, finding.end)
+    same_place = [f for f in same_words if _surroundings(previous[f.field], f.start, f.end) == here]
+    for candidates in (same_place, same_words):
+        if candidates and len({f.resolution for f in candidates}) == 1:
+            return candidates[0]
+    return None
+
+
+def rescan(entry: Entry, *, previous: dict[str, str] | None = None) -> list[Finding]:
     """Scan the entry's current title and text and replace its findings.
 
-    A finding the moderator already resolved (the same words, of the same kind, in the same
-    field) keeps its resolution; anything new waits for a decision.
+    `previous` holds the title and text the current findings were made from, when they have
+    just been edited. A finding the moderator already decided keeps that decision only when
+    it is plain which earlier finding it is (see `_carried_resolution`); anything else,
+    including everything new, waits for a decision and stays hidden until then.
     """
-    earlier = {
-        (f.field, f.kind, f.snippet): f
-        for f in entry.findings.exclude(resolution=Finding.Resolution.PENDING)
-    }
+    current = {field: getattr(entry, field) for field in Finding.Field.values}
+    previous = {**current, **(previous or {})}
+    earlier = list(entry.findings.all())
     findings = _scan(entry, known_names())
     for finding in findings:
-        resolved = earlier.get((finding.field, finding.kind, finding.snippet))
-        if resolved is not None:
+        resolved = _carried_resolution(finding, earlier, previous, current)
+        if resolved is not None and resolved.resolution != Finding.Resolution.PENDING:
             finding.resolution = resolved.resolution
             finding.resolved_by_id = resolved.resolved_by_id
             finding.resolved_at = resolved.resolved_at
@@ -204,11 +240,12 @@ def edit_entry(entry: Entry, *, by, project=None, note="", **changes) -> Entry:
         raise TypeError(f"Cannot edit {', '.join(sorted(unknown))}")
     if project is not None and not project.is_published:
         raise LearningError("Choose one of the published projects, or none.")
+    previous = {field: getattr(entry, field) for field in Finding.Field.values}
     for field, value in changes.items():
         setattr(entry, field, value if field == "step" else (value or ""))
     entry.project = project
     entry.save()
-    rescan(entry)
+    rescan(entry, previous=previous)
     _record(entry, ModerationEvent.Action.EDITED, by=by, note=note)
     return entry
 
@@ -255,6 +292,10 @@ def publish_entry(entry: Entry, *, by, note="") -> Entry:
 def return_entry(entry: Entry, *, by, note: str) -> Entry:
     """Send the entry back to the person who shared it, with a note saying why.
 
+    The text is deleted: the person is asked to share it again with changes, so nothing
+    needs it, and the email tells them we have not kept it. The title (with personal data
+    hidden) stays so the moderation trail says what was returned.
+
     The email is sent before the transaction commits: if it cannot be sent, nothing
     changes and the moderator is told, rather than the entry being marked as returned.
     """
@@ -265,6 +306,7 @@ def return_entry(entry: Entry, *, by, note: str) -> Entry:
         raise LearningError("Write a note saying why it is being returned.")
     address = entry.contact_email
     _end_moderation(entry, Entry.Status.RETURNED, timezone.now())
+    entry.text = ""
     entry.save()
     _record(entry, ModerationEvent.Action.RETURNED, by=by, note=note)
     body = render_to_string(

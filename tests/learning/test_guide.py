@@ -204,3 +204,59 @@ def test_odd_searches_never_fail(client, query):
     response = client.get(LIST, {"q": query})
     assert response.status_code == 200
     assert "found for" in response.content.decode()
+
+
+# --- Entries about one project (the "see all" link on a project page) -------------------------
+
+
+def test_the_guide_narrows_to_one_published_project(client):
+    project = _project()
+    other = _project(title="Other", slug="other")
+    PublishedEntryFactory(title="About the strategy", project=project, topic="payment")
+    PublishedEntryFactory(title="Also about the strategy", project=project)
+    PublishedEntryFactory(title="About something else", project=other, topic="payment")
+    EntryFactory(title="Waiting for a moderator", project=project)
+
+    response = client.get(LIST, {"project": "carers-strategy"})
+
+    page = response.content.decode()
+    assert [e.title for e in response.context["entries"]] == [
+        "Also about the strategy",
+        "About the strategy",
+    ]
+    assert "2 entries found" in page
+    assert "Showing entries about" in page and project.get_absolute_url() in page
+    assert "<title>Carers strategy – Practice guide" in page
+    # Searching and filtering from there stay within the project.
+    assert '<input type="hidden" name="project" value="carers-strategy">' in page
+    narrowed = client.get(LIST, {"project": "carers-strategy", "topic": "payment"})
+    assert [e.title for e in narrowed.context["entries"]] == ["About the strategy"]
+
+
+@pytest.mark.parametrize("slug", ["no-such-project", "bad\x00slug", "x" * 300, "draft-plan"])
+def test_an_unknown_or_hidden_project_shows_every_entry_and_says_so(client, staff, slug):
+    draft = _project(title="Secret draft plan", slug="draft-plan", is_published=False)
+    PublishedEntryFactory(title="Written while it was public", project=draft)
+    PublishedEntryFactory(title="About something else")
+    client.force_login(staff)  # even staff, who can see the draft, get no list of it here
+
+    response = client.get(LIST, {"project": slug})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "We could not find that project" in page
+    assert "Secret draft plan" not in page
+    assert len(response.context["entries"]) == 2
+
+
+def test_narrowing_to_a_project_costs_the_same_queries_however_many_entries(
+    client, django_assert_max_num_queries
+):
+    project = _project()
+    PublishedEntryFactory.create_batch(2, project=project)
+    client.get(LIST, {"project": project.slug})  # warm the session and known-name caches
+    with django_assert_max_num_queries(5):
+        assert client.get(LIST, {"project": project.slug}).status_code == 200
+    PublishedEntryFactory.create_batch(40, project=project)
+    with django_assert_max_num_queries(5):
+        assert client.get(LIST, {"project": project.slug}).status_code == 200

@@ -253,7 +253,6 @@ def test_returning_emails_the_note_and_forgets_the_address(client, moderator, pe
     entry.refresh_from_db()
     assert entry.status == Entry.Status.RETURNED
     assert entry.contact_email == ""
-    assert "07700" not in entry.text  # only the redacted words are kept
     assert not entry.findings.exists()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -261,6 +260,25 @@ def test_returning_emails_the_note_and_forgets_the_address(client, moderator, pe
     assert "Please take out the phone number." in message.body
     assert "&#x27;" not in message.body
     assert entry.events.get(action="returned").note == "Please take out the phone number."
+
+
+def test_returning_deletes_the_text_as_the_email_says(client, moderator, personal_text):
+    entry = submit(
+        title="Lift from Jean Watson", text=personal_text, contact_email="sharer@example.org"
+    )
+    client.force_login(moderator)
+    _decide(client, entry, "return", note="Please take out the phone number.")
+    entry.refresh_from_db()
+    assert entry.text == ""
+    assert entry.title == "Lift from [name]"  # only the redacted title is kept
+    body = mail.outbox[0].body
+    assert "We have deleted the text you sent and your email address." in body
+    assert "We keep only the title, with any personal details hidden" in body
+    assert '"Lift from [name]"' in body
+    page = client.get(entry.get_moderation_url()).content.decode()
+    assert "The text was deleted when it was returned" in page
+    assert "Jean Watson drove us" not in page
+    assert "Please take out the phone number." in page  # the note stays in the trail
 
 
 def test_returning_needs_a_note(client, moderator):
