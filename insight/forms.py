@@ -33,8 +33,9 @@ class SurveyForm(forms.Form):
     comment = forms.CharField(
         label="Is there anything else you would like to tell us?",
         help_text=(
-            "This is optional. Please do not write names, addresses or phone numbers. "
-            "We remove personal details like these before anyone on our staff reads it."
+            "This is optional. Staff will read what you write, but will not see your name. "
+            "Please leave out names, addresses and phone numbers. We try to remove details "
+            "like these automatically, but we might miss some."
         ),
         required=False,
         max_length=COMMENT_MAX,

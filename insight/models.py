@@ -42,8 +42,9 @@ def _rating_field(statement):
 class SurveyResponse(models.Model):
     """What one participant said about one session. A null rating means "prefer not to say".
 
-    Only the redacted comment is stored: the personal-data scanner runs before saving, so no
-    member of staff ever sees names, phone numbers or addresses people typed.
+    Only the redacted comment is stored: the personal-data scanner runs before saving. It is
+    automatic and can miss things, so staff pages say comments may still hold personal
+    details, and show them only from sessions enough people answered (see querysets).
     """
 
     signup = models.ForeignKey(

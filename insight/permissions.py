@@ -72,8 +72,8 @@ def get_survey_invitation(token: str, *, now) -> SurveyInvitation:
     """The invitation a survey link belongs to, if the link may still be used.
 
     Raises SurveyLinkError: "invalid" (altered, made for something else, or the sign-up is
-    gone or no longer attended), "expired" (the link is too old) or "closed" (the survey's
-    closing date has passed).
+    gone or no longer attended) or "closed" (the invitation's closing date, the one the email
+    gave, has passed).
     """
     from participation.models import SignUp
 

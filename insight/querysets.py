@@ -3,6 +3,9 @@
 from datetime import date
 
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+
+from .stats import SUPPRESS_BELOW
 
 
 def quarter_floor(day: date) -> date:
@@ -16,6 +19,26 @@ class SurveyResponseQuerySet(models.QuerySet):
 
     def with_comments(self):
         return self.exclude(comment="")
+
+    def about_sessions_enough_answered(self):
+        """Responses about sessions that at least `SUPPRESS_BELOW` people answered.
+
+        A comment is one person's words, shown with its session's name and month. From a
+        session three people answered, staff who ran it could tell whose words they are, so
+        comments are shown only once their session has enough answers. We hold them back
+        rather than show them without the session: the dashboard's filters (a date range a
+        day long, an area) could still narrow a comment down to one small session.
+        """
+        answers = (
+            self.model.objects.filter(opportunity=OuterRef("opportunity"))
+            .order_by()
+            .values("opportunity")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.alias(session_answers=Subquery(answers)).filter(
+            session_answers__gte=SUPPRESS_BELOW
+        )
 
 
 class WeAssessmentQuerySet(models.QuerySet):

@@ -13,6 +13,13 @@ from django.db.models import Aggregate, Count, FloatField, Func, Value
 # Groups of fewer people than this are never shown.
 SUPPRESS_BELOW = 10
 
+# Said in place of survey results from too few people: the survey and its invitation promise
+# that staff see answers only added together, and a handful added together is not that.
+TOO_FEW_ANSWERED = (
+    f"Fewer than {SUPPRESS_BELOW} people answered, so we do not show the results, "
+    "to protect their privacy."
+)
+
 
 class DaysBetween(Func):
     """(later - earlier) in days, as a float, on PostgreSQL and SQLite."""

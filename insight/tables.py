@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from coprod_hub.lib.csv_export import safe_cell
 from coprod_hub.lib.money import format_pounds, pounds_for_spreadsheet
 
-SUPPRESSED_TEXT = "Fewer than 10"
+from .stats import SUPPRESS_BELOW
+
+SUPPRESSED_TEXT = f"Fewer than {SUPPRESS_BELOW}"
 SUPPRESSED_CSV = "suppressed"
 
 

@@ -23,6 +23,7 @@ from .filters import DashboardFilterForm, default_range
 from .forms import EqualityForm, SurveyForm, WeAssessmentForm
 from .models import SurveyResponse, WeAssessment
 from .querysets import quarter_floor
+from .stats import SUPPRESS_BELOW
 from .tokens import SurveyLinkError
 from .we import project_history, rateable_quarters
 
@@ -105,11 +106,16 @@ def comments(request):
         found = (
             SurveyResponse.objects.in_view(form.filters())
             .with_comments()
+            .about_sessions_enough_answered()
             .select_related("opportunity__project")
             .order_by("-submitted_at", "-pk")
         )
         page = paginate(request, found, per_page=25)
-    return render(request, "insight/comments.html", {"form": form, "page_obj": page})
+    return render(
+        request,
+        "insight/comments.html",
+        {"form": form, "page_obj": page, "suppress_below": SUPPRESS_BELOW},
+    )
 
 
 # --- Outcome survey (no sign-in) --------------------------------------------------------
@@ -120,7 +126,7 @@ def _link_problem(request, error: SurveyLinkError):
         request,
         "insight/survey_link_problem.html",
         {"reason": error.reason},
-        status=410 if error.reason in ("closed", "expired") else 404,
+        status=410 if error.reason == "closed" else 404,
     )
 
 

@@ -1,7 +1,9 @@
 """ "We" statements for one project, quarter by quarter, beside what participants said.
 
 Two queries whatever the project's age: its assessments, and its survey answers counted per
-quarter in the database.
+quarter in the database. A quarter fewer than `SUPPRESS_BELOW` people answered shows no
+results, only that there were too few: the survey promises staff see answers only added
+together, and the team knows who came to its few sessions.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from .dashboard import quarter_label
 from .models import SurveyResponse, WeAssessment
 from .querysets import quarter_floor
 from .statements import AGREES_FROM, I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
+from .stats import SUPPRESS_BELOW, TOO_FEW_ANSWERED
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,18 @@ class QuarterHistory:
     quarter: Quarter
     assessment: WeAssessment | None
     responses: int
+    people: int = 0
     i_results: list[tuple[str, int, int, float | None]] = field(default_factory=list)
     we_results: list[StatementGap] = field(default_factory=list)
+
+    @property
+    def results_hidden(self) -> bool:
+        """Too few answered to show what they said (or anything worked out from it)."""
+        return 0 < self.people < SUPPRESS_BELOW
+
+    @property
+    def hidden_note(self) -> str:
+        return TOO_FEW_ANSWERED if self.results_hidden else ""
 
 
 def project_history(project) -> list[QuarterHistory]:
@@ -71,7 +84,8 @@ def project_history(project) -> list[QuarterHistory]:
         a.quarter_start: a
         for a in WeAssessment.objects.filter(project=project).select_related("assessed_by")
     }
-    aggregates = {"responses": Count("pk")}
+    # Results are shown by how many people answered: one person at three sessions is one.
+    aggregates = {"responses": Count("pk"), "people": Count("signup__resident", distinct=True)}
     for s in I_STATEMENTS:
         aggregates[f"{s.key}_answered"] = Count(s.key)
         aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
@@ -90,7 +104,14 @@ def project_history(project) -> list[QuarterHistory]:
     for start in sorted(set(assessments) | set(answers), reverse=True):
         assessment = assessments.get(start)
         counts = answers.get(start)
-        entry = QuarterHistory(Quarter(start), assessment, counts["responses"] if counts else 0)
+        entry = QuarterHistory(
+            Quarter(start),
+            assessment,
+            counts["responses"] if counts else 0,
+            counts["people"] if counts else 0,
+        )
+        if entry.results_hidden:
+            counts = None  # nothing they said is shown, nor the participants' side of a gap
         if counts:
             entry.i_results = [
                 (

@@ -1,7 +1,7 @@
 """The insight dashboards. Each module builds one section from the filters:
 
 - `ladder`: the honest ladder (projects by evidenced step and level; claimed against
-  evidenced; moves up and down over time);
+  evidenced; moves of the public step up and down over time);
 - `reach`: who takes part (distinct people, first-timers, "same faces", areas, equality);
 - `reciprocity`: fees and expenses paid, days to pay, budget against spend;
 - `loop`: closing the loop ("we said, we did" updates after sessions);

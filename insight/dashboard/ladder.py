@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from projects.ladder import STEP_GROUPS, Level, Step, StepGroup
 from projects.models import Project, StepChange
+from projects.querysets import lower_step
 
 from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
@@ -38,19 +39,24 @@ def _counts(filters):
 
 
 def _moves(filters):
-    """One query: per quarter, how many times a project's evidenced step went up or down."""
+    """One query: per quarter, how many times a project's public step (the lower of claimed
+    and evidenced) went up or down: the moves its public timeline shows
+    (`StepChange.direction`). A claim dropping while the evidence stays put is a move down."""
     changes = StepChange.objects.filter(
         filters.project_where("project__"),
         changed_at__gte=filters.start_at,
         changed_at__lt=filters.end_before,
+    ).annotate(
+        from_public=lower_step("from_claimed", "from_evidenced"),
+        to_public=lower_step("to_claimed", "to_evidenced"),
     )
     return list(
         changes.annotate(quarter=TruncQuarter("changed_at", tzinfo=timezone.get_current_timezone()))
         .values("quarter")
         .annotate(
-            up=Count("pk", filter=Q(to_evidenced__gt=F("from_evidenced"))),
-            down=Count("pk", filter=Q(to_evidenced__lt=F("from_evidenced"))),
-            first=Count("pk", filter=Q(from_evidenced__isnull=True)),
+            up=Count("pk", filter=Q(to_public__gt=F("from_public"))),
+            down=Count("pk", filter=Q(to_public__lt=F("from_public"))),
+            first=Count("pk", filter=Q(from_public__isnull=True)),
         )
         .order_by("quarter")
     )
@@ -152,7 +158,7 @@ def build(filters, *, now) -> Section:
     # Moves over time.
     moves_table = t.Table(
         "ladder_moves",
-        "Changes to projects' evidenced step, by quarter",
+        "Changes to the step projects show the public, by quarter",
         ["Quarter", "Moved up", "Moved down", "Recorded for the first time"],
     )
     move_items = []
@@ -180,8 +186,8 @@ def build(filters, *, now) -> Section:
     moves_chart = BarChart(
         "ladder-moves",
         "Moves up and down the ladder, by quarter",
-        "Paired bar chart: for each quarter, how many times a project's evidenced step went "
-        "up and how many times it went down.",
+        "Paired bar chart: for each quarter, how many times the step a project shows the "
+        "public (the lower of claimed and evidenced) went up and how many times it went down.",
         move_items,
     )
 
@@ -191,7 +197,8 @@ def build(filters, *, now) -> Section:
         intro=(
             "Where projects are on the ladder of participation, going by the evidence rather "
             "than what was claimed. Counts projects running at any point in the dates chosen, "
-            "at their current step; moves are step changes recorded in those dates."
+            "at their current step; moves are changes in those dates to the step the public "
+            "sees (the lower of claimed and evidenced), as on each project's page."
         ),
         figures=[
             Figure("Projects", f"{total:,}", f"{recorded:,} with a recorded step"),

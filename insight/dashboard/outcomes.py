@@ -1,5 +1,11 @@
 """Outcomes: what participants said about taking part ("I" statements), over time and by
-project, set beside what project teams said about themselves ("We" statements)."""
+project, set beside what project teams said about themselves ("We" statements).
+
+The survey promises that staff see answers only added together. So results for any group
+fewer than `SUPPRESS_BELOW` people answered (the whole view, a quarter, a project) are not
+shown, and comments appear only from sessions that many people answered. How many
+responses there were is still shown: it says nothing about what anyone said.
+"""
 
 from django.db.models import Avg, Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncQuarter
@@ -11,18 +17,38 @@ from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
 from ..models import SurveyInvitation, SurveyResponse, WeAssessment
 from ..statements import AGREES_FROM, I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
+from ..stats import SUPPRESS_BELOW, TOO_FEW_ANSWERED
 from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
 
 LATEST_COMMENTS = 5
 
 
 def _statement_aggregates():
-    aggregates = {"responses": Count("pk")}
+    # Whether results may be shown depends on how many people answered: one person who
+    # came to three sessions gives three responses, but is still one person.
+    aggregates = {"responses": Count("pk"), "people": Count("signup__resident", distinct=True)}
     for s in I_STATEMENTS:
         aggregates[f"{s.key}_answered"] = Count(s.key)
         aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
         aggregates[f"{s.key}_avg"] = Avg(s.key)
     return aggregates
+
+
+def _too_few(people: int) -> bool:
+    """Whether results from this many people must not be shown (nobody at all hides
+    nothing: there is nothing to show)."""
+    return 0 < people < SUPPRESS_BELOW
+
+
+def _statement_cells(counts: dict) -> list:
+    """The share agreeing with each statement, then with all of them: hidden for too few."""
+    if _too_few(counts["people"]):
+        return [t.suppressed() for _ in range(len(I_STATEMENTS) + 1)]
+    agree, answered = _pooled(counts)
+    return [
+        *[t.percent(counts[f"{s.key}_agree"], counts[f"{s.key}_answered"]) for s in I_STATEMENTS],
+        t.percent(agree, answered),
+    ]
 
 
 def _pooled(prefix_counts: dict) -> tuple[int, int]:
@@ -82,12 +108,14 @@ def build(filters, *, now) -> Section:
     assessments = list(latest_we_assessments(filters, projects_in_view))
     comments = list(
         responses.with_comments()
+        .about_sessions_enough_answered()
         .select_related("opportunity")
         .order_by("-submitted_at", "-pk")[:LATEST_COMMENTS]
     )
 
     total = overall["responses"]
     agree, answered = _pooled(overall)
+    overall_hidden = _too_few(overall["people"])
 
     # 1. Each "I" statement, overall.
     statement_table = t.Table(
@@ -102,6 +130,10 @@ def build(filters, *, now) -> Section:
             overall[f"{s.key}_agree"],
             overall[f"{s.key}_avg"],
         )
+        if overall_hidden:
+            # Even how many answered each statement would say who chose "prefer not to say".
+            statement_table.rows.append([t.text(s.text), *[t.suppressed() for _ in range(4)]])
+            continue
         statement_table.rows.append(
             [t.text(s.text), t.number(n), t.number(yes), t.percent(yes, n), t.decimal(avg)]
         )
@@ -114,7 +146,9 @@ def build(filters, *, now) -> Section:
         chart_rows,
         max_value=100,
     )
-    if answered:
+    if overall_hidden:
+        statement_summary = TOO_FEW_ANSWERED
+    elif answered:
         best = max(I_STATEMENTS, key=lambda s: _ratio(overall, s.key))
         worst = min(I_STATEMENTS, key=lambda s: _ratio(overall, s.key))
         statement_summary = (
@@ -136,17 +170,16 @@ def build(filters, *, now) -> Section:
         ["Quarter", "Responses", *[s.short for s in I_STATEMENTS], "All statements"],
     )
     quarter_chart_rows = []
+    hidden_quarters = 0
     for row in quarters:
         label = quarter_label(timezone.localtime(row["quarter"]).date())
-        q_agree, q_answered = _pooled(row)
         quarter_table.rows.append(
-            [
-                t.text(label),
-                t.number(row["responses"]),
-                *[t.percent(row[f"{s.key}_agree"], row[f"{s.key}_answered"]) for s in I_STATEMENTS],
-                t.percent(q_agree, q_answered),
-            ]
+            [t.text(label), t.number(row["responses"]), *_statement_cells(row)]
         )
+        if _too_few(row["people"]):
+            hidden_quarters += 1
+            continue
+        q_agree, q_answered = _pooled(row)
         quarter_chart_rows.append(
             (label, 100 * q_agree / q_answered if q_answered else 0, _pct(q_agree, q_answered))
         )
@@ -158,12 +191,21 @@ def build(filters, *, now) -> Section:
         quarter_chart_rows,
         max_value=100,
     )
-    quarter_summary = (
-        f"Across {plural(len(quarters), 'quarter')}, the share of answers that agree ranged "
-        f"from {min(r[2] for r in quarter_chart_rows)} to {max(r[2] for r in quarter_chart_rows)}."
-        if quarter_chart_rows
-        else "No answers yet for sessions in these dates."
-    )
+    if quarter_chart_rows:
+        quarter_summary = (
+            f"Across {plural(len(quarter_chart_rows), 'quarter')}, the share of answers that "
+            f"agree ranged from {min(r[2] for r in quarter_chart_rows)} to "
+            f"{max(r[2] for r in quarter_chart_rows)}."
+        )
+    elif quarters:
+        quarter_summary = TOO_FEW_ANSWERED
+    else:
+        quarter_summary = "No answers yet for sessions in these dates."
+    if quarter_chart_rows and hidden_quarters:
+        quarter_summary += (
+            f" {plural(hidden_quarters, 'quarter')} had fewer than {SUPPRESS_BELOW} people "
+            "answering, so we do not show their results, to protect their privacy."
+        )
 
     # 3. By project, with the team's own "We" rating beside it.
     we_by_project = {a.project_id: a for a in assessments}
@@ -180,19 +222,28 @@ def build(filters, *, now) -> Section:
         ],
     )
     project_rows = []
+    hidden_projects = 0
     for row in by_project:
-        i_average = _pooled_average(row, [s.key for s in I_STATEMENTS])
         assessment = we_by_project.get(row["opportunity__project"])
         we_average = assessment.average if assessment else None
-        gap = we_average - i_average if we_average is not None and i_average is not None else None
+        if _too_few(row["people"]):
+            hidden_projects += 1
+            # The gap is hidden too: with the team's rating beside it, it gives the average.
+            i_average_cell = gap_cell = t.suppressed()
+        else:
+            i_average = _pooled_average(row, [s.key for s in I_STATEMENTS])
+            gap = (
+                we_average - i_average if we_average is not None and i_average is not None else None
+            )
+            i_average_cell, gap_cell = t.decimal(i_average), t.decimal(gap)
         project_rows.append(
             [
                 t.text(row["opportunity__project__title"]),
                 t.number(row["responses"]),
-                *[t.percent(row[f"{s.key}_agree"], row[f"{s.key}_answered"]) for s in I_STATEMENTS],
-                t.decimal(i_average),
+                *_statement_cells(row)[:-1],
+                i_average_cell,
                 t.decimal(we_average),
-                t.decimal(gap),
+                gap_cell,
             ]
         )
     # The CSV lists every project by title; the page shows those most people answered about.
@@ -205,7 +256,11 @@ def build(filters, *, now) -> Section:
         which="projects with the most responses",
         noun="projects",
     )
-    gaps = [(row[0].text, float(row[-1].csv)) for row in project_rows if row[-1].csv not in ("",)]
+    gaps = [
+        (row[0].text, float(row[-1].csv))
+        for row in project_rows
+        if row[-1].csv and not row[-1].suppressed
+    ]
     if gaps:
         widest = max(gaps, key=lambda g: g[1])
         project_summary = (
@@ -219,6 +274,11 @@ def build(filters, *, now) -> Section:
             "\u201cWe\u201d statements for these dates yet, so there is no gap to show."
             if by_project
             else "No project has answers for sessions in these dates yet."
+        )
+    if hidden_projects:
+        project_summary += (
+            f" For {plural(hidden_projects, 'project')}, fewer than {SUPPRESS_BELOW} people "
+            "answered, so we do not show their results, to protect their privacy."
         )
 
     # 4. "We" against "I", statement by statement.
@@ -236,6 +296,9 @@ def build(filters, *, now) -> Section:
     for s in WE_STATEMENTS:
         ratings = [getattr(a, s.key) for a in assessments]
         team = sum(ratings) / len(ratings) if ratings else None
+        if overall_hidden:
+            we_table.rows.append([t.text(s.text), t.decimal(team), t.suppressed(), t.suppressed()])
+            continue
         participants = _pooled_average(overall, WE_TESTED_BY[s.key])
         gap = team - participants if team is not None and participants is not None else None
         we_table.rows.append(
@@ -267,7 +330,14 @@ def build(filters, *, now) -> Section:
         if assessments
         else "No project team has rated the \u201cWe\u201d statements for these dates yet."
     )
+    if overall_hidden:
+        we_summary += f" {TOO_FEW_ANSWERED}"
 
+    agree_figure = (
+        ("Not shown", f"fewer than {SUPPRESS_BELOW} people answered")
+        if overall_hidden
+        else (_pct(agree, answered), "across all six statements")
+    )
     return Section(
         slug="outcomes",
         title="Outcomes",
@@ -282,22 +352,25 @@ def build(filters, *, now) -> Section:
                 _pct(invitations["answered"], invited),
                 f"{invitations['answered']:,} of those invited answered",
             ),
-            Figure("Answers that agree", _pct(agree, answered), "across all six statements"),
+            Figure("Answers that agree", *agree_figure),
         ],
         blocks=[
             Block(
-                "Each \u201cI\u201d statement", statement_summary, statement_table, statement_chart
+                "Each \u201cI\u201d statement",
+                statement_summary,
+                statement_table,
+                None if overall_hidden else statement_chart,
             ),
             Block("Over time", quarter_summary, quarter_table, quarter_chart),
             Block(
                 "\u201cWe\u201d against \u201cI\u201d",
                 we_summary,
                 we_table,
-                we_chart if assessments else None,
+                we_chart if assessments and not overall_hidden else None,
             ),
             Block("By project", project_summary, project_table),
         ],
-        extra={"comments": comments},
+        extra={"comments": comments, "suppress_below": SUPPRESS_BELOW},
     )
 
 

@@ -13,6 +13,7 @@ from insight.tasks import invite_recent_attendees
 from participation.models import Opportunity, SignUp
 from projects.models import Project, ServiceArea
 from tests.factories import UserFactory
+from tests.insight.factories import response_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,6 +100,17 @@ def test_a_participant_answers_and_a_commissioner_sees_it(
     assert (saved.valued, saved.heard_back) == (5, 4)
     assert "07700" not in saved.comment
 
+    # Nine others at the session answered too: staff only see results from ten people up.
+    for _ in range(9):
+        other = SignUp.objects.create(
+            opportunity=attended.opportunity,
+            resident=UserFactory(),
+            status=SignUp.Status.BOOKED,
+            attendance=SignUp.Attendance.ATTENDED,
+            attendance_recorded_at=timezone.now(),
+        )
+        response_for(other, rating=4)
+
     # The commissioner sees it on the dashboard.
     page.context.clear_cookies()
     sign_in(commissioner)
@@ -119,7 +131,7 @@ def test_a_participant_answers_and_a_commissioner_sees_it(
     table = page.get_by_role("table", name="What participants said: each “I” statement")
     table.wait_for()
     row = table.get_by_role("row", name=re.compile("I heard back about what changed"))
-    assert row.get_by_role("cell").all_inner_texts() == ["1", "1", "100%", "4.0"]
+    assert row.get_by_role("cell").all_inner_texts() == ["10", "10", "100%", "4.0"]
     assert "[phone number]" in page.locator(".hub-comments").inner_text()
     axe(page)
     fits_320()

@@ -4,9 +4,12 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+import time_machine
 
 from insight.dashboard import ladder
 from projects.models import StepChange
+from projects.services import record_step
+from tests.projects.factories import evidence
 
 from .conftest import NOW, YEAR, at, csv_rows
 from .factories import ProjectFactory, ServiceAreaFactory
@@ -95,3 +98,26 @@ def test_the_chart_has_a_bar_for_every_step(projects):
     assert [item.label for item in chart.items][0] == "7. Co-production"
     assert len(chart.items) == 7
     assert chart.items[1].bars[0].display == "1"
+
+
+def test_moves_follow_the_step_the_public_sees_as_the_project_timeline_does(client):
+    """The claim drops from 7 to 5 while the evidence stays at 7: the public step, and so
+    the project's own timeline, moves down; the dashboard must say so too."""
+    project = ProjectFactory(start_date=date(2025, 1, 1), is_published=True)
+    with time_machine.travel(at(2025, 5, 1), tick=False):
+        record_step(project, by=project.owner, claimed=7, evidence=evidence())
+    with time_machine.travel(at(2025, 8, 1), tick=False):
+        record_step(
+            project, by=project.owner, claimed=5, evidence=evidence(), reason="Budget was cut."
+        )
+    assert (project.claimed_step, project.evidenced_step) == (5, 7)
+    timeline = client.get(project.get_absolute_url()).text
+    assert "Moved down the ladder, from Co-production to Engagement" in timeline
+
+    section = ladder.build(YEAR, now=NOW)
+
+    assert csv_rows(section, "ladder_moves") == [
+        ["Apr to Jun 2025", "0", "0", "1"],
+        ["Jul to Sep 2025", "0", "1", "0"],
+    ]
+    assert {f.label: f.value for f in section.figures}["Moves up / down"] == "0 / 1"

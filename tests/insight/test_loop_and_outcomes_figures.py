@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from insight.dashboard import loop, outcomes
+from insight.filters import Filters
 from insight.models import WeAssessment
 from participation.models import Opportunity
 from projects.models import Update
@@ -93,18 +94,23 @@ def test_with_no_sessions_the_loop_says_so():
 
 @pytest.fixture
 def answers():
+    """Spring: 12 invited, 10 answered (five gave 5s; five gave 4s but 2 for "valued" and
+    "prefer not to say" for "heard back"). Autumn: 3 invited, 3 answered with 3s: too few
+    to show on their own."""
     area = ServiceAreaFactory(name="Carers", slug="carers")
     project = ProjectFactory(title="Day services review", service_area=area)
     spring = OpportunityFactory(project=project, starts_at=at(2025, 5, 1))
     autumn = OpportunityFactory(project=project, starts_at=at(2025, 11, 1))
-    signups = [SignUpFactory(opportunity=spring) for _ in range(3)] + [
-        SignUpFactory(opportunity=autumn)
-    ]
-    for signup in signups:
+    spring_signups = [SignUpFactory(opportunity=spring) for _ in range(12)]
+    autumn_signups = [SignUpFactory(opportunity=autumn) for _ in range(3)]
+    for signup in spring_signups + autumn_signups:
         invitation_for(signup)
-    response_for(signups[0], rating=5)
-    response_for(signups[1], rating=4, valued=2, heard_back=None)
-    response_for(signups[3], rating=3)
+    for signup in spring_signups[:5]:
+        response_for(signup, rating=5)
+    for signup in spring_signups[5:10]:
+        response_for(signup, rating=4, valued=2, heard_back=None)
+    for signup in autumn_signups:
+        response_for(signup, rating=3)
     WeAssessment.objects.create(
         project=project,
         quarter_start=date(2025, 10, 1),
@@ -120,39 +126,47 @@ def answers():
 def test_it_gives_each_i_statement_the_share_who_agree_and_the_average(answers):
     section = outcomes.build(YEAR, now=NOW)
     rows = {row[0]: row[1:] for row in csv_rows(section, "outcomes_statements")}
-    assert rows["I felt valued for my contribution"] == ["3", "1", "33.3", "3.3"]
-    assert rows["I was seen as a person with strengths"] == ["3", "2", "66.7", "4.0"]
-    assert rows["I heard back about what changed"] == ["2", "1", "50.0", "4.0"]
+    # "Valued": 5 fives, 5 twos and 3 threes; 5 of 13 agree.
+    assert rows["I felt valued for my contribution"] == ["13", "5", "38.5", "3.4"]
+    assert rows["I was seen as a person with strengths"] == ["13", "10", "76.9", "4.2"]
+    assert rows["I heard back about what changed"] == ["8", "5", "62.5", "4.2"]
     figures = {f.label: (f.value, f.detail) for f in section.figures}
-    assert figures["Survey responses"] == ("3", "from 4 invitations")
-    assert figures["Response rate"] == ("75%", "3 of those invited answered")
-    # 17 answers (one "prefer not to say"), 10 of them agreeing.
-    assert figures["Answers that agree"] == ("59%", "across all six statements")
+    assert figures["Survey responses"] == ("13", "from 15 invitations")
+    assert figures["Response rate"] == ("87%", "13 of those invited answered")
+    # 73 answers (five "prefer not to say"), 50 of them agreeing.
+    assert figures["Answers that agree"] == ("68%", "across all six statements")
 
 
-def test_it_shows_results_over_time_by_quarter(answers):
+def test_it_shows_results_over_time_by_quarter_hiding_quarters_too_few_answered(answers):
     section = outcomes.build(YEAR, now=NOW)
     rows = csv_rows(section, "outcomes_quarters")
-    assert [row[:2] for row in rows] == [["Apr to Jun 2025", "2"], ["Oct to Dec 2025", "1"]]
-    assert rows[0][-1] == "90.9"  # 10 of the 11 answers in spring agreed
-    assert rows[1][-1] == "0.0"
+    assert [row[:2] for row in rows] == [["Apr to Jun 2025", "10"], ["Oct to Dec 2025", "3"]]
+    assert rows[0][-1] == "90.9"  # 50 of the 55 answers in spring agreed
+    # Three people answered about the autumn: what they said is not shown, on the page or in
+    # the CSV, and the chart leaves the quarter out.
+    assert rows[1][2:] == ["suppressed"] * 7
+    assert [cell.text for cell in section.table("outcomes_quarters").rows[1][2:]] == [
+        "Fewer than 10"
+    ] * 7
     chart = section.blocks[1].chart
     assert [(item.label, item.bars[0].display) for item in chart.items] == [
         ("Apr to Jun 2025", "91%"),
-        ("Oct to Dec 2025", "0%"),
     ]
+    assert "1 quarter had fewer than 10 people answering, so we do not show their results" in (
+        section.blocks[1].summary
+    )
 
 
 def test_it_sets_the_teams_we_rating_beside_what_participants_said(answers):
     section = outcomes.build(YEAR, now=NOW)
     project_row = csv_rows(section, "outcomes_projects")[0]
-    assert project_row[:2] == ["Day services review", "3"]
+    assert project_row[:2] == ["Day services review", "13"]
     participants, team, gap = (float(v) for v in project_row[-3:])
     assert team == 5.0
     assert gap == pytest.approx(team - participants, abs=0.1)
     we_rows = {row[0]: row[1:] for row in csv_rows(section, "outcomes_we_gap")}
-    # "Feel valued" is tested by "valued" (3.33) and "paid fairly" (4.0): average 3.67.
-    assert we_rows["We involve people so they feel valued"] == ["5.0", "3.7", "1.3"]
+    # "Feel valued" is tested by "valued" (3.38) and "paid fairly" (4.15): average 3.77.
+    assert we_rows["We involve people so they feel valued"] == ["5.0", "3.8", "1.2"]
 
 
 def test_filters_leave_out_other_areas(answers):
@@ -160,3 +174,57 @@ def test_filters_leave_out_other_areas(answers):
     section = outcomes.build(replace(YEAR, area=other), now=NOW)
     assert {f.label: f.value for f in section.figures}["Survey responses"] == "0"
     assert "Nobody has answered" in section.blocks[0].summary
+
+
+TOO_FEW = "Fewer than 10 people answered, so we do not show the results, to protect their privacy."
+
+
+def test_results_for_dates_fewer_than_ten_people_answered_about_are_not_shown(
+    client, staff, answers
+):
+    autumn = Filters(start=date(2025, 10, 1), end=date(2025, 12, 31))
+    section = outcomes.build(autumn, now=NOW)
+
+    rows = csv_rows(section, "outcomes_statements")
+    assert all(row[1:] == ["suppressed"] * 4 for row in rows)
+    assert section.blocks[0].summary == TOO_FEW
+    assert section.blocks[0].chart is None
+    figures = {f.label: (f.value, f.detail) for f in section.figures}
+    assert figures["Survey responses"] == ("3", "from 3 invitations")
+    assert figures["Answers that agree"] == ("Not shown", "fewer than 10 people answered")
+    # The team's own rating is theirs to see; participants' side of the gap is not.
+    we_rows = {row[0]: row[1:] for row in csv_rows(section, "outcomes_we_gap")}
+    assert we_rows["We involve people so they feel valued"] == ["5.0", "suppressed", "suppressed"]
+    project_row = csv_rows(section, "outcomes_projects")[0]
+    assert project_row[:2] == ["Day services review", "3"]
+    assert project_row[2:8] == ["suppressed"] * 6
+    assert project_row[-3:] == ["suppressed", "5.0", "suppressed"]
+    assert "For 1 project, fewer than 10 people answered" in section.blocks[3].summary
+
+    client.force_login(staff)
+    page = client.get("/insight/?start=2025-10-01&end=2025-12-31").content.decode()
+    outcomes_html = page.split('id="outcomes"')[1].split("</section>")[0]
+    assert TOO_FEW in outcomes_html
+    # Nobody in the autumn agreed with anything: that must not be readable either.
+    assert ">0%<" not in outcomes_html and "0% agree" not in outcomes_html
+    assert "Fewer than 10" in outcomes_html
+
+
+def test_it_counts_people_not_responses_before_showing_results(client, staff):
+    """Four people at three sessions give twelve responses, but they are still four people:
+    their results would be the answers of a handful, so they are hidden."""
+    project = ProjectFactory(title="Small reading group", owner=staff)
+    people = [SignUpFactory().resident for _ in range(4)]
+    for month in (5, 6, 7):
+        session = OpportunityFactory(project=project, starts_at=at(2025, month, 1))
+        for person in people:
+            response_for(SignUpFactory(opportunity=session, resident=person), rating=5)
+
+    section = outcomes.build(YEAR, now=NOW)
+
+    row = next(r for r in csv_rows(section, "outcomes_projects") if r[0] == project.title)
+    assert row[1] == "12"
+    assert row[2:8] == ["suppressed"] * 6
+    client.force_login(staff)
+    page = client.get(f"/insight/projects/{project.slug}/we/").content.decode()
+    assert "Fewer than 10 people answered, so we do not show the results" in page

@@ -158,6 +158,36 @@ def test_an_expired_link_gets_a_clear_message(client, invited):
     assert "This survey has closed" in response.content.decode()
 
 
+def test_a_long_sessions_link_works_until_the_closing_date_in_the_email(
+    client, django_capture_on_commit_callbacks
+):
+    """A 12-week course: attendance is recorded at its first meeting, so the invitation (and
+    its link) is made then, but the survey closes 8 weeks after the course ends."""
+    start = timezone.now().replace(microsecond=0)
+    course = OpportunityFactory(starts_at=start, ends_at=start + timedelta(weeks=12))
+    signup = SignUpFactory(opportunity=course)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invite_to_survey(signup, now=start + timedelta(hours=1))
+    path = _link(mail.outbox[0].body).removeprefix("http://127.0.0.1:8000")
+    assert invitation.closes_at == start + timedelta(weeks=20)
+    closes = timezone.localtime(invitation.closes_at)
+    assert f"You can change your answers until {closes:%-d %B %Y}" in (mail.outbox[0].body)
+
+    # Ten weeks after the link was made: past 8 weeks, but well before the closing date.
+    with time_machine.travel(start + timedelta(weeks=10), tick=False):
+        assert "How did it go?" in client.get(path).content.decode()
+        assert client.post(path, ALL_AGREE).status_code == 302
+    assert SurveyResponse.objects.filter(signup=signup).exists()
+
+    # The day before the closing date it still works; the day after, it has closed.
+    with time_machine.travel(invitation.closes_at - timedelta(days=1), tick=False):
+        assert client.get(path).status_code == 200
+    with time_machine.travel(invitation.closes_at + timedelta(days=1), tick=False):
+        response = client.get(path)
+    assert response.status_code == 410
+    assert "This survey has closed" in response.content.decode()
+
+
 def test_a_link_reused_after_the_survey_closed_gets_a_clear_message(client, invited):
     path = _path(invited)
     assert client.post(path, ALL_AGREE).status_code == 302

@@ -113,7 +113,8 @@ def test_every_statement_needs_a_rating_and_evidence(client, staff, project):
 def test_the_project_page_shows_the_gap_with_what_participants_said(client, staff, project):
     with time_machine.travel(date(2026, 2, 10), tick=False):
         session = OpportunityFactory(project=project)
-        response_for(SignUpFactory(opportunity=session), rating=2)
+        for _ in range(10):
+            response_for(SignUpFactory(opportunity=session), rating=2)
         client.force_login(staff)
         client.post(_rate_url(project), GOOD)
         page = client.get(f"/insight/projects/{project.slug}/we/").content.decode()
@@ -122,7 +123,26 @@ def test_the_project_page_shows_the_gap_with_what_participants_said(client, staf
     # The team said 5; participants averaged 2 on the related "I" statements: a gap of 3.
     assert ">3.0<" in page
     assert "People co-chair the group." in page
-    assert "What participants said, Jan to Mar 2026 (1 response)" in page
+    assert "What participants said, Jan to Mar 2026 (10 responses)" in page
+
+
+def test_a_quarter_fewer_than_ten_people_answered_shows_no_results(client, staff, project):
+    with time_machine.travel(date(2026, 2, 10), tick=False):
+        session = OpportunityFactory(project=project)
+        for _ in range(9):
+            response_for(SignUpFactory(opportunity=session), rating=2)
+        client.force_login(staff)
+        client.post(_rate_url(project), GOOD)
+        page = client.get(f"/insight/projects/{project.slug}/we/").content.decode()
+    assert (
+        "What participants said, Jan to Mar 2026: Fewer than 10 people answered, so we do not "
+        "show the results, to protect their privacy."
+    ) in page
+    assert "What participants said, Jan to Mar 2026 (" not in page
+    # The team's own ratings and evidence still show; participants' side of the gap does not.
+    assert "People co-chair the group." in page
+    assert ">3.0<" not in page and ">2.0<" not in page
+    assert page.count(">Not shown<") == 8  # participants and gap, for each "We" statement
 
 
 def test_any_staff_can_read_a_projects_we_page_but_only_editors_get_rate_links(
