@@ -34,8 +34,11 @@ class ProjectAdmin(admin.ModelAdmin):
     list_select_related = ["service_area"]
     autocomplete_fields = ["owner", "team"]
     # The step is changed only on the project's "Record the step" page, which keeps the
-    # history; here it can be read but not edited.
+    # history, and publishing only with the project page's button, which checks there is a
+    # step and sends the updates held back while the project was hidden
+    # (`services.set_published`). Here they can be read but not edited.
     readonly_fields = [
+        "is_published",
         "claimed_step",
         "evidenced_step",
         "step_evidence",
@@ -68,10 +71,15 @@ class StepChangeAdmin(admin.ModelAdmin):
 
 @admin.register(Update)
 class UpdateAdmin(admin.ModelAdmin):
+    """Updates are posted on the project's own page (`services.post_update`), which tells
+    everyone who took part and links only the project's own sessions. Here the words can be
+    corrected, but an update cannot be added or moved to another project or session."""
+
     list_display = ["project", "posted_at", "posted_by"]
     list_select_related = ["project", "posted_by"]
     search_fields = ["project__title", "said", "did"]
     date_hierarchy = "posted_at"
-    autocomplete_fields = ["project"]
-    raw_id_fields = ["opportunities"]
-    readonly_fields = ["posted_by"]
+    readonly_fields = ["project", "opportunities", "posted_by"]
+
+    def has_add_permission(self, request):
+        return False

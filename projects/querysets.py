@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import BooleanField, Case, Exists, F, Max, OuterRef, Q, When
+from django.db.models import BooleanField, Case, Count, Exists, F, Max, OuterRef, Q, When, Window
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -14,14 +14,30 @@ from coprod_hub.users.roles import IMPLIED_ROLES, Role
 UPDATE_OVERDUE_AFTER = timedelta(weeks=12)
 
 
+def lower_step(claimed: str, evidenced: str):
+    """SQL for the step the public sees from two step columns: the lower one, or the one
+    recorded if only one is, or null. Coalesce first because SQLite's LEAST gives null if
+    either side is null."""
+    return Least(Coalesce(claimed, evidenced), Coalesce(evidenced, claimed))
+
+
 def public_step_expression(prefix: str = ""):
     """SQL for a project's public step: the lower of claimed and evidenced, or null.
 
     `prefix` lets other apps use it across a relation, e.g. `public_step_expression("project__")`
-    on opportunities. Coalesce first because SQLite's LEAST gives null if either side is null.
+    on opportunities.
     """
-    claimed, evidenced = f"{prefix}claimed_step", f"{prefix}evidenced_step"
-    return Least(Coalesce(claimed, evidenced), Coalesce(evidenced, claimed))
+    return lower_step(f"{prefix}claimed_step", f"{prefix}evidenced_step")
+
+
+def first_with_total(queryset, limit: int) -> tuple[list, int]:
+    """The first `limit` rows of `queryset` and how many rows it has in all, in one query.
+
+    A count over the whole result (a window function, worked out before the LIMIT) comes
+    with every row, so a page can say "See all 24" without a second query.
+    """
+    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[:limit])
+    return rows, (rows[0].total_rows if rows else 0)
 
 
 def staff_users():

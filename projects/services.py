@@ -1,7 +1,10 @@
 """Writes for projects: creating and changing them, recording the honest step, publishing,
 and posting "we said, we did" updates. Views call these with a form's cleaned data."""
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from notifications.broadcasts import not_yet_broadcast, start_broadcast
@@ -9,10 +12,13 @@ from notifications.broadcasts import not_yet_broadcast, start_broadcast
 from .ladder import Step, clean_evidence, evidenced_step
 from .models import RESERVED_SLUGS, Project, StepChange, Update
 
-# Fields a project form may set directly. Team members are set separately (many-to-many).
 # The message everyone who took part gets about a "we said, we did" update.
 UPDATE_BROADCAST = "we_said_we_did"
+# The same update posted again by the same person within this time is a repeat (a double
+# click, or the form sent again), not news: it is saved and sent once.
+REPEAT_POST_WINDOW = timedelta(minutes=10)
 
+# Fields a project form may set directly. Team members are set separately (many-to-many).
 PROJECT_FIELDS = (
     "title",
     "slug",
@@ -72,15 +78,27 @@ def create_project(*, by, team=(), **data) -> Project:
 
 
 def update_project(project, *, by, team=None, **data) -> Project:
-    """Change a project's details. The step is changed only through `record_step`."""
+    """Change a project's details. The step is changed only through `record_step`, and
+    publishing only through `set_published`.
+
+    The row is locked and only the details given are written: `project` was loaded when the
+    request began, so saving every field would put back the step or publication it had then,
+    silently undoing a step recorded or a publish made by someone else meanwhile.
+    """
     with transaction.atomic():
-        _apply(project, data)
-        if not project.slug:
-            project.slug = unique_slug(project.title, exclude_pk=project.pk)
-        project.save()
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        _apply(locked, data)
+        changed = [name for name in PROJECT_FIELDS if name in data]
+        if not locked.slug:
+            locked.slug = unique_slug(locked.title, exclude_pk=locked.pk)
+            changed.append("slug")
+        locked.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
         if team is not None:
-            project.team.set(team)
-    return project
+            locked.team.set(team)
+    # Keep the caller's object in step with what was saved.
+    for name in (*changed, "updated_at"):
+        setattr(project, name, getattr(locked, name))
+    return locked
 
 
 def record_step(project, *, by, claimed: int, evidence, reason: str = "") -> StepChange:
@@ -159,7 +177,7 @@ def set_published(project, *, by, published: bool) -> Project:
     return project
 
 
-def post_update(project, *, by, said, did, next_steps="", opportunities=()) -> Update:
+def post_update(project, *, by, said, did, next_steps="", opportunities=(), now=None) -> Update:
     """Post a "we said, we did" update on a project.
 
     Everyone who took part in the project hears about it: the broadcast is recorded in this
@@ -167,7 +185,11 @@ def post_update(project, *, by, said, did, next_steps="", opportunities=()) -> U
     batches afterwards (notifications/broadcasts.py). While the project is hidden from the
     public the message would link to a page people cannot open, so it waits until the project
     is published (`set_published`).
+
+    Posting the same words again within `REPEAT_POST_WINDOW` (a double click, or the form
+    sent twice) returns the update already posted: nothing new is saved or sent.
     """
+    now = now or timezone.now()
     said, did, next_steps = (said or "").strip(), (did or "").strip(), (next_steps or "").strip()
     if not said:
         raise ProjectError("Enter what people said")
@@ -177,14 +199,30 @@ def post_update(project, *, by, said, did, next_steps="", opportunities=()) -> U
     if any(opportunity.project_id != project.pk for opportunity in opportunities):
         raise ProjectError("You can only link opportunities that belong to this project")
     with transaction.atomic():
-        # Locked so that publishing at the same moment sees this update, or this sees it.
+        # Locked so that publishing at the same moment sees this update, or this sees it, and
+        # so that of two identical posts at once the second waits and then finds the first.
         is_public = (
             Project.objects.select_for_update()
             .values_list("is_published", flat=True)
             .get(pk=project.pk)
         )
+        repeat = Update.objects.filter(
+            project=project,
+            posted_by=by,
+            said=said,
+            did=did,
+            next_steps=next_steps,
+            posted_at__gte=now - REPEAT_POST_WINDOW,
+        ).first()
+        if repeat is not None:
+            return repeat
         update = Update.objects.create(
-            project=project, said=said, did=did, next_steps=next_steps, posted_by=by
+            project=project,
+            said=said,
+            did=did,
+            next_steps=next_steps,
+            posted_by=by,
+            posted_at=now,
         )
         update.opportunities.set(opportunities)
         if is_public:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -27,6 +28,7 @@ from .permissions import (
     can_edit_project,
     project_scope,
 )
+from .querysets import first_with_total
 
 PROJECTS_PER_PAGE = 20
 UPDATES_PER_PAGE = 20
@@ -34,6 +36,7 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # The project page shows this many of its newest updates and links to the rest.
 UPDATES_ON_PROJECT_PAGE = 5
 OPPORTUNITIES_ON_PROJECT_PAGE = 10
+GUIDE_ENTRIES_ON_PROJECT_PAGE = 3
 
 
 @method_decorator(public_page, name="dispatch")
@@ -63,9 +66,14 @@ class ProjectDetailView(ProjectPermissionMixin, TemplateView):
         is_staff = user.is_authenticated and user.has_role(Role.STAFF)
         updates = Update.objects.filter(project=project).for_display()
         # The same rule as the opportunity directory: published or closed, not yet started.
-        opportunities = project.opportunities.listed().order_by("starts_at")[
-            :OPPORTUNITIES_ON_PROJECT_PAGE
-        ]
+        # Each list comes with its full length, so the page can link to the rest.
+        opportunities, opportunity_count = first_with_total(
+            project.opportunities.listed().order_by("starts_at"), OPPORTUNITIES_ON_PROJECT_PAGE
+        )
+        guide_entries, guide_entry_count = first_with_total(
+            Entry.objects.published().about_project(project).for_cards().newest_first(),
+            GUIDE_ENTRIES_ON_PROJECT_PAGE,
+        )
         return super().get_context_data(
             project=project,
             is_staff=is_staff,
@@ -74,11 +82,13 @@ class ProjectDetailView(ProjectPermissionMixin, TemplateView):
                 project.public_step, project.claimed_step if is_staff else None
             ),
             timeline=project.step_changes.select_related("changed_by"),
-            opportunities=list(opportunities),
+            opportunities=opportunities,
+            opportunity_count=opportunity_count,
             updates=list(updates[:UPDATES_ON_PROJECT_PAGE]),
             update_count=updates.count(),
             team=list(project.team.all()) if is_staff else [],
-            guide_entries=list(Entry.objects.published().about_project(project).newest_first()[:3]),
+            guide_entries=guide_entries,
+            guide_entry_count=guide_entry_count,
             **kwargs,
         )
 
@@ -278,10 +288,12 @@ class UpdatesFeed(Feed):
         return strip_control_characters(f"{update.project.title}: update of {posted:%-d %B %Y}")
 
     def item_description(self, update):
+        # The Atom summary is HTML: what staff typed is plain text, so it is escaped ("<" is
+        # a less-than sign, not a tag) and its paragraphs and line breaks are kept.
         parts = [f"What people said: {update.said}", f"What we did: {update.did}"]
         if update.next_steps:
             parts.append(f"What happens next: {update.next_steps}")
-        return strip_control_characters("\n\n".join(parts))
+        return linebreaks(strip_control_characters("\n\n".join(parts)), autoescape=True)
 
     def item_link(self, update):
         return update.get_absolute_url()

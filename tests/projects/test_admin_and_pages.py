@@ -1,15 +1,17 @@
 """The admin screens, the explainer pages and the project page's fixed cost in queries."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.ladder import STEP_RULES, Step
-from projects.models import StepChange
+from projects.models import Project, StepChange, Update
 from projects.services import record_step
 
-from .factories import UpdateFactory, evidence, make_opportunity
+from .factories import ProjectFactory, UpdateFactory, evidence, make_opportunity
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +35,83 @@ def test_the_step_history_cannot_be_changed_in_the_admin(client, admin_user, pro
     )
     assert response.status_code == 403
     assert StepChange.objects.filter(pk=change.pk).exists()
+
+
+class _FormValues(HTMLParser):
+    """What a browser would send back from the page's main form, unchanged."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
+            ticked = attrs.get("type") in ("checkbox", "radio")
+            if ticked and "checked" not in attrs:
+                return
+            self.data.setdefault(name, []).append(attrs.get("value", "on" if ticked else ""))
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data.setdefault(self._select, []).append(attrs.get("value", ""))
+        elif tag == "textarea":
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][0] += data.removeprefix("\n")
+
+
+def _admin_form(client, url) -> dict:
+    parser = _FormValues()
+    parser.feed(client.get(url).text)
+    return parser.data
+
+
+def test_publishing_cannot_be_changed_in_the_admin(client, admin_user, draft):
+    """The admin skipped the step check: a project with no step could go public."""
+    url = reverse("admin:projects_project_change", args=[draft.pk])
+    client.force_login(admin_user)
+    data = _admin_form(client, url)
+    assert "is_published" not in data
+    assert "claimed_step" not in data and "evidenced_step" not in data
+    data.update(is_published=["on"], claimed_step=["7"], evidenced_step=["7"], title=["Renamed"])
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.text[:2000]
+    draft.refresh_from_db()
+    assert draft.title == "Renamed"  # the rest of the form still saves
+    assert draft.is_published is False
+    assert (draft.claimed_step, draft.evidenced_step) == (None, None)
+    client.logout()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_updates_cannot_be_added_or_moved_in_the_admin(client, admin_user, project):
+    update = UpdateFactory(project=project)
+    other = ProjectFactory(title="Another project")
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:projects_update_add")).status_code == 403
+    url = reverse("admin:projects_update_change", args=[update.pk])
+    data = _admin_form(client, url)
+    data.update(project=[str(other.pk)], said=["Corrected spelling."])
+
+    assert client.post(url, data).status_code == 302
+    update.refresh_from_db()
+    assert update.said == "Corrected spelling."
+    assert update.project == project
+    assert not Update.objects.filter(project=other).exists()
+    assert Project.objects.get(pk=project.pk).updates.count() == 1
 
 
 def test_how_we_decide_the_step_shows_every_rule_from_the_code(client):

@@ -86,3 +86,23 @@ def test_posting_an_update_while_the_project_is_published_broadcasts_it_exactly_
         assert not errors
         (update,) = project.updates.all()
         assert Broadcast.objects.filter(kind="we_said_we_did", object_id=update.pk).count() == 1
+
+
+def test_the_same_update_posted_twice_at_once_is_saved_and_broadcast_once():
+    """A double click sends two requests at the same moment: one update, one message each."""
+    owner = UserFactory(roles=[Role.STAFF])
+    for _ in range(4):
+        project = ProjectFactory(owner=owner)
+        record_step(project, by=owner, claimed=7, evidence=evidence())
+
+        def post(project=project):
+            return post_update(
+                Project.objects.get(pk=project.pk), by=owner, said="Said", did="Done"
+            ).pk
+
+        results, errors = run_at_once([post, post])
+
+        assert not errors
+        assert results[0] == results[1]
+        (update,) = project.updates.all()
+        assert Broadcast.objects.filter(kind="we_said_we_did", object_id=update.pk).count() == 1

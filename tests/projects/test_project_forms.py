@@ -5,9 +5,10 @@ from django.urls import reverse
 
 from coprod_hub.users.roles import Role
 from projects.models import Project
+from projects.services import record_step, set_published, update_project
 from tests.factories import UserFactory
 
-from .factories import ProjectFactory, ServiceAreaFactory
+from .factories import ProjectFactory, ServiceAreaFactory, evidence
 from .html import checked, value
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +248,38 @@ def test_publishing_and_unpublishing(client, owner, project):
     client.post(url, {"publish": "yes"})
     client.logout()
     assert client.get(project.get_absolute_url()).status_code == 200
+
+
+# --- Saving details at the same time as a step change or a publish -----------------------------
+
+
+def test_saving_details_keeps_a_step_recorded_since_the_form_was_loaded(
+    client, owner, team_member, project, carers
+):
+    loaded = Project.objects.get(pk=project.pk)  # as the owner's edit request read it
+    # Meanwhile a team member records that the project is now co-production.
+    record_step(Project.objects.get(pk=project.pk), by=team_member, claimed=7, evidence=evidence())
+
+    update_project(loaded, by=owner, title="Short breaks for carers", status="active")
+
+    project.refresh_from_db()
+    assert project.title == "Short breaks for carers"
+    assert (project.claimed_step, project.evidenced_step) == (7, 7)
+    assert project.not_coproduction_reason == ""
+    page = client.get(project.get_absolute_url()).text
+    assert "Short breaks for carers" in page
+    assert "<strong>Co-production</strong>" in page
+
+
+def test_saving_details_keeps_a_publish_made_since_the_form_was_loaded(client, owner, draft):
+    record_step(draft, by=owner, claimed=7, evidence=evidence())
+    loaded = Project.objects.get(pk=draft.pk)
+    set_published(Project.objects.get(pk=draft.pk), by=owner, published=True)
+
+    update_project(loaded, by=owner, summary="Planning day services with the people who use them.")
+
+    draft.refresh_from_db()
+    assert draft.is_published is True
+    page = client.get(draft.get_absolute_url())
+    assert page.status_code == 200
+    assert "Planning day services with the people who use them." in page.text

@@ -1,10 +1,17 @@
 """ "We said, we did" updates: posting, the project page, the hub-wide feed and Atom feed."""
 
-import pytest
-from django.urls import reverse
+from datetime import timedelta
+from xml.etree import ElementTree
 
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from participation.models import SignUp
 from projects.models import Update
 from projects.services import ProjectError, post_update
+from tests.factories import UserFactory
 
 from .factories import ProjectFactory, UpdateFactory, make_opportunity
 
@@ -126,14 +133,41 @@ def test_the_project_page_shows_the_newest_five_and_links_to_the_rest(client, pr
 
 
 def test_the_atom_feed_lists_updates_with_links_to_the_project(client, project):
-    update = UpdateFactory(project=project, said="Too many forms <b>please</b>")
+    update = UpdateFactory(project=project, said="Too many forms")
     response = client.get(reverse("projects:updates_feed"))
     assert response["Content-Type"].startswith("application/atom+xml")
     body = response.content.decode()
     assert "<feed" in body
     assert f"{project.get_absolute_url()}#update-{update.pk}" in body
-    assert "Too many forms &lt;b&gt;please&lt;/b&gt;" in body
     assert 'type="application/atom+xml"' in client.get(reverse("projects:updates")).text
+
+
+def _feed_summaries(client):
+    atom = "{http://www.w3.org/2005/Atom}"
+    body = client.get(reverse("projects:updates_feed")).content
+    feed = ElementTree.fromstring(body)  # noqa: S314 - our own feed, made by this test
+    summaries = feed.findall(f"{atom}entry/{atom}summary")
+    assert all(summary.get("type") == "html" for summary in summaries)
+    return [summary.text for summary in summaries]
+
+
+def test_feed_readers_show_what_staff_typed_as_text_with_its_paragraphs(client, project):
+    UpdateFactory(
+        project=project,
+        said="Waits of <4 weeks & fewer forms, <b>please</b>.\n\nAnd letters in plain English.",
+        did="We cut the form to one page.\nWe rewrote the letters.",
+        next_steps="",
+    )
+
+    (summary,) = _feed_summaries(client)
+
+    # A feed reader reads the summary as HTML: what was typed shows as typed, never as markup.
+    assert summary == (
+        "<p>What people said: Waits of &lt;4 weeks &amp; fewer forms, "
+        "&lt;b&gt;please&lt;/b&gt;.</p>\n\n"
+        "<p>And letters in plain English.</p>\n\n"
+        "<p>What we did: We cut the form to one page.<br>We rewrote the letters.</p>"
+    )
 
 
 def test_text_people_type_is_escaped_on_pages(client, project):
@@ -164,3 +198,59 @@ def test_empty_sections_are_hidden(client, owner):
         ">Contact<",
     ]:
         assert heading not in page
+
+
+# --- Posting twice by mistake ---------------------------------------------------------------
+
+
+def _took_part(project, count):
+    session = make_opportunity(project, days_ahead=-20, status="closed")
+    people = UserFactory.create_batch(count)
+    for person in people:
+        SignUp.objects.create(
+            opportunity=session, resident=person, status="booked", attendance="attended"
+        )
+    return people
+
+
+UPDATE_FORM = {
+    "said": "Booking a short break takes too many phone calls.",
+    "did": "We set up one phone number and an online form.",
+    "next_steps": "",
+}
+
+
+def test_sending_the_update_form_twice_posts_once_and_messages_everyone_once(
+    client, owner, project, django_capture_on_commit_callbacks
+):
+    people = _took_part(project, 2)
+    client.force_login(owner)
+    url = reverse("projects:update_create", args=[project.slug])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, UPDATE_FORM)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(url, UPDATE_FORM)  # a double click
+
+    assert first.status_code == second.status_code == 302
+    assert Update.objects.count() == 1
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(p.email for p in people)
+    page = client.get(project.get_absolute_url()).text
+    assert page.count("Booking a short break takes too many phone calls.") == 1
+
+
+def test_posting_the_same_words_again_returns_the_update_already_posted(owner, project):
+    first = post_update(project, by=owner, said=" Said ", did="Did")
+    again = post_update(project, by=owner, said="Said", did="Did")
+    assert again.pk == first.pk
+    assert Update.objects.count() == 1
+
+
+def test_the_same_words_later_or_from_someone_else_are_a_new_update(owner, team_member, project):
+    first = post_update(project, by=owner, said="Said", did="Did")
+    assert post_update(project, by=team_member, said="Said", did="Did").pk != first.pk
+    later = timezone.now() + timedelta(minutes=11)
+    assert post_update(project, by=owner, said="Said", did="Did", now=later).pk != first.pk
+    different = post_update(project, by=owner, said="Said", did="Did", next_steps="More")
+    assert different.pk != first.pk
+    assert Update.objects.count() == 4
