@@ -1,0 +1,23 @@
+"""Rules every template keeps, checked by reading the files."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+POST_FORM = re.compile(r"<form\b[^>]*method=\"post\".*?</form>", re.S | re.I)
+# GOV.UK Frontend's button script does the ignoring, so it applies to its buttons.
+BUTTON = re.compile(r"<button\b[^>]*data-module=\"govuk-button\"[^>]*>", re.S)
+
+
+def test_every_button_that_sends_a_form_ignores_a_double_click():
+    """A double click must not send a claim, an update or a sign-up twice. The services also
+    refuse repeats; this keeps people from seeing an error for a click they did not mean."""
+    unguarded = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        for form in POST_FORM.findall(path.read_text()):
+            for button in BUTTON.findall(form):
+                if 'data-prevent-double-click="true"' not in button:
+                    unguarded.append(f"{path.relative_to(TEMPLATES)}: {button}")
+    assert unguarded == []
