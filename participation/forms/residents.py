@@ -15,7 +15,10 @@ from .fields import gds_helper
 class SignUpForm(forms.Form):
     access_needs_note = forms.CharField(
         label="Is there anything else you need for this session? (optional)",
-        help_text="For example, a lift from the station, or a break every hour.",
+        help_text=(
+            "For example, a lift from the station, or a break every hour. Only you and the "
+            "staff running this session will see it."
+        ),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
