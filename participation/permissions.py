@@ -4,8 +4,12 @@ these rules live; every view goes through a function here.
 - Anyone sees published, closed and cancelled opportunities; drafts only their runners.
 - Staff "run" an opportunity when they may edit its project (owner, team member,
   commissioner, admin) or, for a standalone opportunity, when they created it. Admins run all.
-- A sign-up (and the access needs on it) is seen by the person, the staff running that
-  opportunity and admins. Anyone else gets a 404, so they cannot even tell it exists.
+- A sign-up is seen by the person, the staff running that opportunity and admins. Anyone
+  else gets a 404, so they cannot even tell it exists.
+- Access needs on it are narrower (special category data, SPEC "hard rules"): the person,
+  the staff who run the session in person (the project's owner and team, or whoever made a
+  standalone opportunity) and admins. Commissioners may manage every project, but see
+  people's needs only on projects they are part of.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -41,6 +45,18 @@ def can_run(user, opportunity) -> bool:
         return True
     if opportunity.project_id:
         return can_edit_project(user, opportunity.project)
+    return opportunity.created_by_id == user.pk
+
+
+def can_see_access_needs(user, opportunity) -> bool:
+    """May see the access needs of people signed up (see the module docstring)."""
+    if not is_staff(user):
+        return False
+    if is_admin(user):
+        return True
+    if opportunity.project_id:
+        project = opportunity.project
+        return project.owner_id == user.pk or project.team.filter(pk=user.pk).exists()
     return opportunity.created_by_id == user.pk
 
 

@@ -90,9 +90,12 @@ def sign_up(request, pk):
 def signup_detail(request, pk):
     signup = permissions.get_signup_for_user(request, pk)
     is_own = signup.resident_id == request.user.pk
-    # Staff see access needs while the person is booked, offered a place or waiting; once the
-    # place is cancelled there is nothing for staff to arrange, so nothing to see.
-    show_needs = is_own or signup.is_active
+    # Staff running the session see access needs while the person is booked, offered a place
+    # or waiting; once the place is cancelled there is nothing to arrange, so nothing to see.
+    needs_hidden_from_role = not is_own and not permissions.can_see_access_needs(
+        request.user, signup.opportunity
+    )
+    show_needs = is_own or (signup.is_active and not needs_hidden_from_role)
     profile = _profile_or_none(signup.resident) if show_needs else None
     if is_own:
         profile_needs = profile.access_needs if profile and profile.has_access_needs else ""
@@ -111,6 +114,7 @@ def signup_detail(request, pk):
             "can_run": permissions.can_run(request.user, signup.opportunity),
             "profile_needs": profile_needs,
             "show_needs": show_needs,
+            "needs_hidden_from_role": needs_hidden_from_role,
             "offer_is_live": signup.offer_is_live(),
         },
     )

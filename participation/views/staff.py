@@ -172,9 +172,11 @@ def manage(request, pk):
     opportunity.held_count = len(groups["booked"]) + len(groups["offered"])
     opportunity.waiting_count = len(groups["waiting"])
     started = opportunity.has_started()
-    _record_needs_seen(
-        request, opportunity, [*groups["booked"], *groups["offered"], *groups["waiting"]]
-    )
+    can_see_needs = permissions.can_see_access_needs(request.user, opportunity)
+    if can_see_needs:
+        _record_needs_seen(
+            request, opportunity, [*groups["booked"], *groups["offered"], *groups["waiting"]]
+        )
     # One more than is shown, to say when older messages are left out.
     group_messages = list(
         opportunity.group_messages.select_related("sent_by")[: RECENT_GROUP_MESSAGES + 1]
@@ -192,6 +194,7 @@ def manage(request, pk):
             "waiting": groups["waiting"],
             "cancelled": groups["cancelled"],
             "started": started,
+            "can_see_needs": can_see_needs,
             "attendance_form": attendance_form,
             "group_messages": group_messages[:RECENT_GROUP_MESSAGES],
             "more_group_messages": len(group_messages) > RECENT_GROUP_MESSAGES,

@@ -263,6 +263,28 @@ def test_the_manage_page_shows_access_needs_and_fullness(client, staff, make_res
     assert "It is full." in client.get(url("manage", opportunity)).text
 
 
+def test_a_commissioner_off_the_team_manages_a_session_without_seeing_access_needs(
+    client, staff, commissioner, make_residents
+):
+    project = ProjectFactory(owner=staff)
+    opportunity = OpportunityFactory(created_by=staff, project=project)
+    person = make_residents(1)[0]
+    Profile.objects.create(
+        user=person, access_needs="Hearing loop", access_needs_consent_at=timezone.now()
+    )
+    services.sign_up(opportunity, resident=person, access_needs_note="Quiet seat")
+
+    client.force_login(commissioner)
+    off_team = client.get(url("manage", opportunity))
+    project.team.add(commissioner)
+    on_team = client.get(url("manage", opportunity))
+
+    assert off_team.status_code == 200 and str(person) in off_team.text
+    assert "Hearing loop" not in off_team.text and "Quiet seat" not in off_team.text
+    assert "Only the project’s owner and team see people’s access needs." in off_team.text
+    assert "Hearing loop" in on_team.text and "Quiet seat" in on_team.text
+
+
 def test_staff_sign_up_someone_by_email_or_add_a_person_without_an_account(client, staff, resident):
     opportunity = OpportunityFactory(created_by=staff, capacity=1)
     client.force_login(staff)
