@@ -103,7 +103,9 @@ class ClaimDetailsForm(Form):
                 hint="Shopping vouchers instead of money.",
             ),
         ]
-        if claim.opportunity.is_paid:
+        # Only where there are expenses to claim: without them, a claim with no fee would
+        # have nothing in it and could never be sent.
+        if claim.opportunity.is_paid and claim.opportunity.pays_expenses:
             choices.append(
                 Choice(
                     Claim.PaymentMethod.EXPENSES_ONLY,

@@ -16,7 +16,7 @@ KIND_FOR_STATUS = {
 }
 
 
-def notify_claim_status(claim, event, *, target_days: int) -> None:
+def notify_claim_status(claim, event, *, policy) -> None:
     """Queue the message for this change. Call inside the transaction that made the change:
     the outbox row commits (or rolls back) with it, and one event gives one message."""
     kind = KIND_FOR_STATUS.get(event.to_status)
@@ -36,7 +36,11 @@ def notify_claim_status(claim, event, *, target_days: int) -> None:
             "reason": event.note,
             "claim_url": reverse("payments:claim", args=[claim.pk]),
             "claims_url": reverse("payments:claims"),
-            "target_days": target_days,
+            "target_days": policy.target_days_to_pay,
+            # Where to get free, independent advice about benefits and tax.
+            "advice_name": policy.advice_name,
+            "advice_url": policy.advice_url,
+            "advice_phone": policy.advice_phone,
             "on_behalf": event.on_behalf,
         },
     )

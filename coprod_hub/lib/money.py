@@ -9,6 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 _AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+# Commas only as thousands separators ("1,250.00"). "3,50" is three pounds fifty written the
+# European way, not £350: refused, so nobody is paid a hundred times what they spent.
+_WITH_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d{1,2})?$")
 
 
 def format_pounds(pence: int | None) -> str:
@@ -31,9 +34,13 @@ def pounds_for_spreadsheet(pence: int | None) -> Decimal | None:
 
 def parse_pounds(text: str) -> int:
     """ "12.50", "£12.50", "12", "1,250" -> pence. Raises ValueError for anything else."""
-    cleaned = str(text).strip().replace(",", "").replace(" ", "")
+    cleaned = str(text).strip().replace(" ", "")
     if cleaned.startswith("£"):
         cleaned = cleaned[1:]
+    if "," in cleaned:
+        if not _WITH_THOUSANDS.match(cleaned):
+            raise ValueError(text)
+        cleaned = cleaned.replace(",", "")
     if not _AMOUNT.match(cleaned):
         raise ValueError(text)
     try:

@@ -19,10 +19,6 @@ def _lock(claim) -> Claim:
     return Claim.objects.select_for_update().get(pk=claim.pk)
 
 
-def _target_days() -> int:
-    return PaymentPolicy.current().target_days_to_pay
-
-
 def _record(claim, *, actor, from_status, note="", notify=True) -> ClaimEvent:
     # "On behalf" marks staff doing what the person would do (start, send), not reviewers.
     on_behalf = (
@@ -40,7 +36,7 @@ def _record(claim, *, actor, from_status, note="", notify=True) -> ClaimEvent:
         on_behalf=on_behalf,
     )
     if notify and from_status != claim.status:
-        notify_claim_status(claim, event, target_days=_target_days())
+        notify_claim_status(claim, event, policy=PaymentPolicy.current())
     return event
 
 

@@ -144,6 +144,12 @@ def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str
             raise PaymentError("The amounts are the same as before, so there is nothing to correct")
         if claim.declines_fee and fee_pence:
             raise PaymentError("The person chose not to take a fee, so the fee must be £0")
+        if not fee_pence and not expenses_pence:
+            # A £0 claim would go into a payment run and the person be told it was paid.
+            raise PaymentError(
+                "The corrected amounts add up to £0. If nothing should be paid, reject the "
+                "claim instead and say why"
+            )
         today = timezone.localdate()
         live = list(LedgerEntry.objects.live_owed_for(claim))
         entries = [

@@ -11,7 +11,11 @@ def test_it_parses_pounds_exactly(typed, pence):
     assert parse_pounds(typed) == pence
 
 
-@pytest.mark.parametrize("typed", ["twelve", "12.505", "1e3", "", "£", "12.5.0", "NaN"])
+@pytest.mark.parametrize(
+    "typed",
+    # "3,50" and "12,5" are pounds and pence written with a comma: never £350 or £125.
+    ["twelve", "12.505", "1e3", "", "£", "12.5.0", "NaN", "3,50", "12,5", "1,25.00", ",5"],
+)
 def test_it_refuses_what_is_not_an_amount(typed):
     with pytest.raises(ValueError):
         parse_pounds(typed)

@@ -157,6 +157,18 @@ class TestBalances:
                 claim, by=commissioner, fee_pence=1, expenses_pence=0, reason="x"
             )
 
+    def test_a_claim_cannot_be_corrected_to_nothing(self, make_claim, resident, commissioner):
+        claim = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+        entries_before = LedgerEntry.objects.count()
+
+        with pytest.raises(PaymentError, match="reject the claim instead"):
+            services.correct_claim(
+                claim, by=commissioner, fee_pence=0, expenses_pence=0, reason="Did not come"
+            )
+
+        assert LedgerEntry.objects.count() == entries_before
+        assert _owed(resident) == 4460
+
     def test_owed_by_person_and_project_totals_across_several_claims(
         self, make_claim, resident, other_resident, commissioner
     ):

@@ -1,9 +1,20 @@
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied  # noqa: F401 - documents the 403 path
+from django.utils import timezone
 
 from notifications.models import Message
+from participation.models import Opportunity
 from payments import services
-from payments.models import Claim, ClaimEvent, ClaimLine, ConflictOfInterest, LedgerEntry
+from payments.forms import ClaimDetailsForm
+from payments.models import (
+    Claim,
+    ClaimEvent,
+    ClaimLine,
+    ConflictOfInterest,
+    LedgerEntry,
+    PaymentPolicy,
+)
 from payments.services import PaymentError
 
 from .factories import OpportunityFactory, SignUpFactory
@@ -67,6 +78,22 @@ def test_choosing_expenses_only_removes_the_fee_and_choosing_again_restores_it(a
 
     claim = _fill(claim, resident, payment_method=Claim.PaymentMethod.VOUCHER)
     assert claim.fee_pence == 4000
+
+
+def test_expenses_only_is_offered_only_where_expenses_are_paid(attended, resident):
+    claim = services.start_claim(attended, by=resident)
+    offered = [
+        value for value, *_ in ClaimDetailsForm(claim=claim).fields["payment_method"].choices
+    ]
+    Opportunity.objects.filter(pk=claim.opportunity_id).update(pays_expenses=False)
+    claim.opportunity.refresh_from_db()
+    fee_only = [
+        value for value, *_ in ClaimDetailsForm(claim=claim).fields["payment_method"].choices
+    ]
+
+    # Declining the fee where there are no expenses would leave a claim with nothing in it.
+    assert Claim.PaymentMethod.EXPENSES_ONLY in offered
+    assert Claim.PaymentMethod.EXPENSES_ONLY not in fee_only
 
 
 def test_people_employed_by_a_partner_must_confirm_it_was_not_their_paid_job(attended, resident):
@@ -295,6 +322,25 @@ def test_each_status_change_queues_a_message_to_the_person(make_claim, resident,
     returned = Message.objects.get(kind="claim_returned")
     assert "Add a receipt" in returned.body_text
     assert claim.reference in returned.subject
+
+
+def test_paid_and_rejected_messages_say_where_to_get_help(make_claim, resident, commissioner):
+    policy = PaymentPolicy.current()
+    policy.advice_name, policy.advice_phone = "Anytown Advice", "01632 960 777"
+    policy.save()
+    voucher = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+    Claim.objects.filter(pk=voucher.pk).update(payment_method=Claim.PaymentMethod.VOUCHER)
+    rejected = make_claim(resident, status=Claim.Status.SUBMITTED)
+
+    run = services.create_payment_run(by=commissioner)
+    services.confirm_payment_run(run, by=commissioner, paid_on=timezone.localdate())
+    services.reject_claim(rejected, by=commissioner, reason="This session paid no fee.")
+
+    paid = Message.objects.get(kind="claim_paid").body_text
+    refused = Message.objects.get(kind="claim_rejected").body_text
+    assert "in vouchers" in paid and "reach your account" not in paid
+    assert "Anytown Advice" in paid and "01632 960 777" in paid
+    assert settings.SUPPORT_EMAIL in refused and settings.SUPPORT_PHONE in refused
 
 
 def test_deleting_a_draft_removes_it_and_its_history(attended, resident):
