@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from coprod_hub.lib import page_cache
+from coprod_hub.lib.csv_export import EXCEL_UTF8_MARK
 from coprod_hub.lib.pagination import paginate
 
 from . import permissions, services
@@ -89,7 +90,9 @@ def _csv(request, form, now):
             f"There is no table called \u201c{name}\u201d.", status=400, content_type="text/plain"
         )
     filters = form.filters()
-    response = HttpResponse(table.to_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        EXCEL_UTF8_MARK + table.to_csv(), content_type="text/csv; charset=utf-8"
+    )
     filename = f"{name}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # An export for the member of staff who asked: never kept by a shared cache or proxy.

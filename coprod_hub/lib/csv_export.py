@@ -12,6 +12,9 @@ import re
 from django.http import StreamingHttpResponse
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel on Windows reads a CSV as UTF-8 only when it starts with a byte-order mark; without
+# one, "Fee (£)" and names such as "Zoë" come out garbled in finance's spreadsheet.
+EXCEL_UTF8_MARK = "\ufeff"
 _NEGATIVE_NUMBER = re.compile(r"-[0-9]+(\.[0-9]+)?")
 
 
@@ -41,7 +44,7 @@ def csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespons
     writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow(header)
+        yield EXCEL_UTF8_MARK + writer.writerow(header)
         for row in rows:
             yield writer.writerow([safe_cell(value) for value in row])
 

@@ -225,7 +225,7 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, s
     tab_to(page, page.get_by_role("link", name="Download for finance (CSV)"))
     with page.expect_download() as download:
         page.keyboard.press("Enter")
-    with open(download.value.path(), encoding="utf-8") as exported:
+    with open(download.value.path(), encoding="utf-8-sig") as exported:
         rows = list(csv.reader(io.StringIO(exported.read())))
     assert rows[1][1] == claim.reference and rows[1][7] == "44.60"
     assert Claim.objects.get().status == Claim.Status.APPROVED  # not paid until confirmed

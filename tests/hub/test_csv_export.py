@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from coprod_hub.lib.csv_export import safe_cell
+from coprod_hub.lib.csv_export import csv_response, safe_cell
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,12 @@ from coprod_hub.lib.csv_export import safe_cell
 )
 def test_text_that_could_run_as_a_formula_is_quoted_and_numbers_stay_numbers(value, written):
     assert safe_cell(value) == written
+
+
+def test_downloads_start_with_the_mark_excel_needs_to_read_utf8():
+    response = csv_response("people.csv", ["Name", "Fee (£)"], [["Zoë", "12.50"]])
+
+    content = b"".join(response.streaming_content)
+
+    assert content.startswith("\ufeff".encode())
+    assert content.decode("utf-8-sig") == "Name,Fee (£)\r\nZoë,12.50\r\n"

@@ -390,7 +390,7 @@ def test_the_attendance_list_downloads_as_csv_without_caching(client, staff, mak
 
     assert response["Content-Type"].startswith("text/csv")
     assert "no-store" in response["Cache-Control"]
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][0] == "Name" and len(rows) == 4
     assert "'=HYPERLINK(1)" in [row[0] for row in rows]
     # Staff preparing papers see who needs easy read, in the list and on the page.

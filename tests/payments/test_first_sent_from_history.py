@@ -52,7 +52,7 @@ def _as_0005_left_it(claim):
 
 def _days_report_rows(client):
     response = client.get(reverse("payments:report_days_csv"))
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     return {row[0]: row[3:6] for row in rows[1:]}
 
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _csv(response):
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 class TestRuns:
