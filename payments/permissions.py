@@ -21,29 +21,54 @@ def is_commissioner(user) -> bool:
     return has_role(user, Role.COMMISSIONER)
 
 
+def _own_or_started(user):
+    """Their own claims, and (while they hold the staff role) ones they made for someone."""
+    if has_role(user, Role.STAFF):
+        return Claim.objects.filter(Q(claimant=user) | Q(started_by=user))
+    return Claim.objects.filter(claimant=user)
+
+
 def claims_for(request):
-    """Claims this person may look at: their own, ones they made for someone, or (for
-    commissioners) all of them."""
+    """Claims this person may look at: their own, ones they made for someone while they still
+    may claim for them, or (for commissioners) all of them."""
     user = request.user
     if is_commissioner(user):
         return Claim.objects.all()
-    return Claim.objects.filter(Q(claimant=user) | Q(started_by=user))
+    return _own_or_started(user)
 
 
 def get_claim_for_user(request, pk) -> Claim:
-    return get_object_or_404(claims_for(request).with_related(), pk=pk)
+    claim = get_object_or_404(claims_for(request).with_related(), pk=pk)
+    if not is_commissioner(request.user) and not may_edit(request.user, claim):
+        raise Http404("No such claim.")
+    return claim
 
 
 def may_edit(user, claim) -> bool:
-    return user.pk in (claim.claimant_id, claim.started_by_id)
+    """The claimant, or the staff member who made the claim for them while they still may
+    claim for that person: someone who has left the team, or lost the staff role, may not."""
+    if claim.claimant_id == user.pk:
+        return True
+    return claim.started_by_id == user.pk and may_claim_for(user, claim.signup)
+
+
+def claims_made_for_others(user):
+    """Claims this member of staff made for other people and may still look after: `may_edit`
+    as a queryset."""
+    made = Claim.objects.started_on_behalf_by(user)
+    if is_commissioner(user):
+        return made
+    return made.filter(opportunity__in=_sessions_run_by(user))
 
 
 def get_claim_for_edit(request, pk) -> Claim:
-    """The claimant, or the staff member who started it for them. Others get a 404 (even
-    commissioners: they correct approved amounts, they never edit a person's claim)."""
-    user = request.user
-    scope = Claim.objects.filter(Q(claimant=user) | Q(started_by=user)).with_related()
-    return get_object_or_404(scope, pk=pk)
+    """The claimant, or the staff member who started it for them (see `may_edit`). Others get
+    a 404 (even commissioners: they correct approved amounts, they never edit a person's
+    claim)."""
+    claim = get_object_or_404(_own_or_started(request.user).with_related(), pk=pk)
+    if not may_edit(request.user, claim):
+        raise Http404("No such claim.")
+    return claim
 
 
 def get_line_for_edit(claim, line_pk) -> ClaimLine:

@@ -10,13 +10,14 @@ from participation.models import SignUp
 
 from .. import policy
 from ..models import Claim, ClaimLine, Receipt
+from ..permissions import may_edit
 from ._common import PaymentError, Status, _lock, _record, _require_still_attended
 from .receipts import _delete_files_after_commit
 
 
 def _require_editor(claim, by) -> None:
     """The claimant, or the staff member who started it for them, may change a claim."""
-    if by.pk not in (claim.claimant_id, claim.started_by_id):
+    if not may_edit(by, claim):
         raise PaymentError("Only the person claiming, or staff acting for them, can change it.")
     if not claim.is_editable:
         raise PaymentError(

@@ -336,7 +336,7 @@ def on_behalf(request):
     if person is None:
         made = paginate(
             request,
-            Claim.objects.started_on_behalf_by(request.user)
+            permissions.claims_made_for_others(request.user)
             .with_related()
             .order_by("-created_at", "-pk"),
             20,

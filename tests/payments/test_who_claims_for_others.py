@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from coprod_hub.users.roles import Role
-from payments import permissions
+from payments import permissions, services
 from tests.factories import UserFactory
 
 from .factories import OpportunityFactory, ProjectFactory, SignUpFactory
@@ -86,3 +86,29 @@ def test_the_payments_rule_matches_who_runs_the_session(
         runs = participation_permissions.can_run(person, signup.opportunity)
         assert permissions.may_claim_for(person, signup) == runs
         assert permissions.staff_signups(person).filter(pk=signup.pk).exists() == runs
+
+
+def test_staff_who_leave_the_team_lose_the_claims_they_made_for_people(
+    client, team_member, resident, signup, project
+):
+    claim = services.start_claim(signup, by=team_member, on_behalf_note="She rang me")
+    client.force_login(team_member)
+    assert client.get(reverse("payments:claim", args=[claim.pk])).status_code == 200
+    assert claim.reference in client.get(reverse("payments:on_behalf")).content.decode()
+
+    project.team.remove(team_member)
+
+    assert client.get(reverse("payments:claim", args=[claim.pk])).status_code == 404
+    assert client.get(reverse("payments:claim_details", args=[claim.pk])).status_code == 404
+    assert claim.reference not in client.get(reverse("payments:on_behalf")).content.decode()
+    with pytest.raises(services.PaymentError, match="Only the person claiming"):
+        services.update_claim_details(
+            claim,
+            by=team_member,
+            payment_method="bank_transfer",
+            employed_by_partner=False,
+            not_part_of_paid_job=False,
+        )
+    # The person themselves still has it.
+    client.force_login(resident)
+    assert client.get(reverse("payments:claim", args=[claim.pk])).status_code == 200

@@ -280,7 +280,7 @@ def test_return_and_reject_need_a_reason(make_claim, resident, commissioner):
 
 
 def test_staff_can_claim_for_a_resident_who_asked_and_it_is_recorded(policy, resident, staff):
-    opportunity = OpportunityFactory(created_by=staff)
+    opportunity = OpportunityFactory(created_by=staff, project=None)  # a session they run
     signup = SignUpFactory(resident=resident, opportunity=opportunity)
 
     with pytest.raises(PaymentError, match="how the person asked"):
