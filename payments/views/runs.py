@@ -88,8 +88,10 @@ def run_csv(request, pk):
                 timezone.localdate(claim.decided_at) if claim.decided_at else "",
             )
 
+    # A paid run's file is a record, named so that nobody sends it to finance as a new run.
+    already_paid = "-already-paid" if run.is_paid else ""
     return csv_response(
-        f"payment-run-{run.reference}.csv",
+        f"payment-run-{run.reference}{already_paid}.csv",
         [
             "Payment run",
             "Claim",

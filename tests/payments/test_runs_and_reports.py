@@ -131,6 +131,11 @@ class TestRuns:
         )
         assert "Paid" in again.content.decode()
         assert LedgerEntry.objects.paid_out().balance() == 4460
+        # Once paid, the file is offered as a record, never as one to send to finance.
+        assert "Download for finance" not in again.content.decode()
+        assert "Do not send its file to finance again" in again.content.decode()
+        record = client.get(reverse("payments:run_csv", args=[run.pk]))
+        assert "already-paid.csv" in record["Content-Disposition"]
 
     def test_only_commissioners_see_runs(self, client, resident, staff):
         for person in (resident, staff):
