@@ -35,6 +35,8 @@ KIND_CATEGORIES = {
     "claim_returned": Category.CLAIMS,
     "claim_rejected": Category.CLAIMS,
     "claim_paid": Category.CLAIMS,
+    "claim_corrected": Category.CLAIMS,
+    "claim_not_paid": Category.CLAIMS,
     "we_said_we_did": Category.UPDATES,
     "new_opportunity_alert": Category.ALERTS,
     "weekly_digest": Category.ALERTS,

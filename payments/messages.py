@@ -16,10 +16,11 @@ KIND_FOR_STATUS = {
 }
 
 
-def notify_claim_status(claim, event, *, policy) -> None:
-    """Queue the message for this change. Call inside the transaction that made the change:
-    the outbox row commits (or rolls back) with it, and one event gives one message."""
-    kind = KIND_FOR_STATUS.get(event.to_status)
+def notify_claim_status(claim, event, *, policy, kind=None) -> None:
+    """Queue the message for this change (`kind`, or the one for its new status). Call inside
+    the transaction that made the change: the outbox row commits (or rolls back) with it, and
+    one event gives one message."""
+    kind = kind or KIND_FOR_STATUS.get(event.to_status)
     if kind is None:
         return
     from notifications.services import queue_message

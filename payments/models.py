@@ -587,11 +587,16 @@ class ClaimEvent(models.Model):
     def __str__(self):
         return f"{self.claim.reference}: {self.from_status or 'new'} → {self.to_status}"
 
+    # How the note of a claim taken out of a payment run begins (services/runs.py).
+    NOT_PAID_NOTE_START = "Not paid in "
+
     @property
     def summary(self) -> str:
         if not self.from_status:
             return "Claim started"
         if self.from_status == self.to_status:
+            if self.note.startswith(self.NOT_PAID_NOTE_START):
+                return "Payment did not go through"
             return "Claim corrected"
         return {
             Claim.Status.SUBMITTED: "Sent for approval"

@@ -19,7 +19,9 @@ def _lock(claim) -> Claim:
     return Claim.objects.select_for_update().get(pk=claim.pk)
 
 
-def _record(claim, *, actor, from_status, note="", notify=True) -> ClaimEvent:
+def _record(claim, *, actor, from_status, note="", notify=True, message=None) -> ClaimEvent:
+    """Keep the change in the claim's history and tell the person: by the new status, or by
+    `message` (a message kind) for a change that keeps the status, such as a correction."""
     # "On behalf" marks staff doing what the person would do (start, send), not reviewers.
     on_behalf = (
         actor is not None
@@ -35,8 +37,8 @@ def _record(claim, *, actor, from_status, note="", notify=True) -> ClaimEvent:
         note=note,
         on_behalf=on_behalf,
     )
-    if notify and from_status != claim.status:
-        notify_claim_status(claim, event, policy=PaymentPolicy.current())
+    if notify and (message or from_status != claim.status):
+        notify_claim_status(claim, event, policy=PaymentPolicy.current(), kind=message)
     return event
 
 

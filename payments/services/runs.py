@@ -6,7 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Claim, LedgerEntry, PaymentRun, PaymentRunItem
+from ..models import Claim, ClaimEvent, LedgerEntry, PaymentRun, PaymentRunItem
 from ._common import PaymentError, Status, _lock, _record, _require_commissioner
 from .ledger import _components, _entry, _owed_by_claim
 
@@ -148,7 +148,9 @@ def take_out_of_run(run, claim, *, by, reason: str) -> PaymentRunItem:
             claim,
             actor=by,
             from_status=Status.APPROVED,
-            note=f"Not paid in {run.reference}: {reason} It will go in the next payment run.",
+            note=f"{ClaimEvent.NOT_PAID_NOTE_START}{run.reference}: {reason} It will go in the "
+            "next payment run.",
+            message="claim_not_paid",
         )
     return item
 

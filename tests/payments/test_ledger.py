@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.models import Message
 from payments import services
 from payments.models import Claim, LedgerEntry, LedgerImmutableError
 from payments.querysets import with_budget_use
@@ -139,6 +140,10 @@ class TestBalances:
         )
         assert _owed(resident) == 3420
         assert LedgerEntry.objects.live_owed_for(claim).count() == 2
+        # The person is told the new amount and why.
+        corrected = Message.objects.filter(kind="claim_corrected", recipient=resident)
+        told = corrected.latest("pk").body_text
+        assert "£34.20" in told
 
         # Paying pays the corrected amount.
         run = services.create_payment_run(by=commissioner)

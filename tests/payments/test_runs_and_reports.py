@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.models import Message
 from payments import services
 from payments.models import Claim, LedgerEntry, PaymentRun
 from payments.services import PaymentError
@@ -328,6 +329,11 @@ def test_a_claim_finance_could_not_pay_is_taken_out_and_the_rest_of_the_run_is_p
     bounced.refresh_from_db()
     assert bounced.payment_run is None and bounced.status == Claim.Status.APPROVED
     assert "wrong account number" in bounced.events.latest("pk").note
+    assert bounced.events.latest("pk").summary == "Payment did not go through"
+    # The person hears, and is asked to check their bank details before the next run.
+    told = Message.objects.get(kind="claim_not_paid", recipient=resident).body_text
+    assert "did not go through" in told and "wrong account number" in told
+    assert "bank details" in told
     # Finance's file now lists only what is to be paid; the page still shows what happened.
     rows = _csv(client.get(reverse("payments:run_csv", args=[run.pk])))[1:]
     assert [row[1] for row in rows] == [paid.reference]
