@@ -7,6 +7,7 @@ person or staff typed about them. Drafts that were never sent are deleted outrig
 """
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
@@ -87,6 +88,20 @@ PERSONAL_TEXT_FIELDS = ("on_behalf_note", "reason", "description", "agreed_with"
 
 
 @transaction.atomic
+def erasure_blockers(user) -> list[str]:
+    """A claim sent or approved is money we still owe or are deciding on: once the account is
+    erased we could not pay it or tell the person, so it must be settled first."""
+    waiting = Claim.objects.filter(claimant=user, status__in=Claim.AWAITING_PAYMENT).count()
+    if not waiting:
+        return []
+    claims = "a claim" if waiting == 1 else f"{waiting} claims"
+    return [
+        f"You have {claims} waiting to be approved or paid. Call us on "
+        f"{settings.SUPPORT_PHONE}: we will pay or cancel {'it' if waiting == 1 else 'them'} "
+        "first, then you can delete your account."
+    ]
+
+
 def erase(user) -> None:
     claim_ids = list(Claim.objects.filter(claimant=user).values_list("pk", flat=True))
     line_ids = list(ClaimLine.objects.filter(claim_id__in=claim_ids).values_list("pk", flat=True))
@@ -106,7 +121,9 @@ def erase(user) -> None:
     ClaimEvent.objects.filter(claim__claimant=user).update(note="")
     PaymentRunItem.objects.filter(claim__claimant=user).update(taken_out_reason="")
     Receipt.objects.filter(owner=user).update(original_name="receipt")
-    ConflictOfInterest.objects.filter(Q(commissioner=user) | Q(person=user)).delete()
+    # Declarations stay (a commissioner with a conflict must still not decide this person's
+    # claims), without the reason, which says how they know each other.
+    ConflictOfInterest.objects.filter(Q(commissioner=user) | Q(person=user)).update(reason="")
     _scrub_audit_trail(user, claim_ids, line_ids)
 
 

@@ -55,6 +55,14 @@ class UserAdmin(DjangoUserAdmin):
     def erase_data(self, request, queryset):
         erased = 0
         for person in queryset.exclude(pk=request.user.pk):
+            if privacy.erasure_blockers(person):
+                self.message_user(
+                    request,
+                    f"Not erased {person}: they have claims waiting to be approved or paid. "
+                    "Pay or reject those first.",
+                    messages.WARNING,
+                )
+                continue
             with transaction.atomic():  # recorded as erased only if it was
                 _record(person, by=request.user, what="erased")
                 privacy.erase(person)

@@ -21,3 +21,10 @@ class EraseAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("The password is not right")
         return password
+
+    def clean(self):
+        from . import privacy
+
+        for reason in privacy.erasure_blockers(self.user):
+            self.add_error(None, reason)
+        return super().clean()

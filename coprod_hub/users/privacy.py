@@ -3,7 +3,9 @@
 Each app that holds personal data has a `privacy.py` with two functions:
 - `export(user) -> dict`: what it holds about the person, as JSON-ready data;
 - `erase(user) -> None`: remove personal data; financial records stay, pseudonymised, until
-  the retention period ends.
+  the retention period ends;
+and may have `erasure_blockers(user) -> list[str]`: why the account cannot be erased yet
+(money still to be paid to the person), in words for them.
 This module runs them all and takes care of the account itself.
 """
 
@@ -76,6 +78,16 @@ def build_zip(user) -> bytes:
             ),
         )
     return buffer.getvalue()
+
+
+def erasure_blockers(user) -> list[str]:
+    """Why this person's account cannot be erased yet; empty when it can."""
+    return [
+        reason
+        for _, module in _app_modules()
+        if hasattr(module, "erasure_blockers")
+        for reason in module.erasure_blockers(user)
+    ]
 
 
 @transaction.atomic

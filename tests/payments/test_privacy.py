@@ -1,11 +1,19 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from coprod_hub.users import privacy as account_privacy
 from participation.models import SignUp
 from payments import privacy, services
-from payments.models import Claim, ClaimLine, LedgerEntry, Receipt
+from payments.models import (
+    Claim,
+    ClaimLine,
+    ConflictOfInterest,
+    LedgerEntry,
+    PaymentRun,
+    Receipt,
+)
 from tests.factories import PASSWORD
 
 from .conftest import PNG_BYTES
@@ -85,7 +93,7 @@ def test_a_person_whose_register_was_corrected_after_claiming_can_still_be_erase
 ):
     from auditlog.models import LogEntry
 
-    claim = make_claim(resident, status=Claim.Status.SUBMITTED, reviewer=commissioner)
+    claim = make_claim(resident, status=Claim.Status.REJECTED, reviewer=commissioner)
     draft = make_claim(resident, status=Claim.Status.DRAFT)
     # Staff corrected the register after both claims were started.
     SignUp.objects.filter(pk__in=[claim.signup_id, draft.signup_id]).update(
@@ -102,6 +110,32 @@ def test_a_person_whose_register_was_corrected_after_claiming_can_still_be_erase
     assert Claim.objects.get(pk=claim.pk).signup.resident_id == resident.pk
     assert not SignUp.objects.filter(pk=draft.signup_id).exists()
     assert LogEntry.objects.filter(changes__icontains="at the person's request").exists()
+
+
+def test_an_account_with_money_still_to_pay_is_not_erased_until_it_is_settled(
+    client, make_claim, resident, commissioner
+):
+    waiting = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+    ConflictOfInterest.objects.create(commissioner=commissioner, person=resident, reason="Sister")
+    client.force_login(resident)
+    data = {"password": PASSWORD, "confirm": "on"}
+
+    refused = client.post(reverse("my_data_erase"), data)
+
+    assert "You have a claim waiting to be approved or paid" in refused.content.decode()
+    resident.refresh_from_db()
+    assert resident.is_active
+    services.create_payment_run(by=commissioner)
+    run = PaymentRun.objects.get()
+    services.confirm_payment_run(run, by=commissioner, paid_on=timezone.localdate())
+
+    assert client.post(reverse("my_data_erase"), data).status_code == 302
+    resident.refresh_from_db()
+    assert not resident.is_active
+    assert Claim.objects.get(pk=waiting.pk).status == Claim.Status.PAID
+    # The declaration stays, so the commissioner still may not decide for them, without why.
+    conflict = ConflictOfInterest.objects.get()
+    assert conflict.withdrawn_at is None and conflict.reason == ""
 
 
 def test_erasing_strips_what_was_typed_from_claim_history_and_the_audit_trail(
