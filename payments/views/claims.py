@@ -295,7 +295,13 @@ def delete_draft(request, pk):
         messages.info(request, "Only a claim that has never been sent can be deleted.")
         return redirect(claim)
     if request.method == "POST":
-        services.delete_draft(claim, by=request.user)
+        try:
+            services.delete_draft(claim, by=request.user)
+        except Claim.DoesNotExist:  # deleted a moment ago, in another tab
+            pass
+        except services.PaymentError as error:  # sent a moment ago, in another tab
+            messages.error(request, str(error))
+            return redirect(claim)
         messages.success(request, "Draft claim deleted.")
         if claim.claimant_id == request.user.pk:
             return redirect("payments:claims")

@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied  # noqa: F401 - documents the 403 path
+from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Message
@@ -350,6 +351,26 @@ def test_deleting_a_draft_removes_it_and_its_history(attended, resident):
 
     assert not Claim.objects.exists()
     assert not ClaimEvent.objects.exists()
+
+
+def test_deleting_a_draft_in_two_tabs_at_once_is_not_an_error(
+    client, attended, resident, monkeypatch
+):
+    claim = services.start_claim(attended, by=resident)
+    delete = services.delete_draft
+
+    def other_tab_first(claim, *, by):
+        delete(claim, by=by)  # the other tab's request got there a moment earlier
+        delete(claim, by=by)
+
+    monkeypatch.setattr(services, "delete_draft", other_tab_first)
+    client.force_login(resident)
+
+    response = client.post(reverse("payments:delete", args=[claim.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert "Draft claim deleted." in response.content.decode()
+    assert not Claim.objects.exists()
 
 
 @pytest.mark.parametrize("corrected_to", ["no_show", "apologies"])
