@@ -17,6 +17,29 @@ def database_unavailable_response(exception) -> HttpResponse:
     return response
 
 
+# The largest request body we read: a 10 MB receipt (the largest upload) and the rest of its
+# form. Anything bigger is refused before it is read, so nobody can fill the disk with it.
+MAX_REQUEST_BODY_BYTES = 11 * 1024 * 1024
+
+
+class RequestTooLargeMiddleware:
+    """Answer 413, with a page saying what to do, to a request whose body is too big, before
+    Django reads it: the form's own size check runs only once the whole file has been saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_REQUEST_BODY_BYTES:
+            # Rendered without the request, like the 503 page: nothing here needs the database.
+            return HttpResponse(render_to_string("413.html"), status=413)
+        return self.get_response(request)
+
+
 class DatabaseUnavailableMiddleware:
     """Show a friendly "service unavailable" page, not a 500, when the database is down."""
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from coprod_hub.middleware import MAX_REQUEST_BODY_BYTES
 from payments import services
 from payments.models import Claim, ClaimLine, Receipt
 from payments.receipts import MAX_RECEIPT_BYTES
@@ -101,6 +102,19 @@ def test_receipts_over_10_mb_are_refused(client, resident, claim):
     response = _post_expense(client, claim, SimpleUploadedFile("big.png", big, "image/png"))
 
     assert "The receipt must be smaller than 10 MB" in response.content.decode()
+    assert not Receipt.objects.exists()
+
+
+def test_a_request_far_too_big_is_refused_before_it_is_read(client, resident, claim):
+    client.force_login(resident)
+    # Django's test client always sends the whole body; what matters is the length it states.
+    huge = PNG_BYTES + b"\x00" * (MAX_REQUEST_BODY_BYTES + 1 - len(PNG_BYTES))
+
+    response = _post_expense(client, claim, SimpleUploadedFile("huge.png", huge, "image/png"))
+
+    assert response.status_code == 413
+    assert "default-src" in response["Content-Security-Policy"]
+    assert "Files you upload must be smaller than 10 MB" in response.content.decode()
     assert not Receipt.objects.exists()
 
 
