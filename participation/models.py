@@ -552,10 +552,6 @@ class Profile(models.Model):
         return f"Profile of {self.user}"
 
     @property
-    def wants_post_or_phone(self) -> bool:
-        return self.contact_by == self.ContactBy.POST_OR_PHONE
-
-    @property
     def has_access_needs(self) -> bool:
         return bool(self.access_needs_consent_at and self.access_needs.strip())
 

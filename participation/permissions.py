@@ -55,8 +55,7 @@ def can_see_access_needs(user, opportunity) -> bool:
     if is_admin(user):
         return True
     if opportunity.project_id:
-        project = opportunity.project
-        return project.owner_id == user.pk or project.team.filter(pk=user.pk).exists()
+        return projects_permissions.is_on_team(user, opportunity.project)
     return opportunity.created_by_id == user.pk
 
 

@@ -16,14 +16,17 @@ from coprod_hub.users.roles import Role
 from .models import Project
 
 
+def is_on_team(user, project) -> bool:
+    """The project's owner or one of its team members: the people who run it day to day."""
+    return project.owner_id == user.pk or project.team.filter(pk=user.pk).exists()
+
+
 def can_edit_project(user, project) -> bool:
     if not (user.is_authenticated and user.has_role(Role.STAFF)):
         return False
     if user.is_superuser or user.has_role(Role.COMMISSIONER):
         return True
-    if project.owner_id == user.pk:
-        return True
-    return project.team.filter(pk=user.pk).exists()
+    return is_on_team(user, project)
 
 
 def project_scope(user):
