@@ -1,11 +1,24 @@
 """Outcomes: what participants said about taking part ("I" statements), over time and by
 project, set beside what project teams said about themselves ("We" statements).
 
-The survey promises that staff see answers only added together. So results for any group
-fewer than `SUPPRESS_BELOW` people answered (the whole view, a quarter, a project) are not
-shown, and comments appear only from sessions that many people answered. How many
-responses there were is still shown: it says nothing about what anyone said.
+The survey promises that staff see answers only added together, and no group of fewer
+than `SUPPRESS_BELOW` people, even by taking one view of the dashboard from another:
+
+- Results are worked out from whole quarters. The dates chosen are widened to the quarters
+  they touch, so two views can differ only by whole quarters, never by a day.
+- A quarter counts towards the results only when `SUPPRESS_BELOW` or more people answered
+  about it in this view, and the people a wider view (without the area or level chosen)
+  adds to it are none or `SUPPRESS_BELOW` or more. Any two views therefore differ by groups
+  that size or bigger.
+- Projects are checked together with the sessions outside any project (`stats.suppress`),
+  because the total less the projects shown would give the rest.
+- Comments appear only from sessions that many people answered.
+
+How many responses there were is still shown: it says nothing about what anyone said.
 """
+
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncQuarter
@@ -16,22 +29,83 @@ from projects.models import Project
 from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
 from ..models import SurveyInvitation, SurveyResponse, WeAssessment
+from ..querysets import quarter_floor
 from ..statements import AGREES_FROM, I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
-from ..stats import SUPPRESS_BELOW, TOO_FEW_ANSWERED
+from ..stats import SUPPRESS_BELOW, TOO_FEW_ANSWERED, suppress
 from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
 
 LATEST_COMMENTS = 5
 
+# A condition no response meets: the results when no quarter may be counted.
+NO_RESPONSE = Q(pk__isnull=True)
 
-def _statement_aggregates():
+
+def _statement_aggregates(counted: Q = Q()):  # noqa: B008 - Q() is never changed
+    """How many responded (all of them), then the people and answers behind the results:
+    only responses that meet `counted` (all of them by default)."""
     # Whether results may be shown depends on how many people answered: one person who
     # came to three sessions gives three responses, but is still one person.
-    aggregates = {"responses": Count("pk"), "people": Count("signup__resident", distinct=True)}
+    aggregates = {
+        "responses": Count("pk"),
+        "people": Count("signup__resident", distinct=True, filter=counted),
+    }
     for s in I_STATEMENTS:
-        aggregates[f"{s.key}_answered"] = Count(s.key)
-        aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
-        aggregates[f"{s.key}_avg"] = Avg(s.key)
+        agrees = Q(**{f"{s.key}__gte": AGREES_FROM})
+        aggregates[f"{s.key}_answered"] = Count(s.key, filter=counted)
+        aggregates[f"{s.key}_agree"] = Count("pk", filter=agrees & counted)
+        aggregates[f"{s.key}_avg"] = Avg(s.key, filter=counted)
     return aggregates
+
+
+def _next_quarter(start: date) -> date:
+    """The first day of the quarter after the one that starts on `start`."""
+    if start.month == 10:
+        return date(start.year + 1, 1, 1)
+    return date(start.year, start.month + 3, 1)
+
+
+def whole_quarters(filters):
+    """The view widened to the whole quarters its dates touch."""
+    last = _next_quarter(quarter_floor(filters.end)) - timedelta(days=1)
+    return replace(filters, start=quarter_floor(filters.start), end=last)
+
+
+def _by_quarter(responses):
+    quarter = TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone())
+    return responses.annotate(quarter=quarter).order_by().values("quarter")
+
+
+def _quarters_to_count(view, quarters) -> list[datetime]:
+    """The quarters (by their start) whose answers may be added into results: see the module
+    docstring. `quarters` are this view's rows by quarter, with their people."""
+    mine = SurveyResponse.objects.in_view(view).values("pk")
+    added_by_wider = [
+        dict(
+            _by_quarter(SurveyResponse.objects.in_view(wider).exclude(pk__in=mine))
+            .annotate(people=Count("signup__resident", distinct=True))
+            .values_list("quarter", "people")
+        )
+        for wider in view.wider_views()
+    ]
+    return [
+        row["quarter"]
+        for row in quarters
+        if row["people"] >= SUPPRESS_BELOW
+        and not any(_too_few(added.get(row["quarter"], 0)) for added in added_by_wider)
+    ]
+
+
+def _in_quarters(starts: list[datetime]) -> Q:
+    if not starts:
+        return NO_RESPONSE
+    counted = Q()
+    for start in starts:
+        end = datetime.combine(_next_quarter(timezone.localtime(start).date()), time.min)
+        counted |= Q(
+            opportunity__starts_at__gte=start,
+            opportunity__starts_at__lt=timezone.make_aware(end),
+        )
+    return counted
 
 
 def _too_few(people: int) -> bool:
@@ -40,9 +114,9 @@ def _too_few(people: int) -> bool:
     return 0 < people < SUPPRESS_BELOW
 
 
-def _statement_cells(counts: dict) -> list:
-    """The share agreeing with each statement, then with all of them: hidden for too few."""
-    if _too_few(counts["people"]):
+def _statement_cells(counts: dict, *, hidden: bool) -> list:
+    """The share agreeing with each statement, then with all of them, unless hidden."""
+    if hidden:
         return [t.suppressed() for _ in range(len(I_STATEMENTS) + 1)]
     agree, answered = _pooled(counts)
     return [
@@ -79,33 +153,36 @@ def latest_we_assessments(filters, projects):
 
 
 def build(filters, *, now) -> Section:
-    responses = SurveyResponse.objects.in_view(filters)
-    overall = responses.aggregate(**_statement_aggregates())
-    quarters = list(
-        responses.annotate(
-            quarter=TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone())
-        )
-        .order_by()
-        .values("quarter")
-        .annotate(**_statement_aggregates())
-        .order_by("quarter")
+    view = whole_quarters(filters)
+    responses = SurveyResponse.objects.in_view(view)
+    quarters = list(_by_quarter(responses).annotate(**_statement_aggregates()).order_by("quarter"))
+    counted_quarters = _quarters_to_count(view, quarters)
+    counted = _in_quarters(counted_quarters)
+    overall = responses.aggregate(
+        **_statement_aggregates(counted),
+        counted_responses=Count("pk", filter=counted),
+        outside_projects=Count(
+            "signup__resident",
+            distinct=True,
+            filter=counted & Q(opportunity__project__isnull=True),
+        ),
     )
     by_project = list(
         responses.filter(opportunity__project__isnull=False)
         .order_by()
         .values("opportunity__project", "opportunity__project__title")
-        .annotate(**_statement_aggregates())
+        .annotate(**_statement_aggregates(counted))
         .order_by("opportunity__project__title", "opportunity__project")
     )
     invitations = SurveyInvitation.objects.filter(
-        filters.opportunity_where("signup__opportunity__")
+        view.opportunity_where("signup__opportunity__")
     ).aggregate(
         invited=Count("pk"),
         answered=Count("pk", filter=Q(signup__survey_responses__isnull=False)),
     )
     invited = invitations["invited"]
-    projects_in_view = Project.objects.filter(filters.project_where())
-    assessments = list(latest_we_assessments(filters, projects_in_view))
+    projects_in_view = Project.objects.filter(view.project_where())
+    assessments = list(latest_we_assessments(view, projects_in_view))
     comments = list(
         responses.with_comments()
         .about_sessions_enough_answered()
@@ -114,8 +191,10 @@ def build(filters, *, now) -> Section:
     )
 
     total = overall["responses"]
+    left_out = total - overall["counted_responses"]
     agree, answered = _pooled(overall)
-    overall_hidden = _too_few(overall["people"])
+    # Each quarter counted has enough people, so this hides results only when none has.
+    overall_hidden = bool(total) and overall["people"] < SUPPRESS_BELOW
 
     # 1. Each "I" statement, overall.
     statement_table = t.Table(
@@ -152,7 +231,8 @@ def build(filters, *, now) -> Section:
         best = max(I_STATEMENTS, key=lambda s: _ratio(overall, s.key))
         worst = min(I_STATEMENTS, key=lambda s: _ratio(overall, s.key))
         statement_summary = (
-            f"From {plural(total, 'response')}, {_pct(agree, answered)} of answers agreed. "
+            f"From {plural(overall['counted_responses'], 'response')}, "
+            f"{_pct(agree, answered)} of answers agreed. "
         )
         if _ratio(overall, best.key) == _ratio(overall, worst.key):
             statement_summary += "Every statement had the same share agreeing."
@@ -162,6 +242,11 @@ def build(filters, *, now) -> Section:
             )
     else:
         statement_summary = "Nobody has answered the survey about sessions in this view yet."
+    if left_out and not overall_hidden:
+        statement_summary += (
+            f" These results leave out {plural(left_out, 'response')} from quarters we do not "
+            "show (see “Over time”), to protect people’s privacy."
+        )
 
     # 2. Over time.
     quarter_table = t.Table(
@@ -173,10 +258,11 @@ def build(filters, *, now) -> Section:
     hidden_quarters = 0
     for row in quarters:
         label = quarter_label(timezone.localtime(row["quarter"]).date())
+        hidden = row["quarter"] not in counted_quarters
         quarter_table.rows.append(
-            [t.text(label), t.number(row["responses"]), *_statement_cells(row)]
+            [t.text(label), t.number(row["responses"]), *_statement_cells(row, hidden=hidden)]
         )
-        if _too_few(row["people"]):
+        if hidden:
             hidden_quarters += 1
             continue
         q_agree, q_answered = _pooled(row)
@@ -203,8 +289,10 @@ def build(filters, *, now) -> Section:
         quarter_summary = "No answers yet for sessions in these dates."
     if quarter_chart_rows and hidden_quarters:
         quarter_summary += (
-            f" {plural(hidden_quarters, 'quarter')} had fewer than {SUPPRESS_BELOW} people "
-            "answering, so we do not show their results, to protect their privacy."
+            f" We do not show {plural(hidden_quarters, 'quarter')}, and leave them out of "
+            f"every result here: fewer than {SUPPRESS_BELOW} people answered, or comparing "
+            "with all areas and levels would show the answers of fewer than "
+            f"{SUPPRESS_BELOW}. This protects people’s privacy."
         )
 
     # 3. By project, with the team's own "We" rating beside it.
@@ -223,10 +311,16 @@ def build(filters, *, now) -> Section:
     )
     project_rows = []
     hidden_projects = 0
-    for row in by_project:
+    people = [row["people"] for row in by_project]
+    # The last cell is everyone answering about sessions outside projects: not shown, but
+    # the total less the projects shown would give it.
+    too_few = suppress([*people, overall["outside_projects"]])[:-1]
+    for row, suppressed in zip(by_project, too_few, strict=True):
         assessment = we_by_project.get(row["opportunity__project"])
         we_average = assessment.average if assessment else None
-        if _too_few(row["people"]):
+        # A project answered about only in quarters not shown has no results to show.
+        hidden = suppressed or not row["people"]
+        if hidden:
             hidden_projects += 1
             # The gap is hidden too: with the team's rating beside it, it gives the average.
             i_average_cell = gap_cell = t.suppressed()
@@ -240,7 +334,7 @@ def build(filters, *, now) -> Section:
             [
                 t.text(row["opportunity__project__title"]),
                 t.number(row["responses"]),
-                *_statement_cells(row)[:-1],
+                *_statement_cells(row, hidden=hidden)[:-1],
                 i_average_cell,
                 t.decimal(we_average),
                 gap_cell,
@@ -277,8 +371,9 @@ def build(filters, *, now) -> Section:
         )
     if hidden_projects:
         project_summary += (
-            f" For {plural(hidden_projects, 'project')}, fewer than {SUPPRESS_BELOW} people "
-            "answered, so we do not show their results, to protect their privacy."
+            f" For {plural(hidden_projects, 'project')} we do not show results, to protect "
+            f"people’s privacy: fewer than {SUPPRESS_BELOW} people answered, or showing "
+            f"them would let someone work out the answers of fewer than {SUPPRESS_BELOW}."
         )
 
     # 4. "We" against "I", statement by statement.
@@ -343,7 +438,8 @@ def build(filters, *, now) -> Section:
         title="Outcomes",
         intro=(
             "What people said after taking part, in the short survey we send after each "
-            "session, for sessions in the dates chosen."
+            "session. To protect people’s privacy, these results are for whole quarters: "
+            f"sessions from {view.start:%-d %B %Y} to {view.end:%-d %B %Y}."
         ),
         figures=[
             Figure("Survey responses", f"{total:,}", f"from {plural(invited, 'invitation')}"),
