@@ -20,8 +20,9 @@ def _footer(message) -> str:
     )
 
 
-def send_email(message, attachments=()) -> None:
-    """`attachments`: (filename, text, mimetype) files, built by the caller at sending time."""
+def send_email(message, attachments=(), *, large_print=False) -> None:
+    """`attachments`: (filename, text, mimetype) files, built by the caller at sending time.
+    `large_print`: the person asked for large print, so the HTML version uses big type."""
     link = unsubscribe_url(message.recipient_id, message.category)
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -38,7 +39,12 @@ def send_email(message, attachments=()) -> None:
     email.attach_alternative(
         render_to_string(
             "notifications/email.html",
-            {"message": message, "unsubscribe_url": link, "SITE_NAME": settings.SITE_NAME},
+            {
+                "message": message,
+                "unsubscribe_url": link,
+                "SITE_NAME": settings.SITE_NAME,
+                "large_print": large_print,
+            },
         ),
         "text/html",
     )

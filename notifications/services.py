@@ -29,6 +29,12 @@ MAX_ATTEMPTS = 6  # about an hour of retries with the backoff below
 LEASE = timedelta(minutes=5)  # a send that has not finished by then is tried again
 BATCH_SIZE = 500
 
+# The formats people can ask for information in (participation's Profile.InformationFormat)
+# that change what an e-mail looks like: easy read words where a message kind has them
+# (`easy_read.txt`), and large print.
+EASY_READ = "easy_read"
+LARGE_PRINT = "large_print"
+
 
 # Attachments made when a message is sent, not when it is queued: a calendar file took
 # ~35 ms to build inside the sign-up request. The outbox row stores {"build": name, ...ids};
@@ -96,8 +102,8 @@ def render_message(kind: str, context: dict) -> tuple[str, str]:
 
 
 def _body_for_channel(kind: str, template: str, context: dict, email_body: str) -> str:
-    """The kind's own wording for another channel (`template`) where it has one, else the
-    e-mail's words."""
+    """The kind's own wording for another channel or format (`template`) where it has one,
+    else the e-mail's words."""
     try:
         return _render(f"notifications/{kind}/{template}", _with_site(context)).strip()
     except TemplateDoesNotExist:
@@ -156,26 +162,34 @@ def choose_channel(user, preferences=None) -> tuple[str, str]:
     return Message.Channel.CALL_LIST, ""
 
 
-def _reach(recipients, category) -> dict[int, tuple[tuple[str, str], bool]]:
-    """For each recipient, by id: their (how, phone) and whether they have unsubscribed from
-    `category`. One query for the whole batch, whether or not their profiles were loaded."""
+def _reach(recipients, category) -> dict[int, tuple[tuple[str, str], bool, str]]:
+    """For each recipient, by id: their (how, phone), whether they have unsubscribed from
+    `category`, and the format they want information in (empty without a profile). One query
+    for the whole batch, whether or not their profiles were loaded."""
     rows = (
         get_user_model()
         .objects.filter(pk__in=[r.pk for r in recipients])
         .annotate(
             unsubscribed=Exists(Unsubscribe.objects.filter(user=OuterRef("pk"), category=category))
         )
-        .values_list("pk", "profile__contact_by", "profile__phone", "unsubscribed")
+        .values_list(
+            "pk", "profile__contact_by", "profile__phone", "unsubscribed", "profile__format"
+        )
     )
-    return {pk: (_preferences(how, phone), unsubscribed) for pk, how, phone, unsubscribed in rows}
+    return {
+        pk: (_preferences(how, phone), unsubscribed, information_format or "")
+        for pk, how, phone, unsubscribed, information_format in rows
+    }
 
 
 def _build(kind, category, recipient, event_key, context, attachments, reach) -> Message:
     context = {**context, "recipient": recipient}
     subject, body = render_message(kind, context)
-    preferences, unsubscribed = reach[recipient.pk]
+    preferences, unsubscribed, information_format = reach[recipient.pk]
     channel, address = choose_channel(recipient, preferences)
-    if channel == Message.Channel.SMS:
+    if channel == Message.Channel.EMAIL and information_format == EASY_READ:
+        body = _body_for_channel(kind, "easy_read.txt", context, body)
+    elif channel == Message.Channel.SMS:
         body = render_text_message(kind, context, email_body=body)
     elif channel == Message.Channel.CALL_LIST:
         body = render_call_list_message(kind, context, email_body=body)
@@ -285,7 +299,11 @@ def deliver_message(message_id: int) -> bool:
     )
     message = (
         Message.objects.select_related("recipient")
-        .annotate(unsubscribed=Exists(unsubscribed))
+        .annotate(
+            unsubscribed=Exists(unsubscribed),
+            # Read when sending, so a change of mind since the message was written counts.
+            information_format=F("recipient__profile__format"),
+        )
         .get(pk=message_id)
     )
     if message.unsubscribed:
@@ -295,7 +313,11 @@ def deliver_message(message_id: int) -> bool:
         if message.channel == Message.Channel.SMS:
             channels.send_sms(message)
         else:
-            channels.send_email(message, attachments=built_attachments(message))
+            channels.send_email(
+                message,
+                attachments=built_attachments(message),
+                large_print=message.information_format == LARGE_PRINT,
+            )
     except Exception as error:  # any delivery failure is recorded and retried, never lost
         failed = message.attempts >= MAX_ATTEMPTS
         Message.objects.filter(pk=message_id).update(

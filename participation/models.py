@@ -510,6 +510,7 @@ class Profile(models.Model):
         POST_OR_PHONE = "post_or_phone", "Post or a phone call from staff"
 
     class InformationFormat(models.TextChoices):
+        # Easy read and large print change e-mails: see notifications.services.
         STANDARD = "standard", "Standard"
         EASY_READ = "easy_read", "Easy read"
         LARGE_PRINT = "large_print", "Large print"

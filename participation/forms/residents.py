@@ -111,6 +111,11 @@ class ContactPreferencesForm(forms.Form):
     format = forms.ChoiceField(
         label="How should information be written for you?",
         choices=Profile.InformationFormat.choices,
+        help_text=(
+            "Easy read: our e-mails about your sessions use short sentences. "
+            "Large print: our e-mails use big text. "
+            "Letters from our staff follow what you choose."
+        ),
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how information should be written for you"},
     )

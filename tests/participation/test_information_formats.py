@@ -1,0 +1,144 @@
+"""People who asked for easy read or large print get their e-mails that way."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from notifications import services as notifications
+from notifications.models import Message
+from notifications.tasks import deliver_messages
+from participation import services
+from participation.models import Profile
+
+from .factories import OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+Format = Profile.InformationFormat
+TEMPLATES = Path(settings.BASE_DIR) / "templates" / "notifications"
+EASY_READ_KINDS = sorted(path.parent.name for path in TEMPLATES.glob("*/easy_read.txt"))
+
+
+def _wants(person, information_format, **profile):
+    Profile.objects.update_or_create(
+        user=person, defaults={"format": information_format, **profile}
+    )
+    return person
+
+
+def _body(person, kind):
+    return Message.objects.get(recipient=person, kind=kind).body_text
+
+
+def test_someone_who_asked_for_easy_read_gets_easy_read_words(opportunity, make_residents):
+    easy, standard = make_residents(2)
+    _wants(easy, Format.EASY_READ)
+
+    services.sign_up(opportunity, resident=easy)
+    services.sign_up(opportunity, resident=standard)
+
+    easy_body = _body(easy, "signup_confirmed")
+    assert "You have a place at:\nCarers' lunch and chat" in easy_body
+    assert "Please cancel your place, so someone else can come:" in easy_body
+    assert "Thank you for signing up" not in easy_body
+    assert "Thank you for signing up" in _body(standard, "signup_confirmed")
+    # The same facts and links either way.
+    signup_link = f"{settings.SITE_URL}/sign-ups/"
+    assert signup_link in easy_body and signup_link in _body(standard, "signup_confirmed")
+
+
+def test_the_waiting_list_and_an_offered_place_come_in_easy_read(make_residents, staff):
+    opportunity = OpportunityFactory(capacity=1, created_by=staff, title="Transport forum")
+    first, waiting = make_residents(2)
+    _wants(waiting, Format.EASY_READ)
+    booked = services.sign_up(opportunity, resident=first)
+    services.sign_up(opportunity, resident=waiting)
+
+    assert "You are number 1 on the list." in _body(waiting, "waiting_list_joined")
+
+    services.cancel_sign_up(booked, by=first)
+
+    offer = _body(waiting, "place_offered")
+    assert offer.startswith(f"Hello {waiting.get_short_name()},\n\nGood news.")
+    assert "Do you want the place?\nSay yes before" in offer
+
+
+def test_a_message_with_no_easy_read_words_yet_uses_the_standard_ones(opportunity, resident):
+    _wants(resident, Format.EASY_READ)
+    notifications.queue_message(
+        "group_message",
+        recipient=resident,
+        event_key="group:1",
+        context={
+            "opportunity": opportunity,
+            "subject": "Parking",
+            "text": "Use the back gate.",
+            "sender": None,
+            "waiting": False,
+        },
+    )
+
+    assert "Use the back gate." in _body(resident, "group_message")
+
+
+def test_easy_read_is_for_e_mails_staff_read_the_call_list_as_written(opportunity, resident):
+    _wants(resident, Format.EASY_READ, contact_by="post_or_phone", phone="01632 960000")
+
+    services.sign_up(opportunity, resident=resident)
+
+    message = Message.objects.get(recipient=resident)
+    assert message.channel == Message.Channel.CALL_LIST
+    assert "Thank you for signing up" in message.body_text
+
+
+def test_large_print_e_mails_use_big_type_as_the_person_wants_when_sent(
+    opportunity, make_residents
+):
+    large, standard = make_residents(2)
+    services.sign_up(opportunity, resident=large)
+    services.sign_up(opportunity, resident=standard)
+    # Asked for after the message was written: what they want when it is sent counts.
+    _wants(large, Format.LARGE_PRINT)
+
+    deliver_messages(list(Message.objects.values_list("pk", flat=True)))
+
+    html = {email.to[0]: email.alternatives[0][0] for email in mail.outbox}
+    assert 'style="font-size: 24px; line-height: 1.5;"' in html[large.email]
+    assert "font-size" not in html[standard.email]
+
+
+def test_every_easy_read_version_keeps_the_standard_versions_links():
+    assert len(EASY_READ_KINDS) >= 9
+    link = re.compile(r"\{\{ site_url \}\}\{[{%][^}]*[}%]\}")
+    for kind in EASY_READ_KINDS:
+        standard = (TEMPLATES / kind / "body.txt").read_text()
+        easy = (TEMPLATES / kind / "easy_read.txt").read_text()
+        assert set(link.findall(easy)) == set(link.findall(standard)), kind
+
+
+@pytest.mark.parametrize("kind", EASY_READ_KINDS)
+def test_every_easy_read_version_renders_with_its_facts(kind, opportunity, resident):
+    signup = services.sign_up(opportunity, resident=resident)
+    context = {
+        "recipient": resident,
+        "opportunity": opportunity,
+        "signup": signup,
+        "position": 3,
+        "what_changed": "the time",
+        "has_place": True,
+        "reason": "The room flooded.",
+        "was_waiting": False,
+        "by_staff": False,
+        "started": False,
+    }
+
+    body = notifications.render_message(kind, context)[1]
+    easy = notifications._body_for_channel(kind, "easy_read.txt", context, body)
+
+    assert easy != body
+    assert easy.startswith(f"Hello {resident.get_short_name()},")
+    assert "Carers' lunch and chat" in easy
+    assert "None" not in easy and "\n\n\n" not in easy
