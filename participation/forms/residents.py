@@ -112,9 +112,9 @@ class ContactPreferencesForm(forms.Form):
         label="How should information be written for you?",
         choices=Profile.InformationFormat.choices,
         help_text=(
-            "Easy read: our e-mails about your sessions use short sentences. "
-            "Large print: our e-mails use big text. "
-            "Letters from our staff follow what you choose."
+            "Easy read: our emails about your sessions use short sentences. "
+            "Large print: our emails use big text. "
+            "If our staff write to you, they use what you choose too."
         ),
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how information should be written for you"},
