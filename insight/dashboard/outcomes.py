@@ -1,18 +1,17 @@
 """Outcomes: what participants said about taking part ("I" statements), over time and by
 project, set beside what project teams said about themselves ("We" statements).
 
-The survey promises that staff see answers only added together, and no group of fewer
-than `SUPPRESS_BELOW` people, even by taking one view of the dashboard from another:
+The survey promises that staff see answers only added together, never the answers of fewer
+than `SUPPRESS_BELOW` people, and setting one view of the dashboard beside another (other
+dates, an area, a level, a project's own page) must not give them away either. So results are
+added up from cells: the answers about one project's sessions (or about sessions outside any
+project) in one quarter. A cell counts only when `SUPPRESS_BELOW` or more people answered in
+it, in this view, and the people a wider view (without the area or level chosen) adds to it
+are none or `SUPPRESS_BELOW` or more. Every result here, and a project's own page
+(`insight.we`), is a sum of whole cells that count, so any two differ by whole cells too.
+The dates chosen are widened to the quarters they touch, for the same reason.
 
-- Results are worked out from whole quarters. The dates chosen are widened to the quarters
-  they touch, so two views can differ only by whole quarters, never by a day.
-- A quarter counts towards the results only when `SUPPRESS_BELOW` or more people answered
-  about it in this view, and the people a wider view (without the area or level chosen)
-  adds to it are none or `SUPPRESS_BELOW` or more. Any two views therefore differ by groups
-  that size or bigger.
-- Projects are checked together with the sessions outside any project (`stats.suppress`),
-  because the total less the projects shown would give the rest.
-- Comments appear only from sessions that many people answered.
+Comments appear only from sessions that many people answered.
 
 How many responses there were is still shown: it says nothing about what anyone said.
 """
@@ -31,7 +30,7 @@ from ..charts import Bar, BarChart, Item, single_series
 from ..models import SurveyInvitation, SurveyResponse, WeAssessment
 from ..querysets import quarter_floor
 from ..statements import AGREES_FROM, I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
-from ..stats import SUPPRESS_BELOW, TOO_FEW_ANSWERED, suppress
+from ..stats import SUPPRESS_BELOW, TOO_FEW_ANSWERED
 from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
 
 LATEST_COMMENTS = 5
@@ -75,37 +74,51 @@ def _by_quarter(responses):
     return responses.annotate(quarter=quarter).order_by().values("quarter")
 
 
-def _quarters_to_count(view, quarters) -> list[datetime]:
-    """The quarters (by their start) whose answers may be added into results: see the module
-    docstring. `quarters` are this view's rows by quarter, with their people."""
-    mine = SurveyResponse.objects.in_view(view).values("pk")
+def _cells(responses) -> dict[tuple[int | None, datetime], int]:
+    """People who answered, by cell: (project id or None, quarter start)."""
+    return {
+        (row["opportunity__project"], row["quarter"]): row["people"]
+        for row in _by_quarter(responses)
+        .values("opportunity__project", "quarter")
+        .annotate(people=Count("signup__resident", distinct=True))
+    }
+
+
+def _cells_to_count(view) -> dict[datetime, list[int | None]]:
+    """The cells whose answers may be added into results (see the module docstring), as the
+    projects (None for sessions outside projects) that count in each quarter."""
+    mine = SurveyResponse.objects.in_view(view)
     added_by_wider = [
-        dict(
-            _by_quarter(SurveyResponse.objects.in_view(wider).exclude(pk__in=mine))
-            .annotate(people=Count("signup__resident", distinct=True))
-            .values_list("quarter", "people")
-        )
+        _cells(SurveyResponse.objects.in_view(wider).exclude(pk__in=mine.values("pk")))
         for wider in view.wider_views()
     ]
-    return [
-        row["quarter"]
-        for row in quarters
-        if row["people"] >= SUPPRESS_BELOW
-        and not any(_too_few(added.get(row["quarter"], 0)) for added in added_by_wider)
-    ]
-
-
-def _in_quarters(starts: list[datetime]) -> Q:
-    if not starts:
-        return NO_RESPONSE
-    counted = Q()
-    for start in starts:
-        end = datetime.combine(_next_quarter(timezone.localtime(start).date()), time.min)
-        counted |= Q(
-            opportunity__starts_at__gte=start,
-            opportunity__starts_at__lt=timezone.make_aware(end),
-        )
+    counted = {}
+    for (project, quarter), people in _cells(mine).items():
+        if people >= SUPPRESS_BELOW and not any(
+            _too_few(added.get((project, quarter), 0)) for added in added_by_wider
+        ):
+            counted.setdefault(quarter, []).append(project)
     return counted
+
+
+def _in_cells(counted: dict[datetime, list[int | None]]) -> Q:
+    """Responses in the cells that count: one condition per quarter, not per cell."""
+    if not counted:
+        return NO_RESPONSE
+    where = Q()
+    for start, projects in counted.items():
+        end = datetime.combine(_next_quarter(timezone.localtime(start).date()), time.min)
+        in_projects = Q(opportunity__project__in=[p for p in projects if p is not None])
+        if None in projects:
+            in_projects |= Q(opportunity__project__isnull=True)
+        where |= (
+            Q(
+                opportunity__starts_at__gte=start,
+                opportunity__starts_at__lt=timezone.make_aware(end),
+            )
+            & in_projects
+        )
+    return where
 
 
 def _too_few(people: int) -> bool:
@@ -155,17 +168,12 @@ def latest_we_assessments(filters, projects):
 def build(filters, *, now) -> Section:
     view = whole_quarters(filters)
     responses = SurveyResponse.objects.in_view(view)
-    quarters = list(_by_quarter(responses).annotate(**_statement_aggregates()).order_by("quarter"))
-    counted_quarters = _quarters_to_count(view, quarters)
-    counted = _in_quarters(counted_quarters)
+    counted = _in_cells(_cells_to_count(view))
+    quarters = list(
+        _by_quarter(responses).annotate(**_statement_aggregates(counted)).order_by("quarter")
+    )
     overall = responses.aggregate(
-        **_statement_aggregates(counted),
-        counted_responses=Count("pk", filter=counted),
-        outside_projects=Count(
-            "signup__resident",
-            distinct=True,
-            filter=counted & Q(opportunity__project__isnull=True),
-        ),
+        **_statement_aggregates(counted), counted_responses=Count("pk", filter=counted)
     )
     by_project = list(
         responses.filter(opportunity__project__isnull=False)
@@ -244,8 +252,9 @@ def build(filters, *, now) -> Section:
         statement_summary = "Nobody has answered the survey about sessions in this view yet."
     if left_out and not overall_hidden:
         statement_summary += (
-            f" These results leave out {plural(left_out, 'response')} from quarters we do not "
-            "show (see “Over time”), to protect people’s privacy."
+            f" These results leave out {plural(left_out, 'response')}: we add answers in only "
+            f"where {SUPPRESS_BELOW} or more people answered about the same project in the same "
+            "quarter, to protect people’s privacy."
         )
 
     # 2. Over time.
@@ -258,7 +267,7 @@ def build(filters, *, now) -> Section:
     hidden_quarters = 0
     for row in quarters:
         label = quarter_label(timezone.localtime(row["quarter"]).date())
-        hidden = row["quarter"] not in counted_quarters
+        hidden = not row["people"]  # no cell in it counts
         quarter_table.rows.append(
             [t.text(label), t.number(row["responses"]), *_statement_cells(row, hidden=hidden)]
         )
@@ -289,10 +298,9 @@ def build(filters, *, now) -> Section:
         quarter_summary = "No answers yet for sessions in these dates."
     if quarter_chart_rows and hidden_quarters:
         quarter_summary += (
-            f" We do not show {plural(hidden_quarters, 'quarter')}, and leave them out of "
-            f"every result here: fewer than {SUPPRESS_BELOW} people answered, or comparing "
-            "with all areas and levels would show the answers of fewer than "
-            f"{SUPPRESS_BELOW}. This protects people’s privacy."
+            f" We do not show {plural(hidden_quarters, 'quarter')}: in each, fewer than "
+            f"{SUPPRESS_BELOW} people answered about any one project. This protects "
+            "people’s privacy."
         )
 
     # 3. By project, with the team's own "We" rating beside it.
@@ -311,15 +319,10 @@ def build(filters, *, now) -> Section:
     )
     project_rows = []
     hidden_projects = 0
-    people = [row["people"] for row in by_project]
-    # The last cell is everyone answering about sessions outside projects: not shown, but
-    # the total less the projects shown would give it.
-    too_few = suppress([*people, overall["outside_projects"]])[:-1]
-    for row, suppressed in zip(by_project, too_few, strict=True):
+    for row in by_project:
         assessment = we_by_project.get(row["opportunity__project"])
         we_average = assessment.average if assessment else None
-        # A project answered about only in quarters not shown has no results to show.
-        hidden = suppressed or not row["people"]
+        hidden = not row["people"]  # no cell of the project's counts
         if hidden:
             hidden_projects += 1
             # The gap is hidden too: with the team's rating beside it, it gives the average.
@@ -371,9 +374,9 @@ def build(filters, *, now) -> Section:
         )
     if hidden_projects:
         project_summary += (
-            f" For {plural(hidden_projects, 'project')} we do not show results, to protect "
-            f"people’s privacy: fewer than {SUPPRESS_BELOW} people answered, or showing "
-            f"them would let someone work out the answers of fewer than {SUPPRESS_BELOW}."
+            f" For {plural(hidden_projects, 'project')} we do not show results: in every "
+            f"quarter, fewer than {SUPPRESS_BELOW} people answered about them. This protects "
+            "people’s privacy."
         )
 
     # 4. "We" against "I", statement by statement.

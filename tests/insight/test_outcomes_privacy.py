@@ -49,21 +49,18 @@ def test_dates_a_day_apart_give_the_same_results_so_one_person_cannot_be_singled
     assert "sessions from 1 April 2025 to 30 June 2025" in section.intro
 
 
-def test_an_area_is_not_shown_when_the_rest_of_its_quarter_is_a_handful_of_people():
+def test_an_area_is_not_shown_when_the_rest_of_its_project_that_quarter_is_a_handful():
     carers = ServiceAreaFactory(name="Carers")
     housing = ServiceAreaFactory(name="Housing")
-    carers_session = OpportunityFactory(
-        project=ProjectFactory(service_area=carers), starts_at=at(2025, 5, 1)
-    )
-    housing_session = OpportunityFactory(
-        project=ProjectFactory(service_area=housing), starts_at=at(2025, 5, 2)
-    )
-    _answers(carers_session, 10, rating=5)
+    project = ProjectFactory(service_area=carers)
+    _answers(OpportunityFactory(project=project, starts_at=at(2025, 5, 1)), 10, rating=5)
+    # A session of the same project about housing: it counts as housing when filtering.
+    housing_session = OpportunityFactory(project=project, topic=housing, starts_at=at(2025, 5, 2))
     _answers(housing_session, 3, rating=1)
 
-    # All areas: thirteen people, shown.
+    # All areas: the project's thirteen people, shown.
     assert _statements(YEAR)[0] == ["13", "10", "76.9", "4.1"]
-    # Carers alone is ten people, but all areas less carers would be housing's three.
+    # Carers alone is ten people, but all areas less carers would be the other three.
     assert _statements(replace(YEAR, area=carers)) == SUPPRESSED_STATEMENTS
     assert _statements(replace(YEAR, area=housing)) == SUPPRESSED_STATEMENTS
     quarters = csv_rows(outcomes.build(replace(YEAR, area=carers), now=NOW), "outcomes_quarters")
@@ -71,49 +68,52 @@ def test_an_area_is_not_shown_when_the_rest_of_its_quarter_is_a_handful_of_peopl
 
 
 def test_a_level_is_checked_against_all_levels_too():
-    session = OpportunityFactory(
-        project=ProjectFactory(level=Level.SERVICE), starts_at=at(2025, 5, 1)
-    )
-    other = OpportunityFactory(
-        project=ProjectFactory(level=Level.STRATEGIC), starts_at=at(2025, 5, 2)
-    )
-    _answers(session, 12, rating=5)
-    _answers(other, 2, rating=1)
+    # Sessions outside projects have their own level; together they are one cell a quarter.
+    service = OpportunityFactory(project=None, level=Level.SERVICE, starts_at=at(2025, 5, 1))
+    strategic = OpportunityFactory(project=None, level=Level.STRATEGIC, starts_at=at(2025, 5, 2))
+    _answers(service, 12, rating=5)
+    _answers(strategic, 2, rating=1)
 
     assert _statements(replace(YEAR, level=Level.SERVICE)) == SUPPRESSED_STATEMENTS
     assert _statements(YEAR)[0][0] == "14"
 
 
-def test_a_small_project_hides_the_next_smallest_so_the_total_cannot_give_it_away():
+def test_a_project_few_people_answered_about_is_left_out_of_every_total():
     quarter = at(2025, 5, 1)
     big = ProjectFactory(title="Big review")
-    middle = ProjectFactory(title="Middle review")
     small = ProjectFactory(title="Small review")
     _answers(OpportunityFactory(project=big, starts_at=quarter), 15, rating=5)
-    _answers(OpportunityFactory(project=middle, starts_at=quarter), 10, rating=4)
     _answers(OpportunityFactory(project=small, starts_at=quarter), 4, rating=1)
-
-    section = outcomes.build(YEAR, now=NOW)
-
-    rows = {row[0]: row[1:] for row in csv_rows(section, "outcomes_projects")}
-    assert rows["Small review"][1:7] == ["suppressed"] * 6
-    # Shown, the middle project and the total would give the small one's answers.
-    assert rows["Middle review"][1:7] == ["suppressed"] * 6
-    assert rows["Big review"][1:7] == ["100.0"] * 6
-    assert _statements(YEAR)[0][0] == "29"
-    assert "For 2 projects we do not show results" in section.blocks[3].summary
-
-
-def test_a_project_is_hidden_when_the_sessions_outside_projects_are_a_handful():
-    quarter = at(2025, 5, 1)
-    project = ProjectFactory(title="Only project")
-    _answers(OpportunityFactory(project=project, starts_at=quarter), 12, rating=5)
     _answers(OpportunityFactory(project=None, starts_at=quarter, level=Level.SERVICE), 3, rating=1)
 
     section = outcomes.build(YEAR, now=NOW)
 
-    row = csv_rows(section, "outcomes_projects")[0]
-    assert row[:2] == ["Only project", "12"]
-    assert row[2:8] == ["suppressed"] * 6
-    # Fifteen people in all: the total is safe to show.
-    assert _statements(YEAR)[0][:2] == ["15", "12"]
+    rows = {row[0]: row[1:] for row in csv_rows(section, "outcomes_projects")}
+    assert rows["Small review"][:7] == ["4", *["suppressed"] * 6]
+    assert rows["Big review"][1:7] == ["100.0"] * 6
+    # The total and the quarter are the big project's fifteen alone: less the big project,
+    # they would otherwise give the small project's four, or the three outside projects.
+    assert _statements(YEAR)[0] == ["15", "15", "100.0", "5.0"]
+    assert csv_rows(section, "outcomes_quarters")[0][:3] == ["Apr to Jun 2025", "22", "100.0"]
+    assert "For 1 project we do not show results" in section.blocks[3].summary
+
+
+def test_the_dashboard_and_a_projects_own_page_add_up_the_same_cells(client, staff):
+    """A project's page shows its results quarter by quarter; the dashboard's row for it
+    adds up those same quarters, so the two cannot be subtracted to find a small quarter."""
+    project = ProjectFactory(title="Day centre review", owner=staff)
+    _answers(OpportunityFactory(project=project, starts_at=at(2025, 5, 1)), 12, rating=5)
+    _answers(OpportunityFactory(project=project, starts_at=at(2025, 8, 1)), 4, rating=1)
+    # Plenty of others answered in the summer, so the quarter as a whole is not small.
+    _answers(OpportunityFactory(starts_at=at(2025, 8, 2)), 20, rating=3)
+
+    row = next(
+        r
+        for r in csv_rows(outcomes.build(YEAR, now=NOW), "outcomes_projects")
+        if r[0] == project.title
+    )
+
+    assert row[:3] == ["Day centre review", "16", "100.0"]  # the spring's twelve only
+    client.force_login(staff)
+    page = client.get(f"/insight/projects/{project.slug}/we/").content.decode()
+    assert "Fewer than 10 people answered, so we do not show the results" in page
