@@ -112,7 +112,7 @@ class ContactPreferencesForm(forms.Form):
         label="How should information be written for you?",
         choices=Profile.InformationFormat.choices,
         help_text=(
-            "Easy read: our emails about your sessions use short sentences. "
+            "Easy read: our emails about your sessions and payments use short sentences. "
             "Large print: our emails use big text. "
             "If our staff write to you, they use what you choose too."
         ),
