@@ -17,9 +17,9 @@ How many responses there were is still shown: it says nothing about what anyone 
 """
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
@@ -35,25 +35,11 @@ from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
 
 LATEST_COMMENTS = 5
 
-# A condition no response meets: the results when no quarter may be counted.
-NO_RESPONSE = Q(pk__isnull=True)
+# What each cell holds for each "I" statement, to add up: answers, answers agreeing, and the
+# ratings' sum (for averages).
+RESULT_KEYS = [f"{s.key}_{part}" for s in I_STATEMENTS for part in ("answered", "agree", "sum")]
 
-
-def _statement_aggregates(counted: Q = Q()):  # noqa: B008 - Q() is never changed
-    """How many responded (all of them), then the people and answers behind the results:
-    only responses that meet `counted` (all of them by default)."""
-    # Whether results may be shown depends on how many people answered: one person who
-    # came to three sessions gives three responses, but is still one person.
-    aggregates = {
-        "responses": Count("pk"),
-        "people": Count("signup__resident", distinct=True, filter=counted),
-    }
-    for s in I_STATEMENTS:
-        agrees = Q(**{f"{s.key}__gte": AGREES_FROM})
-        aggregates[f"{s.key}_answered"] = Count(s.key, filter=counted)
-        aggregates[f"{s.key}_agree"] = Count("pk", filter=agrees & counted)
-        aggregates[f"{s.key}_avg"] = Avg(s.key, filter=counted)
-    return aggregates
+Cell = tuple[int | None, datetime]  # (project id, or None outside projects; quarter start)
 
 
 def _next_quarter(start: date) -> date:
@@ -69,56 +55,75 @@ def whole_quarters(filters):
     return replace(filters, start=quarter_floor(filters.start), end=last)
 
 
-def _by_quarter(responses):
+def _by_cell(responses):
     quarter = TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone())
-    return responses.annotate(quarter=quarter).order_by().values("quarter")
+    return (
+        responses.annotate(quarter=quarter)
+        .order_by()
+        .values("opportunity__project", "opportunity__project__title", "quarter")
+    )
 
 
-def _cells(responses) -> dict[tuple[int | None, datetime], int]:
-    """People who answered, by cell: (project id or None, quarter start)."""
+def _cell_rows(responses) -> list[dict]:
+    """Each cell's responses, people, and counts for each statement: one query."""
+    # Whether results may be shown depends on how many people answered: one person who
+    # came to three sessions gives three responses, but is still one person.
+    aggregates = {"responses": Count("pk"), "people": Count("signup__resident", distinct=True)}
+    for s in I_STATEMENTS:
+        aggregates[f"{s.key}_answered"] = Count(s.key)
+        aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
+        aggregates[f"{s.key}_sum"] = Sum(s.key)
+    return list(_by_cell(responses).annotate(**aggregates))
+
+
+def _key(row) -> Cell:
+    return row["opportunity__project"], row["quarter"]
+
+
+def _cells_that_count(view, rows) -> set[Cell]:
+    """The cells whose answers may be added into results (see the module docstring)."""
+    mine = SurveyResponse.objects.in_view(view).values("pk")
+    added_by_wider = [
+        {
+            _key(row): row["people"]
+            for row in _by_cell(
+                SurveyResponse.objects.in_view(wider).exclude(pk__in=mine)
+            ).annotate(people=Count("signup__resident", distinct=True))
+        }
+        for wider in view.wider_views()
+    ]
     return {
-        (row["opportunity__project"], row["quarter"]): row["people"]
-        for row in _by_quarter(responses)
-        .values("opportunity__project", "quarter")
-        .annotate(people=Count("signup__resident", distinct=True))
+        _key(row)
+        for row in rows
+        if row["people"] >= SUPPRESS_BELOW
+        and not any(_too_few(added.get(_key(row), 0)) for added in added_by_wider)
     }
 
 
-def _cells_to_count(view) -> dict[datetime, list[int | None]]:
-    """The cells whose answers may be added into results (see the module docstring), as the
-    projects (None for sessions outside projects) that count in each quarter."""
-    mine = SurveyResponse.objects.in_view(view)
-    added_by_wider = [
-        _cells(SurveyResponse.objects.in_view(wider).exclude(pk__in=mine.values("pk")))
-        for wider in view.wider_views()
-    ]
-    counted = {}
-    for (project, quarter), people in _cells(mine).items():
-        if people >= SUPPRESS_BELOW and not any(
-            _too_few(added.get((project, quarter), 0)) for added in added_by_wider
-        ):
-            counted.setdefault(quarter, []).append(project)
-    return counted
+def _add_up(rows, counted: set[Cell], **labels) -> dict:
+    """What some cells add up to: every response, but answers only from cells that count.
+    `labels` are kept on the result (a quarter, a project)."""
+    total = dict.fromkeys(["responses", "counted_responses", *RESULT_KEYS], 0)
+    total["counted"] = False
+    for row in rows:
+        total["responses"] += row["responses"]
+        if _key(row) in counted:
+            total["counted"] = True
+            total["counted_responses"] += row["responses"]
+            for key in RESULT_KEYS:
+                total[key] += row[key] or 0
+    for s in I_STATEMENTS:
+        answered = total[f"{s.key}_answered"]
+        total[f"{s.key}_avg"] = total[f"{s.key}_sum"] / answered if answered else None
+    return {**total, **labels}
 
 
-def _in_cells(counted: dict[datetime, list[int | None]]) -> Q:
-    """Responses in the cells that count: one condition per quarter, not per cell."""
-    if not counted:
-        return NO_RESPONSE
-    where = Q()
-    for start, projects in counted.items():
-        end = datetime.combine(_next_quarter(timezone.localtime(start).date()), time.min)
-        in_projects = Q(opportunity__project__in=[p for p in projects if p is not None])
-        if None in projects:
-            in_projects |= Q(opportunity__project__isnull=True)
-        where |= (
-            Q(
-                opportunity__starts_at__gte=start,
-                opportunity__starts_at__lt=timezone.make_aware(end),
-            )
-            & in_projects
-        )
-    return where
+def _group(rows, counted, by) -> list[dict]:
+    """The cells added up per value of `by(row)`, a tuple of (label, value) pairs."""
+    groups = {}
+    for row in rows:
+        groups.setdefault(by(row), []).append(row)
+    return [_add_up(cells, counted, **dict(labels)) for labels, cells in groups.items()]
 
 
 def _too_few(people: int) -> bool:
@@ -168,19 +173,23 @@ def latest_we_assessments(filters, projects):
 def build(filters, *, now) -> Section:
     view = whole_quarters(filters)
     responses = SurveyResponse.objects.in_view(view)
-    counted = _in_cells(_cells_to_count(view))
-    quarters = list(
-        _by_quarter(responses).annotate(**_statement_aggregates(counted)).order_by("quarter")
+    rows = _cell_rows(responses)
+    counted = _cells_that_count(view, rows)
+    overall = _add_up(rows, counted)
+    quarters = sorted(
+        _group(rows, counted, lambda row: (("quarter", row["quarter"]),)),
+        key=lambda q: q["quarter"],
     )
-    overall = responses.aggregate(
-        **_statement_aggregates(counted), counted_responses=Count("pk", filter=counted)
-    )
-    by_project = list(
-        responses.filter(opportunity__project__isnull=False)
-        .order_by()
-        .values("opportunity__project", "opportunity__project__title")
-        .annotate(**_statement_aggregates(counted))
-        .order_by("opportunity__project__title", "opportunity__project")
+    by_project = sorted(
+        _group(
+            [row for row in rows if row["opportunity__project"] is not None],
+            counted,
+            lambda row: (
+                ("project", row["opportunity__project"]),
+                ("title", row["opportunity__project__title"]),
+            ),
+        ),
+        key=lambda p: (p["title"], p["project"]),
     )
     invitations = SurveyInvitation.objects.filter(
         view.opportunity_where("signup__opportunity__")
@@ -201,8 +210,8 @@ def build(filters, *, now) -> Section:
     total = overall["responses"]
     left_out = total - overall["counted_responses"]
     agree, answered = _pooled(overall)
-    # Each quarter counted has enough people, so this hides results only when none has.
-    overall_hidden = bool(total) and overall["people"] < SUPPRESS_BELOW
+    # Results are hidden only when no cell counts: any that does has enough people.
+    overall_hidden = bool(total) and not overall["counted"]
 
     # 1. Each "I" statement, overall.
     statement_table = t.Table(
@@ -267,7 +276,7 @@ def build(filters, *, now) -> Section:
     hidden_quarters = 0
     for row in quarters:
         label = quarter_label(timezone.localtime(row["quarter"]).date())
-        hidden = not row["people"]  # no cell in it counts
+        hidden = not row["counted"]
         quarter_table.rows.append(
             [t.text(label), t.number(row["responses"]), *_statement_cells(row, hidden=hidden)]
         )
@@ -320,9 +329,9 @@ def build(filters, *, now) -> Section:
     project_rows = []
     hidden_projects = 0
     for row in by_project:
-        assessment = we_by_project.get(row["opportunity__project"])
+        assessment = we_by_project.get(row["project"])
         we_average = assessment.average if assessment else None
-        hidden = not row["people"]  # no cell of the project's counts
+        hidden = not row["counted"]
         if hidden:
             hidden_projects += 1
             # The gap is hidden too: with the team's rating beside it, it gives the average.
@@ -335,7 +344,7 @@ def build(filters, *, now) -> Section:
             i_average_cell, gap_cell = t.decimal(i_average), t.decimal(gap)
         project_rows.append(
             [
-                t.text(row["opportunity__project__title"]),
+                t.text(row["title"]),
                 t.number(row["responses"]),
                 *_statement_cells(row, hidden=hidden)[:-1],
                 i_average_cell,
