@@ -1,23 +1,23 @@
 """ "We" statements for one project, quarter by quarter, beside what participants said.
 
 Two queries whatever the project's age: its assessments, and its survey answers counted per
-quarter in the database. A quarter fewer than `SUPPRESS_BELOW` people answered shows no
-results, only that there were too few: the survey promises staff see answers only added
-together, and the team knows who came to its few sessions.
+cell in the database (`insight.cells`). A quarter's results add up only the cells that
+`SUPPRESS_BELOW` or more people answered about, as the dashboard's do; a quarter with none
+shows no results, only that there were too few: the survey promises staff see answers only
+added together, and the team knows who came to its few sessions.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Avg, Count, Q
-from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
+from . import cells
 from .dashboard import quarter_label
 from .models import SurveyResponse, WeAssessment
 from .querysets import quarter_floor
-from .statements import AGREES_FROM, I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
-from .stats import SUPPRESS_BELOW, TOO_FEW_ANSWERED
+from .statements import I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
+from .stats import TOO_FEW_ANSWERED
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,14 @@ class QuarterHistory:
     quarter: Quarter
     assessment: WeAssessment | None
     responses: int
-    people: int = 0
+    counted: bool = False  # whether any of its cells counts
     i_results: list[tuple[str, int, int, float | None]] = field(default_factory=list)
     we_results: list[StatementGap] = field(default_factory=list)
 
     @property
     def results_hidden(self) -> bool:
         """Too few answered to show what they said (or anything worked out from it)."""
-        return 0 < self.people < SUPPRESS_BELOW
+        return self.responses > 0 and not self.counted
 
     @property
     def hidden_note(self) -> str:
@@ -84,21 +84,11 @@ def project_history(project) -> list[QuarterHistory]:
         a.quarter_start: a
         for a in WeAssessment.objects.filter(project=project).select_related("assessed_by")
     }
-    # Results are shown by how many people answered: one person at three sessions is one.
-    aggregates = {"responses": Count("pk"), "people": Count("signup__resident", distinct=True)}
-    for s in I_STATEMENTS:
-        aggregates[f"{s.key}_answered"] = Count(s.key)
-        aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
-        aggregates[f"{s.key}_avg"] = Avg(s.key)
+    rows = cells.cell_rows(SurveyResponse.objects.filter(opportunity__project=project))
+    counted = cells.cells_that_count(rows)
     answers = {
-        timezone.localtime(row["quarter"]).date(): row
-        for row in SurveyResponse.objects.filter(opportunity__project=project)
-        .annotate(
-            quarter=TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone())
-        )
-        .order_by()
-        .values("quarter")
-        .annotate(**aggregates)
+        timezone.localtime(quarter["quarter"]).date(): quarter
+        for quarter in cells.group(rows, counted, lambda row: (("quarter", row["quarter"]),))
     }
     history = []
     for start in sorted(set(assessments) | set(answers), reverse=True):
@@ -108,7 +98,7 @@ def project_history(project) -> list[QuarterHistory]:
             Quarter(start),
             assessment,
             counts["responses"] if counts else 0,
-            counts["people"] if counts else 0,
+            counts["counted"] if counts else False,
         )
         if entry.results_hidden:
             counts = None  # nothing they said is shown, nor the participants' side of a gap

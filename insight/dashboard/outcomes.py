@@ -1,15 +1,9 @@
 """Outcomes: what participants said about taking part ("I" statements), over time and by
 project, set beside what project teams said about themselves ("We" statements).
 
-The survey promises that staff see answers only added together, never the answers of fewer
-than `SUPPRESS_BELOW` people, and setting one view of the dashboard beside another (other
-dates, an area, a level, a project's own page) must not give them away either. So results are
-added up from cells: the answers about one project's sessions (or about sessions outside any
-project) in one quarter. A cell counts only when `SUPPRESS_BELOW` or more people answered in
-it, in this view, and the people a wider view (without the area or level chosen) adds to it
-are none or `SUPPRESS_BELOW` or more. Every result here, and a project's own page
-(`insight.we`), is a sum of whole cells that count, so any two differ by whole cells too.
-The dates chosen are widened to the quarters they touch, for the same reason.
+Results are added up from whole cells that 10 or more people answered about (see
+`insight.cells`), so no two views can be subtracted to find a smaller group. The dates
+chosen are widened to the whole quarters they touch, since a cell is a quarter long.
 
 Comments appear only from sessions that many people answered.
 
@@ -17,29 +11,23 @@ How many responses there were is still shown: it says nothing about what anyone 
 """
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncQuarter
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from projects.models import Project
 
+from .. import cells
 from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
 from ..models import SurveyInvitation, SurveyResponse, WeAssessment
 from ..querysets import quarter_floor
-from ..statements import AGREES_FROM, I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
+from ..statements import I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
 from ..stats import SUPPRESS_BELOW, TOO_FEW_ANSWERED
 from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
 
 LATEST_COMMENTS = 5
-
-# What each cell holds for each "I" statement, to add up: answers, answers agreeing, and the
-# ratings' sum (for averages).
-RESULT_KEYS = [f"{s.key}_{part}" for s in I_STATEMENTS for part in ("answered", "agree", "sum")]
-
-Cell = tuple[int | None, datetime]  # (project id, or None outside projects; quarter start)
 
 
 def _next_quarter(start: date) -> date:
@@ -53,83 +41,6 @@ def whole_quarters(filters):
     """The view widened to the whole quarters its dates touch."""
     last = _next_quarter(quarter_floor(filters.end)) - timedelta(days=1)
     return replace(filters, start=quarter_floor(filters.start), end=last)
-
-
-def _by_cell(responses):
-    quarter = TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone())
-    return (
-        responses.annotate(quarter=quarter)
-        .order_by()
-        .values("opportunity__project", "opportunity__project__title", "quarter")
-    )
-
-
-def _cell_rows(responses) -> list[dict]:
-    """Each cell's responses, people, and counts for each statement: one query."""
-    # Whether results may be shown depends on how many people answered: one person who
-    # came to three sessions gives three responses, but is still one person.
-    aggregates = {"responses": Count("pk"), "people": Count("signup__resident", distinct=True)}
-    for s in I_STATEMENTS:
-        aggregates[f"{s.key}_answered"] = Count(s.key)
-        aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
-        aggregates[f"{s.key}_sum"] = Sum(s.key)
-    return list(_by_cell(responses).annotate(**aggregates))
-
-
-def _key(row) -> Cell:
-    return row["opportunity__project"], row["quarter"]
-
-
-def _cells_that_count(view, rows) -> set[Cell]:
-    """The cells whose answers may be added into results (see the module docstring)."""
-    mine = SurveyResponse.objects.in_view(view).values("pk")
-    added_by_wider = [
-        {
-            _key(row): row["people"]
-            for row in _by_cell(
-                SurveyResponse.objects.in_view(wider).exclude(pk__in=mine)
-            ).annotate(people=Count("signup__resident", distinct=True))
-        }
-        for wider in view.wider_views()
-    ]
-    return {
-        _key(row)
-        for row in rows
-        if row["people"] >= SUPPRESS_BELOW
-        and not any(_too_few(added.get(_key(row), 0)) for added in added_by_wider)
-    }
-
-
-def _add_up(rows, counted: set[Cell], **labels) -> dict:
-    """What some cells add up to: every response, but answers only from cells that count.
-    `labels` are kept on the result (a quarter, a project)."""
-    total = dict.fromkeys(["responses", "counted_responses", *RESULT_KEYS], 0)
-    total["counted"] = False
-    for row in rows:
-        total["responses"] += row["responses"]
-        if _key(row) in counted:
-            total["counted"] = True
-            total["counted_responses"] += row["responses"]
-            for key in RESULT_KEYS:
-                total[key] += row[key] or 0
-    for s in I_STATEMENTS:
-        answered = total[f"{s.key}_answered"]
-        total[f"{s.key}_avg"] = total[f"{s.key}_sum"] / answered if answered else None
-    return {**total, **labels}
-
-
-def _group(rows, counted, by) -> list[dict]:
-    """The cells added up per value of `by(row)`, a tuple of (label, value) pairs."""
-    groups = {}
-    for row in rows:
-        groups.setdefault(by(row), []).append(row)
-    return [_add_up(cells, counted, **dict(labels)) for labels, cells in groups.items()]
-
-
-def _too_few(people: int) -> bool:
-    """Whether results from this many people must not be shown (nobody at all hides
-    nothing: there is nothing to show)."""
-    return 0 < people < SUPPRESS_BELOW
 
 
 def _statement_cells(counts: dict, *, hidden: bool) -> list:
@@ -173,15 +84,15 @@ def latest_we_assessments(filters, projects):
 def build(filters, *, now) -> Section:
     view = whole_quarters(filters)
     responses = SurveyResponse.objects.in_view(view)
-    rows = _cell_rows(responses)
-    counted = _cells_that_count(view, rows)
-    overall = _add_up(rows, counted)
+    rows = cells.cell_rows(responses)
+    counted = cells.cells_that_count(rows)
+    overall = cells.add_up(rows, counted)
     quarters = sorted(
-        _group(rows, counted, lambda row: (("quarter", row["quarter"]),)),
+        cells.group(rows, counted, lambda row: (("quarter", row["quarter"]),)),
         key=lambda q: q["quarter"],
     )
     by_project = sorted(
-        _group(
+        cells.group(
             [row for row in rows if row["opportunity__project"] is not None],
             counted,
             lambda row: (
@@ -261,9 +172,10 @@ def build(filters, *, now) -> Section:
         statement_summary = "Nobody has answered the survey about sessions in this view yet."
     if left_out and not overall_hidden:
         statement_summary += (
-            f" These results leave out {plural(left_out, 'response')}: we add answers in only "
-            f"where {SUPPRESS_BELOW} or more people answered about the same project in the same "
-            "quarter, to protect people’s privacy."
+            f" These results leave out {plural(left_out, 'response')}: to protect people’s "
+            f"privacy, we add answers in only where {SUPPRESS_BELOW} or more people answered "
+            "about the same project, area and level in the same quarter. The numbers of "
+            "responses in the tables count every response."
         )
 
     # 2. Over time.
@@ -308,8 +220,8 @@ def build(filters, *, now) -> Section:
     if quarter_chart_rows and hidden_quarters:
         quarter_summary += (
             f" We do not show {plural(hidden_quarters, 'quarter')}: in each, fewer than "
-            f"{SUPPRESS_BELOW} people answered about any one project. This protects "
-            "people’s privacy."
+            f"{SUPPRESS_BELOW} people answered about any one project, area and level. This "
+            "protects people’s privacy."
         )
 
     # 3. By project, with the team's own "We" rating beside it.
@@ -384,8 +296,8 @@ def build(filters, *, now) -> Section:
     if hidden_projects:
         project_summary += (
             f" For {plural(hidden_projects, 'project')} we do not show results: in every "
-            f"quarter, fewer than {SUPPRESS_BELOW} people answered about them. This protects "
-            "people’s privacy."
+            f"quarter, fewer than {SUPPRESS_BELOW} people answered about them (in any one area "
+            "and level). This protects people’s privacy."
         )
 
     # 4. "We" against "I", statement by statement.

@@ -49,7 +49,7 @@ def test_dates_a_day_apart_give_the_same_results_so_one_person_cannot_be_singled
     assert "sessions from 1 April 2025 to 30 June 2025" in section.intro
 
 
-def test_an_area_is_not_shown_when_the_rest_of_its_project_that_quarter_is_a_handful():
+def test_a_handful_in_one_area_are_left_out_of_every_view_including_all_areas():
     carers = ServiceAreaFactory(name="Carers")
     housing = ServiceAreaFactory(name="Housing")
     project = ProjectFactory(service_area=carers)
@@ -58,24 +58,42 @@ def test_an_area_is_not_shown_when_the_rest_of_its_project_that_quarter_is_a_han
     housing_session = OpportunityFactory(project=project, topic=housing, starts_at=at(2025, 5, 2))
     _answers(housing_session, 3, rating=1)
 
-    # All areas: the project's thirteen people, shown.
-    assert _statements(YEAR)[0] == ["13", "10", "76.9", "4.1"]
-    # Carers alone is ten people, but all areas less carers would be the other three.
-    assert _statements(replace(YEAR, area=carers)) == SUPPRESSED_STATEMENTS
+    # All areas less carers would be the housing three: so all areas is the carers ten.
+    assert _statements(YEAR)[0] == ["10", "10", "100.0", "5.0"]
+    assert _statements(replace(YEAR, area=carers)) == _statements(YEAR)
     assert _statements(replace(YEAR, area=housing)) == SUPPRESSED_STATEMENTS
-    quarters = csv_rows(outcomes.build(replace(YEAR, area=carers), now=NOW), "outcomes_quarters")
-    assert quarters == [["Apr to Jun 2025", "10", *["suppressed"] * 7]]
+    quarters = csv_rows(outcomes.build(replace(YEAR, area=housing), now=NOW), "outcomes_quarters")
+    assert quarters == [["Apr to Jun 2025", "3", *["suppressed"] * 7]]
 
 
-def test_a_level_is_checked_against_all_levels_too():
-    # Sessions outside projects have their own level; together they are one cell a quarter.
+def test_adding_up_several_areas_cannot_single_out_one_person_in_another():
+    area_a, area_b, area_c = (ServiceAreaFactory(name=name) for name in ("A", "B", "C"))
+    project = ProjectFactory(service_area=area_c)
+    quarter = at(2025, 5, 1)
+    _answers(OpportunityFactory(project=project, topic=area_a, starts_at=quarter), 10, rating=5)
+    _answers(OpportunityFactory(project=project, topic=area_b, starts_at=quarter), 10, rating=4)
+    # One person at a session in the project's own area.
+    _answers(OpportunityFactory(project=project, starts_at=quarter), 1, rating=1)
+
+    everything = _statements(YEAR)
+    in_a, in_b = _statements(replace(YEAR, area=area_a)), _statements(replace(YEAR, area=area_b))
+
+    # All areas less A less B is nobody: the one person is in no total.
+    for all_row, a_row, b_row in zip(everything, in_a, in_b, strict=True):
+        assert int(all_row[0]) - int(a_row[0]) - int(b_row[0]) == 0
+    assert _statements(replace(YEAR, area=area_c)) == SUPPRESSED_STATEMENTS
+
+
+def test_a_level_with_a_handful_is_left_out_of_all_levels_too():
+    # Sessions outside projects have their own level.
     service = OpportunityFactory(project=None, level=Level.SERVICE, starts_at=at(2025, 5, 1))
     strategic = OpportunityFactory(project=None, level=Level.STRATEGIC, starts_at=at(2025, 5, 2))
     _answers(service, 12, rating=5)
     _answers(strategic, 2, rating=1)
 
-    assert _statements(replace(YEAR, level=Level.SERVICE)) == SUPPRESSED_STATEMENTS
-    assert _statements(YEAR)[0][0] == "14"
+    assert _statements(YEAR) == _statements(replace(YEAR, level=Level.SERVICE))
+    assert _statements(YEAR)[0][0] == "12"
+    assert _statements(replace(YEAR, level=Level.STRATEGIC)) == SUPPRESSED_STATEMENTS
 
 
 def test_a_project_few_people_answered_about_is_left_out_of_every_total():

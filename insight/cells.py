@@ -1,0 +1,94 @@
+"""Survey results are added up from cells, so that no two views can be subtracted to give
+the answers of a handful of people.
+
+The survey promises that staff see answers only added together, never the answers of fewer
+than `SUPPRESS_BELOW` people, and setting views side by side (other dates, an area, a level,
+several areas added up, a project's own page) must not give them away either. A cell is
+the answers about the sessions of one project (or outside any project) in one quarter, in
+one service area and at one level: the finest thing any view can pick out, since the
+dashboard's filters and a project's page choose sessions by exactly these. A cell counts
+only when `SUPPRESS_BELOW` or more people answered in it. Every result is a sum of whole
+cells that count, so any two results differ by whole cells that count, each of 10 or more
+people. How many responses there were is still given for every cell: it says nothing about
+what anyone said.
+"""
+
+from datetime import datetime
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce, TruncQuarter
+from django.utils import timezone
+
+from .statements import AGREES_FROM, I_STATEMENTS
+from .stats import SUPPRESS_BELOW
+
+# What each cell holds for each "I" statement, to add up: answers, answers agreeing, and the
+# ratings' sum (for averages).
+RESULT_KEYS = [f"{s.key}_{part}" for s in I_STATEMENTS for part in ("answered", "agree", "sum")]
+
+# (project id or None, quarter start, service area id or None, level)
+Cell = tuple[int | None, datetime, int | None, str]
+
+
+def cell_rows(responses) -> list[dict]:
+    """Each cell's responses, people, and counts for each statement: one query.
+
+    A session's area is its own topic if it has one, else its project's; its level is its
+    project's, or its own when it stands alone (as the dashboard's filters read them).
+    """
+    # Whether results may be shown depends on how many people answered: one person who
+    # came to three sessions gives three responses, but is still one person.
+    aggregates = {"responses": Count("pk"), "people": Count("signup__resident", distinct=True)}
+    for s in I_STATEMENTS:
+        aggregates[f"{s.key}_answered"] = Count(s.key)
+        aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
+        aggregates[f"{s.key}_sum"] = Sum(s.key)
+    quarter = TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone())
+    return list(
+        responses.annotate(
+            quarter=quarter,
+            area=Coalesce("opportunity__topic", "opportunity__project__service_area"),
+            cell_level=Coalesce("opportunity__project__level", "opportunity__level"),
+        )
+        .order_by()
+        .values(
+            "opportunity__project", "opportunity__project__title", "quarter", "area", "cell_level"
+        )
+        .annotate(**aggregates)
+    )
+
+
+def _key(row) -> Cell:
+    return row["opportunity__project"], row["quarter"], row["area"], row["cell_level"]
+
+
+def cells_that_count(rows) -> set[Cell]:
+    return {_key(row) for row in rows if row["people"] >= SUPPRESS_BELOW}
+
+
+def add_up(rows, counted: set[Cell], **labels) -> dict:
+    """What some cells add up to: every response, but answers only from cells that count
+    (`counted` is True when any did). `labels` are kept on the result (a quarter, a project).
+    """
+    total = dict.fromkeys(["responses", "counted_responses", *RESULT_KEYS], 0)
+    total["counted"] = False
+    for row in rows:
+        total["responses"] += row["responses"]
+        if _key(row) in counted:
+            total["counted"] = True
+            total["counted_responses"] += row["responses"]
+            for key in RESULT_KEYS:
+                total[key] += row[key] or 0
+    for s in I_STATEMENTS:
+        answered = total[f"{s.key}_answered"]
+        total[f"{s.key}_avg"] = total[f"{s.key}_sum"] / answered if answered else None
+    return {**total, **labels}
+
+
+def group(rows, counted: set[Cell], by) -> list[dict]:
+    """The cells added up per value of `by(row)`, a tuple of (label, value) pairs, in the
+    order first seen."""
+    groups = {}
+    for row in rows:
+        groups.setdefault(by(row), []).append(row)
+    return [add_up(cells, counted, **dict(labels)) for labels, cells in groups.items()]
