@@ -44,7 +44,7 @@ def test_someone_who_asked_for_easy_read_gets_easy_read_words(opportunity, make_
 
     easy_body = _body(easy, "signup_confirmed")
     assert "You have a place at:\nCarers' lunch and chat" in easy_body
-    assert "Please cancel your place, so someone else can come:" in easy_body
+    assert "please cancel your place.\nThen someone else can come:" in easy_body
     assert "Thank you for signing up" not in easy_body
     assert "Thank you for signing up" in _body(standard, "signup_confirmed")
     # The same facts and links either way.
@@ -65,7 +65,7 @@ def test_the_waiting_list_and_an_offered_place_come_in_easy_read(make_residents,
 
     offer = _body(waiting, "place_offered")
     assert offer.startswith(f"Hello {waiting.get_short_name()},\n\nGood news.")
-    assert "Do you want the place?\nSay yes before" in offer
+    assert "Do you want the place?\nPlease say yes before:" in offer
 
 
 def test_a_message_with_no_easy_read_words_yet_uses_the_standard_ones(opportunity, resident):
