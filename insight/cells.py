@@ -7,20 +7,27 @@ several areas added up, a project's own page) must not give them away either. A 
 the answers about the sessions of one project (or outside any project) in one quarter, in
 one service area and at one level: the finest thing any view can pick out, since the
 dashboard's filters and a project's page choose sessions by exactly these. A cell counts
-only when `SUPPRESS_BELOW` or more people answered in it. Every result is a sum of whole
-cells that count, so any two results differ by whole cells that count, each of 10 or more
-people. How many responses there were is still given for every cell: it says nothing about
-what anyone said.
+only when `SUPPRESS_BELOW` or more people answered in it, and once its surveys have all
+closed (`SURVEY_OPEN_FOR` after the quarter): until then, answers arrive and change one at a
+time, and the same page seen on two days would show what each new answer said. Every
+result is a sum of whole cells that count, so any two results differ by whole cells that
+count, each of 10 or more people. How many responses there were is still given for every
+cell: it says nothing about what anyone said.
 """
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
+from .querysets import next_quarter
+from .services import SURVEY_OPEN_FOR
 from .statements import AGREES_FROM, I_STATEMENTS
 from .stats import SUPPRESS_BELOW
+
+# A session late on a quarter's last day ends the next day; its survey closes after that.
+LAST_SURVEY_CLOSES_AFTER_QUARTER = SURVEY_OPEN_FOR + timedelta(days=1)
 
 # What each cell holds for each "I" statement, to add up: answers, answers agreeing, and the
 # ratings' sum (for averages).
@@ -30,8 +37,9 @@ RESULT_KEYS = [f"{s.key}_{part}" for s in I_STATEMENTS for part in ("answered", 
 Cell = tuple[int | None, datetime, int | None, str]
 
 
-def cell_rows(responses) -> list[dict]:
-    """Each cell's responses, people, and counts for each statement: one query.
+def cell_rows(responses, *, now) -> list[dict]:
+    """Each cell's responses, people, counts for each statement, and whether its surveys
+    have all closed (`settled`): one query.
 
     A session's area is its own topic if it has one, else its project's; its level is its
     project's, or its own when it stands alone (as the dashboard's filters read them).
@@ -44,7 +52,7 @@ def cell_rows(responses) -> list[dict]:
         aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
         aggregates[f"{s.key}_sum"] = Sum(s.key)
     quarter = TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone())
-    return list(
+    rows = list(
         responses.annotate(
             quarter=quarter,
             area=Coalesce("opportunity__topic", "opportunity__project__service_area"),
@@ -56,22 +64,45 @@ def cell_rows(responses) -> list[dict]:
         )
         .annotate(**aggregates)
     )
+    for row in rows:
+        row["settled"] = results_settled_at(row["quarter"]) <= now
+    return rows
 
 
 def _key(row) -> Cell:
     return row["opportunity__project"], row["quarter"], row["area"], row["cell_level"]
 
 
+def results_settled_at(quarter: date | datetime) -> datetime:
+    """When every survey about sessions in the quarter starting at `quarter` has closed."""
+    if isinstance(quarter, datetime):
+        quarter = timezone.localtime(quarter).date()
+    after = next_quarter(quarter)
+    return timezone.make_aware(datetime.combine(after, time.min)) + (
+        LAST_SURVEY_CLOSES_AFTER_QUARTER
+    )
+
+
+def not_yet_note(quarter: date | datetime) -> str:
+    return (
+        f"Results appear on {results_settled_at(quarter):%-d %B %Y}, once the surveys about "
+        "these sessions have closed. Until then, answers arrive one at a time, and seeing "
+        "each one added would show what that person said."
+    )
+
+
 def cells_that_count(rows) -> set[Cell]:
-    return {_key(row) for row in rows if row["people"] >= SUPPRESS_BELOW}
+    return {_key(row) for row in rows if row["settled"] and row["people"] >= SUPPRESS_BELOW}
 
 
 def add_up(rows, counted: set[Cell], **labels) -> dict:
     """What some cells add up to: every response, but answers only from cells that count
-    (`counted` is True when any did). `labels` are kept on the result (a quarter, a project).
+    (`counted` is True when any did; `pending` when none can yet, as no survey about them
+    has closed). `labels` are kept on the result (a quarter, a project).
     """
     total = dict.fromkeys(["responses", "counted_responses", *RESULT_KEYS], 0)
     total["counted"] = False
+    total["pending"] = bool(rows) and not any(row["settled"] for row in rows)
     for row in rows:
         total["responses"] += row["responses"]
         if _key(row) in counted:

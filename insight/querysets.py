@@ -12,6 +12,13 @@ def quarter_floor(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+def next_quarter(start: date) -> date:
+    """The first day of the quarter after the one that starts on `start`."""
+    if start.month == 10:
+        return date(start.year + 1, 1, 1)
+    return date(start.year, start.month + 3, 1)
+
+
 class SurveyResponseQuerySet(models.QuerySet):
     def in_view(self, filters):
         """Responses about sessions in the dashboard's date range, area and level."""

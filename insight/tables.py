@@ -61,6 +61,11 @@ def suppressed() -> Cell:
     return Cell(SUPPRESSED_TEXT, SUPPRESSED_CSV, suppressed=True)
 
 
+def not_yet() -> Cell:
+    """Survey results that are held back until the surveys close (`insight.cells`)."""
+    return Cell("Not yet", "not yet", suppressed=True)
+
+
 @dataclass
 class Table:
     name: str  # used in the CSV link: ?format=csv&table=<name>

@@ -66,6 +66,7 @@ class QuarterHistory:
     assessment: WeAssessment | None
     responses: int
     counted: bool = False  # whether any of its cells counts
+    pending: bool = False  # none can yet: its surveys are still open
     i_results: list[tuple[str, int, int, float | None]] = field(default_factory=list)
     we_results: list[StatementGap] = field(default_factory=list)
 
@@ -76,7 +77,11 @@ class QuarterHistory:
 
     @property
     def hidden_note(self) -> str:
-        return TOO_FEW_ANSWERED if self.results_hidden else ""
+        if not self.results_hidden:
+            return ""
+        if self.pending:
+            return cells.not_yet_note(self.quarter.start)
+        return TOO_FEW_ANSWERED
 
 
 def project_history(project) -> list[QuarterHistory]:
@@ -84,7 +89,9 @@ def project_history(project) -> list[QuarterHistory]:
         a.quarter_start: a
         for a in WeAssessment.objects.filter(project=project).select_related("assessed_by")
     }
-    rows = cells.cell_rows(SurveyResponse.objects.filter(opportunity__project=project))
+    rows = cells.cell_rows(
+        SurveyResponse.objects.filter(opportunity__project=project), now=timezone.now()
+    )
     counted = cells.cells_that_count(rows)
     answers = {
         timezone.localtime(quarter["quarter"]).date(): quarter
@@ -99,6 +106,7 @@ def project_history(project) -> list[QuarterHistory]:
             assessment,
             counts["responses"] if counts else 0,
             counts["counted"] if counts else False,
+            counts["pending"] if counts else False,
         )
         if entry.results_hidden:
             counts = None  # nothing they said is shown, nor the participants' side of a gap

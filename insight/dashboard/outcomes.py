@@ -11,7 +11,7 @@ How many responses there were is still shown: it says nothing about what anyone 
 """
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -22,7 +22,7 @@ from .. import cells
 from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
 from ..models import SurveyInvitation, SurveyResponse, WeAssessment
-from ..querysets import quarter_floor
+from ..querysets import next_quarter, quarter_floor
 from ..statements import I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
 from ..stats import SUPPRESS_BELOW, TOO_FEW_ANSWERED
 from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
@@ -30,23 +30,21 @@ from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
 LATEST_COMMENTS = 5
 
 
-def _next_quarter(start: date) -> date:
-    """The first day of the quarter after the one that starts on `start`."""
-    if start.month == 10:
-        return date(start.year + 1, 1, 1)
-    return date(start.year, start.month + 3, 1)
-
-
 def whole_quarters(filters):
     """The view widened to the whole quarters its dates touch."""
-    last = _next_quarter(quarter_floor(filters.end)) - timedelta(days=1)
+    last = next_quarter(quarter_floor(filters.end)) - timedelta(days=1)
     return replace(filters, start=quarter_floor(filters.start), end=last)
+
+
+def _hidden(counts: dict) -> t.Cell:
+    """What a hidden result says: not yet (its surveys are open), or too few answered."""
+    return t.not_yet() if counts["pending"] else t.suppressed()
 
 
 def _statement_cells(counts: dict, *, hidden: bool) -> list:
     """The share agreeing with each statement, then with all of them, unless hidden."""
     if hidden:
-        return [t.suppressed() for _ in range(len(I_STATEMENTS) + 1)]
+        return [_hidden(counts) for _ in range(len(I_STATEMENTS) + 1)]
     agree, answered = _pooled(counts)
     return [
         *[t.percent(counts[f"{s.key}_agree"], counts[f"{s.key}_answered"]) for s in I_STATEMENTS],
@@ -84,7 +82,7 @@ def latest_we_assessments(filters, projects):
 def build(filters, *, now) -> Section:
     view = whole_quarters(filters)
     responses = SurveyResponse.objects.in_view(view)
-    rows = cells.cell_rows(responses)
+    rows = cells.cell_rows(responses, now=now)
     counted = cells.cells_that_count(rows)
     overall = cells.add_up(rows, counted)
     quarters = sorted(
@@ -123,6 +121,8 @@ def build(filters, *, now) -> Section:
     agree, answered = _pooled(overall)
     # Results are hidden only when no cell counts: any that does has enough people.
     overall_hidden = bool(total) and not overall["counted"]
+    pending = [q["quarter"] for q in quarters if q["pending"]]
+    hidden_note = cells.not_yet_note(pending[0]) if overall["pending"] else TOO_FEW_ANSWERED
 
     # 1. Each "I" statement, overall.
     statement_table = t.Table(
@@ -139,7 +139,7 @@ def build(filters, *, now) -> Section:
         )
         if overall_hidden:
             # Even how many answered each statement would say who chose "prefer not to say".
-            statement_table.rows.append([t.text(s.text), *[t.suppressed() for _ in range(4)]])
+            statement_table.rows.append([t.text(s.text), *[_hidden(overall) for _ in range(4)]])
             continue
         statement_table.rows.append(
             [t.text(s.text), t.number(n), t.number(yes), t.percent(yes, n), t.decimal(avg)]
@@ -154,7 +154,7 @@ def build(filters, *, now) -> Section:
         max_value=100,
     )
     if overall_hidden:
-        statement_summary = TOO_FEW_ANSWERED
+        statement_summary = hidden_note
     elif answered:
         best = max(I_STATEMENTS, key=lambda s: _ratio(overall, s.key))
         worst = min(I_STATEMENTS, key=lambda s: _ratio(overall, s.key))
@@ -193,7 +193,7 @@ def build(filters, *, now) -> Section:
             [t.text(label), t.number(row["responses"]), *_statement_cells(row, hidden=hidden)]
         )
         if hidden:
-            hidden_quarters += 1
+            hidden_quarters += not row["pending"]
             continue
         q_agree, q_answered = _pooled(row)
         quarter_chart_rows.append(
@@ -214,7 +214,7 @@ def build(filters, *, now) -> Section:
             f"{max(r[2] for r in quarter_chart_rows)}."
         )
     elif quarters:
-        quarter_summary = TOO_FEW_ANSWERED
+        quarter_summary = hidden_note
     else:
         quarter_summary = "No answers yet for sessions in these dates."
     if quarter_chart_rows and hidden_quarters:
@@ -223,6 +223,8 @@ def build(filters, *, now) -> Section:
             f"{SUPPRESS_BELOW} people answered about any one project, area and level. This "
             "protects people’s privacy."
         )
+    if quarter_chart_rows and pending:
+        quarter_summary += " " + cells.not_yet_note(pending[0])
 
     # 3. By project, with the team's own "We" rating beside it.
     we_by_project = {a.project_id: a for a in assessments}
@@ -245,9 +247,9 @@ def build(filters, *, now) -> Section:
         we_average = assessment.average if assessment else None
         hidden = not row["counted"]
         if hidden:
-            hidden_projects += 1
+            hidden_projects += not row["pending"]
             # The gap is hidden too: with the team's rating beside it, it gives the average.
-            i_average_cell = gap_cell = t.suppressed()
+            i_average_cell = gap_cell = _hidden(row)
         else:
             i_average = _pooled_average(row, [s.key for s in I_STATEMENTS])
             gap = (
@@ -316,7 +318,9 @@ def build(filters, *, now) -> Section:
         ratings = [getattr(a, s.key) for a in assessments]
         team = sum(ratings) / len(ratings) if ratings else None
         if overall_hidden:
-            we_table.rows.append([t.text(s.text), t.decimal(team), t.suppressed(), t.suppressed()])
+            we_table.rows.append(
+                [t.text(s.text), t.decimal(team), _hidden(overall), _hidden(overall)]
+            )
             continue
         participants = _pooled_average(overall, WE_TESTED_BY[s.key])
         gap = team - participants if team is not None and participants is not None else None
@@ -350,13 +354,14 @@ def build(filters, *, now) -> Section:
         else "No project team has rated the \u201cWe\u201d statements for these dates yet."
     )
     if overall_hidden:
-        we_summary += f" {TOO_FEW_ANSWERED}"
+        we_summary += f" {hidden_note}"
 
-    agree_figure = (
-        ("Not shown", f"fewer than {SUPPRESS_BELOW} people answered")
-        if overall_hidden
-        else (_pct(agree, answered), "across all six statements")
-    )
+    if not overall_hidden:
+        agree_figure = (_pct(agree, answered), "across all six statements")
+    elif overall["pending"]:
+        agree_figure = ("Not yet", "the surveys are still open")
+    else:
+        agree_figure = ("Not shown", f"fewer than {SUPPRESS_BELOW} people answered")
     return Section(
         slug="outcomes",
         title="Outcomes",

@@ -1,8 +1,9 @@
 """Outcome results cannot be narrowed to fewer than ten people by setting one view of the
-dashboard beside another: different dates, an area, or the projects against the total."""
+dashboard beside another (different dates, areas, levels, a project's own page), nor by
+watching them change as answers come in."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -10,7 +11,7 @@ from insight.dashboard import outcomes
 from insight.filters import Filters
 from projects.ladder import Level
 
-from .conftest import NOW, YEAR, at, csv_rows
+from .conftest import NOW, UK, YEAR, at, csv_rows
 from .factories import (
     OpportunityFactory,
     ProjectFactory,
@@ -135,3 +136,18 @@ def test_the_dashboard_and_a_projects_own_page_add_up_the_same_cells(client, sta
     client.force_login(staff)
     page = client.get(f"/insight/projects/{project.slug}/we/").content.decode()
     assert "Fewer than 10 people answered, so we do not show the results" in page
+
+
+def test_a_quarters_results_wait_until_its_surveys_have_closed():
+    """Until then answers arrive one by one, and each could be read off the change."""
+    _answers(OpportunityFactory(project=ProjectFactory(), starts_at=at(2025, 5, 1)), 12, rating=5)
+    still_open = datetime(2025, 8, 1, 12, 0, tzinfo=UK)
+
+    section = outcomes.build(YEAR, now=still_open)
+
+    rows = csv_rows(section, "outcomes_statements")
+    assert all(row[1:] == ["not yet"] * 4 for row in rows)
+    assert csv_rows(section, "outcomes_quarters") == [["Apr to Jun 2025", "12", *["not yet"] * 7]]
+    assert section.blocks[0].summary.startswith("Results appear on 27 August 2025")
+    assert {f.label: f.value for f in section.figures}["Answers that agree"] == "Not yet"
+    assert _statements(YEAR)[0] == ["12", "12", "100.0", "5.0"]

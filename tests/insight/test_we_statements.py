@@ -110,14 +110,27 @@ def test_every_statement_needs_a_rating_and_evidence(client, staff, project):
     assert not WeAssessment.objects.exists()
 
 
-def test_the_project_page_shows_the_gap_with_what_participants_said(client, staff, project):
+def _rated_in_february_with_answers(client, staff, project, people):
     with time_machine.travel(date(2026, 2, 10), tick=False):
         session = OpportunityFactory(project=project)
-        for _ in range(10):
+        for _ in range(people):
             response_for(SignUpFactory(opportunity=session), rating=2)
         client.force_login(staff)
         client.post(_rate_url(project), GOOD)
-        page = client.get(f"/insight/projects/{project.slug}/we/").content.decode()
+
+
+def _page(client, project, day):
+    with time_machine.travel(day, tick=False):
+        return client.get(f"/insight/projects/{project.slug}/we/").content.decode()
+
+
+# Every survey about sessions from January to March 2026 has closed by then.
+SURVEYS_CLOSED = date(2026, 6, 1)
+
+
+def test_the_project_page_shows_the_gap_with_what_participants_said(client, staff, project):
+    _rated_in_february_with_answers(client, staff, project, 10)
+    page = _page(client, project, SURVEYS_CLOSED)
     assert "Jan to Mar 2026" in page
     assert "We work with people as equal partners" in page
     # The team said 5; participants averaged 2 on the related "I" statements: a gap of 3.
@@ -126,14 +139,23 @@ def test_the_project_page_shows_the_gap_with_what_participants_said(client, staf
     assert "What participants said, Jan to Mar 2026 (10 responses)" in page
 
 
+def test_results_wait_until_the_quarters_surveys_have_closed(client, staff, project):
+    """Otherwise each new answer could be read off by looking at the page before and after."""
+    _rated_in_february_with_answers(client, staff, project, 10)
+
+    page = _page(client, project, date(2026, 5, 20))
+
+    assert "What participants said, Jan to Mar 2026: Results appear on 28 May 2026" in page
+    assert ">3.0<" not in page
+    assert "People co-chair the group." in page
+    assert "What participants said, Jan to Mar 2026 (10 responses)" in _page(
+        client, project, date(2026, 5, 28)
+    )
+
+
 def test_a_quarter_fewer_than_ten_people_answered_shows_no_results(client, staff, project):
-    with time_machine.travel(date(2026, 2, 10), tick=False):
-        session = OpportunityFactory(project=project)
-        for _ in range(9):
-            response_for(SignUpFactory(opportunity=session), rating=2)
-        client.force_login(staff)
-        client.post(_rate_url(project), GOOD)
-        page = client.get(f"/insight/projects/{project.slug}/we/").content.decode()
+    _rated_in_february_with_answers(client, staff, project, 9)
+    page = _page(client, project, SURVEYS_CLOSED)
     assert (
         "What participants said, Jan to Mar 2026: Fewer than 10 people answered, so we do not "
         "show the results, to protect their privacy."
