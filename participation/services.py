@@ -44,6 +44,26 @@ class ParticipationError(Exception):
 # Changing these on a published opportunity tells everyone signed up or waiting.
 CHANGES_PEOPLE_MUST_HEAR = ("starts_at", "ends_at", "venue_id", "format", "online_details")
 
+ANSWERED_SESSION_IS_FIXED = (
+    "People have already answered the survey about this session, so its project, area, "
+    "level and the quarter it is in cannot change. This keeps their answers private."
+)
+
+
+def _survey_total(opportunity) -> tuple:
+    """Which total of survey results (insight.cells) answers about the session go into: its
+    project, area, level and quarter. Moving a session people have answered about would move
+    their answers from one total to another, and comparing the totals before and after would
+    show what those few people said."""
+    project = opportunity.project
+    starts = timezone.localtime(opportunity.starts_at).date()
+    return (
+        opportunity.project_id,
+        opportunity.topic_id or (project.service_area_id if project else None),
+        project.level if project else opportunity.level,
+        (starts.year, (starts.month - 1) // 3),
+    )
+
 # Staff on the call list phone or write to people who asked for post or phone.
 POST_OR_PHONE_NEEDS_DETAILS = (
     "Enter a phone number or a postal address, so our staff can phone or write to you"
@@ -355,10 +375,13 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
         if locked.status == Opportunity.Status.CANCELLED:
             raise ParticipationError("A cancelled opportunity cannot be changed.")
         before = {name: getattr(locked, name) for name in CHANGES_PEOPLE_MUST_HEAR}
+        total = _survey_total(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
         if locked.project_id and not locked.topic_id:
             locked.topic_id = locked.project.service_area_id
+        if _survey_total(locked) != total and locked.survey_responses.exists():
+            raise ParticipationError(ANSWERED_SESSION_IS_FIXED)
         _check_opportunity(locked)
         held = locked.signups.holding_place().count()
         if locked.capacity < held:

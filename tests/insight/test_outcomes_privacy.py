@@ -9,6 +9,7 @@ import pytest
 
 from insight.dashboard import outcomes
 from insight.filters import Filters
+from participation import services
 from projects.ladder import Level
 
 from .conftest import NOW, UK, YEAR, at, csv_rows
@@ -151,3 +152,34 @@ def test_a_quarters_results_wait_until_its_surveys_have_closed():
     assert section.blocks[0].summary.startswith("Results appear on 27 August 2025")
     assert {f.label: f.value for f in section.figures}["Answers that agree"] == "Not yet"
     assert _statements(YEAR)[0] == ["12", "12", "100.0", "5.0"]
+
+
+def test_a_session_people_have_answered_about_cannot_move_to_another_total(staff):
+    """Moving it to another project, area, level or quarter and comparing the totals before
+    and after would show what its few people said."""
+    project = ProjectFactory()
+    session = OpportunityFactory(
+        project=project, starts_at=at(2025, 5, 1), created_by=staff, format="online"
+    )
+    response_for(SignUpFactory(opportunity=session), rating=1)
+
+    for change in (
+        {"project": ProjectFactory()},
+        {"project": None, "level": Level.SERVICE},
+        {"topic": ServiceAreaFactory()},
+        {"starts_at": at(2025, 7, 1), "ends_at": at(2025, 7, 1, 12)},
+    ):
+        with pytest.raises(services.ParticipationError, match="already answered the survey"):
+            services.update_opportunity(session, by=staff, **change)
+
+    # Correcting the title, or the day within the same quarter, moves nothing.
+    services.update_opportunity(
+        session,
+        by=staff,
+        title="Day centre review: second meeting",
+        starts_at=at(2025, 5, 8),
+        ends_at=at(2025, 5, 8, 12),
+    )
+    session.refresh_from_db()
+    assert (session.title, session.project) == ("Day centre review: second meeting", project)
+    assert session.starts_at == at(2025, 5, 8)
