@@ -64,6 +64,7 @@ def _survey_total(opportunity) -> tuple:
         (starts.year, (starts.month - 1) // 3),
     )
 
+
 # Staff on the call list phone or write to people who asked for post or phone.
 POST_OR_PHONE_NEEDS_DETAILS = (
     "Enter a phone number or a postal address, so our staff can phone or write to you"
