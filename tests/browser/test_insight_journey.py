@@ -110,6 +110,12 @@ def test_a_participant_answers_and_a_commissioner_sees_it(
             attendance_recorded_at=timezone.now(),
         )
         response_for(other, rating=4)
+    # Results show once every survey about the quarter has closed (8 weeks after it ends):
+    # as if the session had been five months ago.
+    long_ago = timezone.now() - timedelta(days=160)
+    Opportunity.objects.filter(pk=attended.opportunity_id).update(
+        starts_at=long_ago, ends_at=long_ago + timedelta(hours=2)
+    )
 
     # The commissioner sees it on the dashboard.
     page.context.clear_cookies()
