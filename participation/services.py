@@ -21,6 +21,7 @@ from django.utils import timezone
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from coprod_hub.users.services import grant_role
+from insight.querysets import quarter_floor
 from notifications.kinds import category_for
 from notifications.models import Message, Unsubscribe
 from notifications.reminders import REMINDER_KINDS, reminder_key_prefix
@@ -56,12 +57,11 @@ def _survey_total(opportunity) -> tuple:
     their answers from one total to another, and comparing the totals before and after would
     show what those few people said."""
     project = opportunity.project
-    starts = timezone.localtime(opportunity.starts_at).date()
     return (
         opportunity.project_id,
         opportunity.topic_id or (project.service_area_id if project else None),
         project.level if project else opportunity.level,
-        (starts.year, (starts.month - 1) // 3),
+        quarter_floor(timezone.localtime(opportunity.starts_at).date()),
     )
 
 

@@ -41,9 +41,10 @@ def _hidden(counts: dict) -> t.Cell:
     return t.not_yet() if counts["pending"] else t.suppressed()
 
 
-def _statement_cells(counts: dict, *, hidden: bool) -> list:
-    """The share agreeing with each statement, then with all of them, unless hidden."""
-    if hidden:
+def _statement_cells(counts: dict) -> list:
+    """The share agreeing with each statement, then with all of them, unless no cell in
+    `counts` counts."""
+    if not counts["counted"]:
         return [_hidden(counts) for _ in range(len(I_STATEMENTS) + 1)]
     agree, answered = _pooled(counts)
     return [
@@ -190,7 +191,7 @@ def build(filters, *, now) -> Section:
         label = quarter_label(timezone.localtime(row["quarter"]).date())
         hidden = not row["counted"]
         quarter_table.rows.append(
-            [t.text(label), t.number(row["responses"]), *_statement_cells(row, hidden=hidden)]
+            [t.text(label), t.number(row["responses"]), *_statement_cells(row)]
         )
         if hidden:
             hidden_quarters += not row["pending"]
@@ -260,7 +261,7 @@ def build(filters, *, now) -> Section:
             [
                 t.text(row["title"]),
                 t.number(row["responses"]),
-                *_statement_cells(row, hidden=hidden)[:-1],
+                *_statement_cells(row)[:-1],
                 i_average_cell,
                 t.decimal(we_average),
                 gap_cell,
