@@ -3,13 +3,15 @@ dashboard beside another (different dates, areas, levels, a project's own page),
 watching them change as answers come in."""
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from insight.dashboard import outcomes
 from insight.filters import Filters
 from participation import services
+from participation.models import Opportunity
 from projects.ladder import Level
 
 from .conftest import NOW, UK, YEAR, at, csv_rows
@@ -183,3 +185,26 @@ def test_a_session_people_have_answered_about_cannot_move_to_another_total(staff
     session.refresh_from_db()
     assert (session.title, session.project) == ("Day centre review: second meeting", project)
     assert session.starts_at == at(2025, 5, 8)
+
+
+def test_the_edit_page_explains_why_an_answered_session_cannot_move(client, staff):
+    from tests.participation.test_staff_pages import form_data
+
+    client.force_login(staff)
+    client.post("/opportunities/new/", form_data())
+    session = Opportunity.objects.get(created_by=staff)
+    response_for(SignUpFactory(opportunity=session), rating=4)
+    three_months_on = (timezone.localtime(session.starts_at) + timedelta(days=92)).strftime(
+        "%d/%m/%Y"
+    )
+
+    page = client.post(
+        f"/opportunities/{session.pk}/edit/",
+        form_data(title="Carers' focus group, moved", date=three_months_on),
+    ).content.decode()
+
+    assert 'class="govuk-error-summary"' in page
+    assert "already answered the survey about this session" in page
+    assert "Carers&#x27; focus group, moved" in page  # what was typed is kept
+    session.refresh_from_db()
+    assert session.title == "Carers' focus group"
