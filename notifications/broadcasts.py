@@ -18,18 +18,22 @@ from .services import BATCH_SIZE, queue_messages
 logger = logging.getLogger(__name__)
 
 
-def _update_recipients(update):
+def took_part(project_id):
     """Everyone who took part in the project: attended any of its opportunities."""
     return (
         get_user_model()
         .objects.filter(
             is_active=True,
-            signups__opportunity__project_id=update.project_id,
+            signups__opportunity__project_id=project_id,
             signups__attendance="attended",
         )
         .distinct()
         .select_related("profile")
     )
+
+
+def _update_recipients(update):
+    return took_part(update.project_id)
 
 
 def _update_context(update):

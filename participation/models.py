@@ -473,6 +473,8 @@ class GroupMessage(models.Model):
     include_waiting = models.BooleanField("sent to the waiting list too", default=False)
     subject = models.CharField(max_length=150)
     text = models.TextField()
+    # Optional: what people who asked for easy read get instead of `text`.
+    easy_read_text = models.TextField("easy read version", blank=True)
     recipient_count = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
 

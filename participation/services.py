@@ -582,6 +582,7 @@ class Reach:
     """Who a message to the group would reach, and how, worked out before it is sent."""
 
     people: list[tuple[SignUp, str]] = field(default_factory=list)  # (sign-up, channel)
+    easy_read: int = 0  # how many of them get it by email in easy read
 
     def __len__(self) -> int:
         return len(self.people)
@@ -627,15 +628,34 @@ def group_message_reach(opportunity) -> tuple[Reach, Reach]:
             how = UNSUBSCRIBED
         else:
             how = choose_channel(signup.resident)[0]
-        (held if signup.holds_place else waiting).people.append((signup, how))
+        reach = held if signup.holds_place else waiting
+        reach.people.append((signup, how))
+        if how == Message.Channel.EMAIL and _wants_easy_read(signup.resident):
+            reach.easy_read += 1
     return held, waiting
 
 
+def _wants_easy_read(person) -> bool:
+    try:
+        return person.profile.format == Profile.InformationFormat.EASY_READ
+    except Profile.DoesNotExist:
+        return False
+
+
 def message_group(
-    opportunity, *, by, token, subject, text, include_waiting=False, now=None
+    opportunity,
+    *,
+    by,
+    token,
+    subject,
+    text,
+    easy_read_text="",
+    include_waiting=False,
+    now=None,
 ) -> tuple[GroupMessage, bool]:
     """Send staff's message to everyone with a place (booked or offered) and, if asked, to the
     waiting list; never to people who cancelled. Returns (the record, whether it was sent now).
+    People who asked for easy read get `easy_read_text` instead of `text` when there is one.
 
     `token` comes from the form. The same form sent again (a double click, the browser
     sending it again) finds the first record and sends nothing. The opportunity's row lock
@@ -673,10 +693,16 @@ def message_group(
             include_waiting=include_waiting,
             subject=subject.strip(),
             text=text.strip(),
+            easy_read_text=easy_read_text.strip(),
             recipient_count=len(signups),
             created_at=now,
         )
-        context = {"opportunity": locked, "subject": record.subject, "text": record.text}
+        context = {
+            "opportunity": locked,
+            "subject": record.subject,
+            "text": record.text,
+            "easy_read_text": record.easy_read_text,
+        }
         # People waiting are told they have no place yet, so they cannot mistake it for one.
         for waiting in (False, True):
             recipients = [s.resident for s in signups if (s.status == Status.WAITING) == waiting]

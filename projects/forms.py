@@ -395,6 +395,17 @@ class UpdateForm(PlainTextMixin, forms.Form):
         max_length=5000,
         required=False,
     )
+    easy_read = forms.CharField(
+        label="Easy read version (optional)",
+        help_text=(
+            "The whole update again in easy read: short sentences with one idea each, and "
+            "everyday words. People who asked for easy read get this by email instead, and it "
+            "shows beside the update on the project page."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        required=False,
+    )
     opportunities = ModelMultipleChoiceField(
         label="Sessions this update is about (optional)",
         queryset=None,

@@ -232,6 +232,9 @@ class Update(models.Model):
     said = models.TextField("What people said")
     did = models.TextField("What we did")
     next_steps = models.TextField("What happens next", blank=True)
+    # Optional: the whole update in easy read. Shown beside it on public pages, and what people
+    # who asked for easy read get by email instead of the three parts above.
+    easy_read = models.TextField("Easy read version", blank=True)
     opportunities = models.ManyToManyField(
         "participation.Opportunity", blank=True, related_name="updates"
     )

@@ -177,7 +177,9 @@ def set_published(project, *, by, published: bool) -> Project:
     return project
 
 
-def post_update(project, *, by, said, did, next_steps="", opportunities=(), now=None) -> Update:
+def post_update(
+    project, *, by, said, did, next_steps="", easy_read="", opportunities=(), now=None
+) -> Update:
     """Post a "we said, we did" update on a project.
 
     Everyone who took part in the project hears about it: the broadcast is recorded in this
@@ -186,11 +188,16 @@ def post_update(project, *, by, said, did, next_steps="", opportunities=(), now=
     public the message would link to a page people cannot open, so it waits until the project
     is published (`set_published`).
 
+    `easy_read` is an optional easy read version of the whole update: people who asked for
+    easy read get it instead of the three parts.
+
     Posting the same words again within `REPEAT_POST_WINDOW` (a double click, or the form
     sent twice) returns the update already posted: nothing new is saved or sent.
     """
     now = now or timezone.now()
-    said, did, next_steps = (said or "").strip(), (did or "").strip(), (next_steps or "").strip()
+    said, did, next_steps, easy_read = (
+        (text or "").strip() for text in (said, did, next_steps, easy_read)
+    )
     if not said:
         raise ProjectError("Enter what people said")
     if not did:
@@ -212,6 +219,7 @@ def post_update(project, *, by, said, did, next_steps="", opportunities=(), now=
             said=said,
             did=did,
             next_steps=next_steps,
+            easy_read=easy_read,
             posted_at__gte=now - REPEAT_POST_WINDOW,
         ).first()
         if repeat is not None:
@@ -221,6 +229,7 @@ def post_update(project, *, by, said, did, next_steps="", opportunities=(), now=
             said=said,
             did=did,
             next_steps=next_steps,
+            easy_read=easy_read,
             posted_by=by,
             posted_at=now,
         )

@@ -18,6 +18,8 @@ from coprod_hub.lib.pagination import ForgivingPaginationMixin
 from coprod_hub.permissions import RoleRequiredMixin
 from coprod_hub.users.roles import Role
 from learning.models import Entry
+from notifications.broadcasts import took_part
+from participation.models import Profile
 
 from . import ladder, services
 from .forms import ManageFilterForm, ProjectFilterForm, ProjectForm, StepForm, UpdateForm
@@ -207,6 +209,9 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
             project=self.project,
             page_title="Post a \u201cwe said, we did\u201d update",
             submit_label="Post update",
+            easy_read_wanted=took_part(self.project.pk)
+            .filter(profile__format=Profile.InformationFormat.EASY_READ)
+            .count(),
             **kwargs,
         )
 
@@ -219,6 +224,7 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
                 said=data["said"],
                 did=data["did"],
                 next_steps=data["next_steps"],
+                easy_read=data["easy_read"],
                 opportunities=data.get("opportunities") or (),
             )
         except services.ProjectError as error:

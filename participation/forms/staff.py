@@ -235,6 +235,11 @@ class CancelOpportunityForm(PlainTextMixin, forms.Form):
     )
 
 
+def _one_kind_of_line_ending(text: str) -> str:
+    # So a message sent again from the same page compares equal to the one sent before.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class GroupMessageForm(PlainTextMixin, forms.Form):
     """Staff writing to the people signed up for one opportunity.
 
@@ -276,6 +281,17 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
             "max_length": "The message must be 3,000 characters or fewer",
         },
     )
+    easy_read_text = forms.CharField(
+        label="Easy read version (optional)",
+        help_text=(
+            "People who asked for easy read get this by email instead of your message. Use "
+            "short sentences with one idea each, and everyday words."
+        ),
+        max_length=3000,
+        widget=forms.Textarea,
+        required=False,
+        error_messages={"max_length": "The easy read version must be 3,000 characters or fewer"},
+    )
     # Made when the page is shown: the same form sent twice sends one message.
     token = forms.UUIDField(widget=forms.HiddenInput)
 
@@ -314,6 +330,9 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
             Field.textarea(
                 "text", rows=10, max_characters=limit, threshold=75, label_size=Size.SMALL
             ),
+            Field.textarea(
+                "easy_read_text", rows=8, max_characters=3000, threshold=75, label_size=Size.SMALL
+            ),
             "token",
         )
         self.helper.disable_csrf = True  # the page's own form tag has the token
@@ -323,8 +342,7 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
         return self.cleaned_data.get("send_to") == self.EVERYONE
 
     def clean_text(self):
-        # One kind of line ending, so a message sent again from the same page compares equal.
-        text = self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
+        text = _one_kind_of_line_ending(self.cleaned_data["text"])
         places, waiting = self.by_text
         texts = places + waiting if self.cleaned_data.get("send_to") == self.EVERYONE else places
         if texts and len(text) > self.TEXT_MESSAGE_LIMIT:
@@ -334,6 +352,9 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
                 f"to {self.TEXT_MESSAGE_LIMIT} characters or fewer"
             )
         return text
+
+    def clean_easy_read_text(self):
+        return _one_kind_of_line_ending(self.cleaned_data["easy_read_text"])
 
     def clean(self):
         data = super().clean()

@@ -226,6 +226,7 @@ def message_group(request, pk):
                 token=fields["token"],
                 subject=fields["subject"],
                 text=fields["text"],
+                easy_read_text=fields["easy_read_text"],
                 include_waiting=form.include_waiting,
             )
         except services.ParticipationError as error:
@@ -234,7 +235,8 @@ def message_group(request, pk):
             if sent_now:
                 messages.success(request, _sent_message(record, services.on_call_list(record)))
                 return redirect("participation:manage", opportunity.pk)
-            if (record.subject, record.text) == (fields["subject"], fields["text"]):
+            words = (fields["subject"], fields["text"], fields["easy_read_text"])
+            if (record.subject, record.text, record.easy_read_text) == words:
                 messages.info(request, _already_sent_message(record))
                 return redirect("participation:manage", opportunity.pk)
             # The page was sent before, then changed (the back button, say): keep the new

@@ -1,5 +1,6 @@
 """Delivery through a real Celery worker and a real Redis broker (CI sets REDIS_URL)."""
 
+import logging
 import time
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -73,6 +74,8 @@ def test_a_real_worker_running_the_task_twice_sends_one_message(resident):
 
 
 def test_messages_stay_pending_while_the_broker_is_down_and_go_after_it_returns(resident, caplog):
+    # On the logger itself: what other tests leave the root logger's level at does not matter.
+    caplog.set_level(logging.WARNING, logger="notifications.services")
     with broker("redis://127.0.0.1:1/0"):  # nothing listens on port 1
         queue(resident, "update:outage")
 

@@ -466,3 +466,68 @@ def test_without_text_messages_a_long_message_is_fine(client, staff, opportunity
     client.post(url(opportunity), form_data(text="We will meet in the garden room. " * 20))
 
     assert Message.objects.filter(kind="group_message").count() == 3
+
+
+# --- Easy read ------------------------------------------------------------------------------
+
+
+def test_staff_are_told_how_many_asked_for_easy_read(client, staff, opportunity, group):
+    Profile.objects.create(user=group["booked"], format=Profile.InformationFormat.EASY_READ)
+    # Easy read changes e-mails; staff phone or write to this person as they asked.
+    Profile.objects.filter(user=group["phone"]).update(format=Profile.InformationFormat.EASY_READ)
+    client.force_login(staff)
+
+    page = client.get(url(opportunity)).content.decode()
+
+    assert "1 person who could get this asked for easy read" in page
+    assert "Easy read version (optional)" in page
+
+
+def test_people_who_asked_for_easy_read_get_the_easy_read_version(
+    client, staff, opportunity, group
+):
+    Profile.objects.create(user=group["booked"], format=Profile.InformationFormat.EASY_READ)
+    client.force_login(staff)
+    easy_words = "The car park is shut on Tuesday.\r\nPlease park on Mill Lane."
+
+    response = client.post(url(opportunity), form_data(easy_read_text=easy_words))
+
+    assert response.status_code == 302
+    assert GroupMessage.objects.get().easy_read_text == easy_words.replace("\r\n", "\n")
+    easy = Message.objects.get(recipient=group["booked"]).body_text
+    assert "The car park is shut on Tuesday.\nPlease park on Mill Lane." in easy
+    assert "The car park is closed on Tuesday." not in easy
+    assert "Phone:" in easy or "Email:" in easy  # how to reply, in easy read too
+    standard = Message.objects.get(recipient=group["offered"]).body_text
+    assert "The car park is closed on Tuesday." in standard
+    assert "shut" not in standard
+    manage = client.get(url(opportunity, "manage")).content.decode()
+    assert "Easy read version" in manage and "Please park on Mill Lane." in manage
+
+
+def test_without_an_easy_read_version_people_who_asked_get_the_message_as_written(
+    client, staff, opportunity, group
+):
+    Profile.objects.create(user=group["booked"], format=Profile.InformationFormat.EASY_READ)
+    client.force_login(staff)
+
+    client.post(url(opportunity), form_data())
+
+    easy = Message.objects.get(recipient=group["booked"]).body_text
+    assert "This is a message for the people signed up for:" in easy
+    assert "The car park is closed on Tuesday.\nPlease use the one on Mill Lane." in easy
+
+
+def test_a_changed_easy_read_version_from_an_old_page_is_not_sent_as_the_same_message(
+    client, staff, opportunity, group
+):
+    client.force_login(staff)
+    first = form_data()
+    client.post(url(opportunity), first)
+
+    response = client.post(url(opportunity), {**first, "easy_read_text": "Short words."})
+
+    assert response.status_code == 200
+    assert "You already sent a message from this page" in response.content.decode()
+    assert "Short words." in response.content.decode()
+    assert GroupMessage.objects.count() == 1

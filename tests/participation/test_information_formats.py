@@ -15,7 +15,7 @@ from notifications.tasks import deliver_messages
 from participation import services
 from participation.models import Profile
 
-from .factories import OpportunityFactory
+from .factories import OpportunityFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,22 +68,17 @@ def test_the_waiting_list_and_an_offered_place_come_in_easy_read(make_residents,
     assert "Do you want the place?\nPlease say yes before:" in offer
 
 
-def test_a_message_with_no_easy_read_words_yet_uses_the_standard_ones(opportunity, resident):
-    _wants(resident, Format.EASY_READ)
+def test_a_message_with_no_easy_read_words_uses_the_standard_ones(opportunity, staff):
+    # Prompts to staff have no easy read version; someone who asked for it still gets them.
+    _wants(staff, Format.EASY_READ)
     notifications.queue_message(
-        "group_message",
-        recipient=resident,
-        event_key="group:1",
-        context={
-            "opportunity": opportunity,
-            "subject": "Parking",
-            "text": "Use the back gate.",
-            "sender": None,
-            "waiting": False,
-        },
+        "staff_update_overdue",
+        recipient=staff,
+        event_key="overdue:1",
+        context={"project": ProjectFactory(), "session_date": date(2026, 3, 2)},
     )
 
-    assert "Use the back gate." in _body(resident, "group_message")
+    assert "Please post a short update" in _body(staff, "staff_update_overdue")
 
 
 def test_easy_read_is_for_e_mails_staff_read_the_call_list_as_written(opportunity, resident):
@@ -152,6 +147,17 @@ def test_every_easy_read_version_renders_with_its_facts(kind, opportunity, resid
         # The survey
         "survey_url": "https://hub.example/survey/abc/",
         "closes_at": date(2026, 3, 16),
+        # A message from staff
+        "subject": "Parking",
+        "text": "Use the back gate.",
+        "easy_read_text": "",
+        "sender": None,
+        "waiting": True,
+        # New opportunities
+        "opportunities": [opportunity],
+        # "We said, we did"
+        "project": ProjectFactory(title="Carers' lunch and chat"),
+        "update": SimpleNamespace(said="Too far", did="Moved it", next_steps="", easy_read=""),
     }
 
     body = notifications.render_message(kind, context)[1]

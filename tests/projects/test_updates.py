@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from participation.models import SignUp
+from participation.models import Profile, SignUp
 from projects.models import Update
 from projects.services import ProjectError, post_update
 from tests.factories import UserFactory
@@ -254,3 +254,48 @@ def test_the_same_words_later_or_from_someone_else_are_a_new_update(owner, team_
     different = post_update(project, by=owner, said="Said", did="Did", next_steps="More")
     assert different.pk != first.pk
     assert Update.objects.count() == 4
+
+
+def test_an_easy_read_version_goes_to_people_who_asked_and_shows_on_the_project_page(
+    client, owner, project, django_capture_on_commit_callbacks
+):
+    easy, standard = _took_part(project, 2)
+    Profile.objects.create(user=easy, format=Profile.InformationFormat.EASY_READ)
+    client.force_login(owner)
+    url = reverse("projects:update_create", args=[project.slug])
+    assert "1 person who took part asked for easy read" in client.get(url).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url, {**UPDATE_FORM, "easy_read": "You said booking was hard.\nWe made it easy."}
+        )
+
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert "You said booking was hard.\nWe made it easy." in bodies[easy.email]
+    assert UPDATE_FORM["said"] not in bodies[easy.email]
+    assert UPDATE_FORM["said"] in bodies[standard.email]
+    assert "You said booking was hard." not in bodies[standard.email]
+    client.logout()
+    page = client.get(project.get_absolute_url()).text
+    assert "Easy read version" in page
+    assert "<p>You said booking was hard.<br>We made it easy.</p>" in page
+
+
+def test_without_an_easy_read_version_people_who_asked_get_the_update_as_written(
+    project, owner, django_capture_on_commit_callbacks
+):
+    (easy,) = _took_part(project, 1)
+    Profile.objects.create(user=easy, format=Profile.InformationFormat.EASY_READ)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_update(project, by=owner, said="Buses are late.", did="We asked for more buses.")
+
+    (message,) = mail.outbox
+    assert "What you told us:\nBuses are late." in message.body
+    assert "Easy read version" not in client_page(project)
+
+
+def client_page(project):
+    from django.test import Client
+
+    return Client().get(project.get_absolute_url()).text
