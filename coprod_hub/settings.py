@@ -209,6 +209,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_email": "5/m/user",
+    # Passwords typed again by someone signed in (deleting their account).
+    "reauthenticate": "5/5m/user",
 }
 
 # Form widgets render through the site's template settings, so widget templates in

@@ -4,6 +4,8 @@ from django.urls import include, path
 from . import views
 from .users import views as user_views
 
+admin.site.login = views.admin_sign_in
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path(

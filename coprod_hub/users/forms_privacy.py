@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django import forms
 
 
@@ -12,12 +13,19 @@ class EraseAccountForm(forms.Form):
         error_messages={"required": "Tick the box to confirm you want to delete your account"},
     )
 
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        self.user = request.user
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
         password = self.cleaned_data["password"]
+        # Limited like allauth's own password checks (ACCOUNT_RATE_LIMITS "reauthenticate"), or
+        # a borrowed session could try passwords here for ever.
+        if not ratelimit.consume(self.request, action="reauthenticate", user=self.user):
+            raise forms.ValidationError(
+                "You have entered your password too many times. Wait 5 minutes, then try again"
+            )
         if not self.user.check_password(password):
             raise forms.ValidationError("The password is not right")
         return password

@@ -55,7 +55,7 @@ def download_my_data(request):
 @never_cache
 @login_required
 def erase_my_account(request):
-    form = EraseAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = EraseAccountForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         user = request.user
         # One transaction: the trail says "erased" only if the erasure happened.

@@ -25,11 +25,12 @@ from .claims import (
 )
 from .conflicts import declare_conflict, withdraw_conflict
 from .policy_changes import add_expense_rule, add_fee_rate, remove_scheduled_change, update_policy
-from .receipts import delete_unused_receipts, store_receipt
+from .receipts import MAX_UNUSED_RECEIPTS, delete_unused_receipts, store_receipt
 from .review import approve_claim, correct_claim, reject_claim, return_claim, review_block_reason
 from .runs import cancel_payment_run, confirm_payment_run, create_payment_run, take_out_of_run
 
 __all__ = [
+    "MAX_UNUSED_RECEIPTS",
     "PaymentError",
     "add_expense_rule",
     "add_fee_rate",

@@ -20,6 +20,12 @@ def _delete_files_after_commit(receipts) -> None:
     transaction.on_commit(remove)
 
 
+# Receipts a person has uploaded but not yet used on an expense (each form with a mistake
+# keeps one, so they need not find the file again). Beyond this many, the oldest go: one
+# person cannot fill the disk by sending the form with a mistake again and again.
+MAX_UNUSED_RECEIPTS = 10
+
+
 def store_receipt(upload, *, owner, by, content_type: str) -> Receipt:
     """Save a checked upload privately, under a random name."""
     receipt = Receipt(
@@ -31,6 +37,8 @@ def store_receipt(upload, *, owner, by, content_type: str) -> Receipt:
     )
     receipt.file.save("receipt", upload, save=False)
     receipt.save()
+    newest_first = Receipt.objects.filter(owner=owner).order_by("-uploaded_at", "-pk")
+    _delete_unused(newest_first, skip=MAX_UNUSED_RECEIPTS)
     return receipt
 
 
@@ -38,16 +46,21 @@ def delete_unused_receipts(*, older_than=None) -> int:
     """Receipts stored while a form had other mistakes, then never used. Kept for a day so
     a person can come back to the form; then the file and row go."""
     cutoff = timezone.now() - (older_than or timedelta(days=1))
+    return _delete_unused(Receipt.objects.filter(uploaded_at__lt=cutoff).order_by("pk"), take=1000)
+
+
+def _delete_unused(receipts, *, skip=0, take=None) -> int:
+    """Delete the receipts no expense uses among `receipts` (ordered), after the first `skip`
+    of them and at most `take`, files and all."""
     with transaction.atomic():
         # Lock the receipts we mean to remove. skip_locked: one being attached to an expense
-        # right now (save_expense locks it) is left for tomorrow rather than waited for.
+        # right now (save_expense locks it) is left for later rather than waited for.
         # of=("self",): PostgreSQL cannot lock the nullable side of the outer join that
         # line__isnull needs.
         locked = list(
-            Receipt.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(line__isnull=True, uploaded_at__lt=cutoff)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:1000]
+            receipts.filter(line__isnull=True)
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[skip : None if take is None else skip + take]
         )
         # Check again under the lock: a line saved between that query starting and the lock
         # being taken was not visible to it, and its receipt must stay.

@@ -1,6 +1,8 @@
 """Receipts: checked by content, stored privately, served only to the claimant and
 commissioners."""
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -350,3 +352,39 @@ def test_a_receipt_the_clean_up_removed_cannot_be_attached(resident, claim):
             receipt=receipt,
         )
     assert not claim.lines.filter(kind="expense").exists()
+
+
+def test_sending_the_form_with_a_mistake_again_and_again_keeps_only_the_newest_receipts(
+    client, resident, claim, private_storage, django_capture_on_commit_callbacks
+):
+    used = services.store_receipt(
+        SimpleUploadedFile("used.png", PNG_BYTES),
+        owner=resident,
+        by=resident,
+        content_type="image/png",
+    )
+    services.save_expense(
+        claim,
+        by=resident,
+        category="meals",
+        description="Lunch",
+        amount_pence=650,
+        miles=None,
+        receipt=used,
+    )
+    client.force_login(resident)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(services.MAX_UNUSED_RECEIPTS + 5):
+            response = _post_expense(
+                client, claim, SimpleUploadedFile(f"r{n}.png", PNG_BYTES), category=""
+            )
+            assert response.status_code == 200  # "Choose what the expense was for"
+
+    unused = Receipt.objects.filter(line__isnull=True).order_by("pk")
+    assert [r.original_name for r in unused] == [f"r{n}.png" for n in range(5, 15)]
+    assert Receipt.objects.filter(pk=used.pk).exists()  # one an expense uses always stays
+    stored = {path.name for path in private_storage.rglob("*") if path.is_file()}
+    assert stored == {Path(r.file.name).name for r in Receipt.objects.all()}
+    # The form still holds the newest, so the person need not find the file again.
+    assert "r14.png" in response.content.decode()

@@ -334,6 +334,50 @@ def test_password_reset_requests_for_one_address_are_limited(client, resident):
     assert statuses[5] != 302
 
 
+def test_the_admin_has_no_sign_in_form_of_its_own_to_guess_passwords_at(client, admin_user):
+    # Its own form would have none of the limits above: everyone signs in through the hub's.
+    response = client.post(
+        "/admin/login/?next=/admin/payments/claim/",
+        {"username": admin_user.email, "password": "password"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == (f"{reverse('account_login')}?next=/admin/payments/claim/")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/", follow=True).redirect_chain[-1][0] == (
+        f"{reverse('account_login')}?next=/admin/"
+    )
+
+
+def test_the_admin_refuses_people_signed_in_who_are_not_administrators(client, resident):
+    client.force_login(resident)
+
+    assert client.get("/admin/", follow=True).status_code == 403
+    assert client.post("/admin/login/", {"username": "x", "password": "y"}).status_code == 403
+
+
+def test_administrators_signed_in_through_the_hub_reach_the_admin(client, admin_user):
+    client.force_login(admin_user)
+
+    assert client.get("/admin/").status_code == 200
+
+
+def test_passwords_typed_to_delete_an_account_are_limited(client, resident):
+    client.force_login(resident)
+    url = reverse("my_data_erase")
+    answers = [
+        client.post(url, {"password": "not-it", "confirm": "on"}).content.decode() for _ in range(6)
+    ]
+
+    assert all("The password is not right" in page for page in answers[:5])
+    assert "entered your password too many times" in answers[5]
+    assert "The password is not right" not in answers[5]
+    # Even the right password waits now.
+    right = client.post(url, {"password": PASSWORD, "confirm": "on"})
+    assert right.status_code == 200
+    assert "entered your password too many times" in right.content.decode()
+
+
 def test_visitors_sharing_in_the_practice_guide_are_limited(client):
     share = {
         "kind": "lesson",
