@@ -324,6 +324,10 @@ class ResolveFindingsForm(forms.Form):
                 "The text has changed since you opened it, so the findings have changed too. "
                 "Check them again below."
             )
+        if self.findings and not any(data.get(name) for name in self.fields):
+            # Saving with nothing chosen would look as if it had worked.
+            first = self.field_name(self.findings[0])
+            self.add_error(first, "Choose whether to keep it hidden or show it")
         return data
 
     @staticmethod

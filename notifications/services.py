@@ -359,6 +359,10 @@ def withdraw_calls(messages) -> int:
 
 
 def unsubscribe(user_id: int, category: str) -> None:
+    """Stop `category` for this person. A link in an old email can outlive the account: then
+    nothing is sent any more anyway, and there is nothing to record."""
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        return
     Unsubscribe.objects.get_or_create(user_id=user_id, category=category)
     # Anything of that kind still waiting will not be sent, nor phoned through.
     Message.objects.filter(

@@ -55,6 +55,13 @@ class Venue(models.Model):
         """Every fact with yes or no, so people see what is missing as well as what is there."""
         return [(label, getattr(self, name)) for name, label in self.ACCESS_FACTS]
 
+    @property
+    def access_summary(self) -> str:
+        """What the venue has, in one line for staff's list of venues."""
+        return (
+            "; ".join(label for label, has_it in self.access_facts() if has_it) or "None recorded"
+        )
+
 
 class Opportunity(models.Model):
     class Kind(models.TextChoices):
@@ -300,7 +307,9 @@ class Opportunity(models.Model):
     def location_text(self) -> str:
         """One line for calendars and messages."""
         if self.venue_id:
-            parts = [self.venue.name, " ".join(self.venue.address.split())]
+            # One line: the address's own lines become parts, as people write them in one.
+            lines = (" ".join(line.split()) for line in self.venue.address.splitlines())
+            parts = [self.venue.name, *lines]
             if self.venue.postcode:
                 parts.append(self.venue.postcode)
             where = ", ".join(p for p in parts if p)

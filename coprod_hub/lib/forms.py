@@ -20,6 +20,7 @@ import phonenumbers
 from crispy_forms_gds.fields import DateInputField as GdsDateInputField
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 # C0 control characters and DEL, except tab, line feed and carriage return (typed text has
 # those). NUL (\x00) is here too: Django's CharField already refuses it, other fields not.
@@ -82,15 +83,30 @@ class DateInputField(GdsDateInputField):
 LARGEST_ID = 2**63 - 1
 
 
+def is_plain_number(text: str) -> bool:
+    """Digits 0 to 9 only. str.isdigit() alone also takes "²" and the like, which int() and
+    the database refuse."""
+    return text.isascii() and text.isdigit()
+
+
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Django's field, refusing ids no database could hold before it queries for them."""
+    """Django's field, refusing what cannot be an id of the rows offered before it queries for
+    them: ids no database could hold, and (for integer ids) anything but digits. Either gets
+    the field's own "invalid_choice" message, not Django's "“²” is not a valid value"."""
 
     def clean(self, value):
+        integer_ids = self.to_field_name is None and isinstance(
+            self.queryset.model._meta.pk, models.IntegerField
+        )
         for item in value or ():
             text = str(item).strip()
             digits = text.removeprefix("-")
             # 19 digits at most: also keeps int() away from Python's limit on huge numbers.
-            if digits.isdigit() and (len(digits) > 19 or abs(int(text)) > LARGEST_ID):
+            if is_plain_number(digits):
+                refused = len(digits) > 19 or abs(int(text)) > LARGEST_ID
+            else:
+                refused = integer_ids and text != ""
+            if refused:
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

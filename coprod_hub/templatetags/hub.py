@@ -58,3 +58,12 @@ def is_sequence(value):
 def humanise_key(key):
     """ "access_needs" -> "Access needs" for the readable data download."""
     return str(key).replace("_", " ").capitalize()
+
+
+@register.filter(is_safe=True)
+def in_back_navigation(html):
+    """Wraps a page's back link in a navigation landmark, so nothing on the page sits outside
+    one (screen reader users move between landmarks); nothing when the page has none."""
+    if not str(html).strip():
+        return ""
+    return format_html('<nav aria-label="Back">{}</nav>', html)

@@ -55,6 +55,8 @@ class SignupForm(PlainLabelsMixin, allauth_forms.SignupForm):
 
 class LoginForm(PlainLabelsMixin, allauth_forms.LoginForm):
     labels = {"login": "Email address", "password": "Password"}
+    # allauth hints "Forgot your password?" as an unstyled link; the page has its own.
+    hints = {"password": ""}
     if_empty = {"login": "Enter your email address", "password": "Enter your password"}
 
 
@@ -75,7 +77,7 @@ class ChangePasswordForm(PlainLabelsMixin, allauth_forms.ChangePasswordForm):
         "password1": "New password",
         "password2": "Type the new password again",
     }
-    hints = {"password1": STRONG_CHOICE_HINT}
+    hints = {"oldpassword": "", "password1": STRONG_CHOICE_HINT}
     if_empty = {
         "oldpassword": "Enter your current password",
         "password1": "Enter a new password",

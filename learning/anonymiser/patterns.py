@@ -122,7 +122,7 @@ def nhs_check_digit(first_nine_digits: str) -> int | None:
 
 def is_valid_nhs_number(digits: str) -> bool:
     """True when ``digits`` (ten digits, no separators) has a correct NHS check digit."""
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         return False
     return nhs_check_digit(digits[:9]) == int(digits[9])
 

@@ -8,6 +8,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout
 from django import forms
 
+from coprod_hub.lib.forms import DateInputField
+
 UK = ZoneInfo("Europe/London")
 DATE_HINT = "For example, 27/3/2026"
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y"]
@@ -35,7 +37,15 @@ class UKDateField(forms.DateField):
         if isinstance(value, str):
             value = re.sub(r"\s*([/.-])\s*", r"\1", value.strip())
             value = re.sub(r"\s+", " ", value)
-        return super().to_python(value)
+        value = super().to_python(value)
+        # The same years as the hub's other date fields (coprod_hub.lib.forms.DateInputField):
+        # year 1 or 9999 is a slip of the keyboard, and arithmetic on it overflows later.
+        if (
+            value is not None
+            and not DateInputField.MIN_YEAR <= value.year <= DateInputField.MAX_YEAR
+        ):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
 
 
 class ClockTimeField(forms.Field):

@@ -106,6 +106,9 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
         self.fields["venue"].empty_label = "No venue (online or by phone)"
         self.fields["level"].choices = [("", "Choose a level")] + list(Level.choices)
         self.fields["step"].choices = [("", "Choose a step")] + list(Step.choices)
+        kinds, formats = Opportunity.Kind.choices, Opportunity.Format.choices
+        self.fields["kind"].choices = [("", "Choose the kind of activity"), *kinds]
+        self.fields["format"].choices = [("", "Choose how it happens"), *formats]
         for name, message in self.REQUIRED_MESSAGES.items():
             self.fields[name].error_messages["required"] = message
         self.fields["capacity"].error_messages["invalid"] = "Enter the number of places"

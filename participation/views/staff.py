@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from coprod_hub.audit import log_access
 from coprod_hub.lib.csv_export import csv_response
+from coprod_hub.lib.forms import is_plain_number
 from coprod_hub.lib.pagination import paginate
 
 from .. import permissions, services
@@ -68,8 +69,9 @@ def create(request):
     permissions.require_staff(request)
     projects = permissions.projects_for_new_opportunity(request.user)
     initial = {"contact_name": str(request.user), "contact_email": request.user.email}
-    project_id = request.GET.get("project")
-    if project_id and project_id.isdigit() and projects.filter(pk=project_id).exists():
+    project_id = request.GET.get("project", "")
+    wanted = is_plain_number(project_id) and len(project_id) < 19
+    if wanted and projects.filter(pk=project_id).exists():
         initial["project"] = project_id
     form = OpportunityForm(
         request.POST if request.method == "POST" else None, projects=projects, initial=initial

@@ -299,7 +299,7 @@ def test_a_claim_finance_could_not_pay_is_taken_out_of_the_run(page, axe, fits_3
     sign_in(commissioner)
 
     page.goto(run.get_absolute_url())
-    activate(page, page.get_by_role("link", name=re.compile(f"Not paid.*{claim.reference}")))
+    activate(page, page.get_by_role("link", name=re.compile(f"Take out.*{claim.reference}")))
     page.get_by_role("heading", name=f"{claim.reference} was not paid").wait_for()
     axe(page)
     fits_320()

@@ -89,6 +89,21 @@ def test_an_empty_sign_in_says_what_to_enter(client):
     assert "This field is required" not in page
 
 
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_password_pages_link_to_a_reset_once_styled_as_a_link(client, resident, signed_in):
+    # allauth adds an unstyled "Forgot your password?" under the password box as well.
+    if signed_in:
+        client.force_login(resident)
+    page = client.get(
+        reverse("account_change_password" if signed_in else "account_login")
+    ).content.decode()
+
+    reset = reverse("account_reset_password")
+    assert page.count(f'href="{reset}"') == 1
+    assert f'<a class="govuk-link" href="{reset}">' in page
+    assert "Forgot your password?" not in page
+
+
 def test_a_wrong_password_shows_an_error_summary(client, resident):
     response = client.post(reverse("account_login"), {"login": resident.email, "password": "no"})
 

@@ -138,7 +138,7 @@ def test_the_page_says_when_the_figures_were_worked_out(client, staff, areas):
     client.force_login(staff)
     with time_machine.travel(MORNING, tick=False):
         html = client.get(URL).content.decode()
-    assert "Figures worked out at 10:35. They are updated every 10 minutes." in html
+    assert "Figures worked out at 10:35am. They are updated every 10 minutes." in html
 
 
 def test_a_kept_copy_shows_when_it_was_worked_out_not_when_it_was_asked_for(client, staff, areas):
@@ -147,7 +147,7 @@ def test_a_kept_copy_shows_when_it_was_worked_out_not_when_it_was_asked_for(clie
         client.get(URL)
     with time_machine.travel(MORNING.replace(minute=41), tick=False):
         html = client.get(URL).content.decode()
-    assert "Figures worked out at 10:35." in html
+    assert "Figures worked out at 10:35am." in html
 
 
 def test_figures_are_worked_out_afresh_each_day(client, staff, areas):
@@ -156,7 +156,7 @@ def test_figures_are_worked_out_afresh_each_day(client, staff, areas):
         client.get(URL)
     with time_machine.travel(MORNING.replace(day=16, hour=0, minute=5), tick=False):
         html = client.get(URL).content.decode()
-    assert "Figures worked out at 00:05." in html
+    assert "Figures worked out at 12:05am." in html
 
 
 def test_with_no_keeping_time_every_visit_works_the_figures_out(client, staff, areas, settings):
@@ -167,7 +167,7 @@ def test_with_no_keeping_time_every_visit_works_the_figures_out(client, staff, a
         second, html = _queries(client, URL)
         assert _kept_copy() is None
     assert second == first
-    assert "Figures worked out at 10:35." in html
+    assert "Figures worked out at 10:35am." in html
     assert "They are updated" not in html
 
 
@@ -241,11 +241,11 @@ def test_the_scheduled_task_works_out_the_default_figures_before_anyone_asks(
 def test_a_kept_page_shows_new_figures_as_soon_as_they_are_worked_out(client, staff, areas):
     client.force_login(staff)
     with time_machine.travel(MORNING, tick=False):
-        assert "Figures worked out at 10:35." in client.get("/insight/").content.decode()
+        assert "Figures worked out at 10:35am." in client.get("/insight/").content.decode()
 
     later = MORNING.replace(minute=45)
     with time_machine.travel(later, tick=False):
         page.keep_default_figures_fresh(now=later)
         html = client.get("/insight/").content.decode()
 
-    assert "Figures worked out at 10:45." in html
+    assert "Figures worked out at 10:45am." in html

@@ -171,6 +171,19 @@ def test_resolving_findings_is_saved_and_recorded(client, moderator, personal_te
     assert "1 still needs a decision" in page
 
 
+def test_saving_decisions_with_none_chosen_says_so(client, moderator, personal_text):
+    entry = submit(text=personal_text)
+    client.force_login(moderator)
+
+    response = client.post(reverse("learning:resolve", args=[entry.pk]), {})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page
+    assert "Choose whether to keep it hidden or show it" in page
+    assert not entry.events.filter(action=ModerationEvent.Action.RESOLVED).exists()
+
+
 def test_resolving_with_a_stale_page_is_refused(client, moderator, personal_text):
     entry = submit(text=personal_text)
     stale_ids = list(entry.findings.values_list("pk", flat=True))

@@ -160,3 +160,12 @@ def test_joining_details_are_in_the_calendar_only_for_people_with_a_place(
     assert b"meet.example/secret" not in client.get(url).content
     client.force_login(resident)
     assert b"meet.example/secret" in client.get(url).content.replace(b"\r\n ", b"")
+
+
+def test_an_address_on_several_lines_reads_as_one_line_with_commas():
+    venue = VenueFactory(
+        name="Riverside Centre", address="7 Riverside Walk\r\n  Eastbridge \n", postcode="AT8 3GH"
+    )
+    opportunity = OpportunityFactory(format=Opportunity.Format.IN_PERSON, venue=venue)
+
+    assert opportunity.location_text == "Riverside Centre, 7 Riverside Walk, Eastbridge, AT8 3GH"

@@ -439,7 +439,9 @@ def test_staff_manage_venues_with_the_access_checklist(client, staff, resident):
 
     venue = Venue.objects.get()
     assert venue.step_free and venue.hearing_loop and not venue.parking
-    assert "Mill Lane Hall" in client.get(reverse("participation:venues")).text
+    listing = client.get(reverse("participation:venues")).text
+    assert "Mill Lane Hall" in listing
+    assert "Step-free access; Hearing loop</td>" in listing
     client.post(
         reverse("participation:venue_edit", args=[venue.pk]),
         {"name": "Mill Lane Hall", "address": "3 Mill Lane", "area": "Northfield", "parking": "on"},
@@ -586,3 +588,13 @@ def test_staff_accept_an_offered_place_for_someone_after_a_phone_call(
     offer.refresh_from_db()
     assert offer.status == SignUp.Status.BOOKED and offer.signed_up_by == staff
     assert Message.objects.filter(kind="signup_confirmed", recipient=caller).count() == 1
+
+
+def test_the_new_opportunity_form_asks_for_a_choice_in_words_not_dashes(client, staff):
+    client.force_login(staff)
+
+    page = client.get(reverse("participation:create")).text
+
+    assert '<option value="" selected>Choose the kind of activity</option>' in page
+    assert '<option value="" selected>Choose how it happens</option>' in page
+    assert "---------" not in page

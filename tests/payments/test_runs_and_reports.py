@@ -316,7 +316,11 @@ def test_a_claim_finance_could_not_pay_is_taken_out_and_the_rest_of_the_run_is_p
     run = services.create_payment_run(by=commissioner)
     client.force_login(commissioner)
     not_paid = reverse("payments:take_out_of_run", args=[run.pk, bounced.pk])
-    assert not_paid in client.get(run.get_absolute_url()).content.decode()
+    run_page = client.get(run.get_absolute_url()).content.decode()
+    assert not_paid in run_page
+    # An action, under a heading that says when to use it: not a status that reads as one.
+    assert "If finance could not pay it</th>" in run_page
+    assert f'Take out<span class="govuk-visually-hidden"> {bounced.reference}</span>' in run_page
 
     # Bad input first: a clear error, nothing changed.
     empty = client.post(not_paid, {"reason": "  "})

@@ -99,6 +99,8 @@ NUMBERS = [
     "\uff11\uff12",  # full-width digits
     "\u0661\u0662\u0663",  # Arabic-Indic digits
     "\u00bd",
+    "\u00b2",  # superscript two: a digit to str.isdigit(), not to int()
+    "1\u00b9",
     "2147483648",
     "-2147483649",
     "9223372036854775808",

@@ -130,9 +130,12 @@ def test_opportunities_with_control_characters_are_refused(client, staff):
     assert not Venue.objects.exists()
 
 
-@pytest.mark.parametrize("ticked", ["9223372036854775808", "-9223372036854775809", "9" * 5000])
+@pytest.mark.parametrize(
+    "ticked", ["9223372036854775808", "-9223372036854775809", "9" * 5000, "\u00b2", "1\u00b2"]
+)
 def test_a_ticked_id_too_big_for_a_database_is_a_form_error(client, staff, ticked):
-    """On SQLite the id query raised OverflowError (a server error)."""
+    """On SQLite the id query raised OverflowError (a server error); "²", which str.isdigit()
+    takes for a digit, made int() raise ValueError."""
     from tests.projects.factories import make_opportunity
 
     project = ProjectFactory(owner=staff)
@@ -158,3 +161,42 @@ def test_a_we_rating_address_with_an_impossible_year_is_not_found(client, staff,
     response = client.get(f"/insight/projects/{project.slug}/we/{year}/q1/")
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("project", ["\u00b2", "9" * 40, "-1", "abc"])
+def test_an_odd_project_in_the_new_opportunity_address_is_ignored(client, staff, project):
+    """?project=² passed str.isdigit() and then broke the query: a server error."""
+    client.force_login(staff)
+
+    response = client.get(reverse("participation:create"), {"project": project})
+
+    assert response.status_code == 200
+    assert "Add an opportunity" in response.text
+
+
+def test_an_unsubscribe_link_that_outlived_its_account_still_answers(client):
+    """The unsubscribe row's foreign key refused a deleted account's id: a server error."""
+    from notifications.models import Unsubscribe
+    from notifications.tokens import unsubscribe_token
+
+    token = unsubscribe_token(999999, "claims")
+
+    response = client.post(reverse("notifications:unsubscribe", args=[token]))
+
+    assert response.status_code == 200
+    assert "You will not get these messages again" in response.text
+    assert not Unsubscribe.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["31/12/9999", "1/1/0001", "1/1/1899"])
+def test_a_session_date_in_an_impossible_year_is_a_form_error(client, staff, day):
+    """Any year went through, and sums with dates (a survey's closing day) overflow near 9999."""
+    from participation.models import Opportunity
+
+    client.force_login(staff)
+
+    response = client.post(reverse("participation:create"), {"date": day, "title": "Forum"})
+
+    assert response.status_code == 200
+    assert "Enter a real date" in response.text
+    assert not Opportunity.objects.exists()
