@@ -296,6 +296,20 @@ class Claim(models.Model):
         ),
         Status.PAID: ("Paid", "We have paid this claim."),
     }
+    # The same for staff and commissioners looking at someone else's claim.
+    STAFF_STATUS = {
+        Status.DRAFT: "The person has started this claim but not sent it yet.",
+        Status.SUBMITTED: (
+            "Waiting for a commissioner to check it: approve it, return it for changes, or "
+            "reject it."
+        ),
+        Status.RETURNED: (
+            "Returned to the person to change. It comes back for review when they send it again."
+        ),
+        Status.APPROVED: "Approved. It goes in the next payment run.",
+        Status.REJECTED: "Rejected. The person was told why.",
+        Status.PAID: "Paid.",
+    }
     STATUS_TAG_CLASSES = {
         Status.DRAFT: "govuk-tag--grey",
         Status.SUBMITTED: "govuk-tag--blue",
@@ -464,6 +478,10 @@ class Claim(models.Model):
     @property
     def resident_status_explanation(self) -> str:
         return self.RESIDENT_STATUS[self.status][1]
+
+    @property
+    def staff_status_explanation(self) -> str:
+        return self.STAFF_STATUS[self.status]
 
     @property
     def status_tag_class(self) -> str:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
@@ -14,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from coprod_hub.audit import log_access
 from coprod_hub.lib.pagination import paginate
+from insight.tokens import survey_token
+from payments.services import can_claim_for
 
 from .. import calendar, permissions, services
 from ..forms import SignUpForm
@@ -201,8 +204,14 @@ def my(request):
     upcoming = (
         mine.filter(opportunity__ends_at__gt=now).active().order_by("opportunity__starts_at", "pk")
     )
-    past = mine.filter(opportunity__ends_at__lte=now).order_by("-opportunity__starts_at", "-pk")
+    past = (
+        mine.filter(opportunity__ends_at__lte=now, status=SignUp.Status.BOOKED)
+        .select_related("claim", "survey_invitation")
+        .order_by("-opportunity__starts_at", "-pk")
+    )
     upcoming = list(upcoming)
+    past_page = paginate(request, past, PAST_PER_PAGE)
+    past_page.object_list = [_with_what_comes_after(signup, now) for signup in past_page]
     return render(
         request,
         "participation/my.html",
@@ -210,10 +219,23 @@ def my(request):
             "offers": [s for s in upcoming if s.status == SignUp.Status.OFFERED],
             "booked": [s for s in upcoming if s.status == SignUp.Status.BOOKED],
             "waiting": [s for s in upcoming if s.status == SignUp.Status.WAITING],
-            "page_obj": paginate(request, past.filter(status=SignUp.Status.BOOKED), PAST_PER_PAGE),
+            "page_obj": past_page,
             "now": now,
         },
     )
+
+
+def _with_what_comes_after(signup, now):
+    """A past session's next steps for the person: their claim if they made one (or whether
+    they can), and the survey while it is open. Both came in the page's one query."""
+    signup.own_claim = getattr(signup, "claim", None)  # None: no claim (a missing relation)
+    signup.can_claim = signup.own_claim is None and can_claim_for(signup)
+    invitation = getattr(signup, "survey_invitation", None)
+    signup.survey_path = ""
+    if invitation and invitation.is_open(now):
+        signup.survey_path = reverse("insight:survey", args=[survey_token(signup)])
+        signup.survey_closes_at = invitation.closes_at
+    return signup
 
 
 @login_required

@@ -11,6 +11,7 @@ from coprod_hub.users.roles import Role
 from notifications.models import Message
 from participation import services
 from participation.models import Opportunity, Profile, SignUp
+from insight.models import SurveyInvitation
 from tests.factories import UserFactory
 
 from .factories import OpportunityFactory, ProjectFactory, SignUpFactory
@@ -268,6 +269,36 @@ def test_the_my_page_shows_places_waiting_positions_and_the_past(client, make_re
     assert "Last month" in text and "Attended" in text
 
 
+def test_past_sessions_lead_to_the_claim_made_the_claim_to_make_and_the_survey(client):
+    from tests.insight.factories import invitation_for
+    from tests.payments import factories as pay
+
+    pay.make_policy()
+    person = UserFactory(roles=[Role.RESIDENT])
+    claimed = pay.SignUpFactory(resident=person, opportunity__title="Claimed already")
+    claim = pay.claim_in_state(person, signup=claimed)
+    to_claim = pay.SignUpFactory(resident=person, opportunity__title="Not claimed yet")
+    invitation_for(to_claim)
+    unpaid = pay.SignUpFactory(
+        resident=person,
+        opportunity__title="Unpaid chat",
+        opportunity__fee_basis=Opportunity.FeeBasis.NONE,
+        opportunity__pays_expenses=False,
+    )
+    invitation_for(unpaid, closes_at=timezone.now() - timedelta(days=1))  # closed
+    client.force_login(person)
+
+    text = client.get(reverse("participation:my")).text
+
+    assert f'href="{claim.get_absolute_url()}">Your claim {claim.reference}' in text
+    assert "</a>: sent" in text
+    assert reverse("payments:start", args=[to_claim.pk]) in text
+    assert reverse("payments:start", args=[claimed.pk]) not in text
+    assert reverse("payments:start", args=[unpaid.pk]) not in text
+    assert text.count("Tell us how it went") == 1
+    assert "/survey/" in text
+
+
 def _my_page_queries(client, person, count):
     staff = UserFactory(roles=["staff"])
     for n in range(count):
@@ -285,7 +316,12 @@ def _my_page_queries(client, person, count):
             starts_at=timezone.now() - timedelta(days=n + 1),
             ends_at=timezone.now() - timedelta(days=n + 1) + timedelta(hours=1),
         )
-        SignUpFactory(resident=person, opportunity=past)
+        attended = SignUpFactory(
+            resident=person, opportunity=past, attendance=SignUp.Attendance.ATTENDED
+        )
+        SurveyInvitation.objects.create(
+            signup=attended, closes_at=timezone.now() + timedelta(days=9)
+        )
     client.force_login(person)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("participation:my")).status_code == 200

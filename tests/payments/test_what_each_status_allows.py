@@ -186,3 +186,18 @@ def test_each_payment_run_status_has_its_own_tag(client, make_claim, resident, c
         "govuk-tag--green",
         "govuk-tag--grey",
     ]
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_each_status_is_explained_to_the_person_and_to_commissioners_in_their_own_words(
+    client, make_claim, resident, commissioner, status
+):
+    claim = _claim(make_claim, resident, commissioner, status)
+    client.force_login(resident)
+    theirs = client.get(claim.get_absolute_url()).text
+    client.force_login(commissioner)
+    reviewing = client.get(claim.get_absolute_url()).text
+
+    assert Claim.RESIDENT_STATUS[status][1] in theirs
+    assert Claim.STAFF_STATUS[status] in reviewing
+    assert Claim.RESIDENT_STATUS[status][1] not in reviewing
