@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coprod_hub.users.roles import Role
+from insight.models import SurveyInvitation
 from notifications.models import Message
 from participation import services
 from participation.models import Opportunity, Profile, SignUp
-from insight.models import SurveyInvitation
 from tests.factories import UserFactory
 
 from .factories import OpportunityFactory, ProjectFactory, SignUpFactory
