@@ -82,9 +82,11 @@ class ClaimDetailsForm(Form):
         error_messages={"required": "Say whether you work for the council or one of its partners"},
     )
     not_part_of_paid_job = forms.BooleanField(
-        label="I confirm this activity was not part of my paid job",
-        help_text="Only if you answered yes. If it was part of your job, you cannot claim "
-        "here: ask your manager how to claim through work.",
+        # Not a reveal under "Yes": GOV.UK Frontend marks such radios aria-expanded, which
+        # radios may not have.
+        label="If you answered yes: I confirm this activity was not part of my paid job",
+        help_text="If it was part of your job, you cannot claim here: ask your manager how to "
+        "claim through work.",
         required=False,
     )
 

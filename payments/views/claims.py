@@ -161,7 +161,7 @@ def claim_details(request, pk):
         {
             "claim": claim,
             "form": form,
-            "page_title": "How do you want to be paid?",
+            "page_title": "Your payment details",
             "submit_label": "Save and continue",
         },
     )

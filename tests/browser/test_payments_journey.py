@@ -130,7 +130,7 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, s
     activate(page, page.get_by_role("button", name="Start claim"))
 
     # How to be paid, and the employment question.
-    page.get_by_role("heading", name="How do you want to be paid?").wait_for()
+    page.get_by_role("heading", name="Your payment details").wait_for()
     axe(page)
     choose(page, page.get_by_label("Bank transfer"), page.get_by_label("Bank transfer"))
     choose(page, page.get_by_label("Yes", exact=True), page.get_by_label("No", exact=True))
