@@ -164,6 +164,12 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, s
     type_into(page, page.get_by_label("How much did it cost?"), "£4.60")
     activate(page, page.get_by_role("button", name="Save expense"))
     assert page.get_by_role("link", name=re.compile("Download")).is_visible()
+    # On a phone, each expense's Change and Remove links are in view, not off to the side.
+    page.set_viewport_size({"width": 320, "height": 800})
+    for name in ("Change public transport", "Remove public transport"):
+        box = page.get_by_role("link", name=name).bounding_box()
+        assert box["x"] + box["width"] <= 320, name
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # The benefits warning must be acknowledged before sending.
     activate(page, page.get_by_role("link", name="Continue to send"))
@@ -243,6 +249,13 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, s
     page.goto("/claims/")
     table = page.get_by_role("table", name=re.compile("Your claims"))
     assert table.get_by_text("Paid", exact=True).is_visible()
+    # On a phone the status and amount are in view without scrolling the table sideways.
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate(
+        "[...document.querySelectorAll('.hub-table-wrapper')].every("
+        "w => w.scrollWidth <= w.clientWidth)"
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
     totals = page.get_by_role("table", name="Paid to you, by tax year")
     assert totals.get_by_text("£44.60").first.is_visible()
     axe(page)
