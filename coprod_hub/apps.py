@@ -11,6 +11,7 @@ PUBLIC_PAGE_MODELS = [
     "projects.StepChange",
     "projects.Update",
     "learning.Entry",
+    "payments.FeeRate",  # an opportunity's page says what it pays
 ]
 
 

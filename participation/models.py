@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from projects.ladder import Level, Step
+from projects.ladder import STEP_IN_PLAIN_WORDS, Level, Step
 
 from .querysets import OpportunityQuerySet, SignUpQuerySet
 
@@ -71,7 +71,7 @@ class Opportunity(models.Model):
         FOCUS_GROUP = "focus_group", "Focus group"
         SURVEY = "survey", "Survey"
         INTERVIEW = "interview", "Interview"
-        DROP_IN = "drop_in", "Drop-in or 'over a brew'"
+        DROP_IN = "drop_in", "Informal drop-in"
         RECRUITMENT_PANEL = "recruitment_panel", "Recruitment panel"
         READING_GROUP = "reading_group", "Reading group"
         OTHER = "other", "Other"
@@ -328,6 +328,24 @@ class Opportunity(models.Model):
         if self.project_id:
             return self.project.public_step
         return Step(self.step) if self.step else None
+
+    @property
+    def say_in_plain_words(self) -> str:
+        """What people's say is at its honest step, for residents ("you give your views...")."""
+        step = self.effective_step
+        return STEP_IN_PLAIN_WORDS[step] if step else ""
+
+    @property
+    def what_it_is(self) -> str:
+        """ "Workshop about carers"; "About autism" when the kind is "Other"."""
+        topic = self.effective_topic
+        if self.kind == self.Kind.OTHER:
+            return f"About {topic.name.lower()}" if topic else "Other"
+        return (
+            f"{self.get_kind_display()} about {topic.name.lower()}"
+            if topic
+            else self.get_kind_display()
+        )
 
 
 class SignUp(models.Model):

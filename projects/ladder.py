@@ -55,6 +55,17 @@ STEP_GROUP_DESCRIPTIONS = {
     StepGroup.DOING_WITH: "People who draw on care and support share the power to decide.",
 }
 
+# The same, said to residents deciding whether to take part: what their say would be.
+STEP_IN_PLAIN_WORDS = {
+    Step.COERCION: "you have no real say",
+    Step.EDUCATING: "you are helped to understand a service",
+    Step.INFORMING: "you are told about decisions",
+    Step.CONSULTATION: "you give your views and the council decides",
+    Step.ENGAGEMENT: "you help shape plans and the council decides",
+    Step.CO_DESIGN: "you help design it, with real influence",
+    Step.CO_PRODUCTION: "you are an equal partner from start to finish",
+}
+
 
 def ladder_groups():
     """The ladder for display: [(group, [steps])], lowest step first."""

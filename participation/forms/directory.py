@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.functional import cached_property
 
-from projects.ladder import Level, Step
+from projects.ladder import STEP_GROUPS, STEP_IN_PLAIN_WORDS, Level, Step, StepGroup
 from projects.models import Project
 
 from ..models import Opportunity, Venue
@@ -81,7 +81,12 @@ class DirectoryFilterForm(forms.Form):
         label="How much say you have",
         required=False,
         coerce=int,
-        choices=[(value, label) for value, label in Step.choices],
+        # Steps where people have some say; "doing to" steps are not ways to get involved.
+        choices=[
+            (step.value, f"{step.label}: {STEP_IN_PLAIN_WORDS[step]}")
+            for step in Step
+            if STEP_GROUPS[step] != StepGroup.DOING_TO
+        ],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose steps from the list"},
     )

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from coprod_hub.lib.page_cache import public_page
 from coprod_hub.lib.pagination import paginate
+from payments.policy import activity_date, fee_for
 from projects.ladder import LEVEL_DESCRIPTIONS, STEP_DESCRIPTIONS, STEP_GROUPS, Level
 from projects.models import ServiceArea
 
@@ -88,6 +89,8 @@ def detail(request, pk):
             "step_group": STEP_GROUPS.get(step) if step else None,
             "level_label": Level(level).label if level in Level.values else "",
             "level_description": LEVEL_DESCRIPTIONS.get(level, ""),
+            # What the policy pays for it, so people need not ask (one query).
+            "fee": fee_for(opportunity, activity_date(opportunity)),
             # Joining details are for people with a confirmed place, and the staff running it.
             "show_online_details": (signup is not None and signup.status == SignUp.Status.BOOKED)
             or can_run,

@@ -277,3 +277,34 @@ def test_a_search_alone_is_not_called_a_filter(client):
 
     assert "No opportunities match “zebra”." in text
     assert "Clear search and filters" in text
+
+
+def test_an_opportunitys_page_says_what_the_fee_is_from_the_payment_policy(client):
+    from tests.payments.factories import make_policy
+
+    start = timezone.now() + timedelta(days=9)
+    paid = OpportunityFactory(
+        fee_basis=Opportunity.FeeBasis.PER_HOUR,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
+    url = reverse("participation:detail", args=[paid.pk])
+    # Before the council has set its rates, it says how the fee is worked out.
+    assert "A fee for your time (per hour)" in client.get(url).text
+
+    make_policy()
+
+    assert "A fee for your time: £40 (2 hours at £20 an hour)" in client.get(url).text
+
+
+def test_each_opportunity_says_what_it_is_and_what_say_people_have_in_plain_words(client):
+    autism = ServiceAreaFactory(name="Autism")
+    OpportunityFactory(title="Open session", kind="other", topic=autism, step=Step.CONSULTATION)
+    OpportunityFactory(title="Tea and talk", kind="drop_in", topic=autism, step=Step.CO_DESIGN)
+
+    page = client.get(URL).text
+
+    assert "About autism" in page and "Other about autism" not in page
+    assert "Informal drop-in about autism" in page
+    assert "Consultation: you give your views and the council decides" in page
+    assert "Co-design: you help design it, with real influence" in page
