@@ -91,8 +91,13 @@ def test_a_visitor_finds_signs_up_with_access_needs_and_cancels_by_keyboard(
     type_into(page, page.get_by_label("Search"), "carers")
     press(page, page.get_by_role("checkbox", name="Online", exact=True), "Space")
     press(page, page.get_by_role("radio", name="Paid", exact=True), "Space")
+    # On a phone the filters come first; the results page opens at the results.
+    page.set_viewport_size({"width": 320, "height": 800})
     press(page, page.get_by_role("button", name="Show results"))
-    page.get_by_role("heading", name="1 opportunity matching “carers”").wait_for()
+    results = page.get_by_role("heading", name="1 opportunity matching “carers”")
+    results.wait_for()
+    assert 0 <= results.bounding_box()["y"] < 800
+    page.set_viewport_size({"width": 1280, "height": 800})
     assert "format=online" in page.url and "paid=paid" in page.url and "q=carers" in page.url
     assert page.get_by_label("Search").input_value() == "carers"
     assert page.get_by_role("checkbox", name="Online", exact=True).is_checked()

@@ -89,7 +89,9 @@ def test_filters_combine_and_stay_in_the_pagination_links(client):
 
     assert response.context["result_count"] == 25
     assert "format=online" in response.text and "page=2" in response.text
-    assert 'href="?format=online&amp;page=2&amp;paid=paid"' in response.text
+    # Each page of results opens at the results, not at the filters above them on a phone.
+    assert 'href="?format=online&amp;page=2&amp;paid=paid#results-heading"' in response.text
+    assert 'action="/opportunities/#results-heading"' in response.text
 
 
 def test_topic_area_access_level_and_step_filters(client):
