@@ -132,6 +132,9 @@ else:
 # How long a shared copy of a public page (or a page part) is kept at most; any change it
 # shows replaces it at once (coprod_hub/lib/page_cache.py). 0 turns the copies off.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
+# Names the code running, to keep copies of pages made by one release from another
+# (lib/page_cache.py). Optional: without it the hub works it out from its own files.
+RELEASE = env_str("RELEASE", "")
 
 # How long a signed-in person's account is kept in the cache between their requests; any
 # change to them replaces it at once (coprod_hub/users/kept_people.py). 0 turns it off. Off

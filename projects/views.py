@@ -230,17 +230,21 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
         except services.ProjectError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        if self.project.is_published:
-            messages.success(
-                self.request, "Update posted. Everyone who took part will hear about it."
-            )
-        else:
-            messages.success(
-                self.request,
-                "Update posted. Everyone who took part will hear about it when the project "
-                "is published.",
-            )
+        messages.success(self.request, _who_hears(self.project))
         return redirect(self.project)
+
+
+def _who_hears(project) -> str:
+    people = took_part(project.pk).count()
+    if not people:
+        return (
+            "Update posted. Nobody is recorded as having taken part in this project yet, so "
+            "it is not sent to anyone. It shows on the project page"
+            + ("." if project.is_published else " once the project is published.")
+        )
+    who = "The 1 person" if people == 1 else f"The {people} people"
+    when = "" if project.is_published else " when the project is published"
+    return f"Update posted. {who} who took part will hear about it{when}."
 
 
 @method_decorator(public_page, name="dispatch")

@@ -16,12 +16,18 @@ Changes no signal sees (`QuerySet.update`, time passing an opportunity's start) 
 
 Nothing is kept while Redis is down (the resilient cache stores nothing), and a cache of
 0 seconds turns copies off altogether.
+
+Copies are also kept apart by `release()`, the code that made them: after a deploy, a copy
+the old code made is never served (it would say what the old code said, and link to style
+sheets under names the new release no longer has).
 """
 
+import functools
 import hashlib
 import json
 import uuid
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -79,7 +85,39 @@ def _seconds() -> int:
 def _copy_key(kind: str, name: str, parts) -> str:
     # JSON keeps the parts apart: no address can be made to read as another address plus roles.
     digest = hashlib.sha256(json.dumps([str(part) for part in parts]).encode()).hexdigest()
-    return f"page-copy:{kind}:{name}:{digest}"
+    return f"page-copy:{release()}:{kind}:{name}:{digest}"
+
+
+# What makes pages: code, templates and the names of the built static files.
+_SOURCE_SUFFIXES = {".py", ".html", ".txt"}
+_NOT_SOURCE = {"tests", "bench"}
+
+
+@functools.cache
+def release() -> str:
+    """A name for the code this process runs: RELEASE when the build sets it, else a digest of
+    the source, the templates and the static files' manifest (worked out once per process)."""
+    if settings.RELEASE:
+        return settings.RELEASE
+    root = Path(settings.BASE_DIR)
+    folders = [
+        folder
+        for folder in root.iterdir()
+        if folder.name not in _NOT_SOURCE
+        and ((folder / "__init__.py").exists() or folder.name == "templates")
+    ]
+    files = [
+        path
+        for folder in folders
+        for path in folder.rglob("*")
+        if path.suffix in _SOURCE_SUFFIXES and path.is_file()
+    ]
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    digest = hashlib.sha256()
+    for path in sorted(files) + ([manifest] if manifest.exists() else []):
+        digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _find_copy(name: str, key: str):

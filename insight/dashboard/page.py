@@ -45,7 +45,7 @@ def sections(filters: Filters, *, now) -> list:
 def cache_key(filters: Filters, *, today) -> str:
     area = filters.area.slug if filters.area else ""
     return (
-        f"insight:dashboard:v{VERSION}:{today.isoformat()}:"
+        f"insight:dashboard:v{VERSION}:{page_cache.release()}:{today.isoformat()}:"
         f"{filters.start.isoformat()}:{filters.end.isoformat()}:{area}:{filters.level}"
     )
 

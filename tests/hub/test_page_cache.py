@@ -142,3 +142,40 @@ def test_a_kept_value_is_reused_until_its_generation_changes():
 
     assert first == again == "<p>render 1</p>"
     assert after_change == "<p>render 2</p>"
+
+
+def test_copies_made_by_other_code_are_never_served(client, settings, django_assert_num_queries):
+    """After a deploy, a copy the old code made (its words, its style sheet names) is not."""
+    opportunity = OpportunityFactory(title="Shaping home care")
+    url = reverse("participation:detail", args=[opportunity.pk])
+    settings.RELEASE = "before"
+    page_cache.release.cache_clear()
+    try:
+        client.get(url)
+        with django_assert_num_queries(0):
+            client.get(url)  # the same code: its copy
+
+        settings.RELEASE = "after"
+        page_cache.release.cache_clear()
+        with CaptureQueriesContext(connection) as queries:
+            fresh = client.get(url)
+    finally:
+        page_cache.release.cache_clear()
+
+    assert len(queries) > 0  # made again by the new code
+    assert "Shaping home care" in fresh.content.decode()
+
+
+def test_without_a_release_name_the_code_is_named_by_its_files(settings, tmp_path):
+    settings.RELEASE = ""
+    page_cache.release.cache_clear()
+    try:
+        named = page_cache.release()
+        assert len(named) == 12 and named == page_cache.release()
+        settings.BASE_DIR = tmp_path  # other files, another name
+        (tmp_path / "templates").mkdir()
+        (tmp_path / "templates" / "page.html").write_text("<p>Hello</p>")
+        page_cache.release.cache_clear()
+        assert page_cache.release() != named
+    finally:
+        page_cache.release.cache_clear()

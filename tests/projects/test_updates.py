@@ -299,3 +299,31 @@ def client_page(project):
     from django.test import Client
 
     return Client().get(project.get_absolute_url()).text
+
+
+def test_staff_are_told_how_many_people_will_hear_about_their_update(
+    client, owner, project, draft
+):
+    from django.contrib.messages import get_messages
+
+    def told(response):
+        return [str(m) for m in get_messages(response.wsgi_request)][-1:]
+
+    client.force_login(owner)
+    url = reverse("projects:update_create", args=[project.slug])
+    alone = client.post(url, UPDATE_FORM)
+    assert told(alone) == [
+        "Update posted. Nobody is recorded as having taken part in this project yet, so it is "
+        "not sent to anyone. It shows on the project page."
+    ]
+
+    _took_part(project, 3)
+    posted = client.post(url, {**UPDATE_FORM, "said": "Something else people said."})
+    assert told(posted) == ["Update posted. The 3 people who took part will hear about it."]
+
+    _took_part(draft, 1)
+    hidden = client.post(reverse("projects:update_create", args=[draft.slug]), UPDATE_FORM)
+    assert told(hidden) == [
+        "Update posted. The 1 person who took part will hear about it when the project is "
+        "published."
+    ]
