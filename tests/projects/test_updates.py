@@ -301,9 +301,7 @@ def client_page(project):
     return Client().get(project.get_absolute_url()).text
 
 
-def test_staff_are_told_how_many_people_will_hear_about_their_update(
-    client, owner, project, draft
-):
+def test_staff_are_told_how_many_people_will_hear_about_their_update(client, owner, project, draft):
     from django.contrib.messages import get_messages
 
     def told(response):
