@@ -5,6 +5,7 @@ Everything goes through the real services (scan, resolve, publish), so the demo 
 the hub really does. Running it again adds nothing: entries are found by their title.
 """
 
+import re
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -289,11 +290,18 @@ def _published_projects():
     return list(Project.objects.published().order_by("title")[:3])
 
 
+def _as_typed(text: str) -> str:
+    """The texts above are wrapped to fit this file; people type a paragraph as one line, and
+    pages keep their line breaks."""
+    # A line break stays before a blank line and before a list item ("- ", "1. ").
+    return re.sub(r"(?<!\n)\n(?!\n|- |\d+\. )", " ", text.strip())
+
+
 def _create(spec, *, project=None) -> Entry:
     return services.submit_entry(
         kind=spec["kind"],
         title=spec["title"],
-        text=spec["text"],
+        text=_as_typed(spec["text"]),
         outcome=spec["outcome"],
         level=spec.get("level", ""),
         step=spec.get("step"),

@@ -38,3 +38,15 @@ def test_the_large_demo_adds_load_test_entries():
     assert count >= demo.LARGE_SCALE_EXTRA
     demo.seed(scale="large", log=lambda line: None)
     assert Entry.objects.published().count() == count
+
+
+def test_demo_entries_read_as_typed_paragraphs_and_lists():
+    user_demo.seed(scale="small", log=lambda line: None)
+    demo.seed(scale="small", log=lambda line: None)
+
+    how_to = Entry.objects.get(title="How to run an accessible meeting").text
+    feedback = Entry.objects.get(title="The claim forms were too long").text
+
+    assert "\n- Choose a venue with step-free access" in how_to  # list items keep their lines
+    assert "keeps this in\n" not in how_to  # a wrapped line does not
+    assert "\n" not in feedback.split("\n\n")[0]
