@@ -119,6 +119,7 @@ def signup_detail(request, pk):
             "show_needs": show_needs,
             "needs_hidden_from_role": needs_hidden_from_role,
             "offer_is_live": signup.offer_is_live(),
+            "started": signup.opportunity.has_started(),
         },
     )
 

@@ -175,6 +175,22 @@ def test_signing_up_again_shows_the_existing_place(client, resident, opportunity
     assert SignUp.objects.filter(resident=resident).count() == 1
 
 
+def test_after_signing_up_people_read_what_happens_next(client, make_residents):
+    opportunity = OpportunityFactory(capacity=1, fee_basis=Opportunity.FeeBasis.PER_HOUR)
+    booked, waiting = make_residents(2)
+    client.force_login(booked)
+    page = client.get(client.post(sign_up_url(opportunity))["Location"]).text
+
+    assert "What happens next" in page
+    assert "We will remind you 2 days before the session" in page
+    assert "you can claim your fee" in page
+
+    client.force_login(waiting)
+    page = client.get(client.post(sign_up_url(opportunity))["Location"]).text
+    assert "Joined the waiting list" in page
+    assert "What happens next" not in page  # no place yet: nothing to be reminded of
+
+
 def test_signing_up_for_a_draft_or_a_missing_opportunity_is_not_found(client, resident, staff):
     draft = OpportunityFactory(created_by=staff, status=Opportunity.Status.DRAFT)
     client.force_login(resident)
