@@ -122,7 +122,8 @@ def reject_claim(claim, *, by, reason: str) -> Claim:
 
 
 def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str) -> Claim:
-    """Change the approved amounts of a claim not yet paid.
+    """Change the approved amounts of a claim not yet paid. Paying more needs a commissioner
+    other than the one who set the amount standing now.
 
     The ledger is never edited: every entry still counting towards what we owe is reversed
     by a negated copy, then one new entry per part records the corrected amount.
@@ -150,8 +151,17 @@ def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str
                 "The corrected amounts add up to £0. If nothing should be paid, reject the "
                 "claim instead and say why"
             )
-        today = timezone.localdate()
         live = list(LedgerEntry.objects.live_owed_for(claim))
+        if fee_pence + expenses_pence > claim.approved_total_pence and any(
+            entry.created_by_id == by.pk for entry in live
+        ):
+            # Two people for paying more: whoever set the amount that stands now (approving
+            # it, or correcting it last) cannot also raise it.
+            raise PaymentError(
+                "You set the amount approved now, so another commissioner must make a "
+                "correction that pays more. You can still correct it to pay less"
+            )
+        today = timezone.localdate()
         entries = [
             _entry(
                 claim,

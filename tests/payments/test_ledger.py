@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from coprod_hub.users.roles import Role
 from notifications.models import Message
 from payments import services
 from payments.models import Claim, LedgerEntry, LedgerImmutableError
@@ -14,6 +15,7 @@ from payments.querysets import with_budget_use
 from payments.services import PaymentError
 from payments.taxyear import TaxYear, tax_year_for
 from projects.models import Project
+from tests.factories import UserFactory
 
 from .factories import OpportunityFactory, ProjectFactory, SignUpFactory
 
@@ -150,6 +152,32 @@ class TestBalances:
         services.confirm_payment_run(run, by=commissioner, paid_on=timezone.localdate())
         assert (_owed(resident), _paid(resident)) == (0, 3420)
         assert _budget(claim.project).spent_pence == 3420
+
+    def test_paying_more_needs_a_commissioner_other_than_whoever_set_the_amount(
+        self, make_claim, resident, commissioner
+    ):
+        second = UserFactory(roles=[Role.COMMISSIONER])
+        claim = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+
+        with pytest.raises(PaymentError, match="another commissioner must make a correction"):
+            services.correct_claim(
+                claim, by=commissioner, fee_pence=9000, expenses_pence=460, reason="More"
+            )
+        assert _owed(resident) == 4460
+
+        claim = services.correct_claim(
+            claim, by=second, fee_pence=6000, expenses_pence=460, reason="Ran an hour over"
+        )
+        assert _owed(resident) == 6460
+        # Now the second commissioner set it: they cannot raise it again, the first can.
+        with pytest.raises(PaymentError, match="another commissioner"):
+            services.correct_claim(
+                claim, by=second, fee_pence=9000, expenses_pence=460, reason="Even more"
+            )
+        services.correct_claim(
+            claim, by=commissioner, fee_pence=7000, expenses_pence=460, reason="Checked: 3.5 hours"
+        )
+        assert _owed(resident) == 7460
 
     def test_corrections_are_refused_once_a_claim_is_in_a_run(
         self, make_claim, resident, commissioner
