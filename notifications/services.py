@@ -101,7 +101,7 @@ def render_message(kind: str, context: dict) -> tuple[str, str]:
     return subject, body
 
 
-def _body_for_channel(kind: str, template: str, context: dict, email_body: str) -> str:
+def body_in_format(kind: str, template: str, context: dict, email_body: str) -> str:
     """The kind's own wording for another channel or format (`template`) where it has one,
     else the e-mail's words."""
     try:
@@ -115,7 +115,7 @@ def render_text_message(kind: str, context: dict, *, email_body: str) -> str:
     else the e-mail's words. GOV.UK Notify refuses a text longer than TEXT_MESSAGE_MAX, and a
     refused message would never arrive, so a longer one is cut and says how to hear the rest.
     """
-    body = _body_for_channel(kind, "sms.txt", context, email_body)
+    body = body_in_format(kind, "sms.txt", context, email_body)
     if len(body) <= TEXT_MESSAGE_MAX:
         return body
     rest = f"... (Cut short. Call {settings.SUPPORT_PHONE} for the rest.)"
@@ -126,7 +126,7 @@ def render_call_list_message(kind: str, context: dict, *, email_body: str) -> st
     """What staff pass on by phone or post: the kind's own version (`call.txt`) where the
     e-mail's words will not do, else the e-mail's. Any member of staff can read the call list,
     so a link meant for the person alone (their private survey) must not be on it."""
-    return _body_for_channel(kind, "call.txt", context, email_body)
+    return body_in_format(kind, "call.txt", context, email_body)
 
 
 def _preferences(contact_by, phone) -> tuple[str, str]:
@@ -188,7 +188,7 @@ def _build(kind, category, recipient, event_key, context, attachments, reach) ->
     preferences, unsubscribed, information_format = reach[recipient.pk]
     channel, address = choose_channel(recipient, preferences)
     if channel == Message.Channel.EMAIL and information_format == EASY_READ:
-        body = _body_for_channel(kind, "easy_read.txt", context, body)
+        body = body_in_format(kind, "easy_read.txt", context, body)
     elif channel == Message.Channel.SMS:
         body = render_text_message(kind, context, email_body=body)
     elif channel == Message.Channel.CALL_LIST:

@@ -10,6 +10,7 @@ other, so the second sees the first one's booking and joins the waiting list.
 """
 
 import secrets
+from types import SimpleNamespace
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -30,6 +31,8 @@ from notifications.services import (
     late_attachment,
     queue_message,
     queue_messages,
+    body_in_format,
+    render_message,
     withdraw_calls,
 )
 
@@ -697,12 +700,6 @@ def message_group(
             recipient_count=len(signups),
             created_at=now,
         )
-        context = {
-            "opportunity": locked,
-            "subject": record.subject,
-            "text": record.text,
-            "easy_read_text": record.easy_read_text,
-        }
         # People waiting are told they have no place yet, so they cannot mistake it for one.
         for waiting in (False, True):
             recipients = [s.resident for s in signups if (s.status == Status.WAITING) == waiting]
@@ -711,9 +708,38 @@ def message_group(
                     GROUP_MESSAGE,
                     recipients=recipients,
                     event_key=record.event_key,
-                    context={**context, "sender": by, "waiting": waiting},
+                    context=_group_message_context(
+                        locked, by, record.subject, record.text, record.easy_read_text, waiting
+                    ),
                 )
         return record, True
+
+
+def _group_message_context(opportunity, sender, subject, text, easy_read_text, waiting):
+    return {
+        "opportunity": opportunity,
+        "sender": sender,
+        "subject": subject,
+        "text": text,
+        "easy_read_text": easy_read_text,
+        "waiting": waiting,
+    }
+
+
+# Stands in for each person in a preview: the message greets them by name.
+_ANYONE = SimpleNamespace(get_short_name="[their name]")
+
+
+def preview_group_message(opportunity, *, by, subject, text, easy_read_text="") -> dict:
+    """The email as people with a place will get it, and in easy read, for staff to check
+    before sending: {"subject", "body", "easy_read_body"}."""
+    context = _group_message_context(
+        opportunity, by, subject.strip(), text.strip(), easy_read_text.strip(), False
+    )
+    context["recipient"] = _ANYONE
+    subject, body = render_message(GROUP_MESSAGE, context)
+    easy_read_body = body_in_format(GROUP_MESSAGE, "easy_read.txt", context, body)
+    return {"subject": subject, "body": body, "easy_read_body": easy_read_body}
 
 
 def on_call_list(record: GroupMessage) -> int:

@@ -219,7 +219,12 @@ def message_group(request, pk):
         by_text=by_text,
         initial={"token": uuid.uuid4()},
     )
-    if data is not None and form.is_valid():
+    # The first press shows the message as people will get it ("check"); sending is the
+    # second ("send"). "change" goes back to the form with what was typed.
+    step = next((name for name in ("send", "change") if data and name in data), "check")
+    if data is not None and form.is_valid() and step == "check":
+        return _check_group_message(request, opportunity, form, held, waiting)
+    if data is not None and form.is_valid() and step == "send":
         fields = form.cleaned_data
         try:
             record, sent_now = services.message_group(
@@ -260,6 +265,31 @@ def message_group(request, pk):
             "held": held,
             "waiting": waiting,
             "started": opportunity.has_started(),
+        },
+    )
+
+
+def _check_group_message(request, opportunity, form, held, waiting):
+    fields = form.cleaned_data
+    include_waiting = form.include_waiting
+    reach = len(held) + (len(waiting) if include_waiting else 0)
+    easy_read = held.easy_read + (waiting.easy_read if include_waiting else 0)
+    return render(
+        request,
+        "participation/staff/message_group_check.html",
+        {
+            "opportunity": opportunity,
+            "form": form,
+            "reach": reach,
+            "include_waiting": include_waiting,
+            "easy_read": easy_read,
+            "preview": services.preview_group_message(
+                opportunity,
+                by=request.user,
+                subject=fields["subject"],
+                text=fields["text"],
+                easy_read_text=fields["easy_read_text"],
+            ),
         },
     )
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from notifications.models import Message
 from participation import services
-from participation.models import Opportunity, Profile, SignUp
+from participation.models import GroupMessage, Opportunity, Profile, SignUp
 from tests.factories import UserFactory
 from tests.participation.factories import OpportunityFactory, VenueFactory
 
@@ -191,12 +191,12 @@ def test_staff_message_the_people_taking_part(page, axe, fits_320, sign_in):
     fits_320()
 
     # Bad input first: the error summary, and nothing typed is lost.
-    page.get_by_label("Message", exact=True).fill("The car park is closed. Please use Mill Lane.")
-    page.get_by_role("button", name="Send message").click()
+    page.get_by_label("Message", exact=True).fill("The car park is closed.\nPlease use Mill Lane.")
+    page.get_by_role("button", name="Check your message").click()
     page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
     assert page.get_by_label("Message", exact=True).input_value() == (
-        "The car park is closed. Please use Mill Lane."
+        "The car park is closed.\nPlease use Mill Lane."
     )
     screenshot(page, "participation-message-group")
     axe(page)
@@ -204,12 +204,21 @@ def test_staff_message_the_people_taking_part(page, axe, fits_320, sign_in):
 
     page.get_by_label("Subject").fill("Parking at the library")
     page.get_by_label("People with a place and the waiting list (3)").check()
+    page.get_by_role("button", name="Check your message").click()
+    # The message as people will get it, before anything is sent.
+    page.get_by_role("heading", name="Check your message before sending").wait_for()
+    assert page.get_by_text("3 people, including the waiting list").is_visible()
+    assert not Message.objects.filter(kind="group_message").exists()
+    axe(page)
+    fits_320()
     page.get_by_role("button", name="Send message").click()
     page.get_by_text("Your message is being sent to 3 people.").wait_for()
     assert page.get_by_text("Parking at the library").is_visible()
     axe(page)
     fits_320()
     assert Message.objects.filter(kind="group_message").count() == 3
+    # The words came through the check page as typed, line break and all.
+    assert GroupMessage.objects.get().text == "The car park is closed.\nPlease use Mill Lane."
 
 
 def test_the_manage_page_with_every_list_fits_a_narrow_screen(page, axe, fits_320, sign_in):

@@ -65,6 +65,7 @@ def form_data(**overrides):
         "text": "The car park is closed on Tuesday.\r\nPlease use the one on Mill Lane.",
         "token": str(uuid.uuid4()),
         "send_to": "places",
+        "send": "yes",  # the second press, after checking it
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -531,3 +532,55 @@ def test_a_changed_easy_read_version_from_an_old_page_is_not_sent_as_the_same_me
     assert "You already sent a message from this page" in response.content.decode()
     assert "Short words." in response.content.decode()
     assert GroupMessage.objects.count() == 1
+
+
+# --- Checking before sending ------------------------------------------------------------------
+
+
+def test_the_first_press_shows_the_email_to_check_and_sends_nothing(
+    client, staff, opportunity, group
+):
+    client.force_login(staff)
+
+    response = client.post(url(opportunity), form_data(send=None))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Check your message before sending" in page
+    assert "3 people with a place" in page
+    assert "Hello [their name]," in page
+    assert "The car park is closed on Tuesday.\nPlease use the one on Mill Lane." in page
+    assert f"{staff} has sent this message to the people signed up for" in page
+    assert not GroupMessage.objects.exists() and not Message.objects.exists()
+    # The words go along with the button that sends them.
+    assert 'type="hidden" name="subject" value="Parking at the library"' in page
+    assert 'name="send" value="yes"' in page
+
+
+def test_changing_the_message_goes_back_to_the_form_with_what_was_typed(
+    client, staff, opportunity, group
+):
+    client.force_login(staff)
+
+    response = client.post(url(opportunity), form_data(send=None, change="yes"))
+
+    page = response.content.decode()
+    assert "Check your message before sending" not in page
+    assert 'value="Parking at the library"' in page
+    assert "Please use the one on Mill Lane." in page
+    assert "govuk-error-summary" not in page
+    assert not GroupMessage.objects.exists()
+
+
+def test_the_check_shows_the_easy_read_version_to_whoever_asked_for_it(
+    client, staff, opportunity, group
+):
+    Profile.objects.create(user=group["booked"], format=Profile.InformationFormat.EASY_READ)
+    client.force_login(staff)
+
+    page = client.post(
+        url(opportunity), form_data(send=None, easy_read_text="The car park is shut.")
+    ).content.decode()
+
+    assert "1 person who gets this asked for easy read, and gets this version." in page
+    assert "The car park is shut." in page

@@ -22,7 +22,12 @@ def test_two_posts_of_the_same_form_at_once_send_one_message_to_each_person():
     for _ in range(5):
         SignUpFactory(opportunity=opportunity)
     url = reverse("participation:message_group", args=[opportunity.pk])
-    data = {"subject": "Parking", "text": "Use Mill Lane.", "token": str(uuid.uuid4())}
+    data = {
+        "subject": "Parking",
+        "text": "Use Mill Lane.",
+        "token": str(uuid.uuid4()),
+        "send": "yes",
+    }
 
     def post():
         client = Client()  # each click is its own request, on its own connection
@@ -48,7 +53,7 @@ def test_two_different_messages_sent_at_once_both_go():
     def post(subject):
         client = Client()
         client.force_login(staff)
-        data = {"subject": subject, "text": "Hello.", "token": str(uuid.uuid4())}
+        data = {"subject": subject, "text": "Hello.", "token": str(uuid.uuid4()), "send": "yes"}
         return client.post(url, data).status_code
 
     statuses, errors = run_at_once([lambda: post("First"), lambda: post("Second")])

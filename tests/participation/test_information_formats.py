@@ -161,7 +161,7 @@ def test_every_easy_read_version_renders_with_its_facts(kind, opportunity, resid
     }
 
     body = notifications.render_message(kind, context)[1]
-    easy = notifications._body_for_channel(kind, "easy_read.txt", context, body)
+    easy = notifications.body_in_format(kind, "easy_read.txt", context, body)
 
     assert easy != body
     assert easy.startswith(f"Hello {resident.get_short_name()},")

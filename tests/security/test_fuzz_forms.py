@@ -505,9 +505,12 @@ def test_message_the_group_form(data, staff, opportunity):
             "subject": "Parking at the library",
             "text": "The car park is closed.\r\nPlease use Mill Lane.",
             "token": "0b6f3a52-3c1e-4f55-9a51-2f1f0c8e9d11",
+            "send": "yes",
         },
         tables=[*PARTICIPATION_TABLES, GroupMessage, Message],
         saved=saved,
+        # Without "send" (the first press) it shows the message to check, and saves nothing.
+        reshown_ok=lambda response, body: "Check your message before sending" in body,
     )
 
 
