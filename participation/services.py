@@ -10,9 +10,9 @@ other, so the second sees the first one's booking and joins the waiting list.
 """
 
 import secrets
-from types import SimpleNamespace
 from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.db.models import Count, Max, Q
@@ -27,11 +27,11 @@ from notifications.kinds import category_for
 from notifications.models import Message, Unsubscribe
 from notifications.reminders import REMINDER_KINDS, reminder_key_prefix
 from notifications.services import (
+    body_in_format,
     choose_channel,
     late_attachment,
     queue_message,
     queue_messages,
-    body_in_format,
     render_message,
     withdraw_calls,
 )
