@@ -53,6 +53,7 @@ class ClockTimeField(forms.Field):
 
     default_error_messages = {"invalid": "Enter a time, for example 10:00 or 2:30pm"}
     _pattern = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+    _WORDS = {"midday": time(12), "noon": time(12), "midnight": time(0)}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-5"}))
@@ -69,7 +70,10 @@ class ClockTimeField(forms.Field):
             return None
         if isinstance(value, time):
             return value
-        match = self._pattern.match(str(value).strip().lower().replace(" ", ""))
+        typed = str(value).strip().lower().replace(" ", "")
+        if typed in self._WORDS:  # the hub itself writes "midday" and "midnight"
+            return self._WORDS[typed]
+        match = self._pattern.match(typed)
         if not match:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         hour, minute, meridiem = int(match[1]), int(match[2] or 0), match[3]

@@ -128,7 +128,7 @@ def test_a_visitor_finds_signs_up_with_access_needs_and_cancels_by_keyboard(
         press(page, page.get_by_role("button", name="Confirm email address"))
     page.get_by_role("heading", name="Sign in").wait_for()
     page.goto(wanted.get_absolute_url())
-    press(page, page.get_by_role("button", name="Sign in to sign up"))
+    press(page, page.get_by_role("button", name="Sign in to take part"))
     type_into(page, page.get_by_label("Email address"), "nadia@example.org")
     type_into(page, page.get_by_label("Password", exact=True), "a-long-memorable-phrase")
     press(page, page.get_by_role("button", name="Sign in"))

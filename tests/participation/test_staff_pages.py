@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import connection
@@ -598,3 +598,13 @@ def test_the_new_opportunity_form_asks_for_a_choice_in_words_not_dashes(client, 
     assert '<option value="" selected>Choose the kind of activity</option>' in page
     assert '<option value="" selected>Choose how it happens</option>' in page
     assert "---------" not in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("midday", time(12)), ("Noon", time(12)), ("midnight", time(0)), ("2:30pm", time(14, 30))],
+)
+def test_times_can_be_typed_the_way_the_hub_writes_them(typed, expected):
+    from participation.forms.fields import ClockTimeField
+
+    assert ClockTimeField().clean(typed) == expected
