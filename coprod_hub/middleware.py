@@ -1,8 +1,9 @@
 import logging
 
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +54,27 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, DATABASE_ERRORS):
             return None
         return database_unavailable_response(exception)
+
+
+# What an altered admin address raises: Django's admin builds queries straight from it
+# (filters such as ?id=², ?kind=<NUL>, ?starts_at__year=99999999999, actions on ids like "NaN").
+ADMIN_BAD_ADDRESS_ERRORS = (ValueError, OverflowError, DataError)
+
+
+class AdminBadAddressMiddleware:
+    """Answer 400 ("bad request"), not a server error, when the admin cannot use a value in
+    the address or the form it was sent. Only administrators reach the admin."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ADMIN_BAD_ADDRESS_ERRORS):
+            return None
+        if not request.path.startswith(reverse("admin:index")):
+            return None
+        logger.warning("Admin request refused as bad input: %s %s", request.path, exception)
+        return HttpResponse(render_to_string("400.html", request=request), status=400)

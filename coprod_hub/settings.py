@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "coprod_hub.middleware.DatabaseUnavailableMiddleware",
+    "coprod_hub.middleware.AdminBadAddressMiddleware",
 ]
 
 ROOT_URLCONF = "coprod_hub.urls"

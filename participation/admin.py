@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from coprod_hub.lib.admin import choices_form
+from projects.ladder import Level
+
 from .models import Opportunity, Profile, SignUp, Venue
 
 
@@ -53,6 +56,7 @@ class SignUpAdmin(admin.ModelAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
+    form = choices_form(Profile, preferred_levels=Level, preferred_formats=Opportunity.Format)
     list_display = ["user", "contact_by", "format", "alert_frequency", "updated_at"]
     list_filter = ["contact_by", "format", "alert_frequency"]
     search_fields = ["user__email", "user__display_name"]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from projects.ladder import STEP_IN_PLAIN_WORDS, Level, Step
+from projects.ladder import STEP_IN_PLAIN_WORDS, Level, Step, labels_of
 
 from .querysets import OpportunityQuerySet, SignUpQuerySet
 
@@ -586,11 +586,7 @@ class Profile(models.Model):
         return bool(self.access_needs_consent_at and self.access_needs.strip())
 
     def get_preferred_levels_display(self) -> list[str]:
-        return [Level(v).label for v in self.preferred_levels if v in Level.values]
+        return labels_of(Level, self.preferred_levels)
 
     def get_preferred_formats_display(self) -> list[str]:
-        return [
-            Opportunity.Format(v).label
-            for v in self.preferred_formats
-            if v in Opportunity.Format.values
-        ]
+        return labels_of(Opportunity.Format, self.preferred_formats)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
-from coprod_hub.users.services import grant_role
+from coprod_hub.users.services import grant_role, keep_email_on_record
 from insight.querysets import quarter_floor
 from notifications.kinds import category_for
 from notifications.models import Message, Unsubscribe
@@ -797,6 +797,7 @@ def _add_person(*, display_name, email, phone, postal_address, contact_by) -> Us
         if not email:
             email = f"no-email-{secrets.token_hex(8)}@people.invalid"
         user = User.objects.create_user(email=email, password=None, display_name=display_name)
+        keep_email_on_record(user)
         grant_role(user, Role.RESIDENT)
         Profile.objects.create(
             user=user, phone=phone, postal_address=postal_address, contact_by=contact_by

@@ -32,6 +32,11 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Every field shown is only shown; listing them here also keeps a field Django will
+        # not put in a form (created_at) from breaking the claim's page.
+        return self.fields
+
     def has_add_permission(self, request, obj=None):
         return False
 

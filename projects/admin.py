@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from coprod_hub.lib.admin import choices_form
+
+from .ladder import ActivityType, Principle
 from .models import Project, ServiceArea, StepChange, Update
 
 
@@ -28,6 +31,7 @@ class StepChangeInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = choices_form(Project, activity_types=ActivityType, principles=Principle)
     list_display = ["title", "service_area", "level", "status", "is_published", "claimed_step"]
     list_filter = ["is_published", "status", "level", "service_area"]
     search_fields = ["title", "slug", "summary"]

@@ -67,6 +67,13 @@ STEP_IN_PLAIN_WORDS = {
 }
 
 
+def labels_of(choices, values) -> list[str]:
+    """The labels of a JSON list of `choices` values, leaving out anything that is not one."""
+    if not isinstance(values, list):
+        return []
+    return [choices(value).label for value in values if value in choices.values]
+
+
 def ladder_groups():
     """The ladder for display: [(group, [steps])], lowest step first."""
     groups = []

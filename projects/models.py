@@ -13,6 +13,7 @@ from .ladder import (
     Principle,
     Step,
     WtfcStage,
+    labels_of,
     matching_rule,
 )
 from .querysets import ProjectQuerySet, UpdateQuerySet
@@ -145,11 +146,11 @@ class Project(models.Model):
 
     @property
     def activity_type_labels(self) -> list[str]:
-        return [ActivityType(value).label for value in self.activity_types]
+        return labels_of(ActivityType, self.activity_types)
 
     @property
     def principle_labels(self) -> list[str]:
-        return [Principle(value).label for value in self.principles]
+        return labels_of(Principle, self.principles)
 
     @property
     def step_rule(self):

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
 from .roles import Role
@@ -18,3 +19,21 @@ def grant_role(user, role: Role) -> None:
 def revoke_role(user, role: Role) -> None:
     user.groups.remove(*Group.objects.filter(name=str(role)))
     _forget_roles(user)
+
+
+def keep_email_on_record(user) -> None:
+    """Record the account's email address as allauth's verified, primary one.
+
+    For accounts made by staff or an administrator rather than by signing up. allauth checks
+    its own records, not the account's address, when someone adds an address to their own
+    account: without this, another person could add and confirm this one, and the hub would
+    then fail to save two accounts with the same address.
+    """
+    if not user.has_real_email:
+        return
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).update(primary=False)
+    address, _ = EmailAddress.objects.get_or_create(
+        user=user, email__iexact=user.email, defaults={"email": user.email}
+    )
+    address.verified = address.primary = True
+    address.save(update_fields=["verified", "primary"])
