@@ -249,7 +249,8 @@ def submission_problems(claim) -> list[tuple[str, str]]:
             problems.append(
                 (
                     f"Add a receipt for {line.get_category_display().lower()}",
-                    reverse("payments:expense_change", args=[claim.pk, line.pk]),
+                    # Straight to the upload box, below the expense's other questions.
+                    reverse("payments:expense_change", args=[claim.pk, line.pk]) + "#id_receipt",
                 )
             )
     return problems

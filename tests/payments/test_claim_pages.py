@@ -118,6 +118,23 @@ class TestFillingIn:
         claim.refresh_from_db()
         assert claim.expenses_pence == 0
 
+    def test_a_missing_receipt_links_straight_to_the_upload_box(self, client, resident, claim):
+        client.force_login(resident)
+        client.post(
+            reverse("payments:expense_add", args=[claim.pk]),
+            {"category": "meals", "description": "Lunch", "amount": "6", "receipt_missing": "on"},
+        )
+        line = ClaimLine.objects.get(kind="expense")
+        change = reverse("payments:expense_change", args=[claim.pk, line.pk])
+
+        claim_page = client.get(claim.get_absolute_url()).content.decode()
+        assert f'href="{change}#id_receipt"' in claim_page
+
+        form_page = client.get(change).content.decode()
+        assert 'id="id_receipt"' in form_page
+        assert "add a receipt at the bottom of the page" in form_page
+        assert "Add one expense at a time" not in form_page
+
     def test_an_expense_can_be_changed_and_removed(self, client, resident, claim):
         client.force_login(resident)
         client.post(
