@@ -89,6 +89,12 @@ def is_plain_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def is_database_id(text: str) -> bool:
+    """Whether `text` (from an address) could be a row's id: digits only, and no larger than
+    a database integer holds. Anything else matches no row, and must not reach a query."""
+    return is_plain_number(text) and len(text) <= 19 and int(text) <= LARGEST_ID
+
+
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's field, refusing what cannot be an id of the rows offered before it queries for
     them: ids no database could hold, and (for integer ids) anything but digits. Either gets

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
-from coprod_hub.lib.forms import is_plain_number
+from coprod_hub.lib.forms import is_database_id
 
 from . import privacy
 from .models import User
@@ -85,7 +85,7 @@ class _ResourceTypeFilter(ResourceTypeFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not (is_plain_number(value) and len(value) < 19):
+        if not is_database_id(value):
             return queryset.none()  # an altered address: "²" broke the page
         return queryset.filter(content_type_id=value)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from coprod_hub.audit import log_access
 from coprod_hub.lib.csv_export import csv_response
-from coprod_hub.lib.forms import is_plain_number
+from coprod_hub.lib.forms import is_database_id
 from coprod_hub.lib.pagination import paginate
 
 from .. import permissions, services
@@ -70,8 +70,7 @@ def create(request):
     projects = permissions.projects_for_new_opportunity(request.user)
     initial = {"contact_name": str(request.user), "contact_email": request.user.email}
     project_id = request.GET.get("project", "")
-    wanted = is_plain_number(project_id) and len(project_id) < 19
-    if wanted and projects.filter(pk=project_id).exists():
+    if is_database_id(project_id) and projects.filter(pk=project_id).exists():
         initial["project"] = project_id
     form = OpportunityForm(
         request.POST if request.method == "POST" else None, projects=projects, initial=initial
