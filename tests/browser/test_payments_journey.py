@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from payments import services as payment_services
 from payments.models import Claim, LedgerEntry
@@ -43,20 +42,27 @@ def focused_is(locator) -> bool:
     return locator.evaluate("element => element === document.activeElement")
 
 
-def choose_file_by_keyboard(page, path):
-    """Open the focused file input with Space and choose `path`. On a loaded machine Chromium
-    now and then drops the first key press before the dialog opens; a person would press
-    again, and so does this, once."""
-    for attempt in range(2):
-        try:
-            with page.expect_file_chooser(timeout=5_000) as chooser:
-                page.keyboard.press("Space")
-        except PlaywrightTimeoutError:
-            if attempt:
-                raise
-            continue
-        chooser.value.set_files(str(path))
-        return
+@pytest.fixture
+def file_choosers(page):
+    """File dialogs the page opens, caught from the start of the test. Playwright starts
+    catching dialogs only once something listens, and it asks the browser without waiting
+    for an answer; listening only as the key is pressed can lose that race, and the dialog
+    then opens for real, where no test can reach it."""
+    choosers = []
+    page.on("filechooser", lambda chooser: choosers.append(chooser))
+    return choosers
+
+
+def choose_file_by_keyboard(page, file_choosers, path):
+    """Open the focused file input with Space and choose `path`."""
+    file_choosers.clear()
+    page.keyboard.press("Space")
+    for _ in range(100):
+        if file_choosers:
+            file_choosers.pop().set_files(str(path))
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("Pressing Space on the file input opened no file dialog")
 
 
 def tab_to(page, locator, *, limit=120):
@@ -120,7 +126,9 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, sign_in, tmp_path):
+def test_a_claim_goes_from_attendance_to_paid_by_keyboard(
+    page, axe, fits_320, sign_in, tmp_path, file_choosers
+):
     make_policy()
     resident = UserFactory(display_name="Priya Shah")
     commissioner = UserFactory(display_name="Martin Hughes", roles=["commissioner"])
@@ -161,7 +169,7 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(page, axe, fits_320, s
     type_into(page, page.get_by_label("How much did it cost?"), "four pounds")
     file_input = page.get_by_label("Upload a receipt")
     tab_to(page, file_input)
-    choose_file_by_keyboard(page, receipt)
+    choose_file_by_keyboard(page, file_choosers, receipt)
     activate(page, page.get_by_role("button", name="Save expense"))
     assert (
         page.locator(".govuk-error-summary").get_by_text("Enter an amount in pounds").is_visible()
