@@ -33,6 +33,7 @@ from notifications.services import (
     queue_message,
     queue_messages,
     render_message,
+    render_text_message,
     withdraw_calls,
 )
 
@@ -590,18 +591,34 @@ class Reach:
     def __len__(self) -> int:
         return len(self.people)
 
+    def __add__(self, other: "Reach") -> "Reach":
+        return Reach(self.people + other.people, self.easy_read + other.easy_read)
+
+    def hearing(self, how: str) -> int:
+        """How many of them hear this way (a channel, or UNSUBSCRIBED)."""
+        return sum(1 for _, channel in self.people if channel == how)
+
     @property
     def by_text(self) -> int:
-        return sum(1 for _, how in self.people if how == Message.Channel.SMS)
+        return self.hearing(Message.Channel.SMS)
+
+    @property
+    def on_call_list(self) -> int:
+        return self.hearing(Message.Channel.CALL_LIST)
 
     def summary(self) -> str:
         """For example "12 people: 9 by email, 2 by text message, 1 by phone or post"."""
         if not self.people:
             return "Nobody"
-        counts = Counter(how for _, how in self.people)
-        ways = [f"{counts[how]} {words}" for how, words in HOW_PEOPLE_HEAR.items() if counts[how]]
         total = len(self.people)
-        return f"{total} {'person' if total == 1 else 'people'}: {', '.join(ways)}"
+        return f"{total} {'person' if total == 1 else 'people'}: {self.ways()}"
+
+    def ways(self) -> str:
+        """For example "9 by email, 2 by text message"."""
+        counts = Counter(how for _, how in self.people)
+        return ", ".join(
+            f"{counts[how]} {words}" for how, words in HOW_PEOPLE_HEAR.items() if counts[how]
+        )
 
     @property
     def gets_texts(self) -> bool:
@@ -731,15 +748,20 @@ _ANYONE = SimpleNamespace(get_short_name="[their name]")
 
 
 def preview_group_message(opportunity, *, by, subject, text, easy_read_text="") -> dict:
-    """The email as people with a place will get it, and in easy read, for staff to check
-    before sending: {"subject", "body", "easy_read_body"}."""
+    """The message as people with a place will get it, by email, in easy read and by text,
+    for staff to check before sending: {"subject", "body", "easy_read_body", "text_message"}.
+    """
     context = _group_message_context(
         opportunity, by, subject.strip(), text.strip(), easy_read_text.strip(), False
     )
     context["recipient"] = _ANYONE
     subject, body = render_message(GROUP_MESSAGE, context)
-    easy_read_body = body_in_format(GROUP_MESSAGE, "easy_read.txt", context, body)
-    return {"subject": subject, "body": body, "easy_read_body": easy_read_body}
+    return {
+        "subject": subject,
+        "body": body,
+        "easy_read_body": body_in_format(GROUP_MESSAGE, "easy_read.txt", context, body),
+        "text_message": render_text_message(GROUP_MESSAGE, context, email_body=body),
+    }
 
 
 def on_call_list(record: GroupMessage) -> int:

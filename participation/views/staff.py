@@ -271,17 +271,15 @@ def message_group(request, pk):
 def _check_group_message(request, opportunity, form, held, waiting):
     fields = form.cleaned_data
     include_waiting = form.include_waiting
-    reach = len(held) + (len(waiting) if include_waiting else 0)
-    easy_read = held.easy_read + (waiting.easy_read if include_waiting else 0)
+    reached = held + waiting if include_waiting else held
     return render(
         request,
         "participation/staff/message_group_check.html",
         {
             "opportunity": opportunity,
             "form": form,
-            "reach": reach,
+            "reached": reached,
             "include_waiting": include_waiting,
-            "easy_read": easy_read,
             "preview": services.preview_group_message(
                 opportunity,
                 by=request.user,

@@ -537,6 +537,23 @@ def test_a_changed_easy_read_version_from_an_old_page_is_not_sent_as_the_same_me
 # --- Checking before sending ------------------------------------------------------------------
 
 
+def test_the_check_shows_the_text_message_and_the_call_list(
+    client, staff, opportunity, group, settings
+):
+    settings.NOTIFY_API_KEY = "test-key"  # text messages can go out
+    client.force_login(staff)
+
+    page = client.post(url(opportunity), form_data(send=None)).content.decode()
+
+    assert "1 person who gets this asked for text messages" in page
+    text = page.split("The text message</h2>")[1].split("</div>")[0]
+    assert "Parking at the library" in text
+    assert "The car park is closed on Tuesday." in text
+    assert "Hello [their name]" not in text  # the short version, not the email's words
+    assert opportunity.get_absolute_url() in text
+    assert "call list for the 1 person who asked for post or phone" in page
+
+
 def test_the_first_press_shows_the_email_to_check_and_sends_nothing(
     client, staff, opportunity, group
 ):
@@ -551,6 +568,8 @@ def test_the_first_press_shows_the_email_to_check_and_sends_nothing(
     assert "Hello [their name]," in page
     assert "The car park is closed on Tuesday.\nPlease use the one on Mill Lane." in page
     assert f"{staff} has sent this message to the people signed up for" in page
+    assert "2 by email, 1 by phone or post (on the staff call list)" in page
+    assert "The text message" not in page  # nobody gets one: texts cannot go out here
     assert not GroupMessage.objects.exists() and not Message.objects.exists()
     # The words go along with the button that sends them.
     assert 'type="hidden" name="subject" value="Parking at the library"' in page
