@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -85,8 +86,10 @@ def test_every_message_reads_well(make_residents, staff):
         assert message.subject and message.body_text.startswith("Hello ")
         assert "None" not in message.body_text and "{{" not in message.body_text
         assert "  " not in message.subject
+        # Times as the pages write them: "10am to 12:30pm", never "10:00 a.m.".
+        assert "a.m." not in message.body_text and "p.m." not in message.body_text
     offered = Message.objects.get(kind="place_offered", recipient=third)
-    assert "holding the place for you until" in offered.body_text
+    assert re.search(r"holding the place for you until \w+day .+\. After that", offered.body_text)
     assert SignUp.objects.get(resident=third).get_absolute_url() in offered.body_text
     assert Message.objects.get(kind="signup_confirmed", recipient=third).attachments
     cancelled = Message.objects.get(kind="opportunity_cancelled")
