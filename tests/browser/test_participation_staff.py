@@ -207,7 +207,7 @@ def test_staff_message_the_people_taking_part(page, axe, fits_320, sign_in):
     page.get_by_role("button", name="Check your message").click()
     # The message as people will get it, before anything is sent.
     page.get_by_role("heading", name="Check your message before sending").wait_for()
-    assert page.get_by_text("3 people, including the waiting list").is_visible()
+    assert page.get_by_text("3 people with a place or on the waiting list").is_visible()
     assert not Message.objects.filter(kind="group_message").exists()
     axe(page)
     fits_320()
