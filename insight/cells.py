@@ -7,12 +7,14 @@ several areas added up, a project's own page) must not give them away either. A 
 the answers about the sessions of one project (or outside any project) in one quarter, in
 one service area and at one level: the finest thing any view can pick out, since the
 dashboard's filters and a project's page choose sessions by exactly these. A cell counts
-only when `SUPPRESS_BELOW` or more people answered in it, and once its surveys have all
-closed (`SURVEY_OPEN_FOR` after the quarter): until then, answers arrive and change one at a
-time, and the same page seen on two days would show what each new answer said. Every
-result is a sum of whole cells that count, so any two results differ by whole cells that
-count, each of 10 or more people. How many responses there were is still given for every
-cell: it says nothing about what anyone said.
+only when `SUPPRESS_BELOW` or more people answered in it, when no one of them gave more than
+half of its responses (someone who came to many sessions would otherwise be most of what it
+says, and anyone who knows they came so often would learn what they said), and once its
+surveys have all closed (`SURVEY_OPEN_FOR` after the quarter): until then, answers arrive
+and change one at a time, and the same page seen on two days would show what each new
+answer said. Every result is a sum of whole cells that count, so any two results differ by
+whole cells that count, each of 10 or more people. How many responses there were is still
+given for every cell: it says nothing about what anyone said.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -35,11 +37,13 @@ RESULT_KEYS = [f"{s.key}_{part}" for s in I_STATEMENTS for part in ("answered", 
 
 # (project id or None, quarter start, service area id or None, level)
 Cell = tuple[int | None, datetime, int | None, str]
+CELL_FIELDS = ("opportunity__project", "quarter", "area", "cell_level")
 
 
 def cell_rows(responses, *, now) -> list[dict]:
-    """Each cell's responses, people, counts for each statement, and whether its surveys
-    have all closed (`settled`): one query.
+    """Each cell's responses, people, the most responses from any one person
+    (`most_from_one`), counts for each statement, and whether its surveys have all closed
+    (`settled`): two queries.
 
     A session's area is its own topic if it has one, else its project's; its level is its
     project's, or its own when it stands alone (as the dashboard's filters read them).
@@ -51,26 +55,28 @@ def cell_rows(responses, *, now) -> list[dict]:
         aggregates[f"{s.key}_answered"] = Count(s.key)
         aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
         aggregates[f"{s.key}_sum"] = Sum(s.key)
-    quarter = TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone())
-    rows = list(
-        responses.annotate(
-            quarter=quarter,
-            area=Coalesce("opportunity__topic", "opportunity__project__service_area"),
-            cell_level=Coalesce("opportunity__project__level", "opportunity__level"),
-        )
-        .order_by()
-        .values(
-            "opportunity__project", "opportunity__project__title", "quarter", "area", "cell_level"
-        )
-        .annotate(**aggregates)
-    )
+    in_cells = responses.annotate(
+        quarter=TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone()),
+        area=Coalesce("opportunity__topic", "opportunity__project__service_area"),
+        cell_level=Coalesce("opportunity__project__level", "opportunity__level"),
+    ).order_by()
+    rows = list(in_cells.values(*CELL_FIELDS, "opportunity__project__title").annotate(**aggregates))
+    # Each person's responses in each cell, most first, so the first seen is the cell's most.
+    most_from_one = {}
+    for row in (
+        in_cells.values(*CELL_FIELDS, "signup__resident")
+        .annotate(responses=Count("pk"))
+        .order_by("-responses")
+    ):
+        most_from_one.setdefault(_key(row), row["responses"])
     for row in rows:
+        row["most_from_one"] = most_from_one[_key(row)]
         row["settled"] = results_settled_at(row["quarter"]) <= now
     return rows
 
 
 def _key(row) -> Cell:
-    return row["opportunity__project"], row["quarter"], row["area"], row["cell_level"]
+    return tuple(row[field] for field in CELL_FIELDS)
 
 
 def results_settled_at(quarter: date | datetime) -> datetime:
@@ -92,7 +98,13 @@ def not_yet_note(quarter: date | datetime) -> str:
 
 
 def cells_that_count(rows) -> set[Cell]:
-    return {_key(row) for row in rows if row["settled"] and row["people"] >= SUPPRESS_BELOW}
+    return {
+        _key(row)
+        for row in rows
+        if row["settled"]
+        and row["people"] >= SUPPRESS_BELOW
+        and row["most_from_one"] * 2 <= row["responses"]
+    }
 
 
 def add_up(rows, counted: set[Cell], **labels) -> dict:

@@ -13,10 +13,15 @@ from django.db.models import Aggregate, Count, FloatField, Func, Value
 # Groups of fewer people than this are never shown.
 SUPPRESS_BELOW = 10
 
-# Said in place of survey results from too few people: the survey and its invitation promise
-# that staff see answers only added together, and a handful added together is not that.
+# Why survey results are hidden (see insight/cells.py): the survey and its invitation promise
+# that staff see answers only added together, and a handful added together is not that, nor
+# is a total that is mostly one person's answers.
+HIDDEN_BECAUSE = (
+    f"fewer than {SUPPRESS_BELOW} people answered, or one person gave more than half of the answers"
+)
+# Said in place of survey results that are hidden.
 TOO_FEW_ANSWERED = (
-    f"Fewer than {SUPPRESS_BELOW} people answered, so we do not show the results, "
+    f"{HIDDEN_BECAUSE[0].upper()}{HIDDEN_BECAUSE[1:]}, so we do not show the results, "
     "to protect their privacy."
 )
 

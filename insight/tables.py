@@ -61,6 +61,12 @@ def suppressed() -> Cell:
     return Cell(SUPPRESSED_TEXT, SUPPRESSED_CSV, suppressed=True)
 
 
+def not_shown() -> Cell:
+    """Survey results hidden by the rules in `insight.cells`: the reason is told beside the
+    table, as it may be too few people or mostly one."""
+    return Cell("Not shown", SUPPRESSED_CSV, suppressed=True)
+
+
 def not_yet() -> Cell:
     """Survey results that are held back until the surveys close (`insight.cells`)."""
     return Cell("Not yet", "not yet", suppressed=True)

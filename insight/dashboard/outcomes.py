@@ -24,7 +24,7 @@ from ..charts import Bar, BarChart, Item, single_series
 from ..models import SurveyInvitation, SurveyResponse, WeAssessment
 from ..querysets import next_quarter, quarter_floor
 from ..statements import I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
-from ..stats import SUPPRESS_BELOW, TOO_FEW_ANSWERED
+from ..stats import HIDDEN_BECAUSE, SUPPRESS_BELOW, TOO_FEW_ANSWERED
 from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
 
 LATEST_COMMENTS = 5
@@ -37,8 +37,9 @@ def whole_quarters(filters):
 
 
 def _hidden(counts: dict) -> t.Cell:
-    """What a hidden result says: not yet (its surveys are open), or too few answered."""
-    return t.not_yet() if counts["pending"] else t.suppressed()
+    """What a hidden result says: not yet (its surveys are open), or not shown (too few
+    answered, or mostly one person)."""
+    return t.not_yet() if counts["pending"] else t.not_shown()
 
 
 def _statement_cells(counts: dict) -> list:
@@ -175,8 +176,9 @@ def build(filters, *, now) -> Section:
         statement_summary += (
             f" These results leave out {plural(left_out, 'response')}: to protect people’s "
             f"privacy, we add answers in only where {SUPPRESS_BELOW} or more people answered "
-            "about the same project, area and level in the same quarter. The numbers of "
-            "responses in the tables count every response."
+            "about the same project, area and level in the same quarter, and no one of them "
+            "gave more than half of the answers. The numbers of responses in the tables count "
+            "every response."
         )
 
     # 2. Over time.
@@ -220,9 +222,8 @@ def build(filters, *, now) -> Section:
         quarter_summary = "No answers yet for sessions in these dates."
     if quarter_chart_rows and hidden_quarters:
         quarter_summary += (
-            f" We do not show {plural(hidden_quarters, 'quarter')}: in each, fewer than "
-            f"{SUPPRESS_BELOW} people answered about any one project, area and level. This "
-            "protects people’s privacy."
+            f" We do not show {plural(hidden_quarters, 'quarter')}: in each, for every "
+            f"project, area and level, {HIDDEN_BECAUSE}. This protects people’s privacy."
         )
     if quarter_chart_rows and pending:
         quarter_summary += " " + cells.not_yet_note(pending[0])
@@ -299,8 +300,7 @@ def build(filters, *, now) -> Section:
     if hidden_projects:
         project_summary += (
             f" For {plural(hidden_projects, 'project')} we do not show results: in every "
-            f"quarter, fewer than {SUPPRESS_BELOW} people answered about them (in any one area "
-            "and level). This protects people’s privacy."
+            f"quarter, area and level, {HIDDEN_BECAUSE}. This protects people’s privacy."
         )
 
     # 4. "We" against "I", statement by statement.
@@ -362,7 +362,7 @@ def build(filters, *, now) -> Section:
     elif overall["pending"]:
         agree_figure = ("Not yet", "the surveys are still open")
     else:
-        agree_figure = ("Not shown", f"fewer than {SUPPRESS_BELOW} people answered")
+        agree_figure = ("Not shown", HIDDEN_BECAUSE)
     return Section(
         slug="outcomes",
         title="Outcomes",

@@ -149,13 +149,13 @@ def test_it_shows_results_over_time_by_quarter_hiding_quarters_too_few_answered(
     # the CSV, and the chart leaves the quarter out.
     assert rows[1][2:] == ["suppressed"] * 7
     assert [cell.text for cell in section.table("outcomes_quarters").rows[1][2:]] == [
-        "Fewer than 10"
+        "Not shown"
     ] * 7
     chart = section.blocks[1].chart
     assert [(item.label, item.bars[0].display) for item in chart.items] == [
         ("Apr to Jun 2025", "91%"),
     ]
-    assert "We do not show 1 quarter: in each, fewer than 10 people answered" in (
+    assert "We do not show 1 quarter: in each, for every project, area and level, fewer " in (
         section.blocks[1].summary
     )
 
@@ -179,7 +179,10 @@ def test_filters_leave_out_other_areas(answers):
     assert "Nobody has answered" in section.blocks[0].summary
 
 
-TOO_FEW = "Fewer than 10 people answered, so we do not show the results, to protect their privacy."
+TOO_FEW = (
+    "Fewer than 10 people answered, or one person gave more than half of the answers, so we "
+    "do not show the results, to protect their privacy."
+)
 
 
 def test_results_for_dates_fewer_than_ten_people_answered_about_are_not_shown(
@@ -194,7 +197,10 @@ def test_results_for_dates_fewer_than_ten_people_answered_about_are_not_shown(
     assert section.blocks[0].chart is None
     figures = {f.label: (f.value, f.detail) for f in section.figures}
     assert figures["Survey responses"] == ("3", "from 3 invitations")
-    assert figures["Answers that agree"] == ("Not shown", "fewer than 10 people answered")
+    assert figures["Answers that agree"] == (
+        "Not shown",
+        "fewer than 10 people answered, or one person gave more than half of the answers",
+    )
     # The team's own rating is theirs to see; participants' side of the gap is not.
     we_rows = {row[0]: row[1:] for row in csv_rows(section, "outcomes_we_gap")}
     assert we_rows["We involve people so they feel valued"] == ["5.0", "suppressed", "suppressed"]
@@ -210,7 +216,7 @@ def test_results_for_dates_fewer_than_ten_people_answered_about_are_not_shown(
     assert TOO_FEW in outcomes_html
     # Nobody in the autumn agreed with anything: that must not be readable either.
     assert ">0%<" not in outcomes_html and "0% agree" not in outcomes_html
-    assert "Fewer than 10" in outcomes_html
+    assert "Not shown" in outcomes_html
 
 
 def test_it_counts_people_not_responses_before_showing_results(client, staff):
@@ -230,4 +236,7 @@ def test_it_counts_people_not_responses_before_showing_results(client, staff):
     assert row[2:8] == ["suppressed"] * 6
     client.force_login(staff)
     page = client.get(f"/insight/projects/{project.slug}/we/").content.decode()
-    assert "Fewer than 10 people answered, so we do not show the results" in page
+    assert (
+        "Fewer than 10 people answered, or one person gave more than half of the answers, so "
+        "we do not show the results" in page
+    )

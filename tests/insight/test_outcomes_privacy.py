@@ -100,6 +100,27 @@ def test_a_level_with_a_handful_is_left_out_of_all_levels_too():
     assert _statements(replace(YEAR, level=Level.STRATEGIC)) == SUPPRESSED_STATEMENTS
 
 
+def test_a_total_that_would_be_mostly_one_persons_answers_is_left_out():
+    """Ten people answered, but one of them about eleven sessions: more than half of the
+    answers are theirs, and anyone who knows they come to everything would learn them."""
+    project = ProjectFactory()
+    regular = SignUpFactory().resident
+    sessions = [
+        OpportunityFactory(project=project, starts_at=at(2025, 5, day)) for day in range(1, 12)
+    ]
+    for session in sessions:
+        response_for(SignUpFactory(opportunity=session, resident=regular), rating=1)
+    _answers(sessions[0], 9, rating=5)
+
+    assert _statements(YEAR) == SUPPRESSED_STATEMENTS
+    section = outcomes.build(YEAR, now=NOW)
+    assert "one person gave more than half of the answers" in section.blocks[0].summary
+
+    # Two more people answer, so the regular's eleven are exactly half: the results show.
+    _answers(sessions[1], 2, rating=5)
+    assert _statements(YEAR)[0] == ["22", "11", "50.0", "3.0"]
+
+
 def test_a_project_few_people_answered_about_is_left_out_of_every_total():
     quarter = at(2025, 5, 1)
     big = ProjectFactory(title="Big review")
@@ -138,7 +159,10 @@ def test_the_dashboard_and_a_projects_own_page_add_up_the_same_cells(client, sta
     assert row[:3] == ["Day centre review", "16", "100.0"]  # the spring's twelve only
     client.force_login(staff)
     page = client.get(f"/insight/projects/{project.slug}/we/").content.decode()
-    assert "Fewer than 10 people answered, so we do not show the results" in page
+    assert (
+        "Fewer than 10 people answered, or one person gave more than half of the answers, so "
+        "we do not show the results" in page
+    )
 
 
 def test_a_quarters_results_wait_until_its_surveys_have_closed():

@@ -157,8 +157,9 @@ def test_a_quarter_fewer_than_ten_people_answered_shows_no_results(client, staff
     _rated_in_february_with_answers(client, staff, project, 9)
     page = _page(client, project, SURVEYS_CLOSED)
     assert (
-        "What participants said, Jan to Mar 2026: Fewer than 10 people answered, so we do not "
-        "show the results, to protect their privacy."
+        "What participants said, Jan to Mar 2026: Fewer than 10 people answered, or one person "
+        "gave more than half of the answers, so we do not show the results, to protect their "
+        "privacy."
     ) in page
     assert "What participants said, Jan to Mar 2026 (" not in page
     # The team's own ratings and evidence still show; participants' side of the gap does not.
