@@ -60,7 +60,9 @@ def _pooled(prefix_counts: dict) -> tuple[int, int]:
     return agree, answered
 
 
-def _pooled_average(counts: dict, keys) -> float | None:
+def _mean_of_averages(counts: dict, keys) -> float | None:
+    """The mean of the statements' averages: each statement weighs the same, as in the
+    team's own "We" average it is set beside, however many chose "prefer not to say"."""
     values = [counts[f"{key}_avg"] for key in keys if counts.get(f"{key}_avg") is not None]
     return sum(values) / len(values) if values else None
 
@@ -253,7 +255,7 @@ def build(filters, *, now) -> Section:
             # The gap is hidden too: with the team's rating beside it, it gives the average.
             i_average_cell = gap_cell = _hidden(row)
         else:
-            i_average = _pooled_average(row, [s.key for s in I_STATEMENTS])
+            i_average = _mean_of_averages(row, [s.key for s in I_STATEMENTS])
             gap = (
                 we_average - i_average if we_average is not None and i_average is not None else None
             )
@@ -323,7 +325,7 @@ def build(filters, *, now) -> Section:
                 [t.text(s.text), t.decimal(team), _hidden(overall), _hidden(overall)]
             )
             continue
-        participants = _pooled_average(overall, WE_TESTED_BY[s.key])
+        participants = _mean_of_averages(overall, WE_TESTED_BY[s.key])
         gap = team - participants if team is not None and participants is not None else None
         we_table.rows.append(
             [t.text(s.text), t.decimal(team), t.decimal(participants), t.decimal(gap)]
