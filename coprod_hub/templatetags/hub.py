@@ -55,6 +55,13 @@ def is_sequence(value):
 
 
 @register.filter
+def full_stop_after(text):
+    """The full stop a sentence ending in `text` needs: none when it ends in its own ("Can
+    we help?"), so no page or message says "?."."""
+    return "" if str(text).rstrip().endswith((".", "?", "!")) else "."
+
+
+@register.filter
 def humanise_key(key):
     """ "access_needs" -> "Access needs" for the readable data download."""
     return str(key).replace("_", " ").capitalize()

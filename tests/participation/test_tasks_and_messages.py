@@ -170,3 +170,16 @@ def test_admins_can_list_and_search_participation_records(client, admin_user, mo
 
     assert response.status_code == 200
     assert admin.site.is_registered({m._meta.model_name: m for m in MODELS}[model])
+
+
+def test_a_title_that_asks_a_question_gets_no_full_stop_after_it(client, make_residents, staff):
+    opportunity = OpportunityFactory(title="What would make short breaks easier?", created_by=staff)
+    (resident,) = make_residents(1)
+    services.sign_up(opportunity, resident=resident)
+
+    confirmation = Message.objects.get(kind="signup_confirmed", recipient=resident)
+    assert "at What would make short breaks easier?\n" in confirmation.body_text
+    client.force_login(staff)
+    page = client.get(reverse("participation:sign_up_person", args=[opportunity.pk]))
+    assert "easier?</strong> Use this when" in page.content.decode()
+    assert "?." not in confirmation.body_text + page.content.decode()
