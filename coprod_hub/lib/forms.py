@@ -11,7 +11,8 @@
   they come from pasted binary data or from someone probing. They break the Atom feed (XML
   1.0 cannot carry them: Django raises while writing it, so one update took the feed down for
   everyone), calendar files and spreadsheets, and PostgreSQL refuses the NUL byte outright.
-- `clean_uk_phone`: one rule, and one stored format, for every phone number people type.
+- `clean_uk_phone`: one rule, and one stored format, for every phone number people type;
+  `is_uk_mobile` says whether it can get text messages.
 """
 
 import re
@@ -136,3 +137,9 @@ def clean_uk_phone(value: str) -> str:
     if number is None or not phonenumbers.is_possible_number(number):
         raise forms.ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def is_uk_mobile(phone: str) -> bool:
+    """Whether a number from `clean_uk_phone` can get text messages: UK mobiles start 07.
+    A landline takes the text and nobody ever reads it."""
+    return phone.startswith("07")

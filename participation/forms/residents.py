@@ -3,7 +3,7 @@
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from coprod_hub.lib.forms import ModelMultipleChoiceField, clean_uk_phone
+from coprod_hub.lib.forms import ModelMultipleChoiceField, clean_uk_phone, is_uk_mobile
 from projects.ladder import Level
 from projects.models import ServiceArea
 
@@ -137,6 +137,10 @@ class ContactPreferencesForm(forms.Form):
         contact_by = data.get("contact_by")
         if contact_by == Profile.ContactBy.TEXT and not data.get("phone"):
             self.add_error("phone", "Enter a mobile number so we can send you text messages")
+        elif contact_by == Profile.ContactBy.TEXT and not is_uk_mobile(data["phone"]):
+            self.add_error(
+                "phone", "Enter a mobile number, starting 07, so we can send you text messages"
+            )
         if (
             contact_by == Profile.ContactBy.POST_OR_PHONE
             and "phone" in data

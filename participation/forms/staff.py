@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils import timezone
 
-from coprod_hub.lib.forms import PlainTextMixin, clean_uk_phone
+from coprod_hub.lib.forms import PlainTextMixin, clean_uk_phone, is_uk_mobile
 from projects.ladder import Level, Step
 from projects.models import ServiceArea
 
@@ -453,6 +453,10 @@ class AddPersonForm(forms.Form):
             self.add_error("email", "Enter their email address, or choose another way to contact")
         if contact_by == Profile.ContactBy.TEXT and not phone:
             self.add_error("phone", "Enter a mobile number so we can send text messages")
+        elif contact_by == Profile.ContactBy.TEXT and phone and not is_uk_mobile(phone):
+            self.add_error(
+                "phone", "Enter a mobile number, starting 07, so we can send them text messages"
+            )
         if unreachable:
             self.add_error("postal_address", OFFLINE_PERSON_NEEDS_DETAILS)
         return data

@@ -101,6 +101,8 @@ def test_interests_levels_and_formats_are_saved(client, resident):
     ("data", "error"),
     [
         ({"contact_by": "text", "phone": ""}, "Enter a mobile number"),
+        # A landline takes a text and nobody reads it.
+        ({"contact_by": "text", "phone": "01632 960 123"}, "Enter a mobile number, starting 07"),
         ({"contact_by": "email", "phone": "not a number"}, "Enter a phone number"),
         ({"contact_by": "pigeon"}, "Select a valid choice"),
     ],

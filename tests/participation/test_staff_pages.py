@@ -306,6 +306,17 @@ def test_staff_sign_up_someone_by_email_or_add_a_person_without_an_account(clien
     assert Message.objects.get(recipient=edna).status == Message.Status.CALL_LIST
 
 
+def test_someone_added_for_text_messages_needs_a_mobile_number(client, staff):
+    opportunity = OpportunityFactory(created_by=staff)
+    client.force_login(staff)
+    person = {"display_name": "Tex Landline", "email": "", "contact_by": "text"}
+
+    response = client.post(url("add_person", opportunity), {**person, "phone": "01632 960 123"})
+
+    assert "Enter a mobile number, starting 07, so we can send them text messages" in response.text
+    assert not User.objects.filter(display_name="Tex Landline").exists()
+
+
 def test_someone_added_without_email_needs_a_phone_number_or_an_address(client, staff):
     opportunity = OpportunityFactory(created_by=staff)
     client.force_login(staff)
