@@ -161,6 +161,12 @@ def cancel(request, pk):
                 messages.success(
                     request, f"You have left the waiting list for {signup.opportunity}."
                 )
+            elif signup.status == SignUp.Status.OFFERED:
+                messages.success(
+                    request,
+                    f"You said no to the place at {signup.opportunity}. We will offer it to the "
+                    "next person waiting.",
+                )
             else:
                 messages.success(request, f"You have cancelled your place at {signup.opportunity}.")
             return redirect("participation:my")

@@ -467,3 +467,39 @@ def test_an_opportunity_cannot_be_published_before_its_project(staff):
 
     draft.refresh_from_db()
     assert draft.status == Opportunity.Status.DRAFT
+
+
+def test_someone_offered_a_place_can_say_no_to_it_in_plain_words(client, make_residents):
+    opportunity = OpportunityFactory(capacity=1, title="Carers' panel")
+    holder, waiting = make_residents(2)
+    services.sign_up(opportunity, resident=holder)
+    offered = services.sign_up(opportunity, resident=waiting)
+    services.cancel_sign_up(SignUp.objects.get(resident=holder), by=holder)
+    offered.refresh_from_db()
+    assert offered.status == SignUp.Status.OFFERED
+    client.force_login(waiting)
+
+    page = client.get(offered.get_absolute_url()).text
+    confirm = client.get(reverse("participation:cancel", args=[offered.pk])).text
+    done = client.post(reverse("participation:cancel", args=[offered.pk]), follow=True).text
+
+    assert "I do not want this place" in page and "Cancel your place" not in page
+    assert "Joined the waiting list" in page  # not "Signed up": they never had the place
+    assert "Are you sure you do not want this place?" in confirm
+    assert "Yes, give it to the next person" in confirm
+    assert "You said no to the place at Carers&#x27; panel." in done
+    assert SignUp.objects.get(pk=offered.pk).status == SignUp.Status.CANCELLED
+
+
+def test_a_full_session_does_not_invite_someone_already_waiting_to_join_the_list(
+    client, make_residents
+):
+    opportunity = OpportunityFactory(capacity=1)
+    holder, waiting, visitor = make_residents(3)
+    services.sign_up(opportunity, resident=holder)
+    services.sign_up(opportunity, resident=waiting)
+
+    for person, invited in ((holder, False), (waiting, False), (visitor, True)):
+        client.force_login(person)
+        page = client.get(opportunity.get_absolute_url()).text
+        assert ("You can join the waiting list." in page) is invited
