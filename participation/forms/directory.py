@@ -127,10 +127,9 @@ class DirectoryFilterForm(forms.Form):
             submitted = self[name].value()
             if isinstance(field.widget, forms.CheckboxSelectMultiple):
                 chosen = {str(value) for value in submitted or ()}
-            elif isinstance(field.widget, forms.RadioSelect):
-                chosen = set() if submitted is None else {str(submitted)}
             else:
-                # As Django's Select widget does: nothing submitted marks the empty option.
+                # Nothing submitted marks the empty option ("Paid or not"), as Django's Select
+                # widget does, so a set of radios never starts with none of them chosen.
                 chosen = {"" if submitted is None else str(submitted)}
             options[name] = [
                 (str(value), label, str(value) in chosen) for value, label in field.choices

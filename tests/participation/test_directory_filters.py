@@ -158,11 +158,13 @@ def test_what_people_chose_is_still_chosen_after_the_search(client, choices):
     assert page.chosen("sort") == {"relevance"}
 
 
-def test_nothing_is_chosen_on_a_first_visit_and_any_area_is_shown(client, choices):
+def test_nothing_is_chosen_on_a_first_visit_and_any_area_or_pay_is_shown(client, choices):
     page = _Page(filters(client.get(URL)))
 
-    for name in ("format", "paid", "kind", "topic", "access", "level", "step", "include_past"):
+    for name in ("format", "kind", "topic", "access", "level", "step", "include_past"):
         assert page.chosen(name) == set(), name
+    # A set of radios starts on its "any" choice, never with none of them chosen.
+    assert page.chosen("paid") == {""}
     assert page.chosen("area") == {""}
     assert page.details_open == [False]
 
@@ -270,3 +272,4 @@ def test_a_fresh_search_with_filters_stays_within_its_query_budget(
 
     assert response.context["result_count"] == 30
     assert len(response.context["page_obj"].object_list) == 10
+
