@@ -94,7 +94,8 @@ def projects_for_new_opportunity(user, *, keep=None):
 
 def get_opportunity_for_viewer(request, pk) -> Opportunity:
     """The public page: drafts, and opportunities of projects the public cannot see, are 404
-    except to the staff running them.
+    except to the staff running them and to people signed up (a project taken off the public
+    pages must not break the links in their messages and calendars).
 
     Places held and waiting are counted in the same query: the page shows them several ways.
     """
@@ -104,9 +105,15 @@ def get_opportunity_for_viewer(request, pk) -> Opportunity:
         ).with_place_counts(),
         pk=pk,
     )
-    if not opportunity.is_public and not can_run(request.user, opportunity):
+    if not opportunity.is_public and not (
+        can_run(request.user, opportunity) or _signed_up(request.user, opportunity)
+    ):
         raise_not_found()
     return opportunity
+
+
+def _signed_up(user, opportunity) -> bool:
+    return user.is_authenticated and opportunity.signups.filter(resident=user).exists()
 
 
 def get_opportunity_to_run(request, pk) -> Opportunity:

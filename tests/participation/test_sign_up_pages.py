@@ -503,3 +503,24 @@ def test_a_full_session_does_not_invite_someone_already_waiting_to_join_the_list
         client.force_login(person)
         page = client.get(opportunity.get_absolute_url()).text
         assert ("You can join the waiting list." in page) is invited
+
+
+def test_people_signed_up_can_still_open_a_session_whose_project_was_taken_down(
+    client, make_residents
+):
+    project = ProjectFactory(title="Short breaks review")
+    opportunity = OpportunityFactory(project=project, title="Short breaks panel")
+    booked, stranger = make_residents(2)
+    services.sign_up(opportunity, resident=booked)
+    project.is_published = False
+    project.save()
+    calendar = reverse("participation:calendar", args=[opportunity.pk])
+
+    client.force_login(booked)
+    page = client.get(opportunity.get_absolute_url())
+    assert page.status_code == 200 and "Short breaks panel" in page.text
+    assert "This is part of the project" not in page.text  # its page is not public now
+    assert client.get(calendar).status_code == 200
+    client.force_login(stranger)
+    assert client.get(opportunity.get_absolute_url()).status_code == 404
+    assert client.get(calendar).status_code == 404
