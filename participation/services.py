@@ -567,6 +567,24 @@ def record_attendance(opportunity, *, by, marks: dict[int, str], now=None) -> in
         return changed
 
 
+def claims_against_the_register(opportunity) -> list:
+    """Claims for this session that were approved or paid though the register no longer
+    says their person attended: staff corrected it afterwards. The register should say what
+    happened, so the change stands; the money is for a commissioner to correct, and staff
+    are told so. One query."""
+    from payments.models import Claim
+
+    return list(
+        Claim.objects.filter(
+            signup__opportunity=opportunity,
+            status__in=[Claim.Status.APPROVED, Claim.Status.PAID],
+        )
+        .exclude(signup__attendance=SignUp.Attendance.ATTENDED)
+        .select_related("signup__resident")
+        .order_by("signup__resident__display_name", "pk")
+    )
+
+
 # --- Messages to the group -------------------------------------------------------------
 
 GROUP_MESSAGE = "group_message"

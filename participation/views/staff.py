@@ -197,6 +197,9 @@ def manage(request, pk):
             "started": started,
             "can_see_needs": can_see_needs,
             "attendance_form": attendance_form,
+            "claims_against_the_register": services.claims_against_the_register(opportunity)
+            if started
+            else [],
             "group_messages": group_messages[:RECENT_GROUP_MESSAGES],
             "more_group_messages": len(group_messages) > RECENT_GROUP_MESSAGES,
             "now": timezone.now(),

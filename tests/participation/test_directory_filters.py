@@ -272,4 +272,3 @@ def test_a_fresh_search_with_filters_stays_within_its_query_budget(
 
     assert response.context["result_count"] == 30
     assert len(response.context["page_obj"].object_list) == 10
-

@@ -9,10 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coprod_hub.users.models import User
+from coprod_hub.users.roles import Role
 from notifications.models import Message
 from participation import services
 from participation.models import Opportunity, Profile, SignUp, Venue
+from payments.models import Claim
 from tests.factories import UserFactory
+from tests.payments.factories import SignUpFactory as PaidSignUpFactory
+from tests.payments.factories import claim_in_state, make_policy
 
 from .factories import OpportunityFactory, ProjectFactory, ServiceAreaFactory, VenueFactory
 
@@ -385,6 +389,26 @@ def test_attendance_is_recorded_after_the_start_and_prompts_a_claim(client, staf
     prompts = Message.objects.filter(kind="claim_prompt")
     assert list(prompts.values_list("recipient", flat=True)) == [came.pk]
     assert "/claims/" in prompts.get().body_text
+
+
+def test_staff_are_told_when_the_register_no_longer_backs_a_paid_claim(client, staff):
+    make_policy()
+    commissioner = UserFactory(roles=[Role.COMMISSIONER])
+    resident = UserFactory(display_name="Priya Shah")
+    signup = PaidSignUpFactory(resident=resident, opportunity__project__owner=staff)
+    claim = claim_in_state(resident, status=Claim.Status.PAID, reviewer=commissioner, signup=signup)
+    client.force_login(staff)
+    assert "The register says" not in client.get(url("manage", signup.opportunity)).text
+
+    client.post(url("attendance", signup.opportunity), {f"signup_{signup.pk}": "no_show"})
+
+    # The register says what happened; the money is for a commissioner to put right.
+    assert SignUp.objects.get(pk=signup.pk).attendance == "no_show"
+    page = client.get(url("manage", signup.opportunity)).text
+    assert (
+        f"The register says Priya Shah did not attend, but their claim {claim.reference} has "
+        "been paid. Tell a commissioner, who can correct the payment."
+    ) in page
 
 
 def test_the_attendance_list_downloads_as_csv_without_caching(client, staff, make_residents):
