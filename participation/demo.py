@@ -225,7 +225,7 @@ OPPORTUNITIES = [
 # fmt: on
 
 # Opportunities filled up, with a waiting list; the first also holds an offer for the resident.
-STANDALONE_STEPS = [Step.CONSULTATION, Step.ENGAGEMENT, Step.CO_DESIGN]
+STANDALONE_STEPS = [Step.INFORMING, Step.CONSULTATION, Step.ENGAGEMENT]
 OFFERED_TO_RESIDENT = "Autism-friendly spaces walkabout"
 FULL = {
     "Autism-friendly spaces walkabout",

@@ -92,6 +92,11 @@ class Opportunity(models.Model):
     # people who have places still hear about changes, get reminders and are offered places.
     GOING_AHEAD = (Status.PUBLISHED, Status.CLOSED)
 
+    # An opportunity on its own can claim up to engagement. Co-design and co-production are
+    # about who decides, over time: a project records that step and checks it against
+    # evidence, so an opportunity gets those steps only from its project.
+    HIGHEST_STEP_ON_ITS_OWN = Step.ENGAGEMENT
+
     class FeeBasis(models.TextChoices):
         """How the fee is worked out; the amounts come from the payment policy."""
 

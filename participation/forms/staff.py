@@ -69,6 +69,11 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
         }
         help_texts = {
             "project": "Its level, honest step and topic come from the project.",
+            "step": (
+                "On its own, an opportunity can be up to engagement. To call it co-design or "
+                "co-production, add it to a project: the project’s step is checked against "
+                "evidence."
+            ),
             "offer_window_hours": (
                 "Usually 48. It is shortened automatically when the session is close."
             ),
@@ -105,7 +110,11 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
         self.fields["venue"].queryset = Venue.objects.all()
         self.fields["venue"].empty_label = "No venue (online or by phone)"
         self.fields["level"].choices = [("", "Choose a level")] + list(Level.choices)
-        self.fields["step"].choices = [("", "Choose a step")] + list(Step.choices)
+        self.fields["step"].choices = [("", "Choose a step")] + [
+            (step.value, f"{step.value}. {step.label}")
+            for step in Step
+            if step <= Opportunity.HIGHEST_STEP_ON_ITS_OWN
+        ]
         kinds, formats = Opportunity.Kind.choices, Opportunity.Format.choices
         self.fields["kind"].choices = [("", "Choose the kind of activity"), *kinds]
         self.fields["format"].choices = [("", "Choose how it happens"), *formats]

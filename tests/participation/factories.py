@@ -40,7 +40,7 @@ class OpportunityFactory(shared.OpportunityFactory):
     description = "We want to hear what works and what does not."
     format = Opportunity.Format.ONLINE
     level = Level.SERVICE
-    step = Step.CO_DESIGN
+    step = Step.ENGAGEMENT
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
     status = Opportunity.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)

@@ -72,6 +72,21 @@ def test_staff_create_a_standalone_opportunity_as_a_draft_then_publish_it(client
     assert opportunity.published_at is not None
 
 
+def test_an_opportunity_on_its_own_cannot_call_itself_co_production(client, staff):
+    """Co-design and co-production are checked against evidence, and only projects record
+    it: an opportunity standing alone goes up to engagement."""
+    client.force_login(staff)
+
+    form = client.get(reverse("participation:create")).text
+    response = client.post(reverse("participation:create"), form_data(step="7"))
+
+    assert "5. Engagement" in form and "Co-production</option>" not in form
+    assert "To call it co-design or co-production, add it to a project" in form
+    assert "govuk-error-summary" in response.text
+    assert 'value="Carers&#x27; focus group"' in response.text  # nothing typed is lost
+    assert not Opportunity.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("overrides", "error"),
     [
@@ -166,7 +181,7 @@ def test_changing_the_time_tells_everyone_booked_and_waiting(client, staff, make
             date=new_day.strftime("%d/%m/%Y"),
             capacity="1",
             level="service",
-            step="6",
+            step="5",
         ),
     )
 

@@ -175,7 +175,7 @@ class OpportunitySeeder(Seeder):
                     kind,
                     None if project and rng.random() < 0.7 else rng.choice(self.areas),
                     "" if project else pick(rng, [("individual", 1), ("service", 2)]),
-                    None if project else rng.choice([3, 4, 4, 5, 5, 6, 7]),
+                    None if project else rng.choice([3, 4, 4, 5, 5]),
                     fmt,
                     venue[0] if venue else None,
                     "We will send the joining link the day before." if not venue else "",
