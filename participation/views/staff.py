@@ -5,7 +5,9 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -67,11 +69,14 @@ def _opportunity_form_page(request, form, *, opportunity=None):
 @login_required
 def create(request):
     permissions.require_staff(request)
+    if "add_venue" in request.POST:
+        return _add_venue_keeping_the_form(request)
     projects = permissions.projects_for_new_opportunity(request.user)
     initial = {"contact_name": str(request.user), "contact_email": request.user.email}
     project_id = request.GET.get("project", "")
     if is_database_id(project_id) and projects.filter(pk=project_id).exists():
         initial["project"] = project_id
+    initial.update(_typed_before_adding_a_venue(request))
     form = OpportunityForm(
         request.POST if request.method == "POST" else None, projects=projects, initial=initial
     )
@@ -89,9 +94,14 @@ def create(request):
 @login_required
 def edit(request, pk):
     opportunity = permissions.get_opportunity_to_run(request, pk)
+    if "add_venue" in request.POST:
+        return _add_venue_keeping_the_form(request)
     projects = permissions.projects_for_new_opportunity(request.user, keep=opportunity.project_id)
     form = OpportunityForm(
-        request.POST if request.method == "POST" else None, instance=opportunity, projects=projects
+        request.POST if request.method == "POST" else None,
+        instance=opportunity,
+        projects=projects,
+        initial=_typed_before_adding_a_venue(request),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,6 +112,36 @@ def edit(request, pk):
             messages.success(request, "Your changes have been saved.")
             return redirect("participation:manage", opportunity.pk)
     return _opportunity_form_page(request, form, opportunity=opportunity)
+
+
+# What staff typed into an opportunity form before going to add a venue, by the form's path.
+TYPED_BEFORE_ADDING_A_VENUE = "opportunity_form_before_venue"
+
+
+def _add_venue_keeping_the_form(request):
+    """ "Add a new venue" sends the opportunity form: keep what was typed, unchecked, to fill
+    the form in again when they come back with the new venue."""
+    typed = request.POST.dict()
+    for name in ("csrfmiddlewaretoken", "add_venue"):
+        typed.pop(name, None)
+    request.session[TYPED_BEFORE_ADDING_A_VENUE] = {"path": request.path, "typed": typed}
+    return redirect(f"{reverse('participation:venue_create')}?{urlencode({'next': request.path})}")
+
+
+def _typed_before_adding_a_venue(request) -> dict:
+    """The form as it was typed before adding a venue, with the new venue chosen; {} when
+    this form was not left to add one."""
+    if request.method != "GET":
+        return {}
+    kept = request.session.get(TYPED_BEFORE_ADDING_A_VENUE)
+    initial = {}
+    if kept and kept["path"] == request.path:
+        del request.session[TYPED_BEFORE_ADDING_A_VENUE]
+        initial = kept["typed"]
+    venue = request.GET.get("venue", "")
+    if is_database_id(venue):
+        initial["venue"] = venue
+    return initial
 
 
 def _status_action(request, pk, action, done_message):
@@ -469,8 +509,21 @@ def venue_form(request, pk=None):
     venue = permissions.get_venue_for_staff(request, pk) if pk else None
     permissions.require_staff(request)
     form = VenueForm(request.POST if request.method == "POST" else None, instance=venue)
+    # The opportunity form they came from, to go back to with the new venue chosen.
+    back_to = request.GET.get("next", "")
+    if not (
+        back_to.startswith("/opportunities/") and url_has_allowed_host_and_scheme(back_to, None)
+    ):
+        back_to = ""
     if request.method == "POST" and form.is_valid():
-        services.save_venue(venue, by=request.user, **form.cleaned_data)
+        saved = services.save_venue(venue, by=request.user, **form.cleaned_data)
+        if back_to:
+            messages.success(request, f"{saved.name} has been added and chosen as the venue.")
+            return redirect(f"{back_to}?{urlencode({'venue': saved.pk})}")
         messages.success(request, "The venue has been saved.")
         return redirect("participation:venues")
-    return render(request, "participation/staff/venue_form.html", {"form": form, "venue": venue})
+    return render(
+        request,
+        "participation/staff/venue_form.html",
+        {"form": form, "venue": venue, "back_to": back_to},
+    )

@@ -471,6 +471,55 @@ def test_the_manage_page_uses_the_same_number_of_queries_however_many_people(cli
     assert many <= 8
 
 
+def test_adding_a_venue_from_the_opportunity_form_keeps_what_was_typed(client, staff):
+    client.force_login(staff)
+    create = reverse("participation:create")
+    typed = form_data(title="Day centre drop-in", format="in_person", add_venue="yes")
+
+    to_venue = client.post(create, typed)
+    venue_page = to_venue["Location"]
+    back = client.post(
+        venue_page, {"name": "Mill Lane Hall", "address": "3 Mill Lane", "area": "Northfield"}
+    )
+    form = client.get(back["Location"]).text
+
+    assert venue_page == f"{reverse('participation:venue_create')}?next=%2Fopportunities%2Fnew%2F"
+    assert not Opportunity.objects.exists()  # nothing was saved half-done
+    venue = Venue.objects.get()
+    assert back["Location"] == f"{create}?venue={venue.pk}"
+    assert 'value="Day centre drop-in"' in form
+    assert f'<option value="{venue.pk}" selected>Mill Lane Hall' in form
+    assert "Mill Lane Hall has been added and chosen as the venue." in form
+    # Saving now makes the opportunity at the new venue.
+    client.post(create, form_data(title="Day centre drop-in", format="in_person", venue=venue.pk))
+    assert Opportunity.objects.get().venue == venue
+
+
+def test_changing_an_opportunity_and_adding_a_venue_keeps_the_changes_typed(client, staff):
+    opportunity = OpportunityFactory(created_by=staff, title="Old title")
+    client.force_login(staff)
+    edit = url("edit", opportunity)
+
+    to_venue = client.post(edit, form_data(title="New title", date="3/4/2031", add_venue="yes"))
+    back = client.post(to_venue["Location"], {"name": "Mill Lane Hall", "address": "3 Mill Lane"})
+    form = client.get(back["Location"]).text
+
+    assert 'value="New title"' in form and 'value="3/4/2031"' in form
+    assert Opportunity.objects.get().title == "Old title"  # nothing saved until they save
+
+
+def test_the_venue_form_only_goes_back_to_the_hubs_own_opportunity_pages(client, staff):
+    client.force_login(staff)
+    venue_create = reverse("participation:venue_create")
+
+    response = client.post(
+        f"{venue_create}?next=https://elsewhere.example/opportunities/",
+        {"name": "Mill Lane Hall", "address": "3 Mill Lane", "area": "Northfield"},
+    )
+
+    assert response["Location"] == reverse("participation:venues")
+
+
 def test_staff_manage_venues_with_the_access_checklist(client, staff, resident):
     client.force_login(resident)
     assert client.get(reverse("participation:venues")).status_code == 403
