@@ -23,6 +23,7 @@ from .ladder import (
     matching_rule,
 )
 from .models import RESERVED_SLUGS, Project, ServiceArea
+from .permissions import could_edit_new_project
 from .querysets import staff_users
 
 # £10 million: far above any project budget, low enough to catch a typing slip of extra zeros.
@@ -188,9 +189,12 @@ class ProjectForm(PlainTextMixin, forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, project=None, **kwargs):
+    def __init__(self, *args, user, project=None, **kwargs):
+        self.user = user
         self.project = project
         super().__init__(*args, **kwargs)
+        if project is not None:
+            self._web_address_for_editing(project)
         self.fields["budget_pence"].widget.attrs["class"] = "govuk-input govuk-input--width-10"
         # Evaluated per form, not once at import, so new staff appear straight away.
         self.fields["owner"].queryset = staff_users().order_by("display_name", "email")
@@ -203,6 +207,24 @@ class ProjectForm(PlainTextMixin, forms.Form):
         if self.errors.get("budget_pence"):
             widget = self.fields["budget_pence"].widget
             widget.attrs["class"] += " govuk-input--error"
+
+    def _web_address_for_editing(self, project):
+        slug = self.fields["slug"]
+        slug.label = "Web address"
+        if project.web_address_is_fixed:
+            # Disabled: Django keeps the saved address whatever is sent.
+            slug.disabled = True
+            slug.help_text = (
+                "This project has been published, so its web address stays the same and links "
+                "to it keep working."
+            )
+        else:
+            slug.required = True
+            slug.error_messages["required"] = "Enter the web address"
+            slug.help_text = (
+                "Lower-case letters, numbers and hyphens. You can change it until the project "
+                "is published. After that it stays the same, so links to it keep working."
+            )
 
     @classmethod
     def initial_for(cls, project):
@@ -266,6 +288,16 @@ class ProjectForm(PlainTextMixin, forms.Form):
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The end date must be the same as or after the start date")
+        # Handing over a project already made is fine (the edit page says so once saved), but
+        # making one you cannot then record the step for is a slip.
+        owner, team = cleaned.get("owner"), cleaned.get("team")
+        creating = self.project is None and owner is not None and team is not None
+        if creating and not could_edit_new_project(self.user, owner=owner, team=team):
+            self.add_error(
+                "team",
+                "Add yourself to the team, or you will not be able to record the step or change "
+                "this project",
+            )
         return cleaned
 
 
@@ -275,7 +307,7 @@ class StepForm(PlainTextMixin, forms.Form):
     claimed_step = forms.TypedChoiceField(
         label="Which step do you believe the project is at?",
         help_text="Be honest. The public will see the lower of this and what your answers show.",
-        choices=[Choice(step.value, step.label, hint=STEP_DESCRIPTIONS[step]) for step in Step],
+        choices=[Choice(step.value, step.numbered, hint=STEP_DESCRIPTIONS[step]) for step in Step],
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={
@@ -449,7 +481,7 @@ class ProjectFilterForm(forms.Form):
     level = _filter_choice("Level", Level.choices, "Any level", "a level")
     step = forms.TypedChoiceField(
         label="Step",
-        choices=[("", "Any step"), *[(step.value, f"{step.value}. {step.label}") for step in Step]],
+        choices=[("", "Any step"), *[(step.value, step.numbered) for step in Step]],
         coerce=int,
         required=False,
         empty_value=None,

@@ -32,6 +32,11 @@ class Step(models.IntegerChoices):
     CO_DESIGN = 6, "Co-design"
     CO_PRODUCTION = 7, "Co-production"
 
+    @property
+    def numbered(self) -> str:
+        """ "4. Consultation": how staff lists, filters and forms name a step."""
+        return f"{self.value}. {self.label}"
+
 
 class StepGroup(models.TextChoices):
     DOING_TO = "doing_to", "Doing to"

@@ -60,6 +60,9 @@ class Project(models.Model):
     is_published = models.BooleanField(
         default=False, help_text="Published projects are visible to the public."
     )
+    # Never unset: once a project has been public, links to it are out in emails, feeds and
+    # bookmarks, even if it is unpublished again for a while.
+    has_been_published = models.BooleanField(default=False, editable=False)
     wtfc_stage = models.CharField(
         "Working Together for Change stage", max_length=20, choices=WtfcStage.choices, blank=True
     )
@@ -111,6 +114,12 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.slug])
+
+    @property
+    def web_address_is_fixed(self) -> bool:
+        """A project that is or has been published keeps its web address, so links to it keep
+        working. (`is_published` too: demo data and tests make published projects directly.)"""
+        return self.is_published or self.has_been_published
 
     @property
     def public_step(self) -> Step | None:

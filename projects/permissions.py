@@ -9,6 +9,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import render
 
 from coprod_hub.permissions import RoleRequiredMixin
 from coprod_hub.users.roles import Role
@@ -21,12 +22,21 @@ def is_on_team(user, project) -> bool:
     return project.owner_id == user.pk or project.team.filter(pk=user.pk).exists()
 
 
+def edits_every_project(user) -> bool:
+    """Commissioners and admins may change any project, whoever runs it."""
+    return user.is_superuser or user.has_role(Role.COMMISSIONER)
+
+
 def can_edit_project(user, project) -> bool:
     if not (user.is_authenticated and user.has_role(Role.STAFF)):
         return False
-    if user.is_superuser or user.has_role(Role.COMMISSIONER):
-        return True
-    return is_on_team(user, project)
+    return edits_every_project(user) or is_on_team(user, project)
+
+
+def could_edit_new_project(user, *, owner, team) -> bool:
+    """Whether `user` could change a project they are about to make with this owner and team,
+    so nobody saves a project and is then refused its next page."""
+    return edits_every_project(user) or owner == user or user in team
 
 
 def project_scope(user):
@@ -42,10 +52,18 @@ def get_project_for_user(request, slug, *, write=False) -> Project:
     except Project.DoesNotExist:
         raise Http404("No project here") from None
     if write and not can_edit_project(request.user, project):
-        raise PermissionDenied(
+        raise NotOnTheTeam(project)
+    return project
+
+
+class NotOnTheTeam(PermissionDenied):
+    """Staff who may see the project but not change it."""
+
+    def __init__(self, project):
+        super().__init__(
             "Only the project's owner, its team, commissioners and admins can change it."
         )
-    return project
+        self.project = project
 
 
 class ProjectPermissionMixin:
@@ -54,7 +72,18 @@ class ProjectPermissionMixin:
     write = False
 
     def dispatch(self, request, *args, **kwargs):
-        self.project = get_project_for_user(request, kwargs["slug"], write=self.write)
+        try:
+            self.project = get_project_for_user(request, kwargs["slug"], write=self.write)
+        except NotOnTheTeam as refusal:
+            # The hub's own 403 page can only point home; this one names the owner to ask
+            # and links back to the project. Only staff get here (ProjectWriteMixin checks
+            # the role first), and staff see the owner on the project page anyway.
+            return render(
+                request,
+                "projects/403.html",
+                {"project": refusal.project, "reason": str(refusal)},
+                status=403,
+            )
         return super().dispatch(request, *args, **kwargs)
 
 

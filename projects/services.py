@@ -87,6 +87,10 @@ def update_project(project, *, by, team=None, **data) -> Project:
     """
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.web_address_is_fixed:
+            # Links to it are out in emails, feeds and bookmarks. The form offers no change
+            # then; this keeps the address if the project was published while it was open.
+            data.pop("slug", None)
         _apply(locked, data)
         changed = [name for name in PROJECT_FIELDS if name in data]
         if not locked.slug:
@@ -168,12 +172,14 @@ def set_published(project, *, by, published: bool) -> Project:
         if published and locked.public_step is None:
             raise ProjectError("Record the step of participation before you publish the project")
         locked.is_published = published
-        locked.save(update_fields=["is_published", "updated_at"])
+        locked.has_been_published |= published
+        locked.save(update_fields=["is_published", "has_been_published", "updated_at"])
         if published:
             # Updates posted while the project was hidden go out now that their link works.
             for update in not_yet_broadcast(UPDATE_BROADCAST, locked.updates.order_by("pk")):
                 start_broadcast(UPDATE_BROADCAST, update)
     project.is_published = published
+    project.has_been_published = locked.has_been_published
     return project
 
 

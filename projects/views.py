@@ -100,6 +100,9 @@ class ProjectCreateView(RoleRequiredMixin, FormView):
     form_class = ProjectForm
     template_name = "projects/project_form.html"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def get_initial(self):
         return {"owner": self.request.user.pk, "status": Project.Status.PLANNING}
 
@@ -120,7 +123,7 @@ class ProjectEditView(ProjectWriteMixin, FormView):
     template_name = "projects/project_form.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "project": self.project}
+        return {**super().get_form_kwargs(), "user": self.request.user, "project": self.project}
 
     def get_initial(self):
         return ProjectForm.initial_for(self.project)
@@ -135,7 +138,15 @@ class ProjectEditView(ProjectWriteMixin, FormView):
 
     def form_valid(self, form):
         project = services.update_project(self.project, by=self.request.user, **form.cleaned_data)
-        messages.success(self.request, "Project details saved")
+        if can_edit_project(self.request.user, project):
+            messages.success(self.request, "Project details saved")
+        else:
+            # They took themselves off it: the project page is still theirs to read.
+            messages.success(
+                self.request,
+                f"Project details saved. You handed the project over to {project.owner}, "
+                "so you can no longer change it.",
+            )
         return redirect(project)
 
 
@@ -340,14 +351,9 @@ class ManageView(RoleRequiredMixin, ForgivingPaginationMixin, ListView):
         return f"?{params.urlencode()}"
 
     def get_context_data(self, **kwargs):
-        columns = [
-            ("Project", "title"),
-            ("Step", "step"),
-            ("Status", None),
-            ("Owner", None),
-            ("Last changed", "updated"),
-            ("Flags", None),
-        ]
+        # Status and owner sit under the project, and each flag beside what it is about, so
+        # three columns fit a phone's width.
+        columns = [("Project", "title"), ("Step", "step"), ("Last changed", "updated")]
         return super().get_context_data(
             filters=self.filters,
             sort_label=self.filters.sort_label,

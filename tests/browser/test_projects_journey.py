@@ -4,9 +4,11 @@ publishes; a visitor then sees "Consultation" and the reason. axe on every page,
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from coprod_hub.users.roles import Role
 from projects.models import Project, ServiceArea, Update
@@ -57,6 +59,16 @@ def follow_link(page, name):
     tab_to(page, page.get_by_role("link", name=name, exact=True))
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+def no_table_scrolls_sideways_at_320(page):
+    """Each table's columns fit a phone's width, so nothing is hidden off to the side."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate(
+        "[...document.querySelectorAll('.hub-table-wrapper')].every("
+        "w => w.scrollWidth <= w.clientWidth)"
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def screenshot(page, name):
@@ -154,7 +166,7 @@ def test_staff_record_an_honest_step_and_a_visitor_sees_it(page, axe, fits_320):
     assert project.claimed_step is None
     screenshot(page, "step-warning")
 
-    press_button(page, "Save the step")
+    press_button(page, "Save: the public will see Consultation (step 4)")
     page.get_by_text("Step saved. The public will see: Consultation").wait_for()
     project.refresh_from_db()
     assert (project.claimed_step, project.evidenced_step) == (7, 4)
@@ -220,6 +232,8 @@ def test_filters_and_the_overview_work_by_keyboard_and_pass_axe(page, axe, fits_
         title = "Hearing loop survey" if number == 7 else f"Project {number:02d}"
         project = ProjectFactory(title=title, owner=staff)
         record_step(project, by=staff, claimed=7, evidence=CONSULTATION_EVIDENCE, reason="Law.")
+    # Old enough to be flagged for no update, so every flag shows on the overview.
+    Project.objects.update(created_at=timezone.now() - timedelta(weeks=20))
     page.goto("/projects/?step=banana")
     assert "Choose a step from the list" in page.locator(".govuk-error-summary").inner_text()
     axe(page)
@@ -241,6 +255,7 @@ def test_filters_and_the_overview_work_by_keyboard_and_pass_axe(page, axe, fits_
     page.goto("/projects/manage/?flag=inflated")
     axe(page)
     fits_320()
+    no_table_scrolls_sideways_at_320(page)
     screenshot(page, "manage")
     follow_link(page, "Step")
     assert "sort=step" in page.url

@@ -54,6 +54,35 @@ CONSULTATION_EVIDENCE = evidence(
 )
 
 
+def project_post_data(area, owner, **changes):
+    """What the project form posts: every field filled in, with `changes` on top."""
+    data = {
+        "title": "Carers' breaks review",
+        "slug": "",
+        "summary": "Carers tell us short breaks are hard to book. We want to fix that with them.",
+        "service_area": str(area.pk),
+        "level": "service",
+        "activity_types": ["co_design", "co_evaluation"],
+        "principles": ["equality", "reciprocity"],
+        "owner": str(owner.pk),
+        "team": [],
+        "start_date_0": "1",
+        "start_date_1": "4",
+        "start_date_2": "2026",
+        "end_date_0": "31",
+        "end_date_1": "3",
+        "end_date_2": "2027",
+        "status": "active",
+        "wtfc_stage": "collect",
+        "budget_pence": "£12,500.50",
+        "contact_name": "Jo Bloggs",
+        "contact_email": "jo.bloggs@anytown.example",
+        "contact_phone": "01632 960 001",
+    }
+    data.update(changes)
+    return data
+
+
 def step_post_data(claimed, answers, reason="", confirmed_gap=None):
     """What the step form posts for these answers."""
     data = {"claimed_step": str(claimed), "reason": reason}

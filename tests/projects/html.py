@@ -32,3 +32,36 @@ def value(page: str, name: str) -> str | None:
         if tag == "input" and attrs.get("name") == name:
             return attrs.get("value")
     return None
+
+
+class _Labels(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.names = {}  # input id -> name
+        self.labels = []  # (for, text)
+        self._label_for = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and "id" in attrs:
+            self.names[attrs["id"]] = attrs.get("name")
+        elif tag == "label":
+            self._label_for = attrs.get("for")
+            self.labels.append([self._label_for, ""])
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self._label_for = None
+
+    def handle_data(self, data):
+        if self._label_for is not None:
+            self.labels[-1][1] += data
+
+
+def option_labels(page: str, name: str) -> list[str]:
+    """The labels of the radios or checkboxes called `name`, in order."""
+    parser = _Labels()
+    parser.feed(page)
+    return [
+        " ".join(text.split()) for target, text in parser.labels if parser.names.get(target) == name
+    ]

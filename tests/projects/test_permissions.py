@@ -151,3 +151,22 @@ def test_a_person_who_loses_the_staff_role_can_no_longer_edit(client, project, t
 def test_the_publish_url_refuses_get(client, owner, project):
     client.force_login(owner)
     assert client.get(reverse("projects:publish", args=[project.slug])).status_code == 405
+
+
+@pytest.mark.parametrize("name", ["projects:edit", "projects:step", "projects:update_create"])
+def test_staff_refused_a_project_are_told_who_runs_it_and_led_back(client, project, staff, name):
+    client.force_login(staff)
+    response = client.get(reverse(name, args=[project.slug]))
+    assert response.status_code == 403
+    page = response.text
+    assert "Only the project&#x27;s owner, its team, commissioners and admins can change" in page
+    assert "Olu Owner is the owner." in page
+    assert "ask them to add you to its team" in page
+    assert f'<a class="govuk-link" href="{project.get_absolute_url()}">' in page
+
+
+def test_people_without_the_staff_role_are_not_told_who_runs_a_project(client, project, resident):
+    client.force_login(resident)
+    response = client.get(reverse("projects:edit", args=[project.slug]))
+    assert response.status_code == 403
+    assert "Olu Owner" not in response.text

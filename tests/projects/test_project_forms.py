@@ -8,7 +8,7 @@ from projects.models import Project
 from projects.services import record_step, set_published, update_project
 from tests.factories import UserFactory
 
-from .factories import ProjectFactory, ServiceAreaFactory, evidence
+from .factories import ProjectFactory, ServiceAreaFactory, evidence, project_post_data
 from .html import checked, value
 
 pytestmark = pytest.mark.django_db
@@ -19,38 +19,10 @@ def carers(db):
     return ServiceAreaFactory(name="Carers", slug="carers")
 
 
-def _form(area, owner, **changes):
-    data = {
-        "title": "Carers' breaks review",
-        "slug": "",
-        "summary": "Carers tell us short breaks are hard to book. We want to fix that with them.",
-        "service_area": str(area.pk),
-        "level": "service",
-        "activity_types": ["co_design", "co_evaluation"],
-        "principles": ["equality", "reciprocity"],
-        "owner": str(owner.pk),
-        "team": [],
-        "start_date_0": "1",
-        "start_date_1": "4",
-        "start_date_2": "2026",
-        "end_date_0": "31",
-        "end_date_1": "3",
-        "end_date_2": "2027",
-        "status": "active",
-        "wtfc_stage": "collect",
-        "budget_pence": "£12,500.50",
-        "contact_name": "Jo Bloggs",
-        "contact_email": "jo.bloggs@anytown.example",
-        "contact_phone": "01632 960 001",
-    }
-    data.update(changes)
-    return data
-
-
 def test_staff_create_a_project_with_every_field(client, staff, other_staff, carers):
     client.force_login(staff)
     response = client.post(
-        reverse("projects:create"), _form(carers, staff, team=[str(other_staff.pk)])
+        reverse("projects:create"), project_post_data(carers, staff, team=[str(other_staff.pk)])
     )
 
     project = Project.objects.get()
@@ -80,8 +52,8 @@ def test_the_owner_defaults_to_the_person_creating(client, staff):
 def test_slugs_are_made_unique_from_the_title(client, staff, carers):
     ProjectFactory(title="Day services", slug="day-services")
     client.force_login(staff)
-    client.post(reverse("projects:create"), _form(carers, staff, title="Day services"))
-    client.post(reverse("projects:create"), _form(carers, staff, title="Day Services!"))
+    client.post(reverse("projects:create"), project_post_data(carers, staff, title="Day services"))
+    client.post(reverse("projects:create"), project_post_data(carers, staff, title="Day Services!"))
     assert set(Project.objects.values_list("slug", flat=True)) == {
         "day-services",
         "day-services-2",
@@ -91,7 +63,7 @@ def test_slugs_are_made_unique_from_the_title(client, staff, carers):
 
 def test_a_title_that_matches_a_page_never_takes_its_address(client, staff, carers):
     client.force_login(staff)
-    client.post(reverse("projects:create"), _form(carers, staff, title="Manage"))
+    client.post(reverse("projects:create"), project_post_data(carers, staff, title="Manage"))
     assert Project.objects.get().slug == "manage-2"
 
 
@@ -107,7 +79,7 @@ def test_a_title_that_matches_a_page_never_takes_its_address(client, staff, care
 def test_a_bad_or_duplicate_slug_is_an_error(client, staff, carers, slug, message):
     ProjectFactory(slug="taken")
     client.force_login(staff)
-    response = client.post(reverse("projects:create"), _form(carers, staff, slug=slug))
+    response = client.post(reverse("projects:create"), project_post_data(carers, staff, slug=slug))
     assert response.status_code == 200
     assert message in response.text
     assert Project.objects.count() == 1
@@ -117,7 +89,7 @@ def test_an_end_date_before_the_start_is_an_error_and_everything_typed_is_kept(
     client, staff, carers
 ):
     client.force_login(staff)
-    data = _form(carers, staff, end_date_2="2025")
+    data = project_post_data(carers, staff, end_date_2="2025")
     response = client.post(reverse("projects:create"), data)
     page = response.text
     assert response.status_code == 200
@@ -152,7 +124,7 @@ def test_an_end_date_before_the_start_is_an_error_and_everything_typed_is_kept(
 )
 def test_bad_input_is_an_error_and_saves_nothing(client, staff, carers, changes, message):
     client.force_login(staff)
-    response = client.post(reverse("projects:create"), _form(carers, staff, **changes))
+    response = client.post(reverse("projects:create"), project_post_data(carers, staff, **changes))
     assert response.status_code == 200
     assert "govuk-error-summary" in response.text
     assert message in response.text
@@ -163,7 +135,7 @@ def test_only_staff_can_be_owner_or_team_members(client, staff, resident, carers
     client.force_login(staff)
     response = client.post(
         reverse("projects:create"),
-        _form(carers, resident, team=[str(resident.pk)]),
+        project_post_data(carers, resident, team=[str(resident.pk)]),
     )
     assert "Choose a member of staff as the owner" in response.text
     assert "Choose team members from the list of staff" in response.text
@@ -193,7 +165,9 @@ def test_editing_shows_the_current_details_and_saves_changes(client, owner, proj
     assert checked(page, "activity_types") == {"co_delivery"}
     assert value(page, "slug") == "carers-short-breaks"
 
-    data = _form(carers, owner, title="Short breaks for carers", slug="carers-short-breaks")
+    data = project_post_data(
+        carers, owner, title="Short breaks for carers", slug="carers-short-breaks"
+    )
     response = client.post(url, data)
 
     assert response.status_code == 302
@@ -206,14 +180,89 @@ def test_editing_shows_the_current_details_and_saves_changes(client, owner, proj
     assert project.step_changes.count() == 1
 
 
-def test_a_project_can_keep_its_own_slug_but_not_take_another(client, owner, project, carers):
+def test_a_project_can_keep_its_own_slug_but_not_take_another(client, owner, draft, carers):
     ProjectFactory(slug="other-project")
     client.force_login(owner)
-    url = reverse("projects:edit", args=[project.slug])
-    response = client.post(url, _form(carers, owner, slug="other-project"))
+    url = reverse("projects:edit", args=[draft.slug])
+    response = client.post(url, project_post_data(carers, owner, slug="other-project"))
     assert "Another project already uses that web address" in response.text
+    draft.refresh_from_db()
+    assert draft.slug == "draft-day-services"
+
+
+# --- The web address: fixed once published, so links already sent keep working ---------------
+
+
+def test_a_published_project_keeps_its_web_address_whatever_is_sent(client, owner, project, carers):
+    client.force_login(owner)
+    url = reverse("projects:edit", args=[project.slug])
+    page = client.get(url).text
+    assert value(page, "slug") == "carers-short-breaks"
+    assert "its web address stays the same and links to it keep working" in page
+    assert "Leave it blank" not in page
+
+    response = client.post(
+        url, project_post_data(carers, owner, title="Short breaks", slug="short-breaks")
+    )
+
+    assert response.url == "/projects/carers-short-breaks/"
+    assert client.get("/projects/carers-short-breaks/").status_code == 200
+    project.refresh_from_db()
+    assert (project.title, project.slug) == ("Short breaks", "carers-short-breaks")
+
+
+def test_a_project_unpublished_again_still_keeps_its_web_address(client, owner, project, carers):
+    set_published(project, by=owner, published=True)
+    set_published(project, by=owner, published=False)
+    client.force_login(owner)
+    url = reverse("projects:edit", args=[project.slug])
+    assert "its web address stays the same" in client.get(url).text
+
+    client.post(url, project_post_data(carers, owner, slug="short-breaks"))
+
     project.refresh_from_db()
     assert project.slug == "carers-short-breaks"
+
+
+def test_a_project_never_published_can_change_its_web_address(client, owner, draft, carers):
+    client.force_login(owner)
+    url = reverse("projects:edit", args=[draft.slug])
+    page = client.get(url).text
+    assert "You can change it until the project is published" in page
+    assert "Leave it blank" not in page
+
+    response = client.post(url, project_post_data(carers, owner, slug="day-services-plan"))
+
+    assert response.url == "/projects/day-services-plan/"
+    draft.refresh_from_db()
+    assert draft.slug == "day-services-plan"
+
+
+def test_a_draft_web_address_cannot_be_emptied(client, owner, draft, carers):
+    client.force_login(owner)
+    url = reverse("projects:edit", args=[draft.slug])
+    response = client.post(url, project_post_data(carers, owner, slug=" "))
+    assert "Enter the web address" in response.text
+    draft.refresh_from_db()
+    assert draft.slug == "draft-day-services"
+
+
+def test_publishing_while_the_form_is_open_keeps_the_web_address(owner, draft):
+    loaded = Project.objects.get(pk=draft.pk)  # as the owner's edit request read it
+    record_step(draft, by=owner, claimed=7, evidence=evidence())
+    set_published(Project.objects.get(pk=draft.pk), by=owner, published=True)
+
+    update_project(loaded, by=owner, slug="day-services-plan", title="Day services plan")
+
+    draft.refresh_from_db()
+    assert (draft.title, draft.slug) == ("Day services plan", "draft-day-services")
+
+
+def test_the_create_form_still_offers_to_make_the_web_address(client, staff):
+    client.force_login(staff)
+    page = client.get(reverse("projects:create")).text
+    assert "Web address (optional)" in page
+    assert "Leave it blank and we will make one from the project name." in page
 
 
 def test_an_invalid_edit_changes_nothing_and_the_heading_keeps_the_old_title(
@@ -221,7 +270,9 @@ def test_an_invalid_edit_changes_nothing_and_the_heading_keeps_the_old_title(
 ):
     client.force_login(owner)
     url = reverse("projects:edit", args=[project.slug])
-    response = client.post(url, _form(carers, owner, title="New title", end_date_2="2020"))
+    response = client.post(
+        url, project_post_data(carers, owner, title="New title", end_date_2="2020")
+    )
     assert "Change Carers short breaks review" in response.text
     project.refresh_from_db()
     assert project.title == "Carers short breaks review"

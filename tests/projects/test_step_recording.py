@@ -8,7 +8,7 @@ from projects.models import StepChange
 from projects.services import ProjectError, record_step
 
 from .factories import CONSULTATION_EVIDENCE, ProjectFactory, evidence, step_post_data
-from .html import checked
+from .html import checked, option_labels
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,28 @@ def test_an_inflated_claim_is_explained_in_plain_words_before_anything_is_saved(
     change = draft.step_changes.get()
     assert (change.to_claimed, change.to_evidenced) == (7, 4)
     assert change.reason == "The council sets the budget."
+
+
+def test_the_steps_are_numbered_as_on_the_rest_of_the_hub(client, owner, draft):
+    client.force_login(owner)
+    page = client.get(_step_url(draft)).text
+    assert option_labels(page, "claimed_step") == [
+        "1. Coercion",
+        "2. Educating",
+        "3. Informing",
+        "4. Consultation",
+        "5. Engagement",
+        "6. Co-design",
+        "7. Co-production",
+    ]
+    assert ">Save the step</button>" in page
+
+
+def test_the_button_says_what_the_public_will_see_when_the_claim_is_higher(client, owner, draft):
+    client.force_login(owner)
+    data = step_post_data(7, CONSULTATION_EVIDENCE, reason="The council sets the budget.")
+    page = client.post(_step_url(draft), data).text
+    assert ">Save: the public will see Consultation (step 4)</button>" in page
 
 
 def test_changing_the_answers_after_the_warning_warns_again(client, owner, draft):

@@ -1,0 +1,113 @@
+"""Making a project for someone else, and handing one over: nobody is sent on to a page they
+are refused, and nobody who can change every project is stopped."""
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Project
+
+from .factories import ServiceAreaFactory, project_post_data
+
+pytestmark = pytest.mark.django_db
+
+LOCKED_OUT = (
+    "Add yourself to the team, or you will not be able to record the step or change this project"
+)
+
+
+@pytest.fixture
+def area(db):
+    return ServiceAreaFactory(name="Carers", slug="carers")
+
+
+def test_staff_who_make_a_project_for_someone_else_are_asked_to_join_its_team(
+    client, staff, other_staff, area
+):
+    client.force_login(staff)
+    response = client.post(reverse("projects:create"), project_post_data(area, other_staff))
+
+    assert response.status_code == 200
+    assert "<title>Error: Create a project" in response.text
+    assert f'<a href="#id_team_1">{LOCKED_OUT}</a>' in response.text
+    assert not Project.objects.exists()
+
+
+def test_staff_who_join_the_team_go_on_to_record_the_step(client, staff, other_staff, area):
+    client.force_login(staff)
+    data = project_post_data(area, other_staff, team=[str(staff.pk)])
+
+    response = client.post(reverse("projects:create"), data, follow=True)
+
+    assert response.status_code == 200
+    assert "Record the step of participation" in response.text
+    project = Project.objects.get()
+    assert (project.owner, list(project.team.all())) == (other_staff, [staff])
+
+
+@pytest.mark.parametrize("who", ["commissioner", "admin_user"])
+def test_commissioners_and_admins_make_projects_for_others_without_joining(
+    client, request, other_staff, area, who
+):
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.post(
+        reverse("projects:create"), project_post_data(area, other_staff), follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Record the step of participation" in response.text
+    assert Project.objects.get().owner == other_staff
+
+
+def test_an_owner_who_hands_the_project_over_is_told_and_sent_to_its_page(
+    client, owner, other_staff, project
+):
+    client.force_login(owner)
+    data = project_post_data(project.service_area, other_staff, slug=project.slug)
+
+    response = client.post(reverse("projects:edit", args=[project.slug]), data, follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [(project.get_absolute_url(), 302)]
+    assert (
+        "Project details saved. You handed the project over to Stella Staff, so you can no "
+        "longer change it." in response.text
+    )
+    assert "Change details" not in response.text
+    project.refresh_from_db()
+    assert (project.owner, list(project.team.all())) == (other_staff, [])
+
+
+def test_a_team_member_who_leaves_the_team_is_told_they_can_no_longer_change_it(
+    client, owner, team_member, project
+):
+    client.force_login(team_member)
+    data = project_post_data(project.service_area, owner, team=[])
+
+    response = client.post(reverse("projects:edit", args=[project.slug]), data, follow=True)
+
+    assert response.status_code == 200
+    assert "You handed the project over to Olu Owner" in response.text
+
+
+def test_an_owner_who_keeps_the_project_just_sees_it_saved(client, owner, other_staff, project):
+    client.force_login(owner)
+    data = project_post_data(project.service_area, owner, team=[str(other_staff.pk)])
+
+    response = client.post(reverse("projects:edit", args=[project.slug]), data, follow=True)
+
+    assert "Project details saved" in response.text
+    assert "handed the project over" not in response.text
+    assert "Change details" in response.text
+
+
+def test_a_commissioner_who_gives_a_project_to_someone_else_can_still_change_it(
+    client, commissioner, other_staff, project
+):
+    client.force_login(commissioner)
+    data = project_post_data(project.service_area, other_staff)
+
+    response = client.post(reverse("projects:edit", args=[project.slug]), data, follow=True)
+
+    assert "handed the project over" not in response.text
+    assert "Change details" in response.text
