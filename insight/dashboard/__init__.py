@@ -88,6 +88,11 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count:,} {word}"
 
 
+def joined(words: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def verb(count: int, singular: str, plural_form: str) -> str:
     """ "is" or "are" (or any pair) to agree with `count`."""
     return singular if count == 1 else plural_form

@@ -11,7 +11,7 @@ from projects.querysets import lower_step
 
 from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
-from . import Block, Figure, Section, plural, quarter_label, verb
+from . import Block, Figure, Section, joined, plural, quarter_label, verb
 
 STEPS_TOP_DOWN = sorted(Step, reverse=True)
 
@@ -94,12 +94,10 @@ def build(filters, *, now) -> Section:
             t.number(total - recorded),
         ]
     )
-    top_step = max(STEPS_TOP_DOWN, key=lambda s: counts[f"evidenced_{s}"]) if recorded else None
     step_summary = (
         f"Of {plural(recorded, 'project')} with a recorded step, {doing_with:,} "
         f"({_share(doing_with, recorded)}) {verb(doing_with, 'is', 'are')} doing with people "
-        "(co-design or co-production). "
-        f"The most common evidenced step is {top_step.label.lower()}."
+        f"(co-design or co-production). {_most_common_step(counts)}"
         if recorded
         else "No project in this view has a recorded step yet."
     )
@@ -216,3 +214,14 @@ def build(filters, *, now) -> Section:
 
 def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "no projects"
+
+
+def _most_common_step(counts) -> str:
+    """Names every step that ties for the most projects, so the summary never picks one."""
+    most = max(counts[f"evidenced_{step}"] for step in STEPS_TOP_DOWN)
+    tied = [step.label.lower() for step in STEPS_TOP_DOWN if counts[f"evidenced_{step}"] == most]
+    if len(tied) == 1:
+        return f"The most common evidenced step is {tied[0]}."
+    return (
+        f"The most common evidenced steps are {joined(tied)}, with {plural(most, 'project')} each."
+    )

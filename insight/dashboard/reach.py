@@ -16,7 +16,7 @@ from ..charts import single_series
 from ..equality import NOT_ANSWERED_LABEL, QUESTIONS
 from ..models import EqualityMonitoring
 from ..stats import SUPPRESS_BELOW, SameFaces, same_faces_of, suppress
-from . import Block, Figure, Section, Subsection, plural
+from . import Block, Figure, Section, Subsection, joined, plural, verb
 
 
 def taking_part():
@@ -174,7 +174,8 @@ def build(filters, *, now) -> Section:
         ],
     )
     faces_summary = (
-        f"The {plural(faces.top_people, 'person', 'people')} who take part most (the top 10%) "
+        f"The {plural(faces.top_people, 'person', 'people')} who "
+        f"{verb(faces.top_people, 'takes', 'take')} part most (the top 10%) "
         f"made {_pct(faces.top_signups, faces.signups)} of all sign-ups. If everyone took part "
         "equally it would be about 10%."
         if faces.signups
@@ -218,12 +219,7 @@ def build(filters, *, now) -> Section:
             for row in areas
         ],
     )
-    area_summary = (
-        f"{areas[0]['area_name'] or 'Sessions with no service area'} reached the most people "
-        f"({areas[0]['people']:,}) across {plural(len(areas), 'area')}."
-        if areas
-        else "Nobody took part in these dates."
-    )
+    area_summary = _area_summary(areas) if areas else "Nobody took part in these dates."
 
     blocks = [
         Block("First-timers and returning", newness_summary, newness_table, newness_chart),
@@ -292,3 +288,18 @@ def _scope(filters) -> str:
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "No data"
+
+
+def _area_summary(areas) -> str:
+    """Which areas reached the most people: every area that ties, not whichever sorted first."""
+    most = areas[0]["people"]
+    names = [
+        row["area_name"] or "sessions with no service area"
+        for row in areas
+        if row["people"] == most
+    ]
+    each = " each" if len(names) > 1 else ""
+    return (
+        f"Of {plural(len(areas), 'area')}, {joined(names)} reached the most people "
+        f"({most:,}{each})."
+    )

@@ -121,3 +121,13 @@ def test_moves_follow_the_step_the_public_sees_as_the_project_timeline_does(clie
         ["Jul to Sep 2025", "0", "1", "0"],
     ]
     assert {f.label: f.value for f in section.figures}["Moves up / down"] == "0 / 1"
+
+
+def test_the_summary_names_every_step_that_ties_for_the_most_projects(projects):
+    section = ladder.build(YEAR, now=NOW)
+
+    summaries = " ".join(block.summary for block in section.blocks)
+    assert (
+        "The most common evidenced steps are co-design, engagement and consultation, with 1 "
+        "project each."
+    ) in summaries

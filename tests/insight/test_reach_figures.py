@@ -134,3 +134,25 @@ def _area(slug):
     from projects.models import ServiceArea
 
     return ServiceArea.objects.get(slug=slug)
+
+
+def test_the_summaries_read_as_sentences(people):
+    section = reach.build(YEAR, now=NOW)
+
+    summaries = " ".join(block.summary for block in section.blocks)
+    assert "The 1 person who takes part most (the top 10%) made 31% of all sign-ups." in summaries
+    assert "Of 2 areas, Carers reached the most people (9)." in summaries
+
+
+def test_areas_that_tie_are_all_named():
+    for name in ("Carers", "Housing"):
+        session = OpportunityFactory(
+            project=ProjectFactory(service_area=ServiceAreaFactory(name=name)),
+            starts_at=at(2025, 6, 1),
+        )
+        SignUpFactory(opportunity=session)
+
+    section = reach.build(YEAR, now=NOW)
+
+    summaries = " ".join(block.summary for block in section.blocks)
+    assert "Of 2 areas, Carers and Housing reached the most people (1 each)." in summaries
