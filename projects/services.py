@@ -2,12 +2,14 @@
 and posting "we said, we did" updates. Views call these with a form's cleaned data."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from notifications.broadcasts import not_yet_broadcast, start_broadcast
+from notifications.services import body_in_format, render_message
 
 from .ladder import Step, clean_evidence, evidenced_step
 from .models import RESERVED_SLUGS, Project, StepChange, Update
@@ -181,6 +183,29 @@ def set_published(project, *, by, published: bool) -> Project:
     project.is_published = published
     project.has_been_published = locked.has_been_published
     return project
+
+
+# Stands in for each person in a preview: the message greets them by name.
+_ANYONE = SimpleNamespace(get_short_name="[their name]")
+
+
+def preview_update(project, *, said, did, next_steps="", easy_read="") -> dict:
+    """The update's email as the people who took part will get it, and in easy read, for
+    staff to check before posting: {"subject", "body", "easy_read_body"}."""
+    update = Update(
+        project=project,
+        said=said.strip(),
+        did=did.strip(),
+        next_steps=next_steps.strip(),
+        easy_read=easy_read.strip(),
+    )
+    context = {"update": update, "project": project, "recipient": _ANYONE}
+    subject, body = render_message(UPDATE_BROADCAST, context)
+    return {
+        "subject": subject,
+        "body": body,
+        "easy_read_body": body_in_format(UPDATE_BROADCAST, "easy_read.txt", context, body),
+    }
 
 
 def post_update(

@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -219,7 +219,7 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
         return super().get_context_data(
             project=self.project,
             page_title="Post a \u201cwe said, we did\u201d update",
-            submit_label="Post update",
+            submit_label="Check your update",
             easy_read_wanted=took_part(self.project.pk)
             .filter(profile__format=Profile.InformationFormat.EASY_READ)
             .count(),
@@ -228,6 +228,12 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        # The first press shows the update and its email as people will get them ("check");
+        # posting is the second ("send"). "change" goes back to the form with what was typed.
+        if "change" in self.request.POST:
+            return self.render_to_response(self.get_context_data(form=form))
+        if "send" not in self.request.POST:
+            return self._check(form)
         try:
             services.post_update(
                 self.project,
@@ -243,6 +249,30 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _who_hears(self.project))
         return redirect(self.project)
+
+    def _check(self, form):
+        data = form.cleaned_data
+        people = took_part(self.project.pk)
+        return render(
+            self.request,
+            "projects/update_check.html",
+            {
+                "project": self.project,
+                "form": form,
+                "update": data,
+                "people": people.count(),
+                "easy_read_wanted": people.filter(
+                    profile__format=Profile.InformationFormat.EASY_READ
+                ).count(),
+                "preview": services.preview_update(
+                    self.project,
+                    said=data["said"],
+                    did=data["did"],
+                    next_steps=data["next_steps"],
+                    easy_read=data["easy_read"],
+                ),
+            },
+        )
 
 
 def _who_hears(project) -> str:

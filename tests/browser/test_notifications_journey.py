@@ -65,7 +65,7 @@ def test_staff_post_an_update_and_the_participant_hears_and_can_unsubscribe(
 
     page.goto(f"/projects/{project.slug}/updates/new/")
     axe(page)
-    page.get_by_role("button", name="Post update").click()  # nothing typed yet
+    page.get_by_role("button", name="Check your update").click()  # nothing typed yet
     assert page.locator(".govuk-error-summary").is_visible()
     axe(page)
     page.get_by_label("What people said").fill(
@@ -73,6 +73,13 @@ def test_staff_post_an_update_and_the_participant_hears_and_can_unsubscribe(
     )
     page.get_by_label("What we did").fill("We moved the start to 11am and added a second minibus.")
     page.get_by_label("What happens next (optional)").fill("We will check timings again in March.")
+    page.get_by_role("button", name="Check your update").click()
+    # The update and its email as people will get them, before anything is sent.
+    page.get_by_role("heading", name="Check your update before posting").wait_for()
+    assert page.get_by_text("1 person who took part will hear about it").is_visible()
+    assert not mail.outbox
+    axe(page)
+    fits_320()
     page.get_by_role("button", name="Post update").click()
     page.wait_for_load_state()
 

@@ -31,6 +31,7 @@ def test_a_team_member_posts_an_update_and_it_shows_everywhere(client, team_memb
             "did": "We set up one phone number and an online form.",
             "next_steps": "We will ask carers in June if it is easier.",
             "opportunities": [str(session.pk)],
+            "send": "yes",  # the second press, after checking it
         },
     )
 
@@ -217,6 +218,7 @@ UPDATE_FORM = {
     "said": "Booking a short break takes too many phone calls.",
     "did": "We set up one phone number and an online form.",
     "next_steps": "",
+    "send": "yes",  # the second press, after checking it
 }
 
 
@@ -325,3 +327,26 @@ def test_staff_are_told_how_many_people_will_hear_about_their_update(client, own
         "Update posted. The 1 person who took part will hear about it when the project is "
         "published."
     ]
+
+
+def test_the_first_press_shows_the_update_and_its_email_to_check_and_sends_nothing(
+    client, owner, project, django_capture_on_commit_callbacks
+):
+    _took_part(project, 2)
+    client.force_login(owner)
+    url = reverse("projects:update_create", args=[project.slug])
+    first_press = {**UPDATE_FORM, "send": None, "did": "We set up one number.\r\nAnd a form."}
+    first_press = {k: v for k, v in first_press.items() if v is not None}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        check = client.post(url, first_press).text
+        change = client.post(url, {**first_press, "change": "yes"}).text
+
+    assert "Check your update before posting" in check
+    assert "2 people who took part will hear about it." in check
+    email = check.split("The email</h2>")[1].split("</div>")[0]
+    assert "Hello [their name]," in email and "We set up one number." in email
+    assert 'type="hidden" name="said"' in check and 'name="send" value="yes"' in check
+    assert "Check your update before posting" not in change
+    assert "We set up one number." in change and "govuk-error-summary" not in change
+    assert not Update.objects.exists() and not mail.outbox

@@ -363,9 +363,12 @@ def test_update_form(data, staff, project):
                 "did": "We cut the form to one page.",
                 "next_steps": "We check again in March.",
                 "opportunities": [str(session.pk)],
+                "send": "yes",
             },
             tables=PROJECT_TABLES,
             saved=saved,
+            # Without "send" (the first press) it shows the update to check, and saves nothing.
+            reshown_ok=lambda response, body: "Check your update before posting" in body,
         )
 
 

@@ -191,7 +191,11 @@ def test_with_redis_stopped_people_still_sign_in_sign_up_claim_and_post_updates(
         )
         posted = as_staff.post(
             reverse("projects:update_create", args=[world["project"].slug]),
-            {"said": "The letters are hard to read.", "did": "We rewrote them with you."},
+            {
+                "said": "The letters are hard to read.",
+                "did": "We rewrote them with you.",
+                "send": "yes",
+            },
         )
 
     assert signed_up.status_code == 302
