@@ -82,13 +82,14 @@ class ClaimDetailsForm(Form):
         error_messages={"required": "Say whether you work for the council or one of its partners"},
     )
     not_part_of_paid_job = forms.BooleanField(
-        # Not a reveal under "Yes": GOV.UK Frontend marks such radios aria-expanded, which
-        # radios may not have.
-        label="If you answered yes: I confirm this activity was not part of my paid job",
+        label="I confirm this activity was not part of my paid job",
         help_text="If it was part of your job, you cannot claim here: ask your manager how to "
         "claim through work.",
         required=False,
     )
+    # Shown under "Yes" only (the template's `radios` tag). A tick left behind after
+    # changing to "No" is still posted, and the service ignores it.
+    reveals = {"employed_by_partner": {"yes": ["not_part_of_paid_job"]}}
 
     def __init__(self, *args, claim: Claim, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,9 +146,10 @@ class ExpenseForm(Form):
         help_text="Leave this empty for mileage: we work it out from the miles.",
         required=False,
         max_pence=MOST_FOR_ONE_EXPENSE_PENCE,
+        allow_zero=False,
     )
     miles = forms.DecimalField(
-        label="Miles travelled (mileage only)",
+        label="How many miles did you travel?",
         help_text="There and back, for example 12 or 12.5.",
         required=False,
         max_digits=6,
@@ -164,8 +166,8 @@ class ExpenseForm(Form):
         },
     )
     agreed_with = forms.CharField(
-        label="Who agreed the taxi? (taxis only)",
-        help_text="The name of the person at the council who agreed it before you travelled.",
+        label="Who agreed it before you travelled?",
+        help_text="The name of the person at the council who agreed it.",
         max_length=150,
         required=False,
     )
@@ -197,6 +199,17 @@ class ExpenseForm(Form):
         ]
         if line is None or line.receipt_id is None:
             del self.fields["remove_receipt"]
+        # Follow-up questions sit under the answer they belong to (the template's `radios`
+        # tag). The policy can ask for prior agreement of any kind of expense: asked under
+        # the one that needs it, below the radios if several do, and not at all if none do.
+        needs_agreement = [c.value for c in allowed if self.rules[c].needs_prior_agreement]
+        follow_ups = {ExpenseCategory.MILEAGE.value: ["miles"]}
+        if len(needs_agreement) == 1:
+            follow_ups.setdefault(needs_agreement[0], []).append("agreed_with")
+        elif not needs_agreement:
+            del self.fields["agreed_with"]
+        self.reveals = {"category": follow_ups}
+        self.asks_agreement_separately = len(needs_agreement) > 1
         self.content_type = None
         self.pending = None
 
@@ -368,6 +381,7 @@ class FeeRateForm(Form):
     amount = PoundsField(
         label="Amount",
         max_pence=100_000,
+        allow_zero=False,
         error_messages={"required": "Enter the amount"},
     )
     starts_on = _date_field(
@@ -375,12 +389,6 @@ class FeeRateForm(Form):
         "Tomorrow or later. Claims for activities on or after this date use the new rate. "
         "For example, 6 4 2027.",
     )
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount == 0:
-            raise forms.ValidationError("The amount must be more than £0")
-        return amount
 
 
 class ExpenseRuleForm(Form):

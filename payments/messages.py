@@ -34,7 +34,8 @@ def notify_claim_status(claim, event, *, policy, kind=None) -> None:
             "reference": claim.reference,
             "opportunity_title": claim.opportunity.title,
             "activity_date": claim.activity_date,
-            "reason": event.note,
+            # Never a payment run's reference: it means nothing to the person.
+            "reason": event.resident_note,
             "claim_url": reverse("payments:claim", args=[claim.pk]),
             "claims_url": reverse("payments:claims"),
             "target_days": policy.target_days_to_pay,

@@ -5,6 +5,7 @@ that starts on a date, so a claim can always find the rate that was in force on 
 the activity. The ledger is append-only: corrections are new rows, never edits.
 """
 
+import re
 import secrets
 from datetime import date
 
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coprod_hub.lib.money import format_pounds
+from coprod_hub.templatetags.hub import full_stop_after
 from participation.models import Opportunity
 
 from .querysets import (
@@ -287,7 +289,7 @@ class Claim(models.Model):
         ),
         Status.APPROVED: (
             "Approved",
-            "We have agreed to pay this claim. It will be paid in our next payment run.",
+            "We have agreed to pay this claim. We will pay it with our next batch of payments.",
         ),
         Status.REJECTED: (
             "Not approved",
@@ -471,6 +473,17 @@ class Claim(models.Model):
         """Approved and in a payment run that finance has not yet confirmed paying."""
         return self.status == self.Status.APPROVED and self.payment_run_id is not None
 
+    def failed_payment(self) -> "PaymentRunItem | None":
+        """The last try to pay this claim, when it did not go through and the claim is still
+        to be paid: the person needs to hear why, and what to do, more than that it is
+        approved. A cancelled run never reached the bank, so it is not a try."""
+        if self.status != self.Status.APPROVED:
+            return None
+        last = (
+            self.run_items.exclude(run__status=PaymentRun.Status.CANCELLED).order_by("-pk").first()
+        )
+        return last if last is not None and last.is_taken_out else None
+
     @property
     def resident_status_label(self) -> str:
         return self.RESIDENT_STATUS[self.status][0]
@@ -605,15 +618,39 @@ class ClaimEvent(models.Model):
     def __str__(self):
         return f"{self.claim.reference}: {self.from_status or 'new'} → {self.to_status}"
 
-    # How the note of a claim taken out of a payment run begins (services/runs.py).
+    # The notes of payment runs, for staff: built here, and read back here so that the
+    # person claiming never sees a run's reference, which means nothing to them.
     NOT_PAID_NOTE_START = "Not paid in "
+    _NOT_PAID_NOTE_END = "It will go in the next payment run."
+    _PAID_NOTE_START = "Paid in "
+    # Notes written before the reason got its full stop read "…: Bank account closed It will".
+    _NOT_PAID_NOTE = re.compile(
+        rf"{NOT_PAID_NOTE_START}PR-\d+: (?P<reason>.*?) ?{re.escape(_NOT_PAID_NOTE_END)}", re.DOTALL
+    )
+    _PAID_NOTE = re.compile(rf"{_PAID_NOTE_START}PR-\d+")
+
+    @classmethod
+    def not_paid_note(cls, run, reason: str) -> str:
+        """ "Not paid in PR-0002: Bank account closed. It will go in the next payment run." """
+        return (
+            f"{cls.NOT_PAID_NOTE_START}{run.reference}: {reason}{full_stop_after(reason)} "
+            f"{cls._NOT_PAID_NOTE_END}"
+        )
+
+    @classmethod
+    def paid_note(cls, run) -> str:
+        return f"{cls._PAID_NOTE_START}{run.reference}"
+
+    @property
+    def is_not_paid(self) -> bool:
+        return self.from_status == self.to_status and self.note.startswith(self.NOT_PAID_NOTE_START)
 
     @property
     def summary(self) -> str:
         if not self.from_status:
             return "Claim started"
         if self.from_status == self.to_status:
-            if self.note.startswith(self.NOT_PAID_NOTE_START):
+            if self.is_not_paid:
                 return "Payment did not go through"
             return "Claim corrected"
         return {
@@ -625,6 +662,32 @@ class ClaimEvent(models.Model):
             Claim.Status.REJECTED: "Rejected",
             Claim.Status.PAID: "Paid",
         }.get(self.to_status, self.get_to_status_display())
+
+    @property
+    def resident_summary(self) -> str:
+        """The summary for the person claiming, in the words their status uses (Claim.
+        RESIDENT_STATUS) rather than the approval workflow's."""
+        if self.from_status and self.from_status == self.to_status and not self.is_not_paid:
+            return "Amount changed"
+        if self.from_status == Claim.Status.DRAFT and self.to_status == Claim.Status.SUBMITTED:
+            return "Sent to us"
+        if self.to_status == Claim.Status.RETURNED:
+            return "We asked for changes"
+        if self.to_status == Claim.Status.REJECTED:
+            return "Not approved"
+        return self.summary
+
+    @property
+    def resident_note(self) -> str:
+        """The note for the person claiming: a payment run's note without its reference
+        (only the reason a payment did not go through, as a sentence); others as written."""
+        if self.is_not_paid:
+            match = self._NOT_PAID_NOTE.fullmatch(self.note)
+            reason = match["reason"].strip() if match else ""
+            return f"{reason}{full_stop_after(reason)}" if reason else ""
+        if self._PAID_NOTE.fullmatch(self.note):
+            return ""
+        return self.note
 
 
 class PaymentRun(models.Model):

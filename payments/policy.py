@@ -14,6 +14,7 @@ from coprod_hub.lib.money import format_pounds
 from participation.models import Opportunity
 
 from .models import ExpenseCategory, ExpenseRule, FeeRate
+from .templatetags.payments_tags import pence_rate
 
 ONLINE_FORMATS = {Opportunity.Format.ONLINE, Opportunity.Format.PHONE, Opportunity.Format.HYBRID}
 
@@ -106,7 +107,8 @@ def check_expense(
     """Apply the policy in force on the claim's activity date to one expense line.
 
     `line` is the line being changed (left out of the cap total). Mileage amounts are worked
-    out from the miles; every other amount is what the person typed.
+    out from the miles (an amount typed as well must match them); every other amount is
+    what the person typed.
     """
     rules = rules if rules is not None else rules_in_force(claim.activity_date)
     rule = rules.get(category)
@@ -126,11 +128,19 @@ def check_expense(
             amount_pence = None
         else:
             rate_pence = rule.rate_per_mile_pence or 0
-            amount_pence = pence_times(rate_pence, miles)
+            typed, amount_pence = amount_pence, pence_times(rate_pence, miles)
+            # Someone who also typed what the journey cost them would otherwise be paid for
+            # the miles and never know that what they typed was dropped: ask them instead.
+            if typed is not None and typed != amount_pence:
+                errors["amount"] = (
+                    "For mileage we work out the amount from the miles: "
+                    f"{_miles(miles)} at {pence_rate(rate_pence)} a mile is "
+                    f"{format_pounds(amount_pence)}. Leave the amount empty, or check the miles"
+                )
     elif amount_pence is None:
         errors["amount"] = "Enter how much you spent"
-    elif amount_pence == 0:
-        errors["amount"] = "The amount must be more than £0"
+    elif amount_pence <= 0:
+        errors["amount"] = "Enter an amount more than £0"
 
     if category == ExpenseCategory.PHONE_DATA and claim.opportunity.format not in ONLINE_FORMATS:
         errors["category"] = "Phone or data costs are only paid for online or phone sessions"
@@ -156,6 +166,12 @@ def check_expense(
             else:
                 errors[field] = f"The most we pay for {label} is {most} for each session"
     return ExpenseCheck(amount_pence, rate_pence, errors, rule)
+
+
+def _miles(miles: Decimal) -> str:
+    """Decimal("12.0") -> "12 miles"; Decimal("1") -> "1 mile"."""
+    number = f"{miles.normalize():f}"
+    return f"{number} mile" if miles == 1 else f"{number} miles"
 
 
 def receipt_needed(line, rules: dict[str, ExpenseRule]) -> bool:

@@ -8,7 +8,6 @@ the download view sends it as an attachment.
 from django.core.exceptions import ValidationError
 
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
-ALLOWED_DESCRIPTION = "a PDF, JPG, PNG or HEIC file"
 
 # ISO base media file "brands" that mean a HEIC/HEIF still image (what iPhones save).
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
@@ -39,9 +38,11 @@ def check_receipt(upload) -> str:
     content_type = sniff_content_type(head)
     if content_type is None:
         name = upload.name or "the file"
+        # Say what we tried, not what the name claims: "fake.pdf is not a PDF" puzzles
+        # someone whose file is called .pdf. Photos are JPG, PNG or HEIC (what iPhones save).
         raise ValidationError(
-            f"The receipt must be {ALLOWED_DESCRIPTION}. {name} is not one of these, "
-            "whatever its name ends with. Take a photo of the receipt or save it as a PDF.",
+            f"We could not open {name} as a PDF or a photo (JPG, PNG or HEIC). Take a photo "
+            "of the receipt, or save it as a PDF, and try again.",
             "wrong_type",
         )
     return content_type

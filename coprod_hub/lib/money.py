@@ -72,18 +72,30 @@ class PoundsWidget(forms.TextInput):
 
 
 class PoundsField(forms.Field):
-    """A form field people type pounds into ("12.50", "£12.50" or "12"); cleans to pence."""
+    """A form field people type pounds into ("12.50", "£12.50" or "12"); cleans to pence.
+
+    `allow_zero=False` for amounts that must be more than nothing (what someone spent, a fee
+    rate): -5 and 0 then get the same message, so nobody who typed -5 is told the amount
+    cannot be less than £0, types 0, and is only then told it must be more than £0.
+    """
 
     widget = PoundsWidget
     default_error_messages = {
         "invalid": "Enter an amount in pounds, like 12.50",
         "negative": "The amount cannot be less than £0",
+        "not_positive": "Enter an amount more than £0",
         "max": "The amount must be %(max)s or less",
     }
 
-    def __init__(self, *, max_pence: int | None = None, **kwargs):
+    def __init__(self, *, max_pence: int | None = None, allow_zero: bool = True, **kwargs):
         self.max_pence = max_pence
+        self.allow_zero = allow_zero
         super().__init__(**kwargs)
+
+    def _too_small(self) -> ValidationError:
+        if self.allow_zero:
+            return ValidationError(self.error_messages["negative"], code="negative")
+        return ValidationError(self.error_messages["not_positive"], code="not_positive")
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -92,7 +104,7 @@ class PoundsField(forms.Field):
             return value
         text = str(value).strip()
         if text.startswith("-") or text.startswith("£-"):
-            raise ValidationError(self.error_messages["negative"], code="negative")
+            raise self._too_small()
         try:
             return parse_pounds(text)
         except ValueError:
@@ -100,6 +112,8 @@ class PoundsField(forms.Field):
 
     def validate(self, value):
         super().validate(value)
+        if value == 0 and not self.allow_zero:
+            raise self._too_small()
         if value is not None and self.max_pence is not None and value > self.max_pence:
             raise ValidationError(
                 self.error_messages["max"],

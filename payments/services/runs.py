@@ -103,7 +103,7 @@ def confirm_payment_run(run, *, by, paid_on: date) -> PaymentRun:
             claim.updated_at = now
         Claim.objects.bulk_update(claims, ["status", "paid_on", "days_to_pay", "updated_at"])
         for claim in claims:
-            _record(claim, actor=by, from_status=Status.APPROVED, note=f"Paid in {run.reference}")
+            _record(claim, actor=by, from_status=Status.APPROVED, note=ClaimEvent.paid_note(run))
         run.status = PaymentRun.Status.PAID
         run.paid_on = paid_on
         run.confirmed_by = by
@@ -148,8 +148,7 @@ def take_out_of_run(run, claim, *, by, reason: str) -> PaymentRunItem:
             claim,
             actor=by,
             from_status=Status.APPROVED,
-            note=f"{ClaimEvent.NOT_PAID_NOTE_START}{run.reference}: {reason} It will go in the "
-            "next payment run.",
+            note=ClaimEvent.not_paid_note(run, reason),
             message="claim_not_paid",
         )
     return item

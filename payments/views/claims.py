@@ -111,6 +111,7 @@ def claim_detail(request, pk):
     for line in lines:
         line.needs_receipt = line.receipt_id is None and policy.receipt_needed(line, rules)
     is_commissioner = permissions.is_commissioner(user)
+    is_claimant = claim.claimant_id == user.pk
     context = {
         "claim": claim,
         "fee_lines": [line for line in lines if line.is_fee],
@@ -118,8 +119,9 @@ def claim_detail(request, pk):
         "events": claim.events.select_related("actor"),
         "can_edit": can_edit,
         "problems": services.submission_problems(claim) if can_edit else [],
-        "is_claimant": claim.claimant_id == user.pk,
-        "can_download": is_commissioner or claim.claimant_id == user.pk,
+        "is_claimant": is_claimant,
+        "failed_payment": claim.failed_payment() if is_claimant else None,
+        "can_download": is_commissioner or is_claimant,
         "is_commissioner": is_commissioner,
         "policy": PaymentPolicy.current(),
     }
@@ -302,7 +304,7 @@ def delete_draft(request, pk):
         except services.PaymentError as error:  # sent a moment ago, in another tab
             messages.error(request, str(error))
             return redirect(claim)
-        messages.success(request, "Draft claim deleted.")
+        messages.success(request, "Claim deleted.")
         if claim.claimant_id == request.user.pk:
             return redirect("payments:claims")
         return redirect("payments:on_behalf")

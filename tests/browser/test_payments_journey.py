@@ -147,11 +147,19 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(
     axe(page)
     activate(page, page.get_by_role("button", name="Start claim"))
 
-    # How to be paid, and the employment question.
+    # How to be paid, and the employment question; the paid-job confirmation shows only
+    # under "Yes".
     page.get_by_role("heading", name="Your payment details").wait_for()
     axe(page)
+    confirmation = page.get_by_label("I confirm this activity was not part of my paid job")
+    assert not confirmation.is_visible()
     choose(page, page.get_by_label("Bank transfer"), page.get_by_label("Bank transfer"))
-    choose(page, page.get_by_label("Yes", exact=True), page.get_by_label("No", exact=True))
+    choose(page, page.get_by_label("Yes", exact=True), page.get_by_label("Yes", exact=True))
+    assert confirmation.is_visible()
+    axe(page)
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_label("No", exact=True).is_checked()
+    assert not confirmation.is_visible()
     activate(page, page.get_by_role("button", name="Save and continue"))
 
     # A bus fare with a receipt; first a typing mistake, which loses nothing.
@@ -160,11 +168,16 @@ def test_a_claim_goes_from_attendance_to_paid_by_keyboard(
     fits_320()
     activate(page, page.get_by_role("link", name="Add an expense"))
     axe(page)
-    choose(
-        page,
-        page.get_by_label("Public transport (bus, train, tram)"),
-        page.get_by_label("Public transport (bus, train, tram)"),
-    )
+    # Miles are asked only under mileage.
+    miles = page.get_by_label("How many miles did you travel?")
+    public_transport = page.get_by_label("Public transport (bus, train, tram)")
+    assert not miles.is_visible()
+    choose(page, public_transport, page.get_by_label("Mileage in your own vehicle"))
+    assert miles.is_visible()
+    axe(page)
+    page.keyboard.press("ArrowUp")
+    assert public_transport.is_checked()
+    assert not miles.is_visible()
     type_into(page, page.get_by_label("Describe it (optional)"), "Bus to the Civic Centre")
     type_into(page, page.get_by_label("How much did it cost?"), "four pounds")
     file_input = page.get_by_label("Upload a receipt")
@@ -343,3 +356,14 @@ def test_a_claim_finance_could_not_pay_is_taken_out_of_the_run(page, axe, fits_3
     fits_320()
     shot(page, "12-not-paid")
     assert Claim.objects.get(pk=claim.pk).payment_run is None
+
+    # The person sees at the top of their claim that it was not paid, why, and what to do.
+    switch_to(page, sign_in, resident)
+    page.goto(claim.get_absolute_url())
+    banner = page.get_by_role("region", name="Important")
+    assert banner.get_by_text("the payment did not go through").is_visible()
+    assert banner.get_by_text("What happened: The bank returned it.").is_visible()
+    assert "PR-" not in page.content()
+    axe(page)
+    fits_320()
+    shot(page, "13-not-paid-resident")

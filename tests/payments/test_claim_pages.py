@@ -91,10 +91,12 @@ class TestFillingIn:
     @pytest.mark.parametrize(
         ("typed", "message"),
         [
-            ("-5", "The amount cannot be less than £0"),
+            # -5 and 0 get the same message: nobody is told "not less than £0", types 0,
+            # and is only then told that £0 will not do either.
+            ("-5", "Enter an amount more than £0"),
             ("twelve", "Enter an amount in pounds, like 12.50"),
             ("12.555", "Enter an amount in pounds, like 12.50"),
-            ("0", "The amount must be more than £0"),
+            ("0", "Enter an amount more than £0"),
             ("", "Enter how much you spent"),
             ("11", "The most we pay for parking is £10 for each session"),
         ],
@@ -398,8 +400,10 @@ class TestReviewPages:
 
         assert "Needs changes" in html
         assert "What needs changing" in html and "Add a receipt" in html
-        assert "Returned for changes" in html and str(commissioner) in html
-        assert "Sent for approval" in html and "Claim started" in html
+        # In the words of their claim's status, not the approval workflow's.
+        assert "We asked for changes" in html and str(commissioner) in html
+        assert "Sent to us" in html and "Claim started" in html
+        assert "Sent for approval" not in html and "Returned for changes" not in html
 
     def test_conflicts_are_declared_and_withdrawn_on_their_page(
         self, client, commissioner, resident, make_claim

@@ -91,8 +91,10 @@ def test_files_that_are_not_receipts_are_refused_whatever_their_name(
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "The receipt must be a PDF, JPG, PNG or HEIC file" in html
-    assert f"{name} is not one of these" in html
+    assert (
+        f"We could not open {name} as a PDF or a photo (JPG, PNG or HEIC). Take a photo of "
+        "the receipt, or save it as a PDF, and try again." in html
+    )
     assert not Receipt.objects.exists()
     assert not ClaimLine.objects.filter(kind="expense").exists()
 

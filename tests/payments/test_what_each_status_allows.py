@@ -65,12 +65,12 @@ def test_only_a_returned_or_rejected_claim_shows_its_reason(make_claim, resident
 @pytest.mark.parametrize(
     ("status", "shown", "not_shown"),
     [
-        (S.DRAFT, [">Continue to send</a>", "Delete this draft"], ["We aim to pay within"]),
-        (S.SUBMITTED, ["We aim to pay within"], ["Delete this draft", "What needs changing"]),
+        (S.DRAFT, [">Continue to send</a>", "Delete this claim"], ["We aim to pay within"]),
+        (S.SUBMITTED, ["We aim to pay within"], ["Delete this claim", "What needs changing"]),
         (
             S.RETURNED,
             ["What needs changing", ">Continue to send again</a>"],
-            ["Delete this draft", "We aim to pay within"],
+            ["Delete this claim", "We aim to pay within"],
         ),
         (S.REJECTED, ["Why we cannot pay", "Not eligible"], ["We aim to pay within"]),
         (S.APPROVED, ["We aim to pay within"], ["Why we cannot pay", "Continue to send"]),

@@ -369,7 +369,7 @@ def test_deleting_a_draft_in_two_tabs_at_once_is_not_an_error(
     response = client.post(reverse("payments:delete", args=[claim.pk]), follow=True)
 
     assert response.status_code == 200
-    assert "Draft claim deleted." in response.content.decode()
+    assert "Claim deleted." in response.content.decode()
     assert not Claim.objects.exists()
 
 
