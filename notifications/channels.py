@@ -4,7 +4,9 @@ for email and text messages when NOTIFY_API_KEY is set."""
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
+from .kinds import ALWAYS_SENT_BECAUSE, always_sent
 from .tokens import unsubscribe_url
 
 
@@ -12,29 +14,45 @@ def notify_configured() -> bool:
     return bool(settings.NOTIFY_API_KEY)
 
 
-def _footer(message) -> str:
+def _footer(*, link, always_because) -> str:
+    if always_because:
+        return (
+            "\n\n--\n"
+            f"You get this because you use the {settings.SITE_NAME}. We always send messages "
+            f"like this, even if you have stopped others, because {always_because}.\n"
+            f"Choose which other messages you get: {_settings_url()}\n"
+        )
     return (
         "\n\n--\n"
         f"You get this because you use the {settings.SITE_NAME}.\n"
-        f"Stop these messages: {unsubscribe_url(message.recipient_id, message.category)}\n"
+        f"Stop these messages: {link}\n"
     )
+
+
+def _settings_url() -> str:
+    return settings.SITE_URL + reverse("notifications:preferences")
 
 
 def send_email(message, attachments=(), *, large_print=False) -> None:
     """`attachments`: (filename, text, mimetype) files, built by the caller at sending time.
     `large_print`: the person asked for large print, so the HTML version uses big type."""
-    link = unsubscribe_url(message.recipient_id, message.category)
+    # A message the person must get has no "stop" link: the link would not stop it.
+    always_because = ALWAYS_SENT_BECAUSE[message.category] if always_sent(message.kind) else ""
+    link = "" if always_because else unsubscribe_url(message.recipient_id, message.category)
+    headers = {}
+    if link:
+        # One-click unsubscribe for mail clients (RFC 8058): they POST to the link.
+        headers = {
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     email = EmailMultiAlternatives(
         subject=message.subject,
-        body=message.body_text + _footer(message),
+        body=message.body_text + _footer(link=link, always_because=always_because),
         to=[message.to_address],
         # Replies reach the co-production team, not the address messages are sent from.
         reply_to=[settings.SUPPORT_EMAIL],
-        headers={
-            # One-click unsubscribe for mail clients (RFC 8058): they POST to the link.
-            "List-Unsubscribe": f"<{link}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        headers=headers,
     )
     email.attach_alternative(
         render_to_string(
@@ -42,6 +60,8 @@ def send_email(message, attachments=(), *, large_print=False) -> None:
             {
                 "message": message,
                 "unsubscribe_url": link,
+                "always_because": always_because,
+                "settings_url": _settings_url(),
                 "SITE_NAME": settings.SITE_NAME,
                 "large_print": large_print,
             },

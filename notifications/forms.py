@@ -5,12 +5,14 @@ from participation.models import Profile
 from .kinds import Category
 from .models import Message
 
+# Not Category.ALERTS: the alert_frequency question already asks about new opportunities. A
+# tick-box for them as well let people choose "Once a week" and untick it, and then read
+# "Once a week" on their profile while getting nothing.
 RESIDENT_CATEGORIES = [
     Category.SIGN_UPS,
     Category.REMINDERS,
     Category.CLAIMS,
     Category.UPDATES,
-    Category.ALERTS,
     Category.SURVEYS,
 ]
 

@@ -1,6 +1,8 @@
 """Every kind of message the hub sends, and the category a person can unsubscribe from.
 
-Categories let people say "no more reminders" without losing, say, claim updates.
+Categories let people say "no more reminders" without losing, say, claim updates. A few
+kinds (ALWAYS_SENT) come whatever a person has stopped: without them they would lose a place
+or money without knowing.
 Account emails (confirm your address, reset your password) come from allauth, not here.
 """
 
@@ -8,7 +10,8 @@ from django.db import models
 
 
 class Category(models.TextChoices):
-    SIGN_UPS = "sign_ups", "Sign-ups and changes to sessions"
+    # Not "changes to sessions": those always come (ALWAYS_SENT), whatever is ticked.
+    SIGN_UPS = "sign_ups", "Sign-up confirmations, waiting lists and messages from session staff"
     REMINDERS = "reminders", "Reminders before sessions"
     CLAIMS = "claims", "Fees and expenses claims"
     UPDATES = "updates", "\u201cWe said, we did\u201d updates"
@@ -44,6 +47,47 @@ KIND_CATEGORIES = {
     "staff_update_overdue": Category.STAFF,
     "moderation_overdue": Category.STAFF,
 }
+
+
+# What a person must hear to keep their place or be paid, so stopping the category does not
+# stop these, and their emails carry no "stop" link. A cancelled or changed session (or place)
+# means a wasted journey; an offered place quietly goes to the next person; a claim returned,
+# refused, corrected or not paid waits on the person or is money they can challenge.
+# Confirmations, reminders and news stay optional.
+ALWAYS_SENT = frozenset(
+    {
+        "place_offered",
+        "signup_cancelled",  # also says so when staff cancelled the person's place
+        "opportunity_cancelled",
+        "opportunity_changed",
+        "claim_returned",
+        "claim_rejected",
+        "claim_corrected",
+        "claim_not_paid",
+    }
+)
+
+# Why an always-sent message came, for its email footer ("... because <this>.").
+ALWAYS_SENT_BECAUSE = {
+    Category.SIGN_UPS: "it is about a session you signed up for",
+    Category.CLAIMS: "it is about your claim",
+}
+
+# What still comes after someone stops a category, for the page where they stop it.
+STILL_SENT = {
+    Category.SIGN_UPS: (
+        "We will still tell you if a session you booked is cancelled or changed, if we cancel "
+        "your place, and if a place comes up for you."
+    ),
+    Category.CLAIMS: (
+        "We will still tell you if there is a problem with a claim, or if we change how much "
+        "we will pay you."
+    ),
+}
+
+
+def always_sent(kind: str) -> bool:
+    return kind in ALWAYS_SENT
 
 
 def category_for(kind: str) -> Category:

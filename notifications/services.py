@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from . import channels
-from .kinds import Category, category_for
+from .kinds import ALWAYS_SENT, Category, always_sent, category_for
 from .models import Message, Unsubscribe
 
 logger = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ def _build(kind, category, recipient, event_key, context, attachments, reach) ->
         body = render_text_message(kind, context, email_body=body)
     elif channel == Message.Channel.CALL_LIST:
         body = render_call_list_message(kind, context, email_body=body)
-    if unsubscribed:
+    if unsubscribed and not always_sent(kind):
         status = Message.Status.SKIPPED
     elif channel == Message.Channel.CALL_LIST:
         status = Message.Status.CALL_LIST
@@ -306,7 +306,7 @@ def deliver_message(message_id: int) -> bool:
         )
         .get(pk=message_id)
     )
-    if message.unsubscribed:
+    if message.unsubscribed and not always_sent(message.kind):
         Message.objects.filter(pk=message_id).update(status=Message.Status.SKIPPED)
         return False
     try:
@@ -364,12 +364,26 @@ def unsubscribe(user_id: int, category: str) -> None:
     if not get_user_model().objects.filter(pk=user_id).exists():
         return
     Unsubscribe.objects.get_or_create(user_id=user_id, category=category)
-    # Anything of that kind still waiting will not be sent, nor phoned through.
+    # Anything of that kind still waiting will not be sent, nor phoned through, except what
+    # the person must hear to keep their place or be paid.
     Message.objects.filter(
         recipient_id=user_id,
         category=category,
         status__in=[Message.Status.PENDING, Message.Status.CALL_LIST],
-    ).update(status=Message.Status.SKIPPED)
+    ).exclude(kind__in=ALWAYS_SENT).update(status=Message.Status.SKIPPED)
+    if category == Category.ALERTS:
+        # The profile's alert setting is what people read back ("Once a week"): stopping
+        # alerts from an email's link must show there as off, not only be skipped here.
+        from participation.models import Profile
+        from participation.services import update_alert_frequency
+
+        profile = (
+            Profile.objects.filter(user_id=user_id)
+            .exclude(alert_frequency=Profile.AlertFrequency.OFF)
+            .first()
+        )
+        if profile is not None:
+            update_alert_frequency(profile, Profile.AlertFrequency.OFF)
 
 
 def subscribed_categories(user) -> set[str]:

@@ -11,7 +11,7 @@ from participation.models import Profile
 
 from . import permissions, services
 from .forms import OutboxFilterForm, PreferencesForm
-from .kinds import Category
+from .kinds import STILL_SENT, Category
 from .tokens import read_unsubscribe_token
 
 
@@ -22,12 +22,11 @@ def unsubscribe(request, token):
         label = Category(category).label
     except (signing.BadSignature, ValueError):
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
+    context = {"category_label": label, "still_sent": STILL_SENT.get(category, "")}
     if request.method == "POST":
         services.unsubscribe(user_id, category)
-        return render(request, "notifications/unsubscribed.html", {"category_label": label})
-    return render(
-        request, "notifications/unsubscribe.html", {"category_label": label, "token": token}
-    )
+        return render(request, "notifications/unsubscribed.html", context)
+    return render(request, "notifications/unsubscribe.html", {**context, "token": token})
 
 
 @login_required
@@ -89,13 +88,25 @@ def preferences(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # The alert_frequency answer also switches the alerts category, so an "alerts" stop
+        # link used earlier does not silently cancel alerts chosen here.
+        categories = data["categories"]
+        if data["alert_frequency"] != Profile.AlertFrequency.OFF:
+            categories = [*categories, Category.ALERTS]
+        offered = [value for value, _ in form.fields["categories"].choices]
         with transaction.atomic():
             update_alert_frequency(profile, data["alert_frequency"])
             services.set_subscriptions(
-                request.user,
-                categories=data["categories"],
-                offered=[value for value, _ in form.fields["categories"].choices],
+                request.user, categories=categories, offered=[*offered, Category.ALERTS]
             )
         messages.success(request, "Your message settings have been saved.")
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form, "profile": profile})
+    # Alerts match on topics only (alerts.py): without any, none ever come.
+    alerts_without_topics = (
+        profile.alert_frequency != Profile.AlertFrequency.OFF and not profile.interests.exists()
+    )
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "profile": profile, "alerts_without_topics": alerts_without_topics},
+    )

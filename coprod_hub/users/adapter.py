@@ -6,6 +6,15 @@ from .services import grant_role
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's sign-in form takes its wrong-password message from here. Plain words that
+    # say what to do, as GOV.UK's sign-in pattern does, instead of "and/or ... specified".
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": (
+            "The email address or password is wrong. Check them and try again."
+        ),
+    }
+
     def is_open_for_signup(self, request):
         return settings.ACCOUNT_SIGNUP_OPEN
 

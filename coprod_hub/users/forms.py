@@ -27,11 +27,28 @@ class PlainLabelsMixin:
                 field.error_messages["invalid"] = EMAIL_FORMAT_ERROR
 
 
+# allauth's words for two passwords that differ, kept so both checks say the same.
+PASSWORDS_DIFFER = "You must type the same password each time."
+
+
+class BothPasswordsCompared:
+    """allauth compares a new password with its second copy only when the first passed the
+    strength checks, so "This password is too common" hid "not the same": people fixed one
+    and then met the other. This compares what was typed, whatever else is wrong."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        typed, again = self["password1"].data, self["password2"].data
+        if typed and again and typed != again and not self.has_error("password2"):
+            self.add_error("password2", PASSWORDS_DIFFER)
+        return cleaned_data
+
+
 # A hint shown to people, not a password.
 STRONG_CHOICE_HINT = "At least 8 characters. Avoid common words and passwords you use elsewhere."
 
 
-class SignupForm(PlainLabelsMixin, allauth_forms.SignupForm):
+class SignupForm(PlainLabelsMixin, BothPasswordsCompared, allauth_forms.SignupForm):
     display_name = forms.CharField(
         label="Your name",
         max_length=150,
@@ -65,13 +82,15 @@ class ResetPasswordForm(PlainLabelsMixin, allauth_forms.ResetPasswordForm):
     if_empty = {"email": "Enter your email address"}
 
 
-class ResetPasswordKeyForm(PlainLabelsMixin, allauth_forms.ResetPasswordKeyForm):
+class ResetPasswordKeyForm(
+    PlainLabelsMixin, BothPasswordsCompared, allauth_forms.ResetPasswordKeyForm
+):
     labels = {"password1": "New password", "password2": "Type the new password again"}
     hints = {"password1": STRONG_CHOICE_HINT}
     if_empty = {"password1": "Enter a new password", "password2": "Type the new password again"}
 
 
-class ChangePasswordForm(PlainLabelsMixin, allauth_forms.ChangePasswordForm):
+class ChangePasswordForm(PlainLabelsMixin, BothPasswordsCompared, allauth_forms.ChangePasswordForm):
     labels = {
         "oldpassword": "Current password",
         "password1": "New password",

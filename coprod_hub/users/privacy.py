@@ -12,6 +12,7 @@ This module runs them all and takes care of the account itself.
 import io
 import json
 import zipfile
+from datetime import date, datetime
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -19,10 +20,12 @@ from allauth.account.models import EmailAddress
 from auditlog.models import LogEntry
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.template.defaultfilters import date as format_date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coprod_hub.audit import allow_privileged_change
+from coprod_hub.lib.money import format_pounds
 
 APP_MODULES = [
     # Payments first: it deletes unsent draft claims, so participation can then delete the
@@ -62,6 +65,44 @@ def collect(user) -> dict:
     return data
 
 
+def _readable(value, key=""):
+    """A value as the site shows it to people: pounds, not pence; Yes and No, not True and
+    False; "Tuesday 14 April 2026 at 7pm", not "7 p.m.". `key` is the value's name."""
+    from participation.templatetags.participation import day_and_clock
+
+    if isinstance(value, dict):
+        # "claimed_pence" reads "Claimed": the amount beside it is in pounds now.
+        return {str(k).removesuffix("_pence"): _readable(item, k) for k, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_readable(item, key) for item in value]
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if str(key).endswith("_pence"):
+        return format_pounds(value)
+    if isinstance(value, datetime):
+        return day_and_clock(value)
+    if isinstance(value, date):
+        return format_date(value, "l j F Y")
+    return value
+
+
+def readable(data: dict) -> dict:
+    """The export for the readable page in the download. The JSON beside it keeps the
+    exact values (pence, true and false, full times), which programs need."""
+    from participation.models import SignUp
+
+    shown = _readable(data)
+    # Sign-ups in the words people see on their own pages, not staff's ("Booked").
+    words = {
+        SignUp.Status.BOOKED.label: "You have a place",
+        SignUp.Status.OFFERED.label: "A place is being held for you",
+        SignUp.Status.WAITING.label: "You are on the waiting list",
+    }
+    for signup in shown.get("participation", {}).get("sign_ups", []):
+        signup["status"] = words.get(signup["status"], signup["status"])
+    return shown
+
+
 def build_zip(user) -> bytes:
     """A ZIP with everything as JSON, and a readable HTML summary of the same data."""
     data = collect(user)
@@ -74,7 +115,7 @@ def build_zip(user) -> bytes:
             "your-data.html",
             render_to_string(
                 "users/data_summary.html",
-                {"data": data, "person": user, "exported_at": timezone.now()},
+                {"data": readable(data), "person": user, "exported_at": timezone.now()},
             ),
         )
     return buffer.getvalue()

@@ -108,7 +108,34 @@ def test_a_wrong_password_shows_an_error_summary(client, resident):
     response = client.post(reverse("account_login"), {"login": resident.email, "password": "no"})
 
     assert response.status_code == 200
-    assert "govuk-error-summary" in response.content.decode()
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert "The email address or password is wrong. Check them and try again." in page
+    assert "and/or" not in page
+
+
+def test_a_common_password_typed_differently_twice_is_told_both(client):
+    response = client.post(
+        reverse("account_signup"), SIGNUP | {"password1": "password", "password2": "passw0rd"}
+    )
+
+    page = response.content.decode()
+    assert "This password is too common" in page
+    assert "You must type the same password each time" in page
+    assert not User.objects.filter(email=SIGNUP["email"]).exists()
+
+
+def test_a_new_password_typed_differently_twice_is_told_both_when_changing_it(client, resident):
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "password", "password2": "passw0rd"},
+    )
+
+    page = response.content.decode()
+    assert "This password is too common" in page
+    assert "You must type the same password each time" in page
 
 
 def test_repeated_failed_sign_ins_are_rate_limited(client, resident):

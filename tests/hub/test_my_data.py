@@ -1,12 +1,15 @@
 import io
 import json
+import re
 import zipfile
 
 import pytest
 from django.urls import reverse
 
 from coprod_hub.users.models import User
+from payments.models import Claim
 from tests.factories import PASSWORD
+from tests.payments.factories import claim_in_state, make_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +77,39 @@ def test_an_admin_can_export_and_erase_a_persons_data_on_request(client, residen
     trail = LogEntry.objects.filter(actor=admin_user).values_list("changes", flat=True)
     assert any("exported" in str(c) for c in trail)
     assert any("erased" in str(c) for c in trail)
+
+
+def _readable_page(client, person) -> str:
+    client.force_login(person)
+    archive = zipfile.ZipFile(io.BytesIO(client.post(reverse("my_data_download")).content))
+    return archive.read("your-data.html").decode()
+
+
+def test_the_readable_page_shows_money_yes_no_dates_and_places_as_the_site_does(client, resident):
+    make_policy()
+    # Two hours at £20 an hour and a £4.60 bus fare: £44.60 claimed.
+    claim = claim_in_state(resident, status=Claim.Status.SUBMITTED, bus=460)
+
+    page = _readable_page(client, resident)
+
+    assert "£44.60" in page and "4460" not in page and "pence" not in page.lower()
+    assert re.search(r"<dt>Works for council or partner</dt><dd>No\s*</dd>", page)
+    assert "True" not in page and "False" not in page
+    assert "a.m." not in page and "p.m." not in page
+    assert "You have a place" in page and "Booked" not in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert claim.reference in page
+
+
+def test_the_json_in_the_download_keeps_exact_values_for_computers(client, resident):
+    make_policy()
+    claim_in_state(resident, status=Claim.Status.SUBMITTED, bus=460)
+    client.force_login(resident)
+
+    archive = zipfile.ZipFile(io.BytesIO(client.post(reverse("my_data_download")).content))
+    data = json.loads(archive.read("your-data.json"))
+
+    (claim,) = data["payments"]["claims"]
+    assert claim["claimed_pence"] == 4460
+    assert claim["works_for_council_or_partner"] is False
+    assert data["participation"]["sign_ups"][0]["status"] == "Booked"

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
 from django.core import mail
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from notifications.alerts import send_immediate_alerts, send_weekly_digests
 from notifications.models import Message, Unsubscribe
+from notifications.tokens import unsubscribe_token
 from participation.models import Opportunity, Profile
 from projects.models import ServiceArea
 from tests.factories import ProjectFactory, UserFactory
@@ -108,7 +110,66 @@ def test_residents_choose_what_they_hear_about(client, resident):
     profile = Profile.objects.get(user=resident)
     assert (profile.alert_frequency, profile.contact_by) == ("weekly", "text")
     unsubscribed = set(Unsubscribe.objects.filter(user=resident).values_list("category", flat=True))
-    assert unsubscribed == {"reminders", "updates", "alerts", "surveys"}
+    # New opportunities are asked about once, by how often: "weekly" keeps them on.
+    assert unsubscribed == {"reminders", "updates", "surveys"}
+
+
+@pytest.mark.parametrize(
+    ("frequency", "has_topics", "warned"),
+    [
+        ("weekly", False, True),
+        ("immediately", False, True),
+        ("weekly", True, False),
+        ("off", False, False),
+    ],
+)
+def test_people_who_want_alerts_but_chose_no_topics_are_told_none_will_come(
+    client, carers, frequency, has_topics, warned
+):
+    person = person_wanting(frequency, *([carers] if has_topics else []))
+    client.force_login(person)
+
+    page = client.get(reverse("notifications:preferences")).content.decode()
+
+    warning = "You will not get any messages about new opportunities until you choose the topics"
+    assert (warning in page) == warned
+    assert (reverse("participation:interests") in page) == warned
+
+
+def test_new_opportunities_are_asked_about_once(client, resident):
+    Profile.objects.create(user=resident)
+    client.force_login(resident)
+
+    page = client.get(reverse("notifications:preferences")).content.decode()
+
+    # Only the "how often" question: a tick-box too let "Once a week" save with it unticked.
+    assert page.count("New opportunities that match your interests") == 1
+    assert 'value="alerts"' not in page
+
+
+def test_stopping_alerts_from_an_email_shows_as_off_on_the_profile(client, carers, publish):
+    person = person_wanting("weekly", carers)
+    client.force_login(person)
+
+    client.post(reverse("notifications:unsubscribe", args=[unsubscribe_token(person.pk, "alerts")]))
+
+    page = client.get(reverse("participation:profile")).content.decode()
+    assert "Do not tell me about new opportunities" in page
+    assert "Once a week, in one message" not in page
+
+
+def test_choosing_alerts_again_after_stopping_them_from_an_email_turns_them_on(
+    client, carers, publish
+):
+    person = person_wanting("immediately", carers)
+    client.force_login(person)
+    client.post(reverse("notifications:unsubscribe", args=[unsubscribe_token(person.pk, "alerts")]))
+
+    client.post(reverse("notifications:preferences"), {"alert_frequency": "immediately"})
+    publish(carers)
+    send_immediate_alerts()
+
+    assert Message.objects.get(recipient=person).status == Message.Status.PENDING
 
 
 def test_text_messages_need_a_phone_number_and_what_was_typed_is_kept(client, resident):
@@ -144,3 +205,19 @@ def test_the_error_summary_links_a_radio_question_to_its_first_option(client, re
 
     assert 'href="#id_alert_frequency_1"' in page
     assert 'id="id_alert_frequency_1"' in page
+
+
+def test_people_who_had_stopped_alerts_read_them_as_off_after_the_upgrade(carers):
+    from django.apps import apps
+
+    migration = import_module("notifications.migrations.0005_stopped_alerts_are_off")
+    stopped = person_wanting("weekly", carers)  # "Once a week" with the tick-box unticked
+    Unsubscribe.objects.create(user=stopped, category="alerts")
+    keen = person_wanting("weekly", carers)
+
+    migration.stopped_alerts_are_off(apps, None)
+
+    assert Profile.objects.get(user=stopped).get_alert_frequency_display() == (
+        "Do not tell me about new opportunities"
+    )
+    assert Profile.objects.get(user=keen).alert_frequency == "weekly"

@@ -24,8 +24,8 @@ def send(opportunity, staff, *, token=None, subject="Parking", text="Use Mill La
 
 
 def test_a_message_to_the_group_is_about_a_session_like_a_change_to_it():
-    # People who turned off "sign-ups and changes to sessions" opted out of these too;
-    # nobody loses their claim updates or reminders by turning it off.
+    # People who turned off sign-up messages opted out of these too (the category's label
+    # names them); nobody loses their claim updates or reminders by turning it off.
     assert category_for("group_message") == category_for("opportunity_changed")
     assert category_for("group_message") == Category.SIGN_UPS
 

@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 
 from notifications.models import Message
@@ -10,7 +11,7 @@ from notifications.reminders import (
     send_due_reminders,
     two_day_reminder_due,
 )
-from participation.models import Opportunity, SignUp
+from participation.models import Opportunity, Profile, SignUp
 from tests.factories import UserFactory
 
 
@@ -174,3 +175,29 @@ def test_people_booked_on_a_session_whose_sign_up_has_closed_still_get_reminders
         after_commit(send_due_reminders)
 
     assert kinds_sent() == ["reminder_on_the_day", "reminder_two_days"]
+
+
+@pytest.mark.parametrize("information_format", ["standard", "easy_read"])
+def test_reminders_send_people_to_their_own_place_where_they_can_cancel(
+    booked, after_commit, information_format
+):
+    signup = booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
+    Profile.objects.create(user=signup.resident, format=information_format)
+
+    with time_machine.travel(utc(2026, 1, 15, 7, 5), tick=False):
+        after_commit(send_due_reminders)
+
+    for message in Message.objects.all():
+        assert f"{settings.SITE_URL}{signup.get_absolute_url()}" in message.body_text
+        # The session's public page has no way to cancel a place.
+        assert signup.opportunity.get_absolute_url() not in message.body_text
+
+
+def test_the_morning_reminder_ends_its_sentence_after_the_time(booked, after_commit):
+    booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
+
+    with time_machine.travel(utc(2026, 1, 15, 7, 5), tick=False):
+        after_commit(send_due_reminders)
+
+    today = Message.objects.get(kind="reminder_on_the_day").body_text
+    assert "Carers' focus group is today, starting at 2pm.\n" in today
