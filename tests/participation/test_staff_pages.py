@@ -282,6 +282,22 @@ def test_the_manage_page_shows_access_needs_and_fullness(client, staff, make_res
     assert "It is full." in client.get(url("manage", opportunity)).text
 
 
+def test_the_manage_page_names_the_project_and_offers_no_closing_once_started(client, staff):
+    project = ProjectFactory(owner=staff, title="Short breaks review")
+    opportunity = OpportunityFactory(project=project, created_by=staff)
+    client.force_login(staff)
+
+    before = client.get(url("manage", opportunity)).text
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    after = client.get(url("manage", opportunity)).text
+
+    assert "Part of" in before and project.get_absolute_url() in before
+    assert "Close sign-up" in before
+    assert "Close sign-up" not in after  # sign-up closed by itself when it started
+
+
 def test_a_commissioner_off_the_team_manages_a_session_without_seeing_access_needs(
     client, staff, commissioner, make_residents
 ):
