@@ -524,3 +524,19 @@ def test_people_signed_up_can_still_open_a_session_whose_project_was_taken_down(
     client.force_login(stranger)
     assert client.get(opportunity.get_absolute_url()).status_code == 404
     assert client.get(calendar).status_code == 404
+
+
+def test_people_joining_a_waiting_list_are_told_how_long_they_will_have_to_accept(
+    client, make_residents
+):
+    opportunity = OpportunityFactory(capacity=1, offer_window_hours=48)
+    holder, waiting = make_residents(2)
+    services.sign_up(opportunity, resident=holder)
+    client.force_login(waiting)
+
+    page = client.get(sign_up_url(opportunity)).text
+    services.sign_up(opportunity, resident=waiting)
+
+    assert "You will then have up to 48 hours to accept it" in page
+    email = Message.objects.get(kind="waiting_list_joined", recipient=waiting)
+    assert "you will have up to 48 hours to accept" in email.body_text
