@@ -120,6 +120,9 @@ def signup_detail(request, pk):
             "needs_hidden_from_role": needs_hidden_from_role,
             "offer_is_live": signup.offer_is_live(),
             "started": signup.opportunity.has_started(),
+            "can_sign_up_again": is_own
+            and not signup.is_active
+            and not signup.opportunity.sign_up_closed_reason(),
         },
     )
 

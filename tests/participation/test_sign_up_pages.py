@@ -540,3 +540,21 @@ def test_people_joining_a_waiting_list_are_told_how_long_they_will_have_to_accep
     assert "You will then have up to 48 hours to accept it" in page
     email = Message.objects.get(kind="waiting_list_joined", recipient=waiting)
     assert "you will have up to 48 hours to accept" in email.body_text
+
+
+def test_a_cancelled_place_offers_signing_up_again_not_changing_access_needs(
+    client, make_residents
+):
+    opportunity = OpportunityFactory(capacity=5)
+    (person,) = make_residents(1)
+    signup = services.sign_up(opportunity, resident=person)
+    client.force_login(person)
+    booked = client.get(signup.get_absolute_url()).text
+    services.cancel_sign_up(signup, by=person)
+
+    cancelled = client.get(signup.get_absolute_url()).text
+
+    assert f"?next=/sign-ups/{signup.pk}/" in booked  # changing needs comes back here
+    assert "Sign up again" not in booked
+    assert "Sign up again" in cancelled and sign_up_url(opportunity) in cancelled
+    assert 'Change<span class="govuk-visually-hidden"> access needs' not in cancelled
