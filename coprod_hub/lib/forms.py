@@ -12,7 +12,8 @@
   1.0 cannot carry them: Django raises while writing it, so one update took the feed down for
   everyone), calendar files and spreadsheets, and PostgreSQL refuses the NUL byte outright.
 - `clean_uk_phone`: one rule, and one stored format, for every phone number people type;
-  `is_uk_mobile` says whether it can get text messages.
+  `is_uk_mobile` says whether it can get text messages. `clean_uk_postcode` does the same
+  for postcodes.
 """
 
 import re
@@ -137,6 +138,21 @@ def clean_uk_phone(value: str) -> str:
     if number is None or not phonenumbers.is_possible_number(number):
         raise forms.ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+# The shape of a UK postcode: an outward code (AT1, AT12, AT1A, A1) and an inward code (1AA).
+UK_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})")
+
+
+def clean_uk_postcode(value: str) -> str:
+    """A UK postcode written the usual way ("AT1 1AA"), or "" when left empty."""
+    squeezed = "".join(value.split()).upper()
+    if not squeezed:
+        return ""
+    match = UK_POSTCODE.fullmatch(squeezed)
+    if match is None:
+        raise forms.ValidationError("Enter a postcode, like AT1 1AA")
+    return f"{match[1]} {match[2]}"
 
 
 def is_uk_mobile(phone: str) -> bool:

@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils import timezone
 
-from coprod_hub.lib.forms import PlainTextMixin, clean_uk_phone, is_uk_mobile
+from coprod_hub.lib.forms import PlainTextMixin, clean_uk_phone, clean_uk_postcode, is_uk_mobile
 from projects.ladder import Level, Step
 from projects.models import ServiceArea
 
@@ -235,6 +235,9 @@ class VenueForm(PlainTextMixin, forms.ModelForm):
         self.fields["name"].error_messages["required"] = "Enter the venue's name"
         self.fields["address"].error_messages["required"] = "Enter the address"
         self.helper = gds_helper()
+
+    def clean_postcode(self):
+        return clean_uk_postcode(self.cleaned_data["postcode"])
 
 
 class CancelOpportunityForm(PlainTextMixin, forms.Form):

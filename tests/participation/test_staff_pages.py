@@ -487,6 +487,18 @@ def test_the_manage_page_uses_the_same_number_of_queries_however_many_people(cli
     assert many <= 8
 
 
+def test_a_venue_postcode_is_checked_and_written_the_usual_way(client, staff):
+    client.force_login(staff)
+    venue = {"name": "Mill Lane Hall", "address": "3 Mill Lane", "area": "Northfield"}
+
+    wrong = client.post(reverse("participation:venue_create"), {**venue, "postcode": "not one"})
+    client.post(reverse("participation:venue_create"), {**venue, "postcode": " at12  3bb"})
+
+    assert "Enter a postcode, like AT1 1AA" in wrong.text
+    assert 'value="not one"' in wrong.text
+    assert Venue.objects.get().postcode == "AT12 3BB"
+
+
 def test_adding_a_venue_from_the_opportunity_form_keeps_what_was_typed(client, staff):
     client.force_login(staff)
     create = reverse("participation:create")
