@@ -1,4 +1,5 @@
 import functools
+import re
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -22,13 +23,23 @@ NAVIGATION = [
 ]
 
 
+# Staff pages whose address sits under another item's: running an opportunity lives at
+# /opportunities/<id>/manage/, which is "Manage opportunities", not "Get involved".
+ALSO_CURRENT_FOR = {
+    "participation:staff_list": re.compile(
+        r"/opportunities/(new/|\d+/(manage|edit|cancel)/)|/venues/"
+    ),
+}
+
+
 @functools.cache
 def _navigation_links():
-    """(label, URL, role) for each item whose URL exists: worked out once per process."""
+    """(label, URL, role, other addresses it is current for) for each item whose URL
+    exists: worked out once per process."""
     links = []
     for label, url_name, role in NAVIGATION:
         try:
-            links.append((label, reverse(url_name), role))
+            links.append((label, reverse(url_name), role, ALSO_CURRENT_FOR.get(url_name)))
         except NoReverseMatch:
             continue
     return links
@@ -36,13 +47,16 @@ def _navigation_links():
 
 def _navigation(request):
     user = request.user
-    items = [
-        {"label": label, "url": url, "active": False}
-        for label, url, role in _navigation_links()
-        if not role or (user.is_authenticated and user.has_role(role))
-    ]
+    items, claimed = [], []
+    for label, url, role, also in _navigation_links():
+        if role and not (user.is_authenticated and user.has_role(role)):
+            continue
+        item = {"label": label, "url": url, "active": False}
+        items.append(item)
+        if also and also.match(request.path):
+            claimed.append(item)
     # Only the closest match is current: /projects/manage/ is "Manage projects", not both.
-    matches = [item for item in items if request.path.startswith(item["url"])]
+    matches = claimed or [item for item in items if request.path.startswith(item["url"])]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
     return items

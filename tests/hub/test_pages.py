@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from coprod_hub.users.roles import Role
 from tests.factories import ProjectFactory, UserFactory
+from tests.participation.factories import OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,21 @@ def test_only_the_closest_menu_item_is_marked_current(client, staff):
 
     assert page.count('aria-current="true"') == 1
     assert '<strong class="govuk-service-navigation__active-fallback">Manage projects' in page
+
+
+def test_running_an_opportunity_is_under_manage_opportunities_in_the_menu(client, staff):
+    opportunity = OpportunityFactory(created_by=staff)
+    client.force_login(staff)
+
+    for path in (
+        f"/opportunities/{opportunity.pk}/manage/",
+        "/opportunities/new/",
+        "/venues/",
+    ):
+        page = client.get(path).content.decode()
+        assert page.count('aria-current="true"') == 1, path
+        assert (
+            '<strong class="govuk-service-navigation__active-fallback">Manage opportunities'
+        ) in page, path
+    public = client.get(opportunity.get_absolute_url()).content.decode()
+    assert '<strong class="govuk-service-navigation__active-fallback">Get involved' in public
