@@ -134,9 +134,14 @@ def test_the_edit_buttons_show_only_for_people_who_may_edit(client, project, sta
     client.force_login(staff)
     page = client.get(project.get_absolute_url()).text
     assert "Change details" not in page
+    assert "Add an opportunity" not in page
     client.force_login(owner)
     page = client.get(project.get_absolute_url()).text
     assert "Change details" in page
+    # Adding an opportunity starts with this project chosen.
+    add = f"/opportunities/new/?project={project.pk}"
+    assert f'href="{add}">Add an opportunity' in page
+    assert f'<option value="{project.pk}" selected>' in client.get(add).text
 
 
 def test_a_person_who_loses_the_staff_role_can_no_longer_edit(client, project, team_member):
