@@ -256,8 +256,15 @@ def calendar_link(request):
         services.new_calendar_link(profile)
         messages.success(request, "We have made a new link. The old one no longer works.")
         return redirect("participation:calendar_link")
+    link = calendar_url(profile)
     return render(
-        request, "participation/calendar_link.html", {"calendar_url": calendar_url(profile)}
+        request,
+        "participation/calendar_link.html",
+        {
+            "calendar_url": link,
+            # The webcal: scheme opens the calendar app, ready to subscribe, in one tap.
+            "subscribe_url": "webcal:" + link.split(":", 1)[1],
+        },
     )
 
 

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -142,6 +143,9 @@ def test_the_calendar_link_page_shows_the_private_link(client, resident):
 
     profile = Profile.objects.get(user=resident)
     assert calendar_token(profile) in response.text
+    # One tap on a phone opens the calendar app, ready to subscribe.
+    feed = reverse("participation:personal_feed", args=[calendar_token(profile)])
+    assert re.search(rf'href="webcal://[^"/]+{re.escape(feed)}"', response.text)
 
 
 def test_joining_details_are_in_the_calendar_only_for_people_with_a_place(
