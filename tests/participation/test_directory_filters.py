@@ -220,6 +220,7 @@ def test_a_mistake_is_shown_next_to_its_filter_and_the_rest_is_kept(client, choi
     assert legend == "How it happens"
     assert fieldset["attrs"]["aria-describedby"].split() == ["id_format_1_error"]
     assert page.chosen("format") == {"online"}
+    assert "These results leave out the filters with a problem." in response.text
 
     assert page.error("id_from_date_1_error") == "Error: Enter a real date, for example 27/3/2026"
     date = page.control("id_from_date")
