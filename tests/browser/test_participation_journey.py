@@ -134,7 +134,7 @@ def test_a_visitor_finds_signs_up_with_access_needs_and_cancels_by_keyboard(
     press(page, page.get_by_role("button", name="Sign in"))
     page.get_by_role("heading", name="Check and sign up").wait_for()
     assert page.url.endswith(f"/opportunities/{wanted.pk}/sign-up/")
-    assert page.get_by_text("Co-design (step 6 of 7)").is_visible()
+    assert page.get_by_text("Engagement (step 5 of 7)").is_visible()
     axe(page)
     fits_320()
 

@@ -56,7 +56,7 @@ def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_i
     page.get_by_label("Description").fill("Help us plan respite care.")
     page.get_by_label("Kind").select_option("panel")
     page.get_by_label("Level (only if there is no project)").select_option("service")
-    page.get_by_label("Step of participation").select_option("6")
+    page.get_by_label("Step of participation").select_option("5")
     page.get_by_label("Format").select_option("in_person")
     page.get_by_label("Venue").select_option(label="Northfield Library")
     page.get_by_label("Date", exact=True).fill(day)

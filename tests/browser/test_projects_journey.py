@@ -178,6 +178,9 @@ def test_staff_record_an_honest_step_and_a_visitor_sees_it(page, axe, fits_320):
     axe(page)
     type_into(page, "What people said", "Charges are hard to understand.")
     type_into(page, "What we did", "We rewrote the charging letter with residents.")
+    press_button(page, "Check your update")
+    page.get_by_role("heading", name="Check your update before posting").wait_for()
+    axe(page)
     press_button(page, "Post update")
     page.get_by_text("Update posted").wait_for()
     assert Update.objects.filter(project=project).count() == 1
