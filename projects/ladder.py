@@ -17,7 +17,10 @@ class Level(models.TextChoices):
 LEVEL_DESCRIPTIONS = {
     Level.INDIVIDUAL: "Decisions about a person's own care and support.",
     Level.SERVICE: "Shaping, designing, delivering or checking a service.",
-    Level.STRATEGIC: "Planning, policy, commissioning and checking quality across the council.",
+    Level.STRATEGIC: (
+        "Plans for the whole council: its rules, which services it pays for, and checking "
+        "how good they are."
+    ),
 }
 
 
