@@ -40,7 +40,9 @@ I_STATEMENTS = [
     Statement("respect", "I was treated with respect and dignity", "Respect and dignity"),
     Statement("shaped", "I was able to help shape what happens", "Helped shape things"),
     Statement(
-        "paid_fairly", "I was paid and reimbursed fairly and on time", "Paid fairly, on time"
+        "paid_fairly",
+        "I was paid, and got my expenses back, fairly and on time",
+        "Paid fairly, on time",
     ),
     Statement("heard_back", "I heard back about what changed", "Heard what changed"),
 ]

@@ -121,7 +121,7 @@ def test_the_link_opens_the_survey_without_signing_in(client, invited):
     # One fieldset per statement, each a set of GOV.UK radios with "Prefer not to say".
     assert page.count('<fieldset class="govuk-fieldset"') == 6
     assert page.count('value="prefer_not"') == 6
-    assert "I was paid and reimbursed fairly and on time" in page
+    assert "I was paid, and got my expenses back, fairly and on time" in page
 
 
 def test_an_altered_link_gets_a_clear_message(client, invited):
