@@ -50,6 +50,7 @@ def test_a_visitor_sees_the_form_and_what_happens_next(client):
     assert response.status_code == 200
     page = response.content.decode()
     assert "You do not need an account" in page
+    assert "linked to your account" not in page
     assert "What happens next" in page
     assert "within 5 working days" in page
 
@@ -95,6 +96,8 @@ def test_the_title_is_scanned_too(client):
 
 def test_a_signed_in_person_is_linked_until_moderation_ends(client, resident):
     client.force_login(resident)
+    # The form says so, and how to share without the link.
+    assert "stays linked to your account until a moderator" in client.get(URL).text
     client.post(URL, _form())
     assert Entry.objects.get().submitted_by == resident
     # ...but the trail still does not record who wrote it.
