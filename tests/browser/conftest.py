@@ -100,14 +100,21 @@ def axe():
 
 @pytest.fixture
 def fits_320(page):
-    """Call `fits_320()` to assert the current page has no sideways scrolling at 320px."""
+    """Call `fits_320()` to assert the current page has no sideways scrolling at 320px;
+    `fits_320(tables=True)` also asserts each table's columns fit, with none hidden off to
+    the side of its scrolling box."""
 
-    def check():
+    def check(*, tables=False):
         page.set_viewport_size({"width": 320, "height": 800})
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 320px wide"
+        if tables:
+            assert page.evaluate(
+                "[...document.querySelectorAll('.hub-table-wrapper')].every("
+                "w => w.scrollWidth <= w.clientWidth)"
+            ), f"a table on {page.url} scrolls sideways at 320px wide"
         page.set_viewport_size({"width": 1280, "height": 800})
 
     return check
