@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from coprod_hub.lib.admin import choices_form
 
@@ -83,7 +84,14 @@ class UpdateAdmin(admin.ModelAdmin):
     list_select_related = ["project", "posted_by"]
     search_fields = ["project__title", "said", "did"]
     date_hierarchy = "posted_at"
-    readonly_fields = ["project", "opportunities", "posted_by"]
+    readonly_fields = ["project", "opportunities", "posted_by", "corrected_at", "corrected_by"]
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # A correction made here says so on the page, as one made by the project's team does.
+        if {"said", "did", "next_steps", "easy_read"} & set(form.changed_data):
+            obj.corrected_at = timezone.now()
+            obj.corrected_by = request.user
+        super().save_model(request, obj, form, change)

@@ -252,6 +252,12 @@ class Update(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     posted_at = models.DateTimeField(default=timezone.now)
+    # Set when the words are put right after posting (`projects.services.correct_update`):
+    # the page says so, as people were already sent the words as they first were.
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     objects = UpdateQuerySet.as_manager()
 

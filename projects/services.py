@@ -185,6 +185,39 @@ def set_published(project, *, by, published: bool) -> Project:
     return project
 
 
+def correct_update(
+    update, *, by, said, did, next_steps="", easy_read="", opportunities=(), now=None
+) -> Update:
+    """Put right the words of an update already posted. Nobody is sent it again: people who
+    took part have it as it was, so the page says it was corrected, and when. An update still
+    waiting for its project to be published goes out with the corrected words."""
+    said, did, next_steps, easy_read = (
+        (text or "").strip() for text in (said, did, next_steps, easy_read)
+    )
+    if not said:
+        raise ProjectError("Enter what people said")
+    if not did:
+        raise ProjectError("Enter what we did")
+    opportunities = list(opportunities)
+    if any(opportunity.project_id != update.project_id for opportunity in opportunities):
+        raise ProjectError("You can only link opportunities that belong to this project")
+    with transaction.atomic():
+        locked = Update.objects.select_for_update().get(pk=update.pk)
+        words = (locked.said, locked.did, locked.next_steps, locked.easy_read)
+        if words != (said, did, next_steps, easy_read):
+            locked.said, locked.did, locked.next_steps, locked.easy_read = (
+                said,
+                did,
+                next_steps,
+                easy_read,
+            )
+            locked.corrected_at = now or timezone.now()
+            locked.corrected_by = by
+            locked.save()
+        locked.opportunities.set(opportunities)
+    return locked
+
+
 # Stands in for each person in a preview: the message greets them by name.
 _ANYONE = SimpleNamespace(get_short_name="[their name]")
 

@@ -25,6 +25,11 @@ urlpatterns = [
         views.UpdateCreateView.as_view(),
         name="update_create",
     ),
+    path(
+        "projects/<slug:slug>/updates/<int:pk>/correct/",
+        views.UpdateCorrectView.as_view(),
+        name="update_correct",
+    ),
     path("updates/", views.UpdateListView.as_view(), name="updates"),
     path("updates/feed/", views.UpdatesFeed(), name="updates_feed"),
 ]

@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -275,6 +275,61 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
         )
 
 
+class UpdateCorrectView(ProjectWriteMixin, FormView):
+    """Put right an update already posted: the page says it was corrected; nobody is sent it
+    again."""
+
+    form_class = UpdateForm
+    template_name = "projects/update_correct.html"
+
+    def get_update(self):
+        return get_object_or_404(Update.objects.filter(project=self.project), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "project": self.project}
+
+    def get_initial(self):
+        update = self.get_update()
+        return {
+            "said": update.said,
+            "did": update.did,
+            "next_steps": update.next_steps,
+            "easy_read": update.easy_read,
+            "opportunities": list(update.opportunities.values_list("pk", flat=True)),
+        }
+
+    def get_context_data(self, **kwargs):
+        update = self.get_update()
+        return super().get_context_data(
+            project=self.project,
+            update=update,
+            page_title=f"Correct the update of {timezone.localtime(update.posted_at):%-d %B %Y}",
+            submit_label="Save the correction",
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.correct_update(
+                self.get_update(),
+                by=self.request.user,
+                said=data["said"],
+                did=data["did"],
+                next_steps=data["next_steps"],
+                easy_read=data["easy_read"],
+                opportunities=data.get("opportunities") or (),
+            )
+        except services.ProjectError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            "Update corrected. The page says it was corrected. Nobody is sent it again.",
+        )
+        return redirect(self.project)
+
+
 def _who_hears(project) -> str:
     people = took_part(project.pk).count()
     if not people:
@@ -353,7 +408,8 @@ class UpdatesFeed(Feed):
         return update.posted_at
 
     def item_updateddate(self, update):
-        return update.posted_at
+        # Feed readers show a corrected update again, with its new words.
+        return update.corrected_at or update.posted_at
 
 
 class ManageView(RoleRequiredMixin, ForgivingPaginationMixin, ListView):

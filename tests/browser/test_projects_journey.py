@@ -3,6 +3,7 @@ co-production with evidence of consultation, sees the honest warning, saves with
 publishes; a visitor then sees "Consultation" and the reason. axe on every page, and 320px."""
 
 import os
+import re
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -167,13 +168,26 @@ def test_staff_record_an_honest_step_and_a_visitor_sees_it(page, axe, fits_320):
     follow_link(page, "Post a \u201cwe said, we did\u201d update")
     axe(page)
     type_into(page, "What people said", "Charges are hard to understand.")
-    type_into(page, "What we did", "We rewrote the charging letter with residents.")
+    type_into(page, "What we did", "We rewrote the charging leter with residents.")
     press_button(page, "Check your update")
     page.get_by_role("heading", name="Check your update before posting").wait_for()
     axe(page)
     press_button(page, "Post update")
     page.get_by_text("Update posted").wait_for()
     assert Update.objects.filter(project=project).count() == 1
+
+    # A slip in the words is put right; the page says it was corrected.
+    tab_to(page, page.get_by_role("link", name=re.compile("^Correct this update")))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    axe(page)
+    fits_320()
+    tab_to(page, page.get_by_label("What we did", exact=True))
+    page.keyboard.press("Control+a")
+    page.keyboard.type("We rewrote the charging letter with residents.")
+    press_button(page, "Save the correction")
+    page.get_by_text("Update corrected").wait_for()
+    assert Update.objects.get(project=project).corrected_at is not None
 
     press_button(page, "Publish")
     page.get_by_text("Project published: everyone can now see it").wait_for()

@@ -63,6 +63,9 @@ def build_world():
         not_coproduction_reason="The budget decision is statutory.",
     )
     project.team.add(people.team_staff)
+    update = project.updates.create(
+        said="The forms are long.", did="We cut them.", posted_by=people.owner_staff
+    )
     venue = Venue.objects.create(name="Library", address="1 High Street", step_free=True)
     now = timezone.now()
     upcoming = Opportunity.objects.create(
@@ -209,6 +212,7 @@ def build_world():
         "projects:step": {"slug": project.slug},
         "projects:publish": {"slug": project.slug},
         "projects:update_create": {"slug": project.slug},
+        "projects:update_correct": {"slug": project.slug, "pk": update.pk},
         "participation:detail": {"pk": upcoming.pk},
         "participation:calendar": {"pk": upcoming.pk},
         "participation:sign_up": {"pk": upcoming.pk},

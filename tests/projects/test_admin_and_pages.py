@@ -109,6 +109,7 @@ def test_updates_cannot_be_added_or_moved_in_the_admin(client, admin_user, proje
     assert client.post(url, data).status_code == 302
     update.refresh_from_db()
     assert update.said == "Corrected spelling."
+    assert update.corrected_by == admin_user  # the page says it was corrected
     assert update.project == project
     assert not Update.objects.filter(project=other).exists()
     assert Project.objects.get(pk=project.pk).updates.count() == 1

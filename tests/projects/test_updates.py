@@ -350,3 +350,42 @@ def test_the_first_press_shows_the_update_and_its_email_to_check_and_sends_nothi
     assert "Check your update before posting" not in change
     assert "We set up one number." in change and "govuk-error-summary" not in change
     assert not Update.objects.exists() and not mail.outbox
+
+
+def test_an_update_can_be_corrected_and_says_so_without_being_sent_again(
+    client, owner, project, django_capture_on_commit_callbacks
+):
+    _took_part(project, 2)
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("projects:update_create", args=[project.slug]), UPDATE_FORM)
+    update = Update.objects.get()
+    sent = len(mail.outbox)
+    correct = reverse("projects:update_correct", args=[project.slug, update.pk])
+    assert f'href="{correct}"' in client.get(project.get_absolute_url()).text
+
+    form = client.get(correct).text
+    empty = client.post(correct, {**UPDATE_FORM, "did": ""})
+    assert "Enter what we did" in empty.text and Update.objects.get().did == UPDATE_FORM["did"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(correct, {**UPDATE_FORM, "did": "We set up one phone number."})
+
+    assert UPDATE_FORM["said"] in form  # the words as they are, to put right
+    update.refresh_from_db()
+    assert update.did == "We set up one phone number."
+    assert update.corrected_by == owner and update.corrected_at is not None
+    assert len(mail.outbox) == sent  # nobody is sent it again
+    client.logout()
+    page = client.get(project.get_absolute_url()).text
+    assert "We set up one phone number." in page and "Corrected" in page
+    assert "Correct this update" not in page
+
+
+def test_an_update_is_corrected_only_through_its_own_project(client, owner, project):
+    other = ProjectFactory(owner=owner)
+    theirs = other.updates.create(said="a", did="b", posted_by=owner)
+    client.force_login(owner)
+
+    response = client.get(reverse("projects:update_correct", args=[project.slug, theirs.pk]))
+
+    assert response.status_code == 404
