@@ -580,12 +580,15 @@ def test_staff_manage_venues_with_the_access_checklist(client, staff, resident):
 def test_staff_see_the_opportunities_they_run(client, staff, other_staff):
     OpportunityFactory(created_by=staff, title="Mine", status=Opportunity.Status.DRAFT)
     OpportunityFactory(created_by=other_staff, title="Theirs")
+    OpportunityFactory(project=ProjectFactory(owner=staff, title="Short breaks review"))
     VenueFactory()
     client.force_login(staff)
 
     text = client.get(reverse("participation:staff_list")).text
 
     assert "Mine" in text and "Theirs" not in text
+    # Each says which project it belongs to.
+    assert "Short breaks review" in text and "Stands alone" in text
 
 
 def test_staff_seeing_access_needs_is_recorded_in_the_audit_trail(client, staff, resident):
