@@ -461,6 +461,17 @@ class UpdateForm(PlainTextMixin, forms.Form):
         else:
             del self.fields["opportunities"]
 
+    def update_fields(self) -> dict:
+        """The words and sessions, as `services.post_update` and `correct_update` take them."""
+        data = self.cleaned_data
+        return {
+            "said": data["said"],
+            "did": data["did"],
+            "next_steps": data["next_steps"],
+            "easy_read": data["easy_read"],
+            "opportunities": data.get("opportunities") or (),
+        }
+
 
 def _filter_choice(label, choices, any_label, what):
     return forms.ChoiceField(

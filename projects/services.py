@@ -185,12 +185,9 @@ def set_published(project, *, by, published: bool) -> Project:
     return project
 
 
-def correct_update(
-    update, *, by, said, did, next_steps="", easy_read="", opportunities=(), now=None
-) -> Update:
-    """Put right the words of an update already posted. Nobody is sent it again: people who
-    took part have it as it was, so the page says it was corrected, and when. An update still
-    waiting for its project to be published goes out with the corrected words."""
+def _checked_update(project_id, said, did, next_steps, easy_read, opportunities):
+    """An update's words without stray spaces, and its sessions, once each is checked: what
+    people said and what we did are needed, and only the project's own sessions link."""
     said, did, next_steps, easy_read = (
         (text or "").strip() for text in (said, did, next_steps, easy_read)
     )
@@ -199,8 +196,20 @@ def correct_update(
     if not did:
         raise ProjectError("Enter what we did")
     opportunities = list(opportunities)
-    if any(opportunity.project_id != update.project_id for opportunity in opportunities):
+    if any(opportunity.project_id != project_id for opportunity in opportunities):
         raise ProjectError("You can only link opportunities that belong to this project")
+    return said, did, next_steps, easy_read, opportunities
+
+
+def correct_update(
+    update, *, by, said, did, next_steps="", easy_read="", opportunities=(), now=None
+) -> Update:
+    """Put right the words of an update already posted. Nobody is sent it again: people who
+    took part have it as it was, so the page says it was corrected, and when. An update still
+    waiting for its project to be published goes out with the corrected words."""
+    said, did, next_steps, easy_read, opportunities = _checked_update(
+        update.project_id, said, did, next_steps, easy_read, opportunities
+    )
     with transaction.atomic():
         locked = Update.objects.select_for_update().get(pk=update.pk)
         words = (locked.said, locked.did, locked.next_steps, locked.easy_read)
@@ -259,16 +268,9 @@ def post_update(
     sent twice) returns the update already posted: nothing new is saved or sent.
     """
     now = now or timezone.now()
-    said, did, next_steps, easy_read = (
-        (text or "").strip() for text in (said, did, next_steps, easy_read)
+    said, did, next_steps, easy_read, opportunities = _checked_update(
+        project.pk, said, did, next_steps, easy_read, opportunities
     )
-    if not said:
-        raise ProjectError("Enter what people said")
-    if not did:
-        raise ProjectError("Enter what we did")
-    opportunities = list(opportunities)
-    if any(opportunity.project_id != project.pk for opportunity in opportunities):
-        raise ProjectError("You can only link opportunities that belong to this project")
     with transaction.atomic():
         # Locked so that publishing at the same moment sees this update, or this sees it, and
         # so that of two identical posts at once the second waits and then finds the first.

@@ -220,14 +220,11 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
             project=self.project,
             page_title="Post a \u201cwe said, we did\u201d update",
             submit_label="Check your update",
-            easy_read_wanted=took_part(self.project.pk)
-            .filter(profile__format=Profile.InformationFormat.EASY_READ)
-            .count(),
+            easy_read_wanted=_wants_easy_read(took_part(self.project.pk)),
             **kwargs,
         )
 
     def form_valid(self, form):
-        data = form.cleaned_data
         # The first press shows the update and its email as people will get them ("check");
         # posting is the second ("send"). "change" goes back to the form with what was typed.
         if "change" in self.request.POST:
@@ -235,15 +232,7 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
         if "send" not in self.request.POST:
             return self._check(form)
         try:
-            services.post_update(
-                self.project,
-                by=self.request.user,
-                said=data["said"],
-                did=data["did"],
-                next_steps=data["next_steps"],
-                easy_read=data["easy_read"],
-                opportunities=data.get("opportunities") or (),
-            )
+            services.post_update(self.project, by=self.request.user, **form.update_fields())
         except services.ProjectError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
@@ -261,9 +250,7 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
                 "form": form,
                 "update": data,
                 "people": people.count(),
-                "easy_read_wanted": people.filter(
-                    profile__format=Profile.InformationFormat.EASY_READ
-                ).count(),
+                "easy_read_wanted": _wants_easy_read(people),
                 "preview": services.preview_update(
                     self.project,
                     said=data["said"],
@@ -309,17 +296,8 @@ class UpdateCorrectView(ProjectWriteMixin, FormView):
         )
 
     def form_valid(self, form):
-        data = form.cleaned_data
         try:
-            services.correct_update(
-                self.get_update(),
-                by=self.request.user,
-                said=data["said"],
-                did=data["did"],
-                next_steps=data["next_steps"],
-                easy_read=data["easy_read"],
-                opportunities=data.get("opportunities") or (),
-            )
+            services.correct_update(self.get_update(), by=self.request.user, **form.update_fields())
         except services.ProjectError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
@@ -328,6 +306,10 @@ class UpdateCorrectView(ProjectWriteMixin, FormView):
             "Update corrected. The page says it was corrected. Nobody is sent it again.",
         )
         return redirect(self.project)
+
+
+def _wants_easy_read(people) -> int:
+    return people.filter(profile__format=Profile.InformationFormat.EASY_READ).count()
 
 
 def _who_hears(project) -> str:
