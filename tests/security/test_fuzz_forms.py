@@ -247,31 +247,6 @@ def project(staff):
     return project_factories.ProjectFactory(owner=staff)
 
 
-def _project_valid(area, owner):
-    return {
-        "title": "Carers' breaks review",
-        "slug": "",
-        "summary": "Carers tell us short breaks are hard to book.",
-        "service_area": str(area.pk),
-        "level": "service",
-        "activity_types": ["co_design"],
-        "principles": ["equality"],
-        "owner": str(owner.pk),
-        "start_date_0": "1",
-        "start_date_1": "4",
-        "start_date_2": "2026",
-        "end_date_0": "31",
-        "end_date_1": "3",
-        "end_date_2": "2027",
-        "status": "active",
-        "wtfc_stage": "",
-        "budget_pence": "£12,500.50",
-        "contact_name": "Jo Bloggs",
-        "contact_email": "jo@anytown.example",
-        "contact_phone": "01632 960 001",
-    }
-
-
 def _project_kept(project, submission):
     for name in ("title", "summary", "contact_name", "contact_phone"):
         assert_kept(getattr(project, name), submission, name)
@@ -288,7 +263,7 @@ def test_project_create_form(data, staff, project):
         data,
         user=staff,
         url=reverse("projects:create"),
-        valid=_project_valid(project.service_area, staff),
+        valid=project_factories.project_post_data(project.service_area, staff),
         tables=PROJECT_TABLES,
         saved=saved,
     )
@@ -304,7 +279,7 @@ def test_project_edit_form(data, staff, project):
         data,
         user=staff,
         url=reverse("projects:edit", args=[project.slug]),
-        valid=_project_valid(project.service_area, staff),
+        valid=project_factories.project_post_data(project.service_area, staff),
         tables=PROJECT_TABLES,
         saved=saved,
     )
