@@ -19,7 +19,7 @@ from coprod_hub.permissions import RoleRequiredMixin
 from coprod_hub.users.roles import Role
 from learning.models import Entry
 from notifications.broadcasts import took_part
-from participation.models import Profile
+from participation.models import Opportunity, Profile
 
 from . import ladder, services
 from .forms import ManageFilterForm, ProjectFilterForm, ProjectForm, StepForm, UpdateForm
@@ -76,10 +76,18 @@ class ProjectDetailView(ProjectPermissionMixin, TemplateView):
             Entry.objects.published().about_project(project).for_cards().newest_first(),
             GUIDE_ENTRIES_ON_PROJECT_PAGE,
         )
+        can_edit = can_edit_project(user, project)
+        not_public, not_public_count = (
+            first_with_total(_not_public_yet(project), OPPORTUNITIES_ON_PROJECT_PAGE)
+            if can_edit
+            else ([], 0)
+        )
         return super().get_context_data(
             project=project,
             is_staff=is_staff,
-            can_edit=can_edit_project(user, project),
+            can_edit=can_edit,
+            not_public=not_public,
+            not_public_count=not_public_count,
             ladder=ladder.ladder_for(
                 project.public_step, project.claimed_step if is_staff else None
             ),
@@ -93,6 +101,17 @@ class ProjectDetailView(ProjectPermissionMixin, TemplateView):
             guide_entry_count=guide_entry_count,
             **kwargs,
         )
+
+
+def _not_public_yet(project):
+    """The project's coming opportunities the public cannot see yet, for its team: drafts,
+    and every one while the project itself is unpublished."""
+    coming = project.opportunities.filter(starts_at__gt=timezone.now()).exclude(
+        status=Opportunity.Status.CANCELLED
+    )
+    if project.is_published:
+        coming = coming.filter(status=Opportunity.Status.DRAFT)
+    return coming.order_by("starts_at", "pk")
 
 
 class ProjectCreateView(RoleRequiredMixin, FormView):

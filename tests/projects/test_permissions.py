@@ -175,3 +175,19 @@ def test_people_without_the_staff_role_are_not_told_who_runs_a_project(client, p
     response = client.get(reverse("projects:edit", args=[project.slug]))
     assert response.status_code == 403
     assert "Olu Owner" not in response.text
+
+
+def test_the_team_sees_opportunities_not_on_the_public_pages_yet(client, project, owner, staff):
+    from tests.projects.factories import make_opportunity
+
+    make_opportunity(project, title="Planning day", status="draft")
+    make_opportunity(project, title="Open workshop")
+    client.force_login(owner)
+
+    page = client.get(project.get_absolute_url()).text
+
+    assert "Not on the public pages yet" in page
+    draft_section = page.split("Not on the public pages yet")[1].split("</ul>")[0]
+    assert "Planning day" in draft_section and "Open workshop" not in draft_section
+    client.force_login(staff)  # staff, but not on the team
+    assert "Planning day" not in client.get(project.get_absolute_url()).text
