@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from coprod_hub.lib.forms import DateInputField
-from coprod_hub.lib.money import PoundsField, PoundsWidget, format_pounds
+from coprod_hub.lib.money import PoundsField, PoundsWidget, format_pounds, format_rate
 from coprod_hub.users.models import User
 
 from . import policy
@@ -21,7 +21,6 @@ from .models import (
     Receipt,
 )
 from .receipts import check_receipt
-from .templatetags.payments_tags import pence_rate
 
 
 class _GovukWidgetsMixin:
@@ -217,7 +216,7 @@ class ExpenseForm(Form):
     def _hint(rule: ExpenseRule) -> str:
         parts = []
         if rule.is_mileage:
-            parts.append(f"{pence_rate(rule.rate_per_mile_pence or 0)} a mile")
+            parts.append(f"{format_rate(rule.rate_per_mile_pence or 0)} a mile")
         if rule.cap_pence is not None:
             parts.append(f"up to {format_pounds(rule.cap_pence)} a session")
         if rule.needs_prior_agreement:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coprod_hub.lib.money import format_pounds
-from coprod_hub.templatetags.hub import full_stop_after
+from coprod_hub.lib.text import full_stop_after
 from participation.models import Opportunity
 
 from .querysets import (

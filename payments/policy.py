@@ -10,11 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from coprod_hub.lib.money import format_pounds
+from coprod_hub.lib.money import format_pounds, format_rate
 from participation.models import Opportunity
 
 from .models import ExpenseCategory, ExpenseRule, FeeRate
-from .templatetags.payments_tags import pence_rate
 
 ONLINE_FORMATS = {Opportunity.Format.ONLINE, Opportunity.Format.PHONE, Opportunity.Format.HYBRID}
 
@@ -134,7 +133,7 @@ def check_expense(
             if typed is not None and typed != amount_pence:
                 errors["amount"] = (
                     "For mileage we work out the amount from the miles: "
-                    f"{_miles(miles)} at {pence_rate(rate_pence)} a mile is "
+                    f"{_miles(miles)} at {format_rate(rate_pence)} a mile is "
                     f"{format_pounds(amount_pence)}. Leave the amount empty, or check the miles"
                 )
     elif amount_pence is None:

@@ -25,6 +25,13 @@ def format_pounds(pence: int | None) -> str:
     return f"{sign}£{whole:,}"
 
 
+def format_rate(pence: int | None) -> str:
+    """Small rates read better in pence: 45 -> "45p"; 150 -> "£1.50"."""
+    if pence is None:
+        return ""
+    return f"{pence}p" if 0 <= pence < 100 else format_pounds(pence)
+
+
 def pounds_for_spreadsheet(pence: int | None) -> Decimal | None:
     """1250 -> Decimal("12.50"): a number a spreadsheet can add up, in pounds."""
     if pence is None:

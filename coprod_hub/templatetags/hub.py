@@ -5,8 +5,10 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from coprod_hub.lib.money import format_pounds
+from coprod_hub.lib.text import full_stop_after
 
 register = template.Library()
+register.filter("full_stop_after", full_stop_after)
 
 
 @register.filter
@@ -52,13 +54,6 @@ def is_mapping(value):
 @register.filter
 def is_sequence(value):
     return isinstance(value, list | tuple)
-
-
-@register.filter
-def full_stop_after(text):
-    """The full stop a sentence ending in `text` needs: none when it ends in its own ("Can
-    we help?"), so no page or message says "?."."""
-    return "" if str(text).rstrip().endswith((".", "?", "!")) else "."
 
 
 @register.filter

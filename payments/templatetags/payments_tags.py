@@ -1,24 +1,18 @@
 from django import template
 
-from coprod_hub.lib.money import format_pounds
+from coprod_hub.lib.money import format_rate
 
 register = template.Library()
-
-
-@register.filter
-def pence_rate(pence):
-    """Small rates read better in pence: 45 -> "45p"; 150 -> "£1.50"."""
-    if pence is None:
-        return ""
-    return f"{pence}p" if 0 <= pence < 100 else format_pounds(pence)
+register.filter("pence_rate", format_rate)
 
 
 @register.inclusion_tag("payments/_partials/radios.html")
 def radios(form, name):
     """GOV.UK radios for `form[name]`, its question a heading. Follow-up questions listed in
     `form.reveals[name]` ({answer: [field names]}) sit under their answer and show only once
-    it is chosen (GOV.UK Frontend's conditional reveal). Without JavaScript they all show,
-    each under its answer, so the services ignore any posted for another answer."""
+    it is chosen (the GOV.UK conditional reveal, shown and hidden by frontend/hub.mjs).
+    Without JavaScript they all show, each under its answer, so the services ignore any
+    posted for another answer."""
     field = form[name]
     follow_ups = getattr(form, "reveals", {}).get(name, {})
     chosen = str(field.value()) if field.value() is not None else None
