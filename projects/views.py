@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.functional import cached_property
 from django.utils.html import linebreaks
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -288,14 +289,15 @@ class UpdateCorrectView(ProjectWriteMixin, FormView):
     form_class = UpdateForm
     template_name = "projects/update_correct.html"
 
-    def get_update(self):
+    @cached_property
+    def update(self):
         return get_object_or_404(Update.objects.filter(project=self.project), pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "project": self.project}
 
     def get_initial(self):
-        update = self.get_update()
+        update = self.update
         return {
             "said": update.said,
             "did": update.did,
@@ -305,7 +307,7 @@ class UpdateCorrectView(ProjectWriteMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        update = self.get_update()
+        update = self.update
         return super().get_context_data(
             project=self.project,
             update=update,
@@ -316,7 +318,7 @@ class UpdateCorrectView(ProjectWriteMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.correct_update(self.get_update(), by=self.request.user, **form.update_fields())
+            services.correct_update(self.update, by=self.request.user, **form.update_fields())
         except services.ProjectError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
