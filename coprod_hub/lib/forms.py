@@ -42,7 +42,8 @@ def reject_control_characters(value) -> None:
 
 
 def strip_control_characters(text: str) -> str:
-    """For output that cannot carry them (XML, iCalendar): text saved before the check."""
+    """For text that cannot carry them: output (XML, iCalendar) of text saved before the
+    check, and searches typed into an address."""
     return CONTROL_CHARACTERS.sub("", text)
 
 

@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from coprod_hub.audit import log_access
 from coprod_hub.lib.csv_export import csv_response
-from coprod_hub.lib.forms import is_database_id
+from coprod_hub.lib.forms import is_database_id, strip_control_characters
 from coprod_hub.lib.pagination import paginate
 
 from .. import permissions, services
@@ -31,28 +32,41 @@ from ..templatetags.participation import day_and_clock
 
 STAFF_PER_PAGE = 25
 RECENT_GROUP_MESSAGES = 10
+SEARCH_MAX_LENGTH = 200
 
 
 @login_required
 def staff_list(request):
-    """Opportunities you run, drafts first to remind you they are not public yet."""
+    """Opportunities you run: coming up soonest first, past ones latest first, and a search
+    by title or project for staff who run many."""
     permissions.require_staff(request)
     status = request.GET.get("status", "")
+    # Characters no title holds (NUL would be a database error) cannot match: drop them.
+    typed = strip_control_characters(request.GET.get("q", ""))
+    search = " ".join(typed.split())[:SEARCH_MAX_LENGTH]
     opportunities = permissions.opportunities_run_by(request.user)
+    order = ("starts_at", "pk")
     if status in Opportunity.Status.values:
         opportunities = opportunities.filter(status=status)
     elif status == "past":
         opportunities = opportunities.filter(starts_at__lte=timezone.now())
+        order = ("-starts_at", "-pk")
     else:
         status = ""
         opportunities = opportunities.filter(starts_at__gt=timezone.now())
-    opportunities = opportunities.for_list().order_by("starts_at", "pk")
+    if search:
+        opportunities = opportunities.filter(
+            Q(title__icontains=search) | Q(project__title__icontains=search)
+        )
+    opportunities = opportunities.for_list().order_by(*order)
     return render(
         request,
         "participation/staff/list.html",
         {
             "page_obj": paginate(request, opportunities, STAFF_PER_PAGE),
             "status": status,
+            "search": search,
+            "search_max_length": SEARCH_MAX_LENGTH,
             "status_choices": [("", "Coming up"), *Opportunity.Status.choices, ("past", "Past")],
         },
     )

@@ -591,6 +591,71 @@ def test_staff_see_the_opportunities_they_run(client, staff, other_staff):
     assert "Short breaks review" in text and "Stands alone" in text
 
 
+def test_staff_search_the_opportunities_they_run_by_title_or_project(client, staff, other_staff):
+    OpportunityFactory(created_by=staff, title="Carers' focus group")
+    breaks = ProjectFactory(owner=staff, title="Short breaks review")
+    OpportunityFactory(project=breaks, title="Walk")
+    OpportunityFactory(created_by=staff, title="Transport survey")
+    OpportunityFactory(created_by=other_staff, title="Their carers' group")
+    client.force_login(staff)
+
+    by_title = client.get(reverse("participation:staff_list"), {"q": "  carers'  "}).text
+    by_project = client.get(reverse("participation:staff_list"), {"q": "short BREAKS"}).text
+
+    assert "Carers&#x27; focus group" in by_title
+    assert "Transport survey" not in by_title and "Their carers" not in by_title
+    assert "1 opportunity matching “carers&#x27;”" in by_title
+    assert 'value="carers&#x27;"' in by_title  # the box keeps what was typed
+    assert ">Walk</a>" in by_project and "Carers&#x27; focus group" not in by_project
+
+
+def test_the_status_links_keep_the_search_and_the_search_keeps_the_status(client, staff):
+    OpportunityFactory(created_by=staff, title="Draft walk", status=Opportunity.Status.DRAFT)
+    client.force_login(staff)
+
+    text = client.get(reverse("participation:staff_list"), {"q": "walk", "status": "draft"}).text
+
+    assert 'href="?q=walk&amp;status=past"' in text
+    assert '<input type="hidden" name="status" value="draft">' in text
+    assert "Draft walk" in text
+
+
+def test_a_search_that_finds_nothing_says_so_and_offers_to_clear_it(client, staff):
+    OpportunityFactory(created_by=staff, title="Walk")
+    client.force_login(staff)
+
+    text = client.get(reverse("participation:staff_list"), {"q": "zzz"}).text
+
+    assert "No opportunities here match “zzz”" in text
+    assert 'href="?">clear the search</a>' in text
+
+
+def test_past_opportunities_list_the_latest_first(client, staff):
+    now = timezone.now()
+    OpportunityFactory(created_by=staff, title="Last year", starts_at=now - timedelta(days=365))
+    OpportunityFactory(created_by=staff, title="Last week", starts_at=now - timedelta(days=7))
+    client.force_login(staff)
+
+    text = client.get(reverse("participation:staff_list"), {"status": "past"}).text
+
+    assert text.index("Last week") < text.index("Last year")
+
+
+def test_the_staff_list_reads_the_same_number_of_queries_for_few_or_many_rows(
+    client, staff, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    OpportunityFactory.create_batch(2, created_by=staff, title="Walk")
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("participation:staff_list"), {"q": "walk"})
+    OpportunityFactory.create_batch(20, created_by=staff, title="Walk")
+
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("participation:staff_list"), {"q": "walk"})
+
+    assert "22 opportunities" in response.text
+
+
 def test_staff_seeing_access_needs_is_recorded_in_the_audit_trail(client, staff, resident):
     from auditlog.models import LogEntry
 

@@ -1270,7 +1270,7 @@ FILTER_PAGES = [
         Role.STAFF,
         ["q", "level", "step", "service_area", "status", "flag", "mine", "sort", "page"],
     ),
-    ("participation:staff_list", Role.STAFF, ["status", "page"]),
+    ("participation:staff_list", Role.STAFF, ["status", "q", "page"]),
     ("payments:on_behalf", Role.STAFF, ["email", "page"]),
     ("insight:dashboard", Role.STAFF, ["start", "end", "area", "level", "format", "table"]),
     ("insight:comments", Role.STAFF, ["start", "end", "area", "level", "page"]),
