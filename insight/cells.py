@@ -25,15 +25,18 @@ from django.utils import timezone
 
 from .querysets import next_quarter
 from .services import SURVEY_OPEN_FOR
-from .statements import AGREES_FROM, I_STATEMENTS
+from .statements import AGREES_FROM, ASKED_NOT_YET, I_STATEMENTS
 from .stats import SUPPRESS_BELOW
 
 # A session late on a quarter's last day ends the next day; its survey closes after that.
 LAST_SURVEY_CLOSES_AFTER_QUARTER = SURVEY_OPEN_FOR + timedelta(days=1)
 
 # What each cell holds for each "I" statement, to add up: answers, answers agreeing, and the
-# ratings' sum (for averages).
-RESULT_KEYS = [f"{s.key}_{part}" for s in I_STATEMENTS for part in ("answered", "agree", "sum")]
+# ratings' sum (for averages); and "not yet" answers where the statement offers them.
+RESULT_KEYS = [
+    *[f"{s.key}_{part}" for s in I_STATEMENTS for part in ("answered", "agree", "sum")],
+    *[s.not_yet_field for s in ASKED_NOT_YET],
+]
 
 # (project id or None, quarter start, service area id or None, level)
 Cell = tuple[int | None, datetime, int | None, str]
@@ -55,6 +58,8 @@ def cell_rows(responses, *, now) -> list[dict]:
         aggregates[f"{s.key}_answered"] = Count(s.key)
         aggregates[f"{s.key}_agree"] = Count("pk", filter=Q(**{f"{s.key}__gte": AGREES_FROM}))
         aggregates[f"{s.key}_sum"] = Sum(s.key)
+    for s in ASKED_NOT_YET:
+        aggregates[s.not_yet_field] = Count("pk", filter=Q(**{s.not_yet_field: True}))
     in_cells = responses.annotate(
         quarter=TruncQuarter("opportunity__starts_at", tzinfo=timezone.get_current_timezone()),
         area=Coalesce("opportunity__topic", "opportunity__project__service_area"),

@@ -19,7 +19,7 @@ from .equality import QUESTIONS
 from .models import EqualityMonitoring, SurveyInvitation, SurveyResponse, WeAssessment
 from .querysets import quarter_floor
 from .services import SURVEY_OPEN_FOR
-from .statements import I_KEYS, WE_KEYS
+from .statements import ASKED_NOT_YET, I_KEYS, WE_KEYS
 from .we import rateable_quarters
 
 LIMITS = {"small": 400, "large": 20000}
@@ -52,6 +52,16 @@ def _rating(rng, lean: float) -> int | None:
     return max(1, min(5, round(rng.gauss(3.6 + lean, 0.9))))
 
 
+def _answers(rng, lean: float) -> dict:
+    """Ratings for every statement, and now and then "not yet" where a statement offers it."""
+    answers = {key: _rating(rng, lean) for key in I_KEYS}
+    for statement in ASKED_NOT_YET:
+        if rng.random() < 0.08:
+            answers[statement.key] = None
+            answers[statement.not_yet_field] = True
+    return answers
+
+
 def _seed_responses(limit, now) -> int:
     attended = (
         SignUp.objects.filter(
@@ -80,7 +90,7 @@ def _seed_responses(limit, now) -> int:
                 comment=pick.choice(COMMENTS),
                 submitted_at=answered_at,
                 updated_at=answered_at,
-                **{key: _rating(pick, lean) for key in I_KEYS},
+                **_answers(pick, lean),
             )
         )
     # ignore_conflicts: a second run finds the rows already there and changes nothing.

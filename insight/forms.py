@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from .equality import QUESTIONS
-from .statements import I_STATEMENTS, PREFER_NOT_TO_SAY, WE_STATEMENTS, Agreement
+from .statements import I_STATEMENTS, NOT_YET, PREFER_NOT_TO_SAY, WE_STATEMENTS, Agreement
 
 COMMENT_MAX = 2000
 EVIDENCE_MAX = 3000
@@ -19,10 +19,12 @@ def _helper(*layout) -> FormHelper:
     return helper
 
 
-def _agreement_choices(*, prefer_not: bool):
+def _agreement_choices(*, prefer_not: bool, not_yet: str = ""):
     choices = [Choice(str(value), label) for value, label in Agreement.choices]
     if prefer_not:
         choices[-1] = Choice(choices[-1].value, choices[-1].label, divider="or")
+        if not_yet:
+            choices.append(Choice(NOT_YET, not_yet))
         choices.append(Choice(PREFER_NOT_TO_SAY, "Prefer not to say"))
     return choices
 
@@ -49,7 +51,7 @@ class SurveyForm(forms.Form):
         for statement in I_STATEMENTS:
             statement_fields[statement.key] = forms.ChoiceField(
                 label=statement.text,
-                choices=_agreement_choices(prefer_not=True),
+                choices=_agreement_choices(prefer_not=True, not_yet=statement.not_yet),
                 widget=forms.RadioSelect,
                 error_messages={
                     "required": f"Choose an answer for \u201c{statement.text}\u201d, "
@@ -69,16 +71,23 @@ class SurveyForm(forms.Form):
         initial = {"comment": response.comment}
         for statement in I_STATEMENTS:
             value = getattr(response, statement.key)
-            initial[statement.key] = PREFER_NOT_TO_SAY if value is None else str(value)
+            if statement in response.said_not_yet():
+                initial[statement.key] = NOT_YET
+            else:
+                initial[statement.key] = PREFER_NOT_TO_SAY if value is None else str(value)
         return initial
 
     def answers(self) -> dict:
-        return {
-            s.key: None
-            if self.cleaned_data[s.key] == PREFER_NOT_TO_SAY
-            else int(self.cleaned_data[s.key])
-            for s in I_STATEMENTS
-        }
+        """Each statement's key: 1 to 5, None for "prefer not to say", or NOT_YET."""
+        answers = {}
+        for s in I_STATEMENTS:
+            answer = self.cleaned_data[s.key]
+            answers[s.key] = answer if answer == NOT_YET else _rating_or_none(answer)
+        return answers
+
+
+def _rating_or_none(answer: str) -> int | None:
+    return None if answer == PREFER_NOT_TO_SAY else int(answer)
 
 
 class WeAssessmentForm(forms.Form):

@@ -3,11 +3,12 @@ optional equality monitoring answers."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from .equality import AgeBand, EthnicGroup, Religion, Sex, SexualOrientation, YesNo
 from .querysets import SurveyResponseQuerySet, WeAssessmentQuerySet
-from .statements import I_STATEMENTS, WE_STATEMENTS, Agreement
+from .statements import ASKED_NOT_YET, I_STATEMENTS, WE_STATEMENTS, Agreement
 
 
 class SurveyInvitation(models.Model):
@@ -39,8 +40,13 @@ def _rating_field(statement):
     )
 
 
+def _not_yet_field(statement):
+    return models.BooleanField(statement.not_yet, default=False, db_default=False)
+
+
 class SurveyResponse(models.Model):
-    """What one participant said about one session. A null rating means "prefer not to say".
+    """What one participant said about one session. A null rating means "prefer not to say",
+    or "not yet" where the statement's `_not_yet` flag is set.
 
     Only the redacted comment is stored: the personal-data scanner runs before saving. It is
     automatic and can miss things, so staff pages say comments may still hold personal
@@ -60,6 +66,8 @@ class SurveyResponse(models.Model):
     shaped = _rating_field(I_STATEMENTS[3])
     paid_fairly = _rating_field(I_STATEMENTS[4])
     heard_back = _rating_field(I_STATEMENTS[5])
+    paid_fairly_not_yet = _not_yet_field(I_STATEMENTS[4])
+    heard_back_not_yet = _not_yet_field(I_STATEMENTS[5])
     comment = models.TextField(blank=True, help_text="Redacted before it was saved.")
     comment_redactions = models.PositiveSmallIntegerField(default=0)
     submitted_at = models.DateTimeField(default=timezone.now)
@@ -73,6 +81,13 @@ class SurveyResponse(models.Model):
             # One response per person per opportunity (a sign-up is one person on one
             # opportunity); answering again changes it.
             models.UniqueConstraint(fields=["signup"], name="one_survey_response_per_signup"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{s.not_yet_field: False}) | Q(**{s.key: None}),
+                    name=f"survey_{s.key}_not_yet_has_no_rating",
+                )
+                for s in ASKED_NOT_YET
+            ],
         ]
         indexes = [
             # Dashboard outcomes: responses for opportunities in a date range.
@@ -82,8 +97,9 @@ class SurveyResponse(models.Model):
     def __str__(self):
         return f"Survey response for sign-up {self.signup_id}"
 
-    def ratings(self) -> list[tuple[object, int | None]]:
-        return [(s, getattr(self, s.key)) for s in I_STATEMENTS]
+    def said_not_yet(self) -> list:
+        """The statements this person answered "not yet"."""
+        return [s for s in ASKED_NOT_YET if getattr(self, s.not_yet_field)]
 
 
 def _we_rating_field(statement):

@@ -8,7 +8,10 @@ from .models import EqualityMonitoring, SurveyResponse
 from .statements import I_STATEMENTS, Agreement
 
 
-def _rating_label(value) -> str:
+def _answer_label(response, statement) -> str:
+    value = getattr(response, statement.key)
+    if statement in response.said_not_yet():
+        return statement.not_yet
     return "Prefer not to say" if value is None else Agreement(value).label
 
 
@@ -31,7 +34,7 @@ def export(user) -> dict:
                 "opportunity": response.opportunity.title,
                 "answered_on": response.submitted_at,
                 "last_changed": response.updated_at,
-                **{s.text: _rating_label(getattr(response, s.key)) for s in I_STATEMENTS},
+                **{s.text: _answer_label(response, s) for s in I_STATEMENTS},
                 "comment_as_saved": response.comment,
             }
             for response in responses

@@ -14,7 +14,7 @@ from notifications.services import queue_message
 
 from .equality import QUESTIONS
 from .models import EqualityMonitoring, SurveyInvitation, SurveyResponse, WeAssessment
-from .statements import I_KEYS, WE_KEYS
+from .statements import ASKED_NOT_YET, I_KEYS, I_STATEMENTS, NOT_YET, WE_KEYS, Agreement
 
 # People can answer (and change their answers) for 8 weeks after the session ends.
 SURVEY_OPEN_FOR = timedelta(weeks=8)
@@ -93,13 +93,18 @@ def _known_names(signup) -> list[str]:
 def save_survey_response(signup, *, answers: dict, comment: str, now=None) -> SurveyResponse:
     """Record (or change) one person's answers about one session.
 
-    `answers` maps each "I" statement key to 1-5, or None for "prefer not to say". The
-    comment goes through the personal-data scanner first; only the redacted text is stored.
+    `answers` maps each "I" statement key to 1-5, None for "prefer not to say", or NOT_YET
+    where the statement offers it. The comment goes through the personal-data scanner first;
+    only the redacted text is stored.
     """
     now = now or timezone.now()
     missing = [key for key in I_KEYS if key not in answers]
     if missing:
         raise InsightError("Answer every question, or choose \u201cPrefer not to say\u201d.")
+    for statement in I_STATEMENTS:
+        allowed = [None, *Agreement.values, *([NOT_YET] if statement.not_yet else [])]
+        if answers[statement.key] not in allowed:
+            raise InsightError(f"\u201c{statement.text}\u201d has no such answer.")
     with transaction.atomic():
         invitation = SurveyInvitation.objects.select_for_update().filter(signup=signup).first()
         if invitation is None or not invitation.is_open(now):
@@ -107,6 +112,10 @@ def save_survey_response(signup, *, answers: dict, comment: str, now=None) -> Su
         comment = comment.strip()
         findings = scan(comment, _known_names(signup)) if comment else []
         fields = {key: answers[key] for key in I_KEYS}
+        for statement in ASKED_NOT_YET:
+            fields[statement.not_yet_field] = fields[statement.key] == NOT_YET
+            if fields[statement.not_yet_field]:
+                fields[statement.key] = None
         fields.update(
             comment=redact(comment, findings) if findings else comment,
             comment_redactions=len(findings),

@@ -25,6 +25,10 @@ class Agreement(models.IntegerChoices):
 AGREES_FROM = Agreement.AGREE
 
 PREFER_NOT_TO_SAY = "prefer_not"
+# The survey comes the day after a session, often before the fee is paid or anything has
+# changed. "Not yet" lets people say so, rather than disagree and pull the figure down for
+# something that is only early. Stored as no rating and a `<key>_not_yet` flag.
+NOT_YET = "not_yet"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,11 @@ class Statement:
     key: str  # the model field that holds the rating
     text: str
     short: str  # for chart labels and table headers, where space is tight
+    not_yet: str = ""  # the "not yet" answer, for statements about what comes later
+
+    @property
+    def not_yet_field(self) -> str:
+        return f"{self.key}_not_yet"
 
 
 I_STATEMENTS = [
@@ -43,8 +52,14 @@ I_STATEMENTS = [
         "paid_fairly",
         "I was paid, and got my expenses back, fairly and on time",
         "Paid fairly, on time",
+        not_yet="I have not been paid yet",
     ),
-    Statement("heard_back", "I heard back about what changed", "Heard what changed"),
+    Statement(
+        "heard_back",
+        "I heard back about what changed",
+        "Heard what changed",
+        not_yet="I have not heard back yet",
+    ),
 ]
 
 WE_STATEMENTS = [
@@ -55,6 +70,7 @@ WE_STATEMENTS = [
 ]
 
 I_KEYS = [s.key for s in I_STATEMENTS]
+ASKED_NOT_YET = [s for s in I_STATEMENTS if s.not_yet]
 WE_KEYS = [s.key for s in WE_STATEMENTS]
 
 # Which participants' "I" answers test each "We" claim. A team that says it works with people

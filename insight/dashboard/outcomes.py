@@ -23,9 +23,9 @@ from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
 from ..models import SurveyInvitation, SurveyResponse, WeAssessment
 from ..querysets import next_quarter, quarter_floor
-from ..statements import I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
+from ..statements import ASKED_NOT_YET, I_STATEMENTS, WE_STATEMENTS, WE_TESTED_BY
 from ..stats import HIDDEN_BECAUSE, SUPPRESS_BELOW, TOO_FEW_ANSWERED
-from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
+from . import TABLE_ROWS, Block, Figure, Section, joined, plural, quarter_label
 
 LATEST_COMMENTS = 5
 
@@ -132,7 +132,14 @@ def build(filters, *, now) -> Section:
     statement_table = t.Table(
         "outcomes_statements",
         "What participants said: each \u201cI\u201d statement",
-        ["Statement", "Answers", "Agree or strongly agree", "Share who agree", "Average (1 to 5)"],
+        [
+            "Statement",
+            "Answers",
+            "Agree or strongly agree",
+            "Share who agree",
+            "Average (1 to 5)",
+            "Said it has not happened yet",
+        ],
     )
     chart_rows = []
     for s in I_STATEMENTS:
@@ -143,10 +150,17 @@ def build(filters, *, now) -> Section:
         )
         if overall_hidden:
             # Even how many answered each statement would say who chose "prefer not to say".
-            statement_table.rows.append([t.text(s.text), *[_hidden(overall) for _ in range(4)]])
+            statement_table.rows.append([t.text(s.text), *[_hidden(overall) for _ in range(5)]])
             continue
         statement_table.rows.append(
-            [t.text(s.text), t.number(n), t.number(yes), t.percent(yes, n), t.decimal(avg)]
+            [
+                t.text(s.text),
+                t.number(n),
+                t.number(yes),
+                t.percent(yes, n),
+                t.decimal(avg),
+                t.number(overall[s.not_yet_field]) if s.not_yet else t.text("Not asked"),
+            ]
         )
         chart_rows.append((s.text, 100 * yes / n if n else 0, _pct(yes, n) + " agree"))
     statement_chart = single_series(
@@ -174,6 +188,18 @@ def build(filters, *, now) -> Section:
             )
     else:
         statement_summary = "Nobody has answered the survey about sessions in this view yet."
+    said_not_yet = [s for s in ASKED_NOT_YET if overall[s.not_yet_field]]
+    if said_not_yet and not overall_hidden:
+        statement_summary += (
+            " "
+            + joined(
+                [
+                    f"{plural(overall[s.not_yet_field], 'answer')} said \u201c{s.not_yet}\u201d"
+                    for s in said_not_yet
+                ]
+            )
+            + ": these are left out of the shares and averages."
+        )
     if left_out and not overall_hidden:
         statement_summary += (
             f" These results leave out {plural(left_out, 'response')}: to protect people’s "

@@ -89,6 +89,10 @@ def test_a_participant_answers_and_a_commissioner_sees_it(
         page.keyboard.press("Space")
         if group == "heard_back":
             page.keyboard.press("ArrowDown")  # "Agree" rather than "Strongly agree"
+        if group == "paid_fairly":
+            for _ in range(5):  # past the five ratings and the "or"
+                page.keyboard.press("ArrowDown")
+            assert page.evaluate("document.activeElement.value") == "not_yet"
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_comment"
     page.keyboard.type("Good session. Call me on 07700 900123 if you need more.")
@@ -96,8 +100,11 @@ def test_a_participant_answers_and_a_commissioner_sees_it(
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Thank you").wait_for()
     axe(page)
+    assert page.get_by_text("I have not been paid yet").is_visible()
+    assert page.get_by_role("link", name="your claims").is_visible()
     saved = SurveyResponse.objects.get(signup=attended)
     assert (saved.valued, saved.heard_back) == (5, 4)
+    assert (saved.paid_fairly, saved.paid_fairly_not_yet) == (None, True)
     assert "07700" not in saved.comment
 
     # Nine others at the session answered too: staff only see results from ten people up.
@@ -137,7 +144,9 @@ def test_a_participant_answers_and_a_commissioner_sees_it(
     table = page.get_by_role("table", name="What participants said: each “I” statement")
     table.wait_for()
     row = table.get_by_role("row", name=re.compile("I heard back about what changed"))
-    assert row.get_by_role("cell").all_inner_texts() == ["10", "10", "100%", "4.0"]
+    assert row.get_by_role("cell").all_inner_texts() == ["10", "10", "100%", "4.0", "0"]
+    paid = table.get_by_role("row", name=re.compile("I was paid"))
+    assert paid.get_by_role("cell").all_inner_texts() == ["9", "9", "100%", "4.0", "1"]
     assert "[phone number]" in page.locator(".hub-comments").inner_text()
     axe(page)
     fits_320()

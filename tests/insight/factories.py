@@ -51,11 +51,15 @@ def invitation_for(signup, *, closes_at=None):
     )
 
 
-def response_for(signup, *, rating=4, comment="", **ratings):
+def response_for(signup, *, rating=4, comment="", not_yet=(), **ratings):
+    """`not_yet`: the keys of statements answered "not yet" (paid_fairly, heard_back)."""
     values = {
         key: ratings.get(key, rating)
         for key in ["valued", "strengths", "respect", "shaped", "paid_fairly", "heard_back"]
     }
+    for key in not_yet:
+        values[key] = None
+        values[f"{key}_not_yet"] = True
     return SurveyResponse.objects.create(
         signup=signup, opportunity=signup.opportunity, comment=comment, **values
     )

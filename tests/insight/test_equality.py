@@ -101,7 +101,7 @@ def test_a_persons_data_export_includes_their_answers(resident):
     EqualityMonitoring.objects.create(person=resident, ethnic_group="black", carer="yes")
     signup = SignUpFactory(resident=resident)
     invitation_for(signup)
-    response_for(signup, rating=4, valued=None, comment="Good.")
+    response_for(signup, rating=4, valued=None, comment="Good.", not_yet=["heard_back"])
     data = privacy.export(resident)
     assert data["equality_monitoring"]["What is your ethnic group?"] == (
         "Black, Black British, Caribbean or African"
@@ -110,6 +110,7 @@ def test_a_persons_data_export_includes_their_answers(resident):
     answers = data["survey_answers"][0]
     assert answers["I felt valued for my contribution"] == "Prefer not to say"
     assert answers["I was treated with respect and dignity"] == "Agree"
+    assert answers["I heard back about what changed"] == "I have not heard back yet"
     assert answers["comment_as_saved"] == "Good."
 
 

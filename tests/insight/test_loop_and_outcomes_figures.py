@@ -128,9 +128,10 @@ def test_it_gives_each_i_statement_the_share_who_agree_and_the_average(answers):
     rows = {row[0]: row[1:] for row in csv_rows(section, "outcomes_statements")}
     # The spring's ten people only: the autumn's three are too few to add in (else the year
     # less the spring would give their answers). "Valued": 5 fives and 5 twos.
-    assert rows["I felt valued for my contribution"] == ["10", "5", "50.0", "3.5"]
-    assert rows["I was seen as a person with strengths"] == ["10", "10", "100.0", "4.5"]
-    assert rows["I heard back about what changed"] == ["5", "5", "100.0", "5.0"]
+    assert rows["I felt valued for my contribution"] == ["10", "5", "50.0", "3.5", "Not asked"]
+    strengths = rows["I was seen as a person with strengths"]
+    assert strengths == ["10", "10", "100.0", "4.5", "Not asked"]
+    assert rows["I heard back about what changed"] == ["5", "5", "100.0", "5.0", "0"]
     figures = {f.label: (f.value, f.detail) for f in section.figures}
     # How many answered is not what they said: every response is counted here.
     assert figures["Survey responses"] == ("13", "from 15 invitations")
@@ -138,6 +139,30 @@ def test_it_gives_each_i_statement_the_share_who_agree_and_the_average(answers):
     # 55 answers (five "prefer not to say"), 50 of them agreeing.
     assert figures["Answers that agree"] == ("91%", "across all six statements")
     assert "These results leave out 3 responses" in (section.blocks[0].summary)
+
+
+def test_not_yet_answers_are_counted_apart_and_left_out_of_shares_and_averages():
+    project = ProjectFactory(title="Day services review")
+    session = OpportunityFactory(project=project, starts_at=at(2025, 5, 1))
+    signups = [SignUpFactory(opportunity=session) for _ in range(10)]
+    for signup in signups:
+        invitation_for(signup)
+    for signup in signups[:3]:
+        response_for(signup, rating=5, not_yet=["paid_fairly", "heard_back"])
+    for signup in signups[3:]:
+        response_for(signup, rating=2, paid_fairly=4, not_yet=["heard_back"])
+
+    section = outcomes.build(YEAR, now=NOW)
+
+    rows = {row[0]: row[1:] for row in csv_rows(section, "outcomes_statements")}
+    paid = rows["I was paid, and got my expenses back, fairly and on time"]
+    assert paid == ["7", "7", "100.0", "4.0", "3"]
+    heard = rows["I heard back about what changed"]
+    assert heard == ["0", "0", "", "", "10"]
+    assert (
+        "3 answers said \u201cI have not been paid yet\u201d and 10 answers said \u201cI have not "
+        "heard back yet\u201d: these are left out of the shares and averages."
+    ) in section.blocks[0].summary
 
 
 def test_it_shows_results_over_time_by_quarter_hiding_quarters_too_few_answered(answers):
@@ -192,7 +217,7 @@ def test_results_for_dates_fewer_than_ten_people_answered_about_are_not_shown(
     section = outcomes.build(autumn, now=NOW)
 
     rows = csv_rows(section, "outcomes_statements")
-    assert all(row[1:] == ["suppressed"] * 4 for row in rows)
+    assert all(row[1:] == ["suppressed"] * 5 for row in rows)
     assert section.blocks[0].summary == TOO_FEW
     assert section.blocks[0].chart is None
     figures = {f.label: (f.value, f.detail) for f in section.figures}

@@ -25,7 +25,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-SUPPRESSED_STATEMENTS = [["suppressed"] * 4] * 6
+SUPPRESSED_STATEMENTS = [["suppressed"] * 5] * 6
 
 
 def _answers(session, count, **ratings):
@@ -48,7 +48,7 @@ def test_dates_a_day_apart_give_the_same_results_so_one_person_cannot_be_singled
 
     assert _statements(before_them) == _statements(with_them)
     # Both are the whole quarter, eleven people, and say so.
-    assert _statements(before_them)[0] == ["11", "10", "90.9", "4.6"]
+    assert _statements(before_them)[0] == ["11", "10", "90.9", "4.6", "Not asked"]
     section = outcomes.build(before_them, now=NOW)
     assert "sessions from 1 April 2025 to 30 June 2025" in section.intro
 
@@ -63,7 +63,7 @@ def test_a_handful_in_one_area_are_left_out_of_every_view_including_all_areas():
     _answers(housing_session, 3, rating=1)
 
     # All areas less carers would be the housing three: so all areas is the carers ten.
-    assert _statements(YEAR)[0] == ["10", "10", "100.0", "5.0"]
+    assert _statements(YEAR)[0] == ["10", "10", "100.0", "5.0", "Not asked"]
     assert _statements(replace(YEAR, area=carers)) == _statements(YEAR)
     assert _statements(replace(YEAR, area=housing)) == SUPPRESSED_STATEMENTS
     quarters = csv_rows(outcomes.build(replace(YEAR, area=housing), now=NOW), "outcomes_quarters")
@@ -118,7 +118,7 @@ def test_a_total_that_would_be_mostly_one_persons_answers_is_left_out():
 
     # Two more people answer, so the regular's eleven are exactly half: the results show.
     _answers(sessions[1], 2, rating=5)
-    assert _statements(YEAR)[0] == ["22", "11", "50.0", "3.0"]
+    assert _statements(YEAR)[0] == ["22", "11", "50.0", "3.0", "Not asked"]
 
 
 def test_a_project_few_people_answered_about_is_left_out_of_every_total():
@@ -136,7 +136,7 @@ def test_a_project_few_people_answered_about_is_left_out_of_every_total():
     assert rows["Big review"][1:7] == ["100.0"] * 6
     # The total and the quarter are the big project's fifteen alone: less the big project,
     # they would otherwise give the small project's four, or the three outside projects.
-    assert _statements(YEAR)[0] == ["15", "15", "100.0", "5.0"]
+    assert _statements(YEAR)[0] == ["15", "15", "100.0", "5.0", "Not asked"]
     assert csv_rows(section, "outcomes_quarters")[0][:3] == ["Apr to Jun 2025", "22", "100.0"]
     assert "For 1 project we do not show results" in section.blocks[3].summary
 
@@ -173,11 +173,11 @@ def test_a_quarters_results_wait_until_its_surveys_have_closed():
     section = outcomes.build(YEAR, now=still_open)
 
     rows = csv_rows(section, "outcomes_statements")
-    assert all(row[1:] == ["not yet"] * 4 for row in rows)
+    assert all(row[1:] == ["not yet"] * 5 for row in rows)
     assert csv_rows(section, "outcomes_quarters") == [["Apr to Jun 2025", "12", *["not yet"] * 7]]
     assert section.blocks[0].summary.startswith("Results appear on 27 August 2025")
     assert {f.label: f.value for f in section.figures}["Answers that agree"] == "Not yet"
-    assert _statements(YEAR)[0] == ["12", "12", "100.0", "5.0"]
+    assert _statements(YEAR)[0] == ["12", "12", "100.0", "5.0", "Not asked"]
 
 
 def test_a_session_people_have_answered_about_cannot_move_to_another_total(staff):

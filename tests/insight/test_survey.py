@@ -30,6 +30,16 @@ ALL_AGREE = {
 }
 
 
+ALL_AGREE_AS_SAVED = {
+    "valued": 5,
+    "strengths": 4,
+    "respect": 5,
+    "shaped": 3,
+    "paid_fairly": None,
+    "heard_back": 2,
+}
+
+
 def _link(message_body):
     return re.search(r"http://\S+/survey/\S+/", message_body).group(0)
 
@@ -255,6 +265,47 @@ def test_a_made_up_answer_is_refused(client, invited):
     response = client.post(_path(invited), {**ALL_AGREE, "valued": "11"})
     assert "There is a problem" in response.content.decode()
     assert not SurveyResponse.objects.exists()
+
+
+def test_people_can_say_they_have_not_been_paid_or_heard_back_yet(client, invited):
+    page = client.get(_path(invited)).content.decode()
+    # Only the two statements about what comes later offer "not yet".
+    assert page.count('value="not_yet"') == 2
+    assert "I have not been paid yet" in page and "I have not heard back yet" in page
+
+    response = client.post(_path(invited), {**ALL_AGREE, "paid_fairly": "not_yet"})
+
+    saved = SurveyResponse.objects.get(signup=invited)
+    assert (saved.paid_fairly, saved.paid_fairly_not_yet) == (None, True)
+    assert (saved.heard_back, saved.heard_back_not_yet) == (2, False)
+    thanks = client.get(response["Location"]).content.decode()
+    assert "<li>I have not been paid yet</li>" in thanks
+    assert 'href="/claims/">your claims</a>' in thanks
+    assert "When that changes, you can" in thanks
+    # Coming back, "not yet" is still chosen; answering again replaces it.
+    assert re.search(r'value="not_yet"\s+checked', client.get(_path(invited)).content.decode())
+    client.post(_path(invited), {**ALL_AGREE, "paid_fairly": "5"})
+    saved.refresh_from_db()
+    assert (saved.paid_fairly, saved.paid_fairly_not_yet) == (5, False)
+
+
+def test_not_yet_is_refused_for_a_statement_that_does_not_offer_it(client, invited):
+    response = client.post(_path(invited), {**ALL_AGREE, "valued": "not_yet"})
+    assert "There is a problem" in response.content.decode()
+    with pytest.raises(services.InsightError):
+        services.save_survey_response(
+            invited, answers={**ALL_AGREE_AS_SAVED, "valued": "not_yet"}, comment=""
+        )
+    assert not SurveyResponse.objects.exists()
+
+
+def test_the_database_refuses_a_rating_beside_not_yet(invited):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SurveyResponse.objects.create(
+            signup=invited, opportunity=invited.opportunity, heard_back=4, heard_back_not_yet=True
+        )
 
 
 def test_personal_details_in_the_comment_are_removed_before_anything_is_saved(client, invited):

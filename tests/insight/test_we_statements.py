@@ -121,6 +121,8 @@ def _rated_in_february_with_answers(client, staff, project, people):
 
 def _page(client, project, day):
     with time_machine.travel(day, tick=False):
+        # Signed in again on the day: a session from months before has expired.
+        client.force_login(project.owner)
         return client.get(f"/insight/projects/{project.slug}/we/").content.decode()
 
 

@@ -59,6 +59,10 @@ def has_model(app_label: str, model_name: str) -> bool:
     return True
 
 
+def has_field(model, name: str) -> bool:
+    return any(field.name == name for field in model._meta.concrete_fields)
+
+
 class Seeder:
     """The base of every part of `LargeData`: shared state, COPY writing and progress lines.
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.apps import apps
 
-from .helpers import Seeder, has_model, local_dt, pick
+from .helpers import Seeder, has_field, has_model, local_dt, pick
 
 
 class OutcomeSeeder(Seeder):
@@ -26,6 +26,8 @@ class OutcomeSeeder(Seeder):
             for f in Response._meta.concrete_fields
             if f.get_internal_type() == "PositiveSmallIntegerField" and f.choices
         ]
+        # Statements that can be answered "not yet" have a flag beside the rating.
+        not_yet = [f"{name}_not_yet" for name in ratings if has_field(Response, f"{name}_not_yet")]
         # Everyone who came to a session in the last eighteen months was asked; about a third
         # answered, mostly agreeing.
         since = self.now - timedelta(days=548)
@@ -36,10 +38,16 @@ class OutcomeSeeder(Seeder):
             invitations.append((attended.id, ended + timedelta(days=28), ended))
             if rng.random() < 0.35:
                 answered = min(ended + timedelta(days=rng.uniform(0.1, 10)), self.now)
+                answers = {
+                    name: pick(rng, [(5, 30), (4, 40), (3, 15), (2, 7), (1, 3), (None, 5)])
+                    for name in ratings
+                }
+                flags = [rng.random() < 0.08 for _ in not_yet]
+                for flag, said in zip(not_yet, flags, strict=True):
+                    if said:
+                        answers[flag.removesuffix("_not_yet")] = None
                 responses.append(
-                    (attended.id, attended.opportunity.id,
-                     *[pick(rng, [(5, 30), (4, 40), (3, 15), (2, 7), (1, 3), (None, 5)])
-                       for _ in ratings],
+                    (attended.id, attended.opportunity.id, *answers.values(), *flags,
                      "It was well run and people listened." if rng.random() < 0.2 else "",
                      answered, answered)
                 )  # fmt: skip
@@ -51,7 +59,15 @@ class OutcomeSeeder(Seeder):
         )
         self._copy(
             Response,
-            ["signup_id", "opportunity_id", *ratings, "comment", "submitted_at", "updated_at"],
+            [
+                "signup_id",
+                "opportunity_id",
+                *ratings,
+                *not_yet,
+                "comment",
+                "submitted_at",
+                "updated_at",
+            ],
             responses,
             key="survey responses",
             label="survey responses",
