@@ -44,6 +44,13 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", {"reason": reason}, status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent with a stale or missing security token. Django's own page is in technical
+    terms and is rendered without the request (so without the menu); this says what happened
+    and how to send the form again without losing what was typed."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 

@@ -41,6 +41,11 @@ def pytest_collection_modifyitems(config, items):
 def pytest_configure(config):
     # Every test in tests/browser is a browser test.
     config.addinivalue_line("markers", "browser: drives Chromium")
+    config.addinivalue_line(
+        "markers",
+        "page_answers_with(status): a page the test opens answers with this status, which "
+        "the browser logs as a console error; the test expects it",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +64,7 @@ def browser(_playwright):
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, request):
     # bypass_csp lets the test inject axe-core; the hub's own pages never need it.
     context = browser.new_context(base_url=live_server.url, bypass_csp=True)
     context.set_default_timeout(10_000)
@@ -70,6 +75,10 @@ def page(browser, live_server):
     )
     yield page
     context.close()
+    expected = request.node.get_closest_marker("page_answers_with")
+    if expected:
+        status = f"the server responded with a status of {expected.args[0]} "
+        console_errors = [error for error in console_errors if status not in error]
     assert not console_errors, f"JavaScript errors in the browser: {console_errors}"
 
 

@@ -104,3 +104,20 @@ def test_the_header_works_by_keyboard_alone(page):
     page.keyboard.press("Shift+Tab")
     background = page.evaluate("getComputedStyle(document.activeElement).backgroundColor")
     assert background == "rgb(255, 221, 0)"
+
+
+@pytest.mark.page_answers_with(403)
+def test_a_form_sent_after_its_security_token_was_lost_explains_how_to_send_it_again(
+    page, axe, fits_320
+):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("someone@example.org")
+    page.context.clear_cookies()  # as if signed out in another tab, or cookies were blocked
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("heading", name="Sorry, we could not send that").wait_for()
+    assert page.get_by_text("What you typed should still be there").is_visible()
+    axe(page)
+    fits_320()
+    page.go_back()
+    assert page.get_by_label("Email address").input_value() == "someone@example.org"

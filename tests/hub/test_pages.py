@@ -54,6 +54,20 @@ def test_a_refusal_says_who_may_do_it(client, staff):
     assert "Only hub administrators can see the outbox." in admin_only.text
 
 
+def test_a_form_without_its_security_token_gets_a_plain_page_with_the_menu(staff):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+
+    response = client.post(reverse("participation:create"), {"title": "Walk"})
+
+    assert response.status_code == 403
+    assert "Sorry, we could not send that" in response.text
+    assert "Go back to the form" in response.text
+    assert "Sign out" in response.text  # the full page, with the menu of who is signed in
+
+
 def test_the_accessibility_statement_has_real_content(client):
     page = client.get(reverse("accessibility")).content.decode()
 
