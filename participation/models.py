@@ -182,6 +182,14 @@ class Opportunity(models.Model):
                 condition=models.Q(ends_at__gte=models.F("starts_at")),
                 name="opportunity_ends_after_start",
             ),
+            # See HIGHEST_STEP_ON_ITS_OWN: nothing (an import, the admin, a script) can give an
+            # opportunity standing alone a step only a project's evidence can support.
+            models.CheckConstraint(
+                condition=models.Q(project__isnull=False)
+                | models.Q(step__isnull=True)
+                | models.Q(step__lte=Step.ENGAGEMENT),  # HIGHEST_STEP_ON_ITS_OWN
+                name="standalone_opportunity_step_at_most_engagement",
+            ),
         ]
 
     def __str__(self):

@@ -101,7 +101,7 @@ def test_topic_area_access_level_and_step_filters(client):
     )
     from_project = OpportunityFactory(title="From project", project=project)
     quiet = VenueFactory(area="Southgate", quiet_room=True, hearing_loop=True)
-    OpportunityFactory(title="Quiet venue", format="in_person", venue=quiet, step=Step.CO_DESIGN)
+    OpportunityFactory(title="Quiet venue", format="in_person", venue=quiet, step=Step.ENGAGEMENT)
     OpportunityFactory(title="Other", step=Step.INFORMING)
 
     assert titles(client.get(URL, {"topic": "carers"})) == [from_project.title]
@@ -302,7 +302,8 @@ def test_an_opportunitys_page_says_what_the_fee_is_from_the_payment_policy(clien
 def test_each_opportunity_says_what_it_is_and_what_say_people_have_in_plain_words(client):
     autism = ServiceAreaFactory(name="Autism")
     OpportunityFactory(title="Open session", kind="other", topic=autism, step=Step.CONSULTATION)
-    OpportunityFactory(title="Tea and talk", kind="drop_in", topic=autism, step=Step.CO_DESIGN)
+    co_design = ProjectFactory(claimed_step=Step.CO_DESIGN, evidenced_step=Step.CO_DESIGN)
+    OpportunityFactory(title="Tea and talk", kind="drop_in", topic=autism, project=co_design)
 
     page = client.get(URL).text
 
