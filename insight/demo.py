@@ -117,7 +117,7 @@ def _seed_we(now) -> int:
     return count
 
 
-def _seed_equality(limit) -> int:
+def _seed_equality(limit, now) -> int:
     User = get_user_model()
     people = User.objects.filter(signups__isnull=False).distinct().order_by("pk")[:limit]
     records = []
@@ -129,7 +129,10 @@ def _seed_equality(limit) -> int:
         for question in QUESTIONS:
             values = [value for value, _ in question.choices.choices]
             answers[question.field] = "" if pick.random() < 0.1 else pick.choice(values)
-        records.append(EqualityMonitoring(person=person, **answers))
+        # Answered a year ago: the dashboard counts answers given before this quarter.
+        records.append(
+            EqualityMonitoring(person=person, updated_at=now - timedelta(days=365), **answers)
+        )
     EqualityMonitoring.objects.bulk_create(records, ignore_conflicts=True, batch_size=1000)
     return len(records)
 
@@ -139,7 +142,7 @@ def seed(*, scale, log):
     limit = LIMITS.get(scale, LIMITS["small"])
     responses = _seed_responses(limit, now)
     assessments = _seed_we(now)
-    equality = _seed_equality(limit)
+    equality = _seed_equality(limit, now)
     log(
         f"Insight: {responses} survey answers, {assessments} new \u201cWe\u201d ratings, "
         f"{equality} people with equality answers."

@@ -169,6 +169,11 @@ class EqualityMonitoring(models.Model):
     back to it, so no template, serializer or admin page showing a person can show these.
     They are read only by the person (at /my/equality/) and counted in aggregate, with small
     numbers suppressed, by `insight.dashboard.reach`. Deleting removes the row.
+
+    The dashboard counts answers as they stood at the start of the current quarter (see
+    `insight.dashboard.reach`). When someone changes answers given before then, the
+    `counted_*` fields keep the earlier ones, as of `counted_at`, until the next quarter; then
+    `services.forget_superseded_equality_answers` empties them.
     """
 
     person = models.OneToOneField(
@@ -183,9 +188,25 @@ class EqualityMonitoring(models.Model):
     religion = _equality_field(Religion)
     carer = _equality_field(YesNo)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The answers as they stood at the start of the quarter beginning `counted_at`, kept only
+    # while they are the ones counted (the person changed them during that quarter).
+    counted_at = models.DateField(null=True, blank=True)
+    counted_age_band = _equality_field(AgeBand)
+    counted_disability = _equality_field(YesNo)
+    counted_ethnic_group = _equality_field(EthnicGroup)
+    counted_sex = _equality_field(Sex)
+    counted_gender_same_as_birth = _equality_field(YesNo)
+    counted_sexual_orientation = _equality_field(SexualOrientation)
+    counted_religion = _equality_field(Religion)
+    counted_carer = _equality_field(YesNo)
 
     class Meta:
         verbose_name_plural = "equality monitoring answers"
 
     def __str__(self):
         return "Equality monitoring answers"
+
+    def get_counted_label(self, question) -> str:
+        """The kept earlier answer to `question`, in words."""
+        value = getattr(self, f"counted_{question.field}")
+        return question.choices(value).label if value else "Not answered"

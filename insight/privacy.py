@@ -29,6 +29,10 @@ def export(user) -> dict:
             question.text: getattr(record, f"get_{question.field}_display")() or "Not answered"
             for question in QUESTIONS
         },
+        # Earlier answers kept only until the figures count the change (see the model).
+        "equality_monitoring_earlier_answers_still_counted": None
+        if record is None or record.counted_at is None
+        else {question.text: record.get_counted_label(question) for question in QUESTIONS},
         "survey_answers": [
             {
                 "opportunity": response.opportunity.title,

@@ -4,7 +4,7 @@ Each function does its writes in one transaction and raises `InsightError` with 
 people can read when something is not allowed.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +14,7 @@ from notifications.services import queue_message
 
 from .equality import QUESTIONS
 from .models import EqualityMonitoring, SurveyInvitation, SurveyResponse, WeAssessment
+from .querysets import quarter_floor
 from .statements import ASKED_NOT_YET, I_KEYS, I_STATEMENTS, NOT_YET, WE_KEYS, Agreement
 
 # People can answer (and change their answers) for 8 weeks after the session ends.
@@ -155,8 +156,22 @@ def equality_answers_for(person) -> EqualityMonitoring | None:
     return EqualityMonitoring.objects.filter(person=person).first()
 
 
+def counted_as_at(now) -> date:
+    """The day the dashboard's equality figures stand at: the first of the current quarter,
+    that is the end of the last whole quarter (see `insight.dashboard.reach`)."""
+    return quarter_floor(timezone.localdate(now))
+
+
+def start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def save_equality_answers(person, *, answers: dict, now=None) -> EqualityMonitoring:
-    """Save a person's own equality answers. Empty answers mean "not answered"."""
+    """Save a person's own equality answers. Empty answers mean "not answered".
+
+    Answers given before this quarter began are the ones counted until the next quarter, so
+    the first change this quarter keeps them (as `counted_*`); later changes leave them be.
+    """
     now = now or timezone.now()
     fields = {}
     for question in QUESTIONS:
@@ -164,11 +179,31 @@ def save_equality_answers(person, *, answers: dict, now=None) -> EqualityMonitor
         if value and value not in question.choices.values:
             raise InsightError(f"Choose one of the answers given: {question.text}")
         fields[question.field] = value
+    as_at = counted_as_at(now)
     with transaction.atomic():
-        record, _ = EqualityMonitoring.objects.update_or_create(
+        record, created = EqualityMonitoring.objects.select_for_update().get_or_create(
             person=person, defaults={**fields, "updated_at": now}
         )
+        if created:
+            return record
+        if record.updated_at < start_of(as_at):
+            for question in QUESTIONS:
+                setattr(record, f"counted_{question.field}", getattr(record, question.field))
+            record.counted_at = as_at
+        for field, value in fields.items():
+            setattr(record, field, value)
+        record.updated_at = now
+        record.save()
     return record
+
+
+def forget_superseded_equality_answers(*, now=None) -> int:
+    """Empty the kept earlier answers of people whose changes are now counted: those who
+    changed their answers before this quarter began. Returns how many were emptied."""
+    now = now or timezone.now()
+    return EqualityMonitoring.objects.filter(
+        updated_at__lt=start_of(counted_as_at(now)), counted_at__isnull=False
+    ).update(counted_at=None, **{f"counted_{q.field}": "" for q in QUESTIONS})
 
 
 def delete_equality_answers(person) -> bool:

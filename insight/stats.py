@@ -134,11 +134,18 @@ class SameFaces:
     def share(self) -> float | None:
         return self.top_signups / self.signups if self.signups else None
 
+    @property
+    def even_share(self) -> float | None:
+        """What `share` would be if everyone took part equally: `top_people` of `people`.
+        About 10% in a large group, but more in a small one, where the top 10% is rounded up
+        to a whole person (1 of 6 people is 17%)."""
+        return self.top_people / self.people if self.people else None
+
 
 def same_faces(signups) -> SameFaces:
     """How concentrated taking part is: the share of `signups` made by the 10% of people who
-    took part most often. 10% would mean everyone takes part equally; near 100% means the
-    same few faces every time.
+    took part most often. `even_share` (about 10%) would mean everyone takes part equally;
+    near 100% means the same few faces every time.
     """
     per_person = (
         signups.order_by()

@@ -18,5 +18,9 @@ def invite_recent_attendees():
 
 @shared_task
 def keep_dashboard_figures_fresh():
-    """Every INSIGHT_CACHE_SECONDS: work out the dashboard's default figures ahead of time."""
-    page.keep_default_figures_fresh(now=timezone.now())
+    """Every INSIGHT_CACHE_SECONDS: work out the dashboard's default figures ahead of time.
+    First, once a quarter has ended, forget the earlier equality answers kept for it: the
+    figures count the changes now (see `EqualityMonitoring`)."""
+    now = timezone.now()
+    services.forget_superseded_equality_answers(now=now)
+    page.keep_default_figures_fresh(now=now)

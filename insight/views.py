@@ -19,7 +19,7 @@ from coprod_hub.lib.pagination import paginate
 
 from . import permissions, services
 from .dashboard import builders
-from .dashboard.page import figures_html
+from .dashboard.page import figures_html, kept_figures
 from .filters import DashboardFilterForm, default_range
 from .forms import EqualityForm, SurveyForm, WeAssessmentForm
 from .models import SurveyResponse, WeAssessment
@@ -84,16 +84,28 @@ def _csv(request, form, now):
         return HttpResponse(
             f"The filters are not right: {problems}", status=400, content_type="text/plain"
         )
-    table = builders()[slug](form.filters(), now=now).table(name) if slug else None
-    if table is None:
+    filters = form.filters()
+    content, worked_out_at = None, now
+    if slug and settings.INSIGHT_CACHE_SECONDS > 0:
+        # The figures kept for the page (see dashboard/page.py), so a download agrees with
+        # the page it came from.
+        figures = kept_figures(filters, now=now)
+        content, worked_out_at = figures.csv.get(name), figures.worked_out_at
+    elif slug:
+        # Nothing is kept: the page too is worked out afresh each time. Only this section.
+        table = builders()[slug](filters, now=now).table(name)
+        content = table.to_csv() if table else None
+    if content is None:
         return HttpResponse(
             f"There is no table called \u201c{name}\u201d.", status=400, content_type="text/plain"
         )
-    filters = form.filters()
-    response = HttpResponse(
-        EXCEL_UTF8_MARK + table.to_csv(), content_type="text/csv; charset=utf-8"
+    response = HttpResponse(EXCEL_UTF8_MARK + content, content_type="text/csv; charset=utf-8")
+    # The file says when its figures were worked out, as the page does, in its name: a first
+    # row would stop the file reading as a plain table.
+    filename = (
+        f"{name}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}"
+        f"-worked-out-{timezone.localtime(worked_out_at):%Y%m%d-%H%M}.csv"
     )
-    filename = f"{name}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # An export for the member of staff who asked: never kept by a shared cache or proxy.
     response["Cache-Control"] = "private, no-store"

@@ -319,12 +319,7 @@ def build(filters, *, now) -> Section:
             f"for {widest[0]}."
         )
     else:
-        project_summary = (
-            f"{plural(len(by_project), 'project')} had answers. No team has rated the "
-            "\u201cWe\u201d statements for these dates yet, so there is no gap to show."
-            if by_project
-            else "No project has answers for sessions in these dates yet."
-        )
+        project_summary = _no_gap_summary(by_project, we_by_project)
     if hidden_projects:
         project_summary += (
             f" For {plural(hidden_projects, 'project')} we do not show results: in every "
@@ -425,6 +420,51 @@ def build(filters, *, now) -> Section:
             Block("By project", project_summary, project_table),
         ],
         extra={"comments": comments, "suppress_below": SUPPRESS_BELOW},
+    )
+
+
+def _no_gap_summary(by_project, we_by_project) -> str:
+    """Why the by-project table has no gap to show: no project has answers, no team of a
+    project with answers has rated itself, or teams did but participants' side is held back
+    (the surveys are still open, or too few answered) or has no average."""
+    if not by_project:
+        return "No project has answers for sessions in these dates yet."
+    had = f"{plural(len(by_project), 'project')} had answers."
+    rated = [row for row in by_project if row["project"] in we_by_project]
+    if not rated:
+        whose = "Its team has" if len(by_project) == 1 else "None of their teams has"
+        return (
+            f"{had} {whose} rated the \u201cWe\u201d statements for these dates yet, so "
+            "there is no gap to show."
+        )
+    waiting = sum(1 for row in rated if not row["counted"] and row["pending"])
+    hidden = sum(1 for row in rated if not row["counted"] and not row["pending"])
+    no_average = len(rated) - waiting - hidden
+    reasons = []
+    if waiting:
+        reasons.append(
+            f"for {plural(waiting, 'project')}, participants\u2019 results are not shown yet, "
+            "as the surveys about their sessions are still open"
+        )
+    if hidden:
+        reasons.append(
+            f"for {plural(hidden, 'project')}, participants\u2019 results are not shown, to "
+            "protect people\u2019s privacy"
+        )
+    if no_average:
+        reasons.append(
+            f"for {plural(no_average, 'project')}, every participant chose "
+            "\u201cPrefer not to say\u201d or \u201cnot yet\u201d"
+        )
+    if len(by_project) == 1:
+        teams = "Its team rated"
+    elif len(rated) == len(by_project):
+        teams = "All their teams rated"
+    else:
+        teams = f"The teams of {len(rated):,} of them rated"
+    return (
+        f"{had} {teams} the \u201cWe\u201d statements, but there is no gap to show: "
+        f"{'; '.join(reasons)}."
     )
 
 

@@ -3,6 +3,14 @@ how taking part spreads across service areas and equality groups.
 
 "Taking part" means a booked place that was not marked as apologies or did not attend, on a
 session that was not cancelled.
+
+Equality figures are the one part of reach about what people told us of themselves, and they
+are guarded as survey results are (`insight.cells`): against being narrowed to a handful by
+setting one view beside another. Other areas and levels are checked by `stats.suppress`;
+dates are ignored; and time is held still: the figures count answers as they stood at the
+start of the current quarter, among people who had taken part by then, so two views seen on
+different days (or ten minutes apart) within a quarter are the same, and one person's new or
+changed answer is never seen arriving on its own. See `equality`.
 """
 
 from django.contrib.auth import get_user_model
@@ -15,6 +23,8 @@ from .. import tables as t
 from ..charts import single_series
 from ..equality import NOT_ANSWERED_LABEL, QUESTIONS
 from ..models import EqualityMonitoring
+from ..querysets import next_quarter
+from ..services import counted_as_at, start_of
 from ..stats import SUPPRESS_BELOW, SameFaces, same_faces_of, suppress
 from . import Block, Figure, Section, Subsection, joined, plural, verb
 
@@ -75,8 +85,18 @@ def _by_area(filters):
     )
 
 
-def _equality_counts(people_ids, *, exclude_ids=None) -> tuple[int, dict]:
-    """Two queries: how many people are in the set, and how many gave each answer.
+def _answered_then(field: str, value: str, as_at) -> Q:
+    """Records whose answer to `field` was `value` at the start of the day `as_at`: their
+    current answer if they have not changed it since, else the one kept from then. Records
+    made since count as not answered."""
+    return Q(updated_at__lt=start_of(as_at), **{field: value}) | Q(
+        updated_at__gte=start_of(as_at), counted_at=as_at, **{f"counted_{field}": value}
+    )
+
+
+def _equality_counts(people_ids, *, as_at, exclude_ids=None) -> tuple[int, dict]:
+    """Two queries: how many people are in the set, and how many gave each answer, as the
+    answers stood at the start of `as_at`.
 
     The answers are counted in the database; no single person's answers are ever loaded.
     """
@@ -89,7 +109,9 @@ def _equality_counts(people_ids, *, exclude_ids=None) -> tuple[int, dict]:
     counts = {}
     for question in QUESTIONS:
         for value, _ in question.choices.choices:
-            counts[f"{question.field}__{value}"] = Count("pk", filter=Q(**{question.field: value}))
+            counts[f"{question.field}__{value}"] = Count(
+                "pk", filter=_answered_then(question.field, value, as_at)
+            )
     return people.count(), records.aggregate(**counts)
 
 
@@ -99,22 +121,40 @@ def _question_cells(question, total: int, counts: dict) -> list[int]:
     return [*answered, total - sum(answered)]
 
 
-def equality(filters):
-    """Equality groups among everyone who has taken part in the chosen area and level.
+def equality(filters, *, now):
+    """Equality groups among everyone who has taken part in the chosen area and level, as they
+    stood at the start of the current quarter. Returns (that day, people, tables).
 
     These figures ignore the date range on purpose. Dates can be narrowed a day at a time, so
     two date ranges could be subtracted to find a handful of people; areas and levels form a
     small fixed set of views, and every cell here is also checked against what subtracting
     this view from each wider one would reveal (see `stats.suppress`).
+
+    They also stand still for a quarter at a time, for the reason survey results wait for
+    their quarter to settle (`insight.cells`): someone who knows that a person has just
+    answered, changed an answer or come to their first session would otherwise see one
+    count go up by one (on two days, or two copies of the page ten minutes apart) and learn
+    that person's answer. So only answers given by the start of the quarter count, as they
+    stood then (`EqualityMonitoring.counted_*` keeps earlier answers someone has since
+    changed), among people who took part in sessions that began before it. Changes all
+    arrive together when the next quarter begins. Left to chance: a person who deletes their
+    answers or account is gone from the figures at once (we keep nothing they asked us to
+    delete), and a correction to attendance at a session before the quarter moves one person.
     """
+    as_at = counted_as_at(now)
 
     def people_in(view):
-        return signups_in_view(view, dates=False).values("resident_id")
+        return (
+            signups_in_view(view, dates=False)
+            .filter(opportunity__starts_at__lt=start_of(as_at))
+            .values("resident_id")
+        )
 
     mine = people_in(filters)
-    total, counts = _equality_counts(mine)
+    total, counts = _equality_counts(mine, as_at=as_at)
     complements = [
-        _equality_counts(people_in(wider), exclude_ids=mine) for wider in filters.wider_views()
+        _equality_counts(people_in(wider), as_at=as_at, exclude_ids=mine)
+        for wider in filters.wider_views()
     ]
     result = []
     for question in QUESTIONS:
@@ -123,13 +163,13 @@ def equality(filters):
         differences = [_question_cells(question, n, c) for n, c in complements]
         hidden = suppress(cells, differences) if total else [False] * len(cells)
         result.append((question, list(zip(labels, cells, hidden, strict=True))))
-    return total, result
+    return as_at, total, result
 
 
 def build(filters, *, now) -> Section:
     faces = _people(filters)
     areas = _by_area(filters)
-    equality_total, equality_tables = equality(filters)
+    equality_as_at, equality_total, equality_tables = equality(filters, now=now)
 
     people, first_timers = faces.people, faces.new_people
     returning = people - first_timers
@@ -171,13 +211,21 @@ def build(filters, *, now) -> Section:
             [t.text("Most frequent 10% of people"), t.number(faces.top_people)],
             [t.text("Their sign-ups"), t.number(faces.top_signups)],
             [t.text("Their share of all sign-ups"), t.percent(faces.top_signups, faces.signups)],
+            # The top 10% is rounded up to whole people, so in a small group an even spread
+            # gives them more than 10%: 1 of 6 people would make 17% of the sign-ups.
+            [
+                t.text("Their share if everyone took part equally"),
+                t.percent(faces.top_people, faces.people),
+            ],
         ],
     )
+    even = _pct(faces.top_people, faces.people)
     faces_summary = (
         f"The {plural(faces.top_people, 'person', 'people')} who "
         f"{verb(faces.top_people, 'takes', 'take')} part most (the top 10%) "
         f"made {_pct(faces.top_signups, faces.signups)} of all sign-ups. If everyone took part "
-        "equally it would be about 10%."
+        f"equally, {verb(faces.top_people, 'that person', f'those {faces.top_people:,} people')}"
+        f" would have made {even} of them ({faces.top_people:,} of {faces.people:,} people)."
         if faces.signups
         else "There are no sign-ups in these dates."
     )
@@ -185,14 +233,14 @@ def build(filters, *, now) -> Section:
         "reach-same-faces",
         "Share of sign-ups made by the most frequent 10% of people",
         "Bar chart comparing the share of sign-ups made by the most frequent 10% of people "
-        "with the 10% an even spread would give.",
+        "with the share they would make if everyone took part equally.",
         [
             (
                 "Most frequent 10% of people",
                 100 * (share or 0),
                 _pct(faces.top_signups, faces.signups),
             ),
-            ("An even spread", 10, "10%"),
+            ("If everyone took part equally", 100 * (faces.even_share or 0), even),
         ],
         max_value=100,
     )
@@ -229,11 +277,15 @@ def build(filters, *, now) -> Section:
     equality_section = Subsection(
         "Spread by equality group",
         (
-            f"From the optional equality questions answered by people who have taken part "
-            f"in {_scope(filters)} at any time ({plural(equality_total, 'person', 'people')}). "
-            f"These figures do not change with the dates. Any group that would show fewer "
-            f"than {SUPPRESS_BELOW} people, here or by comparing with a wider view, is "
-            "hidden, together with enough other groups that it cannot be worked out."
+            f"From the optional equality questions answered by people who had taken part "
+            f"in {_scope(filters)} before {equality_as_at:%-d %B %Y} "
+            f"({plural(equality_total, 'person', 'people')}), as their answers stood that "
+            f"day. Answers given or changed since, and people taking part for the first "
+            f"time since, are counted from {next_quarter(equality_as_at):%-d %B %Y}: seeing "
+            "each one added would show what that person answered. These figures do not "
+            f"change with the dates. Any group that would show fewer than {SUPPRESS_BELOW} "
+            "people, here or by comparing with a wider view, is hidden, together with "
+            "enough other groups that it cannot be worked out."
         ),
     )
     for question, cells in equality_tables:
@@ -268,7 +320,8 @@ def build(filters, *, now) -> Section:
             Figure(
                 "Same faces",
                 _pct(faces.top_signups, faces.signups),
-                "of sign-ups from the most frequent 10% of people",
+                "of sign-ups from the most frequent 10% of people"
+                + (f" ({even} if everyone took part equally)" if faces.signups else ""),
             ),
         ],
         blocks=blocks,

@@ -179,7 +179,7 @@ def test_a_visit_waits_for_figures_another_visit_is_working_out(
     cache.add(f"{key}:busy", 1)
 
     def the_other_visit_finishes(seconds):
-        cache.set(key, "<p>Worked out by the other visit</p>")
+        cache.set(key, page.Figures("<p>Worked out by the other visit</p>", {}, MORNING))
 
     with (
         time_machine.travel(MORNING, tick=False),
@@ -196,20 +196,96 @@ def test_the_refresh_phrase_reads_naturally():
     assert page.refresh_phrase(90) == "every 90 seconds"
 
 
-def test_csv_downloads_are_worked_out_from_the_latest_rows(client, staff, areas):
+def _download(client, url) -> tuple[str, str]:
+    """(the CSV's text, its file name)."""
+    response = client.get(url)
+    assert response.status_code == 200
+    filename = response["Content-Disposition"].split('filename="')[1].rstrip('"')
+    return response.content.decode("utf-8-sig"), filename
+
+
+CSV_URL = f"{URL}&format=csv&table=reach_areas"
+
+
+def test_a_csv_download_holds_the_same_figures_as_the_page_it_came_from(client, staff, areas):
     client.force_login(staff)
-    client.get(URL)
+    with time_machine.travel(MORNING, tick=False):
+        page_html = client.get(URL).content.decode()
+    # A sign-up recorded after the page's figures were worked out.
     SignUpFactory(
         opportunity__project__service_area=areas[1], opportunity__starts_at=at(2025, 8, 1)
     )
-    csv = client.get(f"{URL}&format=csv&table=reach_areas").content.decode()
+
+    with time_machine.travel(MORNING.replace(minute=41), tick=False):
+        csv, filename = _download(client, CSV_URL)
+
+    assert "Figures worked out at 10:35am." in page_html
+    assert "Housing,1,1" in csv
+    assert filename == "reach_areas-20250401-20260331-worked-out-20260415-1035.csv"
+
+
+def test_once_the_figures_are_worked_out_again_the_csv_follows_them(client, staff, areas):
+    client.force_login(staff)
+    with time_machine.travel(MORNING, tick=False):
+        client.get(URL)
+    SignUpFactory(
+        opportunity__project__service_area=areas[1], opportunity__starts_at=at(2025, 8, 1)
+    )
+    # The kept copy runs out (Redis keeps its own time, which time_machine does not move).
+    cache.delete(page.cache_key(Filters(date(2025, 4, 1), date(2026, 3, 31)), today=MORNING.date()))
+
+    with time_machine.travel(MORNING.replace(minute=46), tick=False):
+        csv, filename = _download(client, CSV_URL)
+        html = client.get(URL).content.decode()
+
     assert "Housing,2,2" in csv
+    assert filename.endswith("-worked-out-20260415-1046.csv")
+    assert "Figures worked out at 10:46am." in html
+
+
+def test_a_csv_downloaded_first_is_kept_for_the_page(client, staff, areas):
+    client.force_login(staff)
+    with time_machine.travel(MORNING, tick=False):
+        csv, _ = _download(client, CSV_URL)
+    SignUpFactory(
+        opportunity__project__service_area=areas[1], opportunity__starts_at=at(2025, 8, 1)
+    )
+
+    with time_machine.travel(MORNING.replace(minute=38), tick=False):
+        html = client.get(URL).content.decode()
+
+    assert "Housing,1,1" in csv
+    assert "Figures worked out at 10:35am." in html
+    assert _people_taking_part(html) == "4"
+
+
+def test_the_page_says_csv_downloads_hold_the_kept_figures(client, staff, areas):
+    client.force_login(staff)
+    html = client.get(URL).content.decode()
+    assert "Each CSV download holds the figures as last worked out" in html
+
+
+def test_with_no_keeping_time_a_csv_is_worked_out_when_downloaded(client, staff, areas, settings):
+    settings.INSIGHT_CACHE_SECONDS = 0
+    client.force_login(staff)
+    with time_machine.travel(MORNING, tick=False):
+        html = client.get(URL).content.decode()
+    SignUpFactory(
+        opportunity__project__service_area=areas[1], opportunity__starts_at=at(2025, 8, 1)
+    )
+    with time_machine.travel(MORNING.replace(minute=36), tick=False):
+        csv, filename = _download(client, CSV_URL)
+
+    assert "Each CSV download is worked out when you download it" in html
+    assert "Housing,2,2" in csv
+    assert filename.endswith("-worked-out-20260415-1036.csv")
 
 
 def _kept_copy():
     """The copy kept for `URL` on the morning of MORNING."""
     filters = Filters(start=date(2025, 4, 1), end=date(2026, 3, 31))
-    return cache.get(page.cache_key(filters, today=MORNING.date()))
+    kept = cache.get(page.cache_key(filters, today=MORNING.date()))
+    return None if kept is None else kept.html
 
 
 def test_the_kept_filter_form_shows_what_each_person_chose(client, staff, areas):

@@ -1,10 +1,12 @@
 """Equality monitoring: optional, the person's own, kept apart, deletable."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from insight import privacy
+from insight import privacy, services
 from insight.models import EqualityMonitoring, SurveyResponse
 
 from .factories import SignUpFactory, invitation_for, response_for
@@ -122,3 +124,27 @@ def test_erasing_a_person_deletes_their_answers_and_comments_but_keeps_the_numbe
     assert not EqualityMonitoring.objects.filter(person=resident).exists()
     kept = SurveyResponse.objects.get(signup=signup)
     assert (kept.comment, kept.valued) == ("", 4)
+
+
+def test_a_persons_data_export_includes_earlier_answers_kept_until_the_figures_change(resident):
+    uk = ZoneInfo("Europe/London")
+    EqualityMonitoring.objects.create(
+        person=resident, ethnic_group="black", updated_at=datetime(2025, 6, 1, tzinfo=uk)
+    )
+    assert privacy.export(resident)["equality_monitoring_earlier_answers_still_counted"] is None
+
+    services.save_equality_answers(
+        resident, answers={"ethnic_group": "asian"}, now=datetime(2026, 4, 15, tzinfo=uk)
+    )
+
+    data = privacy.export(resident)
+    assert data["equality_monitoring"]["What is your ethnic group?"] == "Asian or Asian British"
+    earlier = data["equality_monitoring_earlier_answers_still_counted"]
+    assert earlier["What is your ethnic group?"] == "Black, Black British, Caribbean or African"
+    assert earlier["What is your age?"] == "Not answered"
+
+
+def test_the_page_tells_people_the_totals_change_only_every_three_months(client, resident):
+    client.force_login(resident)
+    page = client.get(URL).content.decode()
+    assert "The totals are updated once every 3 months" in page

@@ -265,3 +265,86 @@ def test_it_counts_people_not_responses_before_showing_results(client, staff):
         "Fewer than 10 people answered, or one person gave more than half of the answers, so "
         "we do not show the results" in page
     )
+
+
+def _by_project_summary(section) -> str:
+    return next(block.summary for block in section.blocks if block.heading == "By project")
+
+
+def test_when_the_team_rated_but_participants_results_are_hidden_the_summary_says_so(answers):
+    autumn = Filters(start=date(2025, 10, 1), end=date(2025, 12, 31))
+    summary = _by_project_summary(outcomes.build(autumn, now=NOW))
+
+    assert "No team has rated" not in summary
+    assert summary.startswith(
+        "1 project had answers. Its team rated the \u201cWe\u201d statements, but there is no "
+        "gap to show: for 1 project, participants\u2019 results are not shown, to protect "
+        "people\u2019s privacy."
+    )
+
+
+def test_when_the_team_rated_but_the_surveys_are_still_open_the_summary_says_so(answers):
+    autumn = Filters(start=date(2025, 10, 1), end=date(2025, 12, 31))
+    summary = _by_project_summary(outcomes.build(autumn, now=at(2025, 12, 10)))
+
+    assert summary == (
+        "1 project had answers. Its team rated the \u201cWe\u201d statements, but there is no "
+        "gap to show: for 1 project, participants\u2019 results are not shown yet, as the "
+        "surveys about their sessions are still open."
+    )
+
+
+def test_when_several_teams_rated_and_each_is_held_back_for_its_own_reason():
+    """On 10 February, Reading group: rated, three answered in August (hidden). Hoarding:
+    rated, ten answered in December (those surveys are still open). Libraries: answers,
+    never rated."""
+    reading = ProjectFactory(title="Reading group")
+    _rate(reading, date(2025, 7, 1))
+    august = OpportunityFactory(project=reading, starts_at=at(2025, 8, 5))
+    for _ in range(3):
+        response_for(SignUpFactory(opportunity=august), rating=4)
+    hoarding = ProjectFactory(title="Hoarding support")
+    _rate(hoarding, date(2025, 10, 1))
+    december = OpportunityFactory(project=hoarding, starts_at=at(2025, 12, 5))
+    for _ in range(10):
+        response_for(SignUpFactory(opportunity=december), rating=4)
+    libraries = OpportunityFactory(
+        project=ProjectFactory(title="Libraries"), starts_at=at(2025, 11, 2)
+    )
+    response_for(SignUpFactory(opportunity=libraries), rating=4)
+    second_half = Filters(start=date(2025, 7, 1), end=date(2025, 12, 31))
+
+    summary = _by_project_summary(outcomes.build(second_half, now=at(2026, 2, 10)))
+
+    assert summary.startswith(
+        "3 projects had answers. The teams of 2 of them rated the \u201cWe\u201d statements, "
+        "but there is no gap to show: for 1 project, participants\u2019 results are not shown "
+        "yet, as the surveys about their sessions are still open; for 1 project, "
+        "participants\u2019 results are not shown, to protect people\u2019s privacy."
+    )
+
+
+def test_when_no_team_of_a_project_with_answers_rated_itself_the_summary_says_so():
+    project = ProjectFactory(title="Day services review")
+    session = OpportunityFactory(project=project, starts_at=at(2025, 5, 1))
+    for _ in range(10):
+        response_for(SignUpFactory(opportunity=session), rating=4)
+    # Another project's team rated itself, but nobody answered about that project.
+    _rate(ProjectFactory(title="Quiet project"), date(2025, 4, 1))
+
+    summary = _by_project_summary(outcomes.build(YEAR, now=NOW))
+
+    assert summary == (
+        "1 project had answers. Its team has rated the \u201cWe\u201d statements for these "
+        "dates yet, so there is no gap to show."
+    )
+
+
+def _rate(project, quarter_start):
+    keys = ["equal_partners", "partnership", "feel_valued", "what_matters"]
+    WeAssessment.objects.create(
+        project=project,
+        quarter_start=quarter_start,
+        **dict.fromkeys(keys, 4),
+        **{f"{key}_evidence": "We did it." for key in keys},
+    )

@@ -61,8 +61,36 @@ def test_same_faces_is_the_share_of_sign_ups_from_the_most_frequent_tenth(people
         ["Most frequent 10% of people", "1"],
         ["Their sign-ups", "5"],
         ["Their share of all sign-ups", "31.2"],
+        ["Their share if everyone took part equally", "10.0"],
     ]
     assert {f.label: f.value for f in section.figures}["Same faces"] == "31%"
+
+
+def test_in_a_small_group_the_even_spread_is_the_top_people_out_of_everyone():
+    """Six people, one sign-up each: the top 10% rounds up to one person, who would make 1 in
+    6 of the sign-ups (17%), not 10%, if everyone took part equally, as here."""
+    session = OpportunityFactory(starts_at=at(2025, 6, 1))
+    for _ in range(6):
+        SignUpFactory(opportunity=session)
+
+    section = reach.build(YEAR, now=NOW)
+
+    summary = next(b.summary for b in section.blocks if b.heading == "Same faces")
+    assert summary == (
+        "The 1 person who takes part most (the top 10%) made 17% of all sign-ups. If everyone "
+        "took part equally, that person would have made 17% of them (1 of 6 people)."
+    )
+    assert csv_rows(section, "reach_same_faces")[-1] == [
+        "Their share if everyone took part equally",
+        "16.7",
+    ]
+    chart = next(b.chart for b in section.blocks if b.heading == "Same faces")
+    assert [(item.label, item.bars[0].display) for item in chart.items][-1] == (
+        "If everyone took part equally",
+        "17%",
+    )
+    figure = next(f for f in section.figures if f.label == "Same faces")
+    assert figure.detail.endswith("(17% if everyone took part equally)")
 
 
 def test_same_faces_rounds_the_top_tenth_up():
