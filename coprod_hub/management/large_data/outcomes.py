@@ -115,20 +115,26 @@ class OutcomeSeeder(Seeder):
             return
         Equality = apps.get_model("insight", "EqualityMonitoring")
         rng = self.rng
+        # The answers, not the earlier ones kept while a change waits to be counted.
         questions = [
             f
             for f in Equality._meta.concrete_fields
             if f.choices and f.get_internal_type() == "CharField"
-        ]
+            and not f.name.startswith("counted_")
+        ]  # fmt: skip
         rows = []
         for person in self.residents:
             if rng.random() < 0.35:
+                # Given more than a quarter ago, so the dashboard, which counts answers as
+                # they stood when this quarter began, has them to count.
+                given = self.now - timedelta(days=rng.uniform(100, 700))
                 rows.append(
-                    (person, *[rng.choice([""] + [v for v, _ in f.choices]) for f in questions])
-                )
+                    (person, given,
+                     *[rng.choice([""] + [v for v, _ in f.choices]) for f in questions])
+                )  # fmt: skip
         self._copy(
             Equality,
-            ["person_id", *[f.name for f in questions]],
+            ["person_id", "updated_at", *[f.name for f in questions]],
             rows,
             key="equality answers",
             label="equality monitoring answers",
