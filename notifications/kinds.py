@@ -18,6 +18,7 @@ class Category(models.TextChoices):
     ALERTS = "alerts", "New opportunities that match your interests"
     SURVEYS = "surveys", "Short surveys after you take part"
     STAFF = "staff", "Prompts for staff"
+    GUIDE = "guide", "What happened to something you shared in the practice guide"
 
 
 KIND_CATEGORIES = {
@@ -40,19 +41,24 @@ KIND_CATEGORIES = {
     "claim_paid": Category.CLAIMS,
     "claim_corrected": Category.CLAIMS,
     "claim_not_paid": Category.CLAIMS,
+    "claim_approval_withdrawn": Category.CLAIMS,
     "we_said_we_did": Category.UPDATES,
     "new_opportunity_alert": Category.ALERTS,
     "weekly_digest": Category.ALERTS,
     "outcome_survey": Category.SURVEYS,
     "staff_update_overdue": Category.STAFF,
     "moderation_overdue": Category.STAFF,
+    "guide_entry_published": Category.GUIDE,
+    "guide_entry_returned": Category.GUIDE,
+    "guide_entry_rejected": Category.GUIDE,
 }
 
 
 # What a person must hear to keep their place or be paid, so stopping the category does not
 # stop these, and their emails carry no "stop" link. A cancelled or changed session (or place)
 # means a wasted journey; an offered place quietly goes to the next person; a claim returned,
-# refused, corrected or not paid waits on the person or is money they can challenge.
+# refused, corrected, not paid or no longer approved waits on the person or is money they can
+# challenge.
 # Confirmations, reminders and news stay optional.
 ALWAYS_SENT = frozenset(
     {
@@ -64,6 +70,12 @@ ALWAYS_SENT = frozenset(
         "claim_rejected",
         "claim_corrected",
         "claim_not_paid",
+        "claim_approval_withdrawn",  # money the person was told they would get
+        # The person asked to hear back when they shared, and may have no account from
+        # which to stop messages; a returned entry's message also carries their own words.
+        "guide_entry_published",
+        "guide_entry_returned",
+        "guide_entry_rejected",
     }
 )
 
@@ -71,6 +83,7 @@ ALWAYS_SENT = frozenset(
 ALWAYS_SENT_BECAUSE = {
     Category.SIGN_UPS: "it is about a session you signed up for",
     Category.CLAIMS: "it is about your claim",
+    Category.GUIDE: "it is about something you shared in the practice guide",
 }
 
 # What still comes after someone stops a category, for the page where they stop it.
@@ -82,6 +95,9 @@ STILL_SENT = {
     Category.CLAIMS: (
         "We will still tell you if there is a problem with a claim, or if we change how much "
         "we will pay you."
+    ),
+    Category.GUIDE: (
+        "We will still tell you what happens to anything you share in the practice guide."
     ),
 }
 

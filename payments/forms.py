@@ -357,6 +357,13 @@ class ReviewFilterForm(Form):
         ("overdue", "Past the target days to pay"),
     ]
 
+    search = forms.CharField(
+        required=False,
+        max_length=200,
+        strip=True,
+        label="Person or claim",
+        help_text="Name, email address, or claim number such as CL-00009",
+    )
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     # A text box, not a list of every project: councils run thousands of projects over the
     # years, and a <select> of them all made this page ~190 KB and slow to render.
@@ -545,7 +552,11 @@ class ConfirmRunForm(Form):
 
 class TaxYearForm(Form):
     tax_year = forms.TypedChoiceField(
-        label="Tax year", coerce=int, required=False, empty_value=None
+        label="Tax year",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose a tax year from the list"},
     )
 
     def __init__(self, *args, years, **kwargs):

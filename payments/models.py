@@ -449,6 +449,11 @@ class Claim(models.Model):
         return ""
 
     @property
+    def is_returned_or_rejected(self) -> bool:
+        """Decided without paying (for now): the queue shows the day it was decided."""
+        return self.status in (self.Status.RETURNED, self.Status.REJECTED)
+
+    @property
     def is_waiting_for_payment(self) -> bool:
         """Sent and not yet settled: our target to pay applies."""
         return self.status in self.AWAITING_PAYMENT
@@ -466,6 +471,12 @@ class Claim(models.Model):
     def can_be_corrected(self) -> bool:
         """Approved and not yet in a payment run: once in one, the run must be cancelled
         first, or finance would pay the amount it was exported with."""
+        return self.status == self.Status.APPROVED and self.payment_run_id is None
+
+    @property
+    def can_be_withdrawn(self) -> bool:
+        """Its approval can be withdrawn while nothing has gone to finance: as for a
+        correction, a claim in a run waits for the run to be cancelled."""
         return self.status == self.Status.APPROVED and self.payment_run_id is None
 
     @property
@@ -522,9 +533,11 @@ class Claim(models.Model):
         return last if last > timezone.localdate(self.first_submitted_at) else None
 
     def days_waiting(self, today: date) -> int | None:
-        """Whole days since it was first sent. Returning it does not restart the wait: the
-        person has waited for their money since then, and days to pay count from it too."""
-        if not self.first_submitted_at:
+        """Whole days since it was first sent, while it waits to be paid (sent or approved).
+        Returning it does not restart the wait: the person has waited for their money since
+        then, and days to pay count from it too. A paid, returned or rejected claim is not
+        waiting for us, so it has no wait (paid ones have `days_to_pay` instead)."""
+        if not self.first_submitted_at or not self.is_waiting_for_payment:
             return None
         return (today - timezone.localdate(self.first_submitted_at)).days
 
@@ -623,11 +636,15 @@ class ClaimEvent(models.Model):
     NOT_PAID_NOTE_START = "Not paid in "
     _NOT_PAID_NOTE_END = "It will go in the next payment run."
     _PAID_NOTE_START = "Paid in "
+    _ADDED_NOTE_START = "Added to "
+    _RUN_CANCELLED_NOTE_END = " cancelled: back to waiting for the next payment run"
     # Notes written before the reason got its full stop read "…: Bank account closed It will".
     _NOT_PAID_NOTE = re.compile(
         rf"{NOT_PAID_NOTE_START}PR-\d+: (?P<reason>.*?) ?{re.escape(_NOT_PAID_NOTE_END)}", re.DOTALL
     )
     _PAID_NOTE = re.compile(rf"{_PAID_NOTE_START}PR-\d+")
+    _ADDED_NOTE = re.compile(rf"{_ADDED_NOTE_START}PR-\d+")
+    _RUN_CANCELLED_NOTE = re.compile(rf"PR-\d+{re.escape(_RUN_CANCELLED_NOTE_END)}")
 
     @classmethod
     def not_paid_note(cls, run, reason: str) -> str:
@@ -641,18 +658,57 @@ class ClaimEvent(models.Model):
     def paid_note(cls, run) -> str:
         return f"{cls._PAID_NOTE_START}{run.reference}"
 
+    @classmethod
+    def added_to_run_note(cls, run) -> str:
+        return f"{cls._ADDED_NOTE_START}{run.reference}"
+
+    @classmethod
+    def run_cancelled_note(cls, run) -> str:
+        return f"{run.reference}{cls._RUN_CANCELLED_NOTE_END}"
+
     @property
     def is_not_paid(self) -> bool:
-        return self.from_status == self.to_status and self.note.startswith(self.NOT_PAID_NOTE_START)
+        """A payment that did not go through: taken out of a run before it was confirmed
+        (the claim stays approved), or returned by the bank after (paid back to approved)."""
+        return (
+            self.to_status == Claim.Status.APPROVED
+            and self.from_status in (Claim.Status.APPROVED, Claim.Status.PAID)
+            and self.note.startswith(self.NOT_PAID_NOTE_START)
+        )
+
+    def _is_run_move(self, pattern) -> bool:
+        return self.from_status == self.to_status == Claim.Status.APPROVED and bool(
+            pattern.fullmatch(self.note)
+        )
+
+    @property
+    def is_added_to_run(self) -> bool:
+        return self._is_run_move(self._ADDED_NOTE)
+
+    @property
+    def is_run_cancelled(self) -> bool:
+        return self._is_run_move(self._RUN_CANCELLED_NOTE)
+
+    @property
+    def is_approval_withdrawn(self) -> bool:
+        return self.from_status == Claim.Status.APPROVED and self.to_status == Claim.Status.REJECTED
 
     @property
     def summary(self) -> str:
         if not self.from_status:
             return "Claim started"
+        if self.is_not_paid:
+            if self.from_status == Claim.Status.PAID:
+                return "Payment returned: back to waiting for the next run"
+            return "Payment did not go through"
+        if self.is_added_to_run:
+            return "Added to a payment run"
+        if self.is_run_cancelled:
+            return "Payment run cancelled: back to waiting"
         if self.from_status == self.to_status:
-            if self.is_not_paid:
-                return "Payment did not go through"
             return "Claim corrected"
+        if self.is_approval_withdrawn:
+            return "Approval withdrawn"
         return {
             Claim.Status.SUBMITTED: "Sent for approval"
             if self.from_status == Claim.Status.DRAFT
@@ -666,13 +722,21 @@ class ClaimEvent(models.Model):
     @property
     def resident_summary(self) -> str:
         """The summary for the person claiming, in the words their status uses (Claim.
-        RESIDENT_STATUS) rather than the approval workflow's."""
-        if self.from_status and self.from_status == self.to_status and not self.is_not_paid:
+        RESIDENT_STATUS) rather than the approval workflow's: no payment runs."""
+        if self.is_not_paid:
+            return "Payment did not go through"
+        if self.is_added_to_run:
+            return "Sent to be paid"
+        if self.is_run_cancelled:
+            return "Payment delayed"
+        if self.from_status and self.from_status == self.to_status:
             return "Amount changed"
         if self.from_status == Claim.Status.DRAFT and self.to_status == Claim.Status.SUBMITTED:
             return "Sent to us"
         if self.to_status == Claim.Status.RETURNED:
             return "We asked for changes"
+        if self.is_approval_withdrawn:
+            return "No longer approved"
         if self.to_status == Claim.Status.REJECTED:
             return "Not approved"
         return self.summary
@@ -685,7 +749,9 @@ class ClaimEvent(models.Model):
             match = self._NOT_PAID_NOTE.fullmatch(self.note)
             reason = match["reason"].strip() if match else ""
             return f"{reason}{full_stop_after(reason)}" if reason else ""
-        if self._PAID_NOTE.fullmatch(self.note):
+        if self.is_run_cancelled:
+            return "We will pay it with our next batch of payments."
+        if self._PAID_NOTE.fullmatch(self.note) or self.is_added_to_run:
             return ""
         return self.note
 
@@ -746,6 +812,11 @@ class PaymentRun(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.status == self.Status.PAID
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Nothing in it was paid: lists show it as cancelled, never with a total to pay."""
+        return self.status == self.Status.CANCELLED
 
     @property
     def status_tag_class(self) -> str:

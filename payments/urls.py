@@ -28,6 +28,7 @@ urlpatterns = [
     path("claims/<int:pk>/return/", review.return_claim, name="return"),
     path("claims/<int:pk>/reject/", review.reject_claim, name="reject"),
     path("claims/<int:pk>/correct/", review.correct, name="correct"),
+    path("claims/<int:pk>/withdraw/", review.withdraw_approval, name="withdraw_approval"),
     # The policy
     path("payments/how-we-pay/", policy.how_we_pay, name="how_we_pay"),
     path("payments/policy/", policy.overview, name="policy"),
@@ -66,5 +67,10 @@ urlpatterns = [
         "payments/runs/<int:pk>/claims/<int:claim_pk>/not-paid/",
         runs.take_out,
         name="take_out_of_run",
+    ),
+    path(
+        "payments/runs/<int:pk>/claims/<int:claim_pk>/payment-returned/",
+        runs.payment_returned,
+        name="payment_returned",
     ),
 ]

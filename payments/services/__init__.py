@@ -6,8 +6,9 @@ message to the person in the same transaction. Problems a person can fix raise P
 with a message to show them.
 
 Split by what they do: `claims` (starting, filling in and sending a claim), `receipts`,
-`review` (approve, return, reject, correct), `runs` (payment runs), `conflicts` (conflicts of
-interest) and `policy_changes`. `ledger` builds ledger rows for review and runs; `_common`
+`review` (approve, return, reject, correct, withdraw an approval), `runs` (payment runs, and
+a payment returned after one was paid), `conflicts` (conflicts of interest) and
+`policy_changes`. `ledger` builds ledger rows for review and runs; `_common`
 holds the error and the helpers every module uses. Callers import from here
 (`services.submit_claim(...)`), not from the modules, so the split can change freely.
 """
@@ -26,8 +27,22 @@ from .claims import (
 from .conflicts import declare_conflict, withdraw_conflict
 from .policy_changes import add_expense_rule, add_fee_rate, remove_scheduled_change, update_policy
 from .receipts import MAX_UNUSED_RECEIPTS, delete_unused_receipts, store_receipt
-from .review import approve_claim, correct_claim, reject_claim, return_claim, review_block_reason
-from .runs import cancel_payment_run, confirm_payment_run, create_payment_run, take_out_of_run
+from .review import (
+    approve_claim,
+    correct_claim,
+    correction_limits,
+    reject_claim,
+    return_claim,
+    review_block_reason,
+    withdraw_approval,
+)
+from .runs import (
+    cancel_payment_run,
+    confirm_payment_run,
+    create_payment_run,
+    record_payment_returned,
+    take_out_of_run,
+)
 
 __all__ = [
     "MAX_UNUSED_RECEIPTS",
@@ -39,10 +54,12 @@ __all__ = [
     "cancel_payment_run",
     "confirm_payment_run",
     "correct_claim",
+    "correction_limits",
     "create_payment_run",
     "declare_conflict",
     "delete_draft",
     "delete_unused_receipts",
+    "record_payment_returned",
     "reject_claim",
     "remove_expense",
     "remove_scheduled_change",
@@ -56,5 +73,6 @@ __all__ = [
     "take_out_of_run",
     "update_claim_details",
     "update_policy",
+    "withdraw_approval",
     "withdraw_conflict",
 ]

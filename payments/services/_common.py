@@ -1,6 +1,14 @@
 """What the service modules share: the one error people see, the claim row lock, and the
 claim's history (each change recorded with the message it sends)."""
 
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_disabled
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
 from coprod_hub.users.roles import Role
 from participation.models import SignUp
 
@@ -11,7 +19,13 @@ Status = Claim.Status
 
 
 class PaymentError(Exception):
-    """Something the person asked for cannot be done; the message says why."""
+    """Something the person asked for cannot be done; the message says why. `field` names
+    the form field the problem is about, when there is one, so the view can show the
+    message next to it (GOV.UK error pattern) rather than only at the top."""
+
+    def __init__(self, message, *, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 def _lock(claim) -> Claim:
@@ -40,6 +54,63 @@ def _record(claim, *, actor, from_status, note="", notify=True, message=None) ->
     if notify and (message or from_status != claim.status):
         notify_claim_status(claim, event, policy=PaymentPolicy.current(), kind=message)
     return event
+
+
+def _record_many(claims, *, actor, from_status, note_for) -> None:
+    """`_record` for every claim a payment run moves, in one query whatever the run's size.
+    No message: a run's claims hear when they are paid, or if their payment fails."""
+    ClaimEvent.objects.bulk_create(
+        [
+            ClaimEvent(
+                claim=claim,
+                actor=actor,
+                from_status=from_status,
+                to_status=claim.status,
+                note=note_for(claim),
+            )
+            for claim in claims
+        ]
+    )
+
+
+def _audit_bulk_changes(changes, *, by, fields) -> None:
+    """Put changes saved with `QuerySet.update` or `bulk_update` in the audit trail.
+
+    django-auditlog writes its entries from save() signals, which bulk writes do not send, so
+    a payment run's claims changed without a trace. `changes` is [(before, after)] per
+    claim: copies of the rows before and after the change. The entries are worked out by
+    auditlog's own diff, so they read like the ones it writes, and saved in one query.
+    """
+    if auditlog_disabled.get():
+        return
+    now = timezone.now()
+    entries = []
+    for before, after in changes:
+        diff = model_instance_diff(
+            before,
+            after,
+            fields_to_check=fields,
+            use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
+        )
+        if not diff:
+            continue
+        entries.append(
+            LogEntry(
+                content_type=ContentType.objects.get_for_model(after),
+                object_pk=str(after.pk),
+                object_id=after.pk,
+                # The reference, not str(claim): that names the person and would load
+                # each one (a query per claim).
+                object_repr=after.reference,
+                action=LogEntry.Action.UPDATE,
+                changes=diff,
+                actor=by,
+                actor_email=getattr(by, "email", None),
+                cid=get_cid(),
+                timestamp=now,
+            )
+        )
+    LogEntry.objects.bulk_create(entries)
 
 
 def _require_still_attended(claim, *, by, action: str) -> None:

@@ -1,5 +1,7 @@
-"""Commissioners' decisions: approve, return or reject a sent claim, and correct an approved
-amount before it is paid."""
+"""Commissioners' decisions: approve, return or reject a sent claim, correct an approved
+amount before it is paid, or withdraw the approval."""
+
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -7,7 +9,8 @@ from django.utils import timezone
 from coprod_hub.lib.money import format_pounds
 from coprod_hub.users.roles import Role
 
-from ..models import Claim, ConflictOfInterest, LedgerEntry
+from .. import policy
+from ..models import Claim, ClaimLine, ConflictOfInterest, LedgerEntry
 from ._common import PaymentError, Status, _lock, _record, _require_still_attended
 from .ledger import _components, _entry
 
@@ -121,9 +124,83 @@ def reject_claim(claim, *, by, reason: str) -> Claim:
     )
 
 
+@dataclass(frozen=True)
+class CorrectionLimits:
+    """The most a correction may pay, by the rules that built the claim."""
+
+    fee_pence: int
+    expenses_pence: int
+    # Why the fee is what it is, for the error message ("this session does not pay a fee").
+    fee_reason: str
+    expenses_reason: str
+
+
+def correction_limits(claim) -> CorrectionLimits:
+    """The most the payment policy lets us pay for this claim.
+
+    Worked out by the functions that build and check a claim (policy.fee_for and
+    policy.check_expense), with the rates and caps in force on the day of the activity, so a
+    correction can put right a mistake but never pay what the policy would not: a fee for a
+    session that pays none, more than the fee rate for the session's hours, or expenses the
+    person did not claim or over a cap.
+    """
+    day = f"{claim.activity_date:%-d %B %Y}"
+    opportunity = claim.opportunity
+    if claim.declines_fee:
+        fee, fee_reason = 0, "The person chose not to take a fee, so the fee must be £0"
+    elif not opportunity.is_paid:
+        fee, fee_reason = 0, "This session does not pay a fee, so the fee must be £0"
+    else:
+        rule = policy.fee_for(opportunity, claim.activity_date)
+        fee = rule.amount_pence if rule else 0
+        fee_reason = (
+            f"The fee can be no more than {format_pounds(fee)}: the "
+            f"{opportunity.get_fee_basis_display().lower()} fee for this session at the rate "
+            f"in force on {day}"
+        )
+    if not opportunity.pays_expenses:
+        expenses, expenses_reason = 0, "This session does not pay expenses, so expenses must be £0"
+    else:
+        # Only what the person claimed (with receipts where needed), and each line only as
+        # far as the policy on the day allows: a correction is not a way to pay expenses
+        # nobody claimed.
+        rules = policy.rules_in_force(claim.activity_date)
+        expenses = 0
+        for line in claim.lines.filter(kind=ClaimLine.Kind.EXPENSE):
+            check = policy.check_expense(
+                claim,
+                category=line.category,
+                amount_pence=line.amount_pence,
+                miles=line.miles,
+                agreed_with=line.agreed_with,
+                line=line,
+                rules=rules,
+            )
+            if not check.errors:
+                expenses += check.amount_pence
+        expenses_reason = (
+            f"Expenses can be no more than {format_pounds(expenses)}: what the person claimed, "
+            f"within the limits in force on {day}"
+        )
+    return CorrectionLimits(fee, expenses, fee_reason, expenses_reason)
+
+
+def _require_within_policy(claim, *, fee_pence: int, expenses_pence: int) -> None:
+    limits = correction_limits(claim)
+    # A part over its limit is refused only when the correction raises it: lowering the
+    # other part of a claim approved before a rule changed must still be possible.
+    if fee_pence > limits.fee_pence and fee_pence > (claim.approved_fee_pence or 0):
+        raise PaymentError(limits.fee_reason, field="fee")
+    if expenses_pence > limits.expenses_pence and expenses_pence > (
+        claim.approved_expenses_pence or 0
+    ):
+        raise PaymentError(limits.expenses_reason, field="expenses")
+
+
 def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str) -> Claim:
-    """Change the approved amounts of a claim not yet paid. Paying more needs a commissioner
-    other than the one who set the amount standing now.
+    """Change the approved amounts of a claim not yet paid, within what the payment policy
+    pays for it (`correction_limits`). Paying more needs a commissioner other than the one
+    who set the amount standing now.
 
     The ledger is never edited: every entry still counting towards what we owe is reversed
     by a negated copy, then one new entry per part records the corrected amount.
@@ -143,14 +220,13 @@ def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str
             raise _cannot_be(claim, "corrected")
         if (fee_pence, expenses_pence) == (claim.approved_fee_pence, claim.approved_expenses_pence):
             raise PaymentError("The amounts are the same as before, so there is nothing to correct")
-        if claim.declines_fee and fee_pence:
-            raise PaymentError("The person chose not to take a fee, so the fee must be £0")
         if not fee_pence and not expenses_pence:
             # A £0 claim would go into a payment run and the person be told it was paid.
             raise PaymentError(
-                "The corrected amounts add up to £0. If nothing should be paid, reject the "
-                "claim instead and say why"
+                "The corrected amounts add up to £0. If nothing should be paid, withdraw the "
+                "approval instead and say why"
             )
+        _require_within_policy(claim, fee_pence=fee_pence, expenses_pence=expenses_pence)
         live = list(LedgerEntry.objects.live_owed_for(claim))
         if fee_pence + expenses_pence > claim.approved_total_pence and any(
             entry.created_by_id == by.pk for entry in live
@@ -202,5 +278,75 @@ def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str
             note=f"Approved amount changed from {format_pounds(before)} to "
             f"{format_pounds(claim.approved_total_pence)}: {reason}",
             message="claim_corrected",
+        )
+    return claim
+
+
+def withdraw_approval(claim, *, by, reason: str) -> Claim:
+    """We approved a claim and should not have (it was a duplicate, say): nothing is owed any
+    more, and the claim ends as rejected, with the reason the person sees.
+
+    Only before it is in a payment run: once finance has the run's file, the run must be
+    cancelled first, or finance would pay it anyway. The ledger keeps the approval and
+    reverses it. The row lock makes a second withdrawal, or a run made at the same moment,
+    wait and then find the claim no longer approved (or already in the run).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError("Enter why you are withdrawing the approval, so the person knows")
+    with transaction.atomic():
+        claim = _lock(claim)
+        _require_reviewer(claim, by)
+        if claim.is_waiting_in_payment_run:
+            raise PaymentError(
+                "This claim is in a payment run that is waiting to be confirmed. Cancel the "
+                "run first, then withdraw the approval."
+            )
+        if not claim.can_be_withdrawn:
+            raise PaymentError(
+                f"This claim is {claim.get_status_display().lower()}, so there is no approval "
+                "to withdraw. Someone may have dealt with it already."
+            )
+        today = timezone.localdate()
+        LedgerEntry.objects.bulk_create(
+            [
+                _entry(
+                    claim,
+                    by=by,
+                    kind=LedgerEntry.Kind.REVERSAL,
+                    account=LedgerEntry.Account.OWED,
+                    component=original.component,
+                    amount=-original.amount_pence,
+                    on=today,
+                    reverses=original,
+                    note=reason[:300],
+                )
+                for original in LedgerEntry.objects.live_owed_for(claim)
+            ]
+        )
+        claim.status = Status.REJECTED
+        claim.reason = reason
+        # Nothing is approved any more: the ledger and the history keep what was.
+        claim.approved_fee_pence = None
+        claim.approved_expenses_pence = None
+        claim.decided_at = timezone.now()
+        claim.decided_by = by
+        claim.save(
+            update_fields=[
+                "status",
+                "reason",
+                "approved_fee_pence",
+                "approved_expenses_pence",
+                "decided_at",
+                "decided_by",
+                "updated_at",
+            ]
+        )
+        _record(
+            claim,
+            actor=by,
+            from_status=Status.APPROVED,
+            note=reason,
+            message="claim_approval_withdrawn",
         )
     return claim

@@ -1,13 +1,22 @@
 """Payment runs: approved claims exported to finance together, then confirmed as paid, a
 claim taken out, or the run cancelled."""
 
+import copy
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import Claim, ClaimEvent, LedgerEntry, PaymentRun, PaymentRunItem
-from ._common import PaymentError, Status, _lock, _record, _require_commissioner
+from ._common import (
+    PaymentError,
+    Status,
+    _audit_bulk_changes,
+    _lock,
+    _record,
+    _record_many,
+    _require_commissioner,
+)
 from .ledger import _components, _entry, _owed_by_claim
 
 
@@ -36,8 +45,17 @@ def create_payment_run(*, by) -> PaymentRun:
         run.claim_count = len(items)
         run.total_pence = sum(item.total_pence for item in items)
         run.save(update_fields=["claim_count", "total_pence"])
-        Claim.objects.filter(pk__in=[c.pk for c in claims]).update(
-            payment_run=run, updated_at=timezone.now()
+        before = [copy.copy(claim) for claim in claims]
+        now = timezone.now()
+        for claim in claims:
+            claim.payment_run, claim.updated_at = run, now
+        Claim.objects.bulk_update(claims, ["payment_run", "updated_at"])
+        _audit_bulk_changes(zip(before, claims, strict=True), by=by, fields=["payment_run"])
+        _record_many(
+            claims,
+            actor=by,
+            from_status=Status.APPROVED,
+            note_for=lambda claim: ClaimEvent.added_to_run_note(run),
         )
     return run
 
@@ -90,6 +108,7 @@ def confirm_payment_run(run, *, by, paid_on: date) -> PaymentRun:
                     )
         LedgerEntry.objects.bulk_create(entries)
         now = timezone.now()
+        before = [copy.copy(claim) for claim in claims]
         for claim in claims:
             claim.status = Status.PAID
             claim.paid_on = paid_on
@@ -102,6 +121,9 @@ def confirm_payment_run(run, *, by, paid_on: date) -> PaymentRun:
             claim.days_to_pay = max((paid_on - sent_on).days, 0)
             claim.updated_at = now
         Claim.objects.bulk_update(claims, ["status", "paid_on", "days_to_pay", "updated_at"])
+        _audit_bulk_changes(
+            zip(before, claims, strict=True), by=by, fields=["status", "paid_on", "days_to_pay"]
+        )
         for claim in claims:
             _record(claim, actor=by, from_status=Status.APPROVED, note=ClaimEvent.paid_note(run))
         run.status = PaymentRun.Status.PAID
@@ -161,11 +183,99 @@ def cancel_payment_run(run, *, by) -> PaymentRun:
         run = PaymentRun.objects.select_for_update().get(pk=run.pk)
         if not run.is_open:
             raise PaymentError(f"{run.reference} is {run.get_status_display().lower()}.")
-        Claim.objects.filter(payment_run=run, status=Status.APPROVED).update(
-            payment_run=None, updated_at=timezone.now()
+        claims = list(
+            Claim.objects.select_for_update()
+            .filter(payment_run=run, status=Status.APPROVED)
+            .order_by("pk")
+        )
+        before = [copy.copy(claim) for claim in claims]
+        now = timezone.now()
+        for claim in claims:
+            claim.payment_run, claim.updated_at = None, now
+        Claim.objects.bulk_update(claims, ["payment_run", "updated_at"])
+        _audit_bulk_changes(zip(before, claims, strict=True), by=by, fields=["payment_run"])
+        _record_many(
+            claims,
+            actor=by,
+            from_status=Status.APPROVED,
+            note_for=lambda claim: ClaimEvent.run_cancelled_note(run),
         )
         run.status = PaymentRun.Status.CANCELLED
         run.cancelled_by = by
         run.cancelled_at = timezone.now()
         run.save(update_fields=["status", "cancelled_by", "cancelled_at"])
     return run
+
+
+def record_payment_returned(run, claim, *, by, reason: str) -> PaymentRunItem:
+    """The run was confirmed as paid, then the bank sent this claim's payment back (the
+    account was closed, say). The person has not been paid: the ledger reverses the payment,
+    and the claim goes back to approved, waiting for the next run.
+
+    Before a run is confirmed, `take_out_of_run` does this; afterwards the payment is in the
+    ledger and the claim is paid, so it must be reversed, never edited. The reversal counts
+    on the day the payment did, so the tax year it was paid in no longer includes money the
+    person never got. The run is locked first, then the claim (the order confirming uses),
+    so recording it twice at once reverses it once.
+    """
+    _require_commissioner(by)
+    reason = reason.strip()
+    if not reason:
+        raise PaymentError("Enter why the payment came back")
+    with transaction.atomic():
+        run = PaymentRun.objects.select_for_update().get(pk=run.pk)
+        claim = _lock(claim)
+        item = run.items.still_in_run().filter(claim=claim).first()
+        if (
+            not run.is_paid
+            or item is None
+            or claim.payment_run_id != run.pk
+            or claim.status != Status.PAID
+        ):
+            raise PaymentError(
+                f"{claim.reference} is not paid in {run.reference}, so there is no payment to "
+                "record as returned. Someone may have recorded it already."
+            )
+        payments = list(
+            LedgerEntry.objects.filter(
+                claim=claim, payment_run=run, kind=LedgerEntry.Kind.PAYMENT
+            ).filter(reversed_by__isnull=True)
+        )
+        LedgerEntry.objects.bulk_create(
+            [
+                _entry(
+                    claim,
+                    by=by,
+                    kind=LedgerEntry.Kind.REVERSAL,
+                    account=payment.account,
+                    component=payment.component,
+                    amount=-payment.amount_pence,
+                    on=payment.effective_on,
+                    payment_run=run,
+                    reverses=payment,
+                    note=reason[:300],
+                )
+                for payment in payments
+            ]
+        )
+        now = timezone.now()
+        # Marked as not paid, like a claim taken out before confirming: the run's page shows
+        # it, its totals say what was really paid, and the person sees why on their claim.
+        item.taken_out_at, item.taken_out_by, item.taken_out_reason = now, by, reason
+        item.save(update_fields=["taken_out_at", "taken_out_by", "taken_out_reason"])
+        run.claim_count -= 1
+        run.total_pence -= item.total_pence
+        run.save(update_fields=["claim_count", "total_pence"])
+        claim.status = Status.APPROVED
+        claim.payment_run = None
+        claim.paid_on = None
+        claim.days_to_pay = None
+        claim.save(update_fields=["status", "payment_run", "paid_on", "days_to_pay", "updated_at"])
+        _record(
+            claim,
+            actor=by,
+            from_status=Status.PAID,
+            note=ClaimEvent.not_paid_note(run, reason),
+            message="claim_not_paid",
+        )
+    return item

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from coprod_hub.lib.pagination import paginate
 from coprod_hub.permissions import role_required
@@ -126,12 +125,14 @@ def add_expense_rule(request):
 
 
 @login_required
-@require_POST
 def remove_scheduled(request, kind, pk):
     permissions.require_role(request, Role.COMMISSIONER)
     if kind not in HISTORY:
         raise Http404
     change = get_object_or_404(HISTORY[kind][0], pk=pk)
+    if request.method != "POST":
+        # A button on the policy page, not a page of its own: a link here lands there.
+        return redirect("payments:policy")
     try:
         services.remove_scheduled_change(change, by=request.user)
     except PaymentError as problem:
@@ -204,9 +205,11 @@ def conflicts(request):
 
 
 @login_required
-@require_POST
 def withdraw_conflict(request, pk):
     conflict = permissions.get_own_conflict(request, pk)
+    if request.method != "POST":
+        # A button on the conflicts page, not a page of its own: a link here lands there.
+        return redirect("payments:conflicts")
     services.withdraw_conflict(conflict, by=request.user)
     messages.success(request, f"Conflict of interest with {conflict.person} withdrawn.")
     return redirect("payments:conflicts")

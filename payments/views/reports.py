@@ -1,6 +1,7 @@
 """Reports for commissioners, each also downloadable as CSV."""
 
 from django.db.models import Q
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -23,18 +24,44 @@ def tax_year_rows(rows):
     return [{**row, "year": TaxYear(row["tax_year"])} for row in rows]
 
 
+# How many tax years before this one are always offered, paid in or not: HMRC can look back
+# six years, and "nothing was paid that year" is an answer people ask for too.
+RECENT_TAX_YEARS = 6
+
+
 def _known_tax_years():
     years = set(
         LedgerEntry.objects.paid_out().order_by().values_list("tax_year", flat=True).distinct()
     )
-    years.add(tax_year_for(timezone.localdate()))
+    this_year = tax_year_for(timezone.localdate())
+    years.update(range(this_year - RECENT_TAX_YEARS, this_year + 1))
     return [TaxYear(year) for year in sorted(years, reverse=True)]
 
 
 def _tax_year_filter(request):
+    """(form, year, valid): the chosen tax year, None for all of them. `valid` is False for a
+    year not on the list (a hand-edited or old link), which must never fall back to all
+    years: the totals would look like one year's."""
     form = TaxYearForm(request.GET or None, years=_known_tax_years())
-    year = form.cleaned_data.get("tax_year") if form.is_valid() else None
-    return form, year
+    if form.is_bound and not form.is_valid():
+        return form, None, False
+    year = form.cleaned_data.get("tax_year") if form.is_bound else None
+    return form, year, True
+
+
+def _no_such_tax_year():
+    # Refused rather than an empty file, which would read as "nobody was paid that year" and
+    # could be passed on to finance or HMRC as such; nor every year, which would read as one.
+    return HttpResponseBadRequest(
+        "There is no tax year like that on the report. Go back to the report, choose a tax "
+        "year from the list, then download the CSV file again.",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _year_in_file_name(year) -> str:
+    """ "tax-year-2025-to-2026", so files for different years downloaded together stay apart."""
+    return f"tax-year-{year}-to-{year + 1}" if year else "all-tax-years"
 
 
 @role_required(Role.COMMISSIONER)
@@ -68,17 +95,22 @@ def _people_totals(year):
 
 @role_required(Role.COMMISSIONER)
 def people(request):
-    form, year = _tax_year_filter(request)
-    page = paginate(request, _people_totals(year), 50)
+    form, year, valid = _tax_year_filter(request)
+    rows = _people_totals(year) if valid else LedgerEntry.objects.none()
+    page = paginate(request, rows, 50)
     page.object_list = tax_year_rows(page.object_list)
     return render(
-        request, "payments/reports/people.html", {"form": form, "page_obj": page, "year": year}
+        request,
+        "payments/reports/people.html",
+        {"form": form, "page_obj": page, "year": year and TaxYear(year), "valid": valid},
     )
 
 
 @role_required(Role.COMMISSIONER)
 def people_csv(request):
-    _, year = _tax_year_filter(request)
+    _, year, valid = _tax_year_filter(request)
+    if not valid:
+        return _no_such_tax_year()
     rows = (
         (
             TaxYear(row["tax_year"]).short_label,
@@ -91,7 +123,7 @@ def people_csv(request):
         for row in _people_totals(year).iterator(chunk_size=2000)
     )
     return csv_response(
-        "payments-by-person-and-tax-year.csv",
+        f"payments-by-person-{_year_in_file_name(year)}.csv",
         ["Tax year", "Name", "Email", "Fees paid (£)", "Expenses paid (£)", "Total paid (£)"],
         rows,
     )
@@ -170,14 +202,15 @@ def _paid_claims(year):
 
 @role_required(Role.COMMISSIONER)
 def days_to_pay(request):
-    form, year = _tax_year_filter(request)
+    form, year, valid = _tax_year_filter(request)
     policy = PaymentPolicy.current()
-    claims = _paid_claims(year)
+    claims = _paid_claims(year) if valid else Claim.objects.none()
     return render(
         request,
         "payments/reports/days_to_pay.html",
         {
             "form": form,
+            "valid": valid,
             "year": TaxYear(year) if year else None,
             "policy": policy,
             "days": stats.days_to_pay(claims, target_days=policy.target_days_to_pay),
@@ -192,7 +225,9 @@ def days_to_pay(request):
 
 @role_required(Role.COMMISSIONER)
 def days_to_pay_csv(request):
-    _, year = _tax_year_filter(request)
+    _, year, valid = _tax_year_filter(request)
+    if not valid:
+        return _no_such_tax_year()
     claims = _paid_claims(year).with_related().order_by("paid_on", "pk")
     rows = (
         (
@@ -206,7 +241,7 @@ def days_to_pay_csv(request):
         for claim in claims.iterator(chunk_size=2000)
     )
     return csv_response(
-        "days-to-pay.csv",
+        f"days-to-pay-{_year_in_file_name(year)}.csv",
         ["Claim", "Name", "Project", "First sent", "Paid", "Days to pay"],
         rows,
     )

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
 
 from coprod_hub.lib import page_cache
 from coprod_hub.lib.pagination import paginate
@@ -30,6 +29,8 @@ def _filtered_queue(form, *, target_days, today):
         claims = claims.awaiting_payment()
     elif status != "all":
         claims = claims.filter(status=status)
+    if data.get("search"):
+        claims = claims.matching(data["search"])
     if data.get("project"):
         claims = claims.for_projects_named(data["project"])
     if data.get("flag"):
@@ -45,7 +46,12 @@ def _filtered_queue(form, *, target_days, today):
 
 def _render_queue(request, today) -> dict:
     policy = PaymentPolicy.current()
-    form = ReviewFilterForm(request.GET or None)
+    params = request.GET.copy()
+    if params.get("search", "").strip() and not params.get("status"):
+        # Someone looking for a person or a claim number wants any claim of theirs, not only
+        # those waiting for a decision (where the list starts); the status filter shows it.
+        params["status"] = "all"
+    form = ReviewFilterForm(params or None)
     page = paginate(
         request,
         _filtered_queue(form, target_days=policy.target_days_to_pay, today=today),
@@ -53,7 +59,7 @@ def _render_queue(request, today) -> dict:
     )
     for claim in page.object_list:
         claim.queue_flag = claim.flag(today=today, target_days=policy.target_days_to_pay)
-        claim.waited = claim.days_waiting(today)
+        claim.waited = claim.days_waiting(today)  # None unless it is waiting to be paid
     waiting = Claim.objects.awaiting_payment()
     html = render_to_string(
         "payments/review/_queue.html",
@@ -93,9 +99,12 @@ def queue(request):
 
 
 @login_required
-@require_POST
 def approve(request, pk):
     claim = permissions.get_claim_for_review(request, pk)
+    if request.method != "POST":
+        # Approving is a button on the claim's page. Someone who follows a link here, or
+        # reloads after signing in again, lands on that page rather than a blank error.
+        return redirect(claim)
     try:
         services.approve_claim(claim, by=request.user)
     except PaymentError as problem:
@@ -113,6 +122,7 @@ REASON_PAGES = {
         "button": "Return claim",
         "service": services.return_claim,
         "done": "returned to {person} for changes",
+        "allowed": "can_be_decided",
     },
     "reject": {
         "title": "Reject the claim",
@@ -121,6 +131,17 @@ REASON_PAGES = {
         "button": "Reject claim",
         "service": services.reject_claim,
         "done": "rejected",
+        "allowed": "can_be_decided",
+    },
+    "withdraw": {
+        "title": "Withdraw the approval",
+        "label": "Why are you withdrawing the approval?",
+        "help": "Say plainly why we cannot pay after all. The person will see this. Nothing "
+        "will be paid, and the ledger reverses what the approval recorded.",
+        "button": "Withdraw approval",
+        "service": services.withdraw_approval,
+        "done": "is no longer approved. {person} has been told why",
+        "allowed": "can_be_withdrawn",
     },
 }
 
@@ -142,7 +163,13 @@ def decide_with_reason(request, pk, action):
     return render(
         request,
         "payments/review/reason.html",
-        {"claim": claim, "form": form, "page": page, "review_block": block},
+        {
+            "claim": claim,
+            "form": form,
+            "page": page,
+            "review_block": block,
+            "allowed": getattr(claim, page["allowed"]),
+        },
     )
 
 
@@ -154,6 +181,11 @@ def return_claim(request, pk):
 @login_required
 def reject_claim(request, pk):
     return decide_with_reason(request, pk, "reject")
+
+
+@login_required
+def withdraw_approval(request, pk):
+    return decide_with_reason(request, pk, "withdraw")
 
 
 @login_required
@@ -177,7 +209,8 @@ def correct(request, pk):
                 reason=data["reason"],
             )
         except PaymentError as problem:
-            form.add_error(None, str(problem))
+            # Next to the amount it is about (fee or expenses), keeping what was typed.
+            form.add_error(problem.field, str(problem))
         else:
             messages.success(request, f"Claim {claim.reference} corrected.")
             return redirect(claim)
@@ -188,5 +221,6 @@ def correct(request, pk):
             "claim": claim,
             "form": form,
             "review_block": services.review_block_reason(claim, request.user),
+            "limits": services.correction_limits(claim) if claim.can_be_corrected else None,
         },
     )

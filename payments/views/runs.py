@@ -86,6 +86,10 @@ def run_csv(request, pk):
                 claim.opportunity.title,
                 claim.activity_date,
                 timezone.localdate(claim.decided_at) if claim.decided_at else "",
+                # The person's number on the hub: unlike a name or email address it never
+                # changes (and survives erasure), so finance can match payments to one payee
+                # over time. Last, so the columns finance already reads keep their places.
+                claim.claimant_id,
             )
 
     # A paid run's file is a record, named so that nobody sends it to finance as a new run.
@@ -105,6 +109,7 @@ def run_csv(request, pk):
             "Activity",
             "Activity date",
             "Approved on",
+            "Person number",
         ],
         rows(),
     )
@@ -159,6 +164,36 @@ def take_out(request, pk, claim_pk):
             )
         return redirect(run)
     return render(request, "payments/runs/take_out.html", {"run": run, "item": item, "form": form})
+
+
+@login_required
+def payment_returned(request, pk, claim_pk):
+    """The run was paid, but the bank sent one claim's payment back afterwards."""
+    run = permissions.get_run(request, pk)
+    item = permissions.get_run_item(run, claim_pk)
+    form = ReasonForm(
+        posted(request),
+        label="Why did the payment come back?",
+        help_text="For example, the bank returned it because the account was closed. This goes "
+        "on the claim's history, which the person can see.",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_payment_returned(
+                run, item.claim, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except PaymentError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(
+                request,
+                f"The payment for {item.claim.reference} is recorded as returned. The claim will "
+                "go in the next payment run.",
+            )
+        return redirect(run)
+    return render(
+        request, "payments/runs/payment_returned.html", {"run": run, "item": item, "form": form}
+    )
 
 
 @login_required

@@ -106,3 +106,58 @@ def test_taking_a_claim_out_while_the_run_is_confirmed_never_pays_and_removes_it
     assert LedgerEntry.objects.paid_out().balance() == paid_claims * 4460
     run.refresh_from_db()
     assert run.claim_count == paid_claims
+
+
+def test_a_returned_payment_recorded_twice_at_once_is_reversed_once(make_claim, resident):
+    commissioner = UserFactory(roles=["commissioner"])
+    other_commissioner = UserFactory(roles=["commissioner"])
+    claim = make_claim(resident, status=Claim.Status.PAID, reviewer=commissioner)
+    run = PaymentRun.objects.get()
+
+    _, errors = run_at_once(
+        [
+            lambda: services.record_payment_returned(
+                PaymentRun.objects.get(pk=run.pk),
+                Claim.objects.get(pk=claim.pk),
+                by=commissioner,
+                reason="Account closed",
+            ),
+            lambda: services.record_payment_returned(
+                PaymentRun.objects.get(pk=run.pk),
+                Claim.objects.get(pk=claim.pk),
+                by=other_commissioner,
+                reason="Account closed",
+            ),
+        ]
+    )
+
+    assert exactly_one_refused(errors, PaymentError), errors
+    assert LedgerEntry.objects.paid_out().balance() == 0
+    assert LedgerEntry.objects.owed().balance() == 4460
+    assert ClaimEvent.objects.filter(claim=claim, from_status="paid").count() == 1
+    run.refresh_from_db()
+    assert run.claim_count == 0
+
+
+def test_withdrawing_an_approval_while_a_run_is_made_never_pays_a_withdrawn_claim(
+    make_claim, resident
+):
+    commissioner = UserFactory(roles=["commissioner"])
+    other_commissioner = UserFactory(roles=["commissioner"])
+    claim = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+
+    _, errors = run_at_once(
+        [
+            lambda: services.create_payment_run(by=commissioner),
+            lambda: services.withdraw_approval(
+                Claim.objects.get(pk=claim.pk), by=other_commissioner, reason="Duplicate"
+            ),
+        ]
+    )
+
+    # Either order is fine; what must never happen is a withdrawn claim in a run.
+    assert exactly_one_refused(errors, PaymentError), errors
+    claim.refresh_from_db()
+    in_run = PaymentRunItem.objects.filter(claim=claim).exists()
+    assert in_run == (claim.status == Claim.Status.APPROVED)
+    assert LedgerEntry.objects.owed().balance() == (4460 if in_run else 0)

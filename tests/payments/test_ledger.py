@@ -158,26 +158,31 @@ class TestBalances:
     ):
         second = UserFactory(roles=[Role.COMMISSIONER])
         claim = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
+        # Lowered first, so that paying more still stays within the policy (£40 fee at most).
+        claim = services.correct_claim(
+            claim, by=second, fee_pence=2000, expenses_pence=460, reason="Left after an hour"
+        )
+        assert _owed(resident) == 2460
 
+        # The second commissioner set it now: they cannot raise it, the first can.
         with pytest.raises(PaymentError, match="another commissioner must make a correction"):
             services.correct_claim(
-                claim, by=commissioner, fee_pence=9000, expenses_pence=460, reason="More"
+                claim, by=second, fee_pence=3000, expenses_pence=460, reason="More"
             )
-        assert _owed(resident) == 4460
-
+        assert _owed(resident) == 2460
         claim = services.correct_claim(
-            claim, by=second, fee_pence=6000, expenses_pence=460, reason="Ran an hour over"
+            claim, by=commissioner, fee_pence=3000, expenses_pence=460, reason="90 minutes"
         )
-        assert _owed(resident) == 6460
-        # Now the second commissioner set it: they cannot raise it again, the first can.
+        assert _owed(resident) == 3460
+        # Now the first one set it: they cannot raise it again, the second can.
         with pytest.raises(PaymentError, match="another commissioner"):
             services.correct_claim(
-                claim, by=second, fee_pence=9000, expenses_pence=460, reason="Even more"
+                claim, by=commissioner, fee_pence=4000, expenses_pence=460, reason="Even more"
             )
         services.correct_claim(
-            claim, by=commissioner, fee_pence=7000, expenses_pence=460, reason="Checked: 3.5 hours"
+            claim, by=second, fee_pence=4000, expenses_pence=460, reason="Checked: 2 hours"
         )
-        assert _owed(resident) == 7460
+        assert _owed(resident) == 4460
 
     def test_corrections_are_refused_once_a_claim_is_in_a_run(
         self, make_claim, resident, commissioner
@@ -194,7 +199,7 @@ class TestBalances:
         claim = make_claim(resident, status=Claim.Status.APPROVED, reviewer=commissioner)
         entries_before = LedgerEntry.objects.count()
 
-        with pytest.raises(PaymentError, match="reject the claim instead"):
+        with pytest.raises(PaymentError, match="withdraw the approval instead"):
             services.correct_claim(
                 claim, by=commissioner, fee_pence=0, expenses_pence=0, reason="Did not come"
             )

@@ -106,14 +106,24 @@ def test_a_claim_sent_again_no_longer_shows_why_it_was_returned(
     ("status", "in_run", "shown", "not_shown"),
     [
         (S.SUBMITTED, False, ["Approve claim", "Return for changes"], ["Correct the approved"]),
-        (S.APPROVED, False, ["Correct the approved amount"], ["Approve claim"]),
+        (
+            S.APPROVED,
+            False,
+            ["Correct the approved amount", "Withdraw the approval"],
+            ["Approve claim"],
+        ),
         (
             S.APPROVED,
             True,
             ["payment run</a> waiting to be confirmed"],
-            ["Correct the approved amount", "Approve claim"],
+            ["Correct the approved amount", "Approve claim", "Withdraw the approval"],
         ),
-        (S.PAID, False, ["Nothing to review: the claim is paid."], ["Correct the approved"]),
+        (
+            S.PAID,
+            False,
+            ["record that the payment came back"],
+            ["Correct the approved", "Withdraw the approval"],
+        ),
         (S.RETURNED, False, ["Nothing to review: the claim is returned."], ["Approve claim"]),
     ],
 )
