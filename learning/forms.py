@@ -4,12 +4,19 @@ import re
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from projects.ladder import Level, Principle, Step
+from projects.ladder import (
+    LEVEL_DESCRIPTIONS,
+    PRINCIPLE_DESCRIPTIONS,
+    STEP_IN_PLAIN_WORDS,
+    Level,
+    Principle,
+    Step,
+)
 from projects.models import Project
 
 from .models import MAX_TEXT_LENGTH, MAX_TITLE_LENGTH, Entry, Finding, Topic
@@ -37,14 +44,18 @@ class PlainTextField(forms.CharField):
     def __init__(self, *, what: str, **kwargs):
         self.what = what
         super().__init__(**kwargs)
-        self.error_messages["max_length"] = (
-            f"{what.capitalize()} must be %(limit_value)s characters or fewer. "
-            f"It has %(show_value)s now."
-        )
 
     def to_python(self, value):
         value = super().to_python(value)
         value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if self.max_length is not None and len(value) > self.max_length:
+            # Checked here, not by Django's validator, to write numbers as people read
+            # them: "20,000", not "20000".
+            raise forms.ValidationError(
+                f"{self.what.capitalize()} must be {self.max_length:,} characters or fewer. "
+                f"It has {len(value):,} now.",
+                code="max_length",
+            )
         if CONTROL_CHARACTERS.search(value):
             raise forms.ValidationError(
                 f"{self.what.capitalize()} contains characters that are not ordinary text, "
@@ -69,15 +80,34 @@ def _optional_choice(label, choices, empty_label, what):
     )
 
 
-def _step_field(label="Step of participation (optional)", empty_label="Not sure"):
+def _step_field(label, empty_label="Not sure", *, plain_words=False, help_text=""):
+    def name(step):
+        if plain_words:  # "Consultation: you give your views and the council decides"
+            return f"{step.label}: {STEP_IN_PLAIN_WORDS[step]}"
+        return f"{step.value}. {step.label}"
+
     return forms.TypedChoiceField(
         label=label,
-        choices=[("", empty_label), *[(s.value, f"{s.value}. {s.label}") for s in Step]],
+        help_text=help_text,
+        choices=[("", empty_label), *[(s.value, name(s)) for s in Step]],
         coerce=int,
         empty_value=None,
         required=False,
         error_messages={"invalid_choice": "Choose a step from the list"},
     )
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ")[0].rstrip(".")
+
+
+# A copy of crispy-forms-gds's field template that writes the limit as "20,000".
+CHARACTER_COUNT_TEMPLATE = "learning/_partials/character_count_field.html"
+
+
+def _with_readable_limit(field):
+    field.template = CHARACTER_COUNT_TEMPLATE
+    return field
 
 
 class EntryContentForm(forms.Form):
@@ -119,12 +149,37 @@ class EntryContentForm(forms.Form):
             "invalid_choice": "Choose how it went, or “Does not apply”",
         },
     )
-    level = _optional_choice("Level (optional)", Level.choices, "Not sure", "a level")
-    step = _step_field()
-    principle = _optional_choice(
-        "Principle (optional)", Principle.choices, "None in particular", "a principle"
+    # The tags use the hub's words for co-production, which not everyone knows: each
+    # choice says what it means in plain words.
+    level = forms.ChoiceField(
+        label="Whose decisions was it about?",
+        choices=[
+            *[Choice(level.value, level.label, hint=LEVEL_DESCRIPTIONS[level]) for level in Level],
+            Choice("", "Not sure"),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Choose a level from the list"},
     )
-    topic = _optional_choice("Topic (optional)", Topic.choices, "None in particular", "a topic")
+    step = _step_field(
+        label="How much say did people have?",
+        plain_words=True,
+        help_text="From no real say at all, to being equal partners from start to finish.",
+    )
+    principle = forms.ChoiceField(
+        label="Which principle of co-production does it show most?",
+        help_text="Principles are the values that make co-production work.",
+        choices=[
+            ("", "None in particular"),
+            *[
+                (p.value, f"{p.label}: {_first_sentence(PRINCIPLE_DESCRIPTIONS[p])}")
+                for p in Principle
+            ],
+        ],
+        required=False,
+        error_messages={"invalid_choice": "Choose a principle from the list"},
+    )
+    topic = _optional_choice("Topic", Topic.choices, "None in particular", "a topic")
     project = forms.ModelChoiceField(
         label="Is it about one of our projects? (optional)",
         queryset=Project.objects.none(),
@@ -133,7 +188,11 @@ class EntryContentForm(forms.Form):
         error_messages={"invalid_choice": "Choose a project from the list"},
     )
 
-    tag_legend = "Tags (optional)"
+    tag_legend = "Help people find it (optional)"
+    tag_hint = (
+        "These tags help people find what you shared. Answer any you can. "
+        "If you are not sure, leave them."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,10 +206,13 @@ class EntryContentForm(forms.Form):
         return [
             Field.radios("kind", legend_size=Size.MEDIUM),
             Field.text("title"),
-            Field.textarea("text", rows=12, max_characters=MAX_TEXT_LENGTH, threshold=75),
+            _with_readable_limit(
+                Field.textarea("text", rows=12, max_characters=MAX_TEXT_LENGTH, threshold=75)
+            ),
             Field.radios("outcome", legend_size=Size.MEDIUM),
             Fieldset(
-                Field.select("level"),
+                HTML(format_html('<p class="govuk-hint">{}</p>', self.tag_hint)),
+                Field.radios("level", legend_size=Size.SMALL, small=True),
                 Field.select("step"),
                 Field.select("principle"),
                 Field.select("topic"),
@@ -165,8 +227,8 @@ class ShareForm(EntryContentForm):
     contact_email = forms.EmailField(
         label="Your email address (optional)",
         help_text=(
-            "Only if you are happy for a moderator to email you about what you shared. "
-            "We delete it as soon as we have decided."
+            "Only if you would like to hear what happens to what you shared, or are happy "
+            "for a moderator to email you about it. We delete it as soon as we have decided."
         ),
         required=False,
         max_length=254,
@@ -182,7 +244,17 @@ class ShareForm(EntryContentForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        # Signed-in people hear back through their account, so they are not asked for an
+        # address (an empty box made us think they could not be reached).
+        self.signed_in = bool(user and user.is_authenticated)
+        super().__init__(*args, **kwargs)
+        if self.signed_in:
+            del self.fields["contact_email"]
+
     def layout_fields(self):
+        if self.signed_in:
+            return super().layout_fields()
         return [*super().layout_fields(), Field.text("contact_email")]
 
     @property
@@ -232,7 +304,17 @@ class EntryFilterForm(forms.Form):
     """The search box and tag filters on /guide/. Unknown values are reported and ignored,
     so a mistyped link still shows results."""
 
-    q = forms.CharField(label="Search the guide", required=False, max_length=200)
+    q = forms.CharField(
+        label="Search the guide",
+        required=False,
+        max_length=200,
+        error_messages={
+            "max_length": "Search words must be 200 characters or fewer",
+            "null_characters_not_allowed": (
+                "Search words must only include letters, numbers and punctuation"
+            ),
+        },
+    )
     kind = _optional_choice("Type", Entry.Kind.choices, "Any type", "a type")
     outcome = _optional_choice("How it went", Entry.Outcome.choices, "Any", "how it went")
     level = _optional_choice("Level", Level.choices, "Any level", "a level")
@@ -297,8 +379,10 @@ class ResolveFindingsForm(forms.Form):
         (Finding.Resolution.NOT_PERSONAL.value, "Show it: it is not personal data"),
     ]
 
-    def __init__(self, *args, entry, findings, **kwargs):
+    def __init__(self, *args, entry, findings, require_a_choice=True, **kwargs):
         super().__init__(*args, **kwargs)
+        # With the decision, choosing nothing is fine (rejecting needs no choices).
+        self.require_a_choice = require_a_choice
         self.findings = list(findings)
         for number, finding in enumerate(self.findings, start=1):
             where = finding.get_field_display().lower()
@@ -324,7 +408,11 @@ class ResolveFindingsForm(forms.Form):
                 "The text has changed since you opened it, so the findings have changed too. "
                 "Check them again below."
             )
-        if self.findings and not any(data.get(name) for name in self.fields):
+        if (
+            self.require_a_choice
+            and self.findings
+            and not any(data.get(name) for name in self.fields)
+        ):
             # Saving with nothing chosen would look as if it had worked.
             first = self.field_name(self.findings[0])
             self.add_error(first, "Choose whether to keep it hidden or show it")
@@ -361,12 +449,23 @@ class DecisionForm(forms.Form):
     note = forms.CharField(
         label="Note",
         help_text=(
-            "Needed when you return it: we email this note to the person who shared it. "
+            "Needed when you return it: we send this note to the person who shared it. "
             "For publishing or rejecting, it is kept for moderators only."
         ),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    reason = forms.CharField(
+        label="If you reject it, why? (optional)",
+        help_text=(
+            "We send this to the person who shared it, if we can reach them. Write it for "
+            "them, in plain words. Leave it empty and we only tell them it will not be "
+            "published."
+        ),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, entry: Entry, **kwargs):
@@ -377,21 +476,30 @@ class DecisionForm(forms.Form):
                 Choice(
                     self.RETURN,
                     "Return it with a note",
-                    hint="We email your note to the person who shared it.",
+                    hint="We send your note to the person who shared it, with what they wrote.",
                 )
             )
         choices.append(Choice(self.REJECT, "Reject it", hint="It will not be published."))
         self.fields["decision"].choices = choices
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Field.radios("decision", legend_size=Size.MEDIUM), Field.textarea("note", rows=4)
-        )
+        fields = [Field.radios("decision", legend_size=Size.MEDIUM), Field.textarea("note", rows=4)]
+        if entry.can_reach_author:
+            fields.append(Field.textarea("reason", rows=3))
+        else:
+            del self.fields["reason"]
+        self.helper.layout = Layout(*fields)
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == self.RETURN and not data.get("note", "").strip():
             self.add_error("note", "Write a note to send to the person who shared it")
+        if data.get("decision") != self.REJECT and data.get("reason", "").strip():
+            # Sent only on rejecting: say so rather than quietly not send it.
+            self.add_error(
+                "reason",
+                "The reason is only sent when you reject it. Clear it, or choose to reject it",
+            )
         return data
 
 

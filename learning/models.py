@@ -2,10 +2,14 @@
 moderation trail.
 
 An entry's `title` and `text` hold what the submitter wrote until moderation ends. Then
-they are replaced by the redacted version, and the contact address, the link to the
-submitter's account and the findings (which quote the original) are deleted, so the
-original is gone. A returned entry keeps no text at all, only its redacted title. All
-writes go through `learning.services`.
+they are replaced by the redacted version, and the contact address and the findings (which
+quote the original) are deleted, so the original is gone. A returned or withdrawn entry
+keeps no text at all, only its redacted title. All writes go through `learning.services`.
+
+The link to a signed-in submitter's account (`submitted_by`) is kept after the decision,
+so they can see what became of what they shared ("Things you shared") and hear about it.
+It is never shown to the public or to moderators, and is removed if they delete their
+account.
 """
 
 from django.conf import settings
@@ -25,6 +29,11 @@ MAX_TITLE_LENGTH = 150
 # Labels such as "[phone number]" can be longer than what they replace, so the column has
 # room for a title of the longest allowed length with its personal data hidden.
 TITLE_COLUMN_LENGTH = 300
+REFERENCE_PREFIX = "PG-"
+
+
+def reference_for(pk) -> str:
+    return f"{REFERENCE_PREFIX}{pk}"
 
 
 class Topic(models.TextChoices):
@@ -84,6 +93,7 @@ class Entry(models.Model):
 
     # Kept only while the entry is being moderated; cleared when a decision is made.
     contact_email = models.EmailField(blank=True)
+    # Kept after the decision for the person's own list; never shown to anyone else.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -129,10 +139,20 @@ class Entry(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("learning:detail", args=[self.slug])
+        """The public page once published. Anything else has no public address, so this is
+        its moderation page (moderators only), never "/guide/None/"."""
+        if self.is_published and self.slug:
+            return reverse("learning:detail", args=[self.slug])
+        return self.get_moderation_url()
 
     def get_moderation_url(self):
         return reverse("learning:moderate", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        """What people quote to us about an entry ("PG-42"): on the thank-you page, in
+        messages about it and in the moderation trail, which outlives the entry."""
+        return reference_for(self.pk)
 
     @property
     def is_awaiting_moderation(self) -> bool:
@@ -148,9 +168,24 @@ class Entry(models.Model):
         return self.status == self.Status.RETURNED
 
     @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def can_reach_author(self) -> bool:
+        """We can tell the person what happened: they left an address or were signed in."""
+        return bool(self.contact_email) or self.submitted_by_id is not None
+
+    @property
     def can_be_returned(self) -> bool:
-        """A note can go back only to someone who left an address."""
-        return self.is_awaiting_moderation and bool(self.contact_email)
+        """A note can go back only to someone we can reach, and only before it was ever
+        published: an entry taken back to correct is the guide's to fix, not theirs."""
+        return self.is_awaiting_moderation and self.can_reach_author and self.published_at is None
+
+    @property
+    def status_for_author(self) -> str:
+        """The state in the words of the person who shared it ("Things you shared")."""
+        return STATUS_FOR_AUTHOR[self.status]
 
     def working_days_waiting(self, now=None) -> int:
         end = self.decided_at or now or timezone.now()
@@ -202,6 +237,13 @@ OUTCOME_TAG_CLASSES = {
     Entry.Outcome.WENT_WELL: "govuk-tag--green",
     Entry.Outcome.NOT_WELL: "govuk-tag--red",
     Entry.Outcome.MIXED: "govuk-tag--yellow",
+}
+STATUS_FOR_AUTHOR = {
+    Entry.Status.SUBMITTED: "Waiting to be checked",
+    Entry.Status.PUBLISHED: "Published",
+    Entry.Status.RETURNED: "Sent back to you",
+    Entry.Status.REJECTED: "Not published",
+    Entry.Status.WITHDRAWN: "Taken off the guide",
 }
 STATUS_TAG_CLASSES = {
     Entry.Status.SUBMITTED: "govuk-tag--blue",
@@ -260,7 +302,9 @@ class Finding(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return self.label.strip("[]").capitalize()
+        # Only the first letter is raised: capitalize() lowered the rest ("Nhs number").
+        words = self.label.strip("[]")
+        return words[:1].upper() + words[1:]
 
     @property
     def is_pending(self) -> bool:
@@ -279,6 +323,9 @@ class ModerationEvent(models.Model):
     """The audit trail of one entry: every submission, edit and decision. Only ever added to.
 
     A submission is recorded without a person, so the trail never says who wrote an entry.
+    When an admin deletes an entry (for example to act on a request to erase data) its
+    events stay, detached from it but with its reference, and a "deleted" event says who
+    deleted it and when: the record of decisions outlives the words, which are gone.
     """
 
     class Action(models.TextChoices):
@@ -289,8 +336,13 @@ class ModerationEvent(models.Model):
         RETURNED = "returned", "Returned with a note"
         REJECTED = "rejected", "Rejected"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        DELETED = "deleted", "Deleted"
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events")
+    entry = models.ForeignKey(
+        Entry, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    # The entry's reference, kept when the entry itself is deleted.
+    entry_reference = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

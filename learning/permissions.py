@@ -37,6 +37,15 @@ def get_published_entry(slug: str) -> Entry:
         raise Http404("No entry here") from None
 
 
+def find_moved_entry(slug: str) -> Entry | None:
+    """The published entry an old address meant. A corrected entry gets a new slug (its
+    title may have lost a name), but every slug ends in "-<id>", so old links still work."""
+    _, _, pk = slug.rpartition("-")
+    if not pk.isdigit():
+        return None
+    return Entry.objects.published().filter(pk=int(pk)).exclude(slug=slug).first()
+
+
 def get_entry_for_moderation(request, pk) -> Entry:
     """An entry in any state, for moderators. Call after the role check (ModeratorMixin)."""
     try:

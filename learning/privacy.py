@@ -1,10 +1,13 @@
 """A person's practice guide data, for "download my data" and "delete my account"
 (see coprod_hub/users/privacy.py).
 
-Only entries still awaiting moderation can be linked to a person: when moderation ends the
-link to the account and the contact address are deleted, so decided entries are anonymous.
+Entries awaiting moderation are linked to a person by their account or the address they
+left. After the decision only the link to a signed-in person's account stays (for their
+"Things you shared" list); deleting the account removes it, and the words were already
+reduced to the version with personal data hidden.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -31,9 +34,24 @@ def export(user) -> dict:
             }
             for entry in _theirs(user).order_by("submitted_at")
         ],
+        "entries_decided": [
+            {
+                "reference": entry.reference,
+                "title": entry.title,
+                "state": entry.status_for_author,
+                "shared_on": entry.submitted_at,
+                "decided_on": entry.decided_at,
+                "address": (
+                    settings.SITE_URL + entry.get_absolute_url() if entry.is_published else ""
+                ),
+            }
+            for entry in Entry.objects.shared_by(user)
+            .exclude(status=Entry.Status.SUBMITTED)
+            .order_by("submitted_at")
+        ],
         "published_entries": (
-            "Entries that have been published are anonymous: we keep nothing that links "
-            "them to you."
+            "Entries you shared without signing in are anonymous once decided: we keep "
+            "nothing that links them to you."
         ),
     }
 
@@ -41,6 +59,12 @@ def export(user) -> dict:
 @transaction.atomic
 def erase(user) -> None:
     """Delete what they shared that no moderator has decided on yet: it may still hold
-    their own details. Decided entries hold nothing that links to them."""
-    _theirs(user).delete()
+    their own details. Decided entries stay, unlinked from them: their words are already
+    the version with personal data hidden."""
+    from .services import delete_entry
+
+    for entry in _theirs(user):
+        delete_entry(
+            entry, by=None, note="Deleted when the person who shared it deleted their account."
+        )
     Entry.objects.filter(submitted_by=user).update(submitted_by=None)

@@ -28,6 +28,10 @@ class EntryQuerySet(models.QuerySet):
     def awaiting_moderation(self):
         return self.filter(status="submitted")
 
+    def shared_by(self, user):
+        """What a signed-in person shared, in any state, for their own list only."""
+        return self.filter(submitted_by=user)
+
     def about_project(self, project):
         return self.filter(project=project)
 

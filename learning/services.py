@@ -8,9 +8,7 @@ transaction, so two moderators acting at once end with one decision: the second 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -19,7 +17,7 @@ from participation.models import Opportunity
 from projects.models import Project
 
 from . import anonymiser
-from .models import TITLE_COLUMN_LENGTH, Entry, Finding, ModerationEvent
+from .models import TITLE_COLUMN_LENGTH, Entry, Finding, ModerationEvent, reference_for
 
 # Names of people the hub knows change rarely; a minute's delay before a new name is
 # looked for is fine, and saves two queries on every submission and edit.
@@ -138,7 +136,29 @@ def rescan(entry: Entry, *, previous: dict[str, str] | None = None) -> list[Find
 
 
 def _record(entry, action, *, by=None, note="") -> ModerationEvent:
-    return ModerationEvent.objects.create(entry=entry, action=action, by=by, note=note)
+    return ModerationEvent.objects.create(
+        entry=entry, entry_reference=reference_for(entry.pk), action=action, by=by, note=note
+    )
+
+
+def _tell_author(
+    entry: Entry, kind: str, event: ModerationEvent, context: dict, *, address
+) -> None:
+    """Queue a message about the decision to the person who shared the entry, in the same
+    transaction as the decision: it is sent if, and only if, the decision sticks.
+
+    A signed-in person hears through their account (their choice of email, text or staff
+    call); anyone else at the `address` they left, read before `_end_moderation` forgot
+    it. Nothing is sent to someone who left no way to reach them.
+    """
+    from notifications.services import queue_email_to_address, queue_message
+
+    context = {**context, "reference": entry.reference}
+    event_key = f"guide-event:{event.pk}"
+    if entry.submitted_by is not None:
+        queue_message(kind, recipient=entry.submitted_by, event_key=event_key, context=context)
+    elif address:
+        queue_email_to_address(kind, to_address=address, event_key=event_key, context=context)
 
 
 @transaction.atomic
@@ -233,8 +253,16 @@ EDITABLE_FIELDS = ("kind", "title", "text", "outcome", "level", "step", "princip
 
 @transaction.atomic
 def edit_entry(entry: Entry, *, by, project=None, note="", **changes) -> Entry:
-    """A moderator changes an entry before deciding. The new text is scanned again."""
-    entry = _lock(entry, Entry.Status.SUBMITTED)
+    """A moderator changes an entry before deciding, or corrects a published one. The new
+    text is scanned again.
+
+    Correcting a published entry takes it off the guide and back to "awaiting moderation":
+    the new words have not been checked, and findings waiting for a decision must never be
+    public. The moderator checks them and publishes it again, as with any entry. This is
+    the simplest honest way: one set of rules for what may be public, with no second copy
+    of an entry to keep in step.
+    """
+    entry = _lock(entry, Entry.Status.SUBMITTED, Entry.Status.PUBLISHED)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Cannot edit {', '.join(sorted(unknown))}")
@@ -244,6 +272,10 @@ def edit_entry(entry: Entry, *, by, project=None, note="", **changes) -> Entry:
     for field, value in changes.items():
         setattr(entry, field, value if field == "step" else (value or ""))
     entry.project = project
+    if entry.is_published:
+        entry.status = Entry.Status.SUBMITTED
+        taken_down = "Taken off the guide to correct it; it must be published again."
+        note = f"{taken_down}\n\n{note}" if note else taken_down
     entry.save()
     rescan(entry, previous=previous)
     _record(entry, ModerationEvent.Action.EDITED, by=by, note=note)
@@ -256,14 +288,14 @@ def _redacted(entry: Entry, findings, field: str) -> str:
 
 
 def _end_moderation(entry: Entry, status: str, now) -> None:
-    """Keep only the redacted words and forget who sent them."""
+    """Keep only the redacted words and forget the contact address. The link to a signed-in
+    person's account stays, for their own "Things you shared" list (see models.py)."""
     findings = list(entry.findings.all())
     entry.title = Truncator(_redacted(entry, findings, Finding.Field.TITLE)).chars(
         TITLE_COLUMN_LENGTH
     )
     entry.text = _redacted(entry, findings, Finding.Field.TEXT)
     entry.contact_email = ""
-    entry.submitted_by = None
     entry.status = status
     entry.decided_at = now
     entry.findings.all().delete()  # they quote the original words
@@ -280,11 +312,24 @@ def publish_entry(entry: Entry, *, by, note="") -> Entry:
             f"{pending} still need{'s' if pending == 1 else ''} a decision."
         )
     now = timezone.now()
+    # Told only the first time: publishing a corrected entry again is not news to them.
+    first_time = not entry.events.filter(action=ModerationEvent.Action.PUBLISHED).exists()
+    address = entry.contact_email
     _end_moderation(entry, Entry.Status.PUBLISHED, now)
     entry.published_at = now
+    # A new slug each time: a correction may have taken a name out of the title, and the
+    # old address must not keep it. The old address still finds the entry (by its id).
     entry.slug = f"{slugify(entry.title)[:80].strip('-') or 'entry'}-{entry.pk}"
     entry.save()
-    _record(entry, ModerationEvent.Action.PUBLISHED, by=by, note=note)
+    event = _record(entry, ModerationEvent.Action.PUBLISHED, by=by, note=note)
+    if first_time:
+        _tell_author(
+            entry,
+            "guide_entry_published",
+            event,
+            {"title": entry.title, "entry_url": entry.get_absolute_url()},
+            address=address,
+        )
     return entry
 
 
@@ -292,63 +337,106 @@ def publish_entry(entry: Entry, *, by, note="") -> Entry:
 def return_entry(entry: Entry, *, by, note: str) -> Entry:
     """Send the entry back to the person who shared it, with a note saying why.
 
-    The text is deleted: the person is asked to share it again with changes, so nothing
-    needs it, and the email tells them we have not kept it. The title (with personal data
-    hidden) stays so the moderation trail says what was returned.
+    The text is deleted here: the person is asked to share it again with changes. So that
+    they need not type it all again, the message to them carries what they wrote, as they
+    wrote it: it goes to them alone. The title (with personal data hidden) stays so the
+    moderation trail says what was returned.
 
-    The email is sent before the transaction commits: if it cannot be sent, nothing
-    changes and the moderator is told, rather than the entry being marked as returned.
+    The message is written to the outbox in this transaction and sent after it commits, so
+    a slow or failing mail server neither holds the row lock nor loses the message.
     """
     entry = _lock(entry, Entry.Status.SUBMITTED)
-    if not entry.contact_email:
-        raise LearningError("The person who shared this did not leave an email address.")
+    if not entry.can_reach_author:
+        raise LearningError(
+            "The person who shared this did not leave an email address and was not signed in."
+        )
     if not note.strip():
         raise LearningError("Write a note saying why it is being returned.")
-    address = entry.contact_email
+    original = {"title": entry.title, "text": entry.text, "contact_email": entry.contact_email}
     _end_moderation(entry, Entry.Status.RETURNED, timezone.now())
     entry.text = ""
     entry.save()
-    _record(entry, ModerationEvent.Action.RETURNED, by=by, note=note)
-    body = render_to_string(
-        "learning/email/returned.txt",
+    event = _record(entry, ModerationEvent.Action.RETURNED, by=by, note=note)
+    _tell_author(
+        entry,
+        "guide_entry_returned",
+        event,
         {
-            "entry": entry,
+            "title": original["title"],
+            "text": original["text"],
+            "redacted_title": entry.title,
             "note": note,
-            "site_name": settings.SITE_NAME,
             "share_url": settings.SITE_URL + reverse("learning:share"),
         },
+        address=original["contact_email"],
     )
-    try:
-        send_mail(
-            f"{settings.SITE_NAME}: about what you shared on the practice guide",
-            body,
-            None,
-            [address],
-        )
-    except Exception as error:  # SMTP and provider errors vary; none may half-return it
-        raise LearningError(
-            "We could not send the email, so the entry has not been returned. Try again later."
-        ) from error
     return entry
 
 
 @transaction.atomic
-def reject_entry(entry: Entry, *, by, note="") -> Entry:
+def reject_entry(entry: Entry, *, by, note="", reason="") -> Entry:
+    """Decide not to publish. `note` is for moderators only and is never sent; `reason`,
+    if given, is for the person who shared it and is sent to them (and kept in the trail).
+    """
     entry = _lock(entry, Entry.Status.SUBMITTED)
+    address = entry.contact_email
     _end_moderation(entry, Entry.Status.REJECTED, timezone.now())
     entry.save()
-    _record(entry, ModerationEvent.Action.REJECTED, by=by, note=note)
+    reason = reason.strip()
+    trail_note = note
+    if reason:
+        told = f"Told the person who shared it: {reason}"
+        trail_note = f"{note}\n\n{told}" if note else told
+    event = _record(entry, ModerationEvent.Action.REJECTED, by=by, note=trail_note)
+    if entry.published_at is None:  # an entry taken back to correct was never theirs to lose
+        _tell_author(
+            entry,
+            "guide_entry_rejected",
+            event,
+            {"title": entry.title, "reason": reason},
+            address=address,
+        )
     return entry
+
+
+DECISIONS = {"publish": publish_entry, "return": return_entry, "reject": reject_entry}
+
+
+@transaction.atomic
+def decide(entry: Entry, *, by, decision: str, note="", reason="", resolutions=None) -> Entry:
+    """The moderation page's one button: save the choices made about findings, then make
+    the decision, all or nothing. If the decision cannot be made (a finding still needs a
+    choice, say), the choices are not saved either: the page shows them again as they were
+    chosen, so nothing is lost and nothing is half-saved."""
+    if resolutions:
+        resolve_findings(entry, by=by, resolutions=resolutions)
+    extra = {"reason": reason} if decision == "reject" else {}
+    return DECISIONS[decision](entry, by=by, note=note, **extra)
 
 
 @transaction.atomic
 def withdraw_entry(entry: Entry, *, by, note: str) -> Entry:
-    """Take a published entry down. Its page stops working at once."""
+    """Take a published entry down for good. Its page stops working at once.
+
+    Withdrawing cannot be undone, so nothing needs the text any more, and an entry is often
+    withdrawn because its words still identify someone: the text is deleted now. The
+    redacted title stays, with the note, as the record of what was taken down. To fix an
+    entry rather than remove it, moderators correct it instead (`edit_entry`).
+    """
     entry = _lock(entry, Entry.Status.PUBLISHED)
     if not note.strip():
         raise LearningError("Write a note saying why it is being withdrawn.")
     entry.status = Entry.Status.WITHDRAWN
+    entry.text = ""
     entry.withdrawn_at = timezone.now()
     entry.save()
     _record(entry, ModerationEvent.Action.WITHDRAWN, by=by, note=note)
     return entry
+
+
+@transaction.atomic
+def delete_entry(entry: Entry, *, by, note="") -> None:
+    """Delete an entry outright (an admin acting on a request to erase data, say). Its
+    trail stays, detached, with one more event saying who deleted it: no words are kept."""
+    _record(entry, ModerationEvent.Action.DELETED, by=by, note=note)
+    entry.delete()

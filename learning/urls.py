@@ -10,6 +10,7 @@ urlpatterns = [
     path("guide/", views.GuideListView.as_view(), name="list"),
     path("guide/share/", views.ShareView.as_view(), name="share"),
     path("guide/share/thank-you/", views.ShareDoneView.as_view(), name="share_done"),
+    path("guide/yours/", views.YoursView.as_view(), name="yours"),
     path("guide/moderation/", views.ModerationQueueView.as_view(), name="moderation"),
     path("guide/moderation/<int:pk>/", views.moderate_entry, name="moderate"),
     path("guide/moderation/<int:pk>/edit/", views.edit_entry, name="edit"),

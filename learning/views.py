@@ -1,5 +1,7 @@
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -19,10 +21,11 @@ from .forms import (
     ShareForm,
     WithdrawForm,
 )
-from .models import Entry, Finding
+from .models import Entry, Finding, reference_for
 from .permissions import (
     ModeratorRequiredMixin,
     can_moderate,
+    find_moved_entry,
     get_entry_for_moderation,
     get_published_entry,
 )
@@ -31,6 +34,9 @@ from .rendering import highlighted, highlighted_line
 ENTRIES_PER_PAGE = 20
 QUEUE_PER_PAGE = 25
 RELATED_ENTRIES = 3
+YOURS_PER_PAGE = 20
+# The thank-you page shows the reference of what this browser has just shared.
+SHARED_SESSION_KEY = "learning:shared"
 
 
 @method_decorator(public_page, name="dispatch")
@@ -53,6 +59,16 @@ class GuideListView(ForgivingPaginationMixin, ListView):
 class EntryDetailView(TemplateView):
     template_name = "learning/entry_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Looked for only when the address is unknown, so the usual page costs nothing.
+            moved = find_moved_entry(kwargs["slug"])
+            if moved is None:
+                raise
+            return redirect(moved.get_absolute_url(), permanent=True)
+
     def get_context_data(self, **kwargs):
         entry = get_published_entry(kwargs["slug"])
         related = Entry.objects.related_to(entry).for_cards()[:RELATED_ENTRIES]
@@ -71,6 +87,9 @@ class ShareView(FormView):
     form_class = ShareForm
     extra_context = {"page_title": "Share what you have learned", "submit_label": "Send"}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def form_valid(self, form):
         wait = throttle.minutes_until_allowed(self.request)
         if wait:
@@ -88,15 +107,33 @@ class ShareView(FormView):
             return redirect("learning:share_done")
         data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
         try:
-            services.submit_entry(submitted_by=self.request.user, **data)
+            entry = services.submit_entry(submitted_by=self.request.user, **data)
         except services.LearningError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
+        self.request.session[SHARED_SESSION_KEY] = entry.pk
         return redirect("learning:share_done")
 
 
 class ShareDoneView(TemplateView):
     template_name = "learning/share_done.html"
+
+    def get_context_data(self, **kwargs):
+        shared = self.request.session.get(SHARED_SESSION_KEY)
+        return super().get_context_data(
+            reference=reference_for(shared) if isinstance(shared, int) else "", **kwargs
+        )
+
+
+class YoursView(LoginRequiredMixin, ForgivingPaginationMixin, ListView):
+    """ "Things you shared": a signed-in person's own entries and what became of them."""
+
+    template_name = "learning/yours.html"
+    context_object_name = "entries"
+    paginate_by = YOURS_PER_PAGE
+
+    def get_queryset(self):
+        return Entry.objects.shared_by(self.request.user).order_by("-submitted_at", "-id")
 
 
 class ModerationQueueView(ModeratorRequiredMixin, ForgivingPaginationMixin, ListView):
@@ -186,29 +223,37 @@ def resolve_findings(request, pk):
 
 @role_required(Role.MODERATOR)
 def decide(request, pk):
+    """The one button on the moderation page: the choices about findings made on the page
+    are saved with the decision, or (if anything is wrong) neither is, and the page shows
+    every choice again."""
     entry = get_entry_for_moderation(request, pk)
     if request.method != "POST":
         return redirect(entry.get_moderation_url())
     form = DecisionForm(request.POST, entry=entry)
-    if not form.is_valid():
-        return _moderation_page(request, entry, decision_form=form)
-    decision, note = form.cleaned_data["decision"], form.cleaned_data["note"].strip()
-    action = {
-        DecisionForm.PUBLISH: services.publish_entry,
-        DecisionForm.RETURN: services.return_entry,
-        DecisionForm.REJECT: services.reject_entry,
-    }[decision]
+    resolve_form = ResolveFindingsForm(
+        request.POST, entry=entry, findings=entry.findings.all(), require_a_choice=False
+    )
+    if not (form.is_valid() and resolve_form.is_valid()):
+        return _moderation_page(request, entry, decision_form=form, resolve_form=resolve_form)
+    decision = form.cleaned_data["decision"]
     try:
-        entry = action(entry, by=request.user, note=note)
+        entry = services.decide(
+            entry,
+            by=request.user,
+            decision=decision,
+            note=form.cleaned_data["note"].strip(),
+            reason=form.cleaned_data.get("reason", "").strip(),
+            resolutions=resolve_form.resolutions(),
+        )
     except services.LearningError as error:
         form.add_error(None, str(error))
         entry.refresh_from_db()
-        return _moderation_page(request, entry, decision_form=form)
+        return _moderation_page(request, entry, decision_form=form, resolve_form=resolve_form)
     done = {
         DecisionForm.PUBLISH: "Entry published. The original words and any contact details "
         "have been deleted",
-        DecisionForm.RETURN: "Entry returned. We have emailed your note to the person who "
-        "shared it",
+        DecisionForm.RETURN: "Entry returned. We are sending your note, with what they wrote, "
+        "to the person who shared it",
         DecisionForm.REJECT: "Entry rejected. It will not be published",
     }[decision]
     messages.success(request, done)
@@ -235,10 +280,11 @@ def withdraw(request, pk):
 
 @role_required(Role.MODERATOR)
 def edit_entry(request, pk):
-    """Change an entry before deciding; the new title and text are scanned again."""
+    """Change an entry before deciding, or correct a published one (which takes it off the
+    guide until it is published again); the new title and text are scanned again."""
     entry = get_entry_for_moderation(request, pk)
-    if not entry.is_awaiting_moderation:
-        messages.error(request, "Only entries awaiting moderation can be changed")
+    if not (entry.is_awaiting_moderation or entry.is_published):
+        messages.error(request, "Only entries awaiting moderation or published can be changed")
         return redirect(entry.get_moderation_url())
     form = ModerationEditForm(
         request.POST if request.method == "POST" else None,
@@ -257,8 +303,9 @@ def edit_entry(request, pk):
         except services.LearningError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(
-                request, "Changes saved. We checked the new text for personal data again"
-            )
+            done = "Changes saved. We checked the new text for personal data again"
+            if entry.is_published:
+                done += ". The entry is off the guide until you publish it again"
+            messages.success(request, done)
             return redirect(entry.get_moderation_url())
     return render(request, "learning/moderation_edit.html", {"entry": entry, "form": form})

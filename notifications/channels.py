@@ -14,7 +14,13 @@ def notify_configured() -> bool:
     return bool(settings.NOTIFY_API_KEY)
 
 
-def _footer(*, link, always_because) -> str:
+def _footer(*, link, always_because, has_account=True) -> str:
+    if always_because and not has_account:
+        return (
+            "\n\n--\n"
+            f"You get this because you gave us this email address on the {settings.SITE_NAME}, "
+            f"and {always_because}.\n"
+        )
     if always_because:
         return (
             "\n\n--\n"
@@ -48,7 +54,12 @@ def send_email(message, attachments=(), *, large_print=False) -> None:
         }
     email = EmailMultiAlternatives(
         subject=message.subject,
-        body=message.body_text + _footer(link=link, always_because=always_because),
+        body=message.body_text
+        + _footer(
+            link=link,
+            always_because=always_because,
+            has_account=message.recipient_id is not None,
+        ),
         to=[message.to_address],
         # Replies reach the co-production team, not the address messages are sent from.
         reply_to=[settings.SUPPORT_EMAIL],
@@ -62,6 +73,7 @@ def send_email(message, attachments=(), *, large_print=False) -> None:
                 "unsubscribe_url": link,
                 "always_because": always_because,
                 "settings_url": _settings_url(),
+                "has_account": message.recipient_id is not None,
                 "SITE_NAME": settings.SITE_NAME,
                 "large_print": large_print,
             },

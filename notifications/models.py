@@ -21,6 +21,10 @@ class Message(models.Model):
 
     `event_key` names the event ("signup:42:confirmed"); together with the recipient it is
     unique, so however often an event is processed, a person gets one message for it.
+
+    A message may go to an email address with no account behind it (`recipient` empty):
+    someone who shared in the practice guide without signing in and left an address. Then
+    the event and the address are unique instead.
     """
 
     class Channel(models.TextChoices):
@@ -42,7 +46,11 @@ class Message(models.Model):
     category = models.CharField(max_length=20, choices=Category.choices)
     event_key = models.CharField(max_length=200)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
     )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     to_address = models.CharField(max_length=254, blank=True)
@@ -66,6 +74,13 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["event_key", "recipient"], name="one_message_per_event_and_recipient"
             ),
+            # NULLs are distinct in a unique constraint, so messages without an account
+            # need their own: one per event and address.
+            models.UniqueConstraint(
+                fields=["event_key", "to_address"],
+                condition=models.Q(recipient__isnull=True),
+                name="one_message_per_event_and_address",
+            ),
         ]
         indexes = [
             # The sweep: pending rows whose next attempt is due.
@@ -75,7 +90,12 @@ class Message(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} to {self.recipient_id} ({self.status})"
+        return f"{self.kind} to {self.recipient_id or self.to_address} ({self.status})"
+
+    @property
+    def addressee(self) -> str:
+        """Who it is for, for staff pages: the person, or the bare address."""
+        return str(self.recipient) if self.recipient_id else self.to_address
 
 
 class Unsubscribe(models.Model):

@@ -224,6 +224,43 @@ def queue_message(kind, *, recipient, event_key, context, attachments=()) -> Non
     )
 
 
+def queue_email_to_address(kind, *, to_address, event_key, context) -> None:
+    """Record one email to an address with no account behind it (see Message). Call it
+    inside the event's transaction. It is always sent: there is no account to have stopped
+    it, nor one to stop it from."""
+    if not always_sent(kind):
+        raise ValueError(
+            f"{kind!r} needs an account to respect its stop link; add it to ALWAYS_SENT"
+        )
+    subject, body = render_message(kind, {**context, "recipient": None})
+    Message.objects.bulk_create(
+        [
+            Message(
+                kind=kind,
+                category=category_for(kind),
+                event_key=event_key,
+                recipient=None,
+                channel=Message.Channel.EMAIL,
+                to_address=to_address,
+                subject=subject[:255],
+                body_text=body,
+            )
+        ],
+        # A retry of the same event finds its row already there.
+        ignore_conflicts=True,
+    )
+    ids = list(
+        Message.objects.filter(
+            event_key=event_key,
+            recipient=None,
+            to_address=to_address,
+            status=Message.Status.PENDING,
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(lambda: enqueue_delivery(ids))
+
+
 def queue_messages(kind, *, recipients: Iterable, event_key, context, attachments=()) -> int:
     """Record the same event's message for many people, in batches.
 

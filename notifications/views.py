@@ -48,7 +48,7 @@ def retry(request, pk):
     except services.NotificationError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Message to {message.recipient} will be sent again.")
+        messages.success(request, f"Message to {message.addressee} will be sent again.")
     return redirect("notifications:outbox")
 
 
@@ -67,7 +67,7 @@ def call_list(request):
 def mark_called(request, pk):
     message = permissions.get_call_for_staff(request, pk)
     services.mark_called(message, by=request.user)
-    messages.success(request, f"Marked {message.recipient} as contacted.")
+    messages.success(request, f"Marked {message.addressee} as contacted.")
     return redirect("notifications:call_list")
 
 

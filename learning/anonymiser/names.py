@@ -61,9 +61,10 @@ def _is_given_name(word: str, names: frozenset[str]) -> bool:
         return False
     if fold(word) in names:
         return True
-    # Double-barrelled first names: "Mary-Jane", "Jean-Luc".
+    # Double-barrelled first names: "Mary-Jane", "Jean-Luc". Not a two-letter first part:
+    # "Mo-Fri" is Monday to Friday and "Al-Anon" a charity, not Mo or Al.
     first_part = word.split("-")[0]
-    return first_part != word and fold(first_part) in names
+    return first_part != word and len(first_part) > 2 and fold(first_part) in names
 
 
 def _surname_chain(text: str, tokens: list[Token], index: int, strict: bool) -> int:

@@ -38,9 +38,10 @@ MONTHS_AND_DAYS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday".split()
 )
 
-# Given names that are also everyday words, months, days or places. Without context
-# "we will meet in May" or "Mark the date" would lose their meaning, so these are only
-# treated as names when the surrounding words show a person is meant.
+# Given names that are also everyday words, months, days or places, and two-letter names
+# that are also abbreviations or name particles ("Al-Anon", "Di Maria", "Mo" for Monday).
+# Without context "we will meet in May" or "Mark the date" would lose their meaning, so
+# these are only treated as names when the surrounding words show a person is meant.
 AMBIGUOUS_GIVEN_NAMES = frozenset(
     """
     may june april august will bill grace hope faith joy rose lily mark frank pat sue amber
@@ -52,6 +53,7 @@ AMBIGUOUS_GIVEN_NAMES = frozenset(
     constance mercy charity honor precious blessing nick bob harley mason taylor hunter
     parker harper piper river phoenix bailey rowan sonny earl cecil stanley lincoln
     chelsea madison bella grant iona
+    al di mo
     """.split()
 )
 
@@ -75,6 +77,17 @@ FAMILY_AND_CARER_CUES = frozenset(
     councillor nurse doctor
     """.split()
 )
+# The people paid to support someone: "my social worker Okwuosa", "her PA Okwuosa". These
+# words (and "advocate", also a verb) are ordinary on their own, so they count only with
+# "my", "the" and so on just before the role: "my social worker", "a care worker", "our GP",
+# but not "we advocate Change".
+CARE_ROLE_CUES = frozenset(
+    """
+    worker workers keyworker assistant advocate pa ot gp therapist physio physiotherapist
+    coordinator co-ordinator nurse doctor counsellor
+    """.split()
+)
+_ROLE_DETERMINERS = frozenset("my our your his her their the a an".split())
 # Words that come before a person's name: "Dear Grace", "Thanks, Will", "my husband Bill".
 PERSON_CUES_BEFORE = frozenset("dear hi hello thanks named".split()) | FAMILY_AND_CARER_CUES
 # "My carer Sue": a capitalised cue ("Carer Support Group") is more likely a heading.
@@ -226,13 +239,30 @@ def person_cue_before(text: str, tokens: list[Token], index: int) -> Token | Non
     if index == 0:
         return None
     cue = tokens[index - 1]
-    if fold(cue.word) not in FAMILY_AND_CARER_CUES or not loosely_joined(text, cue, tokens[index]):
+    if not loosely_joined(text, cue, tokens[index]):
+        return None
+    if fold(cue.word) in CARE_ROLE_CUES:
+        # A capitalised role ("The Support Worker Awards") is likely a heading unless it is
+        # someone's own: "My Social Worker Okwuosa". "PA", "GP", "OT" are always in capitals.
+        heading_like = cue.word[0].isupper() and not cue.word.isupper()
+        determiners = _POSSESSIVE_DETERMINERS if heading_like else _ROLE_DETERMINERS
+        if _role_after_determiner(tokens, index - 1, determiners):
+            return cue
+        return None
+    if fold(cue.word) not in FAMILY_AND_CARER_CUES:
         return None
     if cue.word[0].islower():
         return cue
     if index >= 2 and fold(tokens[index - 2].word) in _POSSESSIVE_DETERMINERS:
         return cue
     return None
+
+
+def _role_after_determiner(tokens: list[Token], cue_index: int, determiners) -> bool:
+    """True if one of `determiners` ("my", "the" ...) comes one or two words before the role
+    word at cue_index: "my PA", "my social worker", "a personal assistant"."""
+    before = [fold(t.word) for t in tokens[max(0, cue_index - 2) : cue_index]]
+    return any(word in determiners for word in before)
 
 
 def has_person_context(text: str, tokens: list[Token], index: int, possessive: bool) -> bool:

@@ -607,3 +607,47 @@ def test_the_bundled_given_names_list_is_a_sensible_size_and_cached():
     assert 500 <= len(names) <= 2000
     assert {"priya", "john", "agnieszka", "siobhan", "mohammed"} <= names
     assert given_names() is names
+
+
+# --- Names after care roles, and two-letter names ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("my social worker Okwuosa came round", "Okwuosa"),
+        ("my PA Okwuosa came round", "Okwuosa"),
+        ("my support worker Okwuosa came round", "Okwuosa"),
+        ("the care worker Okwuosa came round", "Okwuosa"),
+        ("my personal assistant Okwuosa came round", "Okwuosa"),
+        ("her advocate Okwuosa came round", "Okwuosa"),
+        ("our keyworker Okwuosa came round", "Okwuosa"),
+        ("my OT Okwuosa came round", "Okwuosa"),
+        ("my GP Okwuosa came round", "Okwuosa"),
+        ("My Social Worker Okwuosa came round", "Okwuosa"),
+        ("my social worker Jo came round", "Jo"),
+        ("Jo came to every meeting.", "Jo"),
+        ("Ed said the room was too hot.", "Ed"),
+        ("We spoke to Al Farouk about it.", "Al Farouk"),
+        ("Mo said it helped.", "Mo"),
+        ("Di Jones chaired it.", "Di Jones"),
+    ],
+)
+def test_it_finds_names_after_care_roles_and_short_names(text, expected):
+    assert found(text) == [("name", expected)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We advocate Change in how meetings run.",
+        "The Support Worker Awards were held in May.",
+        "Open Mo-Fri, 9 to 5.",
+        "Open Mo–Fri, 9 to 5.",
+        "Al-Anon meets on Tuesdays.",
+        "the GP Surgery was busy",
+        "our social worker said it was fine",
+    ],
+)
+def test_care_roles_and_short_names_leave_ordinary_text_alone(text):
+    assert found(text) == []

@@ -260,3 +260,24 @@ def test_narrowing_to_a_project_costs_the_same_queries_however_many_entries(
     PublishedEntryFactory.create_batch(40, project=project)
     with django_assert_max_num_queries(5):
         assert client.get(LIST, {"project": project.slug}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("q=" + "a" * 300, "Search words must be 200 characters or fewer"),
+        ("q=care%00home", "Search words must only include letters, numbers and punctuation"),
+    ],
+)
+def test_search_errors_are_in_plain_words(client, query, message):
+    page = client.get(f"{reverse('learning:list')}?{query}").text
+    assert message in page
+    assert "Ensure this value" not in page and "Null characters" not in page
+
+
+def test_a_phone_user_can_skip_the_filters_to_the_results(client):
+    page = client.get(reverse("learning:list")).text
+    assert '<a class="govuk-link" href="#results-heading">Skip to the results</a>' in page
+    assert 'id="results-heading"' in page
+    # Searching lands on the results too, as in the opportunity directory.
+    assert f'action="{reverse("learning:list")}#results-heading"' in page

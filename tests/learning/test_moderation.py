@@ -8,6 +8,7 @@ from django.urls import reverse
 from coprod_hub.users.roles import Role
 from learning import services
 from learning.models import Entry, Finding, ModerationEvent
+from notifications.models import Message
 from tests.factories import UserFactory
 
 from .factories import EntryFactory, PublishedEntryFactory, resolve_all, submit
@@ -251,17 +252,23 @@ def test_publishing_keeps_only_the_redacted_words(client, moderator, personal_te
     assert "07700" not in public and "LS2 7EX" not in public
 
 
-def test_publishing_a_signed_in_persons_entry_forgets_who_wrote_it(moderator, resident):
+def test_publishing_keeps_the_authors_link_but_never_shows_it(client, moderator, resident):
     entry = submit(submitted_by=resident)
     services.publish_entry(entry, by=moderator)
     entry.refresh_from_db()
-    assert entry.submitted_by is None
+    assert entry.submitted_by == resident  # for their own "Things you shared" list
+    assert resident.display_name not in client.get(entry.get_absolute_url()).text
+    client.force_login(moderator)
+    assert resident.display_name not in client.get(entry.get_moderation_url()).text
 
 
-def test_returning_emails_the_note_and_forgets_the_address(client, moderator, personal_text):
+def test_returning_emails_the_note_and_forgets_the_address(
+    client, moderator, personal_text, django_capture_on_commit_callbacks
+):
     entry = submit(text=personal_text, contact_email="sharer@example.org")
     client.force_login(moderator)
-    response = _decide(client, entry, "return", note="Please take out the phone number.")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _decide(client, entry, "return", note="Please take out the phone number.")
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.status == Entry.Status.RETURNED
@@ -275,19 +282,23 @@ def test_returning_emails_the_note_and_forgets_the_address(client, moderator, pe
     assert entry.events.get(action="returned").note == "Please take out the phone number."
 
 
-def test_returning_deletes_the_text_as_the_email_says(client, moderator, personal_text):
+def test_returning_deletes_the_text_as_the_email_says(
+    client, moderator, personal_text, django_capture_on_commit_callbacks
+):
     entry = submit(
         title="Lift from Jean Watson", text=personal_text, contact_email="sharer@example.org"
     )
     client.force_login(moderator)
-    _decide(client, entry, "return", note="Please take out the phone number.")
+    with django_capture_on_commit_callbacks(execute=True):
+        _decide(client, entry, "return", note="Please take out the phone number.")
     entry.refresh_from_db()
     assert entry.text == ""
     assert entry.title == "Lift from [name]"  # only the redacted title is kept
     body = mail.outbox[0].body
-    assert "We have deleted the text you sent and your email address." in body
+    assert "We have deleted the text you sent and your email address" in body
     assert "We keep only the title, with any personal details hidden" in body
-    assert '"Lift from [name]"' in body
+    # The message goes to them alone, so it quotes them as they wrote it.
+    assert '"Lift from Jean Watson"' in body
     page = client.get(entry.get_moderation_url()).content.decode()
     assert "The text was deleted when it was returned" in page
     assert "Jean Watson drove us" not in page
@@ -315,17 +326,23 @@ def test_returning_is_only_offered_when_there_is_an_address(client, moderator):
         services.return_entry(entry, by=moderator, note="Hello")
 
 
-def test_if_the_email_cannot_be_sent_nothing_changes(moderator, settings):
+def test_if_the_email_cannot_be_sent_yet_it_waits_in_the_outbox(
+    moderator, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = 1  # nothing listens here
     settings.EMAIL_TIMEOUT = 2
     entry = submit(contact_email="sharer@example.org")
-    with pytest.raises(services.LearningError, match="could not send the email"):
+    with django_capture_on_commit_callbacks(execute=True):
         services.return_entry(entry, by=moderator, note="Please change it")
     entry.refresh_from_db()
-    assert entry.status == Entry.Status.SUBMITTED
-    assert entry.contact_email == "sharer@example.org"
+    assert entry.status == Entry.Status.RETURNED
+    # The mail server was not asked while the entry was locked; the message is kept and
+    # tried again later, rather than lost or blocking the decision.
+    message = Message.objects.get(kind="guide_entry_returned")
+    assert (message.to_address, message.status) == ("sharer@example.org", Message.Status.PENDING)
+    assert message.last_error
 
 
 def test_rejecting_keeps_nothing_personal(client, moderator, personal_text):
@@ -411,8 +428,9 @@ def test_editing_keeps_bad_input_and_explains(client, moderator):
     assert entry.text == "We met on a Tuesday. It went well."
 
 
-def test_decided_entries_cannot_be_edited(client, moderator):
-    entry = PublishedEntryFactory()
+def test_rejected_entries_cannot_be_edited(client, moderator):
+    entry = submit()
+    services.reject_entry(entry, by=moderator)
     client.force_login(moderator)
     response = client.get(reverse("learning:edit", args=[entry.pk]))
     assert response.status_code == 302
@@ -426,7 +444,8 @@ def test_decided_entries_cannot_be_edited(client, moderator):
 def test_withdrawing_takes_an_entry_off_the_guide(client, moderator):
     entry = submit(title="Soon withdrawn")
     entry = services.publish_entry(entry, by=moderator)
-    assert client.get(entry.get_absolute_url()).status_code == 200
+    public_address = entry.get_absolute_url()
+    assert client.get(public_address).status_code == 200
     client.force_login(moderator)
     response = client.post(reverse("learning:withdraw", args=[entry.pk]), {"note": ""})
     assert "Write why you are withdrawing it" in response.content.decode()
@@ -434,8 +453,10 @@ def test_withdrawing_takes_an_entry_off_the_guide(client, moderator):
     entry.refresh_from_db()
     assert entry.status == Entry.Status.WITHDRAWN
     assert entry.withdrawn_at is not None
+    assert entry.text == ""  # withdrawn for good: the words, which may identify, are gone
+    assert entry.title == "Soon withdrawn"  # the record of what was taken down
     client.logout()
-    assert client.get(entry.get_absolute_url()).status_code == 404
+    assert client.get(public_address).status_code == 404
     assert "Soon withdrawn" not in client.get(reverse("learning:list")).content.decode()
 
 
@@ -474,3 +495,12 @@ def test_a_full_length_title_still_fits_once_redacted(moderator):
     entry.refresh_from_db()
     assert "Amy" not in entry.title
     assert len(entry.title) > 150
+
+
+def test_findings_are_labelled_in_proper_english(client, moderator):
+    entry = submit(text="NHS number 943 476 5919, NI number AB123456C.")
+    client.force_login(moderator)
+    page = client.get(entry.get_moderation_url()).text
+    assert "NHS number in the text" in page
+    assert "National Insurance number in the text" in page
+    assert "Nhs number" not in page and "National insurance" not in page

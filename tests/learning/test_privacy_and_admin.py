@@ -23,6 +23,10 @@ def test_export_lists_what_is_waiting_for_moderation(resident, moderator):
     assert sorted(titles) == ["By email", "Mine, waiting"]
     assert "anonymous" in data["published_entries"]
     assert waiting.text in [item["text"] for item in data["entries_awaiting_moderation"]]
+    # What they shared while signed in and has been decided is theirs to see too.
+    (decided,) = data["entries_decided"]
+    assert (decided["title"], decided["state"]) == ("Mine, published", "Published")
+    assert decided["address"].endswith(Entry.objects.get(pk=published.pk).get_absolute_url())
 
 
 def test_erase_deletes_what_is_waiting_and_keeps_what_is_published(resident, moderator):
@@ -33,6 +37,16 @@ def test_erase_deletes_what_is_waiting_and_keeps_what_is_published(resident, mod
     other = submit(title="Someone else's")
     privacy.erase(resident)
     assert set(Entry.objects.values_list("pk", flat=True)) == {published.pk, other.pk}
+    assert Entry.objects.get(pk=published.pk).submitted_by is None  # no longer linked
+
+
+def test_your_data_page_says_truly_what_happens_to_guide_entries(client, resident):
+    client.force_login(resident)
+    page = client.get(reverse("my_data")).text
+    assert "because it was published without your name" not in page
+    assert "published in the practice guide stays, without your name" in page
+    assert "still waiting to be checked by a moderator is deleted" in page
+    assert "what you shared in the practice guide while signed in" in page
 
 
 def test_the_admin_shows_entries_read_only(client, admin_user):

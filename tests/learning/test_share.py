@@ -94,10 +94,12 @@ def test_the_title_is_scanned_too(client):
     assert (finding.field, finding.kind) == ("title", "phone")
 
 
-def test_a_signed_in_person_is_linked_until_moderation_ends(client, resident):
+def test_a_signed_in_person_is_linked_to_what_they_share(client, resident):
     client.force_login(resident)
     # The form says so, and how to share without the link.
-    assert "stays linked to your account until a moderator" in client.get(URL).text
+    page = client.get(URL).text
+    assert "what you share is linked to your account" in page
+    assert "To share without the link, sign out first" in page
     client.post(URL, _form())
     assert Entry.objects.get().submitted_by == resident
     # ...but the trail still does not record who wrote it.
@@ -139,11 +141,14 @@ def test_mistakes_in_the_form_do_not_count_towards_the_limit(client):
     assert client.post(URL, _form()).status_code == 302
 
 
-def test_signed_in_people_have_their_own_higher_limit(client, resident):
-    client.force_login(resident)
+def test_signed_in_people_have_their_own_limit(client, resident):
     limit = int(throttle.VISITOR_RATE.split("/")[0])
-    for n in range(limit + 1):
+    for n in range(limit):
         assert client.post(URL, _form(title=f"Entry {n}")).status_code == 302
+    assert client.post(URL, _form(title="One too many")).status_code == 429
+    # Signing in on the same connection counts them by account, not by the busy address.
+    client.force_login(resident)
+    assert client.post(URL, _form(title="Mine")).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -154,7 +159,7 @@ def test_signed_in_people_have_their_own_higher_limit(client, resident):
         ("title", "", "Enter a title"),
         ("kind", "", "Choose what you are sharing"),
         ("outcome", "", "Choose how it went"),
-        ("text", "x" * 20_001, "must be 20000 characters or fewer. It has 20001 now"),
+        ("text", "x" * 20_001, "must be 20,000 characters or fewer. It has 20,001 now"),
         ("title", "t" * 151, "must be 150 characters or fewer"),
         ("text", "Binary\x00data here", "not ordinary text"),
         ("text", "PK\x03\x04\x14\x00\x06\x00 zipped", "not ordinary text"),
@@ -206,3 +211,30 @@ def test_html_typed_in_is_kept_as_text_and_shown_escaped(client):
     client.post(URL, _form(title="<b>Bold</b>", text="<script>alert(1)</script>"))
     entry = Entry.objects.get()
     assert entry.text == "<script>alert(1)</script>"
+
+
+def test_the_tags_are_explained_in_plain_words(client):
+    page = client.get(URL).text
+    assert "These tags help people find what you shared" in page
+    assert "Whose decisions was it about?" in page
+    assert "Decisions about a person&#x27;s own care and support." in page
+    assert "Consultation: you give your views and the council decides" in page
+    assert "Reciprocity: " in page
+    assert "Step of participation" not in page and "1. Coercion" not in page
+
+
+def test_the_character_count_writes_the_limit_as_people_read_it(client):
+    page = client.get(URL).text
+    assert "You can enter up to 20,000 characters" in page
+    assert 'data-maxlength="20000"' in page  # the script still reads a plain number
+
+
+def test_a_drop_in_on_shared_wi_fi_is_not_turned_away(client):
+    # A dozen or so people at one venue share one address.
+    for n in range(15):
+        assert client.post(URL, _form(title=f"Entry {n}")).status_code == 302
+
+
+def test_the_bot_trap_still_works_at_the_higher_limit(client):
+    assert client.post(URL, _form(website="http://spam.example")).status_code == 302
+    assert not Entry.objects.exists()
