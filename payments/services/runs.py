@@ -18,6 +18,7 @@ from ._common import (
     _require_commissioner,
 )
 from .ledger import _components, _entry, _owed_by_claim
+from .review import review_block_reason
 
 
 def create_payment_run(*, by) -> PaymentRun:
@@ -225,6 +226,11 @@ def record_payment_returned(run, claim, *, by, reason: str) -> PaymentRunItem:
     with transaction.atomic():
         run = PaymentRun.objects.select_for_update().get(pk=run.pk)
         claim = _lock(claim)
+        # Recording a return puts the claim back in line to be paid again, so whoever could
+        # not approve it (their own, one they made, a conflict) cannot do this either.
+        blocked = review_block_reason(claim, by)
+        if blocked:
+            raise PaymentError(blocked)
         item = run.items.still_in_run().filter(claim=claim).first()
         if (
             not run.is_paid

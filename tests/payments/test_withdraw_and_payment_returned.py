@@ -147,3 +147,16 @@ class TestAPaymentReturnedAfterTheRunWasPaid:
         for reversal in LedgerEntry.objects.filter(claim=paid, kind="reversal"):
             assert reversal.effective_on == reversal.reverses.effective_on
             assert reversal.tax_year == reversal.reverses.tax_year
+
+    def test_nobody_can_put_their_own_claim_back_in_line_to_be_paid_again(
+        self, make_claim, commissioner
+    ):
+        # A commissioner who also takes part: another commissioner approved their claim.
+        both = UserFactory(roles=[Role.COMMISSIONER, Role.RESIDENT])
+        own = make_claim(both, status=Claim.Status.PAID, reviewer=commissioner)
+
+        with pytest.raises(PaymentError, match="your own claim"):
+            services.record_payment_returned(own.payment_run, own, by=both, reason="Bounced")
+
+        assert Claim.objects.get(pk=own.pk).status == Claim.Status.PAID
+        assert _paid(both) == 4460
