@@ -13,12 +13,17 @@ from django.db.models import Q
 
 from .models import Entry
 
+# An entry taken off the guide to be corrected waits for a moderator again, but its words
+# were reduced to the version with personal data hidden when it was first published: it is
+# treated as decided (kept, unlinked), as the "Your data" page says published entries are.
+NEVER_DECIDED = Q(published_at__isnull=True)
+
 
 def _theirs(user):
     linked = Q(submitted_by=user)
     if user.email:
         linked |= Q(contact_email__iexact=user.email)
-    return Entry.objects.awaiting_moderation().filter(linked)
+    return Entry.objects.awaiting_moderation().filter(linked).filter(NEVER_DECIDED)
 
 
 def export(user) -> dict:
@@ -46,7 +51,7 @@ def export(user) -> dict:
                 ),
             }
             for entry in Entry.objects.shared_by(user)
-            .exclude(status=Entry.Status.SUBMITTED)
+            .exclude(Q(status=Entry.Status.SUBMITTED) & NEVER_DECIDED)
             .order_by("submitted_at")
         ],
         "published_entries": (

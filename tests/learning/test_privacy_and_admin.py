@@ -40,6 +40,23 @@ def test_erase_deletes_what_is_waiting_and_keeps_what_is_published(resident, mod
     assert Entry.objects.get(pk=published.pk).submitted_by is None  # no longer linked
 
 
+def test_an_entry_taken_back_to_correct_counts_as_published_for_export_and_erasure(
+    resident, moderator
+):
+    entry = submit(title="Mine, published", submitted_by=resident)
+    services.publish_entry(entry, by=moderator)
+    entry = Entry.objects.get(pk=entry.pk)
+    services.edit_entry(entry, by=moderator, title="Mine, corrected")  # off the guide again
+
+    data = privacy.export(resident)
+    privacy.erase(resident)
+
+    assert data["entries_awaiting_moderation"] == []
+    assert [item["title"] for item in data["entries_decided"]] == ["Mine, corrected"]
+    kept = Entry.objects.get(pk=entry.pk)  # its words were already without personal data
+    assert kept.submitted_by is None
+
+
 def test_your_data_page_says_truly_what_happens_to_guide_entries(client, resident):
     client.force_login(resident)
     page = client.get(reverse("my_data")).text
@@ -47,6 +64,18 @@ def test_your_data_page_says_truly_what_happens_to_guide_entries(client, residen
     assert "published in the practice guide stays, without your name" in page
     assert "still waiting to be checked by a moderator is deleted" in page
     assert "what you shared in the practice guide while signed in" in page
+
+
+def test_the_admin_cannot_list_entries_by_who_shared_them(client, admin_user, resident):
+    submit(title="Mine", submitted_by=resident)
+    client.force_login(admin_user)
+    changelist = reverse("admin:learning_entry_changelist")
+
+    for lookup in ["submitted_by", "submitted_by__id__exact", "submitted_by__email"]:
+        response = client.get(changelist, {lookup: resident.pk})
+        # Django refuses a lookup the admin does not allow (DisallowedModelAdminLookup).
+        assert response.status_code == 400, lookup
+        assert "Mine" not in response.text
 
 
 def test_the_admin_shows_entries_read_only(client, admin_user):
