@@ -6,9 +6,10 @@ from crispy_forms_gds.choices import Choice
 from django import forms
 from django.utils import timezone
 
-from coprod_hub.lib.forms import DateInputField
+from coprod_hub.lib.forms import DateInputField, PlainTextMixin, is_database_id
 from coprod_hub.lib.money import PoundsField, PoundsWidget, format_pounds, format_rate
 from coprod_hub.users.models import User
+from participation.forms.fields import UKDateField
 
 from . import policy
 from .models import (
@@ -16,10 +17,12 @@ from .models import (
     Claim,
     ExpenseCategory,
     ExpenseRule,
+    LedgerEntry,
     PaymentPolicy,
     PaymentRun,
     Receipt,
 )
+from .querysets import payment_run_number
 from .receipts import check_receipt
 
 
@@ -564,3 +567,90 @@ class TaxYearForm(Form):
         self.fields["tax_year"].choices = [("", "All tax years")] + [
             (year.start_year, year.label) for year in years
         ]
+
+
+class LedgerFilterForm(PlainTextMixin, Form):
+    """The ledger page's filters. Every value lives in the URL (GET), so a filtered ledger
+    can be linked to: from a claim, or a person's row on a report."""
+
+    search = forms.CharField(
+        required=False,
+        max_length=200,
+        strip=True,
+        label="Person or claim",
+        help_text="Name, email address, or claim number such as CL-00009",
+    )
+    from_date = UKDateField(label="From date", required=False)
+    to_date = UKDateField(label="To date", required=False)
+    tax_year = forms.TypedChoiceField(
+        label="Tax year",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose a tax year from the list"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of entry",
+        required=False,
+        choices=[("", "Any kind"), *LedgerEntry.Kind.choices],
+        error_messages={"invalid_choice": "Choose a kind of entry from the list"},
+    )
+    account = forms.ChoiceField(
+        label="Account",
+        required=False,
+        choices=[("", "Both accounts"), *LedgerEntry.Account.choices],
+        error_messages={"invalid_choice": "Choose an account from the list"},
+    )
+    project = forms.CharField(
+        required=False,
+        max_length=200,
+        strip=True,
+        label="Project",
+        help_text="All or part of the project's name",
+    )
+    payment_run = forms.CharField(
+        required=False,
+        max_length=20,
+        strip=True,
+        label="Payment run",
+        help_text="For example, PR-0002",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+    )
+    # One person exactly, by id: set by the links on the reports, where a name could match
+    # several people. Shown on the page with a link to take it off.
+    person = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tax_year"].choices = [("", "All tax years")] + [
+            (year.start_year, year.label) for year in years
+        ]
+        self.person = None
+
+    def clean_payment_run(self):
+        text = self.cleaned_data["payment_run"]
+        if not text:
+            return None
+        number = payment_run_number(text)
+        if number is None:
+            raise forms.ValidationError("Enter a payment run reference, like PR-0002")
+        return number
+
+    def clean_person(self):
+        text = self.cleaned_data["person"].strip()
+        if not text:
+            return None
+        self.person = User.objects.filter(pk=text).first() if is_database_id(text) else None
+        if self.person is None:
+            raise forms.ValidationError(
+                "We could not find the person this link was for. Clear the filters, then "
+                "search for them by name or email address"
+            )
+        return self.person
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from_date"), data.get("to_date")
+        if start and end and end < start:
+            self.add_error("to_date", "The 'to' date must be the same as or after the 'from' date")
+        return data

@@ -414,7 +414,12 @@ class Claim(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"CL-{self.pk:05d}" if self.pk else "CL-new"
+        return self.reference_for(self.pk) if self.pk else "CL-new"
+
+    @staticmethod
+    def reference_for(pk: int) -> str:
+        """A claim's reference from its id alone, for lists that do not load the claim."""
+        return f"CL-{pk:05d}"
 
     @property
     def total_pence(self) -> int:
@@ -801,7 +806,12 @@ class PaymentRun(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"PR-{self.pk:04d}" if self.pk else "PR-new"
+        return self.reference_for(self.pk) if self.pk else "PR-new"
+
+    @staticmethod
+    def reference_for(pk: int) -> str:
+        """A run's reference from its id alone, for lists that do not load the run."""
+        return f"PR-{pk:04d}"
 
     @property
     def is_open(self) -> bool:
@@ -926,7 +936,20 @@ class LedgerEntry(models.Model):
             models.Index(fields=["account", "person", "tax_year"], name="ledger_person_idx"),
             # Spent and committed against each project's budget.
             models.Index(fields=["account", "project"], name="ledger_project_idx"),
+            # The ledger page: newest first (read backwards), and its date and tax-year
+            # filters (LedgerEntryQuerySet.newest_first / for_ledger_filters).
+            models.Index(fields=["effective_on", "id"], name="ledger_effective_idx"),
         ]
+
+    # What each kind of entry means, for people reading the ledger.
+    KIND_MEANINGS = {
+        Kind.APPROVAL: "A commissioner approved the claim: we owe the person this much.",
+        Kind.CORRECTION: "The approved amount was corrected: the new amount owed.",
+        Kind.REVERSAL: "Cancels an earlier entry, for a correction or a withdrawn approval, "
+        "or a payment that came back. It has the opposite sign.",
+        Kind.PAYMENT: "Money paid in a payment run: taken off what we owe and added to "
+        "what was paid out.",
+    }
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount_pence}p ({self.account})"
@@ -942,3 +965,11 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise LedgerImmutableError("Ledger entries cannot be deleted. Add a correction instead.")
+
+    @property
+    def claim_reference(self) -> str:
+        return Claim.reference_for(self.claim_id)
+
+    @property
+    def payment_run_reference(self) -> str:
+        return PaymentRun.reference_for(self.payment_run_id) if self.payment_run_id else ""

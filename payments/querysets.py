@@ -4,8 +4,10 @@ import re
 from datetime import date, timedelta
 
 from django.db import models
-from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+
+from .taxyear import TaxYear
 
 
 def _sum(expression="amount_pence", **filters):
@@ -17,6 +19,48 @@ def _sum(expression="amount_pence", **filters):
 
 # A claim's reference as people type it: "CL-00009", "cl 9", "CL9" or just "9".
 _CLAIM_NUMBER = re.compile(r"(?:CL[- ]?)?0*(?P<number>\d{1,9})", re.IGNORECASE)
+
+
+# A payment run's reference as people type it: "PR-0002", "pr 2", "PR2" or just "2".
+_RUN_NUMBER = re.compile(r"(?:PR[- ]?)?0*(?P<number>\d{1,9})", re.IGNORECASE)
+
+
+def project_ids_named(text: str) -> list[int]:
+    """The ids of projects whose title contains `text` (any case).
+
+    The ids first, as a list: PostgreSQL cannot estimate how many titles a "contains" pattern
+    matches, and given it as a join it fetched and sorted every matching claim before taking
+    one page (~90 ms for a common word on 100k claims). With the ids it walks the list's
+    index instead (~2 ms).
+    """
+    from projects.models import Project
+
+    return list(Project.objects.filter(title__icontains=text).values_list("pk", flat=True))
+
+
+def person_or_claim(text: str) -> tuple[int | None, list[int]]:
+    """The "Person or claim" search of the claims queue and the ledger: (claim id, []) when
+    `text` is a claim's reference ("CL-00009", "cl9" or "9"), else (None, the ids of people
+    whose name or email address contains it, any case). The people as a list of ids for the
+    reason given in `project_ids_named`."""
+    text = text.strip()
+    number = _CLAIM_NUMBER.fullmatch(text)
+    if number:
+        return int(number["number"]), []
+    from django.contrib.auth import get_user_model
+
+    people = (
+        get_user_model()
+        .objects.filter(Q(display_name__icontains=text) | Q(email__icontains=text))
+        .values_list("pk", flat=True)
+    )
+    return None, list(people)
+
+
+def payment_run_number(text: str) -> int | None:
+    """The id in a payment run's reference as typed ("PR-0002", "pr2" or "2"), or None."""
+    number = _RUN_NUMBER.fullmatch(text.strip())
+    return int(number["number"]) if number else None
 
 
 class EffectiveDatedQuerySet(models.QuerySet):
@@ -69,32 +113,15 @@ class ClaimQuerySet(models.QuerySet):
 
     def for_projects_named(self, text: str):
         """Claims for projects whose title contains `text` (any case)."""
-        from projects.models import Project
-
-        # The project ids first, as a list: PostgreSQL cannot estimate how many titles a
-        # "contains" pattern matches, and given it as a join it fetched and sorted every
-        # matching claim before taking one page (~90 ms for a common word on 100k claims).
-        # With the ids it walks the queue's index instead (~2 ms).
-        ids = list(Project.objects.filter(title__icontains=text).values_list("pk", flat=True))
-        return self.filter(project_id__in=ids)
+        return self.filter(project_id__in=project_ids_named(text))
 
     def matching(self, text: str):
         """Claims whose reference is `text` ("CL-00009", "cl9" or "9"), or whose claimant's
         name or email address contains it (any case)."""
-        text = text.strip()
-        number = _CLAIM_NUMBER.fullmatch(text)
-        if number:
-            return self.filter(pk=int(number["number"]))
-        from django.contrib.auth import get_user_model
-
-        # The people's ids first, as a list, for the reason given in for_projects_named: the
-        # queue's index then serves the page whatever the text.
-        ids = list(
-            get_user_model()
-            .objects.filter(Q(display_name__icontains=text) | Q(email__icontains=text))
-            .values_list("pk", flat=True)
-        )
-        return self.filter(claimant_id__in=ids)
+        claim_pk, people = person_or_claim(text)
+        if claim_pk is not None:
+            return self.filter(pk=claim_pk)
+        return self.filter(claimant_id__in=people)
 
     def awaiting_payment(self):
         return self.filter(status__in=["submitted", "approved"])
@@ -173,6 +200,77 @@ class LedgerEntryQuerySet(models.QuerySet):
         return self.filter(claim=claim, account="owed", kind__in=["approval", "correction"]).filter(
             reversed_by__isnull=True
         )
+
+    def newest_first(self):
+        # ledger_effective_idx, read backwards: a page never sorts the whole ledger.
+        return self.order_by("-effective_on", "-id")
+
+    def for_ledger_filters(
+        self,
+        *,
+        from_date=None,
+        to_date=None,
+        kind="",
+        account="",
+        search="",
+        person=None,
+        project="",
+        payment_run=None,
+        tax_year=None,
+    ):
+        """The ledger page's filters (payments.forms.LedgerFilterForm's cleaned data)."""
+        entries = self
+        if from_date:
+            entries = entries.filter(effective_on__gte=from_date)
+        if to_date:
+            entries = entries.filter(effective_on__lte=to_date)
+        if kind:
+            entries = entries.filter(kind=kind)
+        if account:
+            entries = entries.filter(account=account)
+        if search:
+            claim_pk, people = person_or_claim(search)
+            if claim_pk is not None:
+                entries = entries.filter(claim_id=claim_pk)
+            else:
+                entries = entries.filter(person_id__in=people)
+        if person is not None:
+            entries = entries.filter(person=person)
+        if project:
+            entries = entries.filter(project_id__in=project_ids_named(project))
+        if payment_run is not None:
+            entries = entries.filter(payment_run_id=payment_run)
+        if tax_year is not None:
+            year = TaxYear(tax_year)
+            # The dates as well as the year (the same rows: tax_year is worked out from
+            # effective_on when the row is written) so the date index serves a past year
+            # rather than reading every newer row first.
+            entries = entries.filter(
+                tax_year=tax_year,
+                effective_on__gte=year.starts_on,
+                effective_on__lte=year.ends_on,
+            )
+        return entries
+
+    def totals_by_account(self) -> dict:
+        """{"accounts": [(account label, pence)] for every account, "entries": how many rows}
+        in one pass: the count the page numbers need comes with the totals, so a million
+        rows are not read twice."""
+        from .models import LedgerEntry
+
+        rows = {
+            row["account"]: row
+            for row in self.order_by()
+            .values("account")
+            .annotate(total=Sum("amount_pence"), entries=Count("pk"))
+        }
+        return {
+            "accounts": [
+                (label, rows[value]["total"] if value in rows else 0)
+                for value, label in LedgerEntry.Account.choices
+            ],
+            "entries": sum(row["entries"] for row in rows.values()),
+        }
 
     def owed_by_person(self):
         """People we owe money to: [{person, person__display_name, person__email, owed}]."""

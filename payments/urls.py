@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import claims, policy, reports, review, runs
+from .views import claims, ledger, policy, reports, review, runs
 
 app_name = "payments"
 
@@ -57,6 +57,9 @@ urlpatterns = [
     path("payments/reports/owed.csv", reports.owed_csv, name="report_owed_csv"),
     path("payments/reports/days-to-pay/", reports.days_to_pay, name="report_days"),
     path("payments/reports/days-to-pay.csv", reports.days_to_pay_csv, name="report_days_csv"),
+    # The ledger itself
+    path("payments/ledger/", ledger.ledger, name="ledger"),
+    path("payments/ledger.csv", ledger.ledger_csv, name="ledger_csv"),
     # Payment runs
     path("payments/runs/", runs.runs, name="runs"),
     path("payments/runs/<int:pk>/", runs.run_detail, name="run"),

@@ -29,7 +29,7 @@ def tax_year_rows(rows):
 RECENT_TAX_YEARS = 6
 
 
-def _known_tax_years():
+def known_tax_years():
     years = set(
         LedgerEntry.objects.paid_out().order_by().values_list("tax_year", flat=True).distinct()
     )
@@ -42,7 +42,7 @@ def _tax_year_filter(request):
     """(form, year, valid): the chosen tax year, None for all of them. `valid` is False for a
     year not on the list (a hand-edited or old link), which must never fall back to all
     years: the totals would look like one year's."""
-    form = TaxYearForm(request.GET or None, years=_known_tax_years())
+    form = TaxYearForm(request.GET or None, years=known_tax_years())
     if form.is_bound and not form.is_valid():
         return form, None, False
     year = form.cleaned_data.get("tax_year") if form.is_bound else None
@@ -59,7 +59,7 @@ def _no_such_tax_year():
     )
 
 
-def _year_in_file_name(year) -> str:
+def year_in_file_name(year) -> str:
     """ "tax-year-2025-to-2026", so files for different years downloaded together stay apart."""
     return f"tax-year-{year}-to-{year + 1}" if year else "all-tax-years"
 
@@ -123,7 +123,7 @@ def people_csv(request):
         for row in _people_totals(year).iterator(chunk_size=2000)
     )
     return csv_response(
-        f"payments-by-person-{_year_in_file_name(year)}.csv",
+        f"payments-by-person-{year_in_file_name(year)}.csv",
         ["Tax year", "Name", "Email", "Fees paid (£)", "Expenses paid (£)", "Total paid (£)"],
         rows,
     )
@@ -241,7 +241,7 @@ def days_to_pay_csv(request):
         for claim in claims.iterator(chunk_size=2000)
     )
     return csv_response(
-        f"days-to-pay-{_year_in_file_name(year)}.csv",
+        f"days-to-pay-{year_in_file_name(year)}.csv",
         ["Claim", "Name", "Project", "First sent", "Paid", "Days to pay"],
         rows,
     )

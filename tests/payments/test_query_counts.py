@@ -126,12 +126,16 @@ PAGES = [
     ("payments:report_owed", {}),
     ("payments:report_days", {}),
     ("payments:runs", {}),
+    ("payments:ledger", {}),
+    ("payments:ledger", {"search": "person", "kind": "payment", "page": "2"}),
+    ("payments:ledger", {"project": "project", "account": "owed", "tax_year": ""}),
 ]
 CSVS = [
     "payments:report_people_csv",
     "payments:report_budgets_csv",
     "payments:report_owed_csv",
     "payments:report_days_csv",
+    "payments:ledger_csv",
 ]
 
 

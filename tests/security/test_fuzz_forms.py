@@ -7,7 +7,7 @@ by a fixture; each example runs in a rolled-back savepoint with an empty cache, 
 cannot affect each other and rate limits never carry over.
 
 Figures: 44 forms posted, 30 examples each (`fuzz.EXAMPLES`; FUZZ_EXAMPLES=500 for a deeper
-run), and 14 search and filter pages sent hostile query strings, 30 examples each: 1,740
+run), and 15 search and filter pages sent hostile query strings, 30 examples each: 1,770
 requests, about two minutes on SQLite; then a NUL byte in every parameter of those pages.
 Run it on PostgreSQL as well: NUL bytes and column lengths only bite there.
 """
@@ -1277,6 +1277,12 @@ FILTER_PAGES = [
     ("notifications:outbox", "admin", ["status", "page"]),
     ("payments:review", Role.COMMISSIONER, ["status", "project", "flag", "page"]),
     ("payments:report_people", Role.COMMISSIONER, ["tax_year", "page"]),
+    (
+        "payments:ledger",
+        Role.COMMISSIONER,
+        ["search", "from_date", "to_date", "tax_year", "kind", "account", "project"]
+        + ["payment_run", "person", "page"],
+    ),
     ("learning:moderation", Role.MODERATOR, ["status", "page"]),
 ]
 
