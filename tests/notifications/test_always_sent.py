@@ -97,7 +97,7 @@ def test_a_place_that_comes_up_is_offered_to_someone_who_stopped_session_message
     offer = email_to(second, "place_offered")
     assert SignUp.objects.get(resident=second).get_absolute_url() in offer.body
     # Accepting takes signing in and a button: the email says so, not "one click".
-    assert "sign in if you are asked to, and press the “Accept the place” button" in offer.body
+    assert "press the “Accept the place” button. You may need to sign in first" in offer.body
     assert "one click" not in offer.body
     assert SESSIONS_FOOTER in offer.body
 

@@ -91,26 +91,29 @@ def test_a_text_message_carries_the_subject_and_the_message(
 
 
 def test_a_text_too_long_for_a_text_message_is_cut_and_says_how_to_hear_the_rest(
-    resident, settings
+    staff, resident, settings
 ):
     """Notify refuses texts over 918 characters, and a refused message never arrives."""
-    from types import SimpleNamespace
-
     from notifications.services import TEXT_MESSAGE_MAX, queue_message
 
     settings.NOTIFY_API_KEY = "test-key"
     Profile.objects.create(user=resident, contact_by="text", phone="07700 900123")
+    # The form keeps staff's text short; anything longer that reaches a text is still cut.
     queue_message(
-        "we_said_we_did",
+        "group_message",
         recipient=resident,
-        event_key="update:long",
+        event_key="group:long",
         context={
-            "project": SimpleNamespace(title="Respite review", get_absolute_url="/p/"),
-            "update": SimpleNamespace(said="You said " * 100, did="We did " * 100, next_steps=""),
+            "opportunity": OpportunityFactory(created_by=staff, title="Respite review"),
+            "sender": staff,
+            "subject": "Long news",
+            "text": "We have news. " * 100,
+            "easy_read_text": "",
+            "waiting": False,
         },
     )
 
     body = Message.objects.get().body_text
     assert len(body) == TEXT_MESSAGE_MAX
     assert body.endswith(f"Call {settings.SUPPORT_PHONE} for the rest.)")
-    assert body.startswith("Hello")
+    assert body.startswith(f"{settings.SITE_NAME}: Long news")

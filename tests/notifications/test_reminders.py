@@ -200,4 +200,4 @@ def test_the_morning_reminder_ends_its_sentence_after_the_time(booked, after_com
         after_commit(send_due_reminders)
 
     today = Message.objects.get(kind="reminder_on_the_day").body_text
-    assert "Carers' focus group is today, starting at 2pm.\n" in today
+    assert "Your session is today: Carers' focus group. It starts at 2pm.\n" in today

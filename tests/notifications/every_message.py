@@ -1,0 +1,309 @@
+"""Every kind of message, queued through the code that sends it in real life, with the
+context it was queued with: what the tests in test_every_message.py read, as residents and
+staff would.
+
+`queue_every_kind()` takes a few seconds: it signs people up, moves a session, cancels it,
+pays and corrects claims, posts an update, runs the alert and prompt sweeps and moderates
+the practice guide."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from coprod_hub.users.roles import Role
+from learning import services as learning
+from learning.models import Entry
+from notifications import channels
+from notifications import services as notifications
+from notifications.alerts import send_immediate_alerts, send_weekly_digests
+from notifications.kinds import category_for
+from notifications.models import Message
+from notifications.prompts import prompt_for_overdue_updates, prompt_moderators
+from notifications.reminders import send_due_reminders
+from participation import services as participation
+from participation.models import Opportunity, Profile, SignUp, Venue
+from payments import services as payments
+from payments.models import Claim, PaymentRun
+from projects import services as projects
+from projects.models import Project, ServiceArea
+from tests.factories import UserFactory
+from tests.payments.factories import claim_in_state, make_policy
+
+UK = ZoneInfo("Europe/London")
+
+
+@dataclass
+class Rendered:
+    """One kind's message in every form the hub can send it."""
+
+    kind: str
+    subject: str
+    body: str  # the e-mail's words
+    easy_read: str  # the easy read words (the e-mail's where the kind has none)
+    has_easy_read: bool
+    text_message: str  # what a text message says
+    call_list: str  # what staff read out or post
+    email_text: str  # the whole plain-text e-mail, footer included
+    email_html: str
+    for_residents: bool
+
+
+STAFF_KINDS = frozenset({"staff_update_overdue", "moderation_overdue"})
+
+
+def _at(days_ahead: int, hour: int, minute: int = 0) -> datetime:
+    day = timezone.localdate() + timedelta(days=days_ahead)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UK)
+
+
+def _person(name, *, roles=(Role.RESIDENT,), **profile):
+    person = UserFactory(display_name=name, roles=list(roles))
+    if profile:
+        interests = profile.pop("interests", ())
+        made = Profile.objects.create(user=person, **profile)
+        made.interests.set(interests)
+    return person
+
+
+def _build_world(run_on_commit):
+    staff = _person("Sam Patel", roles=[Role.STAFF])
+    commissioner = _person("Connor Hughes", roles=[Role.COMMISSIONER])
+    moderator = _person("Mina Shah", roles=[Role.MODERATOR])
+    carers, _ = ServiceArea.objects.get_or_create(slug="carers", defaults={"name": "Carers"})
+    project = Project.objects.create(
+        title="What do carers need from short breaks?",
+        slug="short-breaks-every-message",
+        summary="Planning short breaks with carers.",
+        service_area=carers,
+        level="service",
+        owner=staff,
+        is_published=True,
+        status=Project.Status.ACTIVE,
+        claimed_step=4,
+        evidenced_step=4,
+        not_coproduction_reason="The budget decision is statutory.",
+    )
+    venue = Venue.objects.create(
+        name="Northfield Library",
+        address="1 High Street\nNorthfield",
+        postcode="AT1 1AA",
+        step_free=True,
+    )
+    other_venue = Venue.objects.create(
+        name="Town Hall", address="Market Square", postcode="AT1 2BB", step_free=True
+    )
+
+    def session(title, starts_at, **fields):
+        defaults = {
+            "project": project,
+            "description": "Help us plan short breaks for carers.",
+            "kind": Opportunity.Kind.WORKSHOP,
+            "format": Opportunity.Format.IN_PERSON,
+            "venue": venue,
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=2),
+            "capacity": 10,
+            "fee_basis": Opportunity.FeeBasis.PER_HOUR,
+            "pays_expenses": True,
+            "contact_name": "Priya Shah",
+            "contact_email": "priya.shah@anytown.example",
+            "contact_phone": "01632 960 123",
+            "status": Opportunity.Status.PUBLISHED,
+            "published_at": timezone.now(),
+            "created_by": staff,
+        }
+        return Opportunity.objects.create(title=title, **{**defaults, **fields})
+
+    # Sign-ups, the waiting list, an offer that runs out, a move, a group message, a
+    # place cancelled by staff and the session called off.
+    panel = session("Short breaks: what works for carers?", _at(10, 10, 30), capacity=1)
+    rita = _person("Rita Jones")
+    wendy = _person("Wendy Clarke")
+    booked = participation.sign_up(panel, resident=rita)
+    waiting = participation.sign_up(panel, resident=wendy)
+    participation.cancel_sign_up(booked, by=rita)
+    waiting.refresh_from_db()
+    participation.expire_offers(now=waiting.offer_expires_at + timedelta(minutes=1))
+    olu = _person("Olu Adeyemi")
+    participation.sign_up(panel, resident=olu)
+    participation.sign_up(panel, resident=_person("Will Brown"))
+    participation.update_opportunity(
+        panel, by=staff, starts_at=_at(11, 14), ends_at=_at(11, 16), venue=other_venue
+    )
+    participation.message_group(
+        panel,
+        by=staff,
+        token=uuid.uuid4(),
+        subject="Parking at the Town Hall",
+        text="Park at the back of the Town Hall. The front car park is closed on the day.",
+        include_waiting=True,
+    )
+    dan = _person("Dan Green")
+    other = session("Is the respite service working?", _at(12, 13), capacity=5)
+    daniel = participation.sign_up(other, resident=dan)
+    participation.cancel_sign_up(daniel, by=staff)
+    participation.cancel_opportunity(panel, by=staff, reason="The speaker is ill.")
+
+    # Reminders: a hybrid session the day after tomorrow.
+    soon = session(
+        "Day services: are they working?",
+        _at(2, 10),
+        format=Opportunity.Format.HYBRID,
+        online_details="Join on Zoom: https://zoom.example/j/123. Meeting code 123 456.",
+        fee_basis=Opportunity.FeeBasis.NONE,
+    )
+    with time_machine.travel(_at(-1, 12)):
+        participation.sign_up(soon, resident=_person("Rose Taylor"))
+    send_due_reminders(now=_at(2, 8))
+
+    # After a session: attendance gives the prompt to claim and the survey.
+    past = session("Carers' lunch and chat", _at(-7, 11), status=Opportunity.Status.CLOSED)
+    attender = _person("Amir Khan")
+    attended = SignUp.objects.create(
+        opportunity=past, resident=attender, status=SignUp.Status.BOOKED
+    )
+    participation.record_attendance(past, by=staff, marks={attended.pk: "attended"})
+
+    # Claims, through every change a person hears about.
+    make_policy()
+    claimant = _person("Cara Evans")
+    claim_in_state(claimant, status=Claim.Status.SUBMITTED)
+    claim_in_state(claimant, status=Claim.Status.RETURNED, reviewer=commissioner)
+    claim_in_state(claimant, status=Claim.Status.REJECTED, reviewer=commissioner)
+    withdrawn = claim_in_state(claimant, status=Claim.Status.APPROVED, reviewer=commissioner)
+    payments.withdraw_approval(
+        withdrawn, by=commissioner, reason="We paid this session on another claim."
+    )
+    corrected = claim_in_state(claimant, status=Claim.Status.APPROVED, reviewer=commissioner)
+    payments.correct_claim(
+        corrected,
+        by=commissioner,
+        fee_pence=4000,
+        expenses_pence=420,
+        reason="Your bus ticket was £4.20, not £4.60.",
+    )
+    paid = claim_in_state(claimant, status=Claim.Status.PAID, reviewer=commissioner)
+    run = PaymentRun.objects.get(pk=paid.payment_run_id)
+    payments.record_payment_returned(
+        run, paid, by=commissioner, reason="The bank account is closed."
+    )
+
+    # "We said, we did" to everyone who took part in the project.
+    run_on_commit(
+        projects.post_update,
+        project,
+        by=staff,
+        said="The booking form is too long.",
+        did="We cut the form to one page.",
+        next_steps="We will check in March whether it helped.",
+    )
+
+    # New opportunities for people who asked to hear about them.
+    _person("Nina Fox", alert_frequency="immediately", interests=[carers])
+    _person("Will Ward", alert_frequency="weekly", interests=[carers])
+    session("Short breaks: what should change?", _at(20, 10), published_at=timezone.now())
+    session("Carers' card: have your say", _at(21, 18, 30), published_at=timezone.now())
+    send_immediate_alerts()
+    send_weekly_digests()
+
+    # Prompts for staff.
+    quiet = session("Carers' forum", _at(-50, 10), status=Opportunity.Status.CLOSED)
+    SignUp.objects.create(
+        opportunity=quiet,
+        resident=_person("Quentin Hall"),
+        status=SignUp.Status.BOOKED,
+        attendance=SignUp.Attendance.ATTENDED,
+    )
+    # The update posted above came before this session, so the owner is due a prompt.
+    project.updates.all().update(posted_at=_at(-60, 9))
+    prompt_for_overdue_updates()
+    with time_machine.travel(timezone.now() - timedelta(days=10)):
+        learning.submit_entry(
+            kind=Entry.Kind.LESSON,
+            title="Waiting for the moderator",
+            text="It went well.",
+            outcome=Entry.Outcome.WENT_WELL,
+        )
+    prompt_moderators()
+
+    # What happened to something shared in the practice guide: signed in, and not.
+    sharer = _person("Pat Morgan")
+    for decision, extra in [
+        ("publish", {}),
+        ("return", {"note": "Please take out the name of the care home."}),
+        ("reject", {"reason": "It is about one person's care, not about taking part."}),
+    ]:
+        for by_account in (True, False):
+            entry = learning.submit_entry(
+                kind=Entry.Kind.LESSON,
+                title="Why did nobody come to our meeting?",
+                text="We held it at 9am. Carers could not come before the school run.",
+                outcome=Entry.Outcome.NOT_WELL,
+                submitted_by=sharer if by_account else None,
+                contact_email="" if by_account else "sharer@example.org",
+            )
+            learning.resolve_findings(
+                entry,
+                by=moderator,
+                resolutions=dict.fromkeys(
+                    entry.findings.values_list("pk", flat=True), "false_positive"
+                ),
+            )
+            learning.decide(entry, by=moderator, decision=decision, **extra)
+
+
+def queue_every_kind(django_capture_on_commit_callbacks) -> list[tuple[str, dict]]:
+    """(kind, context) for every message queued: every kind the hub sends, some several
+    times (to a person with a place and one waiting, say)."""
+    contexts: list[tuple[str, dict]] = []
+    original = notifications.render_message
+
+    def recording(kind, context):
+        contexts.append((kind, dict(context)))
+        return original(kind, context)
+
+    def run_on_commit(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    with mock.patch.object(notifications, "render_message", recording):
+        _build_world(run_on_commit)
+    return contexts
+
+
+def render_every_part(kind: str, context: dict) -> Rendered:
+    subject, body = notifications.render_message(kind, context)
+    easy_read = notifications.body_in_format(kind, "easy_read.txt", context, body)
+    recipient = context.get("recipient")
+    message = Message(
+        pk=1,
+        kind=kind,
+        category=category_for(kind),
+        event_key="every-message",
+        recipient=recipient,
+        channel=Message.Channel.EMAIL,
+        to_address=getattr(recipient, "email", "sharer@example.org"),
+        subject=subject,
+        body_text=body,
+    )
+    mail.outbox = []
+    channels.send_email(message)
+    email = mail.outbox[0]
+    return Rendered(
+        kind=kind,
+        subject=subject,
+        body=body,
+        easy_read=easy_read,
+        has_easy_read=easy_read != body,
+        text_message=notifications.render_text_message(kind, context, email_body=body),
+        call_list=notifications.render_call_list_message(kind, context, email_body=body),
+        email_text=email.body,
+        email_html=email.alternatives[0][0],
+        for_residents=kind not in STAFF_KINDS,
+    )
