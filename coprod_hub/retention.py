@@ -107,7 +107,8 @@ def delete_unconfirmed_accounts(*, now=None) -> int:
 
 
 def blank_old_message_bodies(*, now=None) -> int:
-    """Forget what old messages said. Kept: who, what kind, when, and whether it arrived."""
+    """Forget what old messages said, and any address with no account behind it. Kept: who,
+    what kind, when, and whether it arrived."""
     from notifications.models import Message
 
     now = now or timezone.now()
@@ -125,6 +126,8 @@ def blank_old_message_bodies(*, now=None) -> int:
         if not ids:
             break
         blanked += Message.objects.filter(pk__in=ids).update(body_text="", attachments=[])
+        # An address with no account behind it (one that failed, say) goes too.
+        Message.objects.filter(pk__in=ids, recipient=None).update(to_address="")
     if blanked:
         logger.info(
             "Blanked the text of %d messages older than %d days", blanked, MESSAGE_BODY_DAYS

@@ -338,9 +338,12 @@ def return_entry(entry: Entry, *, by, note: str) -> Entry:
     """Send the entry back to the person who shared it, with a note saying why.
 
     The text is deleted here: the person is asked to share it again with changes. So that
-    they need not type it all again, the message to them carries what they wrote, as they
-    wrote it: it goes to them alone. The title (with personal data hidden) stays so the
-    moderation trail says what was returned.
+    they need not type it all again, the message to them carries what they wrote. To a
+    signed-in person's account it is their words as they wrote them. An address left on the
+    form was never checked, and a mistyped one would send names and phone numbers about
+    other people to a stranger, so it gets the words with personal data hidden instead.
+    The title (with personal data hidden) stays so the moderation trail says what was
+    returned.
 
     The message is written to the outbox in this transaction and sent after it commits, so
     a slow or failing mail server neither holds the row lock nor loses the message.
@@ -354,6 +357,8 @@ def return_entry(entry: Entry, *, by, note: str) -> Entry:
         raise LearningError("Write a note saying why it is being returned.")
     original = {"title": entry.title, "text": entry.text, "contact_email": entry.contact_email}
     _end_moderation(entry, Entry.Status.RETURNED, timezone.now())
+    if entry.submitted_by is None:
+        original.update(title=entry.title, text=entry.text)  # with personal data hidden
     entry.text = ""
     entry.save()
     event = _record(entry, ModerationEvent.Action.RETURNED, by=by, note=note)
@@ -364,7 +369,7 @@ def return_entry(entry: Entry, *, by, note: str) -> Entry:
         {
             "title": original["title"],
             "text": original["text"],
-            "redacted_title": entry.title,
+            "details_hidden": entry.submitted_by is None,
             "note": note,
             "share_url": settings.SITE_URL + reverse("learning:share"),
         },

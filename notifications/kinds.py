@@ -79,6 +79,12 @@ ALWAYS_SENT = frozenset(
     }
 )
 
+# Messages only the person may read: never on the staff call list, which every member of
+# staff can open. Who shared what in the practice guide is known to nobody but them (the
+# share page promises it). Such a message goes by email or text whatever the person chose,
+# or, if they can be reached neither way, is not sent ("Things you shared" still says it).
+PRIVATE_CATEGORIES = frozenset({Category.GUIDE})
+
 # Why an always-sent message came, for its email footer ("... because <this>.").
 ALWAYS_SENT_BECAUSE = {
     Category.SIGN_UPS: "it is about a session you signed up for",

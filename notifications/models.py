@@ -23,8 +23,8 @@ class Message(models.Model):
     unique, so however often an event is processed, a person gets one message for it.
 
     A message may go to an email address with no account behind it (`recipient` empty):
-    someone who shared in the practice guide without signing in and left an address. Then
-    the event and the address are unique instead.
+    someone who shared in the practice guide without signing in and left an address. Such an
+    event has one message, and once it is sent its address and text are blanked.
     """
 
     class Channel(models.TextChoices):
@@ -75,11 +75,11 @@ class Message(models.Model):
                 fields=["event_key", "recipient"], name="one_message_per_event_and_recipient"
             ),
             # NULLs are distinct in a unique constraint, so messages without an account
-            # need their own: one per event and address.
+            # need their own: one per event (the address is blanked once it is sent).
             models.UniqueConstraint(
-                fields=["event_key", "to_address"],
+                fields=["event_key"],
                 condition=models.Q(recipient__isnull=True),
-                name="one_message_per_event_and_address",
+                name="one_message_per_event_without_account",
             ),
         ]
         indexes = [

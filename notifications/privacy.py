@@ -23,6 +23,9 @@ def export(user) -> dict:
 
 
 def erase(user) -> None:
-    # Message texts name the person and what they signed up for: none is kept.
+    # Message texts name the person and what they signed up for: none is kept. Nor is one
+    # still waiting to go to their address from before they had an account.
     Message.objects.filter(recipient=user).delete()
+    if user.email:
+        Message.objects.filter(recipient=None, to_address__iexact=user.email).delete()
     Unsubscribe.objects.filter(user=user).delete()

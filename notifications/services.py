@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from . import channels
-from .kinds import ALWAYS_SENT, Category, always_sent, category_for
+from .kinds import ALWAYS_SENT, PRIVATE_CATEGORIES, Category, always_sent, category_for
 from .models import Message, Unsubscribe
 
 logger = logging.getLogger(__name__)
@@ -145,13 +145,15 @@ def contact_preferences(user) -> tuple[str, str]:
     return _preferences(profile.contact_by, profile.phone)
 
 
-def choose_channel(user, preferences=None) -> tuple[str, str]:
+def choose_channel(user, preferences=None, *, private=False) -> tuple[str, str]:
     """(channel, address). A person we cannot reach online goes on the staff call list.
 
     `preferences`: their (how, phone) when already loaded, else read from their profile.
+    `private`: the message must not go on the call list (kinds.PRIVATE_CATEGORIES); the
+    address is "" when the person can be reached no other way.
     """
     how, phone = preferences or contact_preferences(user)
-    if how == "post_or_phone":
+    if how == "post_or_phone" and not private:
         return Message.Channel.CALL_LIST, ""
     if how == "text" and phone and channels.notify_configured():
         return Message.Channel.SMS, phone
@@ -159,6 +161,8 @@ def choose_channel(user, preferences=None) -> tuple[str, str]:
         return Message.Channel.EMAIL, user.email
     if phone and channels.notify_configured():
         return Message.Channel.SMS, phone
+    if private:
+        return Message.Channel.EMAIL, ""
     return Message.Channel.CALL_LIST, ""
 
 
@@ -186,7 +190,9 @@ def _build(kind, category, recipient, event_key, context, attachments, reach) ->
     context = {**context, "recipient": recipient}
     subject, body = render_message(kind, context)
     preferences, unsubscribed, information_format = reach[recipient.pk]
-    channel, address = choose_channel(recipient, preferences)
+    channel, address = choose_channel(
+        recipient, preferences, private=category in PRIVATE_CATEGORIES
+    )
     if channel == Message.Channel.EMAIL and information_format == EASY_READ:
         body = body_in_format(kind, "easy_read.txt", context, body)
     elif channel == Message.Channel.SMS:
@@ -195,6 +201,8 @@ def _build(kind, category, recipient, event_key, context, attachments, reach) ->
         body = render_call_list_message(kind, context, email_body=body)
     if unsubscribed and not always_sent(kind):
         status = Message.Status.SKIPPED
+    elif not address and channel != Message.Channel.CALL_LIST:
+        status = Message.Status.SKIPPED  # private, and no way to reach them privately
     elif channel == Message.Channel.CALL_LIST:
         status = Message.Status.CALL_LIST
     else:
@@ -251,10 +259,7 @@ def queue_email_to_address(kind, *, to_address, event_key, context) -> None:
     )
     ids = list(
         Message.objects.filter(
-            event_key=event_key,
-            recipient=None,
-            to_address=to_address,
-            status=Message.Status.PENDING,
+            event_key=event_key, recipient=None, status=Message.Status.PENDING
         ).values_list("pk", flat=True)
     )
     if ids:
@@ -365,8 +370,17 @@ def deliver_message(message_id: int) -> bool:
         )
         logger.warning("Message %s failed (attempt %s): %s", message_id, message.attempts, error)
         return False
+    forget = {}
+    if message.recipient_id is None:
+        # An address with no account behind it was kept only to send this: forget it and
+        # what was said (a returned entry's words) now, as the share page promises.
+        forget = {"to_address": "", "body_text": ""}
     Message.objects.filter(pk=message_id, status=Message.Status.SENDING).update(
-        status=Message.Status.SENT, sent_at=timezone.now(), lease_expires_at=None, last_error=""
+        status=Message.Status.SENT,
+        sent_at=timezone.now(),
+        lease_expires_at=None,
+        last_error="",
+        **forget,
     )
     return True
 

@@ -38,6 +38,8 @@ def test_publishing_emails_the_link_to_the_address_left(client, moderator, after
     entry.refresh_from_db()
     message = Message.objects.get(kind="guide_entry_published")
     assert message.recipient is None and message.status == Message.Status.SENT
+    # Once sent, the hub keeps neither the address nor what it said.
+    assert (message.to_address, message.body_text) == ("", "")
     (email,) = mail.outbox
     assert email.to == ["sharer@example.org"]
     assert settings.SITE_URL + entry.get_absolute_url() in email.body
@@ -112,10 +114,10 @@ def test_nothing_is_sent_to_someone_who_left_no_way_to_reach_them(moderator, aft
 
 
 def test_returning_sends_their_own_words_in_full_with_a_reply_to(
-    client, moderator, personal_text, after_commit
+    client, moderator, resident, personal_text, after_commit
 ):
     text = personal_text + "\n\n" + LONG_TEXT
-    entry = submit(title="Lift from Jean Watson", text=text, contact_email="sharer@example.org")
+    entry = submit(title="Lift from Jean Watson", text=text, submitted_by=resident)
     client.force_login(moderator)
     after_commit(_decide, client, entry, decision="return", note="Please take out the phone.")
     (email,) = mail.outbox
@@ -124,6 +126,21 @@ def test_returning_sends_their_own_words_in_full_with_a_reply_to(
     assert "Please take out the phone." in email.body
     entry.refresh_from_db()
     assert entry.text == ""  # not kept on the guide
+
+
+def test_an_address_left_on_the_form_gets_their_words_with_personal_data_hidden(
+    client, moderator, personal_text, after_commit
+):
+    # Nobody checked the address: a typing mistake must not send a stranger the names and
+    # phone numbers in it.
+    entry = submit(title="Lift from Jean Watson", text=personal_text, contact_email="s@example.org")
+    client.force_login(moderator)
+    after_commit(_decide, client, entry, decision="return", note="Please take out the phone.")
+    (email,) = mail.outbox
+    assert "Jean Watson" not in email.body and "07700" not in email.body
+    assert "[name]" in email.body and "[phone number]" in email.body
+    assert "We cannot be sure this email address is yours" in email.body
+    assert "Please take out the phone." in email.body
 
 
 def test_a_message_is_sent_only_if_the_decision_sticks(moderator, personal_text):
@@ -206,3 +223,38 @@ def test_the_outbox_shows_the_address_of_a_message_without_an_account(
     client.force_login(admin_user)
     page = client.get(reverse("notifications:outbox")).text
     assert "sharer@example.org" in page and ">None<" not in page
+
+
+def test_news_of_what_someone_shared_never_goes_on_the_staff_call_list(
+    client, moderator, resident, staff, after_commit
+):
+    from participation.models import Profile
+
+    # They asked us to write or phone, but every member of staff can read the call list.
+    Profile.objects.create(user=resident, contact_by="post_or_phone", phone="01632 960123")
+    entry = submit(title="Paying on the day", submitted_by=resident)
+    client.force_login(moderator)
+
+    after_commit(_decide, client, entry, decision="publish")
+
+    message = Message.objects.get(kind="guide_entry_published")
+    assert (message.channel, message.to_address) == (Message.Channel.EMAIL, resident.email)
+    assert mail.outbox[0].to == [resident.email]
+    client.force_login(staff)
+    assert "Paying on the day" not in client.get(reverse("notifications:call_list")).text
+
+
+def test_deleting_an_account_deletes_a_message_still_waiting_for_its_address(resident):
+    from notifications import privacy as message_privacy
+    from notifications.services import queue_email_to_address
+
+    queue_email_to_address(
+        "guide_entry_published",
+        to_address=resident.email.upper(),
+        event_key="guide-event:1",
+        context={"title": "Paying on the day", "entry_url": "/guide/x-1/", "reference": "PG-1"},
+    )
+
+    message_privacy.erase(resident)
+
+    assert not Message.objects.exists()

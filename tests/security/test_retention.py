@@ -146,6 +146,27 @@ def test_the_text_of_messages_is_blanked_90_days_after_sending(resident):
     assert len(mail.outbox) == 2
 
 
+def test_an_address_with_no_account_is_forgotten_with_the_text_of_a_failed_message():
+    with time_machine.travel(at(2026, 1, 1), tick=False):
+        failed = Message.objects.create(
+            kind="guide_entry_published",
+            category="guide",
+            event_key="guide-event:1",
+            recipient=None,
+            channel=Message.Channel.EMAIL,
+            to_address="sharer@example.org",
+            subject="What you shared is in the practice guide",
+            body_text="It is published.",
+            status=Message.Status.FAILED,
+        )
+
+    with time_machine.travel(at(2026, 4, 2), tick=False):
+        tasks.blank_old_message_bodies()
+
+    failed.refresh_from_db()
+    assert (failed.to_address, failed.body_text) == ("", "")
+
+
 # --- Financial records ---------------------------------------------------------------------------
 
 
