@@ -42,6 +42,12 @@ class UserManager(BaseUserManager):
         return self.get_queryset().annotate(loaded_group_names=ArraySubquery(names))
 
 
+# Titles people put before their name, for `User.get_short_name`: most go with the surname
+# ("Dr Smith"), a knight's or dame's with the first name ("Sir John").
+TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "rev", "revd"})
+TITLES_BEFORE_FIRST_NAME = frozenset({"sir", "dame"})
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """One account per person. People sign in with their email address.
 
@@ -75,7 +81,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         return str(self)
 
     def get_short_name(self):
-        return self.display_name.split(" ")[0] if self.display_name else self.email
+        """What messages call the person ("Hello Jane,"). Someone who gave their name with
+        a title is called by title and surname ("Hello Dr Smith,"), never "Hello Dr,"."""
+        words = self.display_name.split()
+        if not words:
+            return self.email
+        title = words[0].rstrip(".").lower()
+        if len(words) > 1 and title in TITLES:
+            return f"{words[0]} {words[-1]}"
+        if len(words) > 1 and title in TITLES_BEFORE_FIRST_NAME:
+            return f"{words[0]} {words[1]}"
+        return words[0]
 
     @cached_property
     def role_names(self) -> frozenset[str]:

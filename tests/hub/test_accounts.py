@@ -175,3 +175,18 @@ def test_people_can_correct_the_name_we_use_for_them(client, resident):
     assert "Enter your name" in empty.content.decode()
     resident.refresh_from_db()
     assert resident.display_name == "Rita Okafor"
+
+
+@pytest.mark.parametrize(
+    ("name", "called"),
+    [
+        ("Jane Smith", "Jane"),
+        ("Dr Jane Smith", "Dr Smith"),
+        ("Mrs. Ada Okafor-Brown", "Mrs. Okafor-Brown"),
+        ("Sir John Major", "Sir John"),
+        ("Dr", "Dr"),
+        ("Prof", "Prof"),
+    ],
+)
+def test_messages_call_people_by_a_name_not_by_their_title_alone(name, called):
+    assert UserFactory.build(display_name=name).get_short_name() == called
