@@ -275,7 +275,7 @@ def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str
             claim,
             actor=by,
             from_status=Status.APPROVED,
-            note=f"Approved amount changed from {format_pounds(before)} to "
+            note=f"We changed the amount from {format_pounds(before)} to "
             f"{format_pounds(claim.approved_total_pence)}: {reason}",
             message="claim_corrected",
         )

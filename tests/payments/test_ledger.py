@@ -134,7 +134,7 @@ class TestBalances:
             fresh = LedgerEntry.objects.get(pk=original.pk)
             assert (fresh.amount_pence, fresh.kind) == (original.amount_pence, "approval")
         assert claim.approved_expenses_pence == 420
-        assert claim.events.last().note.startswith("Approved amount changed from £44.60 to £44.20")
+        assert claim.events.last().note.startswith("We changed the amount from £44.60 to £44.20")
 
         # A second correction reverses only what still counts.
         services.correct_claim(
