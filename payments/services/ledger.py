@@ -25,6 +25,27 @@ def _entry(claim, *, by, kind, account, component, amount, on: date, **extra) ->
     )
 
 
+def _reversals(claim, originals, *, by, note: str, on: date | None = None, **extra):
+    """A negated copy of each entry in `originals`, in the same account and component: how
+    the ledger undoes anything. Dated `on`, or each on its original's day (a returned
+    payment leaves the tax year it was paid in)."""
+    return [
+        _entry(
+            claim,
+            by=by,
+            kind=LedgerEntry.Kind.REVERSAL,
+            account=original.account,
+            component=original.component,
+            amount=-original.amount_pence,
+            on=on or original.effective_on,
+            reverses=original,
+            note=note[:300],
+            **extra,
+        )
+        for original in originals
+    ]
+
+
 def _components(fee_pence: int, expenses_pence: int):
     return [
         (LedgerEntry.Component.FEE, fee_pence),

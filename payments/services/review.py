@@ -12,7 +12,7 @@ from coprod_hub.users.roles import Role
 from .. import policy
 from ..models import Claim, ClaimLine, ConflictOfInterest, LedgerEntry
 from ._common import PaymentError, Status, _lock, _record, _require_still_attended
-from .ledger import _components, _entry
+from .ledger import _components, _entry, _reversals
 
 
 def review_block_reason(claim, user) -> str | None:
@@ -238,20 +238,7 @@ def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str
                 "correction that pays more. You can still correct it to pay less"
             )
         today = timezone.localdate()
-        entries = [
-            _entry(
-                claim,
-                by=by,
-                kind=LedgerEntry.Kind.REVERSAL,
-                account=LedgerEntry.Account.OWED,
-                component=original.component,
-                amount=-original.amount_pence,
-                on=today,
-                reverses=original,
-                note=reason[:300],
-            )
-            for original in live
-        ]
+        entries = _reversals(claim, live, by=by, note=reason, on=today)
         entries += [
             _entry(
                 claim,
@@ -307,22 +294,14 @@ def withdraw_approval(claim, *, by, reason: str) -> Claim:
                 f"This claim is {claim.get_status_display().lower()}, so there is no approval "
                 "to withdraw. Someone may have dealt with it already."
             )
-        today = timezone.localdate()
         LedgerEntry.objects.bulk_create(
-            [
-                _entry(
-                    claim,
-                    by=by,
-                    kind=LedgerEntry.Kind.REVERSAL,
-                    account=LedgerEntry.Account.OWED,
-                    component=original.component,
-                    amount=-original.amount_pence,
-                    on=today,
-                    reverses=original,
-                    note=reason[:300],
-                )
-                for original in LedgerEntry.objects.live_owed_for(claim)
-            ]
+            _reversals(
+                claim,
+                LedgerEntry.objects.live_owed_for(claim),
+                by=by,
+                note=reason,
+                on=timezone.localdate(),
+            )
         )
         claim.status = Status.REJECTED
         claim.reason = reason

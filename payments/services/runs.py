@@ -17,7 +17,7 @@ from ._common import (
     _record_many,
     _require_commissioner,
 )
-from .ledger import _components, _entry, _owed_by_claim
+from .ledger import _components, _entry, _owed_by_claim, _reversals
 from .review import review_block_reason
 
 
@@ -248,21 +248,7 @@ def record_payment_returned(run, claim, *, by, reason: str) -> PaymentRunItem:
             ).filter(reversed_by__isnull=True)
         )
         LedgerEntry.objects.bulk_create(
-            [
-                _entry(
-                    claim,
-                    by=by,
-                    kind=LedgerEntry.Kind.REVERSAL,
-                    account=payment.account,
-                    component=payment.component,
-                    amount=-payment.amount_pence,
-                    on=payment.effective_on,
-                    payment_run=run,
-                    reverses=payment,
-                    note=reason[:300],
-                )
-                for payment in payments
-            ]
+            _reversals(claim, payments, by=by, note=reason, payment_run=run)
         )
         now = timezone.now()
         # Marked as not paid, like a claim taken out before confirming: the run's page shows

@@ -138,61 +138,56 @@ def confirm(request, pk):
     return render(request, "payments/runs/confirm.html", {"run": run, "form": form})
 
 
-@login_required
-def take_out(request, pk, claim_pk):
-    """One claim in the run was not paid: take it out, with the reason, before confirming."""
+def _one_claim_not_paid(request, pk, claim_pk, *, record, question, example, done, template):
+    """A page asking why one claim in a run was not paid, then recording it with `record`
+    (a service taking the run, the claim, `by` and `reason`)."""
     run = permissions.get_run(request, pk)
     item = permissions.get_run_item(run, claim_pk)
     form = ReasonForm(
         posted(request),
-        label="Why was it not paid?",
-        help_text="For example, the bank returned the payment because the account details "
-        "were wrong. This goes on the claim's history, which the person can see.",
+        label=question,
+        help_text=f"{example} This goes on the claim's history, which the person can see.",
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.take_out_of_run(
-                run, item.claim, by=request.user, reason=form.cleaned_data["reason"]
-            )
+            record(run, item.claim, by=request.user, reason=form.cleaned_data["reason"])
         except PaymentError as problem:
             messages.error(request, str(problem))
         else:
-            messages.success(
-                request,
-                f"{item.claim.reference} taken out of {run.reference}. It will go in the next "
-                "payment run.",
-            )
+            messages.success(request, done.format(claim=item.claim.reference, run=run.reference))
         return redirect(run)
-    return render(request, "payments/runs/take_out.html", {"run": run, "item": item, "form": form})
+    return render(request, template, {"run": run, "item": item, "form": form})
+
+
+@login_required
+def take_out(request, pk, claim_pk):
+    """One claim in the run was not paid: take it out, with the reason, before confirming."""
+    return _one_claim_not_paid(
+        request,
+        pk,
+        claim_pk,
+        record=services.take_out_of_run,
+        question="Why was it not paid?",
+        example="For example, the bank returned the payment because the account details were "
+        "wrong.",
+        done="{claim} taken out of {run}. It will go in the next payment run.",
+        template="payments/runs/take_out.html",
+    )
 
 
 @login_required
 def payment_returned(request, pk, claim_pk):
     """The run was paid, but the bank sent one claim's payment back afterwards."""
-    run = permissions.get_run(request, pk)
-    item = permissions.get_run_item(run, claim_pk)
-    form = ReasonForm(
-        posted(request),
-        label="Why did the payment come back?",
-        help_text="For example, the bank returned it because the account was closed. This goes "
-        "on the claim's history, which the person can see.",
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_payment_returned(
-                run, item.claim, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except PaymentError as problem:
-            messages.error(request, str(problem))
-        else:
-            messages.success(
-                request,
-                f"The payment for {item.claim.reference} is recorded as returned. The claim will "
-                "go in the next payment run.",
-            )
-        return redirect(run)
-    return render(
-        request, "payments/runs/payment_returned.html", {"run": run, "item": item, "form": form}
+    return _one_claim_not_paid(
+        request,
+        pk,
+        claim_pk,
+        record=services.record_payment_returned,
+        question="Why did the payment come back?",
+        example="For example, the bank returned it because the account was closed.",
+        done="The payment for {claim} is recorded as returned. The claim will go in the next "
+        "payment run.",
+        template="payments/runs/payment_returned.html",
     )
 
 
