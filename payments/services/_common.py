@@ -56,7 +56,7 @@ def _record(claim, *, actor, from_status, note="", notify=True, message=None) ->
     return event
 
 
-def _record_many(claims, *, actor, from_status, note_for) -> None:
+def _record_many(claims, *, actor, from_status, note: str) -> None:
     """`_record` for every claim a payment run moves, in one query whatever the run's size.
     No message: a run's claims hear when they are paid, or if their payment fails."""
     ClaimEvent.objects.bulk_create(
@@ -66,7 +66,7 @@ def _record_many(claims, *, actor, from_status, note_for) -> None:
                 actor=actor,
                 from_status=from_status,
                 to_status=claim.status,
-                note=note_for(claim),
+                note=note,
             )
             for claim in claims
         ]

@@ -21,6 +21,18 @@ from .ledger import _components, _entry, _owed_by_claim, _reversals
 from .review import review_block_reason
 
 
+def _move_claims(claims, *, into, by, note: str) -> None:
+    """Put approved claims into a run (or back out, `into=None`) in a few queries whatever
+    their number, with an audit entry and a history event for each."""
+    before = [copy.copy(claim) for claim in claims]
+    now = timezone.now()
+    for claim in claims:
+        claim.payment_run, claim.updated_at = into, now
+    Claim.objects.bulk_update(claims, ["payment_run", "updated_at"])
+    _audit_bulk_changes(zip(before, claims, strict=True), by=by, fields=["payment_run"])
+    _record_many(claims, actor=by, from_status=Status.APPROVED, note=note)
+
+
 def create_payment_run(*, by) -> PaymentRun:
     """Put every approved, unpaid claim not already in a run into a new run to export.
 
@@ -46,18 +58,7 @@ def create_payment_run(*, by) -> PaymentRun:
         run.claim_count = len(items)
         run.total_pence = sum(item.total_pence for item in items)
         run.save(update_fields=["claim_count", "total_pence"])
-        before = [copy.copy(claim) for claim in claims]
-        now = timezone.now()
-        for claim in claims:
-            claim.payment_run, claim.updated_at = run, now
-        Claim.objects.bulk_update(claims, ["payment_run", "updated_at"])
-        _audit_bulk_changes(zip(before, claims, strict=True), by=by, fields=["payment_run"])
-        _record_many(
-            claims,
-            actor=by,
-            from_status=Status.APPROVED,
-            note_for=lambda claim: ClaimEvent.added_to_run_note(run),
-        )
+        _move_claims(claims, into=run, by=by, note=ClaimEvent.added_to_run_note(run))
     return run
 
 
@@ -189,18 +190,7 @@ def cancel_payment_run(run, *, by) -> PaymentRun:
             .filter(payment_run=run, status=Status.APPROVED)
             .order_by("pk")
         )
-        before = [copy.copy(claim) for claim in claims]
-        now = timezone.now()
-        for claim in claims:
-            claim.payment_run, claim.updated_at = None, now
-        Claim.objects.bulk_update(claims, ["payment_run", "updated_at"])
-        _audit_bulk_changes(zip(before, claims, strict=True), by=by, fields=["payment_run"])
-        _record_many(
-            claims,
-            actor=by,
-            from_status=Status.APPROVED,
-            note_for=lambda claim: ClaimEvent.run_cancelled_note(run),
-        )
+        _move_claims(claims, into=None, by=by, note=ClaimEvent.run_cancelled_note(run))
         run.status = PaymentRun.Status.CANCELLED
         run.cancelled_by = by
         run.cancelled_at = timezone.now()
