@@ -347,6 +347,27 @@ class CorrectionForm(Form):
     )
 
 
+def _person_or_claim_field():
+    """The claims queue's and the ledger's search (payments.querysets.person_or_claim)."""
+    return forms.CharField(
+        required=False,
+        max_length=200,
+        strip=True,
+        label="Person or claim",
+        help_text="Name, email address, or claim number such as CL-00009",
+    )
+
+
+def _project_name_field():
+    return forms.CharField(
+        required=False,
+        max_length=200,
+        strip=True,
+        label="Project",
+        help_text="All or part of the project's name",
+    )
+
+
 class ReviewFilterForm(Form):
     STATUS_CHOICES = [
         ("", "Waiting for a decision"),
@@ -360,23 +381,11 @@ class ReviewFilterForm(Form):
         ("overdue", "Past the target days to pay"),
     ]
 
-    search = forms.CharField(
-        required=False,
-        max_length=200,
-        strip=True,
-        label="Person or claim",
-        help_text="Name, email address, or claim number such as CL-00009",
-    )
+    search = _person_or_claim_field()
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     # A text box, not a list of every project: councils run thousands of projects over the
     # years, and a <select> of them all made this page ~190 KB and slow to render.
-    project = forms.CharField(
-        required=False,
-        max_length=200,
-        strip=True,
-        label="Project",
-        help_text="All or part of the project's name",
-    )
+    project = _project_name_field()
     flag = forms.ChoiceField(choices=FLAG_CHOICES, required=False, label="Days to pay")
 
 
@@ -573,13 +582,7 @@ class LedgerFilterForm(PlainTextMixin, Form):
     """The ledger page's filters. Every value lives in the URL (GET), so a filtered ledger
     can be linked to: from a claim, or a person's row on a report."""
 
-    search = forms.CharField(
-        required=False,
-        max_length=200,
-        strip=True,
-        label="Person or claim",
-        help_text="Name, email address, or claim number such as CL-00009",
-    )
+    search = _person_or_claim_field()
     from_date = UKDateField(label="From date", required=False)
     to_date = UKDateField(label="To date", required=False)
     tax_year = forms.TypedChoiceField(
@@ -601,13 +604,7 @@ class LedgerFilterForm(PlainTextMixin, Form):
         choices=[("", "Both accounts"), *LedgerEntry.Account.choices],
         error_messages={"invalid_choice": "Choose an account from the list"},
     )
-    project = forms.CharField(
-        required=False,
-        max_length=200,
-        strip=True,
-        label="Project",
-        help_text="All or part of the project's name",
-    )
+    project = _project_name_field()
     payment_run = forms.CharField(
         required=False,
         max_length=20,
