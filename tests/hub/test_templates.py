@@ -21,3 +21,19 @@ def test_every_button_that_sends_a_form_ignores_a_double_click():
                 if 'data-prevent-double-click="true"' not in button:
                     unguarded.append(f"{path.relative_to(TEMPLATES)}: {button}")
     assert unguarded == []
+
+
+def test_number_web_address_and_date_boxes_get_the_govuk_input_style():
+    from crispy_forms.utils import render_crispy_form
+    from django import forms
+
+    class Boxes(forms.Form):
+        days = forms.IntegerField(label="Days")
+        web = forms.URLField(label="Web address", assume_scheme="https")
+        day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+
+    html = render_crispy_form(Boxes())
+
+    for name in ["days", "web", "day"]:
+        (box,) = re.findall(rf'<input[^>]*name="{name}"[^>]*>', html)
+        assert re.search(r'class="[^"]*\bgovuk-input\b', box), box
