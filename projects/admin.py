@@ -20,7 +20,7 @@ class StepChangeInline(admin.TabularInline):
     model = StepChange
     extra = 0
     can_delete = False
-    fields = ["changed_at", "changed_by", "to_claimed", "to_evidenced", "reason"]
+    fields = ["changed_at", "changed_by", "to_claimed", "to_evidenced", "reason", "note"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

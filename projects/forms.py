@@ -326,14 +326,28 @@ class StepForm(PlainTextMixin, forms.Form):
         required=False,
         max_length=2000,
     )
+    note = forms.CharField(
+        label="What has changed since the step was last recorded? (optional)",
+        help_text=(
+            "This is shown to the public in the project's history, so people can see why the "
+            "step moved. For example: carers now co-chair the group and help check the results."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, first=False, **kwargs):
         super().__init__(*args, **kwargs)
         # The evidence questions go between the claim and the reason, in the ladder's order.
         reason = self.fields.pop("reason")
+        note = self.fields.pop("note")
         for question in EVIDENCE_QUESTIONS:
             self.fields[question.name] = self._field_for(question)
         self.fields["reason"] = reason
+        if not first:
+            # Nothing has changed the first time the step is recorded.
+            self.fields["note"] = note
         self.evidenced = None
         self.rule = None
 

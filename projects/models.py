@@ -190,7 +190,13 @@ class StepChange(models.Model):
     to_claimed = models.PositiveSmallIntegerField(choices=Step.choices)
     to_evidenced = models.PositiveSmallIntegerField(choices=Step.choices)
     evidence = models.JSONField(default=dict)
+    # Why the project is not co-production, as the public saw it from this change on.
     reason = models.TextField(blank=True)
+    # What changed since the step was last recorded, in the words of whoever recorded it: the
+    # "why" of a move that `reason` cannot give (a move up to co-production has no reason).
+    # db_default: a server still running the release before this one can go on saving steps
+    # while this one starts.
+    note = models.TextField("What changed", blank=True, db_default="")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -221,6 +227,15 @@ class StepChange(models.Model):
     @property
     def to_inflated(self) -> bool:
         return self.to_claimed > self.to_evidenced
+
+    @property
+    def claim_changed(self) -> bool:
+        """Whether staff changed the step they claim in a way the public step does not show:
+        a claim brought down to match the evidence leaves the public step where it was. (When
+        the claim matched the public step before and after, the heading already says it.)"""
+        if self.from_claimed is None or self.from_claimed == self.to_claimed:
+            return False
+        return self.from_claimed != self.from_public or self.to_claimed != self.to_public
 
     @property
     def to_public(self) -> Step:

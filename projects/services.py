@@ -107,8 +107,13 @@ def update_project(project, *, by, team=None, **data) -> Project:
     return locked
 
 
-def record_step(project, *, by, claimed: int, evidence, reason: str = "") -> StepChange:
+def record_step(
+    project, *, by, claimed: int, evidence, reason: str = "", note: str = ""
+) -> StepChange:
     """Record the step staff claim and the evidence for it, and keep a history entry.
+
+    `note` is what changed since the step was last recorded. It is kept with the history entry
+    only, and shown in the project's public history.
 
     The evidenced step comes from `ladder.evidenced_step`. Below co-production (on what the
     public sees, the lower of the two) a reason is required. The project row is locked so two
@@ -142,6 +147,7 @@ def record_step(project, *, by, claimed: int, evidence, reason: str = "") -> Ste
             to_evidenced=evidenced,
             evidence=evidence,
             reason=reason,
+            note=(note or "").strip(),
             changed_by=by,
         )
         locked.claimed_step = claimed

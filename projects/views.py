@@ -180,6 +180,9 @@ class ProjectStepView(ProjectWriteMixin, FormView):
     form_class = StepForm
     template_name = "projects/step_form.html"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "first": not self.project.has_step}
+
     def get_initial(self):
         return StepForm.initial_for(self.project)
 
@@ -197,6 +200,7 @@ class ProjectStepView(ProjectWriteMixin, FormView):
                 claimed=form.cleaned_data["claimed_step"],
                 evidence=form.evidence,
                 reason=form.cleaned_data["reason"],
+                note=form.cleaned_data.get("note", ""),
             )
         except services.ProjectError as error:
             form.add_error(None, str(error))
@@ -370,8 +374,14 @@ class UpdateListView(ForgivingPaginationMixin, ListView):
         return updates
 
     def get_context_data(self, **kwargs):
+        # Narrowed to one project, its team can correct every update here, not only the few
+        # newest the project page shows: otherwise older ones could never be put right.
+        can_edit = self.project is not None and can_edit_project(self.request.user, self.project)
         return super().get_context_data(
-            project=self.project, unknown_project=self.unknown_project, **kwargs
+            project=self.project,
+            unknown_project=self.unknown_project,
+            can_edit=can_edit,
+            **kwargs,
         )
 
 

@@ -1,6 +1,7 @@
 """Browser journey for projects, by keyboard alone: a member of staff creates a project, claims
-co-production with evidence of consultation, sees the honest warning, saves with a reason and
-publishes; a visitor then sees "Consultation" and the reason. axe on every page, and 320px."""
+co-production with evidence of consultation, sees the honest warning, saves with a reason, moves
+the step up to engagement saying what changed, and publishes; a visitor then sees "Engagement",
+the reason and what changed. axe on every page, and 320px."""
 
 import os
 import re
@@ -21,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", tempfile.gettempdir()))
 
 REASON = "Councillors must make the final decision on charges, so this is consultation."
+CHANGE = "Residents now choose the topics for each meeting."
 
 
 def tab_to(page, locator, limit=300):
@@ -189,6 +191,21 @@ def test_staff_record_an_honest_step_and_a_visitor_sees_it(page, axe, fits_320):
     page.get_by_text("Update corrected").wait_for()
     assert Update.objects.get(project=project).corrected_at is not None
 
+    # People start to set the agenda: the step moves up, and the team says what changed. The
+    # claim is still higher than the evidence, so the note must survive the check.
+    follow_link(page, "Change the step")
+    axe(page)
+    fits_320()
+    tab_to(page, page.locator('input[name="sets_agenda"]:checked'))  # No, as saved
+    page.keyboard.press("ArrowUp")
+    assert page.locator('input[name="sets_agenda"]').first.is_checked()
+    type_into(page, "What has changed since the step was last recorded? (optional)", CHANGE)
+    press_button(page, "Save the step")
+    page.get_by_role("heading", name="Check before you save the step").wait_for()
+    assert page.get_by_label("What has changed", exact=False).input_value() == CHANGE
+    press_button(page, "Save: the public will see Engagement (step 5)")
+    page.get_by_text("Step saved. The public will see: Engagement").wait_for()
+
     press_button(page, "Publish")
     page.get_by_text("Project published: everyone can now see it").wait_for()
     axe(page)
@@ -204,12 +221,14 @@ def test_staff_record_an_honest_step_and_a_visitor_sees_it(page, axe, fits_320):
     screenshot(page, "list")
     follow_link(page, "Charging policy review")
     main = page.locator("main").inner_text()
-    assert "This project is at step 4 of 7: Consultation." in main
+    assert "This project is at step 5 of 7: Engagement." in main
     assert "Why this is not co-production" in main
     assert REASON in main
     assert "Co-production" in main  # on the ladder, as a step
     assert "Claimed by staff" not in main
-    assert page.locator('[aria-current="step"]').inner_text().startswith("Step 4: Consultation")
+    assert page.locator('[aria-current="step"]').inner_text().startswith("Step 5: Engagement")
+    assert "Moved up the ladder, from Consultation to Engagement" in main
+    assert f"What changed: {CHANGE}" in main
     assert "Charges are hard to understand." in main
     axe(page)
     fits_320()

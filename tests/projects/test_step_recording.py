@@ -226,6 +226,21 @@ def test_staff_see_the_claim_and_the_gap(client, owner, staff):
     assert "Staff only: claimed Co-production" in page
 
 
+def test_staff_history_shows_a_claim_brought_down_to_match_the_evidence(client, owner, staff):
+    # The public step stays at Consultation, so only the claim says what was changed.
+    project = ProjectFactory(owner=owner, is_published=True)
+    record_step(project, by=owner, claimed=7, evidence=CONSULTATION_EVIDENCE, reason="Law.")
+    record_step(project, by=owner, claimed=4, evidence=CONSULTATION_EVIDENCE, reason="Law.")
+
+    client.force_login(staff)
+    page = client.get(project.get_absolute_url()).text
+    assert "Step reviewed: stayed at Consultation" in page
+    assert "Staff only: the claimed step changed from Co-production to Consultation." in page
+    client.logout()
+    page = client.get(project.get_absolute_url()).text
+    assert "claimed step changed" not in page and "Co-production to Consultation" not in page
+
+
 def test_co_production_needs_no_reason_and_shows_none(client, owner):
     project = ProjectFactory(owner=owner)
     record_step(project, by=owner, claimed=7, evidence=evidence(), reason="")
@@ -266,3 +281,56 @@ def test_the_reason_is_checked_against_the_lower_step_not_the_claim(owner):
     project = ProjectFactory(owner=owner)
     with pytest.raises(ProjectError, match="Explain why"):
         record_step(project, by=owner, claimed=7, evidence=CONSULTATION_EVIDENCE, reason="")
+
+
+def test_the_history_says_what_changed_when_the_step_moves_up_to_co_production(
+    client, owner, project
+):
+    # A move up to co-production has no "why not co-production" reason, so without a note the
+    # public history would not say why the step moved.
+    url = _step_url(project)
+    client.force_login(owner)
+    assert "What has changed since the step was last recorded?" in client.get(url).text
+    client.post(
+        url,
+        {
+            **step_post_data(7, evidence()),
+            "note": "Carers now co-chair the group and help check the results.",
+        },
+    )
+
+    change = project.step_changes.order_by("-pk").first()
+    assert change.to_public == Step.CO_PRODUCTION
+    assert change.note == "Carers now co-chair the group and help check the results."
+    client.logout()
+    page = client.get(project.get_absolute_url()).text
+    entry = page.split("Moved up the ladder, from Consultation to Co-production")[1]
+    assert "What changed: Carers now co-chair the group and help check the results." in entry
+
+
+def test_the_first_step_recorded_asks_nothing_about_what_changed(client, owner, draft):
+    client.force_login(owner)
+    page = client.get(_step_url(draft)).text
+    assert "What has changed since the step was last recorded?" not in page
+    client.post(_step_url(draft), {**step_post_data(7, evidence()), "note": "Ignored"})
+    assert draft.step_changes.get().note == ""
+
+
+def test_the_note_is_kept_when_an_inflated_claim_is_shown_for_checking(client, owner, project):
+    client.force_login(owner)
+    data = {**step_post_data(7, CONSULTATION_EVIDENCE, reason="Law."), "note": "New chair."}
+    page = client.post(_step_url(project), data).text
+    assert "Check before you save the step" in page
+    assert "New chair.</textarea>" in page
+    client.post(_step_url(project), {**data, "confirmed_gap": "7>4"})
+    assert project.step_changes.order_by("-pk").first().note == "New chair."
+
+
+def test_staff_history_does_not_repeat_a_claim_change_the_heading_already_gives(
+    client, owner, staff, project
+):
+    record_step(project, by=owner, claimed=7, evidence=evidence())
+    client.force_login(staff)
+    page = client.get(project.get_absolute_url()).text
+    assert "Moved up the ladder, from Consultation to Co-production" in page
+    assert "the claimed step changed" not in page

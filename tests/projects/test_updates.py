@@ -389,3 +389,33 @@ def test_an_update_is_corrected_only_through_its_own_project(client, owner, proj
     response = client.get(reverse("projects:update_correct", args=[project.slug, theirs.pk]))
 
     assert response.status_code == 404
+
+
+def test_the_team_can_correct_older_updates_from_the_projects_own_list(
+    client, owner, team_member, staff, project
+):
+    # The project page shows the newest five; "See all" is the only way to the older ones,
+    # so that is where they are put right.
+    oldest = UpdateFactory(project=project, said="The oldest update")
+    Update.objects.filter(pk=oldest.pk).update(posted_at=timezone.now() - timedelta(days=60))
+    for number in range(6):
+        UpdateFactory(project=project, said=f"Said number {number}")
+    correct = reverse("projects:update_correct", args=[project.slug, oldest.pk])
+    narrowed = reverse("projects:updates") + f"?project={project.slug}"
+
+    for person in (owner, team_member):
+        client.force_login(person)
+        assert f'href="{correct}"' not in client.get(project.get_absolute_url()).text
+        page = client.get(narrowed).text
+        assert f'href="{correct}"' in page
+        assert page.count("Correct this update") == 7
+        # The page names the project once; each update is headed by its date.
+        assert page.count(f">{project.title}</a>") == 1
+        assert client.get(correct).status_code == 200
+
+    client.force_login(staff)  # staff, but not on this project's team
+    assert "Correct this update" not in client.get(narrowed).text
+    client.force_login(owner)
+    assert "Correct this update" not in client.get(reverse("projects:updates")).text
+    client.logout()
+    assert "Correct this update" not in client.get(narrowed).text
