@@ -490,7 +490,13 @@ class SignUp(models.Model):
         super().refresh_from_db(*args, **kwargs)
 
     def can_be_cancelled(self, now=None) -> bool:
-        return self.is_active and not self.opportunity.has_started(now)
+        """Not once the session has started, nor once we called it off: there is no place
+        left to give up, only the record that the person had one."""
+        return (
+            self.is_active
+            and self.opportunity.status != Opportunity.Status.CANCELLED
+            and not self.opportunity.has_started(now)
+        )
 
 
 class GroupMessage(models.Model):

@@ -434,6 +434,9 @@ def _tell_about_changes(opportunity, changed, *, key):
                 "has_place": has_place,
                 "what_changed": what_changed,
                 "time_changed": "starts_at" in changed,
+                # The same message goes to everyone, but each person's link opens their own
+                # place, where they can cancel it or leave the waiting list: `place_link`.
+                "places": {s.resident_id: s.get_absolute_url() for s in signups},
             },
         )
 

@@ -48,3 +48,12 @@ def day_and_clock(moment) -> str:
     if not moment:
         return ""
     return f"{day(moment)} at {clock(moment)}"
+
+
+@register.simple_tag(takes_context=True)
+def place_link(context, opportunity) -> str:
+    """The path to the recipient's own place on `opportunity`, in a message queued for many
+    people at once with `places` ({person's id: path}); the opportunity's page otherwise."""
+    recipient = context.get("recipient")
+    places = context.get("places") or {}
+    return places.get(getattr(recipient, "pk", None)) or opportunity.get_absolute_url()

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 from coprod_hub.audit import log_access
 from coprod_hub.lib.pagination import paginate
 from insight.tokens import survey_token
+from payments.models import Claim
+from payments.policy import activity_date, fee_for
 from payments.services import can_claim_for
 
 from .. import calendar, permissions, services
@@ -85,6 +87,8 @@ def sign_up(request, pk):
             "closed_reason": opportunity.sign_up_closed_reason(),
             "is_resident": request.user.is_resident,
             "step": opportunity.effective_step,
+            # What the policy pays, as the opportunity's page says it (one query).
+            "fee": fee_for(opportunity, activity_date(opportunity)),
         },
     )
 
@@ -107,6 +111,12 @@ def signup_detail(request, pk):
         if profile_needs or (show_needs and signup.access_needs_note):
             # Special category data seen by staff: kept in the audit trail.
             log_access(signup.resident, by=request.user, what="access needs")
+    started = signup.opportunity.has_started()
+    # After the session: the person's claim, or whether they can make one (one query).
+    own_claim, can_claim = None, False
+    if is_own and started and signup.status == SignUp.Status.BOOKED:
+        own_claim = Claim.objects.filter(signup=signup).first()
+        can_claim = own_claim is None and can_claim_for(signup)
     return render(
         request,
         "participation/signup_detail.html",
@@ -119,7 +129,11 @@ def signup_detail(request, pk):
             "show_needs": show_needs,
             "needs_hidden_from_role": needs_hidden_from_role,
             "offer_is_live": signup.offer_is_live(),
-            "started": signup.opportunity.has_started(),
+            "started": started,
+            "ended": signup.opportunity.has_ended(),
+            "own_claim": own_claim,
+            "can_claim": can_claim,
+            "fee": fee_for(signup.opportunity, activity_date(signup.opportunity)),
             "can_sign_up_again": is_own
             and not signup.is_active
             and not signup.opportunity.sign_up_closed_reason(),

@@ -188,7 +188,10 @@ def test_after_signing_up_people_read_what_happens_next(client, make_residents):
     client.force_login(waiting)
     page = client.get(client.post(sign_up_url(opportunity))["Location"]).text
     assert "Joined the waiting list" in page
-    assert "What happens next" not in page  # no place yet: nothing to be reminded of
+    assert "We will remind you" not in page  # no place yet: nothing to be reminded of
+    # ...but they read how the waiting list works: what we do, and how long they will have.
+    assert "We will contact you as soon as it is your turn" in page
+    assert "up to 48 hours to accept the place" in page
 
 
 def test_signing_up_for_a_draft_or_a_missing_opportunity_is_not_found(client, resident, staff):

@@ -1,0 +1,163 @@
+"""What a person reads about their own place, and in the step before it: what they will be
+paid and how to claim, who to ask, how the waiting list works, and what a session we called
+off means for them."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Message
+from participation import services
+from participation.models import Opportunity, Profile
+from tests.payments.factories import make_policy
+
+from .factories import OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def paid_session(**fields):
+    start = timezone.now() + timedelta(days=9)
+    return OpportunityFactory(
+        fee_basis=Opportunity.FeeBasis.PER_HOUR,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        **fields,
+    )
+
+
+def test_the_sign_up_step_says_what_the_fee_is_and_how_we_pay(client, resident):
+    make_policy()
+    opportunity = paid_session()
+    client.force_login(resident)
+
+    page = client.get(reverse("participation:sign_up", args=[opportunity.pk])).text
+
+    assert "A fee for your time: £40 (2 hours at £20 an hour)" in page
+    assert "care cover while you take part" in page  # carers can claim for cover
+    assert reverse("payments:how_we_pay") in page
+
+
+def test_your_place_says_what_you_will_be_paid_how_to_claim_and_who_to_ask(client, resident):
+    make_policy()
+    opportunity = paid_session(contact_name="Grace Adeyemi", contact_phone="01632 960 123")
+    signup = services.sign_up(opportunity, resident=resident)
+    client.force_login(resident)
+
+    page = client.get(signup.get_absolute_url()).text
+
+    assert "A fee for your time: £40" in page
+    assert "How we pay and how to claim" in page
+    assert f'from <a class="govuk-link" href="{reverse("participation:my")}">' in page
+    assert "Grace Adeyemi" in page and "01632 960 123" in page
+
+
+def test_a_session_with_no_way_to_reach_its_contact_names_the_team(client, resident):
+    opportunity = OpportunityFactory(contact_name="Grace Adeyemi", contact_email="")
+    signup = services.sign_up(opportunity, resident=resident)
+    client.force_login(resident)
+
+    for url in (signup.get_absolute_url(), opportunity.get_absolute_url()):
+        page = client.get(url).text
+        assert "Grace Adeyemi, through the co-production team" in page
+        assert settings.SUPPORT_PHONE in page and settings.SUPPORT_EMAIL in page
+
+
+def test_a_place_at_a_session_we_called_off_says_so_and_offers_nothing_to_cancel(
+    client, resident, staff
+):
+    opportunity = OpportunityFactory(created_by=staff, title="Carers' lunch")
+    signup = services.sign_up(opportunity, resident=resident)
+    services.cancel_opportunity(opportunity, by=staff, reason="The room flooded.")
+    client.force_login(resident)
+
+    page = client.get(signup.get_absolute_url()).text
+
+    assert "This session has been cancelled" in page
+    assert "You have a place" not in page
+    assert "The room flooded." in page
+    assert "You do not need to do anything" in page
+    assert "Find another way to get involved" in page
+    assert "Cancel your place" not in page
+    assert "Download a calendar file" not in page
+    cancel = client.get(reverse("participation:cancel", args=[signup.pk]))
+    assert cancel.status_code == 302 and cancel.url == signup.get_absolute_url()
+
+
+def test_the_changed_session_message_links_each_person_to_their_own_place(staff, make_residents):
+    opportunity = OpportunityFactory(created_by=staff, capacity=1)
+    booked, waiting, easy_read = make_residents(3)
+    Profile.objects.create(user=easy_read, format=Profile.InformationFormat.EASY_READ)
+    places = {
+        person: services.sign_up(opportunity, resident=person)
+        for person in (booked, waiting, easy_read)
+    }
+
+    services.update_opportunity(
+        opportunity,
+        by=staff,
+        starts_at=opportunity.starts_at + timedelta(days=1),
+        ends_at=opportunity.ends_at + timedelta(days=1),
+    )
+
+    for person, signup in places.items():
+        body = Message.objects.get(kind="opportunity_changed", recipient=person).body_text
+        assert signup.get_absolute_url() in body
+        others = [s for p, s in places.items() if p != person]
+        assert not any(other.get_absolute_url() in body for other in others)
+        assert f"{opportunity.get_absolute_url()}\n" not in body
+
+
+def _after_the_session(opportunity):
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        starts_at=timezone.now() - timedelta(days=2, hours=2),
+        ends_at=timezone.now() - timedelta(days=2),
+    )
+    opportunity.refresh_from_db()
+
+
+def test_after_the_session_your_place_says_you_took_part_and_leads_to_your_claim(
+    client, resident, staff
+):
+    opportunity = paid_session(created_by=staff)
+    signup = services.sign_up(opportunity, resident=resident)
+    _after_the_session(opportunity)
+    client.force_login(resident)
+
+    waiting_for_register = client.get(signup.get_absolute_url()).text
+    assert "You had a place" in waiting_for_register
+    assert "We will send you a message when you can" in waiting_for_register
+
+    services.record_attendance(opportunity, by=staff, marks={signup.pk: "attended"})
+    page = client.get(signup.get_absolute_url()).text
+
+    assert "You took part" in page and "You have a place" not in page
+    assert reverse("payments:start", args=[signup.pk]) in page
+    assert "Cancel your place" not in page
+    assert "Download a calendar file" not in page
+    assert 'Change<span class="govuk-visually-hidden"> access needs' not in page
+    opportunity_page = client.get(opportunity.get_absolute_url()).text
+    assert "You had a place" in opportunity_page
+    assert "See or cancel your place" not in opportunity_page
+    assert "places left" not in opportunity_page
+    assert "Download a calendar file" not in opportunity_page
+
+
+def test_after_claiming_your_place_leads_to_the_claim(client, resident, staff):
+    from payments import services as payments
+
+    make_policy()
+    opportunity = paid_session(created_by=staff)
+    signup = services.sign_up(opportunity, resident=resident)
+    _after_the_session(opportunity)
+    services.record_attendance(opportunity, by=staff, marks={signup.pk: "attended"})
+    claim = payments.start_claim(signup, by=resident)
+    client.force_login(resident)
+
+    page = client.get(signup.get_absolute_url()).text
+
+    assert f"Your claim {claim.reference}" in page and claim.get_absolute_url() in page
+    assert reverse("payments:start", args=[signup.pk]) not in page
