@@ -84,10 +84,12 @@ class ProjectQuerySet(models.QuerySet):
     def with_update_flags(self, now=None):
         """Adds `last_update_at` and `update_overdue`: no "we said, we did" update for 12 weeks.
 
-        The clock starts when the project is made, so a new project is not flagged at once.
+        The clock starts when the project is made, so a new project is not flagged at once. A
+        closed project that posted an update has told people how it ended: it is not chased
+        for ever. One that closed without a word still is.
         """
         cutoff = (now or timezone.now()) - UPDATE_OVERDUE_AFTER
-        overdue = Q(last_update_at__lt=cutoff) | Q(
+        overdue = Q(last_update_at__lt=cutoff, status__in=["planning", "active"]) | Q(
             last_update_at__isnull=True, created_at__lt=cutoff
         )
         return self.annotate(last_update_at=Max("updates__posted_at")).annotate(

@@ -161,6 +161,20 @@ def test_query_counts_do_not_grow_with_the_number_of_projects(
     assert few == many, f"{url}: {few} queries with 5 projects, {many} with 50"
 
 
+def test_a_closed_project_that_posted_an_update_is_not_chased_for_more(owner):
+    old = timezone.now() - timedelta(weeks=30)
+    ended = ProjectFactory(owner=owner, title="Ended", status=Project.Status.CLOSED)
+    silent = ProjectFactory(owner=owner, title="Ended silently", status=Project.Status.CLOSED)
+    running = ProjectFactory(owner=owner, title="Running", status=Project.Status.ACTIVE)
+    Project.objects.filter(pk__in=[ended.pk, silent.pk, running.pk]).update(created_at=old)
+    for project in (ended, running):
+        UpdateFactory(project=project, posted_at=old)
+
+    flags = {p.title: p.update_overdue for p in Project.objects.with_update_flags()}
+
+    assert flags == {"Ended": False, "Ended silently": True, "Running": True}
+
+
 def test_the_overview_shows_drafts_and_flags_inflated_claims_and_overdue_updates(
     client, owner, mix
 ):
