@@ -348,6 +348,8 @@ class StepForm(PlainTextMixin, forms.Form):
         if not first:
             # Nothing has changed the first time the step is recorded.
             self.fields["note"] = note
+            # The box holds the reason given last time, which a new step can contradict.
+            reason.help_text += " It shows what was written last time: check it still fits."
         self.evidenced = None
         self.rule = None
 

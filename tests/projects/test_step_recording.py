@@ -312,8 +312,15 @@ def test_the_first_step_recorded_asks_nothing_about_what_changed(client, owner, 
     client.force_login(owner)
     page = client.get(_step_url(draft)).text
     assert "What has changed since the step was last recorded?" not in page
+    assert "check it still fits" not in page
     client.post(_step_url(draft), {**step_post_data(7, evidence()), "note": "Ignored"})
     assert draft.step_changes.get().note == ""
+
+
+def test_a_reason_given_before_is_marked_to_be_checked_against_the_new_step(client, owner, project):
+    client.force_login(owner)
+    page = client.get(_step_url(project)).text
+    assert "It shows what was written last time: check it still fits." in page
 
 
 def test_the_note_is_kept_when_an_inflated_claim_is_shown_for_checking(client, owner, project):
