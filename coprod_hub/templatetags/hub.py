@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
@@ -69,3 +71,12 @@ def in_back_navigation(html):
     if not str(html).strip():
         return ""
     return format_html('<nav aria-label="Back">{}</nav>', html)
+
+
+@register.filter
+def hours(value) -> str:
+    """A length of time in hours as people write it: "2 hours", "2.5 hours", "1 hour"."""
+    number = Decimal(str(value)).normalize()
+    if number == number.to_integral():
+        number = number.quantize(Decimal(1))
+    return f"{number} hour{'' if number == 1 else 's'}"

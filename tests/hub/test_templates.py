@@ -1,8 +1,10 @@
 """Rules every template keeps, checked by reading the files."""
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -37,3 +39,18 @@ def test_number_web_address_and_date_boxes_get_the_govuk_input_style():
     for name in ["days", "web", "day"]:
         (box,) = re.findall(rf'<input[^>]*name="{name}"[^>]*>', html)
         assert re.search(r'class="[^"]*\bgovuk-input\b', box), box
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (Decimal("2.50"), "2.5 hours"),
+        (Decimal("2.00"), "2 hours"),
+        (1, "1 hour"),
+        (0.75, "0.75 hours"),
+    ],
+)
+def test_lengths_of_time_are_written_as_people_write_them(value, written):
+    from coprod_hub.templatetags.hub import hours
+
+    assert hours(value) == written
