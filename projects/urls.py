@@ -32,4 +32,5 @@ urlpatterns = [
     ),
     path("updates/", views.UpdateListView.as_view(), name="updates"),
     path("updates/feed/", views.UpdatesFeed(), name="updates_feed"),
+    path("updates/<int:pk>/", views.update_permalink, name="update"),
 ]

@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.functional import cached_property
 from django.utils.html import linebreaks
+from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -385,6 +387,24 @@ class UpdateListView(ForgivingPaginationMixin, ListView):
         )
 
 
+def update_permalink(request, pk):
+    """The lasting address of one update, for feeds and emails: the project's page shows only
+    its newest few, so an older one is found on the right page of the project's own list."""
+    update = get_object_or_404(
+        Update.objects.filter(project__in=project_scope(request.user)).select_related("project"),
+        pk=pk,
+    )
+    project = update.project
+    newer = Update.objects.filter(project=project).filter(
+        Q(posted_at__gt=update.posted_at) | Q(posted_at=update.posted_at, pk__gt=update.pk)
+    )
+    before = newer.count()
+    if before < UPDATES_ON_PROJECT_PAGE:
+        return redirect(f"{project.get_absolute_url()}#update-{update.pk}")
+    query = urlencode({"project": project.slug, "page": before // UPDATES_PER_PAGE + 1})
+    return redirect(f"{reverse('projects:updates')}?{query}#update-{update.pk}")
+
+
 class UpdatesFeed(Feed):
     """Atom feed of the newest "we said, we did" updates on published projects."""
 
@@ -415,7 +435,7 @@ class UpdatesFeed(Feed):
         return linebreaks(strip_control_characters("\n\n".join(parts)), autoescape=True)
 
     def item_link(self, update):
-        return update.get_absolute_url()
+        return reverse("projects:update", args=[update.pk])
 
     def item_pubdate(self, update):
         return update.posted_at

@@ -213,6 +213,7 @@ def build_world():
         "projects:publish": {"slug": project.slug},
         "projects:update_create": {"slug": project.slug},
         "projects:update_correct": {"slug": project.slug, "pk": update.pk},
+        "projects:update": {"pk": update.pk},
         "participation:detail": {"pk": upcoming.pk},
         "participation:calendar": {"pk": upcoming.pk},
         "participation:sign_up": {"pk": upcoming.pk},

@@ -139,8 +139,33 @@ def test_the_atom_feed_lists_updates_with_links_to_the_project(client, project):
     assert response["Content-Type"].startswith("application/atom+xml")
     body = response.content.decode()
     assert "<feed" in body
-    assert f"{project.get_absolute_url()}#update-{update.pk}" in body
+    assert reverse("projects:update", args=[update.pk]) in body
     assert 'type="application/atom+xml"' in client.get(reverse("projects:updates")).text
+
+
+def test_an_updates_lasting_address_finds_it_however_old_it_is(client, project):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    updates = [UpdateFactory(project=project, posted_at=now - timedelta(days=n)) for n in range(25)]
+
+    def lands(update):
+        return client.get(reverse("projects:update", args=[update.pk]))["Location"]
+
+    # The newest few are on the project's page; older ones on their page of its list.
+    assert lands(updates[0]) == f"{project.get_absolute_url()}#update-{updates[0].pk}"
+    assert lands(updates[4]) == f"{project.get_absolute_url()}#update-{updates[4].pk}"
+    assert lands(updates[5]) == f"/updates/?project={project.slug}&page=1#update-{updates[5].pk}"
+    assert lands(updates[24]) == f"/updates/?project={project.slug}&page=2#update-{updates[24].pk}"
+    page_two = client.get(f"/updates/?project={project.slug}&page=2").text
+    assert f'id="update-{updates[24].pk}"' in page_two
+
+
+def test_an_update_on_an_unpublished_project_has_no_public_address(client):
+    hidden = UpdateFactory(project=ProjectFactory(is_published=False))
+    assert client.get(reverse("projects:update", args=[hidden.pk])).status_code == 404
 
 
 def _feed_summaries(client):
