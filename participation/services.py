@@ -746,9 +746,13 @@ def message_group(
                     GROUP_MESSAGE,
                     recipients=recipients,
                     event_key=record.event_key,
-                    context=_group_message_context(
-                        locked, by, record.subject, record.text, record.easy_read_text, waiting
-                    ),
+                    context={
+                        **_group_message_context(
+                            locked, by, record.subject, record.text, record.easy_read_text, waiting
+                        ),
+                        # Each person's link opens their own place (`place_link`).
+                        "places": {s.resident_id: s.get_absolute_url() for s in signups},
+                    },
                 )
         return record, True
 

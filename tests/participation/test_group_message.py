@@ -270,7 +270,9 @@ def test_the_message_has_the_subject_text_session_details_and_a_link(
     assert "The car park is closed on Tuesday.\nPlease use the one on Mill Lane." in body
     starts = timezone.localtime(opportunity.starts_at)
     assert f"When: {starts:%A} {starts.day} {starts:%B %Y}" in body
-    assert f"Details: {settings.SITE_URL}{opportunity.get_absolute_url()}\n" in body
+    # Their own place, where they can cancel it or see what to bring.
+    place = SignUp.objects.get(opportunity=opportunity, resident=group["booked"])
+    assert f"Details: {settings.SITE_URL}{place.get_absolute_url()}\n" in body
     assert "To reply, contact Sam Staff by email at sam@council.example." in body
 
 
@@ -457,7 +459,8 @@ def test_a_text_message_is_the_short_version_and_fits(client, staff, opportunity
     assert len(sms.body_text) <= 918
     assert sms.body_text.startswith("Co-production Hub: Parking permits")
     assert text.strip() in sms.body_text
-    assert opportunity.get_absolute_url() in sms.body_text
+    place = SignUp.objects.get(opportunity=opportunity, resident=group["offered"])
+    assert place.get_absolute_url() in sms.body_text
     assert "Hello" not in sms.body_text  # the e-mail's greeting and footer are left out
 
 
