@@ -262,6 +262,9 @@ def test_accepting_an_offer_from_the_my_page(client, make_residents):
 
     page = client.get(reverse("participation:my"))
     assert "A place is free for you" in page.text
+    # Turning it down is as easy to find as taking it.
+    decline = reverse("participation:cancel", args=[waiting.pk])
+    assert f'href="{decline}">I do not want this place' in page.text
     client.post(reverse("participation:accept", args=[waiting.pk]))
 
     assert SignUp.objects.get(pk=waiting.pk).status == SignUp.Status.BOOKED
