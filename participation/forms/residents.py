@@ -13,6 +13,8 @@ from .fields import gds_helper
 
 
 class SignUpForm(forms.Form):
+    NOTE_MAX_LENGTH = 2000
+
     access_needs_note = forms.CharField(
         label="Is there anything else you need for this session? (optional)",
         help_text=(
@@ -20,7 +22,7 @@ class SignUpForm(forms.Form):
             "staff running this session will see it."
         ),
         required=False,
-        max_length=2000,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -42,10 +43,25 @@ def _success_message(request, signup):
         messages.success(request, "A place is being held for you. Accept it below.")
 
 
+def _typed_note_key(pk) -> str:
+    return f"participation:sign-up-note:{pk}"
+
+
 @login_required
 def sign_up(request, pk):
     """One step: check what is offered and your access needs, then sign up."""
-    form = SignUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and "change_needs" in request.POST:
+        # Going to change the access needs we keep: what was typed for this session waits
+        # in the session and is back in its box on return, not lost with the page.
+        typed = request.POST.get("access_needs_note", "")[: SignUpForm.NOTE_MAX_LENGTH]
+        request.session[_typed_note_key(pk)] = typed
+        return redirect(
+            f"{reverse('participation:access_needs')}?{urlencode({'next': request.path})}"
+        )
+    initial = {}
+    if request.method == "GET" and _typed_note_key(pk) in request.session:
+        initial["access_needs_note"] = request.session.pop(_typed_note_key(pk))
+    form = SignUpForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
         try:

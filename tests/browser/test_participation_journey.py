@@ -138,8 +138,10 @@ def test_a_visitor_finds_signs_up_with_access_needs_and_cancels_by_keyboard(
     axe(page)
     fits_320()
 
-    # Tell us once: access needs with explicit consent, then back to the same sign-up page.
-    press(page, page.get_by_role("link", name="tell us about your access needs"))
+    # Tell us once: access needs with explicit consent, then back to the same sign-up page,
+    # with the note already typed for this session still there.
+    type_into(page, page.get_by_label(re.compile("anything else you need")), "Breaks please")
+    press(page, page.get_by_role("button", name="Tell us about your access needs"))
     page.get_by_role("heading", name="Your access needs").wait_for()
     axe(page)
     screenshot(page, "participation-access-needs")
@@ -154,7 +156,8 @@ def test_a_visitor_finds_signs_up_with_access_needs_and_cancels_by_keyboard(
     press(page, page.get_by_role("button", name="Save access needs"))
     page.get_by_role("heading", name="Check and sign up").wait_for()
     assert page.get_by_text("Captions on video calls").is_visible()
-    type_into(page, page.get_by_label(re.compile("anything else you need")), "Breaks please")
+    note = page.get_by_label(re.compile("anything else you need"))
+    assert note.input_value() == "Breaks please"
     axe(page)
     screenshot(page, "participation-sign-up")
     press(page, page.get_by_role("button", name="Confirm and sign up"))

@@ -564,3 +564,20 @@ def test_a_cancelled_place_offers_signing_up_again_not_changing_access_needs(
     assert "Sign up again" not in booked
     assert "Sign up again" in cancelled and sign_up_url(opportunity) in cancelled
     assert 'Change<span class="govuk-visually-hidden"> access needs' not in cancelled
+
+
+def test_a_note_typed_for_the_session_survives_changing_the_access_needs_first(client, resident):
+    opportunity = OpportunityFactory()
+    sign_up_url = reverse("participation:sign_up", args=[opportunity.pk])
+    client.force_login(resident)
+
+    response = client.post(sign_up_url, {"access_needs_note": "Breaks", "change_needs": "1"})
+
+    assert response["Location"] == (
+        f"{reverse('participation:access_needs')}?next=%2Fopportunities%2F{opportunity.pk}%2Fsign-up%2F"
+    )
+    assert not SignUp.objects.exists()  # nothing booked on the way
+    page = client.get(sign_up_url).text
+    assert "\nBreaks</textarea>" in page
+    # Only once: a later visit starts empty.
+    assert "Breaks</textarea>" not in client.get(sign_up_url).text
