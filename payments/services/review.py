@@ -37,6 +37,16 @@ def _require_reviewer(claim, by) -> None:
         raise PaymentError(reason)
 
 
+def _require_not_waiting_in_run(claim, *, then: str) -> None:
+    """Once finance has a run's file, its claims must not change, or finance would pay the
+    old amount: the run is cancelled first."""
+    if claim.is_waiting_in_payment_run:
+        raise PaymentError(
+            "This claim is in a payment run that is waiting to be confirmed. Cancel the "
+            f"run first, then {then}."
+        )
+
+
 def _cannot_be(claim, action: str) -> PaymentError:
     return PaymentError(
         f"This claim is {claim.get_status_display().lower()}, so it cannot be {action}. "
@@ -211,11 +221,7 @@ def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str
     with transaction.atomic():
         claim = _lock(claim)
         _require_reviewer(claim, by)
-        if claim.is_waiting_in_payment_run:
-            raise PaymentError(
-                "This claim is in a payment run that is waiting to be confirmed. Cancel the "
-                "run first, then correct the claim."
-            )
+        _require_not_waiting_in_run(claim, then="correct the claim")
         if not claim.can_be_corrected:
             raise _cannot_be(claim, "corrected")
         if (fee_pence, expenses_pence) == (claim.approved_fee_pence, claim.approved_expenses_pence):
@@ -284,11 +290,7 @@ def withdraw_approval(claim, *, by, reason: str) -> Claim:
     with transaction.atomic():
         claim = _lock(claim)
         _require_reviewer(claim, by)
-        if claim.is_waiting_in_payment_run:
-            raise PaymentError(
-                "This claim is in a payment run that is waiting to be confirmed. Cancel the "
-                "run first, then withdraw the approval."
-            )
+        _require_not_waiting_in_run(claim, then="withdraw the approval")
         if not claim.can_be_withdrawn:
             raise PaymentError(
                 f"This claim is {claim.get_status_display().lower()}, so there is no approval "
