@@ -23,7 +23,7 @@ from .ladder import (
     matching_rule,
 )
 from .models import RESERVED_SLUGS, Project, ServiceArea
-from .permissions import could_edit_new_project
+from .permissions import changes_who_runs, could_edit_new_project, who_runs_refusal
 from .querysets import staff_users
 
 # £10 million: far above any project budget, low enough to catch a typing slip of extra zeros.
@@ -195,6 +195,8 @@ class ProjectForm(PlainTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if project is not None:
             self._web_address_for_editing(project)
+            if not changes_who_runs(user, project):
+                self._who_runs_for_team_members(project)
         self.fields["budget_pence"].widget.attrs["class"] = "govuk-input govuk-input--width-10"
         # Evaluated per form, not once at import, so new staff appear straight away.
         self.fields["owner"].queryset = staff_users().order_by("display_name", "email")
@@ -225,6 +227,16 @@ class ProjectForm(PlainTextMixin, forms.Form):
                 "Lower-case letters, numbers and hyphens. You can change it until the project "
                 "is published. After that it stays the same, so links to it keep working."
             )
+
+    def _who_runs_for_team_members(self, project):
+        owner = self.fields["owner"]
+        # Disabled: Django keeps the saved owner whatever is sent.
+        owner.disabled = True
+        owner.help_text = "Only the owner or a commissioner can hand the project over."
+        self.fields["team"].help_text = (
+            f"You can take yourself off the team. Only the owner, {project.owner}, or a "
+            "commissioner can add or remove anyone else."
+        )
 
     @classmethod
     def initial_for(cls, project):
@@ -298,6 +310,11 @@ class ProjectForm(PlainTextMixin, forms.Form):
                 "Add yourself to the team, or you will not be able to record the step or change "
                 "this project",
             )
+        editing = self.project is not None and owner is not None and team is not None
+        if editing and (
+            refusal := who_runs_refusal(self.user, self.project, owner=owner, team=team)
+        ):
+            self.add_error("team", refusal)
         return cleaned
 
 
@@ -374,6 +391,16 @@ class StepForm(PlainTextMixin, forms.Form):
             choices=question.choices.choices,
             widget=forms.RadioSelect,
             error_messages=messages,
+        )
+
+    def _who_runs_for_team_members(self, project):
+        owner = self.fields["owner"]
+        # Disabled: Django keeps the saved owner whatever is sent.
+        owner.disabled = True
+        owner.help_text = "Only the owner or a commissioner can hand the project over."
+        self.fields["team"].help_text = (
+            f"You can take yourself off the team. Only the owner, {project.owner}, or a "
+            "commissioner can add or remove anyone else."
         )
 
     @classmethod

@@ -3,6 +3,9 @@
 - Anyone may read a published project. Staff may read every project, drafts included.
 - Only the owner, team members, commissioners and admins may change a project (its details,
   its step, its publication, its "we said, we did" updates). They must hold the staff role.
+- Who runs it (the owner and the team) is for the owner, commissioners and admins to change.
+  A team member may only take themselves off the team, so nobody can take a project away
+  from the person responsible for it.
 - A project someone may not see does not exist for them: 404. Staff who may see a project
   but not change it get 403, with a page saying who can.
 """
@@ -37,6 +40,27 @@ def could_edit_new_project(user, *, owner, team) -> bool:
     """Whether `user` could change a project they are about to make with this owner and team,
     so nobody saves a project and is then refused its next page."""
     return edits_every_project(user) or owner == user or user in team
+
+
+def changes_who_runs(user, project) -> bool:
+    """Whether `user` may hand `project` over or change its team: its owner, commissioners
+    and admins."""
+    return edits_every_project(user) or project.owner_id == user.pk
+
+
+def who_runs_refusal(user, project, *, owner, team) -> str:
+    """Why `user` may not give `project` this owner and team, or "" if they may. Team members
+    may leave the team but change nothing else about who runs the project."""
+    if changes_who_runs(user, project):
+        return ""
+    current = set(project.team.values_list("pk", flat=True))
+    wanted = {member.pk for member in team}
+    if owner.pk != project.owner_id or wanted - current or current - wanted - {user.pk}:
+        return (
+            f"Only the owner, {project.owner}, or a commissioner can change who runs the "
+            "project. You can take yourself off the team"
+        )
+    return ""
 
 
 def project_scope(user):

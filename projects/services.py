@@ -13,6 +13,7 @@ from notifications.services import body_in_format, render_message
 
 from .ladder import Step, clean_evidence, evidenced_step
 from .models import RESERVED_SLUGS, Project, StepChange, Update
+from .permissions import who_runs_refusal
 
 # The message everyone who took part gets about a "we said, we did" update.
 UPDATE_BROADCAST = "we_said_we_did"
@@ -81,7 +82,7 @@ def create_project(*, by, team=(), **data) -> Project:
 
 def update_project(project, *, by, team=None, **data) -> Project:
     """Change a project's details. The step is changed only through `record_step`, and
-    publishing only through `set_published`.
+    publishing only through `set_published`. Who runs it follows `who_runs_refusal`.
 
     The row is locked and only the details given are written: `project` was loaded when the
     request began, so saving every field would put back the step or publication it had then,
@@ -89,6 +90,15 @@ def update_project(project, *, by, team=None, **data) -> Project:
     """
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
+        if "owner" in data or team is not None:
+            refusal = who_runs_refusal(
+                by,
+                locked,
+                owner=data.get("owner", locked.owner),
+                team=locked.team.all() if team is None else team,
+            )
+            if refusal:
+                raise ProjectError(refusal)
         if locked.web_address_is_fixed:
             # Links to it are out in emails, feeds and bookmarks. The form offers no change
             # then; this keeps the address if the project was published while it was open.

@@ -159,7 +159,18 @@ class ProjectEditView(ProjectWriteMixin, FormView):
         )
 
     def form_valid(self, form):
-        project = services.update_project(self.project, by=self.request.user, **form.cleaned_data)
+        # Fields shown but not open to this person are left as they are now, not as they
+        # were when the form was opened.
+        changes = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if not form.fields[name].disabled
+        }
+        try:
+            project = services.update_project(self.project, by=self.request.user, **changes)
+        except services.ProjectError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
         if can_edit_project(self.request.user, project):
             messages.success(self.request, "Project details saved")
         else:

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import Project
+from projects.services import ProjectError, update_project
 
 from .factories import ServiceAreaFactory, project_post_data
 
@@ -111,3 +112,91 @@ def test_a_commissioner_who_gives_a_project_to_someone_else_can_still_change_it(
 
     assert "handed the project over" not in response.text
     assert "Change details" in response.text
+
+
+# Who runs a project: the owner, commissioners and admins decide. A team member may leave.
+
+
+def test_a_team_member_sees_the_owner_but_cannot_hand_the_project_over(
+    client, owner, team_member, other_staff, project
+):
+    client.force_login(team_member)
+    page = client.get(reverse("projects:edit", args=[project.slug]))
+    assert "Only the owner or a commissioner can hand the project over." in page.text
+    assert (
+        "You can take yourself off the team. Only the owner, Olu Owner, or a commissioner can "
+        "add or remove anyone else." in page.text
+    )
+
+    # The owner box is disabled, so whatever is sent for it is ignored; the rest is saved.
+    data = project_post_data(
+        project.service_area,
+        team_member,
+        slug=project.slug,
+        title="Short breaks for carers",
+        team=[str(team_member.pk)],
+    )
+    response = client.post(reverse("projects:edit", args=[project.slug]), data, follow=True)
+
+    assert "Project details saved" in response.text
+    project.refresh_from_db()
+    assert (project.title, project.owner) == ("Short breaks for carers", owner)
+
+
+@pytest.mark.parametrize("change", ["add a colleague", "take someone else off"])
+def test_a_team_member_cannot_change_who_else_is_on_the_team(
+    client, owner, team_member, other_staff, project, change
+):
+    if change == "take someone else off":
+        project.team.add(other_staff)
+        team = [str(team_member.pk)]
+    else:
+        team = [str(team_member.pk), str(other_staff.pk)]
+    client.force_login(team_member)
+    data = project_post_data(
+        project.service_area, owner, slug=project.slug, title="Short breaks for carers", team=team
+    )
+
+    response = client.post(reverse("projects:edit", args=[project.slug]), data)
+
+    assert response.status_code == 200
+    assert "<title>Error: Change Carers short breaks review" in response.text
+    assert (
+        "Only the owner, Olu Owner, or a commissioner can change who runs the project. You can "
+        "take yourself off the team" in response.text
+    )
+    # What they typed is still in the form, and nothing was saved.
+    assert 'value="Short breaks for carers"' in response.text
+    project.refresh_from_db()
+    assert project.title == "Carers short breaks review"
+    expected = {team_member, other_staff} if change == "take someone else off" else {team_member}
+    assert set(project.team.all()) == expected
+
+
+@pytest.mark.parametrize("who", ["owner", "commissioner"])
+def test_the_owner_and_commissioners_change_the_team(
+    client, request, owner, team_member, other_staff, project, who
+):
+    client.force_login(request.getfixturevalue(who))
+    data = project_post_data(
+        project.service_area, owner, slug=project.slug, team=[str(other_staff.pk)]
+    )
+
+    response = client.post(reverse("projects:edit", args=[project.slug]), data, follow=True)
+
+    assert "Project details saved" in response.text
+    assert list(project.team.all()) == [other_staff]
+
+
+def test_the_service_refuses_a_team_member_who_hands_the_project_to_someone_else(
+    owner, team_member, other_staff, project
+):
+    with pytest.raises(ProjectError, match="Only the owner, Olu Owner, or a commissioner"):
+        update_project(project, by=team_member, owner=other_staff, team=[team_member])
+    with pytest.raises(ProjectError):
+        update_project(project, by=team_member, team=[team_member, other_staff])
+
+    update_project(project, by=team_member, team=[])  # leaving is theirs to do
+
+    project.refresh_from_db()
+    assert (project.owner, list(project.team.all())) == (owner, [])
