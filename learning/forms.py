@@ -457,7 +457,7 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     reason = forms.CharField(
-        label="If you reject it, why? (optional)",
+        label="Why are you rejecting it? (optional)",
         help_text=(
             "We send this to the person who shared it, if we can reach them. Write it for "
             "them, in plain words. Leave it empty and we only tell them it will not be "
@@ -481,25 +481,20 @@ class DecisionForm(forms.Form):
             )
         choices.append(Choice(self.REJECT, "Reject it", hint="It will not be published."))
         self.fields["decision"].choices = choices
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        fields = [Field.radios("decision", legend_size=Size.MEDIUM), Field.textarea("note", rows=4)]
         if entry.can_reach_author:
-            fields.append(Field.textarea("reason", rows=3))
+            # Rendered by the `radios` tag: the reason shows under "Reject it" once chosen.
+            self.reveals = {"decision": {self.REJECT: ["reason"]}}
         else:
             del self.fields["reason"]
-        self.helper.layout = Layout(*fields)
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == self.RETURN and not data.get("note", "").strip():
             self.add_error("note", "Write a note to send to the person who shared it")
-        if data.get("decision") != self.REJECT and data.get("reason", "").strip():
-            # Sent only on rejecting: say so rather than quietly not send it.
-            self.add_error(
-                "reason",
-                "The reason is only sent when you reject it. Clear it, or choose to reject it",
-            )
+        if data.get("decision") != self.REJECT:
+            # Only sent on rejecting. It sits under "Reject it", so a reason typed there and
+            # then another answer chosen was meant for rejecting, and is dropped.
+            data["reason"] = ""
         return data
 
 

@@ -99,12 +99,22 @@ def test_rejecting_without_a_reason_says_only_that(client, moderator, after_comm
     assert "Why:" not in body
 
 
-def test_a_reason_is_refused_unless_rejecting(client, moderator):
+def test_a_reason_sits_under_reject_and_is_sent_only_on_rejecting(
+    client, moderator, after_commit
+):
     entry = submit(contact_email="sharer@example.org")
     client.force_login(moderator)
-    response = _decide(client, entry, decision="publish", reason="Lovely")
-    assert "The reason is only sent when you reject it" in response.text
-    assert Entry.objects.get(pk=entry.pk).status == Entry.Status.SUBMITTED
+
+    page = client.get(entry.get_moderation_url())
+    reject = page.text.index('value="reject"')
+    reason = page.text.index('id="conditional-id_decision_3"')
+    assert reject < reason < page.text.index('name="reason"') < page.text.index('name="note"')
+    assert 'data-hub-controls="conditional-id_decision_3"' in page.text
+
+    # A reason typed under "Reject it", then "Publish it" chosen: published, reason not sent.
+    after_commit(_decide, client, entry, decision="publish", reason="Not about involvement")
+    assert Entry.objects.get(pk=entry.pk).status == Entry.Status.PUBLISHED
+    assert "Not about involvement" not in mail.outbox[0].body
 
 
 def test_nothing_is_sent_to_someone_who_left_no_way_to_reach_them(moderator, after_commit):
