@@ -73,7 +73,8 @@ DEMO_SESSIONS = [
 
 
 def _policy(commissioner, log):
-    PaymentPolicy.current()
+    # The weekly fee check at Carer's Allowance's weekly earnings limit (2025 to 2026).
+    PaymentPolicy.objects.get_or_create(pk=1, defaults={"weekly_fee_check_pence": 19_600})
     for basis, amount, starts_on in FEE_RATES:
         FeeRate.objects.get_or_create(
             basis=basis,

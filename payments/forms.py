@@ -494,6 +494,14 @@ class PolicySettingsForm(ModelForm):
         },
     )
 
+    weekly_fee_check_pence = PoundsField(
+        label="Weekly fee check level (optional)",
+        help_text=PaymentPolicy._meta.get_field("weekly_fee_check_pence").help_text,
+        required=False,
+        allow_zero=False,
+        max_pence=100_000,
+    )
+
     class Meta:
         model = PaymentPolicy
         fields = [
@@ -502,6 +510,7 @@ class PolicySettingsForm(ModelForm):
             "advice_name",
             "advice_url",
             "advice_phone",
+            "weekly_fee_check_pence",
         ]
         widgets = {
             "target_days_to_pay": forms.NumberInput(attrs={"class": "govuk-input--width-3"}),

@@ -60,6 +60,17 @@ class PaymentPolicy(models.Model):
         default="https://www.citizensadvice.org.uk/benefits/",
     )
     advice_phone = models.CharField("advice service phone number", max_length=40, blank=True)
+    weekly_fee_check_pence = models.PositiveIntegerField(
+        "weekly fee check level",
+        null=True,
+        blank=True,
+        help_text=(
+            "When the fees waiting to be paid to one person come to more than this, we warn "
+            "them before they send a claim, and commissioners see it on the claim. Many "
+            "councils use the weekly earnings limit for Carer's Allowance. Leave it empty for "
+            "no check."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -11,6 +11,7 @@ from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 
 from .. import permissions, policy, services
+from ..benefits import fees_over_check
 from ..forms import (
     ClaimDetailsForm,
     ExpenseForm,
@@ -127,6 +128,7 @@ def claim_detail(request, pk):
     }
     if is_commissioner:
         context["review_block"] = services.review_block_reason(claim, user)
+        context["fees_together"] = fees_over_check(claim, context["policy"])
         context["ledger_entries"] = claim.ledger_entries.select_related("created_by")
     return render(request, "payments/claims/detail.html", context)
 
@@ -263,6 +265,7 @@ def submit(request, pk):
     on_behalf = request.user.pk != claim.claimant_id
     form = SubmitClaimForm(posted(request), on_behalf=on_behalf)
     problems = services.submission_problems(claim)
+    policy_row = PaymentPolicy.current()
     if request.method == "POST" and form.is_valid():
         try:
             claim = services.submit_claim(
@@ -283,7 +286,8 @@ def submit(request, pk):
             "form": form,
             "problems": problems,
             "on_behalf": on_behalf,
-            "policy": PaymentPolicy.current(),
+            "policy": policy_row,
+            "fees_together": fees_over_check(claim, policy_row),
         },
     )
 
