@@ -393,16 +393,6 @@ class StepForm(PlainTextMixin, forms.Form):
             error_messages=messages,
         )
 
-    def _who_runs_for_team_members(self, project):
-        owner = self.fields["owner"]
-        # Disabled: Django keeps the saved owner whatever is sent.
-        owner.disabled = True
-        owner.help_text = "Only the owner or a commissioner can hand the project over."
-        self.fields["team"].help_text = (
-            f"You can take yourself off the team. Only the owner, {project.owner}, or a "
-            "commissioner can add or remove anyone else."
-        )
-
     @classmethod
     def initial_for(cls, project):
         initial = {"claimed_step": project.claimed_step, "reason": project.not_coproduction_reason}
