@@ -99,9 +99,7 @@ def test_rejecting_without_a_reason_says_only_that(client, moderator, after_comm
     assert "Why:" not in body
 
 
-def test_a_reason_sits_under_reject_and_is_sent_only_on_rejecting(
-    client, moderator, after_commit
-):
+def test_a_reason_sits_under_reject_and_is_sent_only_on_rejecting(client, moderator, after_commit):
     entry = submit(contact_email="sharer@example.org")
     client.force_login(moderator)
 
