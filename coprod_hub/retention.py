@@ -9,6 +9,7 @@
   which they last changed. Claims still waiting for a decision or a payment are kept.
 - Receipts uploaded on a form that was never finished: deleted after a day
   (payments.tasks.delete_unused_receipts).
+- Sessions (who is signed in on which browser): deleted once expired (SESSION_COOKIE_AGE).
 
 Other personal data goes when the person deletes their account (coprod_hub.users.privacy);
 the financial records kept then are pseudonymised, and purged here once their time is up.
@@ -19,6 +20,7 @@ on a large database does not hold long locks, and is safe to run again at any ti
 
 import logging
 from datetime import timedelta
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from auditlog.context import disable_auditlog
@@ -133,6 +135,17 @@ def blank_old_message_bodies(*, now=None) -> int:
             "Blanked the text of %d messages older than %d days", blanked, MESSAGE_BODY_DAYS
         )
     return blanked
+
+
+# --- Sessions ------------------------------------------------------------------------------------
+
+
+def clear_expired_sessions() -> None:
+    """Delete sessions past their expiry. Django leaves them in the table (its clearsessions
+    command does this): each holds the account it signed in, so without this the table grows
+    for ever, and erasing an account (which reads every session) slows with it."""
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()
 
 
 # --- Financial records ---------------------------------------------------------------------------

@@ -410,7 +410,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         _pg_options.update(server_side_binding=True, prepare_threshold=2)
 
 # Retention (coprod_hub/retention.py): every night, delete accounts never confirmed, blank the
-# text of old messages, and purge financial records kept for their full retention period.
+# text of old messages, purge financial records kept for their full retention period, and
+# delete expired sessions.
 # Financial records (claims, ledger, receipts) are kept this many whole tax years.
 FINANCIAL_RETENTION_YEARS = env_int("FINANCIAL_RETENTION_YEARS", 7)
 CELERY_BEAT_SCHEDULE["retention-delete-unconfirmed-accounts"] = {
@@ -424,4 +425,8 @@ CELERY_BEAT_SCHEDULE["retention-blank-old-message-bodies"] = {
 CELERY_BEAT_SCHEDULE["retention-purge-expired-financial-records"] = {
     "task": "coprod_hub.tasks.purge_expired_financial_records",
     "schedule": crontab(minute=30, hour=3),
+}
+CELERY_BEAT_SCHEDULE["retention-clear-expired-sessions"] = {
+    "task": "coprod_hub.tasks.clear_expired_sessions",
+    "schedule": crontab(minute=40, hour=3),
 }

@@ -18,3 +18,8 @@ def blank_old_message_bodies():
 @shared_task
 def purge_expired_financial_records():
     return retention.purge_expired_financial_records()
+
+
+@shared_task
+def clear_expired_sessions():
+    return retention.clear_expired_sessions()

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from coprod_hub.users.privacy import addresses_of
+
 from .models import Entry
 
 # An entry taken off the guide to be corrected waits for a moderator again, but its words
@@ -21,8 +23,8 @@ NEVER_DECIDED = Q(published_at__isnull=True)
 
 def _theirs(user):
     linked = Q(submitted_by=user)
-    if user.email:
-        linked |= Q(contact_email__iexact=user.email)
+    for address in addresses_of(user):
+        linked |= Q(contact_email__iexact=address)
     return Entry.objects.awaiting_moderation().filter(linked).filter(NEVER_DECIDED)
 
 

@@ -4,6 +4,8 @@
 from django.db import transaction
 from django.utils import timezone
 
+from coprod_hub.users.privacy import rename_in_admin_history
+
 from .models import Profile, SignUp
 from .services import withdraw_for_erasure
 
@@ -54,6 +56,11 @@ def erase(user) -> None:
     are freed and offered to the next person waiting. Runs after payments.privacy.erase,
     which deletes unsent claims."""
     withdraw_for_erasure(user, now=timezone.now())
+    # Their names (SignUp.__str__, Profile.__str__) in the admin's history of changes.
+    profiles = Profile.objects.filter(user=user).values_list("pk", flat=True)
+    rename_in_admin_history(Profile, profiles, f"Profile of erased person {user.pk}")
+    signups = SignUp.objects.filter(resident=user).values_list("pk", flat=True)
+    rename_in_admin_history(SignUp, signups, f"Sign-up of erased person {user.pk}")
     Profile.objects.filter(user=user).delete()
     SignUp.objects.filter(resident=user, claim__isnull=True).exclude(
         attendance=SignUp.Attendance.ATTENDED

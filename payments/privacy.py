@@ -9,7 +9,7 @@ person or staff typed about them. Drafts that were never sent are deleted outrig
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from .models import (
@@ -48,6 +48,7 @@ def export(user) -> dict:
                 "sent": claim.submitted_at,
                 "paid_on": claim.paid_on,
                 "reason_returned_or_rejected": claim.reason,
+                "how_you_asked_staff_to_claim_for_you": claim.on_behalf_note,
                 "lines": [
                     {
                         "what": line.label,
@@ -73,6 +74,13 @@ def export(user) -> dict:
                 "total_pence": row["total"],
             }
             for row in LedgerEntry.objects.filter(person=user).tax_year_totals()
+        ],
+        # Uploaded on a form not finished yet: kept a day (payments.tasks), then deleted.
+        "receipts_not_used_yet": [
+            {"name": receipt.original_name, "uploaded": receipt.uploaded_at}
+            for receipt in Receipt.objects.filter(owner=user, line__isnull=True).order_by(
+                "uploaded_at"
+            )
         ],
         "conflicts_of_interest_declared": list(
             ConflictOfInterest.objects.filter(commissioner=user).values(
@@ -123,16 +131,42 @@ def erase(user) -> None:
     Receipt.objects.filter(owner=user).update(original_name="receipt")
     # Declarations stay (a commissioner with a conflict must still not decide this person's
     # claims), without the reason, which says how they know each other.
-    ConflictOfInterest.objects.filter(Q(commissioner=user) | Q(person=user)).update(reason="")
-    _scrub_audit_trail(user, claim_ids, line_ids)
+    conflicts = ConflictOfInterest.objects.filter(Q(commissioner=user) | Q(person=user))
+    conflicts.update(reason="")
+    _scrub_audit_trail(user, claim_ids, line_ids, conflicts)
+    _blank_ledger_notes(user)
 
 
-def _scrub_audit_trail(user, claim_ids, line_ids) -> None:
+def _blank_ledger_notes(user) -> None:
+    """Ledger rows never change, but a note can quote what a commissioner typed about the
+    person (why the amount was corrected, why a payment came back). Erasing blanks the notes:
+    the one change the ledger allows, and only in the privileged transaction the erasure
+    runs in (migration 0011). Written in SQL because the model refuses every update."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {LedgerEntry._meta.db_table} SET note = '' "  # noqa: S608 - our table name
+            "WHERE person_id = %s AND note <> ''",
+            [user.pk],
+        )
+
+
+def _scrub_audit_trail(user, claim_ids, line_ids, conflicts) -> None:
     """The audit trail keeps every change to the person's claims, drafts deleted just now
-    included, but no longer quotes what was typed about them or names them."""
+    included, and to declarations of conflicts they made or that were made about them, but
+    no longer quotes what was typed about them or names them."""
     names = {
         claim.pk: f"{claim.reference} – Erased person {user.pk}"
         for claim in Claim.objects.filter(pk__in=claim_ids)
+    }
+
+    def name_of(person):
+        return f"Erased person {user.pk}" if person.pk == user.pk else str(person)
+
+    # A declaration is named after both people (ConflictOfInterest.__str__): theirs goes.
+    conflict_names = {
+        conflict.pk: f"{name_of(conflict.commissioner)} declared a conflict with "
+        f"{name_of(conflict.person)}"
+        for conflict in conflicts.select_related("commissioner", "person")
     }
     trail = [
         *(
@@ -140,6 +174,10 @@ def _scrub_audit_trail(user, claim_ids, line_ids) -> None:
             for entry in _entries_about(Claim, claim_ids)
         ),
         *((entry, None) for entry in _entries_about(ClaimLine, line_ids)),
+        *(
+            (entry, conflict_names[entry.object_id])
+            for entry in _entries_about(ConflictOfInterest, list(conflict_names))
+        ),
     ]
     for entry, name in trail:
         entry.changes = {

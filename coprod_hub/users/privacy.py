@@ -18,6 +18,10 @@ from importlib.util import find_spec
 
 from allauth.account.models import EmailAddress
 from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.admin.models import LogEntry as AdminLogEntry
+from django.contrib.auth import SESSION_KEY
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.template.defaultfilters import date as format_date
@@ -131,6 +135,52 @@ def erasure_blockers(user) -> list[str]:
     ]
 
 
+def addresses_of(user) -> set[str]:
+    """The person's email addresses, in lower case: the account's, and every other one they
+    confirmed (allauth keeps them). Not unconfirmed ones: anyone can add any address to
+    their account, so those may be someone else's."""
+    confirmed = EmailAddress.objects.filter(user=user, verified=True).values_list(
+        "email", flat=True
+    )
+    return {address.lower() for address in [user.email, *confirmed] if address}
+
+
+def names_of(user) -> set[str]:
+    """Every name and email address the account has had, from the account and from its
+    audit trail: records made before a change quote the old ones (`str(user)`). Call before
+    the account is erased."""
+    names = {user.display_name, user.email}
+    changes = LogEntry.objects.get_for_object(user).values_list("changes", flat=True)
+    for change in changes:
+        if isinstance(change, dict):
+            for field in ("display_name", "email"):
+                names.update(change.get(field) or [])
+    return {name for name in names if isinstance(name, str) and name.strip()}
+
+
+def rename_in_admin_history(model, pks, name: str) -> None:
+    """Django's admin history keeps each record's name as it was when changed there
+    (object_repr); for a person's own records that is their name."""
+    AdminLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in pks],
+    ).update(object_repr=name)
+
+
+def _end_sessions(user) -> None:
+    """Delete every session the person is signed in to. The new password already stops them
+    working, but each row holds the account id until it expires. Sessions are found by
+    reading each one: Django keeps no index of sessions by person."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        return  # sessions kept only in the cache or in cookies: no rows, and they expire
+    theirs = str(user.pk)
+    for session in store.get_model_class().objects.iterator():
+        if session.get_decoded().get(SESSION_KEY) == theirs:
+            # Through the store, so a copy in the cache goes too (cached_db).
+            store(session_key=session.session_key).delete()
+
+
 @transaction.atomic
 def erase(user) -> None:
     """Erase a person's data now. The account row stays only as a pseudonym that financial
@@ -139,15 +189,9 @@ def erase(user) -> None:
     for _, module in _app_modules():
         module.erase(user)
     EmailAddress.objects.filter(user=user).delete()
-    # The trail keeps what happened, but no longer names the person.
-    about_them = LogEntry.objects.get_for_object(user)
-    about_them.update(object_repr=f"Erased person {user.pk}")
-    # Field changes quote their name and email; records of exports and erasure do not.
-    about_them.filter(action__in=[LogEntry.Action.CREATE, LogEntry.Action.UPDATE]).update(
-        changes={}, changes_text=""
-    )
-    LogEntry.objects.filter(actor=user).update(actor_email=None)
+    _end_sessions(user)
     user.groups.clear()
+    user.user_permissions.clear()
     user.email = f"erased-{user.pk}@erased.invalid"
     user.display_name = "Erased person"
     user.is_active = False
@@ -156,3 +200,13 @@ def erase(user) -> None:
     # A new (unusable) password also ends every session the person had open.
     user.set_unusable_password()
     user.save()
+    # The trail keeps what happened, but no longer names the person. Done last: taking
+    # their roles and saving the account above add entries quoting the old name and email.
+    about_them = LogEntry.objects.get_for_object(user)
+    about_them.update(object_repr=f"Erased person {user.pk}")
+    # Field changes quote their name and email; records of exports and erasure do not.
+    about_them.filter(action__in=[LogEntry.Action.CREATE, LogEntry.Action.UPDATE]).update(
+        changes={}, changes_text=""
+    )
+    LogEntry.objects.filter(actor=user).update(actor_email=None, remote_addr=None, remote_port=None)
+    rename_in_admin_history(user._meta.model, [user.pk], f"Erased person {user.pk}")

@@ -92,3 +92,21 @@ def test_the_admin_shows_entries_read_only(client, admin_user):
     assert response.status_code == 403
     entry.refresh_from_db()
     assert entry.text == "Call 07700 900461"
+
+
+def test_entries_shared_from_another_address_they_confirmed_are_theirs(resident):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=resident, email="rita.old@example.org", verified=True)
+    EmailAddress.objects.create(user=resident, email="not.yet@example.org", verified=False)
+    submit(title="From my old address", contact_email="Rita.Old@example.org")
+    unconfirmed = submit(
+        title="From an address anyone could add", contact_email="not.yet@example.org"
+    )
+
+    data = privacy.export(resident)
+    privacy.erase(resident)
+
+    titles = [item["title"] for item in data["entries_awaiting_moderation"]]
+    assert titles == ["From my old address"]
+    assert list(Entry.objects.values_list("pk", flat=True)) == [unconfirmed.pk]

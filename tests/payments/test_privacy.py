@@ -182,3 +182,41 @@ def test_erasing_strips_why_a_payment_did_not_go_through(make_claim, resident, c
     item.refresh_from_db()
     assert item.taken_out_reason == "" and item.is_taken_out
     assert "Rita" not in " ".join(claim.events.values_list("note", flat=True))
+
+
+def test_the_download_includes_how_they_asked_staff_and_receipts_not_used_yet(make_claim, resident):
+    claim = make_claim(resident, status=Claim.Status.DRAFT)
+    Claim.objects.filter(pk=claim.pk).update(on_behalf_note="Rang from the day centre")
+    _receipt(resident, name="Taxi home.png")
+
+    data = privacy.export(resident)
+
+    assert data["claims"][0]["how_you_asked_staff_to_claim_for_you"] == "Rang from the day centre"
+    assert [r["name"] for r in data["receipts_not_used_yet"]] == ["Taxi home.png"]
+
+
+def test_erasing_takes_the_reason_and_their_name_out_of_the_trail_of_declarations(
+    resident, commissioner
+):
+    from auditlog.models import LogEntry
+
+    from coprod_hub.users.roles import Role
+    from tests.factories import UserFactory
+
+    cleo = UserFactory(display_name="Cleo Commissioner", roles=[Role.COMMISSIONER])
+    about_her = services.declare_conflict(commissioner=commissioner, person=cleo, reason="Sister")
+    by_her = services.declare_conflict(commissioner=cleo, person=resident, reason="Neighbour")
+
+    account_privacy.erase(cleo)
+
+    trail = {
+        entry.object_id: entry
+        for entry in LogEntry.objects.filter(content_type__model="conflictofinterest")
+    }
+    erased = f"Erased person {cleo.pk}"
+    assert trail[about_her.pk].object_repr == f"{commissioner} declared a conflict with {erased}"
+    assert trail[by_her.pk].object_repr == f"{erased} declared a conflict with {resident}"
+    for entry in trail.values():
+        assert "reason" not in entry.changes and "person" in entry.changes
+        words = f"{entry.changes} {entry.changes_text}"
+        assert "Sister" not in words and "Neighbour" not in words and "Cleo" not in words

@@ -1,6 +1,6 @@
 """Retention (coprod_hub/retention.py), on a frozen clock: what goes, when, and what stays."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from coprod_hub import retention, tasks
 from coprod_hub.audit import allow_privileged_change
@@ -317,13 +318,56 @@ def test_only_a_privileged_transaction_may_delete_ledger_rows_and_none_may_chang
     assert not LedgerEntry.objects.filter(claim=books.old).exists()
 
 
+@pytest.mark.postgres
+def test_a_privileged_transaction_may_blank_a_ledger_note_and_change_nothing_else(books):
+    entry = LedgerEntry.objects.filter(claim=books.old).first()
+    table = LedgerEntry._meta.db_table
+    refused = [
+        ("UPDATE {} SET note = '' WHERE id = %s", False),  # not privileged
+        ("UPDATE {} SET note = 'Something else' WHERE id = %s", True),
+        ("UPDATE {} SET note = '', amount_pence = 0 WHERE id = %s", True),
+    ]
+    for sql, privileged in refused:
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            if privileged:
+                allow_privileged_change()
+            cursor.execute(sql.format(table), [entry.pk])
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        allow_privileged_change()
+        cursor.execute(f"UPDATE {table} SET note = '' WHERE id = %s", [entry.pk])  # noqa: S608
+    blanked = LedgerEntry.objects.get(pk=entry.pk)
+    assert (blanked.note, blanked.amount_pence) == ("", entry.amount_pence)
+
+
 def test_the_retention_tasks_run_every_night():
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {
         "coprod_hub.tasks.delete_unconfirmed_accounts",
         "coprod_hub.tasks.blank_old_message_bodies",
         "coprod_hub.tasks.purge_expired_financial_records",
+        "coprod_hub.tasks.clear_expired_sessions",
         "payments.tasks.delete_unused_receipts",
     } <= schedule
     assert retention.financial_cutoff(date(2034, 4, 6)) == date(2027, 4, 6)
     assert retention.financial_cutoff(date(2034, 4, 5)) == date(2026, 4, 6)
+
+
+def test_expired_sessions_are_deleted_and_current_ones_kept(db, settings):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    current = SessionStore()
+    current["_auth_user_id"] = "1"
+    current.create()
+    expired = SessionStore()
+    expired["_auth_user_id"] = "2"
+    expired.create()
+    Session.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(minutes=1)
+    )
+
+    tasks.clear_expired_sessions()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [current.session_key]
