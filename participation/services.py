@@ -43,7 +43,15 @@ Status = SignUp.Status
 
 
 class ParticipationError(Exception):
-    """Something could not be done; the message says why, in plain words."""
+    """Something could not be done; the message says why, in plain words.
+
+    `field`: the form field the message is about, if any, so the view puts the error next to
+    it and the error summary links there.
+    """
+
+    def __init__(self, message="", *, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 # Changing these on a published opportunity tells everyone signed up or waiting.
@@ -349,6 +357,22 @@ def expire_offers(now=None) -> int:
 # --- Opportunities ---------------------------------------------------------------------
 
 
+def _no_venue_unless_in_person(opportunity):
+    """A session online or by phone has no venue. Moving one online leaves the old venue
+    chosen in the form; kept, it would tell people (in messages, calendars and the directory)
+    to go to a building where nothing happens."""
+    if opportunity.format in (Opportunity.Format.ONLINE, Opportunity.Format.PHONE):
+        opportunity.venue = None
+
+
+def _details_people_hear_about(opportunity) -> dict:
+    details = {name: getattr(opportunity, name) for name in CHANGES_PEOPLE_MUST_HEAR}
+    # Joining details are shown only when a session is online too: changing them on a session
+    # held only in person changes nothing people see, so it is not worth a message.
+    details["online_details"] = opportunity.joining_details
+    return details
+
+
 def _check_opportunity(opportunity):
     if opportunity.ends_at < opportunity.starts_at:
         raise ParticipationError("The end time must be after the start time.")
@@ -366,6 +390,7 @@ def create_opportunity(*, by, **fields) -> Opportunity:
         opportunity = Opportunity(created_by=by, status=Opportunity.Status.DRAFT, **fields)
         if opportunity.project_id and not opportunity.topic_id:
             opportunity.topic_id = opportunity.project.service_area_id
+        _no_venue_unless_in_person(opportunity)
         _check_opportunity(opportunity)
         opportunity.save()
         return opportunity
@@ -379,12 +404,13 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
         locked = _lock(opportunity)
         if locked.status == Opportunity.Status.CANCELLED:
             raise ParticipationError("A cancelled opportunity cannot be changed.")
-        before = {name: getattr(locked, name) for name in CHANGES_PEOPLE_MUST_HEAR}
+        before = _details_people_hear_about(locked)
         total = _survey_total(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
         if locked.project_id and not locked.topic_id:
             locked.topic_id = locked.project.service_area_id
+        _no_venue_unless_in_person(locked)
         if _survey_total(locked) != total and locked.survey_responses.exists():
             raise ParticipationError(ANSWERED_SESSION_IS_FIXED)
         _check_opportunity(locked)
@@ -392,7 +418,8 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
         if locked.capacity < held:
             raise ParticipationError(
                 f"{held} places are already taken or offered, so there must be at least {held} "
-                "places. Cancel places on people's behalf first if you need fewer."
+                "places. Cancel places on people's behalf first if you need fewer.",
+                field="capacity",
             )
         locked.save()
         if locked.starts_at != before["starts_at"]:
@@ -401,7 +428,8 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             locked.signups.filter(status=Status.OFFERED, offer_expires_at__gt=latest).update(
                 offer_expires_at=latest
             )
-        changed = [n for n in CHANGES_PEOPLE_MUST_HEAR if getattr(locked, n) != before[n]]
+        after = _details_people_hear_about(locked)
+        changed = [name for name in CHANGES_PEOPLE_MUST_HEAR if after[name] != before[name]]
         if changed and locked.is_going_ahead:
             _tell_about_changes(locked, changed, key=f"{locked.updated_at.timestamp():.6f}")
         _offer_free_places(locked, now)
@@ -519,8 +547,14 @@ def cancel_opportunity(opportunity, *, by, reason="", now=None) -> Opportunity:
 # --- Attendance ------------------------------------------------------------------------
 
 
-def record_attendance(opportunity, *, by, marks: dict[int, str], now=None) -> int:
+def record_attendance(
+    opportunity, *, by, marks: dict[int, str], everyone_else: str = "", now=None
+) -> int:
     """Record who came, by sign-up id. Returns how many records changed.
+
+    `everyone_else`: what to record for each other person with a place who has nothing
+    recorded yet, so staff with a big group mark only the few who did not come. Who has
+    nothing recorded is read under the lock: what someone else saved meanwhile stands.
 
     Attendance is what fee and expense claims are based on, so it can only be recorded once
     the session has started, and only for people who had a place.
@@ -533,12 +567,13 @@ def record_attendance(opportunity, *, by, marks: dict[int, str], now=None) -> in
             raise ParticipationError("You can take attendance once the session has started.")
         if locked.status == Opportunity.Status.CANCELLED:
             raise ParticipationError("This opportunity was cancelled, so nobody attended.")
-        signups = locked.signups.filter(pk__in=marks, status=Status.BOOKED).select_related(
-            "resident"
-        )
+        chosen = Q(pk__in=marks)
+        if everyone_else:
+            chosen |= Q(attendance=SignUp.Attendance.UNKNOWN)
+        signups = locked.signups.filter(chosen, status=Status.BOOKED).select_related("resident")
         changed = 0
         for signup in signups:
-            value = marks[signup.pk]
+            value = marks.get(signup.pk, everyone_else)
             if value not in allowed or value == signup.attendance:
                 continue
             signup.attendance = value

@@ -32,6 +32,7 @@ urlpatterns = [
     path("opportunities/staff/", staff.staff_list, name="staff_list"),
     path("opportunities/new/", staff.create, name="create"),
     path("opportunities/<int:pk>/edit/", staff.edit, name="edit"),
+    path("opportunities/<int:pk>/copy/", staff.copy_opportunity, name="copy"),
     path("opportunities/<int:pk>/publish/", staff.publish, name="publish"),
     path("opportunities/<int:pk>/close/", staff.close, name="close"),
     path("opportunities/<int:pk>/cancel/", staff.cancel_opportunity, name="cancel_opportunity"),

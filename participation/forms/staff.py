@@ -172,7 +172,7 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
             data["ends_at"] = uk_datetime(day, end)
             if end <= start:
                 self.add_error("end_time", "The end time must be after the start time")
-            elif not self.instance.pk and data["starts_at"] <= timezone.now():
+            elif data["starts_at"] <= timezone.now() and not self._took_place():
                 self.add_error("date", "The date must be in the future")
             deadline_day = data.get("deadline_date")
             if deadline_day:
@@ -191,6 +191,12 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
         if in_person and not data.get("venue"):
             self.add_error("venue", "Choose a venue for a session that happens in person")
         return data
+
+    def _took_place(self) -> bool:
+        """A session that has started may have its times put right afterwards, for the
+        record. One still to come cannot move into the past: that is a mistyped date, and
+        would tell everyone signed up that it moved there."""
+        return bool(self.instance.pk) and self.instance.has_started()
 
     def opportunity_fields(self) -> dict:
         data = self.cleaned_data

@@ -2,9 +2,11 @@
 
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +29,7 @@ from ..forms import (
     OpportunityForm,
     VenueForm,
 )
+from ..forms.fields import UK
 from ..models import Opportunity, SignUp
 from ..templatetags.participation import day_and_clock
 
@@ -72,24 +75,40 @@ def staff_list(request):
     )
 
 
-def _opportunity_form_page(request, form, *, opportunity=None):
+def _opportunity_form_page(request, form, *, opportunity=None, copy_of=None):
     return render(
         request,
         "participation/staff/opportunity_form.html",
-        {"form": form, "opportunity": opportunity},
+        {"form": form, "opportunity": opportunity, "copy_of": copy_of},
     )
 
 
 @login_required
 def create(request):
     permissions.require_staff(request)
-    if "add_venue" in request.POST:
-        return _add_venue_keeping_the_form(request)
     projects = permissions.projects_for_new_opportunity(request.user)
     initial = {"contact_name": str(request.user), "contact_email": request.user.email}
     project_id = request.GET.get("project", "")
     if is_database_id(project_id) and projects.filter(pk=project_id).exists():
         initial["project"] = project_id
+    return _new_opportunity(request, projects, initial)
+
+
+@login_required
+def copy_opportunity(request, pk):
+    """Run an opportunity again (councils run many every month): the form filled in from
+    this one but for the date, saved as a new draft. Nobody signed up comes with it."""
+    original = permissions.get_opportunity_to_run(request, pk)
+    projects = permissions.projects_for_new_opportunity(request.user)
+    initial = model_to_dict(original, fields=OpportunityForm.Meta.fields)
+    initial["start_time"] = original.starts_at.astimezone(UK).time()
+    initial["end_time"] = original.ends_at.astimezone(UK).time()
+    return _new_opportunity(request, projects, initial, copy_of=original)
+
+
+def _new_opportunity(request, projects, initial, *, copy_of=None):
+    if "add_venue" in request.POST:
+        return _add_venue_keeping_the_form(request)
     initial.update(_typed_before_adding_a_venue(request))
     form = OpportunityForm(
         request.POST if request.method == "POST" else None, projects=projects, initial=initial
@@ -98,11 +117,12 @@ def create(request):
         try:
             opportunity = services.create_opportunity(by=request.user, **form.opportunity_fields())
         except services.ParticipationError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
         else:
-            messages.success(request, "Opportunity saved as a draft. Publish it when it is ready.")
+            done = "Copied as a new draft." if copy_of else "Opportunity saved as a draft."
+            messages.success(request, f"{done} Publish it when it is ready.")
             return redirect("participation:manage", opportunity.pk)
-    return _opportunity_form_page(request, form)
+    return _opportunity_form_page(request, form, copy_of=copy_of)
 
 
 @login_required
@@ -121,7 +141,7 @@ def edit(request, pk):
         try:
             services.update_opportunity(opportunity, by=request.user, **form.opportunity_fields())
         except services.ParticipationError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
         else:
             messages.success(request, "Your changes have been saved.")
             return redirect("participation:manage", opportunity.pk)
@@ -151,7 +171,11 @@ def _typed_before_adding_a_venue(request) -> dict:
     initial = {}
     if kept and kept["path"] == request.path:
         del request.session[TYPED_BEFORE_ADDING_A_VENUE]
-        initial = kept["typed"]
+        # A box left unticked is not sent with the form: it must not come back ticked from
+        # the opportunity being changed or copied.
+        fields = OpportunityForm.base_fields.items()
+        unticked = {name: False for name, f in fields if isinstance(f, forms.BooleanField)}
+        initial = {**unticked, **kept["typed"]}
     venue = request.GET.get("venue", "")
     if is_database_id(venue):
         initial["venue"] = venue
@@ -191,6 +215,10 @@ def close(request, pk):
 @login_required
 def cancel_opportunity(request, pk):
     opportunity = permissions.get_opportunity_to_run(request, pk)
+    if opportunity.status == Opportunity.Status.CANCELLED:
+        # The back button, or a second tab: nobody is told twice, so say nothing will be.
+        messages.info(request, "This opportunity was already cancelled. Nobody was told again.")
+        return redirect("participation:manage", opportunity.pk)
     form = CancelOpportunityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -238,7 +266,7 @@ def manage(request, pk):
     )
     attendance_form = None
     if started and opportunity.status != Opportunity.Status.CANCELLED and groups["booked"]:
-        attendance_form = AttendanceForm(signups=groups["booked"])
+        attendance_form = AttendanceForm(signups=sorted(groups["booked"], key=_register_order))
     return render(
         request,
         "participation/staff/manage.html",
@@ -251,6 +279,7 @@ def manage(request, pk):
             "started": started,
             "can_see_needs": can_see_needs,
             "attendance_form": attendance_form,
+            "anyone_not_recorded": any(not s.attendance for s in groups["booked"]),
             "claims_against_the_register": services.claims_against_the_register(opportunity)
             if started
             else [],
@@ -385,15 +414,26 @@ def _record_needs_seen(request, opportunity, signups):
         log_access(opportunity, by=request.user, what=f"access needs of {people}")
 
 
+def _register_order(signup):
+    """The register on the page and the attendance list (CSV) are both in this order, by
+    name whatever the capitals, so staff can read one from the other. In Python, not the
+    database: the database's collation may put "Bob" before "ada"."""
+    return (signup.resident.display_name.casefold(), signup.resident.email)
+
+
 @login_required
 @require_POST
 def attendance(request, pk):
     opportunity = permissions.get_opportunity_to_run(request, pk)
     booked = _signups_for_manage(opportunity).filter(status=SignUp.Status.BOOKED)
     form = AttendanceForm(request.POST, signups=booked)
+    # The second button: everyone with nothing recorded came.
+    everyone_else = SignUp.Attendance.ATTENDED if "everyone_else_attended" in request.POST else ""
     if form.is_valid():
         try:
-            changed = services.record_attendance(opportunity, by=request.user, marks=form.marks())
+            changed = services.record_attendance(
+                opportunity, by=request.user, marks=form.marks(), everyone_else=everyone_else
+            )
         except services.ParticipationError as error:
             messages.error(request, str(error))
         else:
@@ -408,10 +448,11 @@ def attendance(request, pk):
 def attendance_csv(request, pk):
     """The attendance list for the register. Personal data: never kept by any cache."""
     opportunity = permissions.get_opportunity_to_run(request, pk)
-    signups = (
-        opportunity.signups.filter(status=SignUp.Status.BOOKED)
-        .select_related("resident__profile", "signed_up_by")
-        .order_by("resident__display_name", "resident__email")
+    signups = sorted(
+        opportunity.signups.filter(status=SignUp.Status.BOOKED).select_related(
+            "resident__profile", "signed_up_by"
+        ),
+        key=_register_order,
     )
     header = [
         "Name",

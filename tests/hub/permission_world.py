@@ -223,6 +223,7 @@ def build_world():
         "participation:share_needs": {"pk": signup.pk},
         "participation:personal_feed": {"token": calendar_token(profile)},
         "participation:edit": {"pk": upcoming.pk},
+        "participation:copy": {"pk": upcoming.pk},
         "participation:publish": {"pk": upcoming.pk},
         "participation:close": {"pk": upcoming.pk},
         "participation:cancel_opportunity": {"pk": upcoming.pk},
