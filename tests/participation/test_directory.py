@@ -202,10 +202,22 @@ def test_a_page_past_the_end_shows_the_last_page(client):
 def test_no_results_says_so_and_suggests_what_to_do(client):
     OpportunityFactory(title="Something")
 
-    response = client.get(URL, {"q": "zebra"})
+    response = client.get(URL, {"q": "zebra", "format": "online"})
 
-    assert "No opportunities match" in response.text
+    assert "No opportunities match “zebra” and your filters" in response.text
+    assert "check your spelling" in response.text
     assert "remove some filters" in response.text
+    assert "Add these to your calendar" not in response.text
+
+
+def test_no_results_suggests_only_what_applies(client):
+    OpportunityFactory(title="Something", format=Opportunity.Format.IN_PERSON)
+
+    text = client.get(URL, {"format": "phone"}).text
+
+    assert "No opportunities match your filters" in text
+    assert "remove some filters" in text
+    assert "check your spelling" not in text
 
 
 def test_places_left_and_full_are_shown(client):
@@ -277,7 +289,9 @@ def test_past_opportunities_can_be_included_on_request(client):
 def test_a_search_alone_is_not_called_a_filter(client):
     text = client.get(URL, {"q": "zebra", "sort": "date"}).text
 
-    assert "No opportunities match “zebra”." in text
+    assert "No opportunities match “zebra”" in text
+    assert "and your filters" not in text
+    assert "remove some filters" not in text
     assert "Clear search and filters" in text
 
 
