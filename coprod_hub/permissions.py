@@ -16,13 +16,22 @@ def has_role(user, role: Role) -> bool:
     return bool(user.is_authenticated and user.has_role(role))
 
 
+# Who each role's pages are for, in words for the person refused (the 403 page shows them).
+PAGES_ARE_FOR = {
+    Role.RESIDENT: "This page is for people who have signed up to take part.",
+    Role.STAFF: "This page is for council and partner staff who run projects.",
+    Role.COMMISSIONER: "This page is for staff who approve fees and expenses.",
+    Role.MODERATOR: "This page is for the people who check the practice guide.",
+}
+
+
 def require_role(request, role: Role) -> None:
     """Raise PermissionDenied unless the signed-in user holds `role`.
 
     Views call `login_required` (or the mixin) first, so anonymous users never get here.
     """
     if not has_role(request.user, role):
-        raise PermissionDenied(f"This page is for {Role(role).label.lower()} users.")
+        raise PermissionDenied(PAGES_ARE_FOR[Role(role)])
 
 
 class RoleRequiredMixin(AccessMixin):

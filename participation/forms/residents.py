@@ -96,18 +96,23 @@ class ContactPreferencesForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how we should contact you"},
     )
+    # Each is needed for some answers above, so neither is marked "(optional)": the hints
+    # say when.
     phone = forms.CharField(
-        label="Phone number (optional)",
+        label="Phone number",
         required=False,
         max_length=40,
-        help_text="We need a mobile number to send text messages.",
+        help_text="Needed if you choose text messages: a mobile number, starting 07.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     postal_address = forms.CharField(
-        label="Postal address (optional)",
+        label="Postal address",
         required=False,
         max_length=500,
-        help_text="Include your postcode. We only write to you if you choose post or phone.",
+        help_text=(
+            "Include your postcode. Needed if you choose post or phone and do not give a "
+            "phone number. We only write to you if you choose post or phone."
+        ),
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
     )
     format = forms.ChoiceField(

@@ -27,7 +27,12 @@ from ..models import Opportunity, Profile, SignUp
 from ..tokens import calendar_url, read_calendar_token
 
 PAST_PER_PAGE = 20
-ALREADY_SIGNED_UP = "You have already signed up for this. Here is your place."
+# Signing up again for something you already signed up for: what you have already.
+ALREADY_SIGNED_UP = {
+    SignUp.Status.BOOKED: "You already have a place at this. Here are the details.",
+    SignUp.Status.WAITING: "You are already on the waiting list for this.",
+    SignUp.Status.OFFERED: "We are already holding a place for you. Accept it below.",
+}
 
 
 def _success_message(request, signup):
@@ -83,14 +88,14 @@ def sign_up(request, pk):
             if signup.status_changed_at == now:
                 _success_message(request, signup)
             else:
-                messages.info(request, ALREADY_SIGNED_UP)
+                messages.info(request, ALREADY_SIGNED_UP[signup.status])
             return redirect(signup)
     opportunity = permissions.get_opportunity_for_viewer(request, pk)
     existing = (
         SignUp.objects.filter(opportunity=opportunity, resident=request.user).active().first()
     )
     if existing:
-        messages.info(request, ALREADY_SIGNED_UP)
+        messages.info(request, ALREADY_SIGNED_UP[existing.status])
         return redirect(existing)
     profile = permissions.profile_for(request)
     return render(

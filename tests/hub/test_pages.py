@@ -54,6 +54,18 @@ def test_a_refusal_says_who_may_do_it(client, staff):
     assert "Only hub administrators can see the outbox." in admin_only.text
 
 
+def test_a_resident_refused_a_staff_page_is_told_in_plain_words_who_it_is_for(client, resident):
+    client.force_login(resident)
+
+    review = client.get(reverse("payments:review"))
+    projects = client.get(reverse("projects:manage"))
+
+    assert review.status_code == projects.status_code == 403
+    assert "This page is for staff who approve fees and expenses." in review.text
+    assert "This page is for council and partner staff who run projects." in projects.text
+    assert "users." not in review.text + projects.text
+
+
 def test_a_form_without_its_security_token_gets_a_plain_page_with_the_menu(staff):
     from django.test import Client
 

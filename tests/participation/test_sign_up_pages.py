@@ -173,6 +173,23 @@ def test_signing_up_again_shows_the_existing_place(client, resident, opportunity
 
     assert response.status_code == 302
     assert SignUp.objects.filter(resident=resident).count() == 1
+    page = client.get(response["Location"]).text
+    assert "You already have a place at this. Here are the details." in page
+
+
+def test_signing_up_again_from_the_waiting_list_says_so(client, make_residents):
+    opportunity = OpportunityFactory(capacity=1)
+    booked, waiting = make_residents(2)
+    for person in (booked, waiting):
+        client.force_login(person)
+        client.post(sign_up_url(opportunity))
+
+    again = client.get(client.post(sign_up_url(opportunity))["Location"]).text
+    from_the_form = client.get(client.get(sign_up_url(opportunity))["Location"]).text
+
+    for page in (again, from_the_form):
+        assert "You are already on the waiting list for this." in page
+        assert "Here is your place" not in page
 
 
 def test_after_signing_up_people_read_what_happens_next(client, make_residents):
@@ -287,7 +304,7 @@ def test_the_my_page_shows_places_waiting_positions_and_the_past(client, make_re
     text = client.get(reverse("participation:my")).text
 
     assert upcoming.opportunity.title in text
-    assert "Popular" in text and "Number 1" in text
+    assert "Popular" in text and "You are number 1 on the waiting list." in text
     assert "Last month" in text and "Attended" in text
 
 
@@ -312,7 +329,10 @@ def test_past_sessions_lead_to_the_claim_made_the_claim_to_make_and_the_survey(c
 
     text = client.get(reverse("participation:my")).text
 
-    assert f'href="{claim.get_absolute_url()}">Your claim {claim.reference}' in text
+    assert (
+        f'href="{claim.get_absolute_url()}">Your claim <span class="hub-nowrap">{claim.reference}'
+        in text
+    )
     assert "</a>: sent" in text
     assert reverse("payments:start", args=[to_claim.pk]) in text
     assert reverse("payments:start", args=[claimed.pk]) not in text
