@@ -181,7 +181,7 @@ class EntryContentForm(forms.Form):
     )
     topic = _optional_choice("Topic", Topic.choices, "None in particular", "a topic")
     project = forms.ModelChoiceField(
-        label="Is it about one of our projects? (optional)",
+        label="Is it about one of our projects?",
         queryset=Project.objects.none(),
         required=False,
         empty_label="Not about one project",

@@ -85,7 +85,10 @@ class ShareView(FormView):
 
     template_name = "learning/share.html"
     form_class = ShareForm
-    extra_context = {"page_title": "Share what you have learned", "submit_label": "Send"}
+    extra_context = {
+        "page_title": "Share what you have learned",
+        "submit_label": "Send to a moderator",
+    }
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}

@@ -55,7 +55,7 @@ def test_share_moderate_publish_and_find_by_keyboard(page, axe, fits_320, sign_i
     screenshot(page, "share")
 
     # Sending it empty explains what is missing, in the GOV.UK error summary.
-    tab_to(page, page.get_by_role("button", name="Send"))
+    tab_to(page, page.get_by_role("button", name="Send to a moderator"))
     page.keyboard.press("Enter")
     page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
@@ -75,7 +75,7 @@ def test_share_moderate_publish_and_find_by_keyboard(page, axe, fits_320, sign_i
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     assert page.get_by_label("Some things went well, some did not").is_checked()
-    tab_to(page, page.get_by_role("button", name="Send"))
+    tab_to(page, page.get_by_role("button", name="Send to a moderator"))
     assert focused_outline_is_visible(page)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Thank you for sharing").wait_for()
