@@ -2,6 +2,7 @@
 keep the audit trail and the ledger; the admin can look but not edit claims or the ledger."""
 
 from django.contrib import admin
+from django.db import models
 
 from .models import (
     Claim,
@@ -53,6 +54,10 @@ class ClaimEventInline(ReadOnlyInline):
     model = ClaimEvent
     fields = ["created_at", "actor", "from_status", "to_status", "note"]
 
+    def get_queryset(self, request):
+        # Each row is named after the claim, and says who acted.
+        return super().get_queryset(request).select_related("claim", "actor")
+
 
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyAdmin):
@@ -80,13 +85,25 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["kind", "account", "component", "tax_year"]
     search_fields = ["person__email", "person__display_name"]
-    list_select_related = ["person", "project", "claim"]
+    # A claim's name includes the claimant's.
+    list_select_related = ["person", "project", "claim__claimant"]
+    # Newest first, by the primary key's index: the model's own order (oldest first, by
+    # created_at) would put today's lines on the last of thousands of pages, and sort
+    # millions of rows to show the first.
+    ordering = ["-id"]
+    # No second count of every line in the ledger under a filtered list.
+    show_full_result_count = False
     actions = None
 
 
 class PaymentRunItemInline(ReadOnlyInline):
     model = PaymentRunItem
     fields = ["claim", "fee_pence", "expenses_pence"]
+
+    def get_queryset(self, request):
+        # A run pays hundreds of claims; each row is named after the run, the claim and its
+        # claimant.
+        return super().get_queryset(request).select_related("run", "claim__claimant")
 
 
 @admin.register(PaymentRun)
@@ -100,6 +117,7 @@ class PaymentRunAdmin(ReadOnlyAdmin):
 class FeeRateAdmin(ReadOnlyAdmin):
     list_display = ["basis", "amount_pence", "starts_on", "created_by"]
     list_filter = ["basis"]
+    list_select_related = ["created_by"]
 
 
 @admin.register(ExpenseRule)
@@ -116,3 +134,7 @@ class ConflictOfInterestAdmin(ReadOnlyAdmin):
 @admin.register(PaymentPolicy)
 class PaymentPolicyAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "target_days_to_pay", "updated_at", "updated_by"]
+    list_select_related = ["updated_by"]
+    # Django 5 warns (and the tests fail) on a web address field that does not say which
+    # scheme a bare address gets; the policy's own form says https too.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from coprod_hub.lib.admin import choices_form
+from coprod_hub.lib.admin import KeepsHistory, choices_form
 
 from .ladder import ActivityType, Principle
 from .models import Project, ServiceArea, StepChange, Update
+from .querysets import staff_users
 
 
 @admin.register(ServiceArea)
@@ -23,6 +24,10 @@ class StepChangeInline(admin.TabularInline):
     fields = ["changed_at", "changed_by", "to_claimed", "to_evidenced", "reason", "note"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # Each row is named after the project, and says who changed the step.
+        return super().get_queryset(request).select_related("project", "changed_by")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -31,7 +36,7 @@ class StepChangeInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(KeepsHistory, admin.ModelAdmin):
     form = choices_form(Project, activity_types=ActivityType, principles=Principle)
     list_display = ["title", "service_area", "level", "status", "is_published", "claimed_step"]
     list_filter = ["is_published", "status", "level", "service_area"]
@@ -53,6 +58,31 @@ class ProjectAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [StepChangeInline]
+    # Deleting a project would take these with it. (Its opportunities, claims and ledger
+    # lines are PROTECT: Django refuses those itself.)
+    history = {
+        "step_changes": "the step history is kept. Close the project instead.",
+        "updates": "people were told these. Close the project instead.",
+        "we_assessments": "the insight figures count them. Close the project instead.",
+    }
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.web_address_is_fixed:
+            # Links to a project that is or was published are out in emails, feeds and
+            # bookmarks: its address stays (as on the project's own edit page).
+            fields.append("slug")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["queryset"] = staff_users()  # as on the hub's project form
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "team":
+            kwargs["queryset"] = staff_users()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(StepChange)

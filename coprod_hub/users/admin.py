@@ -2,15 +2,21 @@ from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.filters import CIDFilter, ResourceTypeFilter
 from auditlog.models import LogEntry
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from coprod_hub.lib.forms import is_database_id
 
 from . import privacy
 from .models import User
+from .roles import Role
 from .services import keep_email_on_record
 
 
@@ -24,11 +30,37 @@ def _record(person, *, by, what):
     )
 
 
+def _why_not_yet(person) -> str:
+    if privacy.erasure_blockers(person):
+        return "they have claims waiting to be approved or paid. Pay or reject those first"
+    return ""
+
+
+def _role_label(name: str) -> str:
+    return Role(name).label if name in Role.values else name
+
+
+class RoleFilter(admin.RelatedFieldListFilter):
+    """The groups filter, called what the hub calls groups."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "role"
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """People and their roles. A role given or taken away here counts from the person's next
+    page (`kept_people` forgets their kept copy when the account or its groups change).
+
+    People are not deleted here: "Erase this person's data" does what the person's own
+    "Delete your account" does (places passed on, claims kept under a pseudonym, the audit
+    trail kept without their name). A plain delete did none of that, and failed outright
+    for anyone the audit trail names as having done something."""
+
     ordering = ["email"]
-    list_display = ["email", "display_name", "is_active", "is_superuser", "date_joined"]
-    list_filter = ["groups", "is_active", "is_superuser"]
+    list_display = ["email", "display_name", "roles", "is_active", "is_superuser", "date_joined"]
+    list_filter = [("groups", RoleFilter), "is_active", "is_superuser"]
     search_fields = ["email", "display_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -41,6 +73,27 @@ class UserAdmin(DjangoUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
     actions = ["download_data", "erase_data"]
+
+    def get_queryset(self, request):
+        # The roles column: every row's groups in one query.
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="roles")
+    def roles(self, obj):
+        return ", ".join(sorted(_role_label(group.name) for group in obj.groups.all())) or "–"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["label"] = "Roles"
+            kwargs["help_text"] = (
+                "What this person can do in the hub. Commissioners can do everything staff "
+                "can. A change counts from the person's next page."
+            )
+            kwargs["widget"] = FilteredSelectMultiple("roles", is_stacked=False)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -63,14 +116,25 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Erase this person's data (at their request)")
     def erase_data(self, request, queryset):
+        """Asks first, listing who will be erased and who cannot be yet (as Django's "delete
+        selected" does): erasing cannot be undone."""
+        people = queryset.exclude(pk=request.user.pk).order_by("email")
+        if request.POST.get("post") != "yes":
+            return render(
+                request,
+                "admin/users/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Erase personal data?",
+                    "people": [(person, _why_not_yet(person)) for person in people],
+                    "yourself": queryset.filter(pk=request.user.pk).exists(),
+                },
+            )
         erased = 0
-        for person in queryset.exclude(pk=request.user.pk):
+        for person in people:
             if privacy.erasure_blockers(person):
                 self.message_user(
-                    request,
-                    f"Not erased {person}: they have claims waiting to be approved or paid. "
-                    "Pay or reject those first.",
-                    messages.WARNING,
+                    request, f"Not erased {person}: {_why_not_yet(person)}.", messages.WARNING
                 )
                 continue
             with transaction.atomic():  # recorded as erased only if it was
@@ -100,3 +164,36 @@ class LogEntryAdmin(AuditlogLogEntryAdmin):
 
 admin.site.unregister(LogEntry)
 admin.site.register(LogEntry, LogEntryAdmin)
+
+
+class RoleGroupAdmin(DjangoGroupAdmin):
+    """The hub's roles are groups made by a data migration and found by name: renamed or
+    deleted, the role would be gone from everyone who held it, with no word of it."""
+
+    list_display = ["name", "people"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(people_count=Count("user"))
+
+    @admin.display(description="people", ordering="people_count")
+    def people(self, obj):
+        return obj.people_count
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.name in Role.values:
+            fields.append("name")
+        return fields
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected) + [
+            f"{_role_label(group.name)}: one of the hub's roles"
+            for group in objs
+            if group.name in Role.values
+        ]
+        return deleted, counts, perms_needed, protected
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)

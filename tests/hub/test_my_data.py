@@ -70,7 +70,12 @@ def test_an_admin_can_export_and_erase_a_persons_data_on_request(client, residen
 
     download = client.post(url, {"action": "download_data", "_selected_action": [resident.pk]})
     assert download["Content-Type"] == "application/zip"
-    client.post(url, {"action": "erase_data", "_selected_action": [resident.pk]})
+    # Erasing cannot be undone, so the admin is asked first, and nothing happens yet.
+    asked = client.post(url, {"action": "erase_data", "_selected_action": [resident.pk]})
+    assert asked.status_code == 200
+    assert "Erase personal data?" in asked.text and "Rita Resident" in asked.text
+    assert User.objects.get(pk=resident.pk).is_active
+    client.post(url, {"action": "erase_data", "_selected_action": [resident.pk], "post": "yes"})
 
     erased = User.objects.get(pk=resident.pk)
     assert not erased.is_active and erased.display_name == "Erased person"
@@ -113,3 +118,25 @@ def test_the_json_in_the_download_keeps_exact_values_for_computers(client, resid
     assert claim["claimed_pence"] == 4460
     assert claim["works_for_council_or_partner"] is False
     assert data["participation"]["sign_ups"][0]["status"] == "Booked"
+
+
+def test_the_admin_is_told_before_erasing_who_cannot_be_erased_yet(
+    client, resident, other_resident, admin_user
+):
+    from tests.payments.factories import claim_in_state, make_policy
+
+    make_policy()
+    claim_in_state(other_resident)  # sent, waiting for a decision
+    client.force_login(admin_user)
+    url = reverse("admin:users_user_changelist")
+    chosen = [resident.pk, other_resident.pk, admin_user.pk]
+
+    asked = client.post(url, {"action": "erase_data", "_selected_action": chosen})
+
+    assert "Oscar Other" in asked.text and "not erased</strong>, they have claims waiting" in (
+        asked.text
+    )
+    assert "You are not erased" in asked.text
+    client.post(url, {"action": "erase_data", "_selected_action": chosen, "post": "yes"})
+    still_here = User.objects.filter(pk__in=chosen, is_active=True)
+    assert sorted(still_here.values_list("display_name", flat=True)) == ["Ada Admin", "Oscar Other"]
