@@ -59,3 +59,29 @@ def test_this_and_recent_tax_years_are_offered_even_with_nothing_paid(client, co
         assert f"6 April {start} to 5 April {start + 1}" in page
     emptied = client.get(reverse("payments:report_people"), {"tax_year": year - 3})
     assert "Nothing has been paid in the tax year" in emptied.content.decode()
+
+
+def test_every_year_back_to_the_first_payment_is_offered(client, commissioner, paid):
+    # A payment from ten tax years ago, before the recent years always offered.
+    from payments.models import LedgerEntry
+
+    year = tax_year_for(timezone.localdate())
+    entry = LedgerEntry.objects.paid_out().filter(claim=paid).first()
+    old = entry.effective_on.replace(year=entry.effective_on.year - 10)
+    LedgerEntry.objects.create(
+        kind=entry.kind,
+        account=entry.account,
+        component=entry.component,
+        amount_pence=1,
+        claim=paid,
+        person=paid.claimant,
+        effective_on=old,
+        created_by=commissioner,
+    )
+    client.force_login(commissioner)
+
+    page = client.get(reverse("payments:report_people")).content.decode()
+
+    for start in range(tax_year_for(old), year + 1):
+        assert f"6 April {start} to 5 April {start + 1}" in page
+    assert f"6 April {tax_year_for(old) - 1} to" not in page
