@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from learning.anonymiser import redact, scan
-from notifications.services import queue_message
+from notifications.services import queue_message, queue_messages_for_events
 
 from .equality import QUESTIONS
 from .models import EqualityMonitoring, SurveyInvitation, SurveyResponse, WeAssessment
@@ -35,15 +35,31 @@ def _attended(signup) -> bool:
     return signup.status == SignUp.Status.BOOKED and signup.attendance == SignUp.Attendance.ATTENDED
 
 
+def _invitation_message(signup, closes_at) -> tuple:
+    """The survey invitation's message for `invite_to_survey` and `invite_attendees_to_survey`:
+    (recipient, event_key, context)."""
+    from .tokens import survey_url
+
+    return (
+        signup.resident,
+        # The same key however often this runs: the outbox keeps one message.
+        f"signup:{signup.pk}:outcome_survey",
+        {
+            "opportunity": signup.opportunity,
+            "survey_url": survey_url(signup),
+            "closes_at": closes_at,
+        },
+    )
+
+
 def invite_to_survey(signup, *, now=None) -> SurveyInvitation | None:
     """Invite someone who attended a session to the outcome survey, once.
 
-    Call it inside the transaction that records attendance; the periodic task
-    `invite_recent_attendees` calls it too, so a missed call is caught up later. Does nothing
-    if the person did not attend, was already invited, or the survey has already closed.
+    The periodic task `invite_recent_attendees` calls it, so a missed invitation is caught up
+    later (a register saved for a group goes through `invite_attendees_to_survey`). Does
+    nothing if the person did not attend, was already invited, or the survey has already
+    closed.
     """
-    from .tokens import survey_url
-
     now = now or timezone.now()
     if not _attended(signup):
         return None
@@ -56,18 +72,55 @@ def invite_to_survey(signup, *, now=None) -> SurveyInvitation | None:
             signup=signup, defaults={"closes_at": closes_at, "created_at": now}
         )
         if created:
+            recipient, event_key, context = _invitation_message(signup, closes_at)
             queue_message(
-                "outcome_survey",
-                recipient=signup.resident,
-                # The same key however often this runs: the outbox keeps one message.
-                event_key=f"signup:{signup.pk}:outcome_survey",
-                context={
-                    "opportunity": opportunity,
-                    "survey_url": survey_url(signup),
-                    "closes_at": closes_at,
-                },
+                "outcome_survey", recipient=recipient, event_key=event_key, context=context
             )
     return invitation
+
+
+def invite_attendees_to_survey(signups, *, now=None) -> int:
+    """`invite_to_survey` for each of `signups` (with their opportunity and resident loaded),
+    in a fixed number of queries however many there are. Call it inside the transaction that
+    records attendance. Returns how many were newly invited.
+    """
+    now = now or timezone.now()
+    signups = [
+        signup
+        for signup in signups
+        if _attended(signup) and survey_closes_at(signup.opportunity) > now
+    ]
+    if not signups:
+        return 0
+    # No savepoint: the invitations and their messages stand or fall with the attendance.
+    with transaction.atomic(savepoint=False):
+        invited = set(
+            SurveyInvitation.objects.filter(signup__in=signups)
+            .order_by()
+            .values_list("signup_id", flat=True)
+        )
+        new = [signup for signup in signups if signup.pk not in invited]
+        # ignore_conflicts: the sweep may invite one of them between the read above and this
+        # write. Its invitation stands, and the message below is not doubled: the outbox
+        # keeps one per event key.
+        SurveyInvitation.objects.bulk_create(
+            [
+                SurveyInvitation(
+                    signup=signup,
+                    closes_at=survey_closes_at(signup.opportunity),
+                    created_at=now,
+                )
+                for signup in new
+            ],
+            ignore_conflicts=True,
+        )
+        queue_messages_for_events(
+            "outcome_survey",
+            events=[
+                _invitation_message(signup, survey_closes_at(signup.opportunity)) for signup in new
+            ],
+        )
+    return len(new)
 
 
 def _known_names(signup) -> list[str]:

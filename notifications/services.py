@@ -1,8 +1,9 @@
 """Writing messages to the outbox, and delivering them.
 
-Other apps call `queue_message` (or `queue_messages` for many people) inside the same
-transaction as the event. Delivery happens after commit in a Celery task; if the broker is
-down the rows stay pending and the `send_due_messages` sweep delivers them later.
+Other apps call `queue_message` (or `queue_messages` for many people, or
+`queue_messages_for_events` for many people's own events) inside the same transaction as the
+event. Delivery happens after commit in a Celery task; if the broker is down the rows stay
+pending and the `send_due_messages` sweep delivers them later.
 """
 
 import logging
@@ -272,6 +273,22 @@ def queue_messages(kind, *, recipients: Iterable, event_key, context, attachment
     Re-running it for the same event adds nothing: the unique (event_key, recipient)
     constraint drops rows that already exist. Returns how many rows were new.
     """
+    return queue_messages_for_events(
+        kind,
+        events=((recipient, event_key, context) for recipient in recipients),
+        attachments=attachments,
+    )
+
+
+def queue_messages_for_events(kind, *, events: Iterable, attachments=()) -> int:
+    """Record one message per event, each `(recipient, event_key, context)`: what calling
+    `queue_message` for each would do, in three queries a batch (everyone's preferences and
+    unsubscribes, the rows, the rows still to send) rather than three a person. For one
+    message per person about their own place, e.g. a register saved for a whole group.
+
+    Re-running it for the same events adds nothing (the unique (event_key, recipient)
+    constraint drops rows that already exist). Delivery is enqueued after commit.
+    """
     category = category_for(kind)
     created_ids = []
     batch = []
@@ -279,20 +296,26 @@ def queue_messages(kind, *, recipients: Iterable, event_key, context, attachment
     def flush():
         if not batch:
             return
-        reach = _reach(batch, category)
-        rows = [_build(kind, category, r, event_key, context, attachments, reach) for r in batch]
+        reach = _reach([recipient for recipient, _, _ in batch], category)
+        rows = [
+            _build(kind, category, recipient, event_key, context, attachments, reach)
+            for recipient, event_key, context in batch
+        ]
         # ignore_conflicts: a retry of the same event finds its rows already there.
         Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH_SIZE)
-        keys = [r.pk for r in batch]
-        created_ids.extend(
-            Message.objects.filter(
-                event_key=event_key, recipient_id__in=keys, status=Message.Status.PENDING
-            ).values_list("pk", flat=True)
-        )
+        # Which rows are still to send. Filtering on keys and recipients separately could
+        # match one event's key with another's recipient: only this batch's pairs count.
+        wanted = {(event_key, recipient.pk) for recipient, event_key, _ in batch}
+        pending = Message.objects.filter(
+            event_key__in=sorted({event_key for event_key, _ in wanted}),
+            recipient_id__in=sorted({recipient_id for _, recipient_id in wanted}),
+            status=Message.Status.PENDING,
+        ).values_list("pk", "event_key", "recipient_id")
+        created_ids.extend(pk for pk, *pair in pending if tuple(pair) in wanted)
         batch.clear()
 
-    for recipient in recipients:
-        batch.append(recipient)
+    for event in events:
+        batch.append(event)
         if len(batch) >= BATCH_SIZE:
             flush()
     flush()

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from coprod_hub.lib import page_cache
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from coprod_hub.users.services import grant_role, keep_email_on_record
@@ -32,6 +33,7 @@ from notifications.services import (
     late_attachment,
     queue_message,
     queue_messages,
+    queue_messages_for_events,
     render_message,
     render_text_message,
     withdraw_calls,
@@ -571,7 +573,7 @@ def record_attendance(
         if everyone_else:
             chosen |= Q(attendance=SignUp.Attendance.UNKNOWN)
         signups = locked.signups.filter(chosen, status=Status.BOOKED).select_related("resident")
-        changed = 0
+        changed = []
         for signup in signups:
             value = marks.get(signup.pk, everyone_else)
             if value not in allowed or value == signup.attendance:
@@ -579,30 +581,55 @@ def record_attendance(
             signup.attendance = value
             signup.attendance_recorded_at = now
             signup.attendance_recorded_by = by
-            signup.save(
-                update_fields=[
-                    "attendance",
-                    "attendance_recorded_at",
-                    "attendance_recorded_by",
-                    "updated_at",
-                ]
+            signup.opportunity = locked
+            changed.append(signup)
+        if changed:
+            _save_attendance(changed, now=now, by=by)
+        came = [signup for signup in changed if signup.attendance == SignUp.Attendance.ATTENDED]
+        if came and locked.pays_anything:
+            # One prompt per attendance, however often staff correct the register: the key
+            # is the sign-up's, and the outbox keeps one message per key and person.
+            queue_messages_for_events(
+                "claim_prompt",
+                events=[
+                    (
+                        signup.resident,
+                        f"signup:{signup.pk}:claim_prompt",
+                        {"signup": signup, "opportunity": locked},
+                    )
+                    for signup in came
+                ],
             )
-            changed += 1
-            if value == SignUp.Attendance.ATTENDED and locked.pays_anything:
-                # One prompt per attendance, however often staff correct the register.
-                queue_message(
-                    "claim_prompt",
-                    recipient=signup.resident,
-                    event_key=f"signup:{signup.pk}:claim_prompt",
-                    context={"signup": signup, "opportunity": locked},
-                )
-            if value == SignUp.Attendance.ATTENDED:
-                # Everyone who took part is asked how it went ("I" statements survey).
-                from insight.services import invite_to_survey
+        if came:
+            # Everyone who took part is asked how it went ("I" statements survey).
+            from insight.services import invite_attendees_to_survey
 
-                signup.opportunity = locked
-                invite_to_survey(signup)
-        return changed
+            invite_attendees_to_survey(came)
+        return len(changed)
+
+
+def _save_attendance(signups, *, now, by) -> None:
+    """Save what `record_attendance` set on `signups`: one UPDATE for the whole register.
+
+    The rows differ only in what was recorded, so a CASE on the few values (not on each
+    row, as `bulk_update` would write it) keeps the statement short for a big group. An
+    UPDATE sends no signals: SignUp has no audit trail (coprod_hub/audit.py) and nothing
+    else listens but the public pages' copies, which are told here as a save would."""
+    updated_at = timezone.now()  # what `auto_now` would have set on save()
+    by_value = {}
+    for signup in signups:
+        by_value.setdefault(signup.attendance, []).append(signup.pk)
+        signup.updated_at = updated_at
+    SignUp.objects.filter(pk__in=[signup.pk for signup in signups]).update(
+        attendance=Case(
+            *(When(pk__in=pks, then=Value(value)) for value, pks in by_value.items()),
+            default=F("attendance"),
+        ),
+        attendance_recorded_at=now,
+        attendance_recorded_by=by,
+        updated_at=updated_at,
+    )
+    page_cache.changed_without_signals(SignUp)
 
 
 def claims_against_the_register(opportunity) -> list:

@@ -12,7 +12,8 @@ an older generation is never served, and the next render replaces it. Nothing ha
 and delete copies. The token changes when the save happens and again when its transaction
 commits, so a page rendered from the old rows in between does not outlive the commit.
 Changes no signal sees (`QuerySet.update`, time passing an opportunity's start) show within
-`PUBLIC_PAGE_CACHE_SECONDS`, the longest a copy is kept.
+`PUBLIC_PAGE_CACHE_SECONDS`, the longest a copy is kept, unless the code making them calls
+`changed_without_signals`.
 
 Nothing is kept while Redis is down (the resilient cache stores nothing), and a cache of
 0 seconds turns copies off altogether.
@@ -58,14 +59,23 @@ def start_new_generation(name: str) -> None:
     cache.set(_generation_key(name), uuid.uuid4().hex, timeout=None)
 
 
+# model label -> the generations its changes replace (`refresh_on_change`)
+_WATCHED: dict[str, set[str]] = {}
+
+
+def _changed(name: str) -> None:
+    start_new_generation(name)
+    transaction.on_commit(lambda: start_new_generation(name))
+
+
 def refresh_on_change(name: str, *models) -> None:
     """Start a new generation of `name` whenever one of `models` is saved or deleted."""
 
     def changed(sender, **kwargs):
-        start_new_generation(name)
-        transaction.on_commit(lambda: start_new_generation(name))
+        _changed(name)
 
     for model in models:
+        _WATCHED.setdefault(model._meta.label, set()).add(name)
         dispatch_uid = f"page-cache:{name}:{model._meta.label}"
         post_save.connect(changed, sender=model, weak=False, dispatch_uid=dispatch_uid)
         post_delete.connect(changed, sender=model, weak=False, dispatch_uid=dispatch_uid)
@@ -76,6 +86,14 @@ def refresh_on_change(name: str, *models) -> None:
                 weak=False,
                 dispatch_uid=f"{dispatch_uid}:{field.name}",
             )
+
+
+def changed_without_signals(model) -> None:
+    """What saving a `model` row does to the copies, for a write that sends no signal
+    (`QuerySet.update`, `bulk_update`) but must show at once like a save: one call for all
+    the rows it changed."""
+    for name in sorted(_WATCHED.get(model._meta.label, ())):
+        _changed(name)
 
 
 def _seconds() -> int:

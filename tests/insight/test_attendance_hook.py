@@ -3,10 +3,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from insight import services
 from insight.models import SurveyInvitation
+from insight.tokens import survey_url
 from notifications.models import Message
 from participation.services import record_attendance
 from tests.participation.factories import OpportunityFactory, SignUpFactory
+
+from .factories import OpportunityFactory as PastOpportunityFactory
+from .factories import SignUpFactory as AttendedSignUpFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,3 +28,35 @@ def test_recording_attendance_invites_those_who_came_to_the_survey(staff):
 
     assert list(SurveyInvitation.objects.values_list("signup_id", flat=True)) == [came.pk]
     assert Message.objects.filter(kind="outcome_survey", recipient=came.resident).exists()
+
+
+def test_a_saved_register_invites_each_person_who_came_once(staff):
+    opportunity = PastOpportunityFactory(created_by=staff)
+    invited_before, newly_came, stayed_away = AttendedSignUpFactory.create_batch(
+        3, opportunity=opportunity
+    )
+    stayed_away.attendance = "no_show"
+    services.invite_to_survey(invited_before)
+
+    invited = services.invite_attendees_to_survey([invited_before, newly_came, stayed_away])
+
+    assert invited == 1
+    assert sorted(SurveyInvitation.objects.values_list("signup_id", flat=True)) == sorted(
+        [invited_before.pk, newly_came.pk]
+    )
+    surveys = Message.objects.filter(kind="outcome_survey")
+    assert sorted(surveys.values_list("event_key", flat=True)) == sorted(
+        f"signup:{s.pk}:outcome_survey" for s in (invited_before, newly_came)
+    )
+    invitation = SurveyInvitation.objects.get(signup=newly_came)
+    assert invitation.closes_at == opportunity.ends_at + services.SURVEY_OPEN_FOR
+    assert survey_url(newly_came) in surveys.get(recipient=newly_came.resident).body_text
+
+
+def test_nobody_is_invited_to_a_survey_that_has_closed():
+    long_ago = timezone.now() - services.SURVEY_OPEN_FOR - timedelta(days=1)
+    signup = AttendedSignUpFactory(opportunity__starts_at=long_ago)
+
+    assert services.invite_attendees_to_survey([signup]) == 0
+    assert not SurveyInvitation.objects.exists()
+    assert not Message.objects.exists()
