@@ -128,6 +128,13 @@ def _new_opportunity(request, projects, initial, *, copy_of=None):
 @login_required
 def edit(request, pk):
     opportunity = permissions.get_opportunity_to_run(request, pk)
+    if opportunity.status == Opportunity.Status.CANCELLED:
+        # Only an old link or the back button gets here: the manage page offers no change.
+        messages.info(
+            request,
+            "A cancelled opportunity cannot be changed. To run it again, copy it as a new draft.",
+        )
+        return redirect("participation:manage", opportunity.pk)
     if "add_venue" in request.POST:
         return _add_venue_keeping_the_form(request)
     projects = permissions.projects_for_new_opportunity(request.user, keep=opportunity.project_id)

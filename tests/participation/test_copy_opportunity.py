@@ -110,6 +110,17 @@ def test_a_cancelled_session_can_be_copied_to_run_on_a_new_date(client, staff):
     assert copy.status == Opportunity.Status.DRAFT and copy.cancellation_reason == ""
 
 
+def test_an_old_link_to_change_a_cancelled_session_leads_to_copying_it(client, staff):
+    original = _monthly_session(staff)
+    services.cancel_opportunity(original, by=staff, reason="The hall flooded.")
+    client.force_login(staff)
+
+    response = client.get(url("edit", original), follow=True)
+
+    assert response.redirect_chain == [(url("manage", original), 302)]
+    assert "A cancelled opportunity cannot be changed. To run it again, copy it" in response.text
+
+
 def test_a_copy_without_a_new_date_says_so_and_keeps_what_was_typed(client, staff):
     original = _monthly_session(staff)
     client.force_login(staff)
