@@ -5,6 +5,8 @@ stay, detached and with its reference, and one more records the deletion."""
 
 from django.contrib import admin
 
+from coprod_hub.lib.admin import ViewOnly
+
 from . import services
 from .models import REFERENCE_PREFIX, Entry, Finding, ModerationEvent
 
@@ -99,17 +101,8 @@ class EntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationEvent)
-class ModerationEventAdmin(admin.ModelAdmin):
+class ModerationEventAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["at", "entry_reference", "entry", "action", "by"]
     list_filter = ["action"]
     list_select_related = ["entry", "by"]
     search_fields = ["=entry_reference"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

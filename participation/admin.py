@@ -9,7 +9,7 @@ their consent."""
 
 from django.contrib import admin
 
-from coprod_hub.lib.admin import KeepsHistory, choices_form
+from coprod_hub.lib.admin import KeepsHistory, ViewOnly, choices_form
 from projects.ladder import Level
 
 from .models import Opportunity, Profile, SignUp, Venue
@@ -96,7 +96,7 @@ class OpportunityAdmin(KeepsHistory, admin.ModelAdmin):
 
 
 @admin.register(SignUp)
-class SignUpAdmin(HidesAccessNeeds, admin.ModelAdmin):
+class SignUpAdmin(HidesAccessNeeds, ViewOnly, admin.ModelAdmin):
     """To look only. A place is given, moved on, cancelled and marked attended on the hub's
     pages: they keep capacity and the waiting list right, and attendance is what fees are
     claimed for."""
@@ -106,15 +106,6 @@ class SignUpAdmin(HidesAccessNeeds, admin.ModelAdmin):
     list_select_related = ["resident", "opportunity"]
     search_fields = ["resident__email", "resident__display_name", "opportunity__title"]
     exclude = ACCESS_NEEDS[SignUp]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Profile)

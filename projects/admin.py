@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from coprod_hub.lib.admin import KeepsHistory, choices_form
+from coprod_hub.lib.admin import KeepsHistory, ViewOnly, choices_form
 
 from .ladder import ActivityType, Principle
 from .models import Project, ServiceArea, StepChange, Update
@@ -86,22 +86,13 @@ class ProjectAdmin(KeepsHistory, admin.ModelAdmin):
 
 
 @admin.register(StepChange)
-class StepChangeAdmin(admin.ModelAdmin):
+class StepChangeAdmin(ViewOnly, admin.ModelAdmin):
     """The step history is a record: nobody adds, edits or deletes entries here."""
 
     list_display = ["project", "changed_at", "changed_by", "to_claimed", "to_evidenced"]
     list_select_related = ["project", "changed_by"]
     search_fields = ["project__title", "reason"]
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Update)

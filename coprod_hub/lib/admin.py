@@ -21,6 +21,21 @@ def choices_form(model, **choices):
     return type(f"{model.__name__}AdminForm", (forms.ModelForm,), {**fields, "Meta": meta})
 
 
+class ViewOnly:
+    """A ModelAdmin mixin for records that are history (a step recorded, a moderation
+    decision, a place booked): the admin shows them, and only the hub's own pages, through
+    their services, write them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class KeepsHistory:
     """A ModelAdmin mixin: a record is not deleted while rows that are its history point to
     it. Those rows would go with it (CASCADE), and they are what happened: who took part, the
