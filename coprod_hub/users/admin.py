@@ -132,10 +132,8 @@ class UserAdmin(DjangoUserAdmin):
             )
         erased = 0
         for person in people:
-            if privacy.erasure_blockers(person):
-                self.message_user(
-                    request, f"Not erased {person}: {_why_not_yet(person)}.", messages.WARNING
-                )
+            if reason := _why_not_yet(person):
+                self.message_user(request, f"Not erased {person}: {reason}.", messages.WARNING)
                 continue
             with transaction.atomic():  # recorded as erased only if it was
                 _record(person, by=request.user, what="erased")
