@@ -12,6 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
 
+from coprod_hub.users.privacy import pseudonym
+
 from .models import (
     Claim,
     ClaimEvent,
@@ -155,12 +157,12 @@ def _scrub_audit_trail(user, claim_ids, line_ids, conflicts) -> None:
     included, and to declarations of conflicts they made or that were made about them, but
     no longer quotes what was typed about them or names them."""
     names = {
-        claim.pk: f"{claim.reference} – Erased person {user.pk}"
+        claim.pk: f"{claim.reference} – {pseudonym(user)}"
         for claim in Claim.objects.filter(pk__in=claim_ids)
     }
 
     def name_of(person):
-        return f"Erased person {user.pk}" if person.pk == user.pk else str(person)
+        return pseudonym(user) if person.pk == user.pk else str(person)
 
     # A declaration is named after both people (ConflictOfInterest.__str__): theirs goes.
     conflict_names = {

@@ -10,7 +10,7 @@ members added or removed by name.
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from coprod_hub.users.privacy import names_of
+from coprod_hub.users.privacy import names_of, pseudonym
 
 from .models import Project
 
@@ -30,7 +30,7 @@ def erase(user) -> None:
     """Take their name out of the trail's team changes: {"team": {"type": "m2m", "objects":
     [<each member as str(user)>, ...]}}, under any name or address they had then."""
     names = names_of(user)
-    erased = f"Erased person {user.pk}"
+    erased = pseudonym(user)
     team_changes = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Project), changes__has_key="team"
     )

@@ -135,6 +135,12 @@ def erasure_blockers(user) -> list[str]:
     ]
 
 
+def pseudonym(user) -> str:
+    """What the audit trail and admin history call a person once erased: the account's number
+    stays, so a record can still be matched to their kept financial records."""
+    return f"Erased person {user.pk}"
+
+
 def addresses_of(user) -> set[str]:
     """The person's email addresses, in lower case: the account's, and every other one they
     confirmed (allauth keeps them). Not unconfirmed ones: anyone can add any address to
@@ -203,10 +209,10 @@ def erase(user) -> None:
     # The trail keeps what happened, but no longer names the person. Done last: taking
     # their roles and saving the account above add entries quoting the old name and email.
     about_them = LogEntry.objects.get_for_object(user)
-    about_them.update(object_repr=f"Erased person {user.pk}")
+    about_them.update(object_repr=pseudonym(user))
     # Field changes quote their name and email; records of exports and erasure do not.
     about_them.filter(action__in=[LogEntry.Action.CREATE, LogEntry.Action.UPDATE]).update(
         changes={}, changes_text=""
     )
     LogEntry.objects.filter(actor=user).update(actor_email=None, remote_addr=None, remote_port=None)
-    rename_in_admin_history(user._meta.model, [user.pk], f"Erased person {user.pk}")
+    rename_in_admin_history(user._meta.model, [user.pk], pseudonym(user))
