@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
 
-from coprod_hub.users.privacy import pseudonym
+from coprod_hub.users.privacy import NotYet, pseudonym
 
 from .models import (
     Claim,
@@ -98,7 +98,7 @@ PERSONAL_TEXT_FIELDS = ("on_behalf_note", "reason", "description", "agreed_with"
 
 
 @transaction.atomic
-def erasure_blockers(user) -> list[str]:
+def erasure_blockers(user) -> list[NotYet]:
     """A claim sent or approved is money we still owe or are deciding on: once the account is
     erased we could not pay it or tell the person, so it must be settled first."""
     waiting = Claim.objects.filter(claimant=user, status__in=Claim.AWAITING_PAYMENT).count()
@@ -106,9 +106,13 @@ def erasure_blockers(user) -> list[str]:
         return []
     claims = "a claim" if waiting == 1 else f"{waiting} claims"
     return [
-        f"You have {claims} waiting to be approved or paid. Call us on "
-        f"{settings.SUPPORT_PHONE}: we will pay or cancel {'it' if waiting == 1 else 'them'} "
-        "first, then you can delete your account."
+        NotYet(
+            to_person=f"You have {claims} waiting to be approved or paid. Call us on "
+            f"{settings.SUPPORT_PHONE}: we will pay or cancel {'it' if waiting == 1 else 'them'} "
+            "first, then you can delete your account.",
+            to_admin=f"they have {claims} waiting to be approved or paid. "
+            f"Pay or reject {'it' if waiting == 1 else 'them'} first",
+        )
     ]
 
 

@@ -1,16 +1,18 @@
 """A person's part in projects, for "download my data" and "delete my account"
 (see coprod_hub/users/privacy.py).
 
-Projects are the council's work: the projects a person runs or is on the team of, the steps
-they recorded and the updates they posted all stay, pointing at the pseudonymous account.
-What goes is their name in the audit trail's record of team changes, which lists the
-members added or removed by name.
+Projects are the council's work: the steps a person recorded and the updates they posted
+stay, pointing at the pseudonymous account, and so do closed projects they owned or were on
+the team of: the record of who did the work. A project still running needs an owner who can
+answer for it, so it must be given to someone else first, and the person leaves its team.
+Their name goes from the audit trail's record of team changes, which lists the members
+added or removed by name.
 """
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from coprod_hub.users.privacy import names_of, pseudonym
+from coprod_hub.users.privacy import NotYet, names_of, pseudonym
 
 from .models import Project
 
@@ -26,9 +28,28 @@ def export(user) -> dict:
     }
 
 
+def erasure_blockers(user) -> list[NotYet]:
+    running = Project.objects.filter(owner=user).exclude(status=Project.Status.CLOSED).count()
+    if not running:
+        return []
+    projects = "a project" if running == 1 else f"{running} projects"
+    return [
+        NotYet(
+            to_person=f"You own {projects} that {'is' if running == 1 else 'are'} not closed. "
+            "Make a colleague the owner (change the project's details), then you can delete "
+            "your account.",
+            to_admin=f"they own {projects} that {'is' if running == 1 else 'are'} not closed. "
+            "Make someone else the owner first",
+        )
+    ]
+
+
 def erase(user) -> None:
-    """Take their name out of the trail's team changes: {"team": {"type": "m2m", "objects":
+    """Take them off the team of every project still running, then take their name out of
+    the trail's team changes, including those just made: {"team": {"type": "m2m", "objects":
     [<each member as str(user)>, ...]}}, under any name or address they had then."""
+    for project in Project.objects.filter(team=user).exclude(status=Project.Status.CLOSED):
+        project.team.remove(user)
     names = names_of(user)
     erased = pseudonym(user)
     team_changes = LogEntry.objects.filter(

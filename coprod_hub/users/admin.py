@@ -31,9 +31,7 @@ def _record(person, *, by, what):
 
 
 def _why_not_yet(person) -> str:
-    if privacy.erasure_blockers(person):
-        return "they have claims waiting to be approved or paid. Pay or reject those first"
-    return ""
+    return "; ".join(reason.to_admin for reason in privacy.erasure_blockers(person))
 
 
 def _role_label(name: str) -> str:

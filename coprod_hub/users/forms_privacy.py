@@ -34,5 +34,5 @@ class EraseAccountForm(forms.Form):
         from . import privacy
 
         for reason in privacy.erasure_blockers(self.user):
-            self.add_error(None, reason)
+            self.add_error(None, reason.to_person)
         return super().clean()

@@ -4,14 +4,15 @@ Each app that holds personal data has a `privacy.py` with two functions:
 - `export(user) -> dict`: what it holds about the person, as JSON-ready data;
 - `erase(user) -> None`: remove personal data; financial records stay, pseudonymised, until
   the retention period ends;
-and may have `erasure_blockers(user) -> list[str]`: why the account cannot be erased yet
-(money still to be paid to the person), in words for them.
+and may have `erasure_blockers(user) -> list[NotYet]`: why the account cannot be erased yet
+(money still to be paid to the person, projects they still run).
 This module runs them all and takes care of the account itself.
 """
 
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import import_module
 from importlib.util import find_spec
@@ -125,7 +126,16 @@ def build_zip(user) -> bytes:
     return buffer.getvalue()
 
 
-def erasure_blockers(user) -> list[str]:
+@dataclass(frozen=True)
+class NotYet:
+    """Why an account cannot be erased yet, said twice: to the person, on their own "Delete
+    your account" page, and to an admin erasing it for them ("Not erased Ann Other: ...")."""
+
+    to_person: str
+    to_admin: str
+
+
+def erasure_blockers(user) -> list[NotYet]:
     """Why this person's account cannot be erased yet; empty when it can."""
     return [
         reason

@@ -70,7 +70,9 @@ def erase_my_account(request):
             privacy.erase(user)
         logout(request)
         return redirect("account_erased")
-    return render(request, "users/erase.html", {"form": form})
+    # Said before they type their password, not only after.
+    not_yet = [] if form.is_bound else privacy.erasure_blockers(request.user)
+    return render(request, "users/erase.html", {"form": form, "not_yet": not_yet})
 
 
 def account_erased(request):

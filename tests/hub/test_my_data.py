@@ -133,7 +133,7 @@ def test_the_admin_is_told_before_erasing_who_cannot_be_erased_yet(
 
     asked = client.post(url, {"action": "erase_data", "_selected_action": chosen})
 
-    assert "Oscar Other" in asked.text and "not erased</strong>, they have claims waiting" in (
+    assert "Oscar Other" in asked.text and "not erased</strong>, they have a claim waiting" in (
         asked.text
     )
     assert "You are not erased" in asked.text

@@ -67,8 +67,9 @@ ACCOUNT_LINKS = {
     ("admin.LogEntry", "user"): STAFF_RECORD,
     # --- Projects (projects/privacy.py): the council's work.
     ("projects.Project", "owner"): STAFF_RECORD,
-    # Team membership records who worked on the project; the trail of team changes, which
-    # quotes members by name, no longer names them.
+    # Membership of a closed project's team records who did the work; they leave the teams of
+    # projects still running. The trail of team changes, which quotes members by name, no
+    # longer names them.
     ("projects.Project_team", "user"): STAFF_RECORD,
     ("projects.StepChange", "changed_by"): STAFF_RECORD,
     ("projects.Update", "posted_by"): STAFF_RECORD,
@@ -311,6 +312,7 @@ def _person_in_every_table():
     from payments import services as payments
     from payments.models import Claim, ClaimLine
     from projects import services as projects
+    from projects.models import Project
     from tests.factories import ProjectFactory
     from tests.learning.conftest import PERSONAL_TEXT
     from tests.learning.factories import resolve_all, submit
@@ -347,6 +349,8 @@ def _person_in_every_table():
     )
     update = projects.post_update(own, by=person, said="Forms are long.", did="We cut them.")
     projects.correct_update(update, by=person, said="The forms are long.", did="We cut them.")
+    # Someone who owns a project still running cannot go yet; closed projects keep their team.
+    Project.objects.filter(pk__in=[own.pk, theirs.pk]).update(status=Project.Status.CLOSED)
     quarter = date(date.today().year, (date.today().month - 1) // 3 * 3 + 1, 1)
     insight.save_we_assessment(
         own,
@@ -611,20 +615,50 @@ def test_erasing_takes_every_name_they_had_out_of_the_trail_of_project_teams(sta
     from projects.services import update_project
     from tests.factories import ProjectFactory
 
-    project = ProjectFactory(owner=other_staff)
+    project = ProjectFactory(owner=other_staff, title="Carers' breaks")
+    finished = ProjectFactory(owner=other_staff, title="Day services", status="closed")
     update_project(project, by=other_staff, team=[staff])
     staff.display_name = "Sam Newname"  # the entry above quotes the name they had then
     staff.save()
     update_project(project, by=other_staff, team=[staff, other_staff])
+    finished.team.add(staff)
 
     data = privacy.collect(staff)
     privacy.erase(staff)
 
-    assert data["projects"]["projects_you_are_on_the_team_of"] == [project.title]
+    assert data["projects"]["projects_you_are_on_the_team_of"] == [project.title, finished.title]
     team_changes = LogEntry.objects.get_for_object(project).filter(changes__has_key="team")
     teams = [entry.changes["team"]["objects"] for entry in team_changes.order_by("pk")]
-    assert teams == [[f"Erased person {staff.pk}"], ["Stella Staff"]]
-    assert project.team.filter(pk=staff.pk).exists()  # a record of who worked on it
+    # Added, the other member added, then taken off the running project's team on erasure.
+    erased = f"Erased person {staff.pk}"
+    assert teams == [[erased], ["Stella Staff"], [erased]]
+    assert list(project.team.all()) == [other_staff]
+    assert finished.team.filter(pk=staff.pk).exists()  # the record of who did the work
+
+
+def test_someone_who_owns_a_running_project_is_erased_only_once_it_has_a_new_owner(
+    client, staff, other_staff, admin_user
+):
+    from projects.services import update_project
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(owner=staff)
+    ProjectFactory(owner=staff, status="closed")
+    client.force_login(staff)
+    told = client.get(reverse("my_data_erase"))
+    refused = client.post(reverse("my_data_erase"), {"password": PASSWORD, "confirm": "on"})
+    client.force_login(admin_user)
+    admin_page = reverse("admin:users_user_changelist")
+    asked = client.post(admin_page, {"action": "erase_data", "_selected_action": [staff.pk]})
+
+    assert "You cannot delete your account yet" in told.text
+    assert "You own a project that is not closed" in told.text
+    assert "You own a project that is not closed" in refused.text
+    assert "they own a project that is not closed" in asked.text
+    assert get_user_model().objects.get(pk=staff.pk).is_active
+
+    update_project(project, by=admin_user, owner=other_staff)
+    assert privacy.erasure_blockers(staff) == []
 
 
 def test_erasing_blanks_the_reason_typed_into_the_ledger(resident, commissioner):
