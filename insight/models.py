@@ -15,7 +15,8 @@ class SurveyInvitation(models.Model):
     """One invitation per attended sign-up. The link in it works until `closes_at`.
 
     The row is what stops a second invitation: the hook in attendance recording and the
-    periodic sweep both go through `services.invite_to_survey`, which creates it once.
+    periodic sweep both go through `services.invite_attendees_to_survey`, which creates it
+    once.
     """
 
     signup = models.OneToOneField(

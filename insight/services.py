@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from learning.anonymiser import redact, scan
-from notifications.services import queue_message, queue_messages_for_events
+from notifications.services import queue_messages_for_events
 
 from .equality import QUESTIONS
 from .models import EqualityMonitoring, SurveyInvitation, SurveyResponse, WeAssessment
@@ -53,43 +53,28 @@ def _invitation_message(signup, closes_at) -> tuple:
 
 
 def invite_to_survey(signup, *, now=None) -> SurveyInvitation | None:
-    """Invite someone who attended a session to the outcome survey, once.
-
-    The periodic task `invite_recent_attendees` calls it, so a missed invitation is caught up
-    later (a register saved for a group goes through `invite_attendees_to_survey`). Does
-    nothing if the person did not attend, was already invited, or the survey has already
-    closed.
-    """
+    """Invite someone who attended a session to the outcome survey, once. Returns the
+    invitation, or None if the person did not attend or the survey has already closed."""
     now = now or timezone.now()
-    if not _attended(signup):
+    if not _still_open(signup, now):
         return None
-    opportunity = signup.opportunity
-    closes_at = survey_closes_at(opportunity)
-    if closes_at <= now:
-        return None
-    with transaction.atomic():
-        invitation, created = SurveyInvitation.objects.get_or_create(
-            signup=signup, defaults={"closes_at": closes_at, "created_at": now}
-        )
-        if created:
-            recipient, event_key, context = _invitation_message(signup, closes_at)
-            queue_message(
-                "outcome_survey", recipient=recipient, event_key=event_key, context=context
-            )
-    return invitation
+    invite_attendees_to_survey([signup], now=now)
+    return SurveyInvitation.objects.get(signup=signup)
+
+
+def _still_open(signup, now) -> bool:
+    return _attended(signup) and survey_closes_at(signup.opportunity) > now
 
 
 def invite_attendees_to_survey(signups, *, now=None) -> int:
-    """`invite_to_survey` for each of `signups` (with their opportunity and resident loaded),
-    in a fixed number of queries however many there are. Call it inside the transaction that
-    records attendance. Returns how many were newly invited.
+    """Invite each of `signups` (with their opportunity and resident loaded) who attended to
+    the outcome survey, once, unless their survey has closed; in a fixed number of queries
+    however many there are. Saving the register calls it inside its transaction, and the
+    periodic task `invite_recent_attendees` catches up anyone missed. Returns how many were
+    newly invited.
     """
     now = now or timezone.now()
-    signups = [
-        signup
-        for signup in signups
-        if _attended(signup) and survey_closes_at(signup.opportunity) > now
-    ]
+    signups = [signup for signup in signups if _still_open(signup, now)]
     if not signups:
         return 0
     # No savepoint: the invitations and their messages stand or fall with the attendance.
@@ -281,8 +266,4 @@ def invite_recent_attendees(*, limit: int, now=None) -> int:
         .select_related("opportunity", "resident")
         .order_by("pk")[:limit]
     )
-    invited = 0
-    for signup in waiting:
-        if invite_to_survey(signup, now=now) is not None:
-            invited += 1
-    return invited
+    return invite_attendees_to_survey(list(waiting), now=now)

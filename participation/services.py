@@ -604,7 +604,7 @@ def record_attendance(
             # Everyone who took part is asked how it went ("I" statements survey).
             from insight.services import invite_attendees_to_survey
 
-            invite_attendees_to_survey(came)
+            invite_attendees_to_survey(came, now=now)
         return len(changed)
 
 

@@ -60,3 +60,37 @@ def test_nobody_is_invited_to_a_survey_that_has_closed():
     assert services.invite_attendees_to_survey([signup]) == 0
     assert not SurveyInvitation.objects.exists()
     assert not Message.objects.exists()
+
+
+def test_a_register_saved_for_a_given_time_dates_the_invitation_then(staff):
+    """Services take `now` so a late correction, a replay or a test says when it happened;
+    the invitation must follow it, not the clock."""
+    started = timezone.now() - timedelta(days=2)
+    opportunity = OpportunityFactory(
+        created_by=staff, starts_at=started, ends_at=started + timedelta(hours=2)
+    )
+    came = SignUpFactory(opportunity=opportunity)
+    then = started + timedelta(hours=3)
+
+    record_attendance(opportunity, by=staff, marks={came.pk: "attended"}, now=then)
+
+    assert SurveyInvitation.objects.get(signup=came).created_at == then
+
+
+def _sweep_queries(count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    opportunity = PastOpportunityFactory()
+    AttendedSignUpFactory.create_batch(count, opportunity=opportunity)
+    with CaptureQueriesContext(connection) as captured:
+        assert services.invite_recent_attendees(limit=100) == count
+    return len(captured)
+
+
+def test_the_periodic_sweep_invites_a_batch_in_a_fixed_number_of_queries():
+    few = _sweep_queries(2)
+    many = _sweep_queries(12)
+
+    assert few == many
+    assert Message.objects.filter(kind="outcome_survey").count() == 14
