@@ -1,10 +1,13 @@
 """Forms only check what people typed. Views pass `cleaned_data` to `projects.services`."""
 
+from datetime import timedelta
+
 import phonenumbers
 from crispy_forms_gds.choices import Choice
 from django import forms
 from django.core.validators import validate_slug
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 
 from coprod_hub.lib.forms import DateInputField, ModelMultipleChoiceField, PlainTextMixin
 from coprod_hub.lib.money import PoundsField
@@ -439,6 +442,10 @@ class StepForm(PlainTextMixin, forms.Form):
         return bool(self.gap) and self.data.get("confirmed_gap") != self.gap
 
 
+# How far back the sessions offered for an update go.
+SESSIONS_OFFERED_FOR_UPDATES = timedelta(days=183)
+
+
 class UpdateForm(PlainTextMixin, forms.Form):
     said = forms.CharField(
         label="What people said",
@@ -473,19 +480,29 @@ class UpdateForm(PlainTextMixin, forms.Form):
     )
     opportunities = ModelMultipleChoiceField(
         label="Sessions this update is about (optional)",
+        help_text="Sessions from the last 6 months, and those coming up.",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         required=False,
         error_messages={"invalid_choice": "Choose sessions from this project's list"},
     )
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, linked=(), **kwargs):
+        """`linked`: the ids of the update's sessions when it is being corrected; they stay
+        on offer however old they are."""
         super().__init__(*args, **kwargs)
         from participation.models import Opportunity
 
-        opportunities = project.opportunities.exclude(
-            status__in=[Opportunity.Status.DRAFT, Opportunity.Status.CANCELLED]
-        ).order_by("-starts_at")
+        # A project with a weekly session would offer hundreds of boxes: offer the sessions
+        # an update is likely to be about, the recent ones and those coming up.
+        recent = Q(starts_at__gte=timezone.now() - SESSIONS_OFFERED_FOR_UPDATES)
+        if linked:
+            recent |= Q(pk__in=linked)
+        opportunities = (
+            project.opportunities.filter(recent)
+            .exclude(status__in=[Opportunity.Status.DRAFT, Opportunity.Status.CANCELLED])
+            .order_by("-starts_at")
+        )
         if opportunities.exists():
             self.fields["opportunities"].queryset = opportunities
             self.fields["opportunities"].label_from_instance = lambda opportunity: (

@@ -19,6 +19,11 @@ urlpatterns = [
     path("projects/<slug:slug>/", views.ProjectDetailView.as_view(), name="detail"),
     path("projects/<slug:slug>/edit/", views.ProjectEditView.as_view(), name="edit"),
     path("projects/<slug:slug>/step/", views.ProjectStepView.as_view(), name="step"),
+    path(
+        "projects/<slug:slug>/step/history/",
+        views.StepHistoryView.as_view(),
+        name="step_history",
+    ),
     path("projects/<slug:slug>/publish/", views.ProjectPublishView.as_view(), name="publish"),
     path(
         "projects/<slug:slug>/updates/new/",

@@ -17,7 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from coprod_hub.lib.forms import strip_control_characters
 from coprod_hub.lib.page_cache import public_page
-from coprod_hub.lib.pagination import ForgivingPaginationMixin
+from coprod_hub.lib.pagination import ForgivingPaginationMixin, paginate
 from coprod_hub.permissions import RoleRequiredMixin
 from coprod_hub.users.roles import Role
 from learning.models import Entry
@@ -42,6 +42,9 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 UPDATES_ON_PROJECT_PAGE = 5
 OPPORTUNITIES_ON_PROJECT_PAGE = 10
 GUIDE_ENTRIES_ON_PROJECT_PAGE = 3
+# Newest step changes on the project page; the history page has them all, a page at a time.
+STEP_CHANGES_ON_PROJECT_PAGE = 5
+STEP_CHANGES_PER_PAGE = 20
 
 
 @method_decorator(public_page, name="dispatch")
@@ -79,6 +82,9 @@ class ProjectDetailView(ProjectPermissionMixin, TemplateView):
             Entry.objects.published().about_project(project).for_cards().newest_first(),
             GUIDE_ENTRIES_ON_PROJECT_PAGE,
         )
+        timeline, timeline_count = first_with_total(
+            _step_history(project), STEP_CHANGES_ON_PROJECT_PAGE
+        )
         can_edit = can_edit_project(user, project)
         not_public, not_public_count = (
             first_with_total(_not_public_yet(project), OPPORTUNITIES_ON_PROJECT_PAGE)
@@ -94,7 +100,8 @@ class ProjectDetailView(ProjectPermissionMixin, TemplateView):
             ladder=ladder.ladder_for(
                 project.public_step, project.claimed_step if is_staff else None
             ),
-            timeline=project.step_changes.select_related("changed_by"),
+            timeline=timeline,
+            timeline_count=timeline_count,
             opportunities=opportunities,
             opportunity_count=opportunity_count,
             updates=list(updates[:UPDATES_ON_PROJECT_PAGE]),
@@ -102,6 +109,26 @@ class ProjectDetailView(ProjectPermissionMixin, TemplateView):
             team=list(project.team.all()) if is_staff else [],
             guide_entries=guide_entries,
             guide_entry_count=guide_entry_count,
+            **kwargs,
+        )
+
+
+def _step_history(project):
+    return project.step_changes.select_related("changed_by").order_by("-changed_at", "-pk")
+
+
+@method_decorator(public_page, name="dispatch")
+class StepHistoryView(ProjectPermissionMixin, TemplateView):
+    """Every change to the project's step, newest first: the project page shows the latest."""
+
+    template_name = "projects/step_history.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            project=self.project,
+            is_staff=user.is_authenticated and user.has_role(Role.STAFF),
+            page_obj=paginate(self.request, _step_history(self.project), STEP_CHANGES_PER_PAGE),
             **kwargs,
         )
 
@@ -310,8 +337,12 @@ class UpdateCorrectView(ProjectWriteMixin, FormView):
     def update(self):
         return get_object_or_404(Update.objects.filter(project=self.project), pk=self.kwargs["pk"])
 
+    @cached_property
+    def linked(self):
+        return list(self.update.opportunities.values_list("pk", flat=True))
+
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "project": self.project}
+        return {**super().get_form_kwargs(), "project": self.project, "linked": self.linked}
 
     def get_initial(self):
         update = self.update
@@ -320,7 +351,7 @@ class UpdateCorrectView(ProjectWriteMixin, FormView):
             "did": update.did,
             "next_steps": update.next_steps,
             "easy_read": update.easy_read,
-            "opportunities": list(update.opportunities.values_list("pk", flat=True)),
+            "opportunities": self.linked,
         }
 
     def get_context_data(self, **kwargs):

@@ -1,5 +1,7 @@
 """Public pages: the directory, an opportunity, and calendar files."""
 
+from datetime import timedelta
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +19,9 @@ from ..models import Opportunity, SignUp, Venue
 
 PER_PAGE = 20
 FEED_LIMIT = 1000  # a calendar app does not need more than this many future events
+# With past opportunities asked for, the feed reaches back this far. Sorted oldest first, a
+# feed of every past one would fill its limit with old events and leave out what is coming.
+FEED_PAST = timedelta(days=90)
 
 
 def _filter_form(request):
@@ -119,7 +124,9 @@ def calendar_file(request, pk):
 def feed(request):
     """Every upcoming opportunity, or those matching the directory's filters."""
     form = _filter_form(request)
-    opportunities, _ = _results(form, timezone.now())
+    now = timezone.now()
+    opportunities, _ = _results(form, now)
+    opportunities = opportunities.filter(starts_at__gt=now - FEED_PAST)
     opportunities = opportunities.select_related("project", "venue")[:FEED_LIMIT]
     response = _ics_response(calendar.feed_ics(opportunities), "opportunities.ics")
     response["Content-Disposition"] = 'inline; filename="opportunities.ics"'

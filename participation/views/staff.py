@@ -35,6 +35,7 @@ from ..templatetags.participation import day_and_clock
 
 STAFF_PER_PAGE = 25
 RECENT_GROUP_MESSAGES = 10
+WAITING_PER_PAGE = 50
 SEARCH_MAX_LENGTH = 200
 
 
@@ -255,38 +256,39 @@ def _signups_for_manage(opportunity):
 @login_required
 def manage(request, pk):
     opportunity = permissions.get_opportunity_to_run(request, pk)
-    signups = list(_signups_for_manage(opportunity))
-    groups = {status: [] for status in SignUp.Status.values}
-    for signup in signups:
-        groups[signup.status].append(signup)
-    opportunity.held_count = len(groups["booked"]) + len(groups["offered"])
-    opportunity.waiting_count = len(groups["waiting"])
+    signups = _signups_for_manage(opportunity)
+    # Places are capped, so everyone holding one fits on the page (the register needs them
+    # all); the waiting list is not, so it comes a page at a time.
+    holding = list(signups.filter(status__in=[SignUp.Status.BOOKED, SignUp.Status.OFFERED]))
+    booked = [s for s in holding if s.status == SignUp.Status.BOOKED]
+    offered = [s for s in holding if s.status == SignUp.Status.OFFERED]
+    waiting = paginate(request, signups.filter(status=SignUp.Status.WAITING), WAITING_PER_PAGE)
+    opportunity.held_count = len(holding)
+    opportunity.waiting_count = waiting.paginator.count
     started = opportunity.has_started()
     can_see_needs = permissions.can_see_access_needs(request.user, opportunity)
     if can_see_needs:
-        _record_needs_seen(
-            request, opportunity, [*groups["booked"], *groups["offered"], *groups["waiting"]]
-        )
+        _record_needs_seen(request, opportunity, [*holding, *waiting])
     # One more than is shown, to say when older messages are left out.
     group_messages = list(
         opportunity.group_messages.select_related("sent_by")[: RECENT_GROUP_MESSAGES + 1]
     )
     attendance_form = None
-    if started and opportunity.status != Opportunity.Status.CANCELLED and groups["booked"]:
-        attendance_form = AttendanceForm(signups=sorted(groups["booked"], key=_register_order))
+    if started and opportunity.status != Opportunity.Status.CANCELLED and booked:
+        attendance_form = AttendanceForm(signups=sorted(booked, key=_register_order))
     return render(
         request,
         "participation/staff/manage.html",
         {
             "opportunity": opportunity,
-            "booked": groups["booked"],
-            "offered": groups["offered"],
-            "waiting": groups["waiting"],
-            "cancelled": groups["cancelled"],
+            "booked": booked,
+            "offered": offered,
+            "waiting": waiting,
+            "cancelled_count": opportunity.signups.filter(status=SignUp.Status.CANCELLED).count(),
             "started": started,
             "can_see_needs": can_see_needs,
             "attendance_form": attendance_form,
-            "anyone_not_recorded": any(not s.attendance for s in groups["booked"]),
+            "anyone_not_recorded": any(not s.attendance for s in booked),
             "claims_against_the_register": services.claims_against_the_register(opportunity)
             if started
             else [],

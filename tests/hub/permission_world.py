@@ -210,6 +210,7 @@ def build_world():
         "projects:detail": {"slug": project.slug},
         "projects:edit": {"slug": project.slug},
         "projects:step": {"slug": project.slug},
+        "projects:step_history": {"slug": project.slug},
         "projects:publish": {"slug": project.slug},
         "projects:update_create": {"slug": project.slug},
         "projects:update_correct": {"slug": project.slug, "pk": update.pk},

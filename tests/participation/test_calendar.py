@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from participation import services
@@ -99,6 +100,19 @@ def test_the_public_feed_follows_the_directory_filters(client):
     response = client.get(reverse("participation:feed"), {"format": "phone"})
 
     assert [str(e["SUMMARY"]) for e in events(response)[1]] == ["Phone"]
+
+
+def test_the_public_feed_with_past_opportunities_reaches_back_90_days_only(client):
+    """Sorted oldest first and capped, a feed of every past session would fill up with old
+    events and leave out what is coming."""
+    now = timezone.now()
+    OpportunityFactory(title="Last spring", starts_at=now - timedelta(days=200))
+    OpportunityFactory(title="Last month", starts_at=now - timedelta(days=30))
+    OpportunityFactory(title="Next week", starts_at=now + timedelta(days=7))
+
+    response = client.get(reverse("participation:feed"), {"include_past": "on"})
+
+    assert [str(e["SUMMARY"]) for e in events(response)[1]] == ["Last month", "Next week"]
 
 
 def test_a_personal_feed_lists_a_residents_own_sign_ups_at_a_private_link(client, resident):

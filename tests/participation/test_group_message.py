@@ -416,6 +416,24 @@ def test_the_page_uses_the_same_number_of_queries_however_many_people(
     assert few == many
 
 
+def test_a_long_waiting_list_is_named_50_at_a_time_with_a_link_to_the_rest(client, staff):
+    opportunity = OpportunityFactory(created_by=staff, capacity=1)
+    SignUpFactory(opportunity=opportunity, resident__display_name="Holding Place")
+    for n in range(55):
+        SignUpFactory(
+            opportunity=opportunity,
+            resident__display_name=f"Waiting {n:02}",
+            status=SignUp.Status.WAITING,
+        )
+    client.force_login(staff)
+
+    page = client.get(url(opportunity)).text
+
+    assert "On the waiting list</dt>" in page and "55 people: 55 by email" in page
+    assert "Holding Place" in page and "Waiting 49" in page and "Waiting 50" not in page
+    assert "See all 55 people waiting" in page
+
+
 def test_sending_uses_a_bounded_number_of_queries(
     client, staff, opportunity, django_assert_max_num_queries
 ):

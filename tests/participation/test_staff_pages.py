@@ -18,7 +18,13 @@ from tests.factories import UserFactory
 from tests.payments.factories import SignUpFactory as PaidSignUpFactory
 from tests.payments.factories import claim_in_state, make_policy
 
-from .factories import OpportunityFactory, ProjectFactory, ServiceAreaFactory, VenueFactory
+from .factories import (
+    OpportunityFactory,
+    ProjectFactory,
+    ServiceAreaFactory,
+    SignUpFactory,
+    VenueFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -485,6 +491,33 @@ def test_the_manage_page_uses_the_same_number_of_queries_however_many_people(cli
 
     assert few == many
     assert many <= 8
+
+
+def test_a_long_waiting_list_comes_a_page_at_a_time_in_order(client, staff):
+    opportunity = OpportunityFactory(created_by=staff, capacity=1)
+    SignUpFactory(opportunity=opportunity)
+    start = timezone.now() - timedelta(days=1)
+    for number in range(1, 61):
+        SignUpFactory(
+            opportunity=opportunity,
+            resident=UserFactory(display_name=f"Waiting Person {number:02}"),
+            status=SignUp.Status.WAITING,
+            waiting_since=start + timedelta(minutes=number),
+        )
+    SignUpFactory.create_batch(3, opportunity=opportunity, status=SignUp.Status.CANCELLED)
+    client.force_login(staff)
+
+    first = client.get(url("manage", opportunity)).text
+    second = client.get(url("manage", opportunity) + "?page=2").text
+
+    assert "Waiting list (60)" in first and "Waiting list (60)" in second
+    assert "Waiting Person 50" in first and "Waiting Person 51" not in first
+    assert "Waiting Person 51" in second and "Waiting Person 50" not in second
+    assert "Showing numbers 51 to 60." in second
+    assert '<td class="govuk-table__cell">51</td>' in second
+    assert 'href="?page=2#waiting-list"' in first
+    assert "and 60 people are waiting" in second
+    assert "3 people have cancelled." in second
 
 
 def test_a_venue_postcode_is_checked_and_written_the_usual_way(client, staff):

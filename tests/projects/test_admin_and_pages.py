@@ -164,6 +164,48 @@ def test_the_project_page_costs_the_same_queries_however_much_history_it_has(
     assert count() == few
 
 
+def test_the_project_page_shows_the_newest_step_changes_and_links_to_the_rest(
+    client, owner, project
+):
+    for number in range(1, 25):
+        record_step(project, by=owner, claimed=7, evidence=evidence(), note=f"Review {number:02}")
+    history = reverse("projects:step_history", args=[project.slug])
+
+    page = client.get(project.get_absolute_url()).text
+    first = client.get(history).text
+    second = client.get(history, {"page": 2}).text
+
+    assert [f"Review {n:02}" in page for n in (24, 20, 19)] == [True, True, False]
+    assert f'href="{history}">See all 25 changes to the step</a>' in page
+    assert "Showing 1 to 20 of 25 changes." in first
+    assert first.index("Review 24") < first.index("Review 05")  # newest first
+    assert "Review 04" not in first and "Review 04" in second
+    assert "Step first recorded" in second
+
+
+def test_the_step_history_of_an_unpublished_project_is_not_public(client, owner):
+    draft = ProjectFactory(owner=owner, is_published=False)
+    history = reverse("projects:step_history", args=[draft.slug])
+
+    assert client.get(history).status_code == 404
+    client.force_login(owner)
+    assert client.get(history).status_code == 200
+
+
+def test_the_step_history_costs_the_same_queries_however_long_it_is(client, owner, project):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            url = reverse("projects:step_history", args=[project.slug])
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    client.force_login(owner)
+    few = count()
+    for _ in range(25):
+        record_step(project, by=owner, claimed=7, evidence=evidence())
+    assert count() == few
+
+
 def test_the_atom_feed_is_named_after_the_site(client, settings):
     settings.SITE_NAME = "Anytown Together"
     body = client.get(reverse("projects:updates_feed")).content.decode()

@@ -77,6 +77,32 @@ def test_only_this_projects_sessions_can_be_linked(client, owner, project):
     assert not Update.objects.exists()
 
 
+def test_the_form_offers_recent_and_coming_sessions_and_a_correction_keeps_its_own(
+    client, owner, project
+):
+    make_opportunity(project, days_ahead=7, title="Coming up")
+    make_opportunity(project, days_ahead=-30, status="closed", title="Last month")
+    long_ago = make_opportunity(project, days_ahead=-400, status="closed", title="Long ago")
+    client.force_login(owner)
+
+    new = client.get(reverse("projects:update_create", args=[project.slug])).text
+    refused = client.post(
+        reverse("projects:update_create", args=[project.slug]),
+        {"said": "a", "did": "b", "opportunities": [str(long_ago.pk)], "send": "yes"},
+    )
+    update = post_update(project, by=owner, said="x", did="y", opportunities=[long_ago])
+    correct = reverse("projects:update_correct", args=[project.slug, update.pk])
+    correcting = client.get(correct).text
+
+    assert "Coming up" in new and "Last month" in new and "Long ago" not in new
+    assert "Sessions from the last 6 months, and those coming up." in new
+    assert "Choose sessions from this project" in refused.text
+    assert "Long ago" in correcting and "Last month" in correcting
+    client.post(correct, {"said": "x", "did": "y.", "opportunities": [str(long_ago.pk)]})
+    update.refresh_from_db()
+    assert update.did == "y." and list(update.opportunities.all()) == [long_ago]
+
+
 def test_the_session_question_is_left_out_when_the_project_has_none(client, owner, project):
     client.force_login(owner)
     page = client.get(reverse("projects:update_create", args=[project.slug])).text
