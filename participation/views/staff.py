@@ -35,6 +35,7 @@ from ..templatetags.participation import day_and_clock
 
 STAFF_PER_PAGE = 25
 RECENT_GROUP_MESSAGES = 10
+GROUP_MESSAGES_PER_PAGE = 20
 WAITING_PER_PAGE = 50
 SEARCH_MAX_LENGTH = 200
 
@@ -295,6 +296,22 @@ def manage(request, pk):
             "group_messages": group_messages[:RECENT_GROUP_MESSAGES],
             "more_group_messages": len(group_messages) > RECENT_GROUP_MESSAGES,
             "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def group_messages(request, pk):
+    """Every message sent to the people taking part, newest first; the manage page shows
+    the latest."""
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    messages_sent = opportunity.group_messages.select_related("sent_by")
+    return render(
+        request,
+        "participation/staff/group_messages.html",
+        {
+            "opportunity": opportunity,
+            "page_obj": paginate(request, messages_sent, GROUP_MESSAGES_PER_PAGE),
         },
     )
 

@@ -232,6 +232,7 @@ def build_world():
         "participation:sign_up_person": {"pk": upcoming.pk},
         "participation:add_person": {"pk": upcoming.pk},
         "participation:message_group": {"pk": upcoming.pk},
+        "participation:group_messages": {"pk": upcoming.pk},
         "participation:attendance": {"pk": past.pk},
         "participation:attendance_csv": {"pk": past.pk},
         "participation:venue_edit": {"pk": venue.pk},

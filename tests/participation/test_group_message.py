@@ -91,6 +91,35 @@ def test_the_manage_page_links_to_the_message_page(client, staff, opportunity, g
     assert "Message the people taking part" in page
 
 
+def test_the_manage_page_shows_the_latest_10_messages_and_links_to_all_of_them(
+    client, staff, opportunity, django_assert_max_num_queries
+):
+    for n in range(1, 25):
+        GroupMessage.objects.create(
+            opportunity=opportunity,
+            token=uuid.uuid4(),
+            sent_by=staff,
+            subject=f"Note {n:02}",
+            text="Parking is at the back.",
+            recipient_count=3,
+            created_at=timezone.now() - timedelta(hours=30 - n),
+        )
+    client.force_login(staff)
+    every = url(opportunity, "group_messages")
+
+    manage = client.get(url(opportunity, "manage")).text
+    first = client.get(every).text
+    with django_assert_max_num_queries(6):  # the same for any number of messages
+        second = client.get(every, {"page": 2}).text
+
+    assert "The 10 most recent messages sent" in manage
+    assert "Note 24" in manage and "Note 15" in manage and "Note 14" not in manage
+    assert f'href="{every}">See all the messages sent' in manage
+    assert "Showing 1 to 20 of 24 messages." in first
+    assert first.index("Note 24") < first.index("Note 05") and "Note 04" not in first
+    assert "Note 04" in second and "Note 01" in second
+
+
 def test_staff_see_who_will_get_it_and_how_before_sending(
     client, staff, opportunity, group, settings
 ):
