@@ -16,3 +16,39 @@ for (const group of document.querySelectorAll("[data-hub-reveals]")) {
   group.addEventListener("change", show);
   show();
 }
+
+// A long list of checkboxes (a project's team, chosen from every member of staff) gets a
+// box that narrows it as you type. Ticked boxes always stay in view, so a choice is never
+// hidden, and a count of what is shown is read out. Without JavaScript the whole list shows.
+const LONG_LIST = 15;
+document.querySelectorAll(".govuk-checkboxes").forEach((list, index) => {
+  const items = [...list.querySelectorAll(":scope > .govuk-checkboxes__item")];
+  if (items.length <= LONG_LIST) return;
+  const id = `hub-narrow-${index}`;
+  const finder = document.createElement("div");
+  finder.className = "govuk-form-group govuk-!-margin-bottom-4";
+  finder.innerHTML =
+    `<label class="govuk-label" for="${id}">Find in this list</label>` +
+    `<input class="govuk-input govuk-!-width-two-thirds" id="${id}" type="search" ` +
+    `autocomplete="off" spellcheck="false">` +
+    `<p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0" role="status"></p>`;
+  const input = finder.querySelector("input");
+  const status = finder.querySelector("[role=status]");
+  list.before(finder);
+  // Enter in the box would send the whole form; here it only narrows the list.
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") event.preventDefault();
+  });
+  input.addEventListener("input", () => {
+    const words = input.value.trim().toLowerCase();
+    let shown = 0;
+    for (const item of items) {
+      const box = item.querySelector("input");
+      const name = item.querySelector("label")?.textContent.toLowerCase() ?? "";
+      const show = !words || box.checked || name.includes(words);
+      item.hidden = !show;
+      if (show) shown += 1;
+    }
+    status.textContent = words ? `Showing ${shown} of ${items.length}` : "";
+  });
+});

@@ -6,7 +6,7 @@ import phonenumbers
 from crispy_forms_gds.choices import Choice
 from django import forms
 from django.core.validators import validate_slug
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from coprod_hub.lib.forms import DateInputField, ModelMultipleChoiceField, PlainTextMixin
@@ -150,6 +150,7 @@ class ProjectForm(PlainTextMixin, forms.Form):
         label="Team members (optional)",
         help_text="Team members can change the project, record its step and post updates.",
         queryset=staff_users(),
+        # A council may have hundreds: hub.mjs adds a box that narrows the list as you type.
         widget=forms.CheckboxSelectMultiple,
         required=False,
         error_messages={"invalid_choice": "Choose team members from the list of staff"},
@@ -203,7 +204,7 @@ class ProjectForm(PlainTextMixin, forms.Form):
         self.fields["budget_pence"].widget.attrs["class"] = "govuk-input govuk-input--width-10"
         # Evaluated per form, not once at import, so new staff appear straight away.
         self.fields["owner"].queryset = staff_users().order_by("display_name", "email")
-        self.fields["team"].queryset = staff_users().order_by("display_name", "email")
+        self.fields["team"].queryset = self._team_choices(project)
 
     def full_clean(self):
         super().full_clean()
@@ -212,6 +213,16 @@ class ProjectForm(PlainTextMixin, forms.Form):
         if self.errors.get("budget_pence"):
             widget = self.fields["budget_pence"].widget
             widget.attrs["class"] += " govuk-input--error"
+
+    @staticmethod
+    def _team_choices(project):
+        """Every member of staff, the project's team first: with hundreds of staff, the
+        people already on it are not lost in the list."""
+        staff = staff_users()
+        if project is None:
+            return staff.order_by("display_name", "email")
+        on_team = Project.team.through.objects.filter(project=project, user=OuterRef("pk"))
+        return staff.annotate(on_team=Exists(on_team)).order_by("-on_team", "display_name", "email")
 
     def _web_address_for_editing(self, project):
         slug = self.fields["slug"]

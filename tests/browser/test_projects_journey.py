@@ -288,3 +288,34 @@ def test_filters_and_the_overview_work_by_keyboard_and_pass_axe(page, axe, fits_
     page.goto(f"/projects/{Project.objects.first().slug}/edit/")
     axe(page)
     fits_320()
+
+
+def test_a_long_staff_list_narrows_as_you_type_and_keeps_the_team_in_view(
+    page, axe, fits_320, sign_in
+):
+    from tests.factories import ProjectFactory
+
+    owner = UserFactory(display_name="Olu Owner", roles=[Role.STAFF])
+    colleague = UserFactory(display_name="Zara Quinn", roles=[Role.STAFF])
+    for n in range(30):
+        UserFactory(display_name=f"Staff Member {n:02}", roles=[Role.STAFF])
+    project = ProjectFactory(owner=owner, slug="long-list")
+    project.team.add(colleague)
+    sign_in(owner)
+    page.goto(f"/projects/{project.slug}/edit/")
+    team = page.locator('input[name="team"]')
+    # The team comes first, before 31 other members of staff.
+    assert team.first.is_checked()
+
+    type_into(page, "Find in this list", "member 2")
+    page.keyboard.press("Enter")  # narrows only: the form is not sent
+
+    team_list = page.locator("fieldset", has=page.locator('input[name="team"]'))
+    visible = team_list.locator(".govuk-checkboxes__item:visible label")
+    names = [label.split(" (")[0] for label in visible.all_inner_texts()]  # without emails
+    assert names[0] == "Zara Quinn"  # ticked, so still in view
+    assert sorted(names[1:]) == [f"Staff Member {n}" for n in range(20, 30)]
+    assert page.get_by_role("status").inner_text() == "Showing 11 of 32"
+    assert page.url.endswith("/edit/")
+    axe(page)
+    fits_320()
