@@ -190,7 +190,7 @@ PROJECTS = [
             "People with a learning disability and family carers co-chair the board that sets "
             "the council's priorities for learning disability services. Papers are in easy read."
         ),
-        "steps": [(400, 7, answers(helps_deliver=False), "")],
+        "steps": [(400, 7, answers(), "")],
         "updates": [
             (
                 20,

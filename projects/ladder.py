@@ -115,12 +115,18 @@ def ladder_for(current=None, claimed=None) -> list[dict]:
 
 
 STEP_DESCRIPTIONS = {
-    Step.COERCION: "People are passive. Decisions are made for them and imposed on them.",
+    Step.COERCION: (
+        "People are passive. Decisions are made for them and imposed on them. Some ladders "
+        "call this step persuasion."
+    ),
     Step.EDUCATING: "Information goes one way, to help people understand a service.",
     Step.INFORMING: "People are told about services and about decisions already made.",
     Step.CONSULTATION: "People are asked for their views, but the council decides.",
     Step.ENGAGEMENT: "People debate and influence plans, but the council still decides.",
-    Step.CO_DESIGN: "People shape the design with real influence, but do not see it through.",
+    Step.CO_DESIGN: (
+        "People shape the design with real influence, but are not partners in both delivering "
+        "it and checking how well it works."
+    ),
     Step.CO_PRODUCTION: (
         "People are equal partners in deciding, designing, delivering and checking the work."
     ),
@@ -373,14 +379,15 @@ STEP_RULES = [
     ),
     StepRule(
         Step.CO_DESIGN,
-        "Decisions are shared from the start, but people help neither deliver nor evaluate.",
-        "People shape the design, but do not see it through.",
-        lambda a: _shared(a) and not (a["helps_deliver"] or a["helps_evaluate"]),
+        "Decisions are shared from the start, but people do not help both deliver and "
+        "evaluate the work.",
+        "People shape the design, but are not partners in seeing it through and checking it.",
+        lambda a: _shared(a) and not (a["helps_deliver"] and a["helps_evaluate"]),
     ),
     StepRule(
         Step.CO_PRODUCTION,
         "Decisions are shared from the start, people help set the agenda, and they help "
-        "deliver or evaluate the work.",
+        "deliver and evaluate the work.",
         "People are equal partners in deciding, designing, delivering and checking the work.",
         lambda a: True,
     ),

@@ -82,9 +82,10 @@ CASES = [
         evidence(helps_deliver=False, helps_evaluate=False),
         Step.CO_DESIGN,
     ),
-    # Co-production: shared from the start, agenda, and delivery or evaluation.
-    ("shared from the start, delivers only", evidence(helps_evaluate=False), Step.CO_PRODUCTION),
-    ("shared from the start, evaluates only", evidence(helps_deliver=False), Step.CO_PRODUCTION),
+    # Equal partners in delivery and evaluation both, or it is not yet co-production.
+    ("shared from the start, delivers only", evidence(helps_evaluate=False), Step.CO_DESIGN),
+    ("shared from the start, evaluates only", evidence(helps_deliver=False), Step.CO_DESIGN),
+    # Co-production: shared from the start, agenda, delivery and evaluation.
     ("people lead from the start", evidence(decides=D.PEOPLE_LEAD), Step.CO_PRODUCTION),
     ("everything", evidence(), Step.CO_PRODUCTION),
 ]
