@@ -1,6 +1,6 @@
 """The insight dashboards. Each module builds one section from the filters:
 
-- `ladder`: the honest ladder (projects by evidenced step and level; claimed against
+- `ladder`: the honest ladder (projects by the step the public sees and level; claimed against
   evidenced; moves of the public step up and down over time);
 - `reach`: who takes part (distinct people, first-timers, "same faces", areas, equality);
 - `reciprocity`: fees and expenses paid, days to pay, budget against spend;

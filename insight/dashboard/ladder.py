@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from projects.ladder import STEP_GROUPS, Level, Step, StepGroup
 from projects.models import Project, StepChange
-from projects.querysets import lower_step
+from projects.querysets import lower_step, public_step_expression
 
 from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
@@ -21,8 +21,12 @@ def step_label(step: Step) -> str:
 
 
 def _counts(filters):
-    """One query: every count the first two tables need."""
-    projects = Project.objects.filter(filters.project_active_where())
+    """One query: every count the first two tables need. Where projects are on the ladder
+    is the step each shows the public, the lower of claimed and evidenced, as on its page:
+    a project that claims less than its evidence supports is counted at its claim."""
+    projects = Project.objects.filter(filters.project_active_where()).annotate(
+        public=public_step_expression()
+    )
     counts = {
         "total": Count("pk"),
         "recorded": Count("pk", filter=Q(evidenced_step__isnull=False)),
@@ -31,10 +35,9 @@ def _counts(filters):
     for step in Step:
         counts[f"claimed_{step}"] = Count("pk", filter=Q(claimed_step=step))
         counts[f"evidenced_{step}"] = Count("pk", filter=Q(evidenced_step=step))
+        counts[f"public_{step}"] = Count("pk", filter=Q(public=step))
         for level in Level:
-            counts[f"evidenced_{step}_{level}"] = Count(
-                "pk", filter=Q(evidenced_step=step, level=level)
-            )
+            counts[f"public_{step}_{level}"] = Count("pk", filter=Q(public=step, level=level))
     return projects.aggregate(**counts)
 
 
@@ -70,21 +73,21 @@ def build(filters, *, now) -> Section:
 
     by_group = dict.fromkeys(StepGroup, 0)
     for step in Step:
-        by_group[STEP_GROUPS[step]] += counts[f"evidenced_{step}"]
+        by_group[STEP_GROUPS[step]] += counts[f"public_{step}"]
     doing_with = by_group[StepGroup.DOING_WITH]
 
-    # Projects by evidenced step and level.
+    # Projects by the step the public sees, and level.
     step_table = t.Table(
         "ladder_steps",
-        "Projects by evidenced step and level",
+        "Projects by the step the public sees, and level",
         ["Step", *[level.label for level in levels], "All levels"],
     )
     for step in STEPS_TOP_DOWN:
         step_table.rows.append(
             [
                 t.text(step_label(step)),
-                *[t.number(counts[f"evidenced_{step}_{level}"]) for level in levels],
-                t.number(counts[f"evidenced_{step}"]),
+                *[t.number(counts[f"public_{step}_{level}"]) for level in levels],
+                t.number(counts[f"public_{step}"]),
             ]
         )
     step_table.rows.append(
@@ -103,11 +106,11 @@ def build(filters, *, now) -> Section:
     )
     step_chart = single_series(
         "ladder-steps",
-        "Projects by evidenced step",
-        "Bar chart of how many projects the evidence places on each step of the ladder, "
-        "from co-production at the top to coercion at the bottom.",
+        "Projects by the step the public sees",
+        "Bar chart of how many projects show the public each step of the ladder (the lower "
+        "of claimed and evidenced), from co-production at the top to coercion at the bottom.",
         [
-            (step_label(s), counts[f"evidenced_{s}"], f"{counts[f'evidenced_{s}']:,}")
+            (step_label(s), counts[f"public_{s}"], f"{counts[f'public_{s}']:,}")
             for s in STEPS_TOP_DOWN
         ],
     )
@@ -193,10 +196,11 @@ def build(filters, *, now) -> Section:
         slug="ladder",
         title="Honest ladder",
         intro=(
-            "Where projects are on the ladder of participation, going by the evidence rather "
-            "than what was claimed. Counts projects running at any point in the dates chosen, "
-            "at their current step; moves are changes in those dates to the step the public "
-            "sees (the lower of claimed and evidenced), as on each project's page."
+            "Where projects are on the ladder of participation, at the step each shows the "
+            "public: the lower of what was claimed and what the evidence supports, as on its "
+            "page, so a claim never lifts a project. Counts projects running at any point in "
+            "the dates chosen, at their current step; moves are changes in those dates to "
+            "that step."
         ),
         figures=[
             Figure("Projects", f"{total:,}", f"{recorded:,} with a recorded step"),
@@ -205,7 +209,7 @@ def build(filters, *, now) -> Section:
             Figure("Moves up / down", f"{total_up:,} / {total_down:,}"),
         ],
         blocks=[
-            Block("Projects by evidenced step", step_summary, step_table, step_chart),
+            Block("Projects by the step the public sees", step_summary, step_table, step_chart),
             Block("Claimed against evidenced", claim_summary, claim_table, claim_chart),
             Block("Moves up and down over time", moves_summary, moves_table, moves_chart),
         ],
@@ -218,10 +222,8 @@ def _share(part: int, whole: int) -> str:
 
 def _most_common_step(counts) -> str:
     """Names every step that ties for the most projects, so the summary never picks one."""
-    most = max(counts[f"evidenced_{step}"] for step in STEPS_TOP_DOWN)
-    tied = [step.label.lower() for step in STEPS_TOP_DOWN if counts[f"evidenced_{step}"] == most]
+    most = max(counts[f"public_{step}"] for step in STEPS_TOP_DOWN)
+    tied = [step.label.lower() for step in STEPS_TOP_DOWN if counts[f"public_{step}"] == most]
     if len(tied) == 1:
-        return f"The most common evidenced step is {tied[0]}."
-    return (
-        f"The most common evidenced steps are {joined(tied)}, with {plural(most, 'project')} each."
-    )
+        return f"The most common step is {tied[0]}."
+    return f"The most common steps are {joined(tied)}, with {plural(most, 'project')} each."

@@ -51,7 +51,7 @@ def projects():
     return inflated, strategic
 
 
-def test_it_counts_projects_by_evidenced_step_and_level(projects):
+def test_it_counts_projects_by_the_step_the_public_sees_and_level(projects):
     section = ladder.build(YEAR, now=NOW)
     rows = {row[0]: row[1:] for row in csv_rows(section, "ladder_steps")}
     # Columns: Individual, Service, Strategic, All levels.
@@ -64,6 +64,18 @@ def test_it_counts_projects_by_evidenced_step_and_level(projects):
     assert figures["Projects"] == "4"
     assert figures["Doing with people"] == "1"
     assert figures["Claim more than the evidence supports"] == "1"
+
+
+def test_a_project_claiming_less_than_its_evidence_counts_at_its_claim(projects):
+    """As on its own page: the public sees the lower of the two."""
+    ProjectFactory(claimed_step=5, evidenced_step=7, start_date=date(2025, 1, 1))
+
+    section = ladder.build(YEAR, now=NOW)
+
+    rows = {row[0]: row[1:] for row in csv_rows(section, "ladder_steps")}
+    assert rows["7. Co-production"][-1] == "0"
+    assert rows["5. Engagement"][-1] == "2"
+    assert {f.label: f.value for f in section.figures}["Doing with people"] == "1"
 
 
 def test_it_sets_claimed_against_evidenced(projects):
@@ -128,6 +140,5 @@ def test_the_summary_names_every_step_that_ties_for_the_most_projects(projects):
 
     summaries = " ".join(block.summary for block in section.blocks)
     assert (
-        "The most common evidenced steps are co-design, engagement and consultation, with 1 "
-        "project each."
+        "The most common steps are co-design, engagement and consultation, with 1 project each."
     ) in summaries
