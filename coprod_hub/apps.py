@@ -20,7 +20,7 @@ class CoprodHubConfig(AppConfig):
     verbose_name = "Co-production Hub"
 
     def ready(self):
-        from . import audit
+        from . import audit, checks  # noqa: F401 - checks registers itself
         from .lib import page_cache
 
         audit.register_models()

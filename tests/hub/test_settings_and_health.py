@@ -36,10 +36,28 @@ def test_production_settings_pass_the_deployment_checks():
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="coproduction.anytown.example",
+        EMAIL_HOST="smtp.anytown.example",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_checks_fail_when_emails_would_only_be_printed():
+    result = _run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="coproduction.anytown.example",
+        EMAIL_HOST="",
+    )
+
+    assert result.returncode != 0
+    assert "hub.W001" in result.stderr + result.stdout
+    assert "Emails are printed to the log, not sent." in result.stderr + result.stdout
 
 
 def test_a_database_url_may_name_an_sqlite_file(tmp_path):
