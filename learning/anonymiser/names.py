@@ -1,6 +1,6 @@
-"""Names of people the hub does not know: common given names from the bundled list, any
-capitalised word after a title ("Mrs Okonkwo"), and any after a family or carer word
-("my carer Ngozi")."""
+"""Names of people the hub does not know: common given names from the bundled list (also
+typed in lower case or capitals, unless they are ordinary words too), any capitalised word
+after a title ("Mrs Okonkwo"), and any after a family or carer word ("my carer Ngozi")."""
 
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ from .words import (
 
 _GIVEN_NAMES_FILE = Path(__file__).parent.parent / "data" / "given_names.txt"
 
+# Given names that are also everyday words when written in lower case ("special ed", "a
+# prem baby", "basil and thyme"): not flagged in lower case unless a family word comes first.
+LOWER_CASE_WORDS = frozenset(
+    "ed jo ken lee les meg peg basil ling kay dom bev flo prem aria matt".split()
+)
+
 # Written all in lower case, only these titles are sure to be a title before a lower-case
 # surname ("mrs okonkwo rang"); "ms" is also multiple sclerosis.
 _LOWER_CASE_SURNAME_TITLES = frozenset("mr mrs mx dr cllr".split())
@@ -56,7 +62,9 @@ def find_common_names(text: str, tokens: list[Token]) -> Iterator[Finding]:
         index = next_index
 
 
-def _is_given_name(word: str, names: frozenset[str]) -> bool:
+def _is_given_name(word: str, names: frozenset[str], *, glued: bool = False) -> bool:
+    if word.islower() or _shouted(word):
+        return not glued and _is_plainly_a_name(word, names)
     if not is_capitalised(word):
         return False
     if fold(word) in names:
@@ -65,6 +73,35 @@ def _is_given_name(word: str, names: frozenset[str]) -> bool:
     # "Mo-Fri" is Monday to Friday and "Al-Anon" a charity, not Mo or Al.
     first_part = word.split("-")[0]
     return first_part != word and len(first_part) > 2 and fold(first_part) in names
+
+
+def _glued(text: str, token: Token) -> bool:
+    # "priya2" is a user name, "x-priya" part of something longer: without a capital to
+    # say otherwise, not a person.
+    before = text[token.start - 1 : token.start]
+    after = text[token.end : token.end + 1]
+    return any(char.isdigit() or char in "-_@." for char in before) or any(
+        char.isdigit() or char in "-_@" for char in after
+    )
+
+
+def _shouted(word: str) -> bool:
+    # "SARAH was upset": a name in capitals, written for emphasis or in a heading.
+    return len(word) > 2 and word.isupper()
+
+
+def _is_plainly_a_name(word: str, names: frozenset[str]) -> bool:
+    """A given name typed in lower case ("i spoke to john") or in capitals ("SARAH"): people
+    write quickly, and the name is just as personal. Only names that are not also ordinary
+    words, as a capital letter is no longer there to tell them apart; "my son jack" is
+    found through the family word before it (`_cued_name_at`)."""
+    folded = fold(word)
+    return (
+        folded in names
+        and folded not in AMBIGUOUS_GIVEN_NAMES
+        and folded not in LOWER_CASE_WORDS
+        and folded not in MONTHS_AND_DAYS
+    )
 
 
 def _surname_chain(text: str, tokens: list[Token], index: int, strict: bool) -> int:
@@ -116,7 +153,7 @@ def _name_at(
         return _titled_name_at(text, tokens, index)
 
     core, possessive = strip_possessive(token.word)
-    if not _is_given_name(core, names):
+    if not _is_given_name(core, names, glued=_glued(text, token)):
         return _cued_name_at(text, tokens, index)
     # "St John Ambulance", "St Mary's": a saint's name is part of a place or charity.
     if index > 0 and fold(tokens[index - 1].word) in ("st", "saint"):
@@ -134,8 +171,13 @@ def _name_at(
 
 def _cued_name_at(text: str, tokens: list[Token], index: int) -> tuple[Finding | None, int]:
     # "My carer Ngozi comes": after a family or carer word, a capitalised word is a person
-    # even when it is not in our list of given names.
-    if person_cue_before(text, tokens, index) is None or not looks_like_surname(tokens[index].word):
+    # even when it is not in our list of given names; so is a given name in lower case,
+    # even one that is also an ordinary word ("my son jack").
+    if person_cue_before(text, tokens, index) is None:
+        return None, index + 1
+    word = strip_possessive(tokens[index].word)[0]
+    lower_case_name = word.islower() and fold(word) in given_names()
+    if not (lower_case_name or looks_like_surname(tokens[index].word)):
         return None, index + 1
     last = _surname_chain(text, tokens, index, strict=False)
     return _name_finding(tokens[index].start, tokens[last]), last + 1
