@@ -7,12 +7,13 @@ is posted yet, and waiting sessions are left out of the shares (they have not fa
 
 from datetime import timedelta
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from participation.models import Opportunity
-from projects.models import Update
+from projects.models import Project, Update
+from projects.querysets import UPDATE_OVERDUE_AFTER
 
 from .. import tables as t
 from ..charts import single_series
@@ -37,6 +38,23 @@ def sessions_in_view(filters, now):
         .exclude(status__in=[Opportunity.Status.DRAFT, Opportunity.Status.CANCELLED])
         .annotate(first_update_at=Subquery(first_update))
     )
+
+
+def _recent_updates(filters, now) -> tuple[int, int]:
+    """(projects running in the dates chosen, those with a "we said, we did" update in the
+    12 weeks before the end of the dates, or now if sooner): the rule behind the staff
+    project list's "no update for 12 weeks" flag, so both say the same. Counts projects
+    with no sessions in the hub too, which the session figures cannot see."""
+    until = min(now, filters.end_before)
+    recent = Update.objects.filter(
+        project=OuterRef("pk"),
+        posted_at__gt=until - UPDATE_OVERDUE_AFTER,
+        posted_at__lte=until,
+    )
+    counts = Project.objects.filter(filters.project_active_where()).aggregate(
+        running=Count("pk"), recent=Count("pk", filter=Q(Exists(recent)))
+    )
+    return counts["running"], counts["recent"]
 
 
 def _conditions(now):
@@ -65,6 +83,7 @@ def build(filters, *, now) -> Section:
         closed=Count("project", filter=Q(followed_n__gt=0)),
     )
     median_days = median(sessions, DaysBetween("first_update_at", "ends_at"))
+    running, recently_updated = _recent_updates(filters, now)
     project_rows = list(
         sessions.order_by()
         .values("project", "project__title")
@@ -163,9 +182,16 @@ def build(filters, *, now) -> Section:
         intro=(
             "Whether people hear back about what changed. A session is followed up when its "
             "project posts a \u201cwe said, we did\u201d update within 6 weeks of it ending. "
-            "Sessions less than 6 weeks old with no update yet are not counted against anyone."
+            "Sessions less than 6 weeks old with no update yet are not counted against anyone. "
+            "Projects with an update in the last 12 weeks count every project running, "
+            "as the staff list of projects does."
         ),
         figures=[
+            Figure(
+                "Projects with an update in the last 12 weeks",
+                _pct(recently_updated, running),
+                f"{recently_updated:,} of {running:,} projects running",
+            ),
             Figure(
                 "Projects that closed the loop",
                 _pct(n_closed, n_projects),

@@ -58,6 +58,22 @@ def test_it_shares_projects_that_posted_an_update_within_six_weeks(sessions):
     assert figures["Sessions followed up within 6 weeks"] == ("33%", "1 of 3 sessions")
 
 
+def test_it_shares_running_projects_with_an_update_in_the_last_12_weeks(sessions):
+    """As the staff project list flags them, and counting projects with no sessions in the
+    hub: 12 weeks back from the end of the dates chosen (31 March 2026)."""
+    no_sessions = ProjectFactory(title="Strategy")
+    _update(no_sessions, at(2026, 2, 1, 12))
+    _update(ProjectFactory(title="Too long ago"), at(2025, 12, 1, 12))
+
+    section = loop.build(YEAR, now=NOW)
+
+    figures = {f.label: (f.value, f.detail) for f in section.figures}
+    assert figures["Projects with an update in the last 12 weeks"] == (
+        "17%",
+        "1 of 6 projects running",
+    )
+
+
 def test_it_gives_the_median_days_from_session_to_update(sessions):
     section = loop.build(YEAR, now=NOW)
     # 14 days, and 80 days plus the hour the clocks went back: the median is about 47.
