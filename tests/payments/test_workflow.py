@@ -179,6 +179,46 @@ def test_a_taxi_needs_the_name_of_who_agreed_it(attended, resident):
         )
 
 
+def test_a_commissioner_is_asked_to_check_who_agreed_a_taxi_before_approving(
+    client, attended, resident, commissioner
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import PNG_BYTES
+
+    claim = services.start_claim(attended, by=resident)
+    receipt = services.store_receipt(
+        SimpleUploadedFile("taxi.png", PNG_BYTES),
+        owner=resident,
+        by=resident,
+        content_type="image/png",
+    )
+    services.save_expense(
+        claim,
+        by=resident,
+        category="taxi",
+        description="",
+        amount_pence=1200,
+        miles=None,
+        agreed_with="Jo Bloggs",
+        receipt=receipt,
+    )
+    claim = services.update_claim_details(
+        claim,
+        by=resident,
+        payment_method=Claim.PaymentMethod.BANK_TRANSFER,
+        employed_by_partner=False,
+        not_part_of_paid_job=False,
+    )
+    claim = services.submit_claim(claim, by=resident, benefits_acknowledged=True)
+    client.force_login(commissioner)
+
+    page = client.get(claim.get_absolute_url()).text
+
+    assert "says Jo Bloggs agreed this before they travelled" in page
+    assert "Check with Jo Bloggs before you approve it." in page
+
+
 def test_the_full_journey_records_every_change_with_who_and_when(
     make_claim, resident, commissioner
 ):
