@@ -338,6 +338,8 @@ ACCOUNT_SIGNUP_OPEN = env_bool("ACCOUNT_SIGNUP_OPEN", True)
 NOTIFY_API_KEY = env_secret("NOTIFY_API_KEY", required=False, default="")
 NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "")
 NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "")
+# Notify's id for the reply-to address set up there (the support inbox); empty: its default.
+NOTIFY_REPLY_TO_ID = env_str("NOTIFY_REPLY_TO_ID", "")
 
 # Periodic tasks. django-celery-beat copies these into its database schedule on start-up,
 # where admins can see and pause them.
@@ -360,9 +362,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.prompt_moderators",
         "schedule": crontab(minute=0, hour=9, day_of_week="mon-fri"),
     },
+    # Hourly, not only at its time (Monday 9am): each run sends this week's digest to whoever
+    # has not had it, so a Monday missed while beat or the worker was down is made up.
     "send-weekly-digests": {
         "task": "notifications.tasks.send_weekly_digests",
-        "schedule": crontab(minute=0, hour=9, day_of_week="mon"),
+        "schedule": crontab(minute=0),
     },
 }
 

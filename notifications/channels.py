@@ -39,12 +39,20 @@ def _settings_url() -> str:
     return settings.SITE_URL + reverse("notifications:preferences")
 
 
+def stop_link(kind: str, recipient_id: int | None, category: str, *, short=False) -> str:
+    """The link that stops this kind of message for this person, or "" when there is none: a
+    message the person must get has no "stop" link (the link would not stop it), nor has one
+    with no account behind it. `short`: the shorter form, for text messages."""
+    if always_sent(kind) or recipient_id is None:
+        return ""
+    return unsubscribe_url(recipient_id, category, short=short)
+
+
 def send_email(message, attachments=(), *, large_print=False) -> None:
     """`attachments`: (filename, text, mimetype) files, built by the caller at sending time.
     `large_print`: the person asked for large print, so the HTML version uses big type."""
-    # A message the person must get has no "stop" link: the link would not stop it.
     always_because = ALWAYS_SENT_BECAUSE[message.category] if always_sent(message.kind) else ""
-    link = "" if always_because else unsubscribe_url(message.recipient_id, message.category)
+    link = stop_link(message.kind, message.recipient_id, message.category)
     headers = {}
     if link:
         # One-click unsubscribe for mail clients (RFC 8058): they POST to the link.
@@ -83,11 +91,21 @@ def send_email(message, attachments=(), *, large_print=False) -> None:
     for filename, content, mimetype in attachments:
         email.attach(filename, content, mimetype)
     if notify_configured() and not attachments:
+        optional = {}
+        if link:
+            # Notify writes the List-Unsubscribe headers from this, as the SMTP path does.
+            optional["one_click_unsubscribe_url"] = link
+        reply_to_id = settings.NOTIFY_REPLY_TO_ID
+        if reply_to_id:
+            # Notify's id for the reply-to address set up in Notify (the support inbox);
+            # without it, replies go to the service's default reply-to address, if any.
+            optional["email_reply_to_id"] = reply_to_id
         _notify_client().send_email_notification(
             email_address=message.to_address,
             template_id=settings.NOTIFY_EMAIL_TEMPLATE_ID,
             personalisation={"subject": message.subject, "body": email.body},
             reference=f"hub-message-{message.pk}",
+            **optional,
         )
         return
     email.send(fail_silently=False)

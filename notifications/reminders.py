@@ -53,13 +53,16 @@ def due_reminders(signups, now: datetime):
         starts_at = signup.opportunity.starts_at
         if starts_at <= now:
             continue
-        two_day = two_day_reminder_due(starts_at)
-        # Someone booked after the two-day point (signing up, or from the waiting list) has
-        # just had a confirmation instead.
-        if two_day <= now and signup.status_changed_at < two_day:
-            yield "reminder_two_days", signup
-        if morning_reminder_due(starts_at) <= now:
-            yield "reminder_on_the_day", signup
+        # A reminder is due from its time on, to people whose place was theirs by then.
+        # Someone booked after it (signing up, or saying yes to a place from the waiting
+        # list) has just had a confirmation instead: booked at 10:55 for a 2pm session, a
+        # "reminder" straight after it would be noise.
+        for kind, due in (
+            ("reminder_two_days", two_day_reminder_due(starts_at)),
+            ("reminder_on_the_day", morning_reminder_due(starts_at)),
+        ):
+            if due <= now and signup.status_changed_at < due:
+                yield kind, signup
 
 
 def send_due_reminders(now: datetime | None = None) -> int:

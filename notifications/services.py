@@ -113,14 +113,21 @@ def body_in_format(kind: str, template: str, context: dict, email_body: str) -> 
 
 def render_text_message(kind: str, context: dict, *, email_body: str) -> str:
     """What a text message says: the kind's own short version (`sms.txt`) where it has one,
-    else the e-mail's words. GOV.UK Notify refuses a text longer than TEXT_MESSAGE_MAX, and a
-    refused message would never arrive, so a longer one is cut and says how to hear the rest.
+    else the e-mail's words, then, for an optional kind, a line with the link that stops it
+    (as its e-mail has). GOV.UK Notify refuses a text longer than TEXT_MESSAGE_MAX, and a
+    refused message would never arrive, so a longer one is cut and says how to hear the rest;
+    the stop line is kept whole.
     """
     body = body_in_format(kind, "sms.txt", context, email_body)
-    if len(body) <= TEXT_MESSAGE_MAX:
-        return body
-    rest = f"... (Cut short. Call {settings.SUPPORT_PHONE} for the rest.)"
-    return body[: TEXT_MESSAGE_MAX - len(rest)].rstrip() + rest
+    # A stand-in recipient (a preview for staff) has no account whose link to show.
+    recipient_id = getattr(context.get("recipient"), "pk", None)
+    link = channels.stop_link(kind, recipient_id, category_for(kind), short=True)
+    stop = f"\nStop these texts: {link}" if link else ""
+    room = TEXT_MESSAGE_MAX - len(stop)
+    if len(body) > room:
+        rest = f"... (Cut short. Call {settings.SUPPORT_PHONE} for the rest.)"
+        body = body[: room - len(rest)].rstrip() + rest
+    return body + stop
 
 
 def render_call_list_message(kind: str, context: dict, *, email_body: str) -> str:

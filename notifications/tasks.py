@@ -33,6 +33,8 @@ def send_new_opportunity_alerts():
 
 @shared_task
 def send_weekly_digests():
+    """Every hour: this week's digest to anyone who has not had it, from Monday 9am (UK time)
+    on, so a Monday the worker or scheduler missed is made up later that week."""
     return alerts.send_weekly_digests()
 
 

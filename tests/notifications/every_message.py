@@ -21,7 +21,7 @@ from learning import services as learning
 from learning.models import Entry
 from notifications import channels
 from notifications import services as notifications
-from notifications.alerts import send_immediate_alerts, send_weekly_digests
+from notifications.alerts import digest_due, send_immediate_alerts, send_weekly_digests
 from notifications.kinds import category_for
 from notifications.models import Message
 from notifications.prompts import prompt_for_overdue_updates, prompt_moderators
@@ -52,6 +52,7 @@ class Rendered:
     email_text: str  # the whole plain-text e-mail, footer included
     email_html: str
     for_residents: bool
+    recipient_id: int | None
 
 
 STAFF_KINDS = frozenset({"staff_update_overdue", "moderation_overdue"})
@@ -210,7 +211,12 @@ def _build_world(run_on_commit):
     session("Short breaks: what should change?", _at(20, 10), published_at=timezone.now())
     session("Carers' card: have your say", _at(21, 18, 30), published_at=timezone.now())
     send_immediate_alerts()
-    send_weekly_digests()
+    # A digest lists what was published in the week before it is due (Monday 9am): run the
+    # next one, an hour after it is due.
+    next_digest = digest_due(timezone.now())
+    if next_digest <= timezone.now():
+        next_digest += timedelta(days=7)
+    send_weekly_digests(now=next_digest + timedelta(hours=1))
 
     # Prompts for staff.
     quiet = session("Carers' forum", _at(-50, 10), status=Opportunity.Status.CLOSED)
@@ -306,4 +312,5 @@ def render_every_part(kind: str, context: dict) -> Rendered:
         email_text=email.body,
         email_html=email.alternatives[0][0],
         for_residents=kind not in STAFF_KINDS,
+        recipient_id=getattr(recipient, "pk", None),
     )

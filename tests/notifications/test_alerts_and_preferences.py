@@ -1,15 +1,19 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 
 import pytest
+import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.alerts import send_immediate_alerts, send_weekly_digests
+from notifications.alerts import digest_due, send_immediate_alerts, send_weekly_digests
 from notifications.models import Message, Unsubscribe
 from notifications.tokens import unsubscribe_token
 from participation.models import Opportunity, Profile
+from projects.ladder import Level
 from projects.models import ServiceArea
 from tests.factories import ProjectFactory, UserFactory
 
@@ -23,13 +27,13 @@ def carers():
 
 @pytest.fixture
 def publish(staff):
-    def make(topic, *, title="Carers' breaks panel", days_ahead=10):
+    def make(topic, *, title="Carers' breaks panel", days_ahead=10, **fields):
         now = timezone.now()
         return Opportunity.objects.create(
             title=title,
             description="Help us plan short breaks.",
             kind=Opportunity.Kind.PANEL,
-            format=Opportunity.Format.ONLINE,
+            format=fields.pop("format", Opportunity.Format.ONLINE),
             topic=topic,
             starts_at=now + timedelta(days=days_ahead),
             ends_at=now + timedelta(days=days_ahead, hours=2),
@@ -37,16 +41,34 @@ def publish(staff):
             status=Opportunity.Status.PUBLISHED,
             published_at=now,
             created_by=staff,
+            **fields,
         )
 
     return make
 
 
-def person_wanting(frequency, *topics):
+def person_wanting(frequency, *topics, levels=(), formats=()):
     person = UserFactory()
-    profile = Profile.objects.create(user=person, alert_frequency=frequency)
+    profile = Profile.objects.create(
+        user=person,
+        alert_frequency=frequency,
+        preferred_levels=list(levels),
+        preferred_formats=list(formats),
+    )
     profile.interests.set(topics)
     return person
+
+
+# A Monday, and the time its digest is due (9am, GMT in March).
+MONDAY_9AM = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def next_digest_run():
+    """An hour after the next digest is due: the first to list what is published now."""
+    due = digest_due(timezone.now())
+    if due <= timezone.now():
+        due += timedelta(days=7)
+    return due + timedelta(hours=1)
 
 
 def test_people_who_want_alerts_now_hear_about_matching_opportunities_once(
@@ -74,18 +96,19 @@ def test_nobody_hears_about_an_opportunity_whose_project_is_hidden(carers, publi
     opportunity.save()
 
     after_commit(send_immediate_alerts)
-    after_commit(send_weekly_digests)
+    after_commit(send_weekly_digests, next_digest_run())
 
     assert not Message.objects.exists()
 
 
 def test_the_weekly_digest_lists_the_weeks_matches_in_one_message(carers, publish):
     weekly = person_wanting("weekly", carers)
-    publish(carers, title="Short breaks panel")
-    publish(carers, title="Respite focus group")
+    with time_machine.travel(MONDAY_9AM - timedelta(days=2), tick=False):
+        publish(carers, title="Short breaks panel")
+        publish(carers, title="Respite focus group")
 
-    send_weekly_digests()
-    send_weekly_digests()
+    send_weekly_digests(now=MONDAY_9AM)
+    send_weekly_digests(now=MONDAY_9AM + timedelta(hours=1))
 
     message = Message.objects.get(recipient=weekly)
     assert message.kind == "weekly_digest"
@@ -221,3 +244,132 @@ def test_people_who_had_stopped_alerts_read_them_as_off_after_the_upgrade(carers
         "Do not tell me about new opportunities"
     )
     assert Profile.objects.get(user=keen).alert_frequency == "weekly"
+
+
+# --- Levels and ways of taking part -------------------------------------------------------
+
+
+def alerted(opportunity):
+    return set(
+        Message.objects.filter(event_key=f"opportunity:{opportunity.pk}:alert").values_list(
+            "recipient", flat=True
+        )
+    )
+
+
+def test_people_hear_only_about_opportunities_at_the_levels_they_chose(carers, publish):
+    service_minded = person_wanting("immediately", carers, levels=[Level.SERVICE])
+    strategic_minded = person_wanting("immediately", carers, levels=[Level.STRATEGIC])
+    either = person_wanting("immediately", carers, levels=[Level.SERVICE, Level.STRATEGIC])
+    any_level = person_wanting("immediately", carers)
+    on_its_own = publish(carers, title="Day centre menu", level=Level.SERVICE)
+    # In a project, the project's level is the opportunity's.
+    in_project = publish(
+        carers,
+        title="Carers' strategy",
+        project=ProjectFactory(service_area=carers, level=Level.STRATEGIC),
+        level=Level.SERVICE,
+    )
+    no_level = publish(carers, title="Coffee morning")
+
+    send_immediate_alerts()
+
+    assert alerted(on_its_own) == {service_minded.pk, either.pk, any_level.pk}
+    assert alerted(in_project) == {strategic_minded.pk, either.pk, any_level.pk}
+    # It cannot be said to be at a level they chose, as the directory's level filter says.
+    assert alerted(no_level) == {any_level.pk}
+
+
+@pytest.mark.parametrize(
+    ("held", "chosen", "told"),
+    [
+        ("in_person", ["in_person"], True),
+        ("in_person", ["online", "phone"], False),
+        ("online", ["in_person"], False),
+        # A hybrid session suits people who take part either way.
+        ("hybrid", ["in_person"], True),
+        ("hybrid", ["online"], True),
+        ("hybrid", ["phone"], False),
+        # "In person or online" is happy with either.
+        ("in_person", ["hybrid"], True),
+        ("online", ["hybrid"], True),
+        ("phone", ["hybrid"], False),
+        ("phone", ["phone"], True),
+        ("phone", [], True),  # nothing chosen: any way will do
+    ],
+)
+def test_people_hear_only_about_opportunities_held_in_a_way_they_chose(
+    carers, publish, held, chosen, told
+):
+    person = person_wanting("immediately", carers, formats=chosen)
+    opportunity = publish(carers, format=held)
+
+    send_immediate_alerts()
+
+    assert (person.pk in alerted(opportunity)) == told
+
+
+def test_the_weekly_digest_lists_only_what_suits_each_person(carers, publish):
+    service_online = person_wanting("weekly", carers, levels=[Level.SERVICE])
+    in_person_only = person_wanting("weekly", carers, formats=["in_person"])
+    suited_by_none = person_wanting("weekly", carers, levels=[Level.INDIVIDUAL])
+    with time_machine.travel(MONDAY_9AM - timedelta(days=2), tick=False):
+        publish(carers, title="Day centre menu", level=Level.SERVICE, format="online")
+        publish(carers, title="Carers' strategy", level=Level.STRATEGIC, format="in_person")
+
+    send_weekly_digests(now=MONDAY_9AM)
+
+    def digest_of(person):
+        return Message.objects.get(recipient=person, kind="weekly_digest").body_text
+
+    assert "Day centre menu" in digest_of(service_online)
+    assert "Carers' strategy" not in digest_of(service_online)
+    assert "Carers' strategy" in digest_of(in_person_only)
+    assert "Day centre menu" not in digest_of(in_person_only)
+    assert not Message.objects.filter(recipient=suited_by_none).exists()
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+
+def _people_with_mixed_wishes(count, frequency, topic):
+    for n in range(count):
+        person_wanting(
+            frequency,
+            topic,
+            levels=[[], [Level.SERVICE], [Level.STRATEGIC]][n % 3],
+            formats=[[], ["online"], ["hybrid", "phone"], ["in_person"]][n % 4],
+        )
+
+
+def _queries(fn, *args):
+    with CaptureQueriesContext(connection) as queries:
+        fn(*args)
+    return len(queries)
+
+
+def test_alerts_take_the_same_queries_however_many_people_want_them(carers, publish):
+    _people_with_mixed_wishes(3, "immediately", carers)
+    publish(carers, level=Level.SERVICE)
+    few = _queries(send_immediate_alerts)
+    _people_with_mixed_wishes(30, "immediately", carers)
+    publish(carers, level=Level.SERVICE)
+    many = _queries(send_immediate_alerts)
+
+    assert Message.objects.count() > 3
+    assert few == many
+
+
+def test_the_digest_takes_the_same_queries_however_many_people_want_it(carers, publish):
+    _people_with_mixed_wishes(3, "weekly", carers)
+    with time_machine.travel(MONDAY_9AM - timedelta(days=2), tick=False):
+        publish(carers, level=Level.SERVICE)
+    few = _queries(send_weekly_digests, MONDAY_9AM)
+    _people_with_mixed_wishes(30, "weekly", carers)
+    next_monday = MONDAY_9AM + timedelta(days=7)
+    with time_machine.travel(next_monday - timedelta(days=2), tick=False):
+        publish(carers, level=Level.SERVICE)
+    many = _queries(send_weekly_digests, next_monday)
+
+    assert Message.objects.filter(event_key="digest:2026-W11").count() > 3
+    assert few == many

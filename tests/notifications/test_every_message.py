@@ -11,8 +11,9 @@ import re
 import pytest
 from django.conf import settings
 
-from notifications.kinds import KIND_CATEGORIES
+from notifications.kinds import KIND_CATEGORIES, always_sent, category_for
 from notifications.services import TEXT_MESSAGE_MAX
+from notifications.tokens import read_unsubscribe_token
 
 from .every_message import queue_every_kind, render_every_part
 
@@ -39,6 +40,9 @@ STAFF_WORDS = [
 # Two parts of a text message: long enough for the facts and a link, short enough to read.
 TEXT_MESSAGE_PARTS = 2
 TEXT_MESSAGE_LIMIT = 153 * TEXT_MESSAGE_PARTS
+# An optional text's last line: how to stop them. It may add one part, never more.
+STOP_LINE = re.compile(r"\nStop these texts: (?P<link>\S+)\Z")
+STOP_LINE_LIMIT = 100
 
 # Plain English: sentences of 20 words or fewer (an address or a number counts as a word);
 # easy read, 15 or fewer.
@@ -180,12 +184,26 @@ def test_every_text_message_is_short_and_stands_on_its_own(messages):
     for message in messages:
         text = message.text_message
         where = (message.kind, len(text), text)
+        words = STOP_LINE.sub("", text)
         assert len(text) <= TEXT_MESSAGE_MAX, where
-        assert len(text) <= TEXT_MESSAGE_LIMIT, where
+        assert len(words) <= TEXT_MESSAGE_LIMIT, where
+        assert len(text) - len(words) <= STOP_LINE_LIMIT, where
         assert text.startswith(f"{settings.SITE_NAME}: "), where
         # Nothing that only makes sense in an e-mail.
         for email_only in ("Hello", "attached", "this email", "this e-mail", "below"):
             assert email_only not in text, (*where, email_only)
+
+
+def test_an_optional_text_message_ends_with_a_link_that_stops_it(messages):
+    for message in messages:
+        stop = STOP_LINE.search(message.text_message)
+        if always_sent(message.kind):
+            # Like its e-mail: a link would not stop it.
+            assert stop is None, message.kind
+            continue
+        assert stop, (message.kind, message.text_message)
+        token = stop["link"].removeprefix(f"{SITE_URL}/unsubscribe/").removesuffix("/")
+        assert read_unsubscribe_token(token) == (message.recipient_id, category_for(message.kind))
 
 
 def test_every_text_message_carries_a_link_or_a_number_to_act_on(messages):

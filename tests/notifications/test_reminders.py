@@ -148,6 +148,53 @@ def test_someone_given_a_place_from_the_waiting_list_the_day_before_gets_no_two_
     assert kinds_sent() == []
 
 
+def test_someone_who_books_on_the_morning_gets_their_confirmation_and_no_reminder(
+    booked, after_commit
+):
+    # Booked at 10:55 for 2pm: the morning reminder was due at 7am, before the place was theirs.
+    signup = booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 15, 10, 55))
+
+    with time_machine.travel(utc(2026, 1, 15, 11), tick=False):
+        after_commit(send_due_reminders)
+
+    assert kinds_sent() == []
+    assert not mail.outbox
+    assert signup.status_changed_at == utc(2026, 1, 15, 10, 55)
+
+
+def test_someone_given_a_place_from_the_waiting_list_on_the_morning_gets_no_reminder(
+    booked, after_commit
+):
+    signup = booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
+    SignUp.objects.filter(pk=signup.pk).update(status_changed_at=utc(2026, 1, 15, 9, 30))
+
+    with time_machine.travel(utc(2026, 1, 15, 9, 45), tick=False):
+        after_commit(send_due_reminders)
+
+    assert kinds_sent() == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "due"),
+    [
+        ("reminder_two_days", utc(2026, 1, 13, 9)),
+        ("reminder_on_the_day", utc(2026, 1, 15, 7)),
+    ],
+)
+def test_a_reminder_goes_to_places_booked_before_it_was_due_and_not_after(
+    booked, after_commit, kind, due
+):
+    before = booked(utc(2026, 1, 15, 14), signed_up_at=due - timedelta(minutes=1))
+    after = booked(utc(2026, 1, 15, 14), signed_up_at=due + timedelta(minutes=1))
+
+    with time_machine.travel(due + timedelta(minutes=30), tick=False):
+        after_commit(send_due_reminders)
+
+    assert [m.to for m in mail.outbox] == [[before.resident.email]]
+    assert list(Message.objects.values_list("kind", "recipient")) == [(kind, before.resident_id)]
+    assert not Message.objects.filter(recipient=after.resident).exists()
+
+
 def test_cancelled_places_and_started_sessions_get_no_reminder(booked, after_commit):
     signup = booked(utc(2026, 1, 15, 14), signed_up_at=utc(2026, 1, 1))
     signup.status = SignUp.Status.CANCELLED
