@@ -27,8 +27,8 @@ def _run_manage(*args, **env):
     )
 
 
-def test_production_settings_pass_the_deployment_checks():
-    result = _run_manage(
+def _deployment_checks(**env):
+    return _run_manage(
         "check",
         "--deploy",
         "--fail-level",
@@ -36,24 +36,19 @@ def test_production_settings_pass_the_deployment_checks():
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="coproduction.anytown.example",
-        EMAIL_HOST="smtp.anytown.example",
+        **env,
     )
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = _deployment_checks(EMAIL_HOST="smtp.anytown.example")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_the_deployment_checks_fail_when_emails_would_only_be_printed():
-    result = _run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(60),
-        ALLOWED_HOSTS="coproduction.anytown.example",
-        EMAIL_HOST="",
-    )
+    result = _deployment_checks(EMAIL_HOST="")
 
     assert result.returncode != 0
     assert "hub.W001" in result.stderr + result.stdout
