@@ -604,6 +604,23 @@ class Profile(models.Model):
     def has_access_needs(self) -> bool:
         return bool(self.access_needs_consent_at and self.access_needs.strip())
 
+    def text_messages_fallback(self) -> str:
+        """For someone who asked for text messages while we cannot send them (GOV.UK Notify
+        is not set up): how we reach them instead, as notifications.services.choose_channel
+        decides. "" when texts work or they chose something else."""
+        from notifications import channels
+        from notifications.services import choose_channel
+
+        if self.contact_by != self.ContactBy.TEXT or channels.notify_configured():
+            return ""
+        channel, address = choose_channel(self.user, (self.contact_by, self.phone))
+        instead = (
+            f"we will email you at {address} instead"
+            if channel == "email" and address
+            else "our staff will phone you or write to you instead"
+        )
+        return f"You asked for text messages, but we cannot send them at the moment, so {instead}."
+
     def get_preferred_levels_display(self) -> list[str]:
         return labels_of(Level, self.preferred_levels)
 

@@ -24,6 +24,7 @@ from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from coprod_hub.users.services import grant_role, keep_email_on_record
 from insight.querysets import quarter_floor
+from notifications.channels import notify_configured
 from notifications.kinds import category_for
 from notifications.models import Message, Unsubscribe
 from notifications.reminders import REMINDER_KINDS, reminder_key_prefix
@@ -82,6 +83,9 @@ def _survey_total(opportunity) -> tuple:
 # Staff on the call list phone or write to people who asked for post or phone.
 POST_OR_PHONE_NEEDS_DETAILS = (
     "Enter a phone number or a postal address, so our staff can phone or write to you"
+)
+TEXTS_UNAVAILABLE = (
+    "We cannot send text messages at the moment. Choose email, or post or a phone call"
 )
 OFFLINE_PERSON_NEEDS_DETAILS = (
     "Enter their phone number or postal address, so our staff can phone or write to them"
@@ -895,6 +899,8 @@ def _add_person(*, display_name, email, phone, postal_address, contact_by) -> Us
     email, phone, postal_address = email.strip().lower(), phone.strip(), postal_address.strip()
     if not email and contact_by == Profile.ContactBy.EMAIL:
         contact_by = Profile.ContactBy.POST_OR_PHONE
+    if contact_by == Profile.ContactBy.TEXT and not notify_configured():
+        raise ParticipationError(TEXTS_UNAVAILABLE)
     if contact_by == Profile.ContactBy.POST_OR_PHONE and not (phone or postal_address):
         raise ParticipationError(OFFLINE_PERSON_NEEDS_DETAILS)
     with transaction.atomic():
@@ -971,6 +977,9 @@ def share_profile_needs(signup, *, by) -> SignUp:
 def update_contact_preferences(profile, *, contact_by, phone, postal_address, format):
     """How we reach the person, and how information should be written for them."""
     phone, postal_address = phone.strip(), postal_address.strip()
+    if contact_by == Profile.ContactBy.TEXT and not notify_configured():
+        # Saved, it would quietly become email or the call list (choose_channel).
+        raise ParticipationError(TEXTS_UNAVAILABLE)
     if contact_by == Profile.ContactBy.TEXT and not phone:
         raise ParticipationError("Enter a mobile phone number so we can send text messages.")
     if contact_by == Profile.ContactBy.POST_OR_PHONE and not (phone or postal_address):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.functional import cached_property
 
-from projects.ladder import STEP_GROUPS, STEP_IN_PLAIN_WORDS, Level, Step, StepGroup
+from projects.ladder import STEP_IN_PLAIN_WORDS, Level, Step
 from projects.models import Project
 
 from ..models import Opportunity, Venue
@@ -13,7 +13,13 @@ from .fields import UKDateField
 class DirectoryFilterForm(forms.Form):
     """The directory's search and filters. Every value lives in the URL (GET)."""
 
-    PAID_CHOICES = [("", "Paid or not"), ("paid", "Paid"), ("unpaid", "Not paid")]
+    # "No fee" says what it means: such a session may still pay expenses (most do), and the
+    # label must not promise otherwise (OpportunityQuerySet.filtered: fee_basis alone).
+    PAID_CHOICES = [
+        ("", "Paid or not"),
+        ("paid", "Paid a fee"),
+        ("unpaid", "No fee (we may still pay expenses, such as travel)"),
+    ]
     MORE_FILTERS = [
         "kind",
         "topic",
@@ -81,12 +87,11 @@ class DirectoryFilterForm(forms.Form):
         label="How much say you have",
         required=False,
         coerce=int,
-        # Steps where people have some say; "doing to" steps are not ways to get involved.
-        choices=[
-            (step.value, f"{step.label}: {STEP_IN_PLAIN_WORDS[step]}")
-            for step in Step
-            if STEP_GROUPS[step] != StepGroup.DOING_TO
-        ],
+        # All seven steps. The directory lists opportunities at the "doing to" steps too: a
+        # standalone one may be set to any step up to engagement, and a project's honest step
+        # can be coercion or educating. Leaving those steps out would hide them from anyone
+        # filtering, when people deserve to find (or rule out) them in plain words.
+        choices=[(step.value, f"{step.label}: {STEP_IN_PLAIN_WORDS[step]}") for step in Step],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose steps from the list"},
     )

@@ -9,11 +9,26 @@ from crispy_forms_gds.layout import Layout
 from django import forms
 
 from coprod_hub.lib.forms import DateInputField
+from notifications.channels import notify_configured
+
+from ..models import Profile
 
 UK = ZoneInfo("Europe/London")
 DATE_HINT = "For example, 27/3/2026"
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y"]
 BAD_DATE = "Enter a real date, for example 27/3/2026"
+
+
+def contact_by_choices() -> list[tuple[str, str]]:
+    """The ways people may ask us to contact them. Text messages only while GOV.UK Notify is
+    set up: without it notifications.services.choose_channel sends email (or puts the person on
+    the staff call list) instead, so offering texts would be a promise we silently break.
+    Read each time a form is made, not at import, so a change of settings shows at once."""
+    return [
+        (value, label)
+        for value, label in Profile.ContactBy.choices
+        if value != Profile.ContactBy.TEXT or notify_configured()
+    ]
 
 
 def gds_helper(*layout) -> FormHelper:

@@ -9,7 +9,7 @@ from projects.models import ServiceArea
 
 from ..models import Opportunity, Profile
 from ..services import POST_OR_PHONE_NEEDS_DETAILS
-from .fields import gds_helper
+from .fields import contact_by_choices, gds_helper
 
 
 class SignUpForm(forms.Form):
@@ -89,10 +89,14 @@ class AccessNeedsForm(forms.Form):
         return data
 
 
+TEXT_PHONE_HINT = "Needed if you choose text messages: a mobile number, starting 07."
+PHONE_HINT = "Needed if you choose post or phone and do not give a postal address."
+
+
 class ContactPreferencesForm(forms.Form):
     contact_by = forms.ChoiceField(
         label="How should we contact you?",
-        choices=Profile.ContactBy.choices,
+        choices=contact_by_choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how we should contact you"},
     )
@@ -102,7 +106,7 @@ class ContactPreferencesForm(forms.Form):
         label="Phone number",
         required=False,
         max_length=40,
-        help_text="Needed if you choose text messages: a mobile number, starting 07.",
+        help_text=TEXT_PHONE_HINT,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     postal_address = forms.CharField(
@@ -129,6 +133,8 @@ class ContactPreferencesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if Profile.ContactBy.TEXT not in dict(self.fields["contact_by"].choices):
+            self.fields["phone"].help_text = PHONE_HINT
         self.helper = gds_helper(
             Field.radios("contact_by", legend_size=Size.MEDIUM),
             Field.text("phone", field_width=20),

@@ -13,7 +13,7 @@ from projects.models import ServiceArea
 
 from ..models import Opportunity, Profile, SignUp, Venue
 from ..services import OFFLINE_PERSON_NEEDS_DETAILS
-from .fields import UK, ClockTimeField, UKDateField, gds_helper, uk_datetime
+from .fields import UK, ClockTimeField, UKDateField, contact_by_choices, gds_helper, uk_datetime
 
 
 class OpportunityForm(PlainTextMixin, forms.ModelForm):
@@ -451,7 +451,7 @@ class AddPersonForm(forms.Form):
     )
     contact_by = forms.ChoiceField(
         label="How would they like us to contact them?",
-        choices=Profile.ContactBy.choices,
+        choices=contact_by_choices,  # no texts unless we can send them
         initial=Profile.ContactBy.POST_OR_PHONE,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how they would like us to contact them"},

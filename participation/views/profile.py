@@ -51,6 +51,7 @@ def profile(request):
             "profile": profile,
             "interests": list(profile.interests.all()),
             "calendar_url": calendar_url(profile),
+            "text_fallback": profile.text_messages_fallback(),
         },
     )
 
@@ -116,8 +117,11 @@ def delete_access_needs(request):
 @login_required
 def contact(request):
     profile = permissions.profile_for(request)
+    text_fallback = profile.text_messages_fallback()
     initial = {
-        "contact_by": profile.contact_by,
+        # Texts are not offered while we cannot send them, so nothing is chosen: the page
+        # says how we reach them now and asks them to choose.
+        "contact_by": None if text_fallback else profile.contact_by,
         "phone": profile.phone,
         "postal_address": profile.postal_address,
         "format": profile.format,
@@ -139,4 +143,5 @@ def contact(request):
         title="How we contact you",
         submit_label="Save",
         intro_template="participation/_partials/contact_intro.html",
+        extra={"text_fallback": text_fallback},
     )

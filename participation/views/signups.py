@@ -133,6 +133,9 @@ def signup_detail(request, pk):
             # Special category data seen by staff: kept in the audit trail.
             log_access(signup.resident, by=request.user, what="access needs")
     started = signup.opportunity.has_started()
+    can_sign_up_again = (
+        is_own and not signup.is_active and not signup.opportunity.sign_up_closed_reason()
+    )
     # After the session: the person's claim, or whether they can make one (one query).
     own_claim, can_claim = None, False
     if is_own and started and signup.status == SignUp.Status.BOOKED:
@@ -155,9 +158,10 @@ def signup_detail(request, pk):
             "own_claim": own_claim,
             "can_claim": can_claim,
             "fee": fee_for(signup.opportunity, activity_date(signup.opportunity)),
-            "can_sign_up_again": is_own
-            and not signup.is_active
-            and not signup.opportunity.sign_up_closed_reason(),
+            "can_sign_up_again": can_sign_up_again,
+            # Said before they choose: signing up again books a place only while one is free
+            # (one query, and only on a cancelled place's page).
+            "sign_up_again_waits": can_sign_up_again and signup.opportunity.is_full,
         },
     )
 
@@ -184,32 +188,49 @@ def share_needs(request, pk):
     return redirect(signup)
 
 
+def _sentence(text: str) -> str:
+    """A full stop, unless the text (often ending in a title) already ends a sentence:
+    "...short breaks easier?" is not followed by "."."""
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
 @login_required
 def cancel(request, pk):
-    """A confirmation page, then one click."""
+    """Cancelling is one click (SPEC 4.2): the buttons on the place's page and on "/my/" post
+    here and the place is cancelled at once. A GET, from an old link or a bookmark, still
+    shows a confirmation page, whose button posts here too."""
     signup = permissions.get_signup_for_user(request, pk)
+    is_own = signup.resident_id == request.user.pk
     if request.method == "POST":
+        was = signup.status  # the service hands back a fresh copy; this one keeps the old status
         try:
             services.cancel_sign_up(signup, by=request.user)
         except services.ParticipationError as error:
             messages.error(request, str(error))
             return redirect(signup)
-        if signup.resident_id == request.user.pk:
-            if signup.status == SignUp.Status.WAITING:  # as it was before cancelling
-                messages.success(
-                    request, f"You have left the waiting list for {signup.opportunity}."
-                )
-            elif signup.status == SignUp.Status.OFFERED:
-                messages.success(
-                    request,
-                    f"You said no to the place at {signup.opportunity}. We will offer it to the "
-                    "next person waiting.",
-                )
-            else:
-                messages.success(request, f"You have cancelled your place at {signup.opportunity}.")
-            return redirect("participation:my")
-        messages.success(request, f"Cancelled {signup.resident}'s place.")
-        return redirect("participation:manage", signup.opportunity_id)
+        if was == SignUp.Status.CANCELLED:
+            # A second click, or an old tab: nothing changed, so say so rather than "done".
+            messages.info(request, "This place was already cancelled.")
+        elif not is_own:
+            messages.success(request, f"Cancelled {signup.resident}'s place.")
+        elif was == SignUp.Status.WAITING:
+            messages.success(
+                request, _sentence(f"You have left the waiting list for {signup.opportunity}")
+            )
+        elif was == SignUp.Status.OFFERED:
+            messages.success(
+                request,
+                _sentence(f"You said no to the place at {signup.opportunity}")
+                + " We will offer it to the next person waiting.",
+            )
+        else:
+            messages.success(
+                request, _sentence(f"You have cancelled your place at {signup.opportunity}")
+            )
+        if not is_own:
+            return redirect("participation:manage", signup.opportunity_id)
+        # The place's own page: it says the place is cancelled and offers signing up again.
+        return redirect(signup)
     if not signup.can_be_cancelled():
         messages.info(request, "There is nothing to cancel.")
         return redirect(signup)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from participation.models import Opportunity
+from participation.models import Opportunity, Venue
 from projects.ladder import Step
 
 from .factories import (
@@ -113,6 +113,85 @@ def test_topic_area_access_level_and_step_filters(client):
     assert sorted(titles(client.get(URL, {"level": "service"}))) == sorted(
         ["From project", "Quiet venue", "Other"]
     )
+
+
+def test_the_kind_filter_lists_only_the_kinds_chosen(client):
+    OpportunityFactory(title="Workshop", kind=Opportunity.Kind.WORKSHOP)
+    OpportunityFactory(title="Survey", kind=Opportunity.Kind.SURVEY)
+    OpportunityFactory(title="Drop-in", kind=Opportunity.Kind.DROP_IN)
+
+    assert titles(client.get(URL, {"kind": "survey"})) == ["Survey"]
+    assert sorted(titles(client.get(URL, {"kind": ["workshop", "drop_in"]}))) == [
+        "Drop-in",
+        "Workshop",
+    ]
+    assert titles(client.get(URL, {"kind": "interview"})) == []
+
+
+def test_paid_means_a_fee_and_no_fee_includes_sessions_that_pay_only_expenses(client):
+    fee = Opportunity.FeeBasis
+    OpportunityFactory(title="Fee and expenses", fee_basis=fee.PER_HOUR, pays_expenses=True)
+    OpportunityFactory(title="Fee only", fee_basis=fee.HALF_DAY, pays_expenses=False)
+    OpportunityFactory(title="Expenses only", fee_basis=fee.NONE, pays_expenses=True)
+    OpportunityFactory(title="Nothing paid", fee_basis=fee.NONE, pays_expenses=False)
+
+    paid = client.get(URL, {"paid": "paid"})
+    no_fee = client.get(URL, {"paid": "unpaid"})
+
+    assert sorted(titles(paid)) == ["Fee and expenses", "Fee only"]
+    assert sorted(titles(no_fee)) == ["Expenses only", "Nothing paid"]
+    # So the choice says "no fee", and that expenses may still be paid, not "not paid".
+    assert "No fee (we may still pay expenses, such as travel)" in no_fee.text
+    assert "Not paid" not in no_fee.text
+
+
+# The seven facts people can ask a venue for, named here so that a new one needs a test too.
+ACCESS_FACTS = [
+    "step_free",
+    "ground_floor_or_lift",
+    "accessible_toilet",
+    "hearing_loop",
+    "quiet_room",
+    "parking",
+    "near_public_transport",
+]
+
+
+def test_the_access_filters_are_the_seven_facts_venues_record():
+    assert [name for name, _ in Venue.ACCESS_FACTS] == ACCESS_FACTS
+
+
+@pytest.mark.parametrize("fact", ACCESS_FACTS)
+def test_each_access_filter_lists_only_sessions_at_venues_that_have_it(client, fact):
+    OpportunityFactory(
+        title="Has it",
+        format=Opportunity.Format.IN_PERSON,
+        venue=VenueFactory(**{name: name == fact for name in ACCESS_FACTS}),
+    )
+    OpportunityFactory(
+        title="Has everything else",
+        format=Opportunity.Format.IN_PERSON,
+        venue=VenueFactory(**{name: name != fact for name in ACCESS_FACTS}),
+    )
+    OpportunityFactory(title="Online", format=Opportunity.Format.ONLINE)
+
+    assert titles(client.get(URL, {"access": fact})) == ["Has it"]
+
+
+def test_the_lowest_steps_can_be_found_too(client):
+    # Both are listed in the directory, so the step filter must be able to find them.
+    project = ProjectFactory(claimed_step=Step.CONSULTATION, evidenced_step=Step.COERCION)
+    OpportunityFactory(title="No real say", project=project)
+    OpportunityFactory(title="Helped to understand", step=Step.EDUCATING)
+    OpportunityFactory(title="Shaping plans", step=Step.ENGAGEMENT)
+
+    assert titles(client.get(URL, {"step": "1"})) == ["No real say"]
+    assert titles(client.get(URL, {"step": "2"})) == ["Helped to understand"]
+    assert sorted(titles(client.get(URL, {"step": ["1", "2"]}))) == [
+        "Helped to understand",
+        "No real say",
+    ]
+    assert len(titles(client.get(URL))) == 3
 
 
 def test_a_projects_see_all_link_lists_only_its_opportunities_and_keeps_to_it(client):

@@ -184,10 +184,16 @@ def test_every_control_has_its_own_label_and_each_group_a_legend(client, choices
     assert page.control("id_format_2")["value"] == "online"
     assert page.labels["id_paid_1"] == "Paid or not"
     assert page.labels["id_kind_7"] == "Informal drop-in"
-    # Only steps where people have a say, each said in plain words.
-    assert page.labels["id_step_1"] == "Informing: you are told about decisions"
-    assert page.labels["id_step_4"] == "Co-design: you help design it, with real influence"
-    assert "id_step_6" not in page.labels
+    assert page.labels["id_paid_2"] == "Paid a fee"
+    assert page.labels["id_paid_3"] == "No fee (we may still pay expenses, such as travel)"
+    # All seven steps, each said in plain words: opportunities at the lowest are listed too.
+    assert page.labels["id_step_1"] == "Coercion: you have no real say"
+    assert page.labels["id_step_3"] == "Informing: you are told about decisions"
+    assert page.labels["id_step_6"] == "Co-design: you help design it, with real influence"
+    assert page.labels["id_step_7"] == (
+        "Co-production: you are an equal partner from start to finish"
+    )
+    assert "id_step_8" not in page.labels
     assert page.labels["id_topic_1"] == "Carers"
     assert page.labels["id_include_past"] == "Include past opportunities"
     assert page.fieldset(page.by_id("id_access_1"))[1] == "The venue has"

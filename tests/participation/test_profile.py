@@ -4,8 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.services import choose_channel
 from participation import services
 from participation.models import Profile, SignUp
+from tests.factories import UserFactory
 
 from .factories import OpportunityFactory, ServiceAreaFactory
 
@@ -107,7 +109,8 @@ def test_interests_levels_and_formats_are_saved(client, resident):
         ({"contact_by": "pigeon"}, "Select a valid choice"),
     ],
 )
-def test_contact_preferences_reject_bad_input(client, resident, data, error):
+def test_contact_preferences_reject_bad_input(client, resident, settings, data, error):
+    settings.NOTIFY_API_KEY = "test-key"  # so text messages are a choice
     client.force_login(resident)
     data = {"format": "standard", **data}
 
@@ -221,3 +224,86 @@ def test_erasing_a_person_frees_their_places_and_keeps_only_attendance(
     kept = SignUp.objects.filter(resident=resident)
     assert list(kept.values_list("opportunity", "access_needs_note")) == [(past.pk, "")]
     assert SignUp.objects.get(resident=waiting).status == SignUp.Status.OFFERED
+
+
+# --- Text messages, only while we can send them ------------------------------------------
+
+
+@pytest.mark.parametrize("notify", [True, False])
+def test_text_messages_are_offered_only_while_we_can_send_them(client, resident, settings, notify):
+    settings.NOTIFY_API_KEY = "test-key" if notify else ""
+    client.force_login(resident)
+
+    page = client.get(reverse("participation:contact")).text
+
+    assert ('value="text"' in page) == notify
+    assert ("Text message" in page) == notify
+    assert ("Needed if you choose text messages" in page) == notify
+    assert 'value="email"' in page and 'value="post_or_phone"' in page
+
+
+@pytest.mark.parametrize("notify", [True, False])
+def test_choosing_text_messages_is_saved_only_while_we_can_send_them(
+    client, resident, settings, notify
+):
+    settings.NOTIFY_API_KEY = "test-key" if notify else ""
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("participation:contact"),
+        {"contact_by": "text", "phone": "07700 900 982", "format": "standard"},
+    )
+
+    saved = Profile.objects.get(user=resident).contact_by
+    if notify:
+        assert response.status_code == 302 and saved == "text"
+    else:
+        assert "Select a valid choice" in response.text and saved == "email"
+    # And the service itself refuses, whichever page asks it.
+    if not notify:
+        with pytest.raises(services.ParticipationError, match="cannot send text messages"):
+            services.update_contact_preferences(
+                Profile.objects.get(user=resident),
+                contact_by="text",
+                phone="07700900982",
+                postal_address="",
+                format="standard",
+            )
+
+
+@pytest.mark.parametrize("notify", [True, False])
+def test_someone_who_chose_texts_is_told_how_we_really_reach_them(
+    client, resident, settings, notify
+):
+    settings.NOTIFY_API_KEY = "test-key" if notify else ""
+    Profile.objects.create(user=resident, contact_by="text", phone="07700 900 982")
+    client.force_login(resident)
+
+    profile_page = client.get(reverse("participation:profile")).text
+    contact_page = client.get(reverse("participation:contact")).text
+
+    told = (
+        "You asked for text messages, but we cannot send them at the moment, so we will email "
+        f"you at {resident.email} instead."
+    )
+    assert (told in profile_page) == (not notify)
+    assert (told in contact_page) == (not notify)
+    # What the pages say is what the messages do.
+    assert choose_channel(resident) == (
+        ("sms", "07700 900 982") if notify else ("email", resident.email)
+    )
+    if not notify:
+        # Nothing is chosen for them: texts are not on offer, so they choose again.
+        assert not re.search(r'name="contact_by"[^>]*checked', contact_page)
+
+
+def test_someone_without_email_who_chose_texts_hears_staff_will_phone_or_write(client, settings):
+    settings.NOTIFY_API_KEY = ""
+    person = UserFactory(email="no-email-1@people.invalid")
+    Profile.objects.create(user=person, contact_by="text", phone="07700 900 982")
+    client.force_login(person)
+
+    page = client.get(reverse("participation:profile")).text
+
+    assert "so our staff will phone you or write to you instead." in page
+    assert choose_channel(person) == ("call_list", "")

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
@@ -255,7 +256,120 @@ def test_after_the_deadline_the_page_says_so(client, resident):
     assert not SignUp.objects.exists()
 
 
-def test_cancelling_is_one_click_after_a_confirmation_page(client, resident, opportunity):
+class _Forms(HTMLParser):
+    """Each form on a page: its method, action and the buttons in it, with the attributes and
+    the text a screen reader reads out (visually hidden words included)."""
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.forms, self._button = [], None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({**attrs, "buttons": []})
+        elif tag == "button" and self.forms:
+            self._button = {**attrs, "text": ""}
+            self.forms[-1]["buttons"].append(self._button)
+
+    def handle_endtag(self, tag):
+        if tag == "button" and self._button:
+            self._button["text"] = " ".join(self._button["text"].split())
+            self._button = None
+
+    def handle_data(self, data):
+        if self._button is not None:
+            self._button["text"] += data
+
+
+def cancel_buttons(text, signup):
+    """The buttons on a page that cancel `signup` when pressed: in a form that posts to its
+    cancel address, or sending their form there themselves."""
+    url = reverse("participation:cancel", args=[signup.pk])
+    return [
+        button
+        for form in _Forms(text).forms
+        if form.get("method") == "post"
+        for button in form["buttons"]
+        if button.get("formaction", form.get("action")) == url
+    ]
+
+
+def assert_is_a_submit_button(button):
+    assert button.get("type") == "submit"
+    assert button.get("data-module") == "govuk-button"
+    assert button.get("data-prevent-double-click") == "true"
+
+
+def test_cancelling_is_one_click_on_the_place_page(client, resident, opportunity):
+    signup = services.sign_up(opportunity, resident=resident)
+    client.force_login(resident)
+
+    (button,) = cancel_buttons(client.get(signup.get_absolute_url()).text, signup)
+    assert button["text"] == "Cancel your place"
+    assert_is_a_submit_button(button)
+    response = client.post(reverse("participation:cancel", args=[signup.pk]), follow=True)
+
+    # One post, no question first: cancelled, said so, and signing up again is one step away.
+    assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.CANCELLED
+    assert response.redirect_chain == [(signup.get_absolute_url(), 302)]
+    assert "You have cancelled your place at Carers&#x27; lunch and chat." in response.text
+    assert "Sign up again" in response.text and sign_up_url(opportunity) in response.text
+    assert "There are places left now, so you would get one" in response.text
+    assert not cancel_buttons(response.text, signup)
+    assert Message.objects.filter(kind="signup_cancelled", recipient=resident).count() == 1
+
+
+def test_each_upcoming_place_on_the_my_page_can_be_cancelled_in_one_click(
+    client, make_residents, staff
+):
+    person, holder, other = make_residents(3)
+    booked = services.sign_up(OpportunityFactory(title="Reading group"), resident=person)
+    full = OpportunityFactory(title="Popular panel", capacity=1)
+    services.sign_up(full, resident=other)
+    waiting = services.sign_up(full, resident=person)
+    freed = OpportunityFactory(title="Carers' panel", capacity=1)
+    services.sign_up(freed, resident=holder)
+    offered = services.sign_up(freed, resident=person)
+    services.cancel_sign_up(SignUp.objects.get(opportunity=freed, resident=holder), by=holder)
+    called_off = OpportunityFactory(title="Called off", created_by=staff)
+    ours = services.sign_up(called_off, resident=person)
+    services.cancel_opportunity(called_off, by=staff, reason="The room flooded.")
+    client.force_login(person)
+
+    page = client.get(reverse("participation:my")).text
+
+    # A button for each, naming its session, so each is told apart by a screen reader too.
+    expected = {
+        booked: "Cancel your place at Reading group",
+        waiting: "Leave the waiting list for Popular panel",
+        offered: "I do not want this place at Carers' panel",
+    }
+    for signup, name in expected.items():
+        (button,) = cancel_buttons(page, signup)
+        assert button["text"] == name
+        assert_is_a_submit_button(button)
+    assert not cancel_buttons(page, ours)  # nothing to cancel: we called it off
+    # Leaving the waiting list from "/my/" is one post, and lands on a page that says so.
+    response = client.post(reverse("participation:cancel", args=[waiting.pk]), follow=True)
+    assert SignUp.objects.get(pk=waiting.pk).status == SignUp.Status.CANCELLED
+    assert "You have left the waiting list for Popular panel." in response.text
+    assert "so you would join the end of the waiting list" in response.text
+
+
+def test_a_title_that_ends_in_a_question_gets_no_full_stop_after_it(client, resident):
+    signup = services.sign_up(OpportunityFactory(title="What makes a good day?"), resident=resident)
+    client.force_login(resident)
+
+    done = client.post(reverse("participation:cancel", args=[signup.pk]), follow=True).text
+
+    assert "You have cancelled your place at What makes a good day?<" in done
+
+
+def test_an_old_link_to_cancel_still_asks_first_and_its_button_cancels(
+    client, resident, opportunity
+):
     signup = services.sign_up(opportunity, resident=resident)
     client.force_login(resident)
     cancel_url = reverse("participation:cancel", args=[signup.pk])
@@ -263,10 +377,27 @@ def test_cancelling_is_one_click_after_a_confirmation_page(client, resident, opp
     page = client.get(cancel_url)
     assert "Are you sure you want to cancel your place?" in page.text
     assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.BOOKED
+    (button,) = cancel_buttons(page.text, signup)
+    assert button["text"] == "Yes, cancel the place"
     response = client.post(cancel_url)
 
-    assert response["Location"] == reverse("participation:my")
+    assert response["Location"] == signup.get_absolute_url()
     assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.CANCELLED
+
+
+def test_cancelling_twice_says_it_was_already_cancelled_and_tells_nobody_twice(
+    client, resident, opportunity
+):
+    signup = services.sign_up(opportunity, resident=resident)
+    client.force_login(resident)
+    cancel_url = reverse("participation:cancel", args=[signup.pk])
+
+    client.post(cancel_url, follow=True)
+    again = client.post(cancel_url, follow=True).text
+
+    assert "This place was already cancelled." in again
+    assert "You have cancelled your place" not in again
+    assert Message.objects.filter(kind="signup_cancelled", recipient=resident).count() == 1
 
 
 def test_accepting_an_offer_from_the_my_page(client, make_residents):
@@ -279,9 +410,9 @@ def test_accepting_an_offer_from_the_my_page(client, make_residents):
 
     page = client.get(reverse("participation:my"))
     assert "A place is free for you" in page.text
-    # Turning it down is as easy to find as taking it.
-    decline = reverse("participation:cancel", args=[waiting.pk])
-    assert f'href="{decline}">I do not want this place' in page.text
+    # Turning it down is as easy to find as taking it, and as quick.
+    (decline,) = cancel_buttons(page.text, waiting)
+    assert decline["text"].startswith("I do not want this place")
     client.post(reverse("participation:accept", args=[waiting.pk]))
 
     assert SignUp.objects.get(pk=waiting.pk).status == SignUp.Status.BOOKED
@@ -427,10 +558,9 @@ def test_only_the_person_staff_running_it_and_admins_see_a_sign_up(
         assert "Only the project’s owner and team can see them" in detail.text
 
 
-def test_other_residents_cannot_cancel_or_accept_someone_elses_place(
-    client, signup, other_resident
-):
-    client.force_login(other_resident)
+@pytest.mark.parametrize("who", ["other_resident", "other_staff", "moderator"])
+def test_nobody_else_can_cancel_or_accept_someone_elses_place(client, request, signup, who):
+    client.force_login(request.getfixturevalue(who))
 
     assert client.post(reverse("participation:cancel", args=[signup.pk])).status_code == 404
     assert client.post(reverse("participation:accept", args=[signup.pk])).status_code == 404
@@ -445,6 +575,8 @@ def test_a_visitor_is_sent_to_sign_in_for_a_sign_up(client, signup):
 
 def test_staff_can_cancel_a_place_on_someones_behalf(client, signup, staff):
     client.force_login(staff)
+    (button,) = cancel_buttons(client.get(signup.get_absolute_url()).text, signup)
+    assert button["text"] == "Cancel this place"
 
     response = client.post(reverse("participation:cancel", args=[signup.pk]))
 

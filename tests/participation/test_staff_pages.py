@@ -347,7 +347,8 @@ def test_staff_sign_up_someone_by_email_or_add_a_person_without_an_account(clien
     assert Message.objects.get(recipient=edna).status == Message.Status.CALL_LIST
 
 
-def test_someone_added_for_text_messages_needs_a_mobile_number(client, staff):
+def test_someone_added_for_text_messages_needs_a_mobile_number(client, staff, settings):
+    settings.NOTIFY_API_KEY = "test-key"
     opportunity = OpportunityFactory(created_by=staff)
     client.force_login(staff)
     person = {"display_name": "Tex Landline", "email": "", "contact_by": "text"}
@@ -375,7 +376,8 @@ def test_someone_added_without_email_needs_a_phone_number_or_an_address(client, 
     assert pat.profile.contact_by == Profile.ContactBy.POST_OR_PHONE
 
 
-def test_someone_added_without_email_who_wants_texts_gets_texts(client, staff):
+def test_someone_added_without_email_who_wants_texts_gets_texts(client, staff, settings):
+    settings.NOTIFY_API_KEY = "test-key"
     opportunity = OpportunityFactory(created_by=staff)
     client.force_login(staff)
 
@@ -385,6 +387,28 @@ def test_someone_added_without_email_who_wants_texts_gets_texts(client, staff):
     )
 
     assert User.objects.get(display_name="Tex Offline").profile.contact_by == "text"
+
+
+def test_texts_are_not_a_choice_for_someone_added_while_we_cannot_send_them(
+    client, staff, settings
+):
+    settings.NOTIFY_API_KEY = ""
+    opportunity = OpportunityFactory(created_by=staff)
+    client.force_login(staff)
+    person = {"display_name": "Tex Offline", "phone": "07700 900 982", "contact_by": "text"}
+
+    page = client.get(url("add_person", opportunity)).text
+    response = client.post(url("add_person", opportunity), person)
+
+    assert (
+        'value="post_or_phone"' in page
+        and 'value="text"' not in page
+        and "Text message" not in page
+    )
+    assert "Select a valid choice" in response.text
+    assert not User.objects.filter(display_name="Tex Offline").exists()
+    with pytest.raises(services.ParticipationError, match="cannot send text messages"):
+        services.add_person_and_sign_up(opportunity, by=staff, **person)
 
 
 def test_adding_a_person_to_a_session_that_refuses_them_leaves_no_account_behind(client, staff):
