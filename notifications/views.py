@@ -101,7 +101,7 @@ def preferences(request):
             )
         messages.success(request, "Your message settings have been saved.")
         return redirect("notifications:preferences")
-    # Alerts match on topics only (alerts.py): without any, none ever come.
+    # Alerts start from the topics chosen (alerts.py): without any, none ever come.
     alerts_without_topics = (
         profile.alert_frequency != Profile.AlertFrequency.OFF and not profile.interests.exists()
     )

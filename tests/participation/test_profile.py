@@ -281,6 +281,7 @@ def test_someone_who_chose_texts_is_told_how_we_really_reach_them(
 
     profile_page = client.get(reverse("participation:profile")).text
     contact_page = client.get(reverse("participation:contact")).text
+    messages_page = client.get(reverse("notifications:preferences")).text
 
     told = (
         "You asked for text messages, but we cannot send them at the moment, so we will email "
@@ -288,6 +289,7 @@ def test_someone_who_chose_texts_is_told_how_we_really_reach_them(
     )
     assert (told in profile_page) == (not notify)
     assert (told in contact_page) == (not notify)
+    assert (told in messages_page) == (not notify)
     # What the pages say is what the messages do.
     assert choose_channel(resident) == (
         ("sms", "07700 900 982") if notify else ("email", resident.email)
