@@ -119,8 +119,10 @@ def render_text_message(kind: str, context: dict, *, email_body: str) -> str:
     the stop line is kept whole.
     """
     body = body_in_format(kind, "sms.txt", context, email_body)
-    # A stand-in recipient (a preview for staff) has no account whose link to show.
-    recipient_id = getattr(context.get("recipient"), "pk", None)
+    # A preview for staff has a stand-in recipient, with no account: its line shows a link
+    # for account 0, which nobody has, so staff see the text as long as people will get it.
+    recipient = context.get("recipient")
+    recipient_id = None if recipient is None else getattr(recipient, "pk", 0)
     link = channels.stop_link(kind, recipient_id, category_for(kind), short=True)
     stop = f"\nStop these texts: {link}" if link else ""
     room = TEXT_MESSAGE_MAX - len(stop)

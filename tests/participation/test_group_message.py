@@ -601,6 +601,10 @@ def test_the_check_shows_the_text_message_and_the_call_list(
     assert "The car park is closed on Tuesday." in text
     assert "Hello [their name]" not in text  # the short version, not the email's words
     assert opportunity.get_absolute_url() in text
+    # As people will get it: with the line that stops these texts, which takes up room.
+    assert "Stop these texts: " in text and "/unsubscribe/0." in text
+    link = re.search(r"Stop these texts: (\S+)", text).group(1)
+    assert client.get(link.removeprefix(settings.SITE_URL)).status_code < 500  # nobody's
     assert "call list for the 1 person who asked for post or phone" in page
 
 
