@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from coprod_hub.audit import log_access
 from coprod_hub.lib.pagination import paginate
+from coprod_hub.lib.text import full_stop_after
 from insight.tokens import survey_token
 from payments.models import Claim
 from payments.policy import activity_date, fee_for
@@ -188,12 +189,6 @@ def share_needs(request, pk):
     return redirect(signup)
 
 
-def _sentence(text: str) -> str:
-    """A full stop, unless the text (often ending in a title) already ends a sentence:
-    "...short breaks easier?" is not followed by "."."""
-    return text if text.endswith((".", "?", "!")) else f"{text}."
-
-
 @login_required
 def cancel(request, pk):
     """Cancelling is one click (SPEC 4.2): the buttons on the place's page and on "/my/" post
@@ -213,20 +208,20 @@ def cancel(request, pk):
             messages.info(request, "This place was already cancelled.")
         elif not is_own:
             messages.success(request, f"Cancelled {signup.resident}'s place.")
-        elif was == SignUp.Status.WAITING:
-            messages.success(
-                request, _sentence(f"You have left the waiting list for {signup.opportunity}")
-            )
-        elif was == SignUp.Status.OFFERED:
-            messages.success(
-                request,
-                _sentence(f"You said no to the place at {signup.opportunity}")
-                + " We will offer it to the next person waiting.",
-            )
         else:
-            messages.success(
-                request, _sentence(f"You have cancelled your place at {signup.opportunity}")
-            )
+            # No full stop after a title that already ends a sentence ("...easier?").
+            title = str(signup.opportunity)
+            title = f"{title}{full_stop_after(title)}"
+            if was == SignUp.Status.WAITING:
+                messages.success(request, f"You have left the waiting list for {title}")
+            elif was == SignUp.Status.OFFERED:
+                messages.success(
+                    request,
+                    f"You said no to the place at {title} "
+                    "We will offer it to the next person waiting.",
+                )
+            else:
+                messages.success(request, f"You have cancelled your place at {title}")
         if not is_own:
             return redirect("participation:manage", signup.opportunity_id)
         # The place's own page: it says the place is cancelled and offers signing up again.
