@@ -185,8 +185,9 @@ def test_a_commissioner_is_asked_to_check_who_agreed_a_taxi_before_approving(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from .conftest import PNG_BYTES
+    from .factories import claim_in_state
 
-    claim = services.start_claim(attended, by=resident)
+    claim = claim_in_state(resident, status=Claim.Status.DRAFT, signup=attended, bus=0)
     receipt = services.store_receipt(
         SimpleUploadedFile("taxi.png", PNG_BYTES),
         owner=resident,
@@ -202,13 +203,6 @@ def test_a_commissioner_is_asked_to_check_who_agreed_a_taxi_before_approving(
         miles=None,
         agreed_with="Jo Bloggs",
         receipt=receipt,
-    )
-    claim = services.update_claim_details(
-        claim,
-        by=resident,
-        payment_method=Claim.PaymentMethod.BANK_TRANSFER,
-        employed_by_partner=False,
-        not_part_of_paid_job=False,
     )
     claim = services.submit_claim(claim, by=resident, benefits_acknowledged=True)
     client.force_login(commissioner)
