@@ -1,5 +1,9 @@
 """How a message leaves the hub: email through Django's email backend, or GOV.UK Notify
-for email and text messages when NOTIFY_API_KEY is set."""
+for email and text messages when NOTIFY_API_KEY is set.
+
+Notify cannot attach files such as calendar (.ics) files, so with Notify every e-mail goes
+without its files: a message must never depend on one, and its words give a link to the same
+thing instead (a sign-up confirmation links to the session's calendar file)."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -48,8 +52,14 @@ def stop_link(kind: str, recipient_id: int | None, category: str, *, short=False
     return unsubscribe_url(recipient_id, category, short=short)
 
 
+def sends_files() -> bool:
+    """Whether e-mails go with their attachments: only by SMTP (see the module's note)."""
+    return not notify_configured()
+
+
 def send_email(message, attachments=(), *, large_print=False) -> None:
-    """`attachments`: (filename, text, mimetype) files, built by the caller at sending time.
+    """`attachments`: (filename, text, mimetype) files, built by the caller at sending time;
+    left off when sending through Notify (sends_files).
     `large_print`: the person asked for large print, so the HTML version uses big type."""
     always_because = ALWAYS_SENT_BECAUSE[message.category] if always_sent(message.kind) else ""
     link = stop_link(message.kind, message.recipient_id, message.category)
@@ -88,9 +98,7 @@ def send_email(message, attachments=(), *, large_print=False) -> None:
         ),
         "text/html",
     )
-    for filename, content, mimetype in attachments:
-        email.attach(filename, content, mimetype)
-    if notify_configured() and not attachments:
+    if notify_configured():
         optional = {}
         if link:
             # Notify writes the List-Unsubscribe headers from this, as the SMTP path does.
@@ -108,6 +116,8 @@ def send_email(message, attachments=(), *, large_print=False) -> None:
             **optional,
         )
         return
+    for filename, content, mimetype in attachments:
+        email.attach(filename, content, mimetype)
     email.send(fail_silently=False)
 
 

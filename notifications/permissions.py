@@ -45,8 +45,9 @@ def call_list_for(request):
             postal_address=Coalesce(
                 "recipient__profile__postal_address", Value(""), output_field=TextField()
             ),
-            # Easy read or large print: what staff post or read out must be in it too.
+            # Easy read, large print or both: what staff post or read out must be so too.
             information_format=Coalesce("recipient__profile__format", Value("standard")),
+            large_print=Coalesce("recipient__profile__large_print", Value(False)),
         )
     )
     if not user.has_role(Role.COMMISSIONER):

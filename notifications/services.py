@@ -14,7 +14,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
@@ -30,17 +31,19 @@ MAX_ATTEMPTS = 6  # about an hour of retries with the backoff below
 LEASE = timedelta(minutes=5)  # a send that has not finished by then is tried again
 BATCH_SIZE = 500
 
-# The formats people can ask for information in (participation's Profile.InformationFormat)
-# that change what an e-mail looks like: easy read words where a message kind has them
-# (`easy_read.txt`), and large print.
+# How people can ask for information (participation's Profile): the words, standard or easy
+# read (`format`: easy read words where a message kind has them, `easy_read.txt`, chosen when
+# the message is written), and, apart from them, large print (`large_print`: big type in the
+# e-mail, read when it is sent). Someone may ask for both.
 EASY_READ = "easy_read"
-LARGE_PRINT = "large_print"
 
 
 # Attachments made when a message is sent, not when it is queued: a calendar file took
 # ~35 ms to build inside the sign-up request. The outbox row stores {"build": name, ...ids};
 # the builder gets the ids and returns (filename, text, mimetype), or None when what it
 # describes is gone. Rows may also hold ready-made [filename, text, mimetype] lists.
+# Only SMTP sends files (channels.sends_files): a message's words must not promise one, and
+# should link to what it holds (signup_confirmed links to the session's calendar file).
 ATTACHMENT_BUILDERS = {
     "signup_calendar": "participation.calendar.signup_attachment",
 }
@@ -178,8 +181,10 @@ def choose_channel(user, preferences=None, *, private=False) -> tuple[str, str]:
 
 def _reach(recipients, category) -> dict[int, tuple[tuple[str, str], bool, str]]:
     """For each recipient, by id: their (how, phone), whether they have unsubscribed from
-    `category`, and the format they want information in (empty without a profile). One query
-    for the whole batch, whether or not their profiles were loaded."""
+    `category`, and the words they want information in (standard or easy read; empty without
+    a profile). Large print is not here: it changes only how an e-mail looks, so it is read
+    when the e-mail is sent. One query for the whole batch, whether or not their profiles
+    were loaded."""
     rows = (
         get_user_model()
         .objects.filter(pk__in=[r.pk for r in recipients])
@@ -376,7 +381,8 @@ def deliver_message(message_id: int) -> bool:
         .annotate(
             unsubscribed=Exists(unsubscribed),
             # Read when sending, so a change of mind since the message was written counts.
-            information_format=F("recipient__profile__format"),
+            # Easy read words were chosen when it was written, and get big type here too.
+            wants_large_print=Coalesce(F("recipient__profile__large_print"), Value(False)),
         )
         .get(pk=message_id)
     )
@@ -389,8 +395,9 @@ def deliver_message(message_id: int) -> bool:
         else:
             channels.send_email(
                 message,
-                attachments=built_attachments(message),
-                large_print=message.information_format == LARGE_PRINT,
+                # Not built for Notify, which cannot send them (channels.sends_files).
+                attachments=built_attachments(message) if channels.sends_files() else (),
+                large_print=message.wants_large_print,
             )
     except Exception as error:  # any delivery failure is recorded and retried, never lost
         failed = message.attempts >= MAX_ATTEMPTS

@@ -56,9 +56,9 @@ def retry(request, pk):
 def call_list(request):
     page = paginate(request, permissions.call_list_for(request).order_by("created_at"), 50)
     for message in page:
-        message.information_format_label = Profile.InformationFormat(
-            message.information_format
-        ).label
+        message.information_format_label = Profile.describe_format(
+            message.information_format, message.large_print
+        )
     return render(request, "notifications/call_list.html", {"page_obj": page})
 
 

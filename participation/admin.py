@@ -111,8 +111,8 @@ class SignUpAdmin(HidesAccessNeeds, ViewOnly, admin.ModelAdmin):
 @admin.register(Profile)
 class ProfileAdmin(HidesAccessNeeds, admin.ModelAdmin):
     form = choices_form(Profile, preferred_levels=Level, preferred_formats=Opportunity.Format)
-    list_display = ["user", "contact_by", "format", "alert_frequency", "updated_at"]
-    list_filter = ["contact_by", "format", "alert_frequency"]
+    list_display = ["user", "contact_by", "format", "large_print", "alert_frequency", "updated_at"]
+    list_filter = ["contact_by", "format", "large_print", "alert_frequency"]
     list_select_related = ["user"]
     search_fields = ["user__email", "user__display_name"]
     raw_id_fields = ["user"]

@@ -558,10 +558,10 @@ class Profile(models.Model):
         POST_OR_PHONE = "post_or_phone", "Post or a phone call from staff"
 
     class InformationFormat(models.TextChoices):
-        # Easy read and large print change e-mails: see notifications.services.
+        # The words we use. Easy read changes e-mails' words (notifications.services); large
+        # print is asked for apart (`large_print`), as someone may need both.
         STANDARD = "standard", "Standard"
         EASY_READ = "easy_read", "Easy read"
-        LARGE_PRINT = "large_print", "Large print"
 
     class AlertFrequency(models.TextChoices):
         OFF = "off", "Do not tell me about new opportunities"
@@ -589,6 +589,8 @@ class Profile(models.Model):
         choices=InformationFormat.choices,
         default=InformationFormat.STANDARD,
     )
+    # Big type in e-mails (read when one is sent) and in what staff post: whatever the words.
+    large_print = models.BooleanField("large print", default=False)
     alert_frequency = models.CharField(
         max_length=20, choices=AlertFrequency.choices, default=AlertFrequency.OFF
     )
@@ -620,6 +622,18 @@ class Profile(models.Model):
             else "our staff will phone you or write to you instead"
         )
         return f"You asked for text messages, but we cannot send them at the moment, so {instead}."
+
+    @classmethod
+    def describe_format(cls, information_format, large_print) -> str:
+        """What staff must write in for someone: "Easy read", "Large print" or "Easy read,
+        large print"; "" for standard words in standard print. Takes the two values rather
+        than a profile so lists that load only those columns can use it."""
+        parts = []
+        if information_format == cls.InformationFormat.EASY_READ:
+            parts.append("easy read")
+        if large_print:
+            parts.append("large print")
+        return ", ".join(parts).capitalize()
 
     def get_preferred_levels_display(self) -> list[str]:
         return labels_of(Level, self.preferred_levels)

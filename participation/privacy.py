@@ -30,6 +30,7 @@ def export(user) -> dict:
             "phone": profile.phone,
             "postal_address": profile.postal_address,
             "format_for_information": profile.get_format_display(),
+            "large_print": profile.large_print,
             "new_opportunity_alerts": profile.get_alert_frequency_display(),
         },
         "sign_ups": [

@@ -974,8 +974,9 @@ def share_profile_needs(signup, *, by) -> SignUp:
     return signup
 
 
-def update_contact_preferences(profile, *, contact_by, phone, postal_address, format):
-    """How we reach the person, and how information should be written for them."""
+def update_contact_preferences(profile, *, contact_by, phone, postal_address, format, large_print):
+    """How we reach the person, and how information should be written for them: the words
+    (`format`: standard or easy read) and, apart from them, large print."""
     phone, postal_address = phone.strip(), postal_address.strip()
     if contact_by == Profile.ContactBy.TEXT and not notify_configured():
         # Saved, it would quietly become email or the call list (choose_channel).
@@ -988,7 +989,17 @@ def update_contact_preferences(profile, *, contact_by, phone, postal_address, fo
     profile.phone = phone
     profile.postal_address = postal_address
     profile.format = format
-    profile.save(update_fields=["contact_by", "phone", "postal_address", "format", "updated_at"])
+    profile.large_print = large_print
+    profile.save(
+        update_fields=[
+            "contact_by",
+            "phone",
+            "postal_address",
+            "format",
+            "large_print",
+            "updated_at",
+        ]
+    )
     return profile
 
 

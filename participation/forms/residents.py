@@ -1,6 +1,6 @@
 """Residents' forms: signing up and their profile."""
 
-from crispy_forms_gds.layout import Field, Size
+from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 
 from coprod_hub.lib.forms import ModelMultipleChoiceField, clean_uk_phone, is_uk_mobile
@@ -124,11 +124,16 @@ class ContactPreferencesForm(forms.Form):
         choices=Profile.InformationFormat.choices,
         help_text=(
             "Easy read: our emails about your sessions and payments use short sentences. "
-            "Large print: our emails use big text. "
             "If our staff write to you, they use what you choose too."
         ),
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how information should be written for you"},
+    )
+    # Apart from the words above: someone may need easy read and big text both.
+    large_print = forms.BooleanField(
+        label="Send me information in large print",
+        help_text="Our emails use big text. If our staff write to you, they use large print too.",
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -140,6 +145,7 @@ class ContactPreferencesForm(forms.Form):
             Field.text("phone", field_width=20),
             Field.textarea("postal_address"),
             Field.radios("format", legend_size=Size.MEDIUM),
+            Fieldset(Field.checkbox("large_print"), legend="Large print", legend_size=Size.MEDIUM),
         )
 
     def clean_phone(self):

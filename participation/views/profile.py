@@ -125,6 +125,7 @@ def contact(request):
         "phone": profile.phone,
         "postal_address": profile.postal_address,
         "format": profile.format,
+        "large_print": profile.large_print,
     }
     form = ContactPreferencesForm(
         request.POST if request.method == "POST" else None, initial=initial

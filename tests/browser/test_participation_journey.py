@@ -204,3 +204,19 @@ def test_a_visitor_finds_signs_up_with_access_needs_and_cancels_by_keyboard(
     assert page.get_by_text("You do not have a place at anything coming up").is_visible()
     axe(page)
     fits_320()
+
+    # Easy read and large print together, chosen by keyboard.
+    page.goto("/my/profile/contact/")
+    press(page, page.get_by_role("radio", name="Easy read"), "Space")
+    press(page, page.get_by_role("checkbox", name="Send me information in large print"), "Space")
+    axe(page)
+    fits_320()
+    press(page, page.get_by_role("button", name="Save"))
+    page.get_by_role("heading", name="Your profile").wait_for()
+    profile = Profile.objects.get(user=signup.resident)
+    assert (profile.format, profile.large_print) == ("easy_read", True)
+    rows = page.locator(".govuk-summary-list__row")
+    assert rows.filter(has_text="Information written in").locator("dd").first.inner_text() == (
+        "Easy read"
+    )
+    assert rows.filter(has_text="Large print").locator("dd").first.inner_text() == "Yes"

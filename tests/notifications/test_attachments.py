@@ -1,5 +1,8 @@
 """Files sent with messages: built when the message is sent, not when it is queued."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core import mail
 
@@ -34,6 +37,35 @@ def test_the_outbox_keeps_what_to_build_and_the_email_carries_the_file(resident)
     assert filename == f"opportunity-{signup.opportunity_id}.ics"
     assert mimetype == "text/calendar"
     assert "SUMMARY:Lunch" in text and "STATUS:CONFIRMED" in text
+
+
+def test_by_smtp_a_confirmation_has_the_file_and_the_same_link_as_through_notify(
+    resident, settings
+):
+    signup = SignUpFactory(resident=resident, opportunity=OpportunityFactory(title="Lunch"))
+
+    deliver_messages([queue_confirmation(signup).pk])
+
+    (email,) = mail.outbox
+    (filename,) = [name for name, _, _ in email.attachments]
+    assert filename == f"opportunity-{signup.opportunity_id}.ics"
+    link = f"{settings.SITE_URL}/opportunities/{signup.opportunity_id}/calendar.ics"
+    assert f"Add this session to your calendar: {link}" in email.body
+    assert f'href="{link}"' in email.alternatives[0][0]
+
+
+def test_no_message_says_a_file_is_attached(settings):
+    # Through GOV.UK Notify no file goes with any e-mail, and by SMTP a late one may be gone
+    # by the time it is sent: words promising one would be wrong.
+    promises = re.compile(r"attach|file with this (message|email)", re.IGNORECASE)
+    templates = Path(settings.BASE_DIR) / "templates" / "notifications"
+    saying = [
+        str(path.relative_to(templates))
+        for path in sorted(templates.glob("*/*.txt"))
+        # What people read, not the notes to whoever edits the template.
+        if promises.search(re.sub(r"\{#.*?#\}", "", path.read_text()))
+    ]
+    assert saying == []
 
 
 def test_the_file_shows_the_session_as_it_is_when_the_email_goes(resident):

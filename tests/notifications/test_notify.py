@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+from django.core import mail
 
 from notifications import channels, services
 from notifications.kinds import category_for
@@ -13,6 +14,7 @@ from notifications.models import Message, Unsubscribe
 from notifications.tasks import deliver_messages
 from notifications.tokens import read_unsubscribe_token
 from participation.models import Profile
+from tests.participation.factories import OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +121,70 @@ def test_a_text_people_always_get_has_no_stop_link(resident):
 
     assert text.startswith("Co-production Hub: sorry, we cannot pay your claim CL-00001.")
     assert "Stop these texts" not in text and "/unsubscribe/" not in text
+
+
+def _confirmation_through_notify(resident, notify):
+    from participation import services as participation
+
+    session = OpportunityFactory(
+        title="Carers' panel", format="online", online_details="https://meet.example/panel"
+    )
+    participation.sign_up(session, resident=resident)
+    with mock.patch("participation.calendar.signup_attachment") as build:
+        deliver_messages(list(Message.objects.values_list("pk", flat=True)))
+    # Notify cannot send the file, so it is not even made.
+    build.assert_not_called()
+    (call,) = notify.send_email_notification.call_args_list
+    return session, call.kwargs["personalisation"]["body"]
+
+
+def test_a_confirmation_goes_through_notify_with_a_calendar_link_not_a_file(
+    client, resident, notify, settings
+):
+    session, body = _confirmation_through_notify(resident, notify)
+
+    link = f"{settings.SITE_URL}/opportunities/{session.pk}/calendar.ics"
+    assert f"Add this session to your calendar: {link}" in body
+    assert "attach" not in body.lower()
+    assert mail.outbox == []  # no SMTP
+    assert Message.objects.get().status == Message.Status.SENT
+    # The link gives the session, with the person's own details once they are signed in.
+    client.force_login(resident)
+    response = client.get(link.removeprefix(settings.SITE_URL))
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar_text = response.content.decode().replace("\r\n ", "")
+    assert "SUMMARY:Carers' panel" in calendar_text
+    assert "How to join: https://meet.example/panel" in calendar_text
+
+
+def test_an_easy_read_confirmation_through_notify_links_to_the_calendar_too(
+    resident, notify, settings
+):
+    Profile.objects.create(user=resident, format=Profile.InformationFormat.EASY_READ)
+
+    session, body = _confirmation_through_notify(resident, notify)
+
+    assert "You have a place at:\nCarers' panel" in body
+    link = f"{settings.SITE_URL}/opportunities/{session.pk}/calendar.ics"
+    assert f"You can add the session to your calendar.\nUse this link:\n{link}" in body
+    assert "attach" not in body.lower() and "file with this message" not in body
+    assert mail.outbox == []
+
+
+def test_ready_made_files_are_left_off_a_notify_email_rather_than_sent_by_smtp(resident, notify):
+    message = Message(
+        pk=1,
+        kind="we_said_we_did",
+        category=category_for("we_said_we_did"),
+        event_key="update:1",
+        recipient=resident,
+        channel=Message.Channel.EMAIL,
+        to_address=resident.email,
+        subject="What we did",
+        body_text="We added two evening sessions.",
+    )
+
+    channels.send_email(message, attachments=[("note.txt", "Bring a coat", "text/plain")])
+
+    notify.send_email_notification.assert_called_once()
+    assert mail.outbox == []

@@ -1,3 +1,4 @@
+import re
 from types import SimpleNamespace
 from unittest import mock
 
@@ -196,7 +197,7 @@ def test_someone_without_an_email_goes_on_the_staff_call_list(client, staff):
         user=writes,
         contact_by=Profile.ContactBy.POST_OR_PHONE,
         postal_address="1 Mill Lane\nMillbrook\nMB1 2CD",
-        format=Profile.InformationFormat.LARGE_PRINT,
+        large_print=True,
     )
     queue(writes)
 
@@ -215,6 +216,38 @@ def test_someone_without_an_email_goes_on_the_staff_call_list(client, staff):
     client.post(reverse("notifications:mark_called", args=[message.pk]))
     message.refresh_from_db()
     assert message.status == Message.Status.CALLED
+
+
+def test_the_call_list_says_whether_to_write_in_easy_read_large_print_or_both(client, staff):
+    wanted = {
+        "Both Formats": ("easy_read", True),
+        "Easy Words": ("easy_read", False),
+        "Big Type": ("standard", True),
+        "Plain Standard": ("standard", False),
+    }
+    for name, (information_format, large_print) in wanted.items():
+        person = UserFactory(display_name=name)
+        Profile.objects.create(
+            user=person,
+            contact_by=Profile.ContactBy.POST_OR_PHONE,
+            phone="01632 960001",
+            format=information_format,
+            large_print=large_print,
+        )
+        queue(person)
+    client.force_login(staff)
+
+    page = client.get(reverse("notifications:call_list")).content.decode()
+
+    cards = {name: page[page.index(f"{name}: ") :].split('class="hub-card"')[0] for name in wanted}
+    written_in = re.compile(r"Information written in</dt>\s*<dd[^>]*>([^<]*)</dd>")
+    shown = {name: written_in.findall(card) for name, card in cards.items()}
+    assert shown == {
+        "Both Formats": ["Easy read, large print"],
+        "Easy Words": ["Easy read"],
+        "Big Type": ["Large print"],
+        "Plain Standard": [],
+    }
 
 
 def test_claim_messages_on_the_call_list_are_for_commissioners_only(client, staff, commissioner):

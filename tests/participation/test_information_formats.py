@@ -24,7 +24,7 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates" / "notifications"
 EASY_READ_KINDS = sorted(path.parent.name for path in TEMPLATES.glob("*/easy_read.txt"))
 
 
-def _wants(person, information_format, **profile):
+def _wants(person, information_format=Format.STANDARD, **profile):
     Profile.objects.update_or_create(
         user=person, defaults={"format": information_format, **profile}
     )
@@ -98,13 +98,32 @@ def test_large_print_e_mails_use_big_type_as_the_person_wants_when_sent(
     services.sign_up(opportunity, resident=large)
     services.sign_up(opportunity, resident=standard)
     # Asked for after the message was written: what they want when it is sent counts.
-    _wants(large, Format.LARGE_PRINT)
+    _wants(large, large_print=True)
 
     deliver_messages(list(Message.objects.values_list("pk", flat=True)))
 
     html = {email.to[0]: email.alternatives[0][0] for email in mail.outbox}
     assert 'style="font-size: 24px; line-height: 1.5;"' in html[large.email]
     assert "font-size" not in html[standard.email]
+
+
+def test_someone_can_have_easy_read_words_in_large_print(opportunity, make_residents):
+    both, easy = make_residents(2)
+    _wants(both, Format.EASY_READ, large_print=True)
+    _wants(easy, Format.EASY_READ)
+
+    services.sign_up(opportunity, resident=both)
+    services.sign_up(opportunity, resident=easy)
+    deliver_messages(list(Message.objects.values_list("pk", flat=True)))
+
+    sent = {email.to[0]: email for email in mail.outbox}
+    for person in (both, easy):
+        assert "You have a place at:\nCarers' lunch and chat" in sent[person.email].body
+    big = 'style="font-size: 24px; line-height: 1.5;"'
+    html = sent[both.email].alternatives[0][0]
+    assert big in html
+    assert "You have a place at:<br>Carers&#x27; lunch and chat" in html
+    assert big not in sent[easy.email].alternatives[0][0]
 
 
 def test_every_easy_read_version_keeps_the_standard_versions_links():

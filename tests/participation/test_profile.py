@@ -149,7 +149,8 @@ def test_post_or_phone_needs_a_number_or_an_address_and_keeps_what_was_typed(cli
             "contact_by": "post_or_phone",
             "phone": "",
             "postal_address": " ",
-            "format": "large_print",
+            "format": "easy_read",
+            "large_print": "on",
         },
     )
 
@@ -157,8 +158,44 @@ def test_post_or_phone_needs_a_number_or_an_address_and_keeps_what_was_typed(cli
     assert "govuk-error-summary" in page
     assert 'href="#id_postal_address"' in page
     assert "Enter a phone number or a postal address" in page
-    assert re.search(r'value="large_print"\s+checked', page)
+    assert re.search(r'value="easy_read"\s+checked', page)
+    assert re.search(r'<input[^>]*name="large_print"[^>]*checked', page)
     assert Profile.objects.get(user=resident).contact_by == "email"
+
+
+def test_someone_can_ask_for_easy_read_and_large_print_together(client, resident):
+    client.force_login(resident)
+    contact = reverse("participation:contact")
+
+    form = client.get(contact).content.decode()
+    assert "Send me information in large print" in form
+    # Large print is no longer one of the ways to write, but a choice of its own.
+    assert 'value="large_print"' not in form
+
+    client.post(
+        contact,
+        {"contact_by": "email", "phone": "", "postal_address": "", "format": "easy_read"}
+        | {"large_print": "on"},
+    )
+
+    profile = Profile.objects.get(user=resident)
+    assert (profile.format, profile.large_print) == ("easy_read", True)
+    summary = client.get(reverse("participation:profile")).content.decode()
+    assert re.search(r"Information written in</dt>\s*<dd[^>]*>Easy read</dd>", summary)
+    assert re.search(r"Large print</dt>\s*<dd[^>]*>Yes</dd>", summary)
+    again = client.get(contact).content.decode()
+    assert re.search(r'value="easy_read"\s+checked', again)
+    assert re.search(r'<input[^>]*name="large_print"[^>]*checked', again)
+
+    # An unticked box is not sent at all: that means no large print.
+    client.post(
+        contact, {"contact_by": "email", "phone": "", "postal_address": "", "format": "standard"}
+    )
+
+    profile.refresh_from_db()
+    assert (profile.format, profile.large_print) == ("standard", False)
+    summary = client.get(reverse("participation:profile")).content.decode()
+    assert re.search(r"Large print</dt>\s*<dd[^>]*>No</dd>", summary)
 
 
 def test_other_people_never_see_someones_access_needs_on_public_pages(
@@ -180,13 +217,19 @@ def test_a_persons_data_export_includes_profile_and_sign_ups(resident, opportuni
     from participation import privacy
 
     Profile.objects.create(
-        user=resident, access_needs="Large print", access_needs_consent_at=timezone.now()
+        user=resident,
+        access_needs="Large print",
+        access_needs_consent_at=timezone.now(),
+        format=Profile.InformationFormat.EASY_READ,
+        large_print=True,
     )
     services.sign_up(opportunity, resident=resident, access_needs_note="Front row")
 
     data = privacy.export(resident)
 
     assert data["profile"]["access_needs"] == "Large print"
+    assert data["profile"]["format_for_information"] == "Easy read"
+    assert data["profile"]["large_print"] is True
     assert data["sign_ups"][0]["opportunity"] == opportunity.title
     assert data["sign_ups"][0]["access_needs_for_this_session"] == "Front row"
 
@@ -268,6 +311,7 @@ def test_choosing_text_messages_is_saved_only_while_we_can_send_them(
                 phone="07700900982",
                 postal_address="",
                 format="standard",
+                large_print=False,
             )
 
 

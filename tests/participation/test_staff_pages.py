@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -288,6 +289,32 @@ def test_the_manage_page_shows_access_needs_and_fullness(client, staff, make_res
     assert "It is full." in client.get(url("manage", opportunity)).text
 
 
+def test_the_manage_page_says_which_formats_each_person_needs(client, staff):
+    opportunity = OpportunityFactory(created_by=staff, capacity=5)
+    wanted = {
+        "Both Formats": ("easy_read", True),
+        "Easy Words": ("easy_read", False),
+        "Big Type": ("standard", True),
+        "Plain Standard": ("standard", False),
+    }
+    for name, (information_format, large_print) in wanted.items():
+        person = UserFactory(display_name=name)
+        Profile.objects.create(user=person, format=information_format, large_print=large_print)
+        services.sign_up(opportunity, resident=person)
+    client.force_login(staff)
+
+    page = client.get(url("manage", opportunity)).text
+
+    rows = {name: page[page.index(f">{name}</a>") :].split("</tr>")[0] for name in wanted}
+    said = {name: re.findall(r"Information in [a-z ]+", row) for name, row in rows.items()}
+    assert said == {
+        "Both Formats": ["Information in easy read and large print"],
+        "Easy Words": ["Information in easy read"],
+        "Big Type": ["Information in large print"],
+        "Plain Standard": [],
+    }
+
+
 def test_the_manage_page_names_the_project_and_offers_no_closing_once_started(client, staff):
     project = ProjectFactory(owner=staff, title="Short breaks review")
     opportunity = OpportunityFactory(project=project, created_by=staff)
@@ -477,7 +504,7 @@ def test_the_attendance_list_downloads_as_csv_without_caching(client, staff, mak
     for person in make_residents(2):
         services.sign_up(opportunity, resident=person)
     evil = UserFactory(display_name="=HYPERLINK(1)")
-    Profile.objects.create(user=evil, format=Profile.InformationFormat.EASY_READ)
+    Profile.objects.create(user=evil, format=Profile.InformationFormat.EASY_READ, large_print=True)
     services.sign_up(opportunity, resident=evil)
     client.force_login(staff)
 
@@ -492,6 +519,9 @@ def test_the_attendance_list_downloads_as_csv_without_caching(client, staff, mak
     # Staff preparing papers see who needs easy read, in the list and on the page.
     formats = {row[0]: row[rows[0].index("Information written in")] for row in rows[1:]}
     assert formats["'=HYPERLINK(1)"] == "Easy read"
+    large_print = {row[0]: row[rows[0].index("Large print")] for row in rows[1:]}
+    assert large_print["'=HYPERLINK(1)"] == "Yes"
+    assert set(large_print.values()) == {"Yes", "No"}
     assert "Information in easy read" in page
 
 

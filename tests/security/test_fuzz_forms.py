@@ -674,6 +674,9 @@ def test_contact_preferences_form(data, resident):
         profile = Profile.objects.get(user=resident)
         assert profile.contact_by == sent(submission, "contact_by")
         assert profile.format == sent(submission, "format")
+        ticked = sent(submission, "large_print")
+        # A checkbox reads any value as ticked but nothing, "false" and "0" (Django's rule).
+        assert profile.large_print == (ticked.lower() not in ("", "false", "0"))
 
     fuzz_post(
         data,
@@ -684,6 +687,7 @@ def test_contact_preferences_form(data, resident):
             "phone": "07700 900 982",
             "postal_address": "1 Mill Lane, Millbrook MB1 2CD",
             "format": "easy_read",
+            "large_print": "on",
         },
         tables=PARTICIPATION_TABLES,
         saved=saved,
