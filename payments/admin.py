@@ -15,6 +15,7 @@ from .models import (
     PaymentPolicy,
     PaymentRun,
     PaymentRunItem,
+    TaxiAgreement,
 )
 
 
@@ -47,7 +48,20 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ClaimLineInline(ReadOnlyInline):
     model = ClaimLine
-    fields = ["kind", "fee_basis", "category", "description", "miles", "amount_pence"]
+    fields = [
+        "kind",
+        "fee_basis",
+        "category",
+        "description",
+        "miles",
+        "amount_pence",
+        "agreed_with",
+        "taxi_agreement",
+    ]
+
+    def get_queryset(self, request):
+        # A taxi agreement is named by ids alone (TaxiAgreement.__str__): no query per row.
+        return super().get_queryset(request).select_related("taxi_agreement")
 
 
 class ClaimEventInline(ReadOnlyInline):
@@ -129,6 +143,18 @@ class ExpenseRuleAdmin(ReadOnlyAdmin):
 @admin.register(ConflictOfInterest)
 class ConflictOfInterestAdmin(ReadOnlyAdmin):
     list_display = ["commissioner", "person", "reason", "declared_at", "withdrawn_at"]
+
+
+@admin.register(TaxiAgreement)
+class TaxiAgreementAdmin(ReadOnlyAdmin):
+    """Staff agree and withdraw taxis on the session's taxis page, which keeps the audit
+    trail and the claims relying on them in step; here they can only be looked at."""
+
+    list_display = ["__str__", "signup", "agreed_by", "agreed_at", "note", "withdrawn_at"]
+    list_filter = [("withdrawn_at", admin.EmptyFieldListFilter)]
+    # A sign-up is named after the person and the session.
+    list_select_related = ["signup__resident", "signup__opportunity", "agreed_by"]
+    ordering = ["-id"]
 
 
 @admin.register(PaymentPolicy)

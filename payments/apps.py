@@ -15,6 +15,11 @@ CLAIMS_QUEUE_MODELS = [
 ]
 
 
+# Answers worked out from the expense rules alone (whether a session's day pays for taxis,
+# asked by the staff manage page): a change to a rule replaces them at once.
+EXPENSE_RULES = "expense-rules"
+
+
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = "Fees and expenses"
@@ -25,3 +30,4 @@ class PaymentsConfig(AppConfig):
         page_cache.refresh_on_change(
             page_cache.CLAIMS, *(apps.get_model(label) for label in CLAIMS_QUEUE_MODELS)
         )
+        page_cache.refresh_on_change(EXPENSE_RULES, apps.get_model("payments.ExpenseRule"))

@@ -21,6 +21,7 @@ from .models import (
     FeeRate,
     PaymentPolicy,
     PaymentRun,
+    TaxiAgreement,
 )
 
 # Illustrative rates. The hourly fee went up on 1 April 2024, so old claims show the old rate.
@@ -265,3 +266,25 @@ def seed(*, scale, log):
         log(f"  Claims: {made} demo claims, one in every state, and a paid payment run")
     else:
         log("  Claims: the demo claims are already there")
+    _taxi(User.objects.get(email="resident@example.org"), staff, now, log)
+
+
+def _taxi(person, staff, now, log):
+    """A taxi agreed for one of the demo resident's coming sessions, so the place page, the
+    staff taxi page and a later claim show how it looks."""
+    if TaxiAgreement.objects.filter(signup__resident=person).exists():
+        return
+    places = SignUp.objects.filter(
+        resident=person,
+        status=SignUp.Status.BOOKED,
+        opportunity__starts_at__gt=now,
+        opportunity__pays_expenses=True,
+        opportunity__status=Opportunity.Status.PUBLISHED,
+    ).order_by("opportunity__starts_at")
+    for place in places:
+        try:
+            services.agree_taxi(place, by=staff, note="There and back from home")
+        except services.PaymentError:
+            continue  # staff@ does not run that session, or the policy pays no taxis then
+        log(f"  Taxis: agreed one for {person} to {place.opportunity.title}")
+        return

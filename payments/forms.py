@@ -21,6 +21,7 @@ from .models import (
     PaymentPolicy,
     PaymentRun,
     Receipt,
+    TaxiAgreement,
 )
 from .querysets import payment_run_number
 from .receipts import check_receipt
@@ -194,17 +195,24 @@ class ExpenseForm(Form):
         self.claim = claim
         self.line = line
         self.rules = policy.rules_in_force(claim.activity_date)
+        # A taxi staff agreed for this session: nobody is asked who agreed it.
+        self.taxi_agreement = TaxiAgreement.objects.live_for(claim.signup_id)
         super().__init__(*args, **kwargs)
         allowed = [c for c in ExpenseCategory if c in self.rules and self.rules[c].allowed]
         self.fields["category"].choices = [
-            Choice(c.value, c.label, hint=self._hint(self.rules[c])) for c in allowed
+            Choice(c.value, c.label, hint=self._hint(self.rules[c], self._agreed_by(c)))
+            for c in allowed
         ]
         if line is None or line.receipt_id is None:
             del self.fields["remove_receipt"]
         # Follow-up questions sit under the answer they belong to (the template's `radios`
         # tag). The policy can ask for prior agreement of any kind of expense: asked under
         # the one that needs it, below the radios if several do, and not at all if none do.
-        needs_agreement = [c.value for c in allowed if self.rules[c].needs_prior_agreement]
+        needs_agreement = [
+            c.value
+            for c in allowed
+            if self.rules[c].needs_prior_agreement and self._agreed_by(c) is None
+        ]
         follow_ups = {ExpenseCategory.MILEAGE.value: ["miles"]}
         if len(needs_agreement) == 1:
             follow_ups.setdefault(needs_agreement[0], []).append("agreed_with")
@@ -215,14 +223,22 @@ class ExpenseForm(Form):
         self.content_type = None
         self.pending = None
 
+    def _agreed_by(self, category):
+        """Who agreed this kind of expense for the session in the hub, or None."""
+        if policy.agreed_in_hub(category, self.taxi_agreement):
+            return self.taxi_agreement.agreed_by
+        return None
+
     @staticmethod
-    def _hint(rule: ExpenseRule) -> str:
+    def _hint(rule: ExpenseRule, agreed_by=None) -> str:
         parts = []
         if rule.is_mileage:
             parts.append(f"{format_rate(rule.rate_per_mile_pence or 0)} a mile")
         if rule.cap_pence is not None:
             parts.append(f"up to {format_pounds(rule.cap_pence)} a session")
-        if rule.needs_prior_agreement:
+        if agreed_by is not None:
+            parts.append(f"{agreed_by} agreed a taxi for you for this session")
+        elif rule.needs_prior_agreement:
             parts.append("must be agreed with us before you travel")
         parts.append(rule.receipt_summary.lower())
         text = "; ".join(parts)
@@ -255,6 +271,7 @@ class ExpenseForm(Form):
             amount_pence=data.get("amount"),
             miles=data.get("miles"),
             agreed_with=data.get("agreed_with", ""),
+            agreement=self.taxi_agreement,
             line=self.line,
             rules=self.rules,
         )
@@ -276,6 +293,18 @@ class ExpenseForm(Form):
         self.data = self.data.copy()
         self.data[self.add_prefix("pending_receipt")] = str(receipt.pk)
         self.pending = receipt
+
+
+class TaxiAgreementForm(PlainTextMixin, Form):
+    """The note staff may add when they agree a taxi. Each person on the taxis page has one;
+    the view gives each its own ids (`auto_id`), so an error links to the right box."""
+
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "The note must be 200 characters or fewer"},
+    )
 
 
 class SubmitClaimForm(Form):

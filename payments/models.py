@@ -25,6 +25,7 @@ from .querysets import (
     LedgerEntryQuerySet,
     PaymentRunItemQuerySet,
     PaymentRunQuerySet,
+    TaxiAgreementQuerySet,
 )
 from .taxyear import tax_year_for
 
@@ -223,6 +224,58 @@ class ConflictOfInterest(models.Model):
 
     def __str__(self):
         return f"{self.commissioner} declared a conflict with {self.person}"
+
+
+class TaxiAgreement(models.Model):
+    """Staff running a session agreed that a person may take a taxi to it, and claim the fare.
+
+    Taxis are paid only when agreed before the journey (ExpenseRule.needs_prior_agreement).
+    Recorded here, the claim relies on it instead of the name the person types, and the
+    commissioner sees who agreed it and when. Withdrawn, never deleted: a claim line that
+    relied on an agreement keeps pointing at it, so its history stays readable.
+    """
+
+    signup = models.ForeignKey(
+        "participation.SignUp", on_delete=models.CASCADE, related_name="taxi_agreements"
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    agreed_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(
+        max_length=200, blank=True, help_text="For example, there and back from home."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = TaxiAgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-agreed_at", "-id"]
+        constraints = [
+            # Also the index behind "the live agreement for this sign-up", which the claim
+            # form, the place page and the staff taxi page each look up.
+            models.UniqueConstraint(
+                fields=["signup"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_live_taxi_agreement_per_signup",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | models.Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
+                name="taxi_agreement_withdrawn_by_someone",
+            ),
+        ]
+
+    def __str__(self):
+        # No names: this is what the audit trail calls it, and it outlives an erased person.
+        return f"Taxi agreement {self.pk} for sign-up {self.signup_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None
 
 
 def receipt_upload_to(instance, filename):
@@ -594,6 +647,15 @@ class ClaimLine(models.Model):
     agreed_with = models.CharField(
         "who agreed it", max_length=150, blank=True, help_text="For taxis agreed before travel."
     )
+    # A taxi agreed in the hub by staff running the session: set by the service from the
+    # sign-up, never from what a form sent. Kept after the agreement is withdrawn.
+    taxi_agreement = models.ForeignKey(
+        TaxiAgreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claim_lines",
+    )
     receipt = models.OneToOneField(
         Receipt, on_delete=models.SET_NULL, null=True, blank=True, related_name="line"
     )
@@ -626,6 +688,20 @@ class ClaimLine(models.Model):
     @property
     def is_fee(self) -> bool:
         return self.kind == self.Kind.FEE
+
+    @property
+    def agreed_in_hub(self) -> bool:
+        """Relies on a taxi agreement staff recorded in the hub, still standing."""
+        return self.taxi_agreement_id is not None and self.taxi_agreement.is_live
+
+    @property
+    def taxi_agreed_after_session(self) -> bool:
+        """Its taxi agreement was recorded once the session had started: weaker evidence that
+        it was agreed before the journey, which the commissioner should know."""
+        return (
+            self.taxi_agreement_id is not None
+            and self.taxi_agreement.agreed_at > self.claim.opportunity.starts_at
+        )
 
 
 class ClaimEvent(models.Model):

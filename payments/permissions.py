@@ -9,12 +9,20 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from coprod_hub.lib.forms import is_database_id
 from coprod_hub.permissions import has_role, require_role
 from coprod_hub.users.roles import Role
 from participation import permissions as participation_permissions
 from participation.models import SignUp
 
-from .models import Claim, ClaimLine, ConflictOfInterest, PaymentRun, PaymentRunItem
+from .models import (
+    Claim,
+    ClaimLine,
+    ConflictOfInterest,
+    PaymentRun,
+    PaymentRunItem,
+    TaxiAgreement,
+)
 
 
 def is_commissioner(user) -> bool:
@@ -179,4 +187,28 @@ def get_own_conflict(request, pk) -> ConflictOfInterest:
     require_role(request, Role.COMMISSIONER)
     return get_object_or_404(
         ConflictOfInterest.objects.active().filter(commissioner=request.user), pk=pk
+    )
+
+
+def get_opportunity_for_taxis(request, pk):
+    """Taxis for a session are agreed by whoever may run it: participation's rule for its
+    staff manage page, so the two never drift apart. Anyone else: 404."""
+    return participation_permissions.get_opportunity_to_run(request, pk)
+
+
+def get_signup_for_taxi(opportunity, pk) -> SignUp:
+    """A sign-up for this session (from get_opportunity_for_taxis), by the id a form sent."""
+    if not is_database_id(str(pk)):
+        raise Http404("No such sign-up.")
+    return get_object_or_404(opportunity.signups.select_related("resident"), pk=pk)
+
+
+def get_taxi_agreement(opportunity, pk) -> TaxiAgreement:
+    """A taxi agreement for this session (from get_opportunity_for_taxis)."""
+    if not is_database_id(str(pk)):
+        raise Http404("No such taxi agreement.")
+    return get_object_or_404(
+        TaxiAgreement.objects.select_related("signup__resident"),
+        pk=pk,
+        signup__opportunity=opportunity,
     )

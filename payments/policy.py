@@ -93,6 +93,12 @@ class ExpenseCheck:
     rule: ExpenseRule | None
 
 
+def agreed_in_hub(category: str, agreement) -> bool:
+    """A taxi agreed by staff in the hub (a live TaxiAgreement for the claim's sign-up) needs
+    no name of who agreed it. Agreements are only for taxis."""
+    return category == ExpenseCategory.TAXI and agreement is not None and agreement.is_live
+
+
 def check_expense(
     claim,
     *,
@@ -100,6 +106,7 @@ def check_expense(
     amount_pence: int | None,
     miles: Decimal | None,
     agreed_with: str,
+    agreement=None,
     line=None,
     rules: dict[str, ExpenseRule] | None = None,
 ) -> ExpenseCheck:
@@ -107,7 +114,8 @@ def check_expense(
 
     `line` is the line being changed (left out of the cap total). Mileage amounts are worked
     out from the miles (an amount typed as well must match them); every other amount is
-    what the person typed.
+    what the person typed. `agreement` is the taxi agreement staff recorded for the claim's
+    sign-up, if any: it stands in for the name of who agreed a taxi.
     """
     rules = rules if rules is not None else rules_in_force(claim.activity_date)
     rule = rules.get(category)
@@ -143,7 +151,11 @@ def check_expense(
 
     if category == ExpenseCategory.PHONE_DATA and claim.opportunity.format not in ONLINE_FORMATS:
         errors["category"] = "Phone or data costs are only paid for online or phone sessions"
-    if rule.needs_prior_agreement and not agreed_with.strip():
+    if (
+        rule.needs_prior_agreement
+        and not agreed_with.strip()
+        and not agreed_in_hub(category, agreement)
+    ):
         errors["agreed_with"] = (
             "Enter the name of the person who agreed the taxi before you travelled"
         )
@@ -165,6 +177,27 @@ def check_expense(
             else:
                 errors[field] = f"The most we pay for {label} is {most} for each session"
     return ExpenseCheck(amount_pence, rate_pence, errors, rule)
+
+
+def taxi_agreement_problem(opportunity) -> str:
+    """Why staff cannot agree a taxi for this session, in words for them; "" when they can.
+
+    Taxis are paid for a session only when it pays expenses and the payment policy in force on
+    its day pays for taxis (the claim is checked against the same rule).
+    """
+    if opportunity.status == Opportunity.Status.CANCELLED:
+        return "This session was cancelled, so there are no taxis to agree."
+    if not opportunity.pays_expenses:
+        return "This session does not pay expenses, so we do not pay for taxis to it."
+    if not taxis_paid_for(opportunity):
+        return "The payment policy does not pay for taxis for sessions on this date."
+    return ""
+
+
+def taxis_paid_for(opportunity) -> bool:
+    """Whether the policy in force on the session's day pays for taxis (one query)."""
+    rule = ExpenseRule.objects.for_key(ExpenseCategory.TAXI, activity_date(opportunity))
+    return rule is not None and rule.allowed
 
 
 def _miles(miles: Decimal) -> str:

@@ -22,6 +22,7 @@ from .models import (
     LedgerEntry,
     PaymentRunItem,
     Receipt,
+    TaxiAgreement,
 )
 from .services.receipts import _delete_files_after_commit
 from .taxyear import TaxYear
@@ -84,6 +85,18 @@ def export(user) -> dict:
                 "uploaded_at"
             )
         ],
+        "taxis_agreed_for_you": [
+            {
+                "session": agreement.signup.opportunity.title,
+                "agreed_by": str(agreement.agreed_by),
+                "agreed": agreement.agreed_at,
+                "note": agreement.note,
+                "withdrawn": agreement.withdrawn_at,
+            }
+            for agreement in TaxiAgreement.objects.filter(signup__resident=user)
+            .select_related("signup__opportunity", "agreed_by")
+            .order_by("agreed_at", "pk")
+        ],
         "conflicts_of_interest_declared": list(
             ConflictOfInterest.objects.filter(commissioner=user).values(
                 "person__display_name", "reason", "declared_at", "withdrawn_at"
@@ -92,9 +105,9 @@ def export(user) -> dict:
     }
 
 
-# Words typed about the person, in claims and in the audit trail's copies of them. Amounts,
-# statuses, dates and who decided stay: they are the financial record.
-PERSONAL_TEXT_FIELDS = ("on_behalf_note", "reason", "description", "agreed_with")
+# Words typed about the person, in claims, in taxi agreements and in the audit trail's copies
+# of them. Amounts, statuses, dates and who decided stay: they are the financial record.
+PERSONAL_TEXT_FIELDS = ("on_behalf_note", "reason", "description", "agreed_with", "note")
 
 
 @transaction.atomic
@@ -135,11 +148,17 @@ def erase(user) -> None:
     ClaimEvent.objects.filter(claim__claimant=user).update(note="")
     PaymentRunItem.objects.filter(claim__claimant=user).update(taken_out_reason="")
     Receipt.objects.filter(owner=user).update(original_name="receipt")
+    # Who agreed their taxis, and when, stays (a kept claim may rely on one); the note, which
+    # can say where they live, goes. Agreements for places that participation.privacy then
+    # deletes go with them.
+    taxis = TaxiAgreement.objects.filter(signup__resident=user)
+    taxi_ids = list(taxis.values_list("pk", flat=True))
+    taxis.update(note="")
     # Declarations stay (a commissioner with a conflict must still not decide this person's
     # claims), without the reason, which says how they know each other.
     conflicts = ConflictOfInterest.objects.filter(Q(commissioner=user) | Q(person=user))
     conflicts.update(reason="")
-    _scrub_audit_trail(user, claim_ids, line_ids, conflicts)
+    _scrub_audit_trail(user, claim_ids, line_ids, conflicts, taxi_ids)
     _blank_ledger_notes(user)
 
 
@@ -156,10 +175,10 @@ def _blank_ledger_notes(user) -> None:
         )
 
 
-def _scrub_audit_trail(user, claim_ids, line_ids, conflicts) -> None:
+def _scrub_audit_trail(user, claim_ids, line_ids, conflicts, taxi_ids) -> None:
     """The audit trail keeps every change to the person's claims, drafts deleted just now
-    included, and to declarations of conflicts they made or that were made about them, but
-    no longer quotes what was typed about them or names them."""
+    included, to declarations of conflicts they made or that were made about them, and to
+    taxis agreed for them, but no longer quotes what was typed about them or names them."""
     names = {
         claim.pk: f"{claim.reference} – {pseudonym(user)}"
         for claim in Claim.objects.filter(pk__in=claim_ids)
@@ -184,6 +203,7 @@ def _scrub_audit_trail(user, claim_ids, line_ids, conflicts) -> None:
             (entry, conflict_names[entry.object_id])
             for entry in _entries_about(ConflictOfInterest, list(conflict_names))
         ),
+        *((entry, None) for entry in _entries_about(TaxiAgreement, taxi_ids)),
     ]
     for entry, name in trail:
         entry.changes = {

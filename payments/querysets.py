@@ -101,6 +101,16 @@ class ConflictQuerySet(models.QuerySet):
         return self.active().filter(commissioner=commissioner, person=person)
 
 
+class TaxiAgreementQuerySet(models.QuerySet):
+    def live(self):
+        """Not withdrawn: at most one per sign-up (a partial unique index)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def live_for(self, signup_id):
+        """The sign-up's live agreement, with who agreed it, or None."""
+        return self.live().filter(signup_id=signup_id).select_related("agreed_by").first()
+
+
 class ClaimQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("claimant", "opportunity", "project")

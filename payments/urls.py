@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import claims, ledger, policy, reports, review, runs
+from .views import claims, ledger, policy, reports, review, runs, taxis
 
 app_name = "payments"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("claims/<int:pk>/send/", claims.submit, name="submit"),
     path("claims/<int:pk>/delete/", claims.delete_draft, name="delete"),
     path("claims/<int:pk>/receipts/<int:line_pk>/", claims.receipt, name="receipt"),
+    # Staff running a session agree taxis for people with a place
+    path("opportunities/<int:pk>/manage/taxis/", taxis.taxis, name="taxis"),
     # Commissioners reviewing
     path("claims/review/", review.queue, name="review"),
     path("claims/<int:pk>/approve/", review.approve, name="approve"),

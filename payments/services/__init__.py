@@ -7,9 +7,9 @@ with a message to show them.
 
 Split by what they do: `claims` (starting, filling in and sending a claim), `receipts`,
 `review` (approve, return, reject, correct, withdraw an approval), `runs` (payment runs, and
-a payment returned after one was paid), `conflicts` (conflicts of interest) and
-`policy_changes`. `ledger` builds ledger rows for review and runs; `_common`
-holds the error and the helpers every module uses. Callers import from here
+a payment returned after one was paid), `conflicts` (conflicts of interest), `taxis` (taxis
+staff agree for a session) and `policy_changes`. `ledger` builds ledger rows for review and
+runs; `_common` holds the error and the helpers every module uses. Callers import from here
 (`services.submit_claim(...)`), not from the modules, so the split can change freely.
 """
 
@@ -43,12 +43,14 @@ from .runs import (
     record_payment_returned,
     take_out_of_run,
 )
+from .taxis import agree_taxi, withdraw_taxi
 
 __all__ = [
     "MAX_UNUSED_RECEIPTS",
     "PaymentError",
     "add_expense_rule",
     "add_fee_rate",
+    "agree_taxi",
     "approve_claim",
     "can_claim_for",
     "cancel_payment_run",
@@ -75,4 +77,5 @@ __all__ = [
     "update_policy",
     "withdraw_approval",
     "withdraw_conflict",
+    "withdraw_taxi",
 ]

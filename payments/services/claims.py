@@ -9,7 +9,7 @@ from django.utils import timezone
 from participation.models import SignUp
 
 from .. import policy
-from ..models import Claim, ClaimLine, Receipt
+from ..models import Claim, ClaimLine, ExpenseCategory, Receipt, TaxiAgreement
 from ..permissions import may_edit
 from ._common import PaymentError, Status, _lock, _record, _require_still_attended
 from .receipts import _delete_files_after_commit
@@ -156,12 +156,17 @@ def save_expense(
             raise PaymentError("This session does not pay expenses.")
         if line is not None:
             line = claim.lines.select_for_update().get(pk=line.pk, kind=ClaimLine.Kind.EXPENSE)
+        # Looked up here, never taken from the form: only staff running the session agree
+        # taxis (services.taxis).
+        is_taxi = category == ExpenseCategory.TAXI
+        agreement = TaxiAgreement.objects.live_for(claim.signup_id) if is_taxi else None
         check = policy.check_expense(
             claim,
             category=category,
             amount_pence=amount_pence,
             miles=miles,
             agreed_with=agreed_with,
+            agreement=agreement,
             line=line,
         )
         if check.errors:
@@ -181,6 +186,11 @@ def save_expense(
             raise PaymentError("That receipt cannot be used here. Choose the file again.")
         line = line or ClaimLine(claim=claim, kind=ClaimLine.Kind.EXPENSE)
         old_receipt = line.receipt if line.pk else None
+        if agreement is not None:
+            line.taxi_agreement = agreement
+        elif not (is_taxi and line.category == ExpenseCategory.TAXI):
+            # A taxi line keeps an agreement withdrawn since, to show what it relied on.
+            line.taxi_agreement = None
         line.category = category
         line.description = description.strip()[:200]
         line.miles = miles if check.rule.is_mileage else None
@@ -240,11 +250,20 @@ def submission_problems(claim) -> list[tuple[str, str]]:
         )
     elif claim.employed_by_partner and not claim.not_part_of_paid_job:
         problems.append(("Confirm that this activity was not part of your paid job", details_url))
-    lines = list(claim.lines.all())
+    lines = list(claim.lines.select_related("taxi_agreement"))
     if not lines or claim.total_pence == 0:
         problems.append(("Add at least one expense, or choose to be paid a fee", details_url))
     rules = policy.rules_in_force(claim.activity_date)
     for line in lines:
+        if _taxi_agreement_withdrawn(line, rules):
+            problems.append(
+                (
+                    "Tell us who agreed your taxi before you travelled: the agreement we "
+                    "recorded has been withdrawn",
+                    reverse("payments:expense_change", args=[claim.pk, line.pk])
+                    + "#id_agreed_with",
+                )
+            )
         if line.receipt_id is None and policy.receipt_needed(line, rules):
             problems.append(
                 (
@@ -254,6 +273,19 @@ def submission_problems(claim) -> list[tuple[str, str]]:
                 )
             )
     return problems
+
+
+def _taxi_agreement_withdrawn(line, rules) -> bool:
+    """A taxi saved while staff had agreed it, whose agreement was withdrawn since, and with
+    no name of who agreed it: the person must now say, as for any taxi not agreed here."""
+    rule = rules.get(line.category)
+    return bool(
+        line.taxi_agreement_id
+        and not line.agreed_in_hub
+        and not line.agreed_with
+        and rule
+        and rule.needs_prior_agreement
+    )
 
 
 def submit_claim(claim, *, by, benefits_acknowledged: bool) -> Claim:

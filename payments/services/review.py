@@ -176,13 +176,15 @@ def correction_limits(claim) -> CorrectionLimits:
         # nobody claimed.
         rules = policy.rules_in_force(claim.activity_date)
         expenses = 0
-        for line in claim.lines.filter(kind=ClaimLine.Kind.EXPENSE):
+        lines = claim.lines.filter(kind=ClaimLine.Kind.EXPENSE).select_related("taxi_agreement")
+        for line in lines:
             check = policy.check_expense(
                 claim,
                 category=line.category,
                 amount_pence=line.amount_pence,
                 miles=line.miles,
                 agreed_with=line.agreed_with,
+                agreement=line.taxi_agreement,
                 line=line,
                 rules=rules,
             )

@@ -1,6 +1,33 @@
 from django import template
 
+from coprod_hub.lib import page_cache
 from coprod_hub.lib.money import format_rate
+
+from .. import policy
+from ..apps import EXPENSE_RULES
+from ..models import TaxiAgreement
 
 register = template.Library()
 register.filter("pence_rate", format_rate)
+
+
+@register.simple_tag
+def live_taxi_agreement(signup):
+    """The taxi agreed for this place, or None: for pages of other apps (the place page)
+    that show it without their views knowing about payments. One query."""
+    return TaxiAgreement.objects.live_for(signup.pk)
+
+
+@register.simple_tag
+def taxis_can_be_agreed(opportunity) -> bool:
+    """Whether this session pays for taxis, so its staff may agree them (the manage page's
+    link to its taxis page). The answer for a day is kept until an expense rule changes: the
+    manage page has a fixed budget of queries, and it would cost one every time."""
+    if not opportunity.pays_expenses:
+        return False
+    day = policy.activity_date(opportunity)
+    return page_cache.cached_value(
+        EXPENSE_RULES,
+        ["taxis paid for", day.isoformat()],
+        lambda: policy.taxis_paid_for(opportunity),
+    )

@@ -106,7 +106,11 @@ def start(request, signup_pk):
 def claim_detail(request, pk):
     claim = permissions.get_claim_for_user(request, pk)
     user = request.user
-    lines = list(claim.lines.select_related("receipt"))
+    lines = list(
+        claim.lines.select_related(
+            "receipt", "taxi_agreement__agreed_by", "taxi_agreement__withdrawn_by"
+        )
+    )
     can_edit = permissions.may_edit(user, claim) and claim.is_editable
     rules = policy.rules_in_force(claim.activity_date)
     for line in lines:

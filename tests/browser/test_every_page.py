@@ -94,3 +94,59 @@ def test_every_page_passes_axe_and_fits_320px(page, axe, fits_320, live_server):
         checked.append(name)
     # The matrix's world has pages of every app: a broken world would check almost nothing.
     assert len(checked) > 60, checked
+
+
+def test_the_taxis_page_passes_axe_with_a_note_refused_and_a_taxi_agreed(
+    page, axe, fits_320, sign_in
+):
+    """The taxis page in the states the world above does not reach: someone without a taxi
+    (a note box and an Agree button in the table), a note refused, and a taxi just agreed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from coprod_hub.users.roles import Role
+    from payments import services
+    from payments.models import TaxiAgreement
+    from tests.factories import UserFactory
+    from tests.payments.factories import (
+        OpportunityFactory,
+        ProjectFactory,
+        SignUpFactory,
+        make_policy,
+    )
+
+    make_policy()
+    owner = UserFactory(display_name="Owen Owner", roles=[Role.STAFF])
+    session = OpportunityFactory(
+        project=ProjectFactory(owner=owner),
+        created_by=owner,
+        starts_at=timezone.now() + timedelta(days=7),
+        status="published",
+    )
+    agreed, waiting_for_one = (
+        SignUpFactory(opportunity=session, attendance="", resident=UserFactory(display_name=n))
+        for n in ("Ann Agreed", "Bo Without")
+    )
+    services.agree_taxi(agreed, by=owner, note="There and back from home")
+    sign_in(owner)
+
+    page.goto(reverse("payments:taxis", args=[session.pk]))
+    axe(page)
+    fits_320()
+    _focus_is_shown_at_each_tab_stop(page)
+
+    note = page.get_by_label("Note (optional) about the taxi for Bo Without")
+    note.fill("x" * 201)
+    page.get_by_role("button", name="Agree a taxi for Bo Without").click()
+    page.wait_for_load_state()
+    assert page.locator(".govuk-error-summary").is_visible()
+    axe(page)
+    fits_320()
+
+    page.get_by_label("Note (optional) about the taxi for Bo Without").fill("To the bus station")
+    page.get_by_role("button", name="Agree a taxi for Bo Without").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Taxi agreed for Bo Without.").is_visible()
+    axe(page)
+    assert TaxiAgreement.objects.live().filter(signup=waiting_for_one).exists()

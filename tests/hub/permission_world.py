@@ -116,6 +116,8 @@ def build_world():
     )
 
     make_policy(by=people.commissioner, starts_on=(now - timedelta(days=365)).date())
+    # A taxi agreed for the resident's place: shown on their place page and the taxis page.
+    payments.agree_taxi(signup, by=people.owner_staff, note="There and back from home")
     claim = payments.start_claim(attended, by=people.resident)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -250,6 +252,7 @@ def build_world():
         "payments:reject": {"pk": paid_claim.pk},
         "payments:correct": {"pk": paid_claim.pk},
         "payments:withdraw_approval": {"pk": paid_claim.pk},
+        "payments:taxis": {"pk": upcoming.pk},
         "payments:policy_history": {"kind": "fees"},
         "payments:remove_scheduled": {"kind": "fees", "pk": future_rate.pk},
         "payments:withdraw_conflict": {"pk": conflict.pk},

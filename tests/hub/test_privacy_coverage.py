@@ -108,6 +108,10 @@ ACCOUNT_LINKS = {
     ("payments.PaymentRunItem", "taken_out_by"): STAFF_RECORD,
     ("payments.LedgerEntry", "person"): FINANCIAL,  # immutable; erasing blanks only its note
     ("payments.LedgerEntry", "created_by"): STAFF_RECORD,
+    # Taxis staff agreed for someone's place. One agreed for the person keeps who agreed it,
+    # without its note (it can say where they live); one for a place deleted goes with it.
+    ("payments.TaxiAgreement", "agreed_by"): STAFF_RECORD,
+    ("payments.TaxiAgreement", "withdrawn_by"): STAFF_RECORD,
     # --- The practice guide (learning/privacy.py). Entries not yet decided are deleted (they
     # may hold the person's own details); decided ones hold only the redacted words.
     ("learning.Entry", "submitted_by"): UNLINKED,
@@ -240,6 +244,7 @@ LINE_DESCRIPTION = "Bus from 12 Acacia Road"
 RECEIPT_NAME = "Quartermaine bus ticket.png"
 RETURN_REASON = "Add a photo of the Gorseway bus pass"
 CONFLICT_REASON = "My sister-in-law, from Thistledown"
+TAXI_NOTE = "Pick up at the Bramblewood gate"
 SURVEY_COMMENT = "The tea urn whistled all through the meeting."
 WAITING_ENTRY = "Lunch at Juniper Lodge"
 ADDRESS_ENTRY = "Visits to Marigold ward"
@@ -259,6 +264,7 @@ IDENTIFYING = [
     "Acacia Road",
     "Gorseway",
     "Thistledown",
+    "Bramblewood",
     "tea urn",
     "Juniper Lodge",
     "Marigold ward",
@@ -410,6 +416,9 @@ def _person_in_every_table():
     payments.take_out_of_run(run, approved[1], by=person, reason="Bank details missing.")
     payments.confirm_payment_run(run, by=person, paid_on=timezone.localdate())
     payments.declare_conflict(commissioner=person, person=other, reason="Oscar is my neighbour")
+    # A taxi agreed for their place; one they agreed, then withdrew, for someone else's.
+    payments.agree_taxi(attended, by=commissioner, note=TAXI_NOTE)
+    payments.withdraw_taxi(payments.agree_taxi(others_place, by=person), by=person)
     payments.declare_conflict(commissioner=commissioner, person=person, reason=CONFLICT_REASON)
 
     # The practice guide: shared signed in (waiting, and published), shared by address only;

@@ -1,0 +1,141 @@
+"""Taxis agreed in the hub: staff running a session record that a person may take a taxi to
+it and claim the fare. The person's claim then relies on that record, not on a name they
+type, and the commissioner sees who agreed it and when.
+
+An agreement is withdrawn rather than deleted, so a claim line that relied on it keeps
+pointing at it. Both changes go in the audit trail, with who made them.
+"""
+
+from auditlog.models import LogEntry
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from participation import permissions as participation_permissions
+from participation.models import SignUp
+
+from .. import policy
+from ..models import Claim, ClaimLine, ExpenseCategory, TaxiAgreement
+from ._common import PaymentError
+
+# Claims nobody has decided yet: their taxi lines rely on a new agreement from now on. A
+# decided claim keeps what the commissioner saw when deciding it.
+_UNDECIDED = (Claim.Status.DRAFT, Claim.Status.RETURNED, Claim.Status.SUBMITTED)
+
+
+def _require_runs(by, opportunity) -> None:
+    # The same rule as the session's manage page: whoever may run it.
+    if not participation_permissions.can_run(by, opportunity):
+        raise PaymentError("Only staff running this session can agree or withdraw its taxis.")
+
+
+def agree_taxi(signup, *, by, note: str = "") -> TaxiAgreement:
+    """Agree a taxi for someone with a place. A second agreement while one stands (a double
+    click, or two colleagues at once) is refused: there is one live agreement per sign-up."""
+    with transaction.atomic():
+        # Locks the sign-up only (not its session): two agreements for the same person wait
+        # for each other here, and the second then finds the first.
+        signup = (
+            SignUp.objects.select_for_update(of=("self",))
+            .select_related("opportunity__project", "resident")
+            .get(pk=signup.pk)
+        )
+        opportunity = signup.opportunity
+        _require_runs(by, opportunity)
+        if signup.resident_id == by.pk:
+            raise PaymentError(
+                "You cannot agree a taxi for yourself. Ask someone else running the session."
+            )
+        problem = policy.taxi_agreement_problem(opportunity)
+        if problem:
+            raise PaymentError(problem)
+        if signup.status != SignUp.Status.BOOKED:
+            raise PaymentError(
+                f"{signup.resident} does not have a place, so we cannot agree a taxi for them."
+            )
+        existing = TaxiAgreement.objects.live_for(signup.pk)
+        if existing is not None:
+            raise PaymentError(
+                f"A taxi is already agreed for {signup.resident}, by {existing.agreed_by}."
+            )
+        try:
+            # The partial unique index refuses a second live agreement even where rows cannot
+            # be locked (SQLite).
+            with transaction.atomic():
+                agreement = TaxiAgreement.objects.create(
+                    signup=signup, agreed_by=by, note=note.strip()
+                )
+        except IntegrityError:
+            raise PaymentError(f"A taxi is already agreed for {signup.resident}.") from None
+        _audit(
+            agreement,
+            by=by,
+            action=LogEntry.Action.CREATE,
+            changes={
+                "signup": [None, str(signup.pk)],
+                "agreed_by": [None, str(by.pk)],
+                "note": [None, agreement.note],
+            },
+        )
+        _rely_on(agreement)
+    return agreement
+
+
+def withdraw_taxi(agreement, *, by) -> TaxiAgreement:
+    """Withdraw an agreement. Claim lines that relied on it keep it, shown as withdrawn, and
+    the person must then say who agreed the taxi, as before agreements were recorded here."""
+    with transaction.atomic():
+        agreement = (
+            TaxiAgreement.objects.select_for_update(of=("self",))
+            .select_related("signup__opportunity__project", "signup__resident", "withdrawn_by")
+            .get(pk=agreement.pk)
+        )
+        _require_runs(by, agreement.signup.opportunity)
+        if not agreement.is_live:
+            raise PaymentError(
+                f"The taxi for {agreement.signup.resident} was already withdrawn, by "
+                f"{agreement.withdrawn_by}."
+            )
+        agreement.withdrawn_at = timezone.now()
+        agreement.withdrawn_by = by
+        agreement.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        _audit(
+            agreement,
+            by=by,
+            action=LogEntry.Action.UPDATE,
+            changes={
+                "withdrawn_at": [None, agreement.withdrawn_at.isoformat()],
+                "withdrawn_by": [None, str(by.pk)],
+            },
+        )
+    return agreement
+
+
+def _rely_on(agreement) -> None:
+    """Taxi lines already on the person's claim, if nobody has decided it yet, rely on the new
+    agreement. Locks the claim, so a taxi line being saved at the same moment is either seen
+    here or sees the agreement itself (`save_expense`)."""
+    claim = (
+        Claim.objects.select_for_update()
+        .filter(signup_id=agreement.signup_id, status__in=_UNDECIDED)
+        .first()
+    )
+    if claim is None:
+        return
+    lines = claim.lines.filter(kind=ClaimLine.Kind.EXPENSE, category=ExpenseCategory.TAXI)
+    for line in lines:
+        # save(), not update(): the claim line's audit trail records the change.
+        line.taxi_agreement = agreement
+        line.save(update_fields=["taxi_agreement"])
+
+
+def _audit(agreement, *, by, action, changes) -> None:
+    """Written here rather than by auditlog's signals, so the entry names who acted whether or
+    not a request is behind the change. Ids, not names: erasing someone removes names."""
+    LogEntry.objects.log_create(
+        agreement,
+        action=action,
+        changes=changes,
+        actor=by,
+        actor_email=getattr(by, "email", None),
+        force_log=True,
+    )
