@@ -64,8 +64,10 @@ class ModelForm(_GovukWidgetsMixin, forms.ModelForm):
 MOST_FOR_ONE_EXPENSE_PENCE = 100_000
 
 
-def _date_field(label, help_text=""):
-    field = DateInputField(label=label, help_text=help_text, require_all_fields=False)
+def _date_field(label, help_text="", *, subject=None):
+    field = DateInputField(
+        label=label, help_text=help_text, subject=subject, require_all_fields=False
+    )
     field.error_messages["invalid"] = "Enter a real date, like 27 3 2026"
     return field
 
@@ -435,6 +437,7 @@ class FeeRateForm(Form):
         "Starts on",
         "Tomorrow or later. Claims for activities on or after this date use the new rate. "
         "For example, 6 4 2027.",
+        subject="The start date",
     )
 
 
@@ -485,6 +488,7 @@ class ExpenseRuleForm(Form):
         "Starts on",
         "Tomorrow or later. Claims for activities on or after this date use the new rule. "
         "For example, 6 4 2027.",
+        subject="The start date",
     )
 
     def clean(self):
@@ -581,7 +585,11 @@ class ConflictForm(Form):
 
 
 class ConfirmRunForm(Form):
-    paid_on = _date_field("Date paid", "The date finance paid the money. For example, 27 3 2026.")
+    paid_on = _date_field(
+        "Date paid",
+        "The date finance paid the money. For example, 27 3 2026.",
+        subject="The date paid",
+    )
     confirmed = forms.BooleanField(
         label="I confirm that finance has paid every claim in this run",
         error_messages={"required": "Confirm that finance has paid every claim in this run"},

@@ -54,24 +54,10 @@ class StaffMultipleChoiceField(StaffChoiceMixin, ModelMultipleChoiceField):
     pass
 
 
-class DateField(DateInputField):
-    """GOV.UK date input whose "not a real date" error is in plain words."""
-
-    def compress(self, data_list):
-        try:
-            value = super().compress(data_list)
-        except forms.ValidationError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if value is not None and not 1900 <= value.year <= 2200:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return value
-
-
 def _date_field(label, hint):
-    field = DateField(label=label, help_text=hint, required=False, require_all_fields=False)
-    field.error_messages["incomplete"] = f"{label} must include a day, month and year"
-    field.error_messages["invalid"] = f"{label} must be a real date"
-    return field
+    # The hub's date input words its messages from the label ("Start date must be a real
+    # date"), one message for each date.
+    return DateInputField(label=label, help_text=hint, required=False, require_all_fields=False)
 
 
 class ProjectForm(PlainTextMixin, forms.Form):

@@ -1,9 +1,10 @@
 """Form pieces every app can use, so bad input gets a form error rather than a server error.
 
-- `DateInputField`: the GOV.UK date input (day, month and year boxes). crispy-forms-gds builds
-  the date with `date(int(day), int(month), int(year))`, and a day like 99999999999 raises
-  OverflowError, which it does not catch: the page crashed. Years are also kept to a range
-  that date arithmetic elsewhere (adding days, tax years) can never overflow.
+- `DateInputField`: the GOV.UK date input (day, month and year boxes), with one message for
+  each bad date in GOV.UK's words. crispy-forms-gds built the date with
+  `date(int(day), int(month), int(year))`, and a day like 99999999999 raised OverflowError,
+  which it did not catch: the page crashed. Years are also kept to a range that date
+  arithmetic elsewhere (adding days, tax years) can never overflow.
 - `ModelMultipleChoiceField`: checkboxes of database rows. Django looks every ticked id up
   in one query, and on SQLite an id beyond 64 bits (9223372036854775808) raised OverflowError
   there: refused as "not one of the choices" first.
@@ -17,6 +18,7 @@
 """
 
 import re
+from datetime import date
 
 import phonenumbers
 from crispy_forms_gds.fields import DateInputField as GdsDateInputField
@@ -64,22 +66,92 @@ class PlainTextMixin:
 
 
 class DateInputField(GdsDateInputField):
-    """crispy-forms-gds' date input, answering any input with a date or a form error."""
+    """crispy-forms-gds' date input, answering any input with a date or with one message in
+    GOV.UK's words ("Start date must include a month"). crispy-forms-gds checks each box on
+    its own, so one bad date got up to three messages ("Enter a valid date", "Enter a valid
+    month", ...) and a two-digit year passed as the year 26.
+
+    The message names the field by its label, or by `subject` where the label does not read
+    well in a sentence ("Starts on"). A form may still set its own message for any of the
+    keys in `error_messages`; "incomplete" may use %(parts)s for what is missing.
+    """
 
     MIN_YEAR = 1900
     MAX_YEAR = 2200
+    PARTS = ("day", "month", "year")
+    # The error class crispy-forms-gds gives a box; set here on each box that is wrong.
+    BOX_ERROR_CLASS = "govuk-input--error"
 
-    default_error_messages = {"invalid": "Enter a real date"}
+    def __init__(self, *, subject=None, error_messages=None, **kwargs):
+        super().__init__(**kwargs)
+        name = str(subject or self.label or "The date").replace("%", "%%")
+        self.error_messages.update(
+            {
+                "required": f"Enter {name[:1].lower()}{name[1:]}",
+                "incomplete": f"{name} must include a %(parts)s",
+                "invalid": f"{name} must be a real date",
+                "year_digits": f"{name} must include a year with 4 numbers",
+            }
+        )
+        self.error_messages.update(error_messages or {})
+
+    def clean(self, value):
+        if self.disabled and not isinstance(value, (list, tuple)):
+            value = self.widget.decompress(value)
+        if not isinstance(value, (list, tuple)):
+            value = ()
+        typed = [str(value[i]).strip() if i < len(value) and value[i] else "" for i in range(3)]
+        self._mark_boxes([])
+        if not any(typed):
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        missing = [i for i, text in enumerate(typed) if not text]
+        if missing:
+            parts = " and ".join(self.PARTS[i] for i in missing)
+            message = self.error_messages["incomplete"] % {"parts": parts}
+            self._mark_boxes(missing, message)
+            raise ValidationError(message, code="incomplete")
+        day, month, year = typed
+        # Digits only: int() also takes "²", "+5" and " 5", and 11-digit days overflow date().
+        if not all(is_plain_number(text) and len(text) <= 4 for text in (day, month)):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if not is_plain_number(year):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        # "26" is someone used to writing years short, and would be taken as the year 26. A
+        # year of 5 or more digits is no real date (the year check in compress says so).
+        if len(year) < 4:
+            self._mark_boxes([2], self.error_messages["year_digits"])
+            raise ValidationError(self.error_messages["year_digits"], code="year_digits")
+        value = self.compress([day, month, year])
+        self.validate(value)
+        self.run_validators(value)
+        return value
 
     def compress(self, data_list):
+        if not all(data_list):
+            return None
         try:
-            value = super().compress(data_list)
-        except (ValidationError, OverflowError, ValueError):
+            value = date(*(int(data_list[i]) for i in (2, 1, 0)))
+        except (OverflowError, ValueError):
             # "day is out of range for month" and the like: say it in plain words instead.
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if value is not None and not self.MIN_YEAR <= value.year <= self.MAX_YEAR:
+        if not self.MIN_YEAR <= value.year <= self.MAX_YEAR:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return value
+
+    def _mark_boxes(self, boxes, message=""):
+        """Highlight the boxes that are wrong; an error with no box marked highlights all
+        three (crispy-forms-gds' rule). The message is kept on the first of them only: the
+        error summary makes one link for each box that holds it, and it should make one."""
+        for index, (subfield, box) in enumerate(zip(self.fields, self.widget.widgets, strict=True)):
+            subfield.widget.errors = [str(message)] if boxes[:1] == [index] and message else []
+            classes = box.attrs.get("class", "").split()
+            if self.BOX_ERROR_CLASS in classes:
+                classes.remove(self.BOX_ERROR_CLASS)
+            if index in boxes:
+                classes.append(self.BOX_ERROR_CLASS)
+            box.attrs["class"] = " ".join(classes)
 
 
 # The largest id a database integer column holds (PostgreSQL bigint, SQLite INTEGER).

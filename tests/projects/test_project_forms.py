@@ -94,7 +94,7 @@ def test_an_end_date_before_the_start_is_an_error_and_everything_typed_is_kept(
     page = response.text
     assert response.status_code == 200
     assert "<title>Error: Create a project" in page
-    assert 'href="#id_end_date"' in page
+    assert 'href="#id_end_date_0"' in page
     assert "The end date must be the same as or after the start date" in page
     assert value(page, "title") == "Carers' breaks review"
     assert value(page, "budget_pence") == "£12,500.50"
@@ -117,8 +117,8 @@ def test_an_end_date_before_the_start_is_an_error_and_everything_typed_is_kept(
         ({"contact_email": "jo@"}, "Enter an email address in the right format"),
         ({"contact_phone": "call me"}, "Enter a phone number"),
         ({"start_date_1": "13"}, "Start date must be a real date"),
-        ({"start_date_2": "26"}, "Start date must be a real date"),
-        ({"start_date_0": ""}, "Enter the day of the month"),
+        ({"start_date_2": "26"}, "Start date must include a year with 4 numbers"),
+        ({"start_date_0": ""}, "Start date must include a day"),
         ({"wtfc_stage": "dream"}, "Choose a stage from the list"),
     ],
 )
