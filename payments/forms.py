@@ -178,7 +178,9 @@ class ExpenseForm(Form):
     )
     receipt = forms.FileField(
         label="Upload a receipt",
-        help_text="A photo or scan: PDF, JPG, PNG or HEIC, smaller than 10 MB.",
+        help_text=(
+            "A photo or scan: PDF, JPG, PNG or a photo from an iPhone (HEIC), smaller than 10 MB."
+        ),
         required=False,
         widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic"}),
         error_messages={

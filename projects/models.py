@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from .ladder import (
     EVIDENCE_QUESTIONS,
+    LEVEL_DESCRIPTIONS,
     STEP_DESCRIPTIONS,
     STEP_GROUPS,
     ActivityType,
@@ -144,6 +145,11 @@ class Project(models.Model):
     def public_step_description(self) -> str:
         step = self.public_step
         return STEP_DESCRIPTIONS[step] if step else ""
+
+    @property
+    def level_description(self) -> str:
+        """What the level means, for people who do not know the word "Strategic"."""
+        return LEVEL_DESCRIPTIONS.get(self.level, "")
 
     @property
     def has_step(self) -> bool:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from coprod_hub.lib.page_cache import public_page
 from coprod_hub.lib.pagination import paginate
 from payments.policy import activity_date, fee_for
-from projects.ladder import LEVEL_DESCRIPTIONS, STEP_DESCRIPTIONS, STEP_GROUPS, Level
+from projects.ladder import LEVEL_DESCRIPTIONS, STEP_DESCRIPTIONS, Level
 from projects.models import ServiceArea
 
 from .. import calendar, permissions
@@ -91,7 +91,6 @@ def detail(request, pk):
             "closed_reason": opportunity.sign_up_closed_reason(),
             "step": step,
             "step_description": STEP_DESCRIPTIONS.get(step) if step else "",
-            "step_group": STEP_GROUPS.get(step) if step else None,
             "level_label": Level(level).label if level in Level.values else "",
             "level_description": LEVEL_DESCRIPTIONS.get(level, ""),
             # What the policy pays for it, so people need not ask (one query).

@@ -28,6 +28,8 @@ def test_a_new_account_is_a_resident_and_must_confirm_its_email(client):
     assert not user.has_role(Role.STAFF)
     assert len(mail.outbox) == 1
     assert "confirm your email address" in mail.outbox[0].body
+    # The hub's own sentence-case subject, not allauth's "Please Confirm Your Email Address".
+    assert mail.outbox[0].subject == "Co-production Hub: Confirm your email address"
 
 
 def test_the_confirmation_link_confirms_the_email(client):
@@ -70,6 +72,8 @@ def test_signing_up_with_an_existing_email_creates_nothing(client):
     assert response.status_code == 302
     assert User.objects.filter(email="nadia@example.org").count() == 1
     assert "already" in mail.outbox[-1].body.lower() or "sign in" in mail.outbox[-1].body.lower()
+    assert mail.outbox[-1].subject == "Co-production Hub: You already have an account"
+    assert "There is already an account with this email address" in mail.outbox[-1].body
 
 
 def test_a_person_signs_in_with_their_email(client, resident):
@@ -78,7 +82,10 @@ def test_a_person_signs_in_with_their_email(client, resident):
     )
 
     assert response.status_code == 302
-    assert client.get(reverse("home")).context["user"] == resident
+    home = client.get(reverse("home"))
+    assert home.context["user"] == resident
+    assert f"You are signed in as {resident.display_name}." in home.text
+    assert "Successfully" not in home.text
 
 
 def test_an_empty_sign_in_says_what_to_enter(client):
@@ -190,3 +197,21 @@ def test_people_can_correct_the_name_we_use_for_them(client, resident):
 )
 def test_messages_call_people_by_a_name_not_by_their_title_alone(name, called):
     assert UserFactory.build(display_name=name).get_short_name() == called
+
+
+@pytest.mark.parametrize(
+    ("known", "subject", "words"),
+    [
+        (True, "Reset your password", "choose a new password here"),
+        (False, "We do not have an account for this email address", "create an account here"),
+    ],
+)
+def test_password_reset_emails_are_in_plain_sentence_case(client, resident, known, subject, words):
+    email = resident.email if known else "nobody@example.org"
+
+    client.post(reverse("account_reset_password"), {"email": email})
+
+    (sent,) = mail.outbox
+    assert sent.to == [email]
+    assert sent.subject == f"Co-production Hub: {subject}"
+    assert words in sent.body

@@ -29,6 +29,25 @@ def test_a_resident_downloads_their_data_as_json_and_html(client, resident):
     assert resident.display_name in html
 
 
+def test_the_page_lists_what_the_download_holds_and_says_what_a_zip_file_is(client, resident):
+    client.force_login(resident)
+
+    page = client.get(reverse("my_data")).text
+
+    assert '<ul class="govuk-list govuk-list--bullet">' in page
+    for item in [
+        "your account, profile and access needs",
+        "what you signed up for and attended",
+        "your claims and payments",
+        "your survey answers",
+        "the messages we sent you",
+        "what you shared in the practice guide while signed in",
+    ]:
+        assert f"<li>{item}</li>" in page
+    assert "a ZIP file (one file that holds several)" in page
+    assert "a format other computer systems can use (JSON)" in page
+
+
 def test_the_download_needs_a_post_and_a_signed_in_person(client, resident):
     assert client.post(reverse("my_data_download")).status_code == 302
     client.force_login(resident)

@@ -25,6 +25,10 @@ def test_signed_out_people_are_asked_to_sign_in(client):
 def test_every_question_is_optional_with_prefer_not_to_say(client, resident):
     client.force_login(resident)
     page = client.get(URL).content.decode()
+    # A plain title, not "Equality monitoring".
+    assert "<title>Optional questions to help us reach everyone" in page
+    assert '<h1 class="govuk-heading-l">Optional questions to help us reach everyone</h1>' in page
+    assert "Equality monitoring" not in page
     assert page.count('<fieldset class="govuk-fieldset"') == 8
     assert page.count('value="prefer_not"') == 8
     for question in ["What is your age?", "What is your ethnic group?", "religion or belief"]:

@@ -92,6 +92,8 @@ def test_tag_filters(client):
     page = client.get(LIST, {"topic": "payment"}).content.decode()
     assert "About paying" in page and "About meetings" not in page
     assert "1 entry found" in page
+    # The tags are the ladder's words; the page that explains them is one link away.
+    assert 'href="/projects/ladder/">What the steps, levels and principles mean</a>' in page
     page = client.get(LIST, {"outcome": "not_well", "step": "4"}).content.decode()
     assert "About meetings" in page and "About paying" not in page
     # A bad filter value is explained and ignored.

@@ -1,5 +1,7 @@
 """Sharing at /guide/share/: anyone may share; bad input is explained and nothing is lost."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -53,6 +55,12 @@ def test_a_visitor_sees_the_form_and_what_happens_next(client):
     assert "linked to your account" not in page
     assert "What happens next" in page
     assert "within 5 working days" in page
+    # A new tab, so what was typed into the form is not lost.
+    assert re.search(
+        r'href="/projects/ladder/" target="_blank" rel="noopener noreferrer">'
+        r"what the steps, levels and principles mean \(opens in new tab\)</a>",
+        page,
+    )
 
 
 def test_a_visitor_shares_and_it_waits_for_moderation_with_findings(client, personal_text):

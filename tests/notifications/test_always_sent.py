@@ -1,6 +1,8 @@
 """Stopping a kind of message never stops what people must hear to keep their place or be
 paid: a session cancelled or changed, a place offered or cancelled, a claim with a problem."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -171,10 +173,14 @@ def test_the_settings_page_says_which_messages_always_come(client, resident):
 
     page = client.get(reverse("notifications:preferences")).content.decode()
 
-    assert (
-        "We always tell you if a session you booked is cancelled or changed, if we cancel your "
-        "place, if a place comes up for you, and if there is a problem with a claim" in page
-    )
+    always = re.search(r"We always tell you if:</p>\s*<ul[^>]*>(.*?)</ul>", page, re.S)
+    assert always is not None
+    assert re.findall(r"<li>(.*?)</li>", always.group(1)) == [
+        "a session you booked is cancelled or changed",
+        "we cancel your place",
+        "a place comes up for you",
+        "there is a problem with a claim, or we change how much we will pay you",
+    ]
 
 
 def test_the_stop_page_asks_before_stopping_and_says_what_still_comes(client, resident):

@@ -160,6 +160,9 @@ def test_the_calendar_link_page_shows_the_private_link(client, resident):
     # One tap on a phone opens the calendar app, ready to subscribe.
     feed = reverse("participation:personal_feed", args=[calendar_token(profile)])
     assert re.search(rf'href="webcal://[^"/]+{re.escape(feed)}"', response.text)
+    # Short sentences: what to do, then what the calendar app may call it.
+    assert "copy the link below. Add it to your calendar app, such as Outlook" in response.text
+    assert "Your app may call this &ldquo;subscribe to a calendar&rdquo;" in response.text
 
 
 def test_joining_details_are_in_the_calendar_only_for_people_with_a_place(

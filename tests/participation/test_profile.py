@@ -22,7 +22,10 @@ def test_the_profile_is_created_when_first_needed(client, resident):
     assert response.status_code == 200
     assert Profile.objects.filter(user=resident).count() == 1
     assert "None recorded" in response.text
-    assert f'href="{reverse("insight:equality")}"' in response.text
+    assert (
+        f'href="{reverse("insight:equality")}">Answer or change the optional questions to help us '
+        "reach everyone</a>" in response.text
+    )
 
 
 def test_access_needs_are_kept_only_with_explicit_consent(client, resident):

@@ -42,6 +42,9 @@ def test_the_opportunity_page_shows_the_honest_step_places_and_what_is_offered(c
     assert response.status_code == 200
     text = response.text
     assert "Consultation" in text and "Co-production</strong>" not in text
+    # The same plain words as the sign-up page, not the ladder's "doing for people".
+    assert "Consultation (step 4 of 7): you give your views and the council decides" in text
+    assert "doing for people" not in text
     assert "Budget" in text  # why this is not co-production
     assert "2 places left of 3" in text
     assert "A fee for your time (half day)" in text
@@ -115,6 +118,7 @@ def test_a_resident_signs_up_in_one_step_seeing_their_access_needs(client, resid
     page = client.get(sign_up_url(opportunity))
     assert "Step-free access" in page.text
     assert "How much say you will have" in page.text
+    assert "Engagement (step 5 of 7): you help shape plans and the council decides" in page.text
     response = client.post(sign_up_url(opportunity), {"access_needs_note": "Sit near the door"})
 
     signup = SignUp.objects.get(resident=resident)

@@ -32,6 +32,14 @@ def claim(attended, resident):
     )
 
 
+def test_the_receipt_hint_says_what_a_heic_file_is(client, resident, claim):
+    client.force_login(resident)
+
+    page = client.get(reverse("payments:expense_add", args=[claim.pk])).text
+
+    assert "PDF, JPG, PNG or a photo from an iPhone (HEIC), smaller than 10 MB." in page
+
+
 def _post_expense(client, claim, upload, amount="6.50", category="meals", **extra):
     return client.post(
         reverse("payments:expense_add", args=[claim.pk]),

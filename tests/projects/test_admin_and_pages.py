@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects.ladder import STEP_RULES, Step
+from projects.ladder import LEVEL_DESCRIPTIONS, STEP_RULES, Level, Step
 from projects.models import Project, StepChange, Update
 from projects.services import record_step
 
@@ -137,6 +137,16 @@ def test_the_ladder_page_explains_every_step_level_and_type(client):
     ]:
         assert words in page
     assert 'aria-current="step"' not in page  # no project, so no step is marked
+
+
+def test_the_project_page_says_what_its_level_means(client, project):
+    project.level = "strategic"
+    project.save()
+
+    page = client.get(project.get_absolute_url()).text
+
+    assert "Strategic" in page
+    assert LEVEL_DESCRIPTIONS[Level.STRATEGIC] in page
 
 
 def test_the_project_page_links_to_its_opportunities(client, project):

@@ -55,6 +55,9 @@ def test_the_public_list_shows_published_projects_by_name_with_a_count(client, m
     response = client.get(reverse("projects:list"))
     assert _titles(response) == ["Mental health strategy", "Short breaks"]
     assert "2 projects" in response.text
+    # The filters use the ladder's words; the page that explains them is one link away.
+    ladder = reverse("projects:ladder")
+    assert f'href="{ladder}">What the steps and levels mean</a>' in response.text
 
 
 @pytest.mark.parametrize(
