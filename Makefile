@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 
-.PHONY: run test lint format worker beat bench assets migrate
+.PHONY: run test lint format worker beat bench assets migrate messages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,7 @@ beat: $(VENV)/.installed
 
 bench: $(VENV)/.installed assets
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# After editing locale/*/LC_MESSAGES/django.po (the hub's words for Django's form errors).
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages --locale en_GB --ignore '.venv' --ignore 'node_modules'

@@ -199,6 +199,7 @@ ACCOUNT_FORMS = {
     "reset_password": "coprod_hub.users.forms.ResetPasswordForm",
     "reset_password_from_key": "coprod_hub.users.forms.ResetPasswordKeyForm",
     "change_password": "coprod_hub.users.forms.ChangePasswordForm",
+    "add_email": "coprod_hub.users.forms.AddEmailForm",
 }
 # Limits are counted in the cache (Redis in production, shared by every web container), per
 # visitor address: behind TRUSTED_PROXY_COUNT proxies it is read from X-Forwarded-For
@@ -239,6 +240,8 @@ CRISPY_CLASS_CONVERTERS = {
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# The hub's own words for Django's form errors (locale/en_GB/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

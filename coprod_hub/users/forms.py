@@ -104,6 +104,13 @@ class ChangePasswordForm(PlainLabelsMixin, BothPasswordsCompared, allauth_forms.
     }
 
 
+class AddEmailForm(PlainLabelsMixin, allauth_forms.AddEmailForm):
+    """The "New email address" box on the account page (ACCOUNT_CHANGE_EMAIL)."""
+
+    labels = {"email": "New email address"}
+    if_empty = {"email": "Enter your new email address"}
+
+
 class ChangeNameForm(forms.Form):
     display_name = forms.CharField(
         label="Your name",

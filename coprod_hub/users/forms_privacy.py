@@ -6,6 +6,7 @@ class EraseAccountForm(forms.Form):
     password = forms.CharField(
         label="Your password",
         help_text="To keep your account safe, enter your password to confirm.",
+        error_messages={"required": "Enter your password"},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     confirm = forms.BooleanField(

@@ -43,6 +43,22 @@ def test_access_needs_are_kept_only_with_explicit_consent(client, resident):
     assert profile.access_needs_consent_at is not None
 
 
+def test_saving_the_access_needs_form_says_what_happened(client, resident):
+    client.force_login(resident)
+    page = reverse("participation:access_needs")
+
+    def told(data):
+        response = client.post(page, data, follow=True)
+        return response.text
+
+    assert "You have not told us about any access needs" in told({"access_needs": ""})
+    assert "Your access needs have been saved" in told(
+        {"access_needs": "Step-free", "consent": "on"}
+    )
+    assert "We have deleted your access needs" in told({"access_needs": "  "})
+    assert Profile.objects.get(user=resident).access_needs == ""
+
+
 def test_saving_access_needs_returns_to_the_sign_up_page(client, resident, opportunity):
     client.force_login(resident)
     sign_up = reverse("participation:sign_up", args=[opportunity.pk])
@@ -109,7 +125,7 @@ def test_interests_levels_and_formats_are_saved(client, resident):
         # A landline takes a text and nobody reads it.
         ({"contact_by": "text", "phone": "01632 960 123"}, "Enter a mobile number, starting 07"),
         ({"contact_by": "email", "phone": "not a number"}, "Enter a phone number"),
-        ({"contact_by": "pigeon"}, "Select a valid choice"),
+        ({"contact_by": "pigeon"}, "Choose one of the options shown"),
     ],
 )
 def test_contact_preferences_reject_bad_input(client, resident, settings, data, error):
@@ -304,7 +320,7 @@ def test_choosing_text_messages_is_saved_only_while_we_can_send_them(
     if notify:
         assert response.status_code == 302 and saved == "text"
     else:
-        assert "Select a valid choice" in response.text and saved == "email"
+        assert "Choose one of the options shown" in response.text and saved == "email"
     # And the service itself refuses, whichever page asks it.
     if not notify:
         with pytest.raises(services.ParticipationError, match="cannot send text messages"):

@@ -141,7 +141,7 @@ def test_staff_cannot_add_to_a_project_they_may_not_edit(client, staff, other_st
 
     response = client.post(reverse("participation:create"), form_data(project=project.pk))
 
-    assert "Select a valid choice" in response.text
+    assert "Choose one of the options shown" in response.text
     assert not Opportunity.objects.exists()
 
 
@@ -432,7 +432,7 @@ def test_texts_are_not_a_choice_for_someone_added_while_we_cannot_send_them(
         and 'value="text"' not in page
         and "Text message" not in page
     )
-    assert "Select a valid choice" in response.text
+    assert "Choose one of the options shown" in response.text
     assert not User.objects.filter(display_name="Tex Offline").exists()
     with pytest.raises(services.ParticipationError, match="cannot send text messages"):
         services.add_person_and_sign_up(opportunity, by=staff, **person)

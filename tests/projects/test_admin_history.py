@@ -77,7 +77,7 @@ def test_only_staff_can_be_given_a_project_to_run_in_the_admin(
     client.post(url, {**data, "owner": [str(staff.pk)]})
 
     assert refused.status_code == 200  # the form again, with the error
-    assert "Select a valid choice" in refused.text
+    assert "Choose one of the options shown" in refused.text
     project.refresh_from_db()
     assert not project.team.filter(pk=resident.pk).exists()
     assert project.owner == staff

@@ -259,11 +259,33 @@ def assert_kept(saved, data, name):
     assert normalised(saved) == expected, f"{name}: saved {saved!r}, sent {expected!r}"
 
 
+# Django's own error messages: written for developers, they tell nobody what to do. Every
+# form says what is wrong in the hub's words ("Enter your password", "Enter a number of
+# places, 0 or more").
+DJANGO_DEFAULT_WORDS = (
+    "This field is required.",
+    "Enter a whole number.",
+    "Enter a number.",
+    "Enter a valid date.",
+    "Enter a valid time.",
+    "Enter a valid email address.",
+    "Enter a valid URL.",
+    "Select a valid choice.",
+    "Enter a list of values.",
+    "Ensure this value",
+    "Ensure that there are no more than",
+    "No file was submitted.",
+    "The submitted file is empty.",
+    "Null characters are not allowed.",
+)
+
+
 def check_response(response, *, before, tables, saved=None, reshown_ok=None):
     """The rules for every form:
 
     - never a server error;
-    - a page shown again (200) has the GOV.UK error summary and changed nothing;
+    - a page shown again (200) has the GOV.UK error summary, in the hub's own words, and
+      changed nothing;
     - any other refusal (400, 403, 404, 429) changed nothing;
     - a redirect means it was accepted: `saved()` checks what was kept matches what was sent.
     """
@@ -276,5 +298,7 @@ def check_response(response, *, before, tables, saved=None, reshown_ok=None):
     body = response.content.decode(errors="replace")
     if status == 200 and not (reshown_ok and reshown_ok(response, body)):
         assert "govuk-error-summary" in body, "form shown again without the error summary"
+        defaults = [words for words in DJANGO_DEFAULT_WORDS if words in body]
+        assert not defaults, f"Django's own error messages shown: {defaults}"
     assert snapshot(tables) == before, "a refused form changed the database"
     return "refused"
