@@ -118,6 +118,22 @@ class ClaimQuerySet(models.QuerySet):
     def for_claimant(self, user):
         return self.filter(claimant=user)
 
+    def last_answers(self, claim) -> dict:
+        """How the claimant answered "How do you want to be paid?" and "Do you work for the
+        council or one of its partners?" on their latest other claim, so they are not asked
+        from scratch every time ({} for a first claim). The answers are offered, not saved:
+        the person still checks them, and says again that this activity was not part of
+        their paid job."""
+        latest = (
+            self.filter(claimant_id=claim.claimant_id)
+            .exclude(pk=claim.pk)
+            .exclude(payment_method="")
+            .order_by("-created_at", "-pk")
+            .values("payment_method", "employed_by_partner")
+            .first()
+        )
+        return latest or {}
+
     def started_on_behalf_by(self, user):
         return self.filter(started_by=user).exclude(claimant=user)
 

@@ -150,9 +150,15 @@ def claim_details(request, pk):
     claim, blocked = _editable_or_redirect(request, pk)
     if blocked:
         return blocked
-    initial = {
+    answers = {
         "payment_method": claim.payment_method,
-        "employed_by_partner": {True: "yes", False: "no"}.get(claim.employed_by_partner),
+        "employed_by_partner": claim.employed_by_partner,
+    }
+    if not claim.payment_method:
+        answers = Claim.objects.last_answers(claim) or answers
+    initial = {
+        "payment_method": answers["payment_method"],
+        "employed_by_partner": {True: "yes", False: "no"}.get(answers["employed_by_partner"]),
         "not_part_of_paid_job": claim.not_part_of_paid_job,
     }
     form = ClaimDetailsForm(posted(request), claim=claim, initial=initial)

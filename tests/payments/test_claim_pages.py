@@ -1,5 +1,7 @@
 """The resident's claim pages and the staff and commissioner pages, through the client."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -40,6 +42,39 @@ class TestStartingAClaim:
         claim = Claim.objects.get()
         assert response["Location"] == reverse("payments:claim_details", args=[claim.pk])
         assert claim.claimant == resident and claim.fee_pence == 4000
+
+    def test_the_next_claim_offers_the_last_claims_answers_to_check(
+        self, client, resident, make_claim
+    ):
+        earlier = make_claim(resident, status=Claim.Status.DRAFT)
+        services.update_claim_details(
+            earlier,
+            by=resident,
+            payment_method=Claim.PaymentMethod.VOUCHER,
+            employed_by_partner=True,
+            not_part_of_paid_job=True,
+        )
+        claim = services.start_claim(SignUpFactory(resident=resident), by=resident)
+        client.force_login(resident)
+
+        page = client.get(reverse("payments:claim_details", args=[claim.pk])).text
+
+        checked = re.findall(r'name="(\w+)" type="\w+" value="(\w+)"[^>]*checked', page)
+        # Offered, not saved: the claim has no answers until the person saves the page, and
+        # "not part of my paid job" is about this activity, so it is asked afresh.
+        assert ("payment_method", "voucher") in checked
+        assert ("employed_by_partner", "yes") in checked
+        assert "not_part_of_paid_job" not in dict(checked)
+        claim.refresh_from_db()
+        assert claim.payment_method == "" and claim.employed_by_partner is None
+
+    def test_a_first_claim_starts_with_no_answers(self, client, resident, attended):
+        claim = services.start_claim(attended, by=resident)
+        client.force_login(resident)
+
+        page = client.get(reverse("payments:claim_details", args=[claim.pk])).text
+
+        assert "checked" not in page
 
     def test_nobody_can_claim_for_someone_elses_attendance(self, client, other_resident, attended):
         client.force_login(other_resident)
