@@ -62,12 +62,17 @@ def _navigation(request):
     return items
 
 
+def support_contact() -> dict:
+    """How to reach the co-production team, for every page, the error pages too: they are
+    rendered without the request, so this must not need it or the database."""
+    return {"SUPPORT_EMAIL": settings.SUPPORT_EMAIL, "SUPPORT_PHONE": settings.SUPPORT_PHONE}
+
+
 def site(request):
     context = {
         "SITE_NAME": settings.SITE_NAME,
         "COUNCIL_NAME": settings.COUNCIL_NAME,
-        "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
-        "SUPPORT_PHONE": settings.SUPPORT_PHONE,
+        **support_contact(),
         "navigation": _navigation(request),
     }
     placeholder = getattr(request, "csrf_token_placeholder", None)

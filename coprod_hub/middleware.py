@@ -5,6 +5,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .context_processors import support_contact
+
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -13,7 +15,7 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 def database_unavailable_response(exception) -> HttpResponse:
     logger.error("Database unavailable: %s", exception)
     # Rendered without the request: context processors would query the database again.
-    response = HttpResponse(render_to_string("503.html"), status=503)
+    response = HttpResponse(render_to_string("503.html", support_contact()), status=503)
     response["Retry-After"] = "60"
     return response
 

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from . import health
+from .context_processors import support_contact
 from .middleware import DATABASE_ERRORS, database_unavailable_response
 
 
@@ -64,7 +65,7 @@ def server_error(request):
         return database_unavailable_response(error)
     # Rendered without the request, so no context processor touches the database:
     # the database may be why we are here.
-    return HttpResponseServerError(render_to_string("500.html"))
+    return HttpResponseServerError(render_to_string("500.html", support_contact()))
 
 
 def admin_sign_in(request, extra_context=None):

@@ -413,9 +413,13 @@ class ResolveFindingsForm(forms.Form):
             and self.findings
             and not any(data.get(name) for name in self.fields)
         ):
-            # Saving with nothing chosen would look as if it had worked.
+            # Saving with nothing chosen would look as if it had worked. Choices can be saved
+            # a few at a time, so one is enough: the message says so, on the first finding.
             first = self.field_name(self.findings[0])
-            self.add_error(first, "Choose whether to keep it hidden or show it")
+            self.add_error(
+                first,
+                "Choose whether to keep it hidden or show it, for this finding or any other below",
+            )
         return data
 
     @staticmethod

@@ -1,8 +1,8 @@
 from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.filters import CIDFilter, ResourceTypeFilter
 from auditlog.models import LogEntry
+from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -87,7 +87,9 @@ class UserAdmin(DjangoUserAdmin):
                 "What this person can do in the hub. Commissioners can do everything staff "
                 "can. A change counts from the person's next page."
             )
-            kwargs["widget"] = FilteredSelectMultiple("roles", is_stacked=False)
+            # A few roles: plain tick boxes. The admin's two-list picker marks up a <span> with
+            # aria-label, which assistive technology may ignore (axe: aria-prohibited-attr).
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):

@@ -92,7 +92,13 @@ def access_needs(request):
         except services.ParticipationError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your access needs have been saved.")
+            # Say what happened: an empty form saved nothing, or took away what was there.
+            if profile.access_needs:
+                messages.success(request, "Your access needs have been saved.")
+            elif initial["access_needs"]:
+                messages.success(request, "We have deleted your access needs.")
+            else:
+                messages.info(request, "You have not told us about any access needs.")
             return redirect(_next_or(request, "participation:profile"))
     return _form_page(
         request,

@@ -119,6 +119,11 @@ def fits_320(page):
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 320px wide"
+        # A wide table may scroll in its box, but its caption must be readable without that.
+        assert page.evaluate(
+            "[...document.querySelectorAll('.hub-table-wrapper caption')].every("
+            "c => c.getBoundingClientRect().width <= c.closest('.hub-table-wrapper').clientWidth)"
+        ), f"a table's caption on {page.url} is wider than the screen at 320px"
         if tables:
             assert page.evaluate(
                 "[...document.querySelectorAll('.hub-table-wrapper')].every("

@@ -519,7 +519,7 @@ def test_a_persons_download_holds_every_kind_of_their_data_and_erasing_leaves_no
     # not used yet; what was paid, by tax year.
     claims = data["payments"]["claims"]
     assert len(claims) == 3
-    for words in (BEHALF_NOTE, LINE_DESCRIPTION, RECEIPT_NAME, RETURN_REASON):
+    for words in (BEHALF_NOTE, LINE_DESCRIPTION, RECEIPT_NAME, RETURN_REASON, TAXI_NOTE):
         assert words in exported
     assert data["payments"]["paid_by_tax_year"]
     assert data["payments"]["conflicts_of_interest_declared"][0]["reason"] == (
@@ -662,6 +662,8 @@ def test_someone_who_owns_a_running_project_is_erased_only_once_it_has_a_new_own
 
     assert "You cannot delete your account yet" in told.text
     assert "You own a project that is not closed" in told.text
+    # No password box to fill in for nothing.
+    assert 'name="password"' not in told.text and "Back to your data" in told.text
     assert "You own a project that is not closed" in refused.text
     assert "they own a project that is not closed" in asked.text
     assert get_user_model().objects.get(pk=staff.pk).is_active

@@ -114,7 +114,7 @@ def test_health_reports_503_when_redis_is_unreachable(client, settings, monkeypa
     assert json.loads(response.content)["checks"]["redis"]["ok"] is False
 
 
-def test_pages_show_a_friendly_503_when_the_database_is_down(client, monkeypatch):
+def test_pages_show_a_friendly_503_when_the_database_is_down(client, monkeypatch, settings):
     def broken(*args, **kwargs):
         raise OperationalError("could not connect to server")
 
@@ -123,4 +123,22 @@ def test_pages_show_a_friendly_503_when_the_database_is_down(client, monkeypatch
     response = client.get(reverse("home"))
 
     assert response.status_code == 503
-    assert "Sorry, the service is unavailable" in response.content.decode()
+    page = response.content.decode()
+    assert "Sorry, the service is unavailable" in page
+    # Help is as near as on every other page, without the database.
+    assert settings.SUPPORT_PHONE in page and f"mailto:{settings.SUPPORT_EMAIL}" in page
+
+
+def test_the_500_page_says_how_to_reach_the_team(client, monkeypatch, settings):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("coprod_hub.views.HomeView.get", broken)
+    client.raise_request_exception = False
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Sorry, there is a problem with the service" in page
+    assert settings.SUPPORT_PHONE in page and f"mailto:{settings.SUPPORT_EMAIL}" in page

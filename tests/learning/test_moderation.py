@@ -181,7 +181,7 @@ def test_saving_decisions_with_none_chosen_says_so(client, moderator, personal_t
     page = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in page
-    assert "Choose whether to keep it hidden or show it" in page
+    assert "Choose whether to keep it hidden or show it, for this finding or any other" in page
     assert not entry.events.filter(action=ModerationEvent.Action.RESOLVED).exists()
 
 
