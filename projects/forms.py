@@ -179,6 +179,9 @@ class ProjectForm(PlainTextMixin, forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 
+    # The project's address once it can no longer change, shown as text by the page.
+    fixed_web_address = ""
+
     def __init__(self, *args, user, project=None, **kwargs):
         self.user = user
         self.project = project
@@ -214,12 +217,10 @@ class ProjectForm(PlainTextMixin, forms.Form):
         slug = self.fields["slug"]
         slug.label = "Web address"
         if project.web_address_is_fixed:
-            # Disabled: Django keeps the saved address whatever is sent.
-            slug.disabled = True
-            slug.help_text = (
-                "This project has been published, so its web address stays the same and links "
-                "to it keep working."
-            )
+            # Nothing to change, so no box: a greyed-out one could not be focused or read
+            # easily. The page says what the address is (`fixed_web_address`).
+            del self.fields["slug"]
+            self.fixed_web_address = project.get_absolute_url()
         else:
             slug.required = True
             slug.error_messages["required"] = "Enter the web address"
