@@ -16,6 +16,8 @@ from participation.models import Opportunity
 from .models import ExpenseCategory, ExpenseRule, FeeRate
 
 ONLINE_FORMATS = {Opportunity.Format.ONLINE, Opportunity.Format.PHONE, Opportunity.Format.HYBRID}
+# Sessions nobody travels to: no taxi to agree (a hybrid one may be joined in person).
+NO_JOURNEY_FORMATS = {Opportunity.Format.ONLINE, Opportunity.Format.PHONE}
 
 
 def pence_times(pence: int, quantity: Decimal) -> int:
@@ -187,6 +189,8 @@ def taxi_agreement_problem(opportunity) -> str:
     """
     if opportunity.status == Opportunity.Status.CANCELLED:
         return "This session was cancelled, so there are no taxis to agree."
+    if opportunity.format in NO_JOURNEY_FORMATS:
+        return "This session is online or by phone, so nobody travels to it."
     if not opportunity.pays_expenses:
         return "This session does not pay expenses, so we do not pay for taxis to it."
     if not taxis_paid_for(opportunity):

@@ -23,7 +23,7 @@ def taxis_can_be_agreed(opportunity) -> bool:
     """Whether this session pays for taxis, so its staff may agree them (the manage page's
     link to its taxis page). The answer for a day is kept until an expense rule changes: the
     manage page has a fixed budget of queries, and it would cost one every time."""
-    if not opportunity.pays_expenses:
+    if not opportunity.pays_expenses or opportunity.format in policy.NO_JOURNEY_FORMATS:
         return False
     day = policy.activity_date(opportunity)
     return page_cache.cached_value(

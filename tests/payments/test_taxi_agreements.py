@@ -269,6 +269,22 @@ def test_a_session_that_pays_no_expenses_has_no_agree_buttons(client, team_membe
         services.agree_taxi(place, by=team_member)
 
 
+@pytest.mark.parametrize("session_format", ["online", "phone"])
+def test_nobody_travels_to_a_session_online_or_by_phone(
+    client, team_member, session, place, session_format
+):
+    Opportunity.objects.filter(pk=session.pk).update(format=session_format)
+    client.force_login(team_member)
+
+    page = client.get(_url(session)).content.decode()
+    manage = client.get(reverse("participation:manage", args=[session.pk])).content.decode()
+
+    assert "This session is online or by phone, so nobody travels to it." in page
+    assert 'name="agree"' not in page and _url(session) not in manage
+    with pytest.raises(PaymentError, match="nobody travels to it"):
+        services.agree_taxi(place, by=team_member)
+
+
 def test_no_taxis_are_agreed_while_the_policy_does_not_pay_for_them(team_member, session, place):
     ExpenseRule.objects.create(
         category=ExpenseCategory.TAXI,
