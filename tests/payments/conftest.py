@@ -1,6 +1,9 @@
 import pytest
 
-from .factories import SignUpFactory, claim_in_state, make_policy
+from coprod_hub.users.roles import Role
+from tests.factories import UserFactory
+
+from .factories import ProjectFactory, SignUpFactory, claim_in_state, make_policy
 
 # The smallest valid PNG (1x1 pixel) and the start of a PDF: real file signatures.
 PNG_BYTES = bytes.fromhex(
@@ -44,3 +47,16 @@ def make_claim(policy):
 def fast_password_hashing(settings):
     # Many people are made per test; the real hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def team_member(db):
+    """A member of staff on the team of `project_with_team`, which Sam Staff owns."""
+    return UserFactory(roles=[Role.STAFF], display_name="Tara Team")
+
+
+@pytest.fixture
+def project_with_team(staff, team_member):
+    project = ProjectFactory(owner=staff)
+    project.team.add(team_member)
+    return project

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coprod_hub.users import privacy as account_privacy
-from coprod_hub.users.roles import Role
 from participation.models import Opportunity, SignUp
 from payments import privacy, services
 from payments.models import ExpenseCategory, ExpenseRule, TaxiAgreement
@@ -21,29 +20,17 @@ from payments.services import PaymentError
 from tests.concurrency import exactly_one_refused, run_at_once
 from tests.factories import UserFactory
 
-from .factories import OpportunityFactory, ProjectFactory, SignUpFactory
+from .factories import OpportunityFactory, SignUpFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def team_member(db):
-    return UserFactory(roles=[Role.STAFF], display_name="Tara Team")
-
-
-@pytest.fixture
-def project(staff, team_member):
-    project = ProjectFactory(owner=staff)
-    project.team.add(team_member)
-    return project
-
-
-@pytest.fixture
-def session(policy, project, staff):
+def session(policy, project_with_team, staff):
     """A workshop next week that pays expenses, run by the project's owner and team."""
     starts = (timezone.now() + timedelta(days=7)).replace(hour=10, minute=0, second=0)
     return OpportunityFactory(
-        project=project,
+        project=project_with_team,
         created_by=staff,
         starts_at=starts,
         status=Opportunity.Status.PUBLISHED,
@@ -487,9 +474,11 @@ def test_the_download_holds_taxis_agreed_for_the_person(resident, staff, place):
 
 
 def test_erasing_blanks_the_note_and_keeps_who_agreed_it_for_a_place_kept(
-    resident, staff, commissioner, make_claim, project
+    resident, staff, commissioner, make_claim, project_with_team
 ):
-    attended = SignUpFactory(resident=resident, opportunity=OpportunityFactory(project=project))
+    attended = SignUpFactory(
+        resident=resident, opportunity=OpportunityFactory(project=project_with_team)
+    )
     agreement = services.agree_taxi(attended, by=staff, note="From 3 Elm Road")
     make_claim(resident, status="paid", reviewer=commissioner, signup=attended)
 

@@ -9,30 +9,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from coprod_hub.users.roles import Role
 from payments import services
 from payments.models import Claim, TaxiAgreement
 from payments.services import PaymentError
-from tests.factories import UserFactory
 
 from .conftest import PNG_BYTES
-from .factories import OpportunityFactory, ProjectFactory, SignUpFactory, claim_in_state
+from .factories import OpportunityFactory, SignUpFactory, claim_in_state
 from .test_questions_shown_under_their_answer import _read
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def team_member(db):
-    return UserFactory(roles=[Role.STAFF], display_name="Tara Team")
-
-
-@pytest.fixture
-def session(policy, staff, team_member):
+def session(policy, staff, project_with_team):
     """Last week's workshop, run by Sam Staff's project with Tara Team on the team."""
-    project = ProjectFactory(owner=staff)
-    project.team.add(team_member)
-    return OpportunityFactory(project=project, created_by=staff)
+    return OpportunityFactory(project=project_with_team, created_by=staff)
 
 
 @pytest.fixture

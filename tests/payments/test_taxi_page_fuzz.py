@@ -11,15 +11,13 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coprod_hub.users.roles import Role
 from participation.models import Opportunity
 from payments import services
 from payments.models import ClaimLine, TaxiAgreement
-from tests.factories import UserFactory
 from tests.security.fuzz import assert_kept, fuzz_settings
 from tests.security.test_fuzz_forms import fuzz_post
 
-from .factories import OpportunityFactory, ProjectFactory, SignUpFactory
+from .factories import OpportunityFactory, SignUpFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,16 +25,9 @@ TABLES = [TaxiAgreement, ClaimLine, LogEntry]
 
 
 @pytest.fixture
-def team_member(db):
-    return UserFactory(roles=[Role.STAFF], display_name="Tara Team")
-
-
-@pytest.fixture
-def place(policy, staff, team_member, resident):
-    project = ProjectFactory(owner=staff)
-    project.team.add(team_member)
+def place(policy, project_with_team, resident):
     session = OpportunityFactory(
-        project=project,
+        project=project_with_team,
         starts_at=timezone.now() + timedelta(days=7),
         status=Opportunity.Status.PUBLISHED,
     )

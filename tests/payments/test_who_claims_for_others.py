@@ -8,7 +8,7 @@ from coprod_hub.users.roles import Role
 from payments import permissions, services
 from tests.factories import UserFactory
 
-from .factories import OpportunityFactory, ProjectFactory, SignUpFactory
+from .factories import OpportunityFactory, SignUpFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,22 +19,11 @@ def creator(db):
 
 
 @pytest.fixture
-def team_member(db):
-    return UserFactory(roles=[Role.STAFF], display_name="Tam Team")
-
-
-@pytest.fixture
-def project(staff, team_member):
-    project = ProjectFactory(owner=staff)
-    project.team.add(team_member)
-    return project
-
-
-@pytest.fixture
-def signup(policy, resident, project, creator):
+def signup(policy, resident, project_with_team, creator):
     # Made by a member of staff who was on the team then and has since left it.
     return SignUpFactory(
-        resident=resident, opportunity=OpportunityFactory(project=project, created_by=creator)
+        resident=resident,
+        opportunity=OpportunityFactory(project=project_with_team, created_by=creator),
     )
 
 
@@ -89,14 +78,14 @@ def test_the_payments_rule_matches_who_runs_the_session(
 
 
 def test_staff_who_leave_the_team_lose_the_claims_they_made_for_people(
-    client, team_member, resident, signup, project
+    client, team_member, resident, signup, project_with_team
 ):
     claim = services.start_claim(signup, by=team_member, on_behalf_note="She rang me")
     client.force_login(team_member)
     assert client.get(reverse("payments:claim", args=[claim.pk])).status_code == 200
     assert claim.reference in client.get(reverse("payments:on_behalf")).content.decode()
 
-    project.team.remove(team_member)
+    project_with_team.team.remove(team_member)
 
     assert client.get(reverse("payments:claim", args=[claim.pk])).status_code == 404
     assert client.get(reverse("payments:claim_details", args=[claim.pk])).status_code == 404
