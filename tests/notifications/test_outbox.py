@@ -14,6 +14,7 @@ from notifications.tasks import deliver_messages, send_due_messages
 from notifications.tokens import unsubscribe_token
 from participation.models import Profile
 from tests.factories import UserFactory
+from tests.participation.factories import person_in_each_format
 
 pytestmark = pytest.mark.django_db
 
@@ -219,27 +220,14 @@ def test_someone_without_an_email_goes_on_the_staff_call_list(client, staff):
 
 
 def test_the_call_list_says_whether_to_write_in_easy_read_large_print_or_both(client, staff):
-    wanted = {
-        "Both Formats": ("easy_read", True),
-        "Easy Words": ("easy_read", False),
-        "Big Type": ("standard", True),
-        "Plain Standard": ("standard", False),
-    }
-    for name, (information_format, large_print) in wanted.items():
-        person = UserFactory(display_name=name)
-        Profile.objects.create(
-            user=person,
-            contact_by=Profile.ContactBy.POST_OR_PHONE,
-            phone="01632 960001",
-            format=information_format,
-            large_print=large_print,
-        )
+    people = person_in_each_format(contact_by=Profile.ContactBy.POST_OR_PHONE, phone="01632 960001")
+    for person in people.values():
         queue(person)
     client.force_login(staff)
 
     page = client.get(reverse("notifications:call_list")).content.decode()
 
-    cards = {name: page[page.index(f"{name}: ") :].split('class="hub-card"')[0] for name in wanted}
+    cards = {name: page[page.index(f"{name}: ") :].split('class="hub-card"')[0] for name in people}
     written_in = re.compile(r"Information written in</dt>\s*<dd[^>]*>([^<]*)</dd>")
     shown = {name: written_in.findall(card) for name, card in cards.items()}
     assert shown == {

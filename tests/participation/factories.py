@@ -6,7 +6,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from participation.models import Opportunity, Venue
+from participation.models import Opportunity, Profile, Venue
 from projects.ladder import Level, Step
 from tests import factories as shared
 
@@ -53,3 +53,25 @@ class OpportunityFactory(shared.OpportunityFactory):
 
 class SignUpFactory(shared.SignUpFactory):
     opportunity = factory.SubFactory(OpportunityFactory)
+
+
+# One person for each way someone can ask for information: the words and, apart, large print.
+EVERY_FORMAT = {
+    "Both Formats": ("easy_read", True),
+    "Easy Words": ("easy_read", False),
+    "Big Type": ("standard", True),
+    "Plain Standard": ("standard", False),
+}
+
+
+def person_in_each_format(**profile) -> dict:
+    """A person named as in EVERY_FORMAT for each way of asking, by name; their profiles
+    also hold `profile` (how to contact them, say)."""
+    people = {}
+    for name, (information_format, large_print) in EVERY_FORMAT.items():
+        person = shared.UserFactory(display_name=name)
+        Profile.objects.create(
+            user=person, format=information_format, large_print=large_print, **profile
+        )
+        people[name] = person
+    return people

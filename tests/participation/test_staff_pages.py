@@ -25,6 +25,7 @@ from .factories import (
     ServiceAreaFactory,
     SignUpFactory,
     VenueFactory,
+    person_in_each_format,
 )
 
 pytestmark = pytest.mark.django_db
@@ -291,21 +292,14 @@ def test_the_manage_page_shows_access_needs_and_fullness(client, staff, make_res
 
 def test_the_manage_page_says_which_formats_each_person_needs(client, staff):
     opportunity = OpportunityFactory(created_by=staff, capacity=5)
-    wanted = {
-        "Both Formats": ("easy_read", True),
-        "Easy Words": ("easy_read", False),
-        "Big Type": ("standard", True),
-        "Plain Standard": ("standard", False),
-    }
-    for name, (information_format, large_print) in wanted.items():
-        person = UserFactory(display_name=name)
-        Profile.objects.create(user=person, format=information_format, large_print=large_print)
+    people = person_in_each_format()
+    for person in people.values():
         services.sign_up(opportunity, resident=person)
     client.force_login(staff)
 
     page = client.get(url("manage", opportunity)).text
 
-    rows = {name: page[page.index(f">{name}</a>") :].split("</tr>")[0] for name in wanted}
+    rows = {name: page[page.index(f">{name}</a>") :].split("</tr>")[0] for name in people}
     said = {name: re.findall(r"Information in [a-z ]+", row) for name, row in rows.items()}
     assert said == {
         "Both Formats": ["Information in easy read and large print"],
