@@ -139,6 +139,13 @@ def _set_status(signup, status, now, **fields):
         _withdraw_stale_calls(signup.opportunity_id, [signup])
 
 
+def _end_taxi(signup, *, by, now) -> None:
+    # payments builds on participation, so it is imported here, where a place ends.
+    from payments.services import withdraw_taxi_with_place
+
+    withdraw_taxi_with_place(signup, by=by, now=now)
+
+
 # Messages that stay true once a place has ended: they say that it ended.
 ENDING_KINDS = ("signup_cancelled", "offer_expired", "opportunity_cancelled")
 
@@ -271,6 +278,7 @@ def cancel_sign_up(signup, *, by, now=None) -> SignUp:
         freed_a_place = signup.holds_place
         was_waiting = signup.status == Status.WAITING
         _set_status(signup, Status.CANCELLED, now, offer_expires_at=None, waiting_since=None)
+        _end_taxi(signup, by=by or signup.resident, now=now)
         _tell(
             "signup_cancelled",
             signup,

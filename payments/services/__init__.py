@@ -43,7 +43,7 @@ from .runs import (
     record_payment_returned,
     take_out_of_run,
 )
-from .taxis import agree_taxi, withdraw_taxi
+from .taxis import agree_taxi, withdraw_taxi, withdraw_taxi_with_place
 
 __all__ = [
     "MAX_UNUSED_RECEIPTS",
@@ -78,4 +78,5 @@ __all__ = [
     "withdraw_approval",
     "withdraw_conflict",
     "withdraw_taxi",
+    "withdraw_taxi_with_place",
 ]

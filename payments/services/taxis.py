@@ -95,19 +95,35 @@ def withdraw_taxi(agreement, *, by) -> TaxiAgreement:
                 f"The taxi for {agreement.signup.resident} was already withdrawn, by "
                 f"{agreement.withdrawn_by}."
             )
-        agreement.withdrawn_at = timezone.now()
-        agreement.withdrawn_by = by
-        agreement.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        _audit(
-            agreement,
-            by=by,
-            action=LogEntry.Action.UPDATE,
-            changes={
-                "withdrawn_at": [None, agreement.withdrawn_at.isoformat()],
-                "withdrawn_by": [None, str(by.pk)],
-            },
-        )
+        _withdraw(agreement, by=by, now=timezone.now())
     return agreement
+
+
+def withdraw_taxi_with_place(signup, *, by, now) -> int:
+    """A place that ends takes its taxi with it: the agreement was for that booking. Without
+    this, someone who cancels and books again (the same sign-up, booked anew) would find the
+    old agreement standing, though nobody running the session agreed it for the new booking.
+    Called by participation under its lock on the session, with who ended the place (the
+    person, or staff for them). Returns how many were withdrawn (0 or 1)."""
+    agreement = (
+        TaxiAgreement.objects.live().select_for_update(of=("self",)).filter(signup=signup).first()
+    )
+    if agreement is None:
+        return 0
+    _withdraw(agreement, by=by, now=now)
+    return 1
+
+
+def _withdraw(agreement, *, by, now) -> None:
+    agreement.withdrawn_at = now
+    agreement.withdrawn_by = by
+    agreement.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    _audit(
+        agreement,
+        by=by,
+        action=LogEntry.Action.UPDATE,
+        changes={"withdrawn_at": [None, now.isoformat()], "withdrawn_by": [None, str(by.pk)]},
+    )
 
 
 def _rely_on(agreement) -> None:

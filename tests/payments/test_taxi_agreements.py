@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coprod_hub.users import privacy as account_privacy
+from participation import services as participation_services
 from participation.models import Opportunity, SignUp
 from payments import privacy, services
 from payments.models import ExpenseCategory, ExpenseRule, TaxiAgreement
@@ -49,6 +50,12 @@ def _url(session):
 def _agree(client, person, session, place, note=""):
     client.force_login(person)
     return client.post(_url(session), {"agree": str(place.pk), "note": note})
+
+
+def _row(page, place) -> str:
+    """The taxis page's table row for this place."""
+    start = page.index(f'id="taxi-{place.pk}"')
+    return page[start : page.index("</tr>", start)]
 
 
 def _day(moment) -> str:
@@ -456,6 +463,45 @@ def test_once_withdrawn_the_place_page_no_longer_says_so(client, resident, staff
     client.force_login(resident)
 
     assert "A taxi has been agreed" not in client.get(place.get_absolute_url()).content.decode()
+
+
+def test_cancelling_the_place_withdraws_its_taxi_so_booking_again_needs_a_new_one(
+    client, resident, team_member, session, place
+):
+    agreement = services.agree_taxi(place, by=team_member)
+    client.force_login(resident)
+    client.post(reverse("participation:cancel", args=[place.pk]))
+    again = participation_services.sign_up(session, resident=resident, by=team_member)
+
+    assert (again.pk, again.status) == (place.pk, SignUp.Status.BOOKED)  # the same sign-up
+    agreement.refresh_from_db()
+    assert (agreement.withdrawn_by, agreement.is_live) == (resident, False)
+    assert "A taxi has been agreed" not in client.get(place.get_absolute_url()).content.decode()
+    client.force_login(team_member)
+    row = _row(client.get(_url(session)).content.decode(), place)
+    assert "Not agreed" in row and "Agree a taxi" in row
+    withdrawal = LogEntry.objects.get_for_object(agreement).get(action=LogEntry.Action.UPDATE)
+    assert withdrawal.actor == resident
+
+
+def test_staff_cancelling_a_place_for_someone_withdraw_the_taxi_as_themselves(
+    team_member, staff, place
+):
+    agreement = services.agree_taxi(place, by=team_member)
+
+    participation_services.cancel_sign_up(place, by=staff)
+
+    agreement.refresh_from_db()
+    assert agreement.withdrawn_by == staff and agreement.withdrawn_at is not None
+
+
+def test_a_withdrawn_taxi_stays_withdrawn_when_the_place_is_cancelled(team_member, staff, place):
+    agreement = services.withdraw_taxi(services.agree_taxi(place, by=team_member), by=staff)
+
+    participation_services.cancel_sign_up(place, by=place.resident)
+
+    agreement.refresh_from_db()
+    assert agreement.withdrawn_by == staff
 
 
 # --- Their data ----------------------------------------------------------------------------
