@@ -307,11 +307,11 @@ def equality_delete(request):
     record = services.equality_answers_for(request.user)
     if record is None:
         messages.info(
-            request, "You have not given any equality answers, so there is nothing to delete."
+            request, "You have not answered any of the optional questions, so there is nothing to delete."
         )
         return redirect("insight:equality")
     if request.method == "POST":
         services.delete_equality_answers(request.user)
-        messages.success(request, "Your equality answers have been deleted.")
+        messages.success(request, "Your answers to the optional questions have been deleted.")
         return redirect(reverse("insight:equality"))
     return render(request, "insight/equality_delete.html")

@@ -68,7 +68,7 @@ def test_people_only_ever_see_their_own_answers(client, resident, other_resident
 def test_a_person_can_delete_all_their_answers(client, resident):
     EqualityMonitoring.objects.create(person=resident, ethnic_group="black")
     client.force_login(resident)
-    assert "Delete all your equality answers" in client.get(URL).content.decode()
+    assert "Delete all your answers" in client.get(URL).content.decode()
     assert "cannot be undone" in client.get(URL + "delete/").content.decode()
     response = client.post(URL + "delete/")
     assert response.status_code == 302
