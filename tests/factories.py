@@ -17,6 +17,11 @@ from projects.models import Project, ServiceArea
 PASSWORD = "correct-horse-battery-2026"
 
 
+def date_boxes(name: str, day) -> dict:
+    """What a person types in a date's day, month and year boxes, as the form posts them."""
+    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     """A person with a confirmed email address. Pass `roles=[Role.STAFF]` to give roles."""
 

@@ -84,6 +84,9 @@ class DateInputField(GdsDateInputField):
 
     def __init__(self, *, subject=None, error_messages=None, **kwargs):
         super().__init__(**kwargs)
+        for box in self.widget.widgets:
+            # A keypad of numbers on phones, as GOV.UK's own date input asks for.
+            box.attrs["inputmode"] = "numeric"
         name = str(subject or self.label or "The date").replace("%", "%%")
         self.error_messages.update(
             {

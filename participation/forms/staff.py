@@ -7,23 +7,38 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils import timezone
 
-from coprod_hub.lib.forms import PlainTextMixin, clean_uk_phone, clean_uk_postcode, is_uk_mobile
+from coprod_hub.lib.forms import (
+    DateInputField,
+    PlainTextMixin,
+    clean_uk_phone,
+    clean_uk_postcode,
+    is_uk_mobile,
+)
 from projects.ladder import Level, Step
 from projects.models import ServiceArea
 
 from ..models import Opportunity, Profile, SignUp, Venue
 from ..services import OFFLINE_PERSON_NEEDS_DETAILS
-from .fields import UK, ClockTimeField, UKDateField, contact_by_choices, gds_helper, uk_datetime
+from .fields import UK, ClockTimeField, contact_by_choices, gds_helper, uk_datetime
 
 
 class OpportunityForm(PlainTextMixin, forms.ModelForm):
-    date = UKDateField(label="Date")
+    # Day, month and year boxes, as for every date the hub keeps (project and policy dates):
+    # one box is for searching by date.
+    date = DateInputField(
+        label="Date",
+        subject="The date",
+        help_text="For example, 27 3 2026",
+        require_all_fields=False,
+    )
     start_time = ClockTimeField(label="Start time")
     end_time = ClockTimeField(label="End time")
-    deadline_date = UKDateField(
+    deadline_date = DateInputField(
         label="Sign-up deadline (optional)",
+        subject="The sign-up deadline",
         required=False,
-        help_text="Sign-up closes at the end of this day. For example, 20/3/2026",
+        require_all_fields=False,
+        help_text="Sign-up closes at the end of this day. For example, 20 3 2026",
     )
 
     class Meta:
@@ -93,7 +108,6 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
         "description": "Enter a description",
         "kind": "Choose the kind of activity",
         "format": "Choose how it happens",
-        "date": "Enter the date",
         "start_time": "Enter the start time",
         "end_time": "Enter the end time",
         "capacity": "Enter the number of places",

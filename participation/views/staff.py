@@ -184,7 +184,13 @@ def _typed_before_adding_a_venue(request) -> dict:
         # the opportunity being changed or copied.
         fields = OpportunityForm.base_fields.items()
         unticked = {name: False for name, f in fields if isinstance(f, forms.BooleanField)}
-        initial = {**unticked, **kept["typed"]}
+        typed = dict(kept["typed"])
+        for name, field in fields:
+            if isinstance(field, forms.MultiValueField):
+                # A date comes back as its day, month and year boxes, as they were typed.
+                boxes = [typed.pop(f"{name}_{i}", "") for i in range(len(field.fields))]
+                typed[name] = boxes
+        initial = {**unticked, **typed}
     venue = request.GET.get("venue", "")
     if is_database_id(venue):
         initial["venue"] = venue

@@ -218,13 +218,11 @@ def test_the_edit_page_explains_why_an_answered_session_cannot_move(client, staf
     client.post("/opportunities/new/", form_data())
     session = Opportunity.objects.get(created_by=staff)
     response_for(SignUpFactory(opportunity=session), rating=4)
-    three_months_on = (timezone.localtime(session.starts_at) + timedelta(days=92)).strftime(
-        "%d/%m/%Y"
-    )
+    three_months_on = timezone.localtime(session.starts_at).date() + timedelta(days=92)
 
     page = client.post(
         f"/opportunities/{session.pk}/edit/",
-        form_data(title="Carers' focus group, moved", date=three_months_on),
+        form_data(title="Carers' focus group, moved", day=three_months_on),
     ).content.decode()
 
     assert 'class="govuk-error-summary"' in page

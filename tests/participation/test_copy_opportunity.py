@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from participation import services
 from participation.models import Opportunity, SignUp, Venue
-from tests.factories import UserFactory
+from tests.factories import UserFactory, date_boxes
 
 from .factories import OpportunityFactory, ProjectFactory
 from .test_staff_pages import url
@@ -39,7 +39,7 @@ def _monthly_session(staff, **fields):
 
 
 def _next_month():
-    return (timezone.localdate() + timedelta(days=31)).strftime("%d/%m/%Y")
+    return timezone.localdate() + timedelta(days=31)
 
 
 def test_staff_copy_a_session_to_run_it_again_as_a_new_draft(client, staff, make_residents):
@@ -60,8 +60,8 @@ def test_staff_copy_a_session_to_run_it_again_as_a_new_draft(client, staff, make
     assert 'name="capacity" value="12"' in form
     assert 'value="Sam Patel"' in form
     data = _posted(form)
-    assert data["date"] == ""  # a new date to choose
-    data["date"] = _next_month()
+    assert data["date_0"] == data["date_1"] == data["date_2"] == ""  # a new date to choose
+    data |= date_boxes("date", _next_month())
     response = client.post(url("copy", original), data, follow=True)
 
     copy = Opportunity.objects.exclude(pk=original.pk).get()
@@ -69,7 +69,7 @@ def test_staff_copy_a_session_to_run_it_again_as_a_new_draft(client, staff, make
     assert "Copied as a new draft. Publish it when it is ready." in response.text
     assert copy.status == Opportunity.Status.DRAFT and copy.published_at is None
     assert copy.created_by == staff
-    assert timezone.localtime(copy.starts_at).date().strftime("%d/%m/%Y") == _next_month()
+    assert timezone.localtime(copy.starts_at).date() == _next_month()
     assert timezone.localtime(copy.starts_at).strftime("%H:%M") == "10:30"
     for name in ("title", "description", "kind", "format", "venue", "capacity", "fee_basis"):
         assert getattr(copy, name) == getattr(original, name), name
@@ -88,7 +88,7 @@ def test_a_copy_stays_in_the_project_with_its_honest_step(client, staff):
     client.force_login(staff)
 
     data = _posted(client.get(url("copy", original)).text)
-    data["date"] = _next_month()
+    data |= date_boxes("date", _next_month())
     client.post(url("copy", original), data)
 
     copy = Opportunity.objects.exclude(pk=original.pk).get()
@@ -102,7 +102,7 @@ def test_a_cancelled_session_can_be_copied_to_run_on_a_new_date(client, staff):
 
     manage = client.get(url("manage", original)).text
     data = _posted(client.get(url("copy", original)).text)
-    data["date"] = _next_month()
+    data |= date_boxes("date", _next_month())
     client.post(url("copy", original), data)
 
     assert "Copy as a new draft" in manage and "Change details" not in manage

@@ -1,7 +1,7 @@
 import csv
 import io
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import connection
@@ -16,7 +16,7 @@ from notifications.models import Message
 from participation import services
 from participation.models import Opportunity, Profile, SignUp, Venue
 from payments.models import Claim
-from tests.factories import UserFactory
+from tests.factories import UserFactory, date_boxes
 from tests.payments.factories import SignUpFactory as PaidSignUpFactory
 from tests.payments.factories import claim_in_state, make_policy
 
@@ -36,8 +36,9 @@ def url(name, opportunity):
     return reverse(f"participation:{name}", args=[opportunity.pk])
 
 
-def form_data(**overrides):
-    day = (timezone.now() + timedelta(days=14)).strftime("%d/%m/%Y")
+def form_data(*, day=None, **overrides):
+    """The opportunity form filled in; `day` is the session's date (the form has day, month
+    and year boxes), two weeks from now unless given."""
     data = {
         "title": "Carers' focus group",
         "description": "Tell us what would make respite easier to book.",
@@ -45,7 +46,7 @@ def form_data(**overrides):
         "format": "online",
         "level": "service",
         "step": "5",
-        "date": day,
+        **date_boxes("date", day or timezone.localdate() + timedelta(days=14)),
         "start_time": "10am",
         "end_time": "12:30pm",
         "capacity": "8",
@@ -99,8 +100,11 @@ def test_an_opportunity_on_its_own_cannot_call_itself_co_production(client, staf
 @pytest.mark.parametrize(
     ("overrides", "error"),
     [
-        ({"date": "31/2/2030"}, "Enter a real date"),
-        ({"date": "01/01/2001"}, "The date must be in the future"),
+        (date_boxes("date", date(2030, 2, 1)) | {"date_0": "31"}, "The date must be a real date"),
+        ({"date_1": ""}, "The date must include a month"),
+        ({"date_2": "30"}, "The date must include a year with 4 numbers"),
+        (date_boxes("date", date(2001, 1, 1)), "The date must be in the future"),
+        ({"deadline_date_0": "1", "deadline_date_2": "2030"}, "deadline must include a month"),
         ({"start_time": "25:00"}, "Enter a time"),
         ({"end_time": "9am"}, "The end time must be after the start time"),
         ({"capacity": "0"}, "There must be at least 1 place"),
@@ -122,6 +126,19 @@ def test_bad_input_gets_a_clear_error_and_keeps_what_was_typed(client, staff, ov
     kept = "Carers&#x27; focus group" if "description" in overrides else "respite easier"
     assert kept in response.text
     assert not Opportunity.objects.exists()
+
+
+def test_a_date_in_the_past_links_from_the_summary_to_its_day_box_and_keeps_the_boxes(
+    client, staff
+):
+    client.force_login(staff)
+
+    response = client.post(reverse("participation:create"), form_data(day=date(2001, 1, 31)))
+
+    assert '<a href="#id_date_0">The date must be in the future</a>' in response.text
+    for box, typed in (("date_0", "31"), ("date_1", "1"), ("date_2", "2001")):
+        assert f'name="{box}" value="{typed}"' in response.text
+    assert 'inputmode="numeric"' in response.text  # a keypad of numbers on phones
 
 
 def test_an_opportunity_in_a_project_takes_its_topic_and_honest_step(client, staff):
@@ -187,7 +204,7 @@ def test_changing_the_time_tells_everyone_booked_and_waiting(client, staff, make
         url("edit", opportunity),
         form_data(
             title=opportunity.title,
-            date=new_day.strftime("%d/%m/%Y"),
+            day=new_day.date(),
             capacity="1",
             level="service",
             step="5",
@@ -611,11 +628,12 @@ def test_changing_an_opportunity_and_adding_a_venue_keeps_the_changes_typed(clie
     client.force_login(staff)
     edit = url("edit", opportunity)
 
-    to_venue = client.post(edit, form_data(title="New title", date="3/4/2031", add_venue="yes"))
+    to_venue = client.post(edit, form_data(title="New title", day=date(2031, 4, 3), add_venue="yes"))
     back = client.post(to_venue["Location"], {"name": "Mill Lane Hall", "address": "3 Mill Lane"})
     form = client.get(back["Location"]).text
 
-    assert 'value="New title"' in form and 'value="3/4/2031"' in form
+    assert 'value="New title"' in form
+    assert 'name="date_0" value="3"' in form and 'name="date_1" value="4"' in form
     assert Opportunity.objects.get().title == "Old title"  # nothing saved until they save
 
 

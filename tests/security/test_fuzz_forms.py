@@ -48,7 +48,7 @@ from payments.models import (
 )
 from payments.receipts import MAX_RECEIPT_BYTES, sniff_content_type
 from projects.models import Project, StepChange, Update
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, date_boxes
 from tests.insight import factories as insight_factories
 from tests.learning import factories as learning_factories
 from tests.learning.conftest import PERSONAL_TEXT
@@ -385,10 +385,10 @@ def _opportunity_valid(project, venue):
         "format": "hybrid",
         "venue": str(venue.pk),
         "online_details": "Join by video: the link comes by email.",
-        "date": day.strftime("%d/%m/%Y"),
+        **date_boxes("date", day),
         "start_time": "10:00",
         "end_time": "2pm",
-        "deadline_date": (day - timedelta(days=2)).strftime("%d/%m/%Y"),
+        **date_boxes("deadline_date", day - timedelta(days=2)),
         "capacity": "12",
         "offer_window_hours": "48",
         "fee_basis": "per_hour",
