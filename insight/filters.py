@@ -13,10 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from participation.forms.fields import UKDateField
 from projects.ladder import Level
 from projects.models import ServiceArea
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"]
 
 
 def default_range(today: date) -> tuple[date, date]:
@@ -129,19 +128,18 @@ class Filters:
 
 
 class DashboardFilterForm(forms.Form):
-    start = forms.DateField(
-        label="From",
+    # One box for each date, as in the hub's other filters (the directory, the ledger): the
+    # browser's own date picker differs from browser to browser and is hard to use with a
+    # screen reader. Dates in links (`Filters.query`) are written 2025-04-01, also taken here.
+    start = UKDateField(
+        label="From date",
         required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the start date as a real date, like 2025-04-01"},
+        error_messages={"invalid": "Enter the start date as a real date, for example 1/4/2025"},
     )
-    end = forms.DateField(
-        label="To",
+    end = UKDateField(
+        label="To date",
         required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the end date as a real date, like 2026-03-31"},
+        error_messages={"invalid": "Enter the end date as a real date, for example 31/3/2026"},
     )
     area = forms.ChoiceField(label="Service area", required=False)
     level = forms.ChoiceField(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from coprod_hub.lib import page_cache
 from coprod_hub.lib.csv_export import EXCEL_UTF8_MARK
 from coprod_hub.lib.pagination import paginate
+from participation.forms.fields import written_date
 
 from . import permissions, services
 from .dashboard import builders
@@ -41,10 +42,11 @@ TABLE_PREFIXES = {
 def _filter_form(request, today):
     data = request.GET.copy()
     start, end = default_range(today)
+    # Filled in as a person would type them, so the boxes show the range in view.
     if not data.get("start"):
-        data["start"] = start.isoformat()
+        data["start"] = written_date(start)
     if not data.get("end"):
-        data["end"] = end.isoformat()
+        data["end"] = written_date(end)
     return DashboardFilterForm(data, today=today)
 
 
@@ -307,7 +309,8 @@ def equality_delete(request):
     record = services.equality_answers_for(request.user)
     if record is None:
         messages.info(
-            request, "You have not answered any of the optional questions, so there is nothing to delete."
+            request,
+            "You have not answered any of the optional questions, so there is nothing to delete.",
         )
         return redirect("insight:equality")
     if request.method == "POST":

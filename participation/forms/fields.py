@@ -63,6 +63,11 @@ class UKDateField(forms.DateField):
         return value
 
 
+def written_date(day) -> str:
+    """A date as UKDateField's hint shows it: 27/3/2026."""
+    return f"{day.day}/{day.month}/{day.year}"
+
+
 class ClockTimeField(forms.Field):
     """A time of day: "10:00", "10.30", "14:30", "2pm", "2:30pm"."""
 

@@ -2,7 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from insight.filters import default_range
 from tests.factories import PASSWORD
 
 from .factories import OpportunityFactory, ServiceAreaFactory, SignUpFactory
@@ -59,7 +61,8 @@ def test_the_header_links_to_insight_for_staff(client, staff):
         ("start=2025-05-01&end=2025-04-01", "The end date must be the same as or after"),
         ("area=nowhere", "Choose a service area from the list"),
         ("level=galactic", "Choose a level from the list"),
-        ("start=1066-10-14", "Choose dates between the year 2000"),
+        ("start=1999-10-14", "Choose dates between the year 2000"),
+        ("start=1066-10-14", "Enter the start date as a real date"),
     ],
 )
 def test_bad_filters_get_a_clear_message_not_an_error(client, staff, query, message):
@@ -95,6 +98,21 @@ def test_a_good_filter_is_kept_and_described(client, staff):
     text = page.content.decode()
     assert "Showing 1 April 2025 to 31 March 2026, service area: Carers, level: Service." in text
     assert 'value="2025-04-01"' in text
+
+
+def test_the_date_boxes_show_the_range_in_view_as_people_write_dates(client, staff):
+    client.force_login(staff)
+    today = timezone.localdate()
+    start, end = default_range(today)
+
+    unfiltered = client.get(URL).content.decode()
+    typed = client.get(URL, {"start": "1/4/2025", "end": "31 3 2026"}).content.decode()
+
+    assert f'name="start" value="{start.day}/{start.month}/{start.year}"' in unfiltered
+    assert f'name="end" value="{end.day}/{end.month}/{end.year}"' in unfiltered
+    assert 'type="date"' not in unfiltered  # no browser date picker: one box, as elsewhere
+    assert "Showing 1 April 2025 to 31 March 2026" in typed
+    assert 'name="start" value="1/4/2025"' in typed
 
 
 def test_residents_cannot_download_csv(client, resident):
