@@ -628,7 +628,9 @@ def test_changing_an_opportunity_and_adding_a_venue_keeps_the_changes_typed(clie
     client.force_login(staff)
     edit = url("edit", opportunity)
 
-    to_venue = client.post(edit, form_data(title="New title", day=date(2031, 4, 3), add_venue="yes"))
+    to_venue = client.post(
+        edit, form_data(title="New title", day=date(2031, 4, 3), add_venue="yes")
+    )
     back = client.post(to_venue["Location"], {"name": "Mill Lane Hall", "address": "3 Mill Lane"})
     form = client.get(back["Location"]).text
 
