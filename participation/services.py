@@ -571,7 +571,8 @@ def record_attendance(
     nothing recorded is read under the lock: what someone else saved meanwhile stands.
 
     Attendance is what fee and expense claims are based on, so it can only be recorded once
-    the session has started, and only for people who had a place.
+    the session has started, only for people who had a place, and never by the person
+    themselves (staff who also take part): someone else running the session records theirs.
     """
     now = now or timezone.now()
     allowed = {choice for choice in SignUp.Attendance.values if choice}
@@ -590,6 +591,13 @@ def record_attendance(
             value = marks.get(signup.pk, everyone_else)
             if value not in allowed or value == signup.attendance:
                 continue
+            if signup.resident_id == by.pk:
+                if signup.pk in marks:
+                    raise ParticipationError(
+                        "You cannot record your own attendance, as it is what your claim is "
+                        "paid on. Ask someone else running the session."
+                    )
+                continue  # "everyone else attended" means everyone but them
             signup.attendance = value
             signup.attendance_recorded_at = now
             signup.attendance_recorded_by = by

@@ -280,9 +280,10 @@ def manage(request, pk):
     group_messages = list(
         opportunity.group_messages.select_related("sent_by")[: RECENT_GROUP_MESSAGES + 1]
     )
+    register, own_place = _register(booked, request.user)
     attendance_form = None
-    if started and opportunity.status != Opportunity.Status.CANCELLED and booked:
-        attendance_form = AttendanceForm(signups=sorted(booked, key=_register_order))
+    if started and opportunity.status != Opportunity.Status.CANCELLED and register:
+        attendance_form = AttendanceForm(signups=register)
     return render(
         request,
         "participation/staff/manage.html",
@@ -295,7 +296,8 @@ def manage(request, pk):
             "started": started,
             "can_see_needs": can_see_needs,
             "attendance_form": attendance_form,
-            "anyone_not_recorded": any(not s.attendance for s in booked),
+            "anyone_not_recorded": any(not s.attendance for s in register),
+            "own_place": own_place,
             "claims_against_the_register": services.claims_against_the_register(opportunity)
             if started
             else [],
@@ -446,6 +448,14 @@ def _record_needs_seen(request, opportunity, signups):
         log_access(opportunity, by=request.user, what=f"access needs of {people}")
 
 
+def _register(booked, user):
+    """The people whose attendance this person may record, in register order, and their own
+    place if they have one: nobody records their own (services.record_attendance)."""
+    register = sorted((s for s in booked if s.resident_id != user.pk), key=_register_order)
+    own_place = next((s for s in booked if s.resident_id == user.pk), None)
+    return register, own_place
+
+
 def _register_order(signup):
     """The register on the page and the attendance list (CSV) are both in this order, by
     name whatever the capitals, so staff can read one from the other. In Python, not the
@@ -457,8 +467,10 @@ def _register_order(signup):
 @require_POST
 def attendance(request, pk):
     opportunity = permissions.get_opportunity_to_run(request, pk)
-    booked = _signups_for_manage(opportunity).filter(status=SignUp.Status.BOOKED)
-    form = AttendanceForm(request.POST, signups=booked)
+    register, _own_place = _register(
+        _signups_for_manage(opportunity).filter(status=SignUp.Status.BOOKED), request.user
+    )
+    form = AttendanceForm(request.POST, signups=register)
     # The second button: everyone with nothing recorded came.
     everyone_else = SignUp.Attendance.ATTENDED if "everyone_else_attended" in request.POST else ""
     if form.is_valid():

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from coprod_hub.users.roles import Role
 from notifications.models import Message
 from participation import services
 from participation.models import Opportunity, SignUp
@@ -98,3 +99,62 @@ def test_everyone_else_never_overwrites_what_a_colleague_recorded_meanwhile(
     assert SignUp.objects.get(pk=signups["Ann Able"].pk).attendance == "attended"
     assert SignUp.objects.get(pk=signups["Ben Brook"].pk).attendance == "no_show"
     assert not Message.objects.filter(kind="claim_prompt", recipient=signups["Ben Brook"].resident)
+
+
+# --- Staff who take part themselves ---------------------------------------------------------
+
+
+def _staff_who_also_take_part():
+    """A session run by a member of staff who also took part in it (they are a resident too),
+    with Ann: the session, Ann's place and theirs."""
+    staff = UserFactory(display_name="Pat Both", roles=[Role.STAFF, Role.RESIDENT])
+    opportunity = OpportunityFactory(created_by=staff, capacity=2, fee_basis="per_hour")
+    ann = services.sign_up(opportunity, resident=UserFactory(display_name="Ann Able"))
+    own = services.sign_up(opportunity, resident=staff)
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    return staff, opportunity, ann, own
+
+
+def test_nobody_records_their_own_attendance_which_their_claim_is_paid_on():
+    staff, opportunity, _, own = _staff_who_also_take_part()
+
+    with pytest.raises(services.ParticipationError, match="cannot record your own attendance"):
+        services.record_attendance(opportunity, by=staff, marks={own.pk: "attended"})
+
+    own.refresh_from_db()
+    assert own.attendance == ""
+    assert not Message.objects.filter(kind="claim_prompt").exists()
+
+
+def test_everyone_else_attended_leaves_out_the_person_saving_it(client, commissioner):
+    staff, opportunity, ann, own = _staff_who_also_take_part()
+    client.force_login(staff)
+
+    page = client.get(url("manage", opportunity)).text
+    client.post(url("attendance", opportunity), {"everyone_else_attended": "yes"})
+
+    assert "someone else running it records your attendance" in page
+    assert f'name="signup_{own.pk}"' not in page and f'name="signup_{ann.pk}"' in page
+    assert SignUp.objects.get(pk=ann.pk).attendance == "attended"
+    assert SignUp.objects.get(pk=own.pk).attendance == ""
+    # Someone else running the session (commissioners run every session) records theirs.
+    services.record_attendance(opportunity, by=commissioner, marks={own.pk: "attended"})
+    assert SignUp.objects.get(pk=own.pk).attendance == "attended"
+
+
+def test_a_forged_mark_for_their_own_place_is_not_taken_from_the_form(client):
+    staff, opportunity, ann, own = _staff_who_also_take_part()
+    client.force_login(staff)
+
+    client.post(
+        url("attendance", opportunity),
+        {f"signup_{ann.pk}": "attended", f"signup_{own.pk}": "attended"},
+    )
+
+    assert SignUp.objects.get(pk=ann.pk).attendance == "attended"
+    assert SignUp.objects.get(pk=own.pk).attendance == ""
+    assert list(
+        Message.objects.filter(kind="claim_prompt").values_list("recipient", flat=True)
+    ) == [ann.resident_id]
