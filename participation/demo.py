@@ -226,6 +226,20 @@ OPPORTUNITIES = [
 
 # Opportunities filled up, with a waiting list; the first also holds an offer for the resident.
 STANDALONE_STEPS = [Step.INFORMING, Step.CONSULTATION, Step.ENGAGEMENT]
+# Why a standalone opportunity at each step is not co-production, as staff might put it.
+WHY_NOT_COPRODUCTION = {
+    Step.INFORMING: (
+        "The decision has been made. We want to explain it and answer your questions."
+    ),
+    Step.CONSULTATION: (
+        "The council decides. We want to hear your views before it does, and we will tell "
+        "you what we did with them."
+    ),
+    Step.ENGAGEMENT: (
+        "You can shape the options we look at, but the council makes the final decision "
+        "because it sets the budget."
+    ),
+}
 OFFERED_TO_RESIDENT = "Autism-friendly spaces walkabout"
 FULL = {
     "Autism-friendly spaces walkabout",
@@ -334,6 +348,7 @@ def seed(*, scale, log):
             continue
         project = projects.get(project_slug) if project_slug else None
         starts_at = _at(days, hour)
+        step = None if project else rng.choice(STANDALONE_STEPS)
         opportunity = Opportunity.objects.create(
             title=title,
             description=description,
@@ -345,7 +360,8 @@ def seed(*, scale, log):
             topic=project.service_area if project else _topic(topic_slug, areas),
             # Standalone ones carry their own honest step; project ones use the project's.
             level="" if project else Level.SERVICE,
-            step=None if project else rng.choice(STANDALONE_STEPS),
+            step=step,
+            not_coproduction_reason=WHY_NOT_COPRODUCTION[step] if step else "",
             starts_at=starts_at,
             ends_at=starts_at + timedelta(hours=hours),
             capacity=places,

@@ -127,6 +127,9 @@ class Opportunity(models.Model):
     # Standalone opportunities carry their own level and step; otherwise the project's win.
     level = models.CharField(max_length=20, choices=Level.choices, blank=True)
     step = models.PositiveSmallIntegerField(choices=Step.choices, null=True, blank=True)
+    # Standing alone it is at most engagement (HIGHEST_STEP_ON_ITS_OWN), never co-production:
+    # people are told why, as a project below co-production tells them.
+    not_coproduction_reason = models.TextField("Why this is not co-production", blank=True)
     format = models.CharField(max_length=20, choices=Format.choices)
     venue = models.ForeignKey(
         Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="opportunities"

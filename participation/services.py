@@ -397,6 +397,12 @@ def _check_opportunity(opportunity):
         raise ParticipationError(
             "An opportunity that is not part of a project needs its own level and step."
         )
+    if not opportunity.project_id and not opportunity.not_coproduction_reason.strip():
+        raise ParticipationError(
+            "Say why this is not co-production: on its own, an opportunity is at most "
+            "engagement, and people are told why.",
+            field="not_coproduction_reason",
+        )
 
 
 def create_opportunity(*, by, **fields) -> Opportunity:

@@ -82,6 +82,10 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     capacity = 10
     created_by = factory.SubFactory(UserFactory, roles=[Role.STAFF])
+    # Standing alone, it says why it is not co-production (participation's publishing rule).
+    not_coproduction_reason = factory.LazyAttribute(
+        lambda o: "" if getattr(o, "project", None) else "The council decides what happens next."
+    )
 
 
 class SignUpFactory(factory.django.DjangoModelFactory):

@@ -51,6 +51,7 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
             "topic",
             "level",
             "step",
+            "not_coproduction_reason",
             "format",
             "venue",
             "online_details",
@@ -70,6 +71,9 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
             "topic": "Topic (optional)",
             "level": "Level (only if there is no project)",
             "step": "Step of participation (only if there is no project)",
+            "not_coproduction_reason": (
+                "Why this is not co-production (only if there is no project)"
+            ),
             "online_details": "How to join online or by phone (optional)",
             "capacity": "Number of places",
             "offer_window_hours": "Hours to hold a freed place for the next person waiting",
@@ -89,12 +93,18 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
                 "co-production, add it to a project: the project’s step is checked against "
                 "evidence."
             ),
+            "not_coproduction_reason": (
+                "Shown on its page. Say plainly who decides and what people can change, for "
+                "example: “The council decides the new opening hours. We want to hear what "
+                "would work for carers before we choose.”"
+            ),
             "offer_window_hours": (
                 "Usually 48. It is shortened automatically when the session is close."
             ),
             "online_details": "Only people with a place see this.",
         }
         widgets = {
+            "not_coproduction_reason": forms.Textarea(attrs={"rows": 3}),
             "capacity": forms.TextInput(
                 attrs={"class": "govuk-input--width-4", "inputmode": "numeric"}
             ),
@@ -153,6 +163,7 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
                 "topic",
                 "level",
                 "step",
+                "not_coproduction_reason",
                 "format",
                 "venue",
                 "online_details",
@@ -201,6 +212,11 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
                 self.add_error("level", "Choose a level, or choose a project")
             if not data.get("step"):
                 self.add_error("step", "Choose a step, or choose a project")
+            if not data.get("not_coproduction_reason", "").strip():
+                self.add_error(
+                    "not_coproduction_reason",
+                    "Say why this is not co-production, or choose a project",
+                )
         in_person = data.get("format") in (Opportunity.Format.IN_PERSON, Opportunity.Format.HYBRID)
         if in_person and not data.get("venue"):
             self.add_error("venue", "Choose a venue for a session that happens in person")
@@ -221,7 +237,8 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
             signup_deadline=data["signup_deadline"],
         )
         if fields["project"]:
-            fields.update(level="", step=None)
+            # The project's level, step and reason are shown instead.
+            fields.update(level="", step=None, not_coproduction_reason="")
         return fields
 
 

@@ -46,6 +46,7 @@ def form_data(*, day=None, **overrides):
         "format": "online",
         "level": "service",
         "step": "5",
+        "not_coproduction_reason": "The council decides; we want carers' views first.",
         **date_boxes("date", day or timezone.localdate() + timedelta(days=14)),
         "start_time": "10am",
         "end_time": "12:30pm",
@@ -112,6 +113,7 @@ def test_an_opportunity_on_its_own_cannot_call_itself_co_production(client, staf
         ({"format": "in_person"}, "Choose a venue"),
         ({"level": ""}, "Choose a level, or choose a project"),
         ({"title": ""}, "Enter a title"),
+        ({"not_coproduction_reason": "  "}, "Say why this is not co-production, or choose a"),
         ({"description": ""}, "Enter a description"),
     ],
 )
@@ -152,6 +154,49 @@ def test_an_opportunity_in_a_project_takes_its_topic_and_honest_step(client, sta
     assert opportunity.project == project
     assert opportunity.topic == area
     assert opportunity.effective_step == 4
+
+
+def test_people_read_why_an_opportunity_on_its_own_is_not_co_production(client, staff):
+    client.force_login(staff)
+    client.post(reverse("participation:create"), form_data())
+    opportunity = Opportunity.objects.get()
+    client.post(url("publish", opportunity))
+    client.logout()
+
+    page = client.get(opportunity.get_absolute_url()).text
+
+    assert "Why this is not co-production" in page
+    assert "The council decides; we want carers&#x27; views first." in page
+
+
+def test_in_a_project_the_projects_reason_is_shown_and_any_typed_here_is_not_kept(client, staff):
+    project = ProjectFactory(
+        owner=staff, claimed_step=4, evidenced_step=4, not_coproduction_reason="Budget is set."
+    )
+    client.force_login(staff)
+
+    client.post(
+        reverse("participation:create"),
+        form_data(project=project.pk, level="", step="", not_coproduction_reason="Ours"),
+    )
+
+    opportunity = Opportunity.objects.get()
+    assert opportunity.not_coproduction_reason == ""
+    page = client.get(opportunity.get_absolute_url()).text
+    assert "Budget is set." in page and "Ours" not in page
+
+
+def test_a_draft_on_its_own_from_before_reasons_were_asked_for_is_not_published_without_one(
+    client, staff
+):
+    draft = OpportunityFactory(created_by=staff, status=Opportunity.Status.DRAFT)
+    Opportunity.objects.filter(pk=draft.pk).update(not_coproduction_reason="")
+    client.force_login(staff)
+
+    response = client.post(url("publish", draft), follow=True)
+
+    assert "Say why this is not co-production" in response.text
+    assert Opportunity.objects.get(pk=draft.pk).status == Opportunity.Status.DRAFT
 
 
 def test_staff_cannot_add_to_a_project_they_may_not_edit(client, staff, other_staff):

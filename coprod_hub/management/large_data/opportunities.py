@@ -24,6 +24,8 @@ OPPORTUNITY_PATTERNS = [
     "{kind} about {topic} ({town})",
     "Tell us about {topic}",
 ]
+# Standalone opportunities (at most engagement) say why they are not co-production.
+STANDALONE_REASON = "The council decides. We want to hear your views before it does."
 WHO_FOR = [
     "Unpaid carers of any age.",
     "People who use home care, and their families.",
@@ -195,6 +197,7 @@ class OpportunitySeeder(Seeder):
                     "Not enough people could come on this date." if status == "cancelled" else "",
                     created,
                     published_at or created,
+                    "" if project else STANDALONE_REASON,
                 )
             )
             self.opportunities.append(
@@ -239,6 +242,7 @@ class OpportunitySeeder(Seeder):
                 "cancellation_reason",
                 "created_at",
                 "updated_at",
+                "not_coproduction_reason",
             ],
             rows,
             key="opportunities",
