@@ -10,6 +10,9 @@
 - Receipts uploaded on a form that was never finished: deleted after a day
   (payments.tasks.delete_unused_receipts).
 - Sessions (who is signed in on which browser): deleted once expired (SESSION_COOKIE_AGE).
+- Access needs told for one session only (a sign-up's note): deleted two weeks after the
+  session ends (participation.models.Opportunity.ACCESS_NEEDS_KEPT_DAYS), when staff stop
+  seeing them. Needs on a person's profile stay until they change or delete them.
 
 Other personal data goes when the person deletes their account (coprod_hub.users.privacy);
 the financial records kept then are pseudonymised, and purged here once their time is up.
@@ -135,6 +138,28 @@ def blank_old_message_bodies(*, now=None) -> int:
             "Blanked the text of %d messages older than %d days", blanked, MESSAGE_BODY_DAYS
         )
     return blanked
+
+
+# --- Access needs for one session --------------------------------------------------------------
+
+
+def forget_session_access_needs(*, now=None) -> int:
+    """Delete what people told us about their needs for one session, once it is two weeks
+    over: staff no longer see it, and nothing else needs it. Returns how many were deleted."""
+    from participation.models import Opportunity, SignUp
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=Opportunity.ACCESS_NEEDS_KEPT_DAYS)
+    old = SignUp.objects.filter(opportunity__ends_at__lte=cutoff).exclude(access_needs_note="")
+    forgotten = 0
+    while True:
+        ids = list(old.order_by().values_list("pk", flat=True)[:BATCH_SIZE])
+        if not ids:
+            break
+        forgotten += SignUp.objects.filter(pk__in=ids).update(access_needs_note="")
+    if forgotten:
+        logger.info("Deleted the access needs told for %d past sessions' places", forgotten)
+    return forgotten
 
 
 # --- Sessions ------------------------------------------------------------------------------------

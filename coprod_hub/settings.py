@@ -429,6 +429,10 @@ CELERY_BEAT_SCHEDULE["retention-blank-old-message-bodies"] = {
     "task": "coprod_hub.tasks.blank_old_message_bodies",
     "schedule": crontab(minute=20, hour=3),
 }
+CELERY_BEAT_SCHEDULE["retention-forget-session-access-needs"] = {
+    "task": "coprod_hub.tasks.forget_session_access_needs",
+    "schedule": crontab(minute=25, hour=3),
+}
 CELERY_BEAT_SCHEDULE["retention-purge-expired-financial-records"] = {
     "task": "coprod_hub.tasks.purge_expired_financial_records",
     "schedule": crontab(minute=30, hour=3),

@@ -21,5 +21,10 @@ def purge_expired_financial_records():
 
 
 @shared_task
+def forget_session_access_needs():
+    return retention.forget_session_access_needs()
+
+
+@shared_task
 def clear_expired_sessions():
     return retention.clear_expired_sessions()

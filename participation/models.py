@@ -278,6 +278,16 @@ class Opportunity(models.Model):
     def has_ended(self, now=None) -> bool:
         return self.ends_at <= (now or timezone.now())
 
+    # Least data: staff see people's access needs while they help run a session and for two
+    # weeks after it (to follow up), and then no more; what people told us for this session
+    # alone is then deleted (coprod_hub.retention). Their profile's needs stay theirs.
+    ACCESS_NEEDS_KEPT_DAYS = 14
+
+    def access_needs_kept(self, now=None) -> bool:
+        """Whether people's access needs for it are still shown to staff running it."""
+        kept_until = self.ends_at + timedelta(days=self.ACCESS_NEEDS_KEPT_DAYS)
+        return (now or timezone.now()) < kept_until
+
     @cached_property
     def project_is_public(self) -> bool:
         """Standing alone, or part of a published project. (A query that annotates a value of

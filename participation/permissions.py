@@ -9,7 +9,8 @@ these rules live; every view goes through a function here.
 - Access needs on it are narrower (special category data, SPEC "hard rules"): the person,
   the staff who run the session in person (the project's owner and team, or whoever made a
   standalone opportunity) and admins. Commissioners may manage every project, but see
-  people's needs only on projects they are part of.
+  people's needs only on projects they are part of. Staff stop seeing them two weeks after
+  the session (Opportunity.access_needs_kept).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -49,8 +50,9 @@ def can_run(user, opportunity) -> bool:
 
 
 def can_see_access_needs(user, opportunity) -> bool:
-    """May see the access needs of people signed up (see the module docstring)."""
-    if not is_staff(user):
+    """May see the access needs of people signed up (see the module docstring): never once
+    the session is long over (Opportunity.access_needs_kept)."""
+    if not is_staff(user) or not opportunity.access_needs_kept():
         return False
     if is_admin(user):
         return True

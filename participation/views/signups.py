@@ -124,6 +124,7 @@ def signup_detail(request, pk):
     needs_hidden_from_role = not is_own and not permissions.can_see_access_needs(
         request.user, signup.opportunity
     )
+    needs_no_longer_kept = not is_own and not signup.opportunity.access_needs_kept()
     show_needs = is_own or (signup.is_active and not needs_hidden_from_role)
     profile = _profile_or_none(signup.resident) if show_needs else None
     if is_own:
@@ -153,6 +154,7 @@ def signup_detail(request, pk):
             "profile_needs": profile_needs,
             "show_needs": show_needs,
             "needs_hidden_from_role": needs_hidden_from_role,
+            "needs_no_longer_kept": needs_no_longer_kept,
             "offer_is_live": signup.offer_is_live(),
             "started": started,
             "ended": signup.opportunity.has_ended(),

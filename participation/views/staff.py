@@ -274,6 +274,7 @@ def manage(request, pk):
     opportunity.waiting_count = waiting.paginator.count
     started = opportunity.has_started()
     can_see_needs = permissions.can_see_access_needs(request.user, opportunity)
+    needs_no_longer_kept = not opportunity.access_needs_kept()
     if can_see_needs:
         _record_needs_seen(request, opportunity, [*holding, *waiting])
     # One more than is shown, to say when older messages are left out.
@@ -295,6 +296,7 @@ def manage(request, pk):
             "cancelled_count": opportunity.signups.filter(status=SignUp.Status.CANCELLED).count(),
             "started": started,
             "can_see_needs": can_see_needs,
+            "needs_no_longer_kept": needs_no_longer_kept,
             "attendance_form": attendance_form,
             "anyone_not_recorded": any(not s.attendance for s in register),
             "own_place": own_place,

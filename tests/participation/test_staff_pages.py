@@ -4,6 +4,7 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -409,6 +410,33 @@ def test_a_commissioner_off_the_team_manages_a_session_without_seeing_access_nee
     assert "Hearing loop" not in off_team.text and "Quiet seat" not in off_team.text
     assert "Only the project’s owner and team see people’s access needs." in off_team.text
     assert "Hearing loop" in on_team.text and "Quiet seat" in on_team.text
+
+
+def test_staff_stop_seeing_access_needs_two_weeks_after_the_session(
+    client, staff, make_residents
+):
+    opportunity = OpportunityFactory(created_by=staff)
+    person = make_residents(1)[0]
+    Profile.objects.create(
+        user=person, access_needs="Hearing loop", access_needs_consent_at=timezone.now()
+    )
+    place = services.sign_up(opportunity, resident=person, access_needs_note="Quiet seat")
+    client.force_login(staff)
+    ended = opportunity.ends_at
+
+    with time_machine.travel(ended + timedelta(days=13)):
+        follow_up = client.get(url("manage", opportunity)).text
+    with time_machine.travel(ended + timedelta(days=14, minutes=1)):
+        later = client.get(url("manage", opportunity)).text
+        place_page = client.get(place.get_absolute_url()).text
+        client.force_login(person)
+        own_page = client.get(place.get_absolute_url()).text
+
+    assert "Hearing loop" in follow_up and "Quiet seat" in follow_up
+    assert "Hearing loop" not in later and "Quiet seat" not in later
+    assert "two weeks have passed since the session" in later
+    assert "Hearing loop" not in place_page and "two weeks have passed" in place_page
+    assert "Hearing loop" in own_page  # people always see their own
 
 
 def test_staff_sign_up_someone_by_email_or_add_a_person_without_an_account(client, staff, resident):

@@ -346,11 +346,39 @@ def test_the_retention_tasks_run_every_night():
         "coprod_hub.tasks.delete_unconfirmed_accounts",
         "coprod_hub.tasks.blank_old_message_bodies",
         "coprod_hub.tasks.purge_expired_financial_records",
+        "coprod_hub.tasks.forget_session_access_needs",
         "coprod_hub.tasks.clear_expired_sessions",
         "payments.tasks.delete_unused_receipts",
     } <= schedule
     assert retention.financial_cutoff(date(2034, 4, 6)) == date(2027, 4, 6)
     assert retention.financial_cutoff(date(2034, 4, 5)) == date(2026, 4, 6)
+
+
+def test_access_needs_told_for_one_session_are_deleted_two_weeks_after_it(db, resident):
+    from participation.models import Profile
+
+    Profile.objects.create(
+        user=resident, access_needs="Hearing loop", access_needs_consent_at=timezone.now()
+    )
+    ended = timezone.now() - timedelta(days=3)
+    place = SignUpFactory(
+        resident=resident,
+        access_needs_note="Quiet seat",
+        opportunity=OpportunityFactory(starts_at=ended - timedelta(hours=2)),
+    )
+    coming = SignUpFactory(resident=resident, access_needs_note="Near the door")
+
+    with time_machine.travel(ended + timedelta(days=14, minutes=-1)):
+        assert tasks.forget_session_access_needs() == 0
+    with time_machine.travel(ended + timedelta(days=14, minutes=1)):
+        assert tasks.forget_session_access_needs() == 1
+        assert tasks.forget_session_access_needs() == 0
+
+    place.refresh_from_db()
+    coming.refresh_from_db()
+    assert (place.access_needs_note, coming.access_needs_note) == ("", "Near the door")
+    assert Profile.objects.get(user=resident).access_needs == "Hearing loop"  # theirs to keep
+    assert place.status == "booked" and place.opportunity_id  # the place itself stays
 
 
 def test_expired_sessions_are_deleted_and_current_ones_kept(db, settings):
