@@ -417,8 +417,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         _pg_options.update(server_side_binding=True, prepare_threshold=2)
 
 # Retention (coprod_hub/retention.py): every night, delete accounts never confirmed, blank the
-# text of old messages, purge financial records kept for their full retention period, and
-# delete expired sessions.
+# text of old messages, delete access needs told for sessions two weeks over, purge financial
+# records kept for their full retention period, and delete expired sessions.
 # Financial records (claims, ledger, receipts) are kept this many whole tax years.
 FINANCIAL_RETENTION_YEARS = env_int("FINANCIAL_RETENTION_YEARS", 7)
 CELERY_BEAT_SCHEDULE["retention-delete-unconfirmed-accounts"] = {
