@@ -17,9 +17,15 @@ from .models import Entry, Finding, ModerationEvent, Topic
 K, OUT = Entry.Kind, Entry.Outcome
 NOTE = "A starter guide that comes with the hub"
 
+# Their titles, by which pages that help with the same job link to them (`published_guide`).
+MEETINGS = "How to run an accessible meeting"
+PAYING = "Paying people for their time"
+HONEST_STEP = "Choosing the honest step"
+WORKING_TOGETHER = "Working Together for Change in eight stages"
+
 GUIDES = [
     {
-        "title": "How to run an accessible meeting",
+        "title": MEETINGS,
         "kind": K.HOW_TO,
         "outcome": OUT.NOT_APPLICABLE,
         "topic": Topic.MEETINGS,
@@ -52,7 +58,7 @@ After the meeting
 Ask people at the end what could have been better, and change it next time.""",
     },
     {
-        "title": "Paying people for their time",
+        "title": PAYING,
         "kind": K.HOW_TO,
         "outcome": OUT.NOT_APPLICABLE,
         "topic": Topic.PAYMENT,
@@ -84,7 +90,7 @@ Thank people properly
 - Payment is not the only thanks. Tell people what changed because of what they said.""",
     },
     {
-        "title": "Choosing the honest step",
+        "title": HONEST_STEP,
         "kind": K.HOW_TO,
         "outcome": OUT.NOT_APPLICABLE,
         "topic": Topic.HONEST_STEP,
@@ -117,7 +123,7 @@ Look again as the work goes on
   history.""",
     },
     {
-        "title": "Working Together for Change in eight stages",
+        "title": WORKING_TOGETHER,
         "kind": K.HOW_TO,
         "outcome": OUT.NOT_APPLICABLE,
         "topic": Topic.WTFC,
@@ -168,6 +174,18 @@ def _published_before(title: str) -> bool:
         or ModerationEvent.objects.filter(
             action=ModerationEvent.Action.PUBLISHED, note=_note(title)
         ).exists()
+    )
+
+
+def published_guide(title: str) -> Entry | None:
+    """The starter guide first published as `title`, while it is published. Found by the note
+    its publication left in the moderation trail, so a moderator's change to its title keeps
+    the links to it; once withdrawn or deleted there is nothing to link to."""
+    return (
+        Entry.objects.published()
+        .filter(events__action=ModerationEvent.Action.PUBLISHED, events__note=_note(title))
+        .only("slug", "title", "status")
+        .first()
     )
 
 
