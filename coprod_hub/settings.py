@@ -365,6 +365,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.prompt_moderators",
         "schedule": crontab(minute=0, hour=9, day_of_week="mon-fri"),
     },
+    "prompt-for-registers": {
+        "task": "notifications.tasks.prompt_for_registers",
+        "schedule": crontab(minute=30, hour=9),
+    },
+    "prompt-commissioners-about-claims": {
+        "task": "notifications.tasks.prompt_commissioners_about_claims",
+        "schedule": crontab(minute=0, hour=9, day_of_week="mon-fri"),
+    },
     # Hourly, not only at its time (Monday 9am): each run sends this week's digest to whoever
     # has not had it, so a Monday missed while beat or the worker was down is made up.
     "send-weekly-digests": {

@@ -48,6 +48,8 @@ KIND_CATEGORIES = {
     "outcome_survey": Category.SURVEYS,
     "staff_update_overdue": Category.STAFF,
     "moderation_overdue": Category.STAFF,
+    "register_not_taken": Category.STAFF,
+    "claims_waiting": Category.STAFF,
     "guide_entry_published": Category.GUIDE,
     "guide_entry_returned": Category.GUIDE,
     "guide_entry_rejected": Category.GUIDE,

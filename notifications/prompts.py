@@ -1,4 +1,5 @@
-"""Prompts for staff: close the loop with participants, and keep the moderation queue moving."""
+"""Prompts for staff: close the loop with participants, take registers, and keep the moderation
+and claims queues moving."""
 
 from datetime import timedelta
 
@@ -7,13 +8,24 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from coprod_hub.users.roles import Role
+from coprod_hub.users.roles import IMPLIED_ROLES, Role
 
-from .services import queue_message, queue_messages
+from .models import Message
+from .services import queue_message, queue_messages, queue_messages_for_events
 
 UPDATE_DUE_AFTER = timedelta(weeks=6)
 # Sessions older than this are not chased any more (the staff overview still flags them).
 STOP_CHASING_AFTER = timedelta(weeks=12)
+
+# Registers: asked for once a day has passed since the session ended (time to get back and
+# write it up), and no longer after 60 days, when nobody will remember who came.
+REGISTER_DUE_AFTER = timedelta(days=1)
+STOP_CHASING_REGISTER_AFTER = timedelta(days=60)
+# A register prompt's event key names the sessions it lists, so that each person hears about
+# each session once. Event keys hold 200 characters: one message lists at most this many, and
+# any more come the next day.
+REGISTER_KEY = "register-not-taken:"
+MOST_REGISTERS_IN_ONE_PROMPT = 15
 
 
 def prompt_for_overdue_updates(now=None) -> int:
@@ -74,4 +86,123 @@ def prompt_moderators(now=None) -> int:
             recipients=moderators.distinct().select_related("profile"),
             event_key=f"moderation-overdue:{timezone.localdate(now).isoformat()}",
             context={"count": count, "oldest": oldest},
+        )
+
+
+def _staff_roles() -> list[str]:
+    """The roles that include staff's powers (permissions.is_staff, as a query)."""
+    return [Role.STAFF, *(role for role, implied in IMPLIED_ROLES.items() if Role.STAFF in implied)]
+
+
+def _sessions_in_key(event_key: str) -> set[int]:
+    return {int(pk) for pk in event_key.removeprefix(REGISTER_KEY).split("-") if pk.isdigit()}
+
+
+def prompt_for_registers(now=None) -> int:
+    """The staff who run a session (the project's owner and team, or whoever made a session
+    standing alone: participation.permissions.can_run, less the commissioners and admins who
+    may run every session) hear when it ended a day or more ago and someone with a booked
+    place has nothing on the register. One message a person, listing each such session they
+    have not yet been told about; never about their own place, which they cannot record."""
+    from participation.models import Opportunity, SignUp
+    from projects.models import Project
+
+    now = now or timezone.now()
+    sessions = {
+        session.pk: session
+        for session in Opportunity.objects.register_not_taken(now - REGISTER_DUE_AFTER)
+        .filter(ends_at__gt=now - STOP_CHASING_REGISTER_AFTER)
+        .select_related("project")
+        .order_by("ends_at", "pk")
+    }
+    if not sessions:
+        return 0
+    not_recorded = SignUp.objects.filter(
+        opportunity_id__in=sessions,
+        status=SignUp.Status.BOOKED,
+        attendance=SignUp.Attendance.UNKNOWN,
+    ).values_list("opportunity_id", "resident_id")
+    people_not_recorded = {}
+    for session_id, resident_id in not_recorded:
+        people_not_recorded.setdefault(session_id, []).append(resident_id)
+    team = Project.team.through.objects.filter(
+        project_id__in={session.project_id for session in sessions.values() if session.project_id}
+    ).values_list("project_id", "user_id")
+    teams = {}
+    for project_id, user_id in team:
+        teams.setdefault(project_id, set()).add(user_id)
+    runners = {}  # person's id: the sessions they run, in the order they ended
+    for session in sessions.values():
+        if session.project_id:
+            run_by = {session.project.owner_id, *teams.get(session.project_id, ())}
+        else:
+            run_by = {session.created_by_id}
+        for person_id in run_by:
+            runners.setdefault(person_id, []).append(session)
+    people = list(
+        get_user_model()
+        .objects.filter(pk__in=runners, is_active=True)
+        .filter(Q(groups__name__in=_staff_roles()) | Q(is_superuser=True))
+        .distinct()
+        .order_by("pk")
+    )
+    told = {}
+    earlier = Message.objects.filter(
+        kind="register_not_taken",
+        recipient_id__in=[person.pk for person in people],
+        event_key__startswith=REGISTER_KEY,
+        # Only sessions that ended since then are still chased.
+        created_at__gt=now - STOP_CHASING_REGISTER_AFTER,
+    ).values_list("recipient_id", "event_key")
+    for person_id, event_key in earlier:
+        told.setdefault(person_id, set()).update(_sessions_in_key(event_key))
+    events = []
+    for person in people:
+        listed = []
+        for session in runners[person.pk]:
+            others = [pk for pk in people_not_recorded.get(session.pk, ()) if pk != person.pk]
+            if others and session.pk not in told.get(person.pk, ()):
+                listed.append({"opportunity": session, "not_recorded": len(others)})
+        listed = listed[:MOST_REGISTERS_IN_ONE_PROMPT]
+        if listed:
+            key = REGISTER_KEY + "-".join(str(item["opportunity"].pk) for item in listed)
+            events.append((person, key, {"sessions": listed}))
+    with transaction.atomic():
+        return queue_messages_for_events("register_not_taken", events=events)
+
+
+def prompt_commissioners_about_claims(now=None) -> int:
+    """Once a day at most (weekdays, on the beat schedule): tell commissioners how many claims
+    waiting for a decision are past or close to the target days to pay, and how many approved
+    claims are in no payment run yet. Nothing when all are none."""
+    from payments.models import NEARING_DAYS, Claim, PaymentPolicy
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    target_days = PaymentPolicy.current().target_days_to_pay
+    waiting = Claim.objects.filter(status=Claim.Status.SUBMITTED)
+    overdue, nearing = (
+        waiting.flagged(
+            flag, target_days=target_days, today=today, nearing_days=NEARING_DAYS
+        ).count()
+        for flag in ("overdue", "nearing")
+    )
+    not_in_run = Claim.objects.approved_unpaid_not_in_run().count()
+    if not (overdue or nearing or not_in_run):
+        return 0
+    commissioners = get_user_model().objects.filter(
+        Q(groups__name=Role.COMMISSIONER) | Q(is_superuser=True), is_active=True
+    )
+    with transaction.atomic():
+        return queue_messages(
+            "claims_waiting",
+            recipients=commissioners.distinct(),
+            event_key=f"claims-waiting:{today.isoformat()}",
+            context={
+                "overdue": overdue,
+                "nearing": nearing,
+                "not_in_run": not_in_run,
+                "target_days": target_days,
+                "nearing_days": NEARING_DAYS,
+            },
         )

@@ -57,3 +57,13 @@ def prompt_for_overdue_updates():
 @shared_task
 def prompt_moderators():
     return prompts.prompt_moderators()
+
+
+@shared_task
+def prompt_for_registers():
+    return prompts.prompt_for_registers()
+
+
+@shared_task
+def prompt_commissioners_about_claims():
+    return prompts.prompt_commissioners_about_claims()

@@ -5,7 +5,17 @@ Who may see what is decided in permissions.py; these methods only describe sets 
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -13,6 +23,7 @@ from django.utils import timezone
 # cannot be imported here; opportunity methods use self.model.Status instead).
 BOOKED, WAITING, OFFERED, CANCELLED = "booked", "waiting", "offered", "cancelled"
 HOLDING_PLACE = (BOOKED, OFFERED)
+NOT_RECORDED = ""  # SignUp.Attendance.UNKNOWN
 
 SEARCH_CONFIG = "english"
 
@@ -53,6 +64,27 @@ class OpportunityQuerySet(models.QuerySet):
             waiting_count=_count_of(
                 SignUp.objects.filter(opportunity=OuterRef("pk"), status=WAITING)
             ),
+        )
+
+    def _register_incomplete(self, ended_by):
+        """Over by `ended_by`, not cancelled, and someone with a booked place has nothing on
+        the register: fee claims, the prompt to claim and the survey all wait on it."""
+        from .models import SignUp
+
+        unrecorded = SignUp.objects.filter(
+            opportunity=OuterRef("pk"), status=BOOKED, attendance=NOT_RECORDED
+        )
+        return Q(Exists(unrecorded), ends_at__lte=ended_by) & ~Q(status=self.model.Status.CANCELLED)
+
+    def register_not_taken(self, ended_by=None):
+        """Sessions over by `ended_by` (now) whose register is not complete (see above)."""
+        return self.filter(self._register_incomplete(ended_by or timezone.now()))
+
+    def with_register_not_taken(self, now=None):
+        """Adds `register_not_taken` (see above) in the same query, for lists."""
+        incomplete = self._register_incomplete(now or timezone.now())
+        return self.annotate(
+            register_not_taken=ExpressionWrapper(incomplete, output_field=BooleanField())
         )
 
     def for_list(self):

@@ -63,7 +63,8 @@ def staff_list(request):
         opportunities = opportunities.filter(
             Q(title__icontains=search) | Q(project__title__icontains=search)
         )
-    opportunities = opportunities.for_list().order_by(*order)
+    # Flagged in the same query: a register never taken quietly holds up fees and surveys.
+    opportunities = opportunities.for_list().with_register_not_taken().order_by(*order)
     return render(
         request,
         "participation/staff/list.html",

@@ -24,7 +24,12 @@ from notifications import services as notifications
 from notifications.alerts import digest_due, send_immediate_alerts, send_weekly_digests
 from notifications.kinds import category_for
 from notifications.models import Message
-from notifications.prompts import prompt_for_overdue_updates, prompt_moderators
+from notifications.prompts import (
+    prompt_commissioners_about_claims,
+    prompt_for_overdue_updates,
+    prompt_for_registers,
+    prompt_moderators,
+)
 from notifications.reminders import send_due_reminders
 from participation import services as participation
 from participation.models import Opportunity, Profile, SignUp, Venue
@@ -55,7 +60,9 @@ class Rendered:
     recipient_id: int | None
 
 
-STAFF_KINDS = frozenset({"staff_update_overdue", "moderation_overdue"})
+STAFF_KINDS = frozenset(
+    {"staff_update_overdue", "moderation_overdue", "register_not_taken", "claims_waiting"}
+)
 
 
 def _at(days_ahead: int, hour: int, minute: int = 0) -> datetime:
@@ -237,6 +244,27 @@ def _build_world(run_on_commit):
             outcome=Entry.Outcome.WENT_WELL,
         )
     prompt_moderators()
+    # Registers not taken: two of the owner's sessions in one message, and a session standing
+    # alone for whoever made it.
+    for title, days_ago in [("Carers' coffee morning", 3), ("Young carers: what helps?", 4)]:
+        untaken = session(title, _at(-days_ago, 10), status=Opportunity.Status.CLOSED)
+        for name in ("Tom Reid", "Ann Bell"):
+            SignUp.objects.create(
+                opportunity=untaken, resident=_person(name), status=SignUp.Status.BOOKED
+            )
+    walker = _person("Priya Shah", roles=[Role.STAFF])
+    walk = session(
+        "Walk and talk in the park",
+        _at(-2, 14),
+        project=None,
+        status=Opportunity.Status.CLOSED,
+        created_by=walker,
+    )
+    SignUp.objects.create(opportunity=walk, resident=_person("Ray Cole"), status="booked")
+    prompt_for_registers()
+    # Claims past the target days to pay, and an approved claim in no payment run yet.
+    claim_in_state(claimant, status=Claim.Status.APPROVED, reviewer=commissioner)
+    prompt_commissioners_about_claims(now=timezone.now() + timedelta(days=40))
 
     # What happened to something shared in the practice guide: signed in, and not.
     sharer = _person("Pat Morgan")

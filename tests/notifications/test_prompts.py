@@ -4,10 +4,20 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from coprod_hub.users.roles import Role
 from notifications.models import Message
-from notifications.prompts import prompt_for_overdue_updates, prompt_moderators
-from participation.models import SignUp
+from notifications.prompts import (
+    MOST_REGISTERS_IN_ONE_PROMPT,
+    prompt_commissioners_about_claims,
+    prompt_for_overdue_updates,
+    prompt_for_registers,
+    prompt_moderators,
+)
+from participation.models import Opportunity, SignUp
+from payments.models import Claim
+from tests.factories import OpportunityFactory, UserFactory
 from tests.learning.factories import EntryFactory
+from tests.payments.factories import claim_in_state, make_policy
 from tests.projects.factories import ProjectFactory, UpdateFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +76,200 @@ def test_moderators_hear_nothing_when_the_queue_is_fresh(moderator):
 
     assert prompt_moderators() == 0
     assert not Message.objects.exists()
+
+
+# Registers not taken.
+
+
+def ended_session(project=None, *, hours_ago=48, booked=1, created_by=None, **fields):
+    """A session that ended `hours_ago`, on `project` or standing alone, with `booked` people
+    booked and nothing recorded for them yet."""
+    ends_at = timezone.now() - timedelta(hours=hours_ago)
+    session = OpportunityFactory(
+        project=project,
+        starts_at=ends_at - timedelta(hours=2),
+        status=fields.pop("status", Opportunity.Status.CLOSED),
+        **({"created_by": created_by} if created_by else {}),
+        **fields,
+    )
+    for _ in range(booked):
+        SignUp.objects.create(opportunity=session, resident=UserFactory(), status="booked")
+    return session
+
+
+def register_prompts():
+    return Message.objects.filter(kind="register_not_taken")
+
+
+def test_the_staff_running_a_session_are_asked_once_to_take_its_register(commissioner, staff):
+    team_member = UserFactory(display_name="Tess Team", roles=[Role.STAFF])
+    project = ProjectFactory(team=[team_member])
+    session = ended_session(project, title="Carers' forum", booked=3, created_by=staff)
+
+    prompt_for_registers()
+    prompt_for_registers()  # once a session for each person
+
+    prompts = register_prompts()
+    # The project's owner and team run it; commissioners, who may run every session, and
+    # whoever made it but is not on the project, are not chased about it.
+    assert {m.recipient for m in prompts} == {project.owner, team_member}
+    message = prompts.get(recipient=team_member)
+    assert message.subject == "Please take the register for Carers' forum"
+    assert "Carers' forum" in message.body_text
+    assert "Nobody has recorded whether 3 people with a place came." in message.body_text
+    assert f"/opportunities/{session.pk}/manage/#attendance" in message.body_text
+
+
+def test_whoever_made_a_session_standing_alone_is_asked_to_take_its_register(staff):
+    ended_session(created_by=staff, title="Walk and talk")
+
+    prompt_for_registers()
+
+    message = register_prompts().get()
+    assert message.recipient == staff
+    assert "Walk and talk" in message.body_text
+    assert "1 person with a place" in message.body_text
+
+
+def test_nobody_is_asked_about_a_register_that_is_taken_or_not_needed(staff):
+    taken = ended_session(created_by=staff, booked=2)
+    taken.signups.update(attendance=SignUp.Attendance.ATTENDED)
+    ended_session(created_by=staff, status=Opportunity.Status.CANCELLED)
+    ended_session(created_by=staff, booked=0)  # nobody booked
+    waiting_only = ended_session(created_by=staff, booked=0)
+    SignUp.objects.create(opportunity=waiting_only, resident=UserFactory(), status="waiting")
+    cancelled_place = ended_session(created_by=staff)
+    cancelled_place.signups.update(status=SignUp.Status.CANCELLED)
+    ended_session(created_by=staff, hours_ago=20)  # not a day yet
+    ended_session(created_by=staff, hours_ago=61 * 24)  # too long ago to chase
+
+    assert prompt_for_registers() == 0
+    assert not register_prompts().exists()
+
+
+def test_a_register_half_taken_is_still_asked_for(staff):
+    session = ended_session(created_by=staff, booked=3)
+    session.signups.filter(pk=session.signups.first().pk).update(attendance="no_show")
+
+    prompt_for_registers()
+
+    assert "whether 2 people with a place came" in register_prompts().get().body_text
+
+
+def test_one_message_lists_every_register_a_person_has_not_taken(staff):
+    older = ended_session(created_by=staff, hours_ago=72, title="Older session")
+    newer = ended_session(created_by=staff, hours_ago=30, title="Newer session")
+
+    prompt_for_registers()
+
+    message = register_prompts().get()
+    assert message.subject == "Please take the registers for 2 sessions"
+    body = message.body_text
+    assert body.index("Older session") < body.index("Newer session")
+    assert f"/opportunities/{older.pk}/manage/#attendance" in body
+    assert f"/opportunities/{newer.pk}/manage/#attendance" in body
+
+
+def test_a_later_prompt_lists_only_the_sessions_not_yet_asked_about(staff):
+    ended_session(created_by=staff, title="Monday session")
+    prompt_for_registers()
+    ended_session(created_by=staff, title="Tuesday session")
+
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        prompt_for_registers()
+
+    first, second = register_prompts().order_by("pk")
+    assert "Monday session" in first.body_text
+    assert "Tuesday session" in second.body_text and "Monday session" not in second.body_text
+
+
+def test_a_long_list_of_registers_is_split_over_days_so_each_is_asked_for_once(staff):
+    sessions = [ended_session(created_by=staff, hours_ago=30 + n) for n in range(16)]
+
+    prompt_for_registers()
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        prompt_for_registers()
+        prompt_for_registers()
+
+    first, second = register_prompts().order_by("pk")
+    assert first.subject == f"Please take the registers for {MOST_REGISTERS_IN_ONE_PROMPT} sessions"
+    # The one that ended last waits for the next day.
+    assert f"/opportunities/{sessions[0].pk}/manage/" in second.body_text
+    assert f"/opportunities/{sessions[0].pk}/manage/" not in first.body_text
+
+
+def test_nobody_is_asked_to_record_their_own_place(staff, other_staff):
+    project = ProjectFactory(owner=staff, team=[other_staff])
+    session = ended_session(project, booked=0)
+    SignUp.objects.create(opportunity=session, resident=other_staff, status="booked")
+
+    prompt_for_registers()
+
+    # Only someone else running the session can record the team member's place.
+    assert [m.recipient for m in register_prompts()] == [staff]
+
+
+def test_people_who_no_longer_run_sessions_are_not_asked(staff):
+    former = UserFactory(display_name="Former Staff", roles=[Role.RESIDENT])
+    ended_session(created_by=former)
+    gone = UserFactory(display_name="Gone Staff", roles=[Role.STAFF], is_active=False)
+    ended_session(created_by=gone)
+
+    assert prompt_for_registers() == 0
+
+
+# Claims waiting for commissioners.
+
+
+def sent_days_ago(days, *, status=Claim.Status.SUBMITTED, reviewer=None):
+    with time_machine.travel(timezone.now() - timedelta(days=days)):
+        return claim_in_state(UserFactory(), status=status, reviewer=reviewer)
+
+
+def test_commissioners_hear_once_a_day_how_many_claims_wait_too_long(commissioner, staff):
+    make_policy()  # 28 days to pay
+    sent_days_ago(30)  # past the target
+    sent_days_ago(29)
+    sent_days_ago(24)  # 4 days left
+    sent_days_ago(3)  # in good time
+    # Paid (its payment run is made first, so the next approved claim is in none).
+    sent_days_ago(40, status=Claim.Status.PAID, reviewer=commissioner)
+    sent_days_ago(10, status=Claim.Status.APPROVED, reviewer=commissioner)  # in no run yet
+
+    prompt_commissioners_about_claims()
+    prompt_commissioners_about_claims()  # once a day
+
+    message = Message.objects.get(kind="claims_waiting")
+    assert message.recipient == commissioner
+    assert message.subject == "2 claims past the target days to pay"
+    body = message.body_text
+    assert "We aim to pay claims within 28 days of them being sent." in body
+    assert "- 2 past the target\n- 1 with 7 days or fewer left" in body
+    assert "1 approved claim is not in a payment run yet." in body
+    assert "/claims/review/" in body and "/payments/runs/" in body
+
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        prompt_commissioners_about_claims()
+
+    assert Message.objects.filter(kind="claims_waiting").count() == 2
+
+
+def test_commissioners_hear_about_approved_claims_alone(commissioner):
+    make_policy()
+    sent_days_ago(2, status=Claim.Status.APPROVED, reviewer=commissioner)
+
+    prompt_commissioners_about_claims()
+
+    message = Message.objects.get(kind="claims_waiting")
+    assert message.subject == "1 approved claim not in a payment run yet"
+    assert "past the target" not in message.body_text
+    assert "/claims/review/" not in message.body_text
+
+
+def test_commissioners_hear_nothing_when_no_claim_waits_too_long(commissioner):
+    make_policy()
+    sent_days_ago(3)
+    sent_days_ago(40, status=Claim.Status.PAID, reviewer=commissioner)
+
+    assert prompt_commissioners_about_claims() == 0
+    assert not Message.objects.filter(kind="claims_waiting").exists()

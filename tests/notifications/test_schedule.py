@@ -13,6 +13,8 @@ PERIODIC = [
     tasks.resume_broadcasts,
     tasks.prompt_for_overdue_updates,
     tasks.prompt_moderators,
+    tasks.prompt_for_registers,
+    tasks.prompt_commissioners_about_claims,
 ]
 
 
@@ -31,3 +33,24 @@ def test_the_weekly_digest_is_tried_every_hour_so_a_missed_monday_is_made_up(set
     ]
 
     assert entry["schedule"] == crontab(minute=0)
+
+
+def _schedule_of(settings, task):
+    (entry,) = [
+        entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == task.name
+    ]
+    return entry["schedule"]
+
+
+def test_registers_are_asked_for_every_day(settings):
+    schedule = _schedule_of(settings, tasks.prompt_for_registers)
+
+    assert schedule.day_of_week == set(range(7))
+    assert len(schedule.hour) == 1 and len(schedule.minute) == 1  # once a day
+
+
+def test_commissioners_hear_about_claims_on_weekdays_only(settings):
+    schedule = _schedule_of(settings, tasks.prompt_commissioners_about_claims)
+
+    assert schedule.day_of_week == {1, 2, 3, 4, 5}  # Monday to Friday
+    assert len(schedule.hour) == 1 and len(schedule.minute) == 1  # once a day

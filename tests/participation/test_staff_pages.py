@@ -979,3 +979,57 @@ def test_times_can_be_typed_the_way_the_hub_writes_them(typed, expected):
     from participation.forms.fields import ClockTimeField
 
     assert ClockTimeField().clean(typed) == expected
+
+
+def _ended(staff, title, *, booked=1, **fields):
+    """A session of `staff`'s that ended two days ago, with `booked` places and nothing on
+    its register yet."""
+    session = OpportunityFactory(
+        created_by=staff, title=title, starts_at=timezone.now() - timedelta(days=2), **fields
+    )
+    for _ in range(booked):
+        SignUpFactory(opportunity=session)
+    return session
+
+
+def _row(page, title):
+    """The staff list's table row for the session called `title`."""
+    (row,) = [row for row in page.split('<tr class="govuk-table__row">') if f">{title}</a>" in row]
+    return row
+
+
+def test_past_sessions_with_places_not_on_the_register_are_tagged(client, staff):
+    _ended(staff, "Untaken", booked=2)
+    half = _ended(staff, "Half taken", booked=2)
+    half.signups.filter(pk=half.signups.first().pk).update(attendance="attended")
+    taken = _ended(staff, "Taken", booked=2)
+    taken.signups.update(attendance="no_show")
+    _ended(staff, "Called off", status=Opportunity.Status.CANCELLED)
+    _ended(staff, "Nobody came", booked=0)
+    waiting = _ended(staff, "Only waiting", booked=0)
+    SignUpFactory(opportunity=waiting, status=SignUp.Status.WAITING)
+    SignUpFactory(opportunity=OpportunityFactory(created_by=staff, title="Coming up"))
+    client.force_login(staff)
+
+    past = client.get(reverse("participation:staff_list"), {"status": "past"}).text
+    coming = client.get(reverse("participation:staff_list")).text
+
+    tagged = {"Untaken", "Half taken"}
+    for title in ["Untaken", "Half taken", "Taken", "Called off", "Nobody came", "Only waiting"]:
+        assert ("Register not taken" in _row(past, title)) == (title in tagged), title
+    assert "Register not taken" not in coming
+
+
+def test_the_register_tag_costs_no_query_per_row(client, staff, django_assert_max_num_queries):
+    client.force_login(staff)
+    for n in range(2):
+        _ended(staff, f"Walk {n}")
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("participation:staff_list"), {"status": "past"})
+    for n in range(2, 22):
+        _ended(staff, f"Walk {n}", booked=n % 3)
+
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("participation:staff_list"), {"status": "past"})
+
+    assert response.text.count("Register not taken") == 2 + 13  # those with anyone booked
