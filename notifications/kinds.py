@@ -29,6 +29,8 @@ KIND_CATEGORIES = {
     "signup_cancelled": Category.SIGN_UPS,
     "opportunity_cancelled": Category.SIGN_UPS,
     "opportunity_changed": Category.SIGN_UPS,
+    # A project's honest step lowered: people booked on its sessions have less say than it said.
+    "step_lowered": Category.SIGN_UPS,
     # Staff writing to the people signed up for a session: about that session, like a change.
     "group_message": Category.SIGN_UPS,
     "reminder_two_days": Category.REMINDERS,
@@ -68,6 +70,7 @@ ALWAYS_SENT = frozenset(
         "signup_cancelled",  # also says so when staff cancelled the person's place
         "opportunity_cancelled",
         "opportunity_changed",
+        "step_lowered",  # a change to sessions people booked: how much say they will have
         "claim_returned",
         "claim_rejected",
         "claim_corrected",

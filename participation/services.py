@@ -20,6 +20,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coprod_hub.lib import page_cache
+from coprod_hub.lib.money import format_pounds
+from coprod_hub.templatetags.hub import hours
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from coprod_hub.users.services import grant_role, keep_email_on_record
@@ -39,6 +41,7 @@ from notifications.services import (
     render_text_message,
     withdraw_calls,
 )
+from projects.ladder import STEP_IN_PLAIN_WORDS
 
 from .models import GroupMessage, Opportunity, Profile, SignUp, Venue
 
@@ -57,8 +60,21 @@ class ParticipationError(Exception):
         self.field = field
 
 
-# Changing these on a published opportunity tells everyone signed up or waiting.
-CHANGES_PEOPLE_MUST_HEAR = ("starts_at", "ends_at", "venue_id", "format", "online_details")
+# Changing these on a published opportunity tells everyone signed up or waiting: when and
+# where it is and how to join, and what taking part offers and how much say it gives, which
+# people may have booked for (a session no longer paid, say). A change of words does not.
+CHANGES_PEOPLE_MUST_HEAR = (
+    "starts_at",
+    "ends_at",
+    "venue_id",
+    "format",
+    "online_details",
+    "fee_basis",
+    "pays_expenses",
+    "refreshments",
+    "travel_arranged",
+    "step",
+)
 
 ANSWERED_SESSION_IS_FIXED = (
     "People have already answered the survey about this session, so its project, area, "
@@ -384,7 +400,20 @@ def _details_people_hear_about(opportunity) -> dict:
     # Joining details are shown only when a session is online too: changing them on a session
     # held only in person changes nothing people see, so it is not worth a message.
     details["online_details"] = opportunity.joining_details
+    # The fee as the sign-up page gives it, not only how it is worked out: a session paid by
+    # the hour that gets longer pays more, and people hear that with its new time.
+    details["fee_basis"] = (opportunity.fee_basis, _fee(opportunity))
+    # The step people see: the project's when it has one (its own step is then not shown).
+    details["step"] = opportunity.effective_step
     return details
+
+
+def _fee(opportunity):
+    """The fee the payment policy pays for taking part (payments.policy.fee_for)."""
+    # payments builds on participation, so it is imported here.
+    from payments.policy import activity_date, fee_for
+
+    return fee_for(opportunity, activity_date(opportunity))
 
 
 def _check_opportunity(opportunity):
@@ -417,8 +446,9 @@ def create_opportunity(*, by, **fields) -> Opportunity:
 
 
 def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
-    """Save staff's changes. People booked or waiting hear about a new time or place, and
-    extra places go straight to the waiting list."""
+    """Save staff's changes. People booked or waiting hear about a new time or place, or a
+    change to what taking part offers or how much say it gives (CHANGES_PEOPLE_MUST_HEAR),
+    and extra places go straight to the waiting list."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(opportunity)
@@ -451,7 +481,12 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
         after = _details_people_hear_about(locked)
         changed = [name for name in CHANGES_PEOPLE_MUST_HEAR if after[name] != before[name]]
         if changed and locked.is_going_ahead:
-            _tell_about_changes(locked, changed, key=f"{locked.updated_at.timestamp():.6f}")
+            _tell_about_changes(
+                locked,
+                changed,
+                key=f"{locked.updated_at.timestamp():.6f}",
+                news=_changes_in_words(changed, before, after),
+            )
         _offer_free_places(locked, now)
         return locked
 
@@ -463,12 +498,69 @@ CHANGED_IN_WORDS = {
     "venue_id": "the place",
     "format": "the place",
     "online_details": "how to join",
+    "fee_basis": "the fee",
+    "pays_expenses": "expenses",
+    "refreshments": "refreshments",
+    "travel_arranged": "travel",
+    "step": "how much say you have",
+}
+
+# What a calendar entry holds: changing these asks people to update theirs.
+CHANGES_TO_WHEN_AND_WHERE = ("starts_at", "ends_at", "venue_id", "format", "online_details")
+
+# What the message says about something taking part offers that was added, or taken away:
+# (now offered, no longer offered), in the sign-up page's words.
+OFFER_CHANGES_IN_WORDS = {
+    "pays_expenses": (
+        "We now pay your expenses, such as travel or care cover.",
+        "We no longer pay expenses.",
+    ),
+    "refreshments": ("There will now be refreshments.", "There will no longer be refreshments."),
+    "travel_arranged": ("We can now arrange your travel.", "We can no longer arrange your travel."),
 }
 
 
-def _tell_about_changes(opportunity, changed, *, key):
+def _fee_news(before, after) -> str:
+    """What people are told about a new fee: "It is now paid: £30 for your time (2 hours at
+    £15 an hour)." The amount is the sign-up page's; without a rate in the payment policy yet,
+    the page gives only how the fee is worked out, and so does this."""
+    (was_basis, _), (basis, fee) = before, after
+    if basis == Opportunity.FeeBasis.NONE:
+        return "It is no longer paid: there is no fee for your time."
+    if fee is None:
+        amount, detail = "a fee", Opportunity.FeeBasis(basis).label.lower()
+    else:
+        amount = format_pounds(fee.amount_pence)
+        detail = (
+            f"{hours(fee.hours)} at {format_pounds(fee.rate_pence)} an hour" if fee.hours else ""
+        )
+    detail = f" ({detail})" if detail else ""
+    if was_basis == Opportunity.FeeBasis.NONE:
+        return f"It is now paid: {amount} for your time{detail}."
+    if fee is None:
+        return f"The fee for your time has changed{detail}."
+    return f"The fee for your time is now {amount}{detail}."
+
+
+def _changes_in_words(changed, before, after) -> list[str]:
+    """A sentence for each change to what taking part offers or how much say it gives; the
+    new time and place speak for themselves in the message."""
+    news = []
+    if "fee_basis" in changed:
+        news.append(_fee_news(before["fee_basis"], after["fee_basis"]))
+    for name, (now_offered, no_longer) in OFFER_CHANGES_IN_WORDS.items():
+        if name in changed:
+            news.append(now_offered if after[name] else no_longer)
+    step = after["step"]
+    if "step" in changed and step:
+        news.append(f"It is now {step.label}: {STEP_IN_PLAIN_WORDS[step]}.")
+    return news
+
+
+def _tell_about_changes(opportunity, changed, *, key, news=()):
     """People with a place get the new joining details too; people offered a place or waiting
-    are not sent them (they are for people with a place) and are not asked to cancel one."""
+    are not sent them (they are for people with a place) and are not asked to cancel one.
+    `news`: sentences saying what changed in what taking part offers (`_changes_in_words`)."""
     words = list(dict.fromkeys(CHANGED_IN_WORDS[name] for name in changed))
     what_changed = " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
     signups = list(opportunity.signups.active().select_related("resident").order_by("pk"))
@@ -481,7 +573,10 @@ def _tell_about_changes(opportunity, changed, *, key):
                 "opportunity": opportunity,
                 "has_place": has_place,
                 "what_changed": what_changed,
+                "news": list(news),
                 "time_changed": "starts_at" in changed,
+                # Only a new time or place (or way to join) asks people to update a calendar.
+                "calendar_changed": any(name in CHANGES_TO_WHEN_AND_WHERE for name in changed),
                 # The same message goes to everyone, but each person's link opens their own
                 # place, where they can cancel it or leave the waiting list: `place_link`.
                 "places": {s.resident_id: s.get_absolute_url() for s in signups},

@@ -8,15 +8,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from coprod_hub.users.roles import Role
 from notifications.broadcasts import not_yet_broadcast, start_broadcast
-from notifications.services import body_in_format, render_message
+from notifications.services import body_in_format, queue_messages_for_events, render_message
+from participation.models import Opportunity, SignUp
 
-from .ladder import Step, clean_evidence, evidenced_step
+from .ladder import STEP_IN_PLAIN_WORDS, Step, clean_evidence, evidenced_step
 from .models import RESERVED_SLUGS, Project, StepChange, Update
 from .permissions import who_runs_refusal
 
 # The message everyone who took part gets about a "we said, we did" update.
 UPDATE_BROADCAST = "we_said_we_did"
+# The message people booked on a published project's sessions get when its step goes down.
+STEP_LOWERED = "step_lowered"
 # The same update posted again by the same person within this time is a repeat (a double
 # click, or the form sent again), not news: it is saved and sent once.
 REPEAT_POST_WINDOW = timedelta(minutes=10)
@@ -128,6 +132,10 @@ def record_step(
     The evidenced step comes from `ladder.evidenced_step`. Below co-production (on what the
     public sees, the lower of the two) a reason is required. The project row is locked so two
     people saving at once both get a history entry, each starting from the other's result.
+
+    When the public step of a published project goes down, people booked on its sessions
+    still to come are told (`_tell_people_booked_about_lower_step`): they may have signed up
+    for more say than they will have. A move up, or any move while it is hidden, tells nobody.
     """
     try:
         claimed = Step(int(claimed))
@@ -175,11 +183,50 @@ def record_step(
                 "updated_at",
             ]
         )
+        if locked.is_published and change.direction == "down":
+            _tell_people_booked_about_lower_step(locked, change)
     # Keep the caller's object in step with the database.
     for name in ("claimed_step", "evidenced_step", "step_evidence", "not_coproduction_reason"):
         setattr(project, name, getattr(locked, name))
     project.step_recorded_at = locked.step_recorded_at
     return change
+
+
+def _tell_people_booked_about_lower_step(project, change, *, now=None) -> None:
+    """Tell everyone with a place (booked, offered or waiting) on the project's sessions still
+    to come, not called off, that its public step went down: one message each, listing their
+    places, in this transaction. Places given up, and sessions cancelled or started, are left
+    out. The event key is the step change's, so a retry of the same change sends nothing
+    twice; the queries do not grow with the number of people."""
+    now = now or timezone.now()
+    signups = (
+        SignUp.objects.active()
+        .filter(
+            opportunity__project=project,
+            opportunity__status__in=Opportunity.GOING_AHEAD,
+            opportunity__starts_at__gt=now,
+        )
+        .select_related("resident", "opportunity")
+        .order_by("resident_id", "opportunity__starts_at", "pk")
+    )
+    places = {}
+    for signup in signups:
+        places.setdefault(signup.resident_id, (signup.resident, []))[1].append(signup)
+    context = {
+        "project": project,
+        "was_step": change.from_public,
+        "say": STEP_IN_PLAIN_WORDS[change.to_public],
+        # What the project page now says under "Why this is not co-production".
+        "reason": change.reason,
+        "note": change.note,
+    }
+    queue_messages_for_events(
+        STEP_LOWERED,
+        events=(
+            (person, f"stepchange:{change.pk}:{STEP_LOWERED}", {**context, "signups": theirs})
+            for person, theirs in places.values()
+        ),
+    )
 
 
 def set_published(project, *, by, published: bool) -> Project:

@@ -3,8 +3,8 @@ context it was queued with: what the tests in test_every_message.py read, as res
 staff would.
 
 `queue_every_kind()` takes a few seconds: it signs people up, moves a session, cancels it,
-pays and corrects claims, posts an update, runs the alert and prompt sweeps and moderates
-the practice guide."""
+lowers a project's step, pays and corrects claims, posts an update, runs the alert and prompt
+sweeps and moderates the practice guide."""
 
 import uuid
 from dataclasses import dataclass
@@ -39,6 +39,7 @@ from projects import services as projects
 from projects.models import Project, ServiceArea
 from tests.factories import UserFactory
 from tests.payments.factories import claim_in_state, make_policy
+from tests.projects.factories import CONSULTATION_EVIDENCE
 
 UK = ZoneInfo("Europe/London")
 
@@ -61,7 +62,12 @@ class Rendered:
 
 
 STAFF_KINDS = frozenset(
-    {"staff_update_overdue", "moderation_overdue", "register_not_taken", "claims_waiting"}
+    {
+        "staff_update_overdue",
+        "moderation_overdue",
+        "register_not_taken",
+        "claims_waiting",
+    }
 )
 
 
@@ -144,6 +150,10 @@ def _build_world(run_on_commit):
     participation.update_opportunity(
         panel, by=staff, starts_at=_at(11, 14), ends_at=_at(11, 16), venue=other_venue
     )
+    # What taking part offers changes too: said in words, with no new time for calendars.
+    participation.update_opportunity(
+        panel, by=staff, fee_basis=Opportunity.FeeBasis.NONE, refreshments=True
+    )
     participation.message_group(
         panel,
         by=staff,
@@ -169,6 +179,16 @@ def _build_world(run_on_commit):
     with time_machine.travel(_at(-1, 12)):
         participation.sign_up(soon, resident=_person("Rose Taylor"))
     send_due_reminders(now=_at(2, 8))
+
+    # The project's honest step goes down: people booked on its sessions to come are told.
+    projects.record_step(
+        project,
+        by=staff,
+        claimed=3,
+        evidence=CONSULTATION_EVIDENCE,
+        reason="The law sets the budget, so carers can only hear what we decided.",
+        note="We found the budget was set before carers were asked.",
+    )
 
     # After a session: attendance gives the prompt to claim and the survey.
     past = session("Carers' lunch and chat", _at(-7, 11), status=Opportunity.Status.CLOSED)

@@ -3,12 +3,16 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Message
+from notifications.models import Message, Unsubscribe
 from participation import services
 from participation.models import Opportunity
+from projects.ladder import Step
+from tests.payments.factories import make_policy
 
 from .factories import OpportunityFactory, VenueFactory
 from .test_staff_pages import form_data, url
@@ -178,3 +182,172 @@ def test_a_box_unticked_before_adding_a_venue_stays_unticked(client, staff):
     assert 'id="id_refreshments">' in form  # also unticked in what was typed
     opportunity.refresh_from_db()
     assert opportunity.pays_expenses and opportunity.refreshments  # nothing saved yet
+
+
+# --- What taking part offers, and how much say it gives -------------------------------------
+
+
+def _paid_session(staff, **fields):
+    """A standalone online session, 2 hours, paid by the hour with expenses, under a policy
+    of £20 an hour."""
+    make_policy()
+    return OpportunityFactory(
+        created_by=staff,
+        title="Carers' lunch and chat",
+        fee_basis=Opportunity.FeeBasis.PER_HOUR,
+        pays_expenses=True,
+        **fields,
+    )
+
+
+def _told(person):
+    return Message.objects.get(kind="opportunity_changed", recipient=person)
+
+
+def test_a_session_no_longer_paid_tells_each_person_once_and_says_so(staff, make_residents):
+    opportunity = _paid_session(staff, capacity=2)
+    people = make_residents(3)
+    for person in people:
+        services.sign_up(opportunity, resident=person)  # two booked, one waiting
+
+    services.update_opportunity(
+        opportunity, by=staff, fee_basis=Opportunity.FeeBasis.NONE, pays_expenses=False
+    )
+
+    told = Message.objects.filter(kind="opportunity_changed")
+    assert sorted(told.values_list("recipient", flat=True)) == sorted(p.pk for p in people)
+    for person in people:
+        body = _told(person).body_text
+        assert "We have changed the fee and expenses for Carers' lunch and chat." in body
+        assert "\nIt is no longer paid: there is no fee for your time.\n" in body
+        assert "\nWe no longer pay expenses.\n" in body
+        # Nothing a calendar holds has changed.
+        assert "calendar" not in body
+    assert _told(people[0]).subject == "Changed: Carers' lunch and chat"
+    assert "please cancel so someone else can have your place" in _told(people[0]).body_text
+    assert "You do not have a place yet" in _told(people[2]).body_text
+
+
+def test_a_session_now_paid_says_how_much_as_the_sign_up_page_does(staff, make_residents):
+    make_policy()
+    opportunity = OpportunityFactory(created_by=staff, title="Transport forum", pays_expenses=False)
+    (person,) = make_residents(1)
+    services.sign_up(opportunity, resident=person)
+
+    services.update_opportunity(
+        opportunity,
+        by=staff,
+        fee_basis=Opportunity.FeeBasis.PER_HOUR,
+        pays_expenses=True,
+        refreshments=True,
+        travel_arranged=True,
+    )
+
+    message = _told(person)
+    assert "We have changed the fee, expenses, refreshments and travel for Transport forum." in (
+        message.body_text
+    )
+    assert (
+        "\nIt is now paid: £40 for your time (2 hours at £20 an hour).\n"
+        "We now pay your expenses, such as travel or care cover.\n"
+        "There will now be refreshments.\n"
+        "We can now arrange your travel.\n"
+    ) in message.body_text
+
+
+def test_a_longer_session_paid_by_the_hour_says_the_new_fee_with_the_new_time(
+    staff, make_residents
+):
+    opportunity = _paid_session(staff)
+    (person,) = make_residents(1)
+    services.sign_up(opportunity, resident=person)
+
+    services.update_opportunity(
+        opportunity, by=staff, ends_at=opportunity.starts_at + timedelta(hours=3)
+    )
+
+    body = _told(person).body_text
+    assert "We have changed the time and the fee for Carers' lunch and chat." in body
+    assert "\nThe fee for your time is now £60 (3 hours at £20 an hour).\n" in body
+    assert "please update it" in body  # the calendar's times did change
+
+
+def test_taking_away_refreshments_or_travel_says_so(staff, make_residents):
+    opportunity = _paid_session(staff, refreshments=True, travel_arranged=True)
+    (person,) = make_residents(1)
+    services.sign_up(opportunity, resident=person)
+
+    services.update_opportunity(opportunity, by=staff, refreshments=False, travel_arranged=False)
+
+    body = _told(person).body_text
+    assert "We have changed refreshments and travel for" in body
+    assert "\nThere will no longer be refreshments.\nWe can no longer arrange your travel.\n" in (
+        body
+    )
+    assert "fee" not in body
+
+
+def test_a_lower_step_on_a_session_standing_alone_says_what_say_people_have_now(
+    staff, make_residents
+):
+    opportunity = _paid_session(staff, step=Step.ENGAGEMENT)
+    (person,) = make_residents(1)
+    services.sign_up(opportunity, resident=person)
+
+    services.update_opportunity(opportunity, by=staff, step=Step.CONSULTATION)
+
+    body = _told(person).body_text
+    assert "We have changed how much say you have for Carers' lunch and chat." in body
+    assert "\nIt is now Consultation: you give your views and the council decides.\n" in body
+
+
+def test_a_change_of_words_or_contact_tells_nobody(staff, make_residents):
+    opportunity = _paid_session(staff)
+    for person in make_residents(2):
+        services.sign_up(opportunity, resident=person)
+
+    services.update_opportunity(
+        opportunity,
+        by=staff,
+        title="Carers' lunch and a chat",
+        description="Bring your ideas, and your lunch if you like.",
+        who_for="Carers of any age",
+        contact_name="Priya",
+    )
+
+    assert not Message.objects.filter(kind="opportunity_changed").exists()
+
+
+def test_a_change_of_fee_reaches_people_who_stopped_session_messages(staff, make_residents):
+    opportunity = _paid_session(staff)
+    (person,) = make_residents(1)
+    services.sign_up(opportunity, resident=person)
+    Unsubscribe.objects.create(user=person, category="sign_ups")
+
+    services.update_opportunity(opportunity, by=staff, fee_basis=Opportunity.FeeBasis.NONE)
+
+    assert _told(person).status == Message.Status.PENDING
+
+
+def test_telling_people_about_a_new_fee_takes_as_many_queries_for_many_as_for_few(
+    staff, make_residents
+):
+    make_policy()
+
+    def queries_to_change_the_fee(people):
+        opportunity = OpportunityFactory(
+            created_by=staff, capacity=people - 1, fee_basis=Opportunity.FeeBasis.PER_HOUR
+        )
+        for person in make_residents(people):
+            services.sign_up(opportunity, resident=person)
+        with CaptureQueriesContext(connection) as queries:
+            services.update_opportunity(
+                opportunity, by=staff, fee_basis=Opportunity.FeeBasis.FULL_DAY
+            )
+        told = Message.objects.filter(
+            kind="opportunity_changed", event_key__startswith=f"opportunity:{opportunity.pk}:"
+        )
+        assert told.count() == people
+        return len(queries)
+
+    assert queries_to_change_the_fee(2) == queries_to_change_the_fee(12)

@@ -1,11 +1,23 @@
 """Recording the honest step: the claim, the evidence, the warning, the reason and the history."""
 
-import pytest
-from django.urls import reverse
+from datetime import timedelta
 
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Message, Unsubscribe
+from participation import services as participation
+from participation.models import SignUp
+from projects import services as projects_services
 from projects.ladder import Step
 from projects.models import StepChange
 from projects.services import ProjectError, record_step
+from tests.factories import UserFactory
+from tests.participation.factories import OpportunityFactory
 
 from .factories import CONSULTATION_EVIDENCE, ProjectFactory, evidence, step_post_data
 from .html import checked, option_labels
@@ -341,3 +353,139 @@ def test_staff_history_does_not_repeat_a_claim_change_the_heading_already_gives(
     page = client.get(project.get_absolute_url()).text
     assert "Moved up the ladder, from Consultation to Co-production" in page
     assert "the claimed step changed" not in page
+
+
+# --- Telling people booked on a project's sessions that its step went down ------------------
+
+
+def _session(project, *, days=10, **fields):
+    """A published online session of the project, `days` from now (negative: in the past)."""
+    starts_at = timezone.now() + timedelta(days=days)
+    return OpportunityFactory(
+        project=project, created_by=project.owner, starts_at=starts_at, **fields
+    )
+
+
+def _lowered(project, owner, **extra):
+    """Co-production, then what the evidence really shows: consultation."""
+    record_step(project, by=owner, claimed=7, evidence=evidence())
+    return record_step(
+        project,
+        by=owner,
+        claimed=7,
+        evidence=CONSULTATION_EVIDENCE,
+        reason="The council sets the budget after hearing from carers.",
+        **extra,
+    )
+
+
+def _told():
+    return Message.objects.filter(kind="step_lowered")
+
+
+def test_a_lower_step_tells_everyone_booked_on_sessions_to_come_once(owner, project):
+    soon = _session(project, capacity=1, title="Short breaks workshop")
+    later = _session(project, days=20, title="Short breaks panel")
+    booked, waiting, both = UserFactory.create_batch(3)
+    booked_place = participation.sign_up(soon, resident=booked)
+    waiting_place = participation.sign_up(soon, resident=waiting)
+    both_places = [participation.sign_up(later, resident=both)]
+    both_places.insert(0, participation.sign_up(_session(project, days=5), resident=both))
+    # Not told: a place given up, a session called off, a session that took place.
+    participation.cancel_sign_up(participation.sign_up(later, resident=UserFactory()), by=owner)
+    called_off = _session(project)
+    participation.sign_up(called_off, resident=UserFactory())
+    participation.cancel_opportunity(called_off, by=owner, reason="The room flooded.")
+    SignUp.objects.create(
+        opportunity=_session(project, days=-3), resident=UserFactory(), status=SignUp.Status.BOOKED
+    )
+
+    change = _lowered(project, owner, note="Carers told us the council still decides.")
+
+    assert sorted(_told().values_list("recipient", flat=True)) == sorted(
+        [booked.pk, waiting.pk, both.pk]
+    )
+    message = _told().get(recipient=booked)
+    assert message.status == Message.Status.PENDING
+    assert message.subject == "Changed: you will have less say in Carers short breaks review"
+    body = message.body_text
+    assert (
+        "We have looked again at how much say people have in Carers short breaks review. "
+        "It is less than we told you.\n\n"
+        "We said it was Co-production. "
+        "It is now Consultation: you give your views and the council decides.\n\n"
+        "Why this is not co-production: The council sets the budget after hearing from carers.\n\n"
+        "What changed: Carers told us the council still decides.\n\n"
+        "You signed up for:\n\nShort breaks workshop\n"
+    ) in body
+    assert f"Your place: {settings.SITE_URL}{booked_place.get_absolute_url()}\n" in body
+    assert f"{settings.SITE_URL}{project.get_absolute_url()}#step" in body
+    assert waiting_place.get_absolute_url() in _told().get(recipient=waiting).body_text
+    # One message for someone on two sessions, with a link to each place, soonest first.
+    listed = _told().get(recipient=both).body_text
+    first, second = (listed.index(place.get_absolute_url()) for place in both_places)
+    assert first < second
+
+    # Saving the same step again is no news; a retry of the same change sends nothing twice.
+    record_step(
+        project,
+        by=owner,
+        claimed=7,
+        evidence=CONSULTATION_EVIDENCE,
+        reason="The council sets the budget after hearing from carers.",
+    )
+    projects_services._tell_people_booked_about_lower_step(project, change)
+    assert _told().count() == 3
+
+
+def test_a_move_up_or_the_first_step_tells_nobody(owner, project):
+    participation.sign_up(_session(project), resident=UserFactory())
+
+    record_step(project, by=owner, claimed=7, evidence=evidence())
+
+    assert not _told().exists()
+
+
+def test_a_lower_step_while_the_project_is_hidden_tells_nobody(owner, draft):
+    hidden_session = _session(draft)
+    SignUp.objects.create(
+        opportunity=hidden_session, resident=UserFactory(), status=SignUp.Status.BOOKED
+    )
+
+    _lowered(draft, owner)
+
+    assert draft.public_step == Step.CONSULTATION
+    assert not _told().exists()
+
+
+def test_people_who_stopped_session_messages_still_hear_the_step_went_down(owner, project):
+    person = UserFactory()
+    participation.sign_up(_session(project), resident=person)
+    Unsubscribe.objects.create(user=person, category="sign_ups")
+
+    _lowered(project, owner)
+
+    assert _told().get(recipient=person).status == Message.Status.PENDING
+
+
+def test_telling_people_the_step_went_down_takes_as_many_queries_for_many_as_for_few(owner):
+    def queries_to_lower_the_step(people):
+        project = ProjectFactory(owner=owner)
+        record_step(project, by=owner, claimed=7, evidence=evidence())
+        for session in (_session(project), _session(project, days=12)):
+            for person in UserFactory.create_batch(people):
+                SignUp.objects.create(
+                    opportunity=session, resident=person, status=SignUp.Status.BOOKED
+                )
+        with CaptureQueriesContext(connection) as queries:
+            record_step(
+                project,
+                by=owner,
+                claimed=4,
+                evidence=CONSULTATION_EVIDENCE,
+                reason="The council decides.",
+            )
+        assert _told().filter(event_key__startswith="stepchange:").count() >= 2 * people
+        return len(queries)
+
+    assert queries_to_lower_the_step(1) == queries_to_lower_the_step(10)
