@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from coprod_hub.users.roles import IMPLIED_ROLES, Role
+from coprod_hub.users.roles import Role
 
 from .models import Message
 from .services import queue_message, queue_messages, queue_messages_for_events
@@ -77,21 +77,14 @@ def prompt_moderators(now=None) -> int:
     if not count:
         return 0
     oldest = overdue.oldest_submitted_first().values_list("submitted_at", flat=True).first()
-    moderators = get_user_model().objects.filter(
-        Q(groups__name=Role.MODERATOR) | Q(is_superuser=True), is_active=True
-    )
+    moderators = get_user_model().objects.holding(Role.MODERATOR)
     with transaction.atomic():
         return queue_messages(
             "moderation_overdue",
-            recipients=moderators.distinct().select_related("profile"),
+            recipients=moderators.select_related("profile"),
             event_key=f"moderation-overdue:{timezone.localdate(now).isoformat()}",
             context={"count": count, "oldest": oldest},
         )
-
-
-def _staff_roles() -> list[str]:
-    """The roles that include staff's powers (permissions.is_staff, as a query)."""
-    return [Role.STAFF, *(role for role, implied in IMPLIED_ROLES.items() if Role.STAFF in implied)]
 
 
 def _sessions_in_key(event_key: str) -> set[int]:
@@ -140,11 +133,7 @@ def prompt_for_registers(now=None) -> int:
         for person_id in run_by:
             runners.setdefault(person_id, []).append(session)
     people = list(
-        get_user_model()
-        .objects.filter(pk__in=runners, is_active=True)
-        .filter(Q(groups__name__in=_staff_roles()) | Q(is_superuser=True))
-        .distinct()
-        .order_by("pk")
+        get_user_model().objects.holding(Role.STAFF).filter(pk__in=runners).order_by("pk")
     )
     told = {}
     earlier = Message.objects.filter(
@@ -190,13 +179,11 @@ def prompt_commissioners_about_claims(now=None) -> int:
     not_in_run = Claim.objects.approved_unpaid_not_in_run().count()
     if not (overdue or nearing or not_in_run):
         return 0
-    commissioners = get_user_model().objects.filter(
-        Q(groups__name=Role.COMMISSIONER) | Q(is_superuser=True), is_active=True
-    )
+    commissioners = get_user_model().objects.holding(Role.COMMISSIONER)
     with transaction.atomic():
         return queue_messages(
             "claims_waiting",
-            recipients=commissioners.distinct(),
+            recipients=commissioners,
             event_key=f"claims-waiting:{today.isoformat()}",
             context={
                 "overdue": overdue,

@@ -8,7 +8,7 @@ from django.db.models import BooleanField, Case, Count, Exists, F, Max, OuterRef
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from coprod_hub.users.roles import IMPLIED_ROLES, Role
+from coprod_hub.users.roles import Role
 
 # A project with no "we said, we did" update for this long is flagged to staff.
 UPDATE_OVERDUE_AFTER = timedelta(weeks=12)
@@ -45,14 +45,7 @@ def staff_users():
 
     Owners and team members are chosen from these.
     """
-    staff_roles = [str(Role.STAFF)] + [
-        str(role) for role, implied in IMPLIED_ROLES.items() if Role.STAFF in implied
-    ]
-    User = get_user_model()
-    in_staff_group = User.groups.through.objects.filter(
-        user_id=OuterRef("pk"), group__name__in=staff_roles
-    )
-    return User.objects.filter(Q(Exists(in_staff_group)) | Q(is_superuser=True), is_active=True)
+    return get_user_model().objects.holding(Role.STAFF)
 
 
 class ProjectQuerySet(models.QuerySet):

@@ -33,6 +33,19 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
 
+    def holding(self, role):
+        """Active people who hold `role` as `User.has_role` decides it: in its group, in the
+        group of a role that implies it (commissioners are staff too), or as admins."""
+        names = [str(role)] + [
+            str(other) for other, implied in IMPLIED_ROLES.items() if role in implied
+        ]
+        in_group = self.model.groups.through.objects.filter(
+            user_id=models.OuterRef("pk"), group__name__in=names
+        )
+        return self.filter(models.Q(models.Exists(in_group)) | models.Q(is_superuser=True)).filter(
+            is_active=True
+        )
+
     def with_group_names(self):
         """Load each person's group names in the same query (PostgreSQL), so `role_names`
         needs no query of its own: the sign-in backend loads the signed-in person this way."""
