@@ -52,6 +52,8 @@ KIND_CATEGORIES = {
     "moderation_overdue": Category.STAFF,
     "register_not_taken": Category.STAFF,
     "claims_waiting": Category.STAFF,
+    # Someone with a place changed what they need for it: the staff running it check the page.
+    "access_needs_changed": Category.STAFF,
     "guide_entry_published": Category.GUIDE,
     "guide_entry_returned": Category.GUIDE,
     "guide_entry_rejected": Category.GUIDE,
@@ -76,6 +78,8 @@ ALWAYS_SENT = frozenset(
         "claim_corrected",
         "claim_not_paid",
         "claim_approval_withdrawn",  # money the person was told they would get
+        # Staff who miss it may leave someone unable to take part on the day.
+        "access_needs_changed",
         # The person asked to hear back when they shared, and may have no account from
         # which to stop messages; a returned entry's message also carries their own words.
         "guide_entry_published",
@@ -95,6 +99,7 @@ ALWAYS_SENT_BECAUSE = {
     Category.SIGN_UPS: "it is about a session you signed up for",
     Category.CLAIMS: "it is about your claim",
     Category.GUIDE: "it is about something you shared in the practice guide",
+    Category.STAFF: "it is about someone taking part in a session you run",
 }
 
 # What still comes after someone stops a category, for the page where they stop it.
@@ -109,6 +114,10 @@ STILL_SENT = {
     ),
     Category.GUIDE: (
         "We will still tell you what happens to anything you share in the practice guide."
+    ),
+    Category.STAFF: (
+        "We will still tell you when someone changes what they need to take part in a "
+        "session you run."
     ),
 }
 

@@ -49,6 +49,21 @@ def can_run(user, opportunity) -> bool:
     return opportunity.created_by_id == user.pk
 
 
+def runs_in_person(opportunity) -> list:
+    """The staff who run the session in person, as `can_see_access_needs` names them (less
+    admins, who see every session's): the project's owner and team, or whoever made a
+    session standing alone. Active staff only. The people told when someone's needs for it
+    change."""
+    from coprod_hub.users.models import User
+
+    if opportunity.project_id:
+        project = opportunity.project
+        people = Q(pk=project.owner_id) | Q(pk__in=project.team.values("pk"))
+    else:
+        people = Q(pk=opportunity.created_by_id)
+    return list(User.objects.holding(Role.STAFF).filter(people))
+
+
 def can_see_access_needs(user, opportunity) -> bool:
     """May see the access needs of people signed up (see the module docstring): never once
     the session is long over (Opportunity.access_needs_kept)."""

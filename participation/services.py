@@ -12,6 +12,7 @@ other, so the second sees the first one's booking and joins the waiting list.
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db import transaction
@@ -1058,24 +1059,44 @@ def set_access_needs(profile, *, access_needs, consent, now=None) -> Profile:
             "Tick the box to agree that we can keep your access needs, or leave them empty."
         )
     with transaction.atomic():
+        changed = access_needs != profile.access_needs
         profile.access_needs = access_needs
         profile.access_needs_consent_at = (
             (profile.access_needs_consent_at or now) if (access_needs) else None
         )
         profile.save(update_fields=["access_needs", "access_needs_consent_at", "updated_at"])
+        if changed:
+            _tell_runners_of_sessions_soon(profile.user_id, now=now)
         return profile
+
+
+def _tell_runners_of_sessions_soon(person_id, *, now) -> None:
+    """The person's profile needs changed: tell the staff running the sessions they booked in
+    the next two weeks that show those needs (not ones staff booked them onto, until shared)."""
+    soon = SignUp.objects.filter(
+        resident_id=person_id,
+        status__in=[Status.BOOKED, Status.OFFERED],
+        profile_needs_shared=True,
+        opportunity__status__in=Opportunity.GOING_AHEAD,
+        opportunity__starts_at__gt=now,
+        opportunity__starts_at__lte=now + timedelta(days=NEEDS_NEWS_DAYS_AHEAD),
+    ).select_related("opportunity__project", "resident")
+    _tell_runners_needs_changed(list(soon), now=now)
 
 
 def delete_access_needs(profile) -> Profile:
     """Forget everything the person told us about their access needs, including the notes
     they added to single sessions."""
     with transaction.atomic():
+        had_needs = bool(profile.access_needs)
         profile.access_needs = ""
         profile.access_needs_consent_at = None
         profile.save(update_fields=["access_needs", "access_needs_consent_at", "updated_at"])
         SignUp.objects.filter(resident_id=profile.user_id).exclude(access_needs_note="").update(
             access_needs_note=""
         )
+        if had_needs:
+            _tell_runners_of_sessions_soon(profile.user_id, now=timezone.now())
         return profile
 
 
@@ -1089,6 +1110,57 @@ def share_profile_needs(signup, *, by) -> SignUp:
     signup.profile_needs_shared = True
     signup.save(update_fields=["profile_needs_shared", "updated_at"])
     return signup
+
+
+def change_session_needs(signup, *, by, note, now=None) -> SignUp:
+    """The person changes what they told us they need for this session alone (SPEC 4.2:
+    needs "can be added to per sign-up"), until it starts. Only the person may: it is theirs
+    to tell. Returns the place; saving the same words again changes nothing."""
+    now = now or timezone.now()
+    if by.pk != signup.resident_id:
+        raise ParticipationError("Only the person who has this place can change what they need.")
+    with transaction.atomic():
+        opportunity = _lock(signup.opportunity)
+        signup = SignUp.objects.select_related("resident").get(pk=signup.pk)
+        if not signup.is_active:
+            raise ParticipationError("This place was cancelled, so there is nothing to change.")
+        if opportunity.status == Opportunity.Status.CANCELLED:
+            raise ParticipationError("This session has been cancelled.")
+        if opportunity.has_started(now):
+            raise ParticipationError(
+                "This session has already started. Please tell the contact for the session."
+            )
+        note = note.strip()
+        if note == signup.access_needs_note:
+            return signup
+        signup.access_needs_note = note
+        signup.save(update_fields=["access_needs_note", "updated_at"])
+        signup.opportunity = opportunity
+        _tell_runners_needs_changed([signup], now=now)
+    return signup
+
+
+# Staff are told when someone's profile needs change this close to a session they booked:
+# later changes reach the session's page in time, and they read it before the day.
+NEEDS_NEWS_DAYS_AHEAD = 14
+
+
+def _tell_runners_needs_changed(signups, *, now) -> int:
+    """Tell the staff running each session (permissions.runs_in_person) that someone with a
+    place there changed what they need: not what it is (special category data stays out of
+    emails), only a link to their place. Places held (booked or offered) only; at most one
+    message a place a day, however often the person edits."""
+    from .permissions import runs_in_person
+
+    events = []
+    for signup in signups:
+        if not signup.holds_place:
+            continue
+        for person in runs_in_person(signup.opportunity):
+            key = f"signup:{signup.pk}:needs_changed:{timezone.localdate(now).isoformat()}"
+            context = {"signup": signup, "opportunity": signup.opportunity}
+            events.append((person, key, context))
+    return queue_messages_for_events("access_needs_changed", events=events)
 
 
 def update_contact_preferences(profile, *, contact_by, phone, postal_address, format, large_print):

@@ -4,7 +4,13 @@ Split by who fills them in: the public directory, staff, and residents.
 """
 
 from .directory import DirectoryFilterForm
-from .residents import AccessNeedsForm, ContactPreferencesForm, InterestsForm, SignUpForm
+from .residents import (
+    AccessNeedsForm,
+    ContactPreferencesForm,
+    InterestsForm,
+    SessionNeedsForm,
+    SignUpForm,
+)
 from .staff import (
     AddPersonForm,
     AttendanceForm,
@@ -26,6 +32,7 @@ __all__ = [
     "GroupMessageForm",
     "InterestsForm",
     "OpportunityForm",
+    "SessionNeedsForm",
     "SignUpForm",
     "VenueForm",
 ]

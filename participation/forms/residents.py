@@ -27,6 +27,19 @@ class SignUpForm(forms.Form):
     )
 
 
+class SessionNeedsForm(forms.Form):
+    access_needs_note = forms.CharField(
+        label="What else do you need for this session? (optional)",
+        help_text=(
+            "For example, a lift from the station, or a break every hour. Only you and the "
+            "staff running this session will see it. Leave it empty if you need nothing else."
+        ),
+        required=False,
+        max_length=SignUpForm.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class InterestsForm(forms.Form):
     interests = ModelMultipleChoiceField(
         label="Topics you are interested in",

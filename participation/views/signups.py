@@ -23,7 +23,7 @@ from payments.policy import activity_date, fee_for
 from payments.services import can_claim_for
 
 from .. import calendar, permissions, services
-from ..forms import SignUpForm
+from ..forms import SessionNeedsForm, SignUpForm
 from ..models import Opportunity, Profile, SignUp
 from ..tokens import calendar_url, read_calendar_token
 
@@ -174,6 +174,33 @@ def _profile_or_none(user):
         return user.profile
     except Profile.DoesNotExist:
         return None
+
+
+@login_required
+def session_needs(request, pk):
+    """The person changes what they need for this session alone, from their place's page."""
+    signup = permissions.get_signup_for_user(request, pk)
+    if signup.resident_id != request.user.pk:
+        raise Http404  # theirs to tell: staff record needs only when they book someone
+    form = SessionNeedsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"access_needs_note": signup.access_needs_note},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_session_needs(
+                signup, by=request.user, note=form.cleaned_data["access_needs_note"]
+            )
+        except services.ParticipationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Saved. The staff running this session can see it.")
+        return redirect(signup)
+    return render(
+        request,
+        "participation/session_needs.html",
+        {"signup": signup, "opportunity": signup.opportunity, "form": form},
+    )
 
 
 @login_required

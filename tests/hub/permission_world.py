@@ -224,6 +224,7 @@ def build_world():
         "participation:cancel": {"pk": signup.pk},
         "participation:accept": {"pk": signup.pk},
         "participation:share_needs": {"pk": signup.pk},
+        "participation:session_needs": {"pk": signup.pk},
         "participation:personal_feed": {"token": calendar_token(profile)},
         "participation:edit": {"pk": upcoming.pk},
         "participation:copy": {"pk": upcoming.pk},

@@ -67,6 +67,7 @@ STAFF_KINDS = frozenset(
         "moderation_overdue",
         "register_not_taken",
         "claims_waiting",
+        "access_needs_changed",
     }
 )
 
@@ -177,8 +178,10 @@ def _build_world(run_on_commit):
         fee_basis=Opportunity.FeeBasis.NONE,
     )
     with time_machine.travel(_at(-1, 12)):
-        participation.sign_up(soon, resident=_person("Rose Taylor"))
+        rose = participation.sign_up(soon, resident=_person("Rose Taylor"))
     send_due_reminders(now=_at(2, 8))
+    # She adds what she needs for it: the staff running it are told to look, not what it is.
+    participation.change_session_needs(rose, by=rose.resident, note="A seat near the door")
 
     # The project's honest step goes down: people booked on its sessions to come are told.
     projects.record_step(

@@ -161,3 +161,142 @@ def test_after_claiming_your_place_leads_to_the_claim(client, resident, staff):
 
     assert f"Your claim {claim.reference}" in page and claim.get_absolute_url() in page
     assert reverse("payments:start", args=[signup.pk]) not in page
+
+
+# --- Changing what you need for this session ----------------------------------------------
+
+
+def _needs_url(signup):
+    return reverse("participation:session_needs", args=[signup.pk])
+
+
+def test_people_change_what_they_need_for_one_session_from_their_place(client, resident, staff):
+    opportunity = OpportunityFactory(created_by=staff)
+    place = services.sign_up(opportunity, resident=resident, access_needs_note="A quiet seat")
+    client.force_login(resident)
+
+    page = client.get(place.get_absolute_url()).text
+    form = client.get(_needs_url(place)).text
+    response = client.post(
+        _needs_url(place),
+        {"access_needs_note": "  A quiet seat and a break every hour "},
+        follow=True,
+    )
+
+    assert f'href="{_needs_url(place)}"' in page
+    assert "A quiet seat</textarea>" in form
+    assert "Saved. The staff running this session can see it." in response.text
+    place.refresh_from_db()
+    assert place.access_needs_note == "A quiet seat and a break every hour"
+    client.force_login(staff)
+    assert (
+        "A quiet seat and a break every hour"
+        in client.get(reverse("participation:manage", args=[opportunity.pk])).text
+    )
+
+
+def test_an_empty_box_takes_the_note_away(client, resident):
+    place = services.sign_up(
+        OpportunityFactory(), resident=resident, access_needs_note="A quiet seat"
+    )
+    client.force_login(resident)
+
+    client.post(_needs_url(place), {"access_needs_note": ""})
+
+    place.refresh_from_db()
+    assert place.access_needs_note == ""
+
+
+def test_too_long_a_note_is_an_error_that_keeps_what_was_typed(client, resident):
+    place = services.sign_up(OpportunityFactory(), resident=resident)
+    client.force_login(resident)
+    typed = "Step-free access please. " * 100
+
+    page = client.post(_needs_url(place), {"access_needs_note": typed}).text
+
+    assert "There is a problem" in page
+    assert "Step-free access please." in page
+    place.refresh_from_db()
+    assert place.access_needs_note == ""
+
+
+def test_once_the_session_has_started_people_are_told_to_ask_the_contact(client, resident):
+    opportunity = OpportunityFactory()
+    place = services.sign_up(opportunity, resident=resident, access_needs_note="A quiet seat")
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=5)
+    )
+    client.force_login(resident)
+
+    response = client.post(_needs_url(place), {"access_needs_note": "Changed"}, follow=True)
+
+    assert "already started. Please tell the contact for the session." in response.text
+    place.refresh_from_db()
+    assert place.access_needs_note == "A quiet seat"
+    assert f'href="{_needs_url(place)}"' not in client.get(place.get_absolute_url()).text
+
+
+def test_a_cancelled_place_has_nothing_to_change(client, resident):
+    place = services.sign_up(OpportunityFactory(), resident=resident)
+    services.cancel_sign_up(place, by=resident)
+    client.force_login(resident)
+
+    response = client.post(_needs_url(place), {"access_needs_note": "Changed"}, follow=True)
+
+    assert "This place was cancelled, so there is nothing to change." in response.text
+    place.refresh_from_db()
+    assert place.access_needs_note == ""
+
+
+def test_only_the_person_may_change_it(staff, resident):
+    place = services.sign_up(OpportunityFactory(created_by=staff), resident=resident)
+
+    with pytest.raises(services.ParticipationError, match="Only the person"):
+        services.change_session_needs(place, by=staff, note="Changed")
+
+
+def _told(kind="access_needs_changed"):
+    return list(Message.objects.filter(kind=kind).order_by("pk"))
+
+
+def test_the_staff_running_it_are_told_to_look_but_not_what_it_is(client, resident, staff):
+    opportunity = OpportunityFactory(created_by=staff)
+    place = services.sign_up(opportunity, resident=resident)
+    client.force_login(resident)
+
+    client.post(_needs_url(place), {"access_needs_note": "A BSL interpreter"})
+    client.post(_needs_url(place), {"access_needs_note": "A BSL interpreter, please"})
+
+    (message,) = _told()  # one a place a day, however often they edit
+    assert message.recipient == staff
+    assert "has changed what they need to take part" in message.body_text
+    assert place.get_absolute_url() in message.body_text
+    assert "BSL" not in message.body_text + message.subject
+    assert resident.display_name not in message.body_text + message.subject
+
+
+def test_nobody_is_told_about_someone_still_on_the_waiting_list(resident, other_resident, staff):
+    opportunity = OpportunityFactory(created_by=staff, capacity=1)
+    services.sign_up(opportunity, resident=other_resident)
+    waiting = services.sign_up(opportunity, resident=resident)
+
+    services.change_session_needs(waiting, by=resident, note="A quiet seat")
+
+    assert _told() == []
+
+
+def test_a_profile_change_reaches_the_staff_of_sessions_in_the_next_two_weeks(
+    resident, staff, other_staff
+):
+    soon = OpportunityFactory(created_by=staff, starts_at=timezone.now() + timedelta(days=5))
+    later = OpportunityFactory(
+        created_by=other_staff, starts_at=timezone.now() + timedelta(days=30)
+    )
+    services.sign_up(soon, resident=resident)
+    services.sign_up(later, resident=resident)
+    profile = Profile.objects.create(user=resident)
+
+    services.set_access_needs(profile, access_needs="I use a wheelchair", consent=True)
+    services.set_access_needs(profile, access_needs="I use a wheelchair", consent=True)
+
+    assert [message.recipient for message in _told()] == [staff]
