@@ -349,3 +349,17 @@ def with_budget_use(projects):
             F("budget_pence") - used, output_field=models.BigIntegerField()
         ),
     )
+
+
+def budget_use_of(project_id):
+    """`with_budget_use` for one project, as the budget report works it out: the project with
+    `budget_pence`, `spent_pence`, `committed_pence`, `used_pence` and `remaining_pence`, or
+    None if there is no such project. One query."""
+    from projects.models import Project
+
+    return (
+        with_budget_use(Project.objects.filter(pk=project_id))
+        .only("pk", "budget_pence")
+        .order_by()
+        .first()
+    )

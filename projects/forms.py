@@ -28,6 +28,7 @@ from .ladder import (
 from .models import RESERVED_SLUGS, Project, ServiceArea
 from .permissions import changes_who_runs, could_edit_new_project, who_runs_refusal
 from .querysets import staff_users
+from .services import BUDGET_REFUSAL, sets_budgets
 
 # £10 million: far above any project budget, low enough to catch a typing slip of extra zeros.
 MAX_BUDGET_PENCE = 10_000_000 * 100
@@ -52,6 +53,15 @@ class StaffChoiceField(StaffChoiceMixin, forms.ModelChoiceField):
 
 class StaffMultipleChoiceField(StaffChoiceMixin, ModelMultipleChoiceField):
     pass
+
+
+def _budget_field():
+    return PoundsField(
+        label="Budget (optional)",
+        help_text="The total budget in pounds, for example 12000 or 12000.50.",
+        max_pence=MAX_BUDGET_PENCE,
+        required=False,
+    )
 
 
 def _date_field(label, hint):
@@ -157,12 +167,7 @@ class ProjectForm(PlainTextMixin, forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose a stage from the list"},
     )
-    budget_pence = PoundsField(
-        label="Budget (optional)",
-        help_text="The total budget in pounds, for example 12000 or 12000.50.",
-        max_pence=MAX_BUDGET_PENCE,
-        required=False,
-    )
+    budget_pence = _budget_field()
     contact_name = forms.CharField(label="Contact name (optional)", max_length=150, required=False)
     contact_email = forms.EmailField(
         label="Contact email address (optional)",
@@ -181,6 +186,10 @@ class ProjectForm(PlainTextMixin, forms.Form):
 
     # The project's address once it can no longer change, shown as text by the page.
     fixed_web_address = ""
+    # True for people who may not set the budget: the page shows it as text
+    # (`fixed_budget_pence`, None for no budget).
+    budget_is_fixed = False
+    fixed_budget_pence = None
 
     def __init__(self, *args, user, project=None, **kwargs):
         self.user = user
@@ -190,7 +199,13 @@ class ProjectForm(PlainTextMixin, forms.Form):
             self._web_address_for_editing(project)
             if not changes_who_runs(user, project):
                 self._who_runs_for_team_members(project)
-        self.fields["budget_pence"].widget.attrs["class"] = "govuk-input govuk-input--width-10"
+        if sets_budgets(user):
+            self.fields["budget_pence"].widget.attrs["class"] = "govuk-input govuk-input--width-10"
+        else:
+            # No box, as for a fixed web address: the page says what the budget is.
+            del self.fields["budget_pence"]
+            self.budget_is_fixed = True
+            self.fixed_budget_pence = project.budget_pence if project is not None else None
         # Evaluated per form, not once at import, so new staff appear straight away.
         self.fields["owner"].queryset = staff_users().order_by("display_name", "email")
         self.fields["team"].queryset = self._team_choices(project)
@@ -316,7 +331,20 @@ class ProjectForm(PlainTextMixin, forms.Form):
             refusal := who_runs_refusal(self.user, self.project, owner=owner, team=team)
         ):
             self.add_error("team", refusal)
+        self._budget_sent_anyway(cleaned)
         return cleaned
+
+    def _budget_sent_anyway(self, cleaned):
+        """A budget sent although the page offers no box for it (a made-up form, or one
+        opened while the person was still a commissioner) goes on to `services`, which
+        refuses any change with its reason, rather than being dropped unseen."""
+        name = self.add_prefix("budget_pence")
+        if not self.budget_is_fixed or name not in self.data:
+            return
+        try:
+            cleaned["budget_pence"] = _budget_field().clean(self.data[name])
+        except forms.ValidationError:
+            self.add_error(None, BUDGET_REFUSAL)
 
 
 class StepForm(PlainTextMixin, forms.Form):

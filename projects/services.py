@@ -45,6 +45,15 @@ PROJECT_FIELDS = (
     "contact_phone",
 )
 
+BUDGET_REFUSAL = "Only a commissioner can set or change a project's budget"
+
+
+def sets_budgets(user) -> bool:
+    """Whether `user` may set or change a project's budget: commissioners, who hold the
+    budgets and see the budget report, and admins (who hold every role). Staff running a
+    project may not, or they could raise their own project's budget to fit its spending."""
+    return user.has_role(Role.COMMISSIONER)
+
 
 class ProjectError(Exception):
     """Something about a project cannot be done. The message is written for the person."""
@@ -73,7 +82,10 @@ def _apply(project, data):
 
 
 def create_project(*, by, team=(), **data) -> Project:
-    """A new project, unpublished. `by` becomes the owner unless `owner` is given."""
+    """A new project, unpublished. `by` becomes the owner unless `owner` is given. Only
+    people who `sets_budgets` may give it a budget."""
+    if data.get("budget_pence") is not None and not sets_budgets(by):
+        raise ProjectError(BUDGET_REFUSAL)
     with transaction.atomic():
         project = Project(owner=by)
         _apply(project, data)
@@ -86,7 +98,8 @@ def create_project(*, by, team=(), **data) -> Project:
 
 def update_project(project, *, by, team=None, **data) -> Project:
     """Change a project's details. The step is changed only through `record_step`, and
-    publishing only through `set_published`. Who runs it follows `who_runs_refusal`.
+    publishing only through `set_published`. Who runs it follows `who_runs_refusal`, and
+    only people who `sets_budgets` may change the budget.
 
     The row is locked and only the details given are written: `project` was loaded when the
     request began, so saving every field would put back the step or publication it had then,
@@ -103,6 +116,11 @@ def update_project(project, *, by, team=None, **data) -> Project:
             )
             if refusal:
                 raise ProjectError(refusal)
+        # Compared with the saved budget, not the one the form was loaded with: a budget sent
+        # back unchanged is no change, whoever sends it.
+        budget_changes = "budget_pence" in data and data["budget_pence"] != locked.budget_pence
+        if budget_changes and not sets_budgets(by):
+            raise ProjectError(BUDGET_REFUSAL)
         if locked.web_address_is_fixed:
             # Links to it are out in emails, feeds and bookmarks. The form offers no change
             # then; this keeps the address if the project was published while it was open.

@@ -162,7 +162,11 @@ class ProjectCreateView(RoleRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
-        project = services.create_project(by=self.request.user, **data)
+        try:
+            project = services.create_project(by=self.request.user, **data)
+        except services.ProjectError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
         messages.success(self.request, f"Project created: {project.title}")
         return redirect("projects:step", slug=project.slug)
 
@@ -187,12 +191,10 @@ class ProjectEditView(ProjectWriteMixin, FormView):
 
     def form_valid(self, form):
         # Fields shown but not open to this person are left as they are now, not as they
-        # were when the form was opened.
-        changes = {
-            name: value
-            for name, value in form.cleaned_data.items()
-            if not form.fields[name].disabled
-        }
+        # were when the form was opened. (A budget sent without a box for it is passed on,
+        # for the service to refuse: `ProjectForm._budget_sent_anyway`.)
+        disabled = {name for name, field in form.fields.items() if field.disabled}
+        changes = {name: value for name, value in form.cleaned_data.items() if name not in disabled}
         try:
             project = services.update_project(self.project, by=self.request.user, **changes)
         except services.ProjectError as error:

@@ -20,6 +20,7 @@ from ..forms import (
     SubmitClaimForm,
 )
 from ..models import Claim, LedgerEntry, PaymentPolicy
+from ..querysets import budget_use_of
 from ..services import PaymentError
 from . import posted
 from .reports import tax_year_rows
@@ -134,7 +135,22 @@ def claim_detail(request, pk):
         context["review_block"] = services.review_block_reason(claim, user)
         context["fees_together"] = fees_over_check(claim, context["policy"])
         context["ledger_entries"] = claim.ledger_entries.select_related("created_by")
+        if claim.can_be_decided and not context["review_block"] and claim.project_id:
+            context.update(_budget_position(claim))
     return render(request, "payments/claims/detail.html", context)
+
+
+def _budget_position(claim) -> dict:
+    """The project's budget as the budget report shows it, and how far over it the project
+    is now and would be with this claim approved, for the commissioner deciding it."""
+    budget = budget_use_of(claim.project_id)
+    if budget is None or budget.budget_pence is None:
+        return {}
+    return {
+        "budget": budget,
+        "over_budget_now_pence": max(0, -budget.remaining_pence),
+        "over_budget_if_approved_pence": max(0, claim.total_pence - budget.remaining_pence),
+    }
 
 
 def _editable_or_redirect(request, pk):

@@ -115,14 +115,14 @@ def test_staff_record_an_honest_step_and_a_visitor_sees_it(page, axe, fits_320):
     page.keyboard.type("1")
     page.keyboard.press("Tab")
     page.keyboard.type("2026")
-    type_into(page, "Budget (optional)", "2,500")
+    type_into(page, "Contact name (optional)", "Jo Bloggs")
     press_button(page, "Save and record the step")
 
     assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary")
     assert "The end date must be the same as or after the start date" in summary.inner_text()
     assert page.get_by_label("Project name").input_value() == "Charging policy review"
-    assert page.get_by_label("Budget (optional)").input_value() == "2,500"
+    assert page.get_by_label("Contact name (optional)").input_value() == "Jo Bloggs"
     axe(page)
     assert not Project.objects.exists()
 

@@ -412,9 +412,7 @@ def test_a_commissioner_off_the_team_manages_a_session_without_seeing_access_nee
     assert "Hearing loop" in on_team.text and "Quiet seat" in on_team.text
 
 
-def test_staff_stop_seeing_access_needs_two_weeks_after_the_session(
-    client, staff, make_residents
-):
+def test_staff_stop_seeing_access_needs_two_weeks_after_the_session(client, staff, make_residents):
     opportunity = OpportunityFactory(created_by=staff)
     person = make_residents(1)[0]
     Profile.objects.create(

@@ -481,3 +481,143 @@ def test_withdrawing_a_conflict_of_interest_is_on_the_audit_trail_with_who_did_i
     entry = LogEntry.objects.get_for_object(conflict).get(action=LogEntry.Action.UPDATE)
     assert entry.actor == commissioner
     assert "withdrawn_at" in entry.changes_dict
+
+
+class TestBudgetOnTheReviewPage:
+    """A commissioner deciding a claim sees its project's budget, as the budget report
+    works it out. Each claim here is £44.60: a £40 fee and £4.60 bus fare."""
+
+    @pytest.fixture
+    def project(self):
+        return ProjectFactory(title="Carers' breaks review", budget_pence=100_000)
+
+    @pytest.fixture
+    def claim_on(self, make_claim, commissioner):
+        def claim_on(project, person, status=Claim.Status.SUBMITTED):
+            signup = SignUpFactory(resident=person, opportunity=OpportunityFactory(project=project))
+            return make_claim(person, status=status, reviewer=commissioner, signup=signup)
+
+        return claim_on
+
+    @pytest.fixture
+    def waiting(self, project, claim_on, resident, other_resident):
+        """One claim paid, one approved and not yet paid, and this one waiting."""
+        claim_on(project, other_resident, Claim.Status.PAID)
+        claim_on(project, other_resident, Claim.Status.APPROVED)
+        return claim_on(project, resident)
+
+    @staticmethod
+    def _figures(page):
+        rows = re.findall(
+            r'<dt class="govuk-summary-list__key">([^<]+)</dt>\s*'
+            r'<dd class="govuk-summary-list__value">([^<]+)</dd>',
+            page,
+        )
+        wanted = ("Budget", "Already paid", "Approved but not yet paid", "Left before this claim")
+        return {key: value for key, value in rows if key in wanted}
+
+    def test_it_shows_the_budget_paid_approved_and_left(self, client, commissioner, waiting):
+        client.force_login(commissioner)
+
+        page = client.get(waiting.get_absolute_url()).text
+
+        assert "Budget for Carers&#x27; breaks review" in page
+        assert self._figures(page) == {
+            "Budget": "£1,000",
+            "Already paid": "£44.60",
+            "Approved but not yet paid": "£44.60",
+            "Left before this claim": "£910.80",
+        }
+        assert "over its budget" not in page
+        assert "Approve claim" in page
+
+    def test_the_figures_are_the_budget_reports(self, client, commissioner, waiting):
+        client.force_login(commissioner)
+
+        report = client.get(reverse("payments:report_budgets")).text
+
+        for amount in ("£1,000", "£44.60", "£910.80"):
+            assert amount in report
+
+    @pytest.mark.parametrize(
+        ("budget", "warned"),
+        [
+            (13_380, False),  # paid, approved and this claim use it exactly
+            (13_379, True),
+        ],
+    )
+    def test_it_warns_only_when_approving_would_go_over_the_budget(
+        self, client, commissioner, project, waiting, budget, warned
+    ):
+        Project.objects.filter(pk=project.pk).update(budget_pence=budget)
+        client.force_login(commissioner)
+
+        page = client.get(waiting.get_absolute_url()).text
+
+        warning = "Approving this claim would take the project £0.01 over its budget."
+        assert (warning in page) is warned
+        assert ("govuk-warning-text" in page) is warned
+
+    def test_a_project_already_over_its_budget_says_so(
+        self, client, commissioner, project, waiting
+    ):
+        Project.objects.filter(pk=project.pk).update(budget_pence=5_000)
+        client.force_login(commissioner)
+
+        page = client.get(waiting.get_absolute_url()).text
+
+        assert self._figures(page)["Left before this claim"] == "Nothing: £39.20 over budget"
+        assert (
+            "The project is already over its budget. Approving this claim would take it "
+            "£83.80 over." in page
+        )
+
+    def test_a_project_without_a_budget_shows_none(self, client, commissioner, project, waiting):
+        Project.objects.filter(pk=project.pk).update(budget_pence=None)
+        client.force_login(commissioner)
+
+        page = client.get(waiting.get_absolute_url()).text
+
+        assert "Budget for" not in page and "Already paid" not in page
+        assert "Approve claim" in page
+
+    def test_only_a_commissioner_who_can_decide_the_claim_sees_it(
+        self, client, commissioner, resident, project, claim_on, waiting
+    ):
+        approved = claim_on(project, resident, Claim.Status.APPROVED)
+        client.force_login(commissioner)
+        # Already decided: nothing to weigh the budget against.
+        assert "Budget for" not in client.get(approved.get_absolute_url()).text
+
+        # The person who made the claim.
+        client.force_login(resident)
+        assert "Budget for" not in client.get(waiting.get_absolute_url()).text
+
+        # A commissioner with a conflict of interest may not decide it.
+        services.declare_conflict(commissioner=commissioner, person=resident, reason="Neighbour")
+        client.force_login(commissioner)
+        page = client.get(waiting.get_absolute_url()).text
+        assert "declared a conflict of interest" in page and "Budget for" not in page
+
+    def test_the_budget_costs_the_same_queries_however_many_claims_the_project_has(
+        self, client, commissioner, project, claim_on, waiting, django_assert_max_num_queries
+    ):
+        from tests.factories import UserFactory
+
+        client.force_login(commissioner)
+        url = waiting.get_absolute_url()
+        client.get(url)  # warm up: the session, content types
+        with django_assert_max_num_queries(100) as few:
+            client.get(url)
+
+        people = [UserFactory(display_name=f"Person {n}") for n in range(4)]
+        # Each payment run pays every approved claim, so the paid ones come first.
+        for person in people:
+            claim_on(project, person, Claim.Status.PAID)
+        for person in people:
+            claim_on(project, person, Claim.Status.APPROVED)
+
+        with django_assert_max_num_queries(len(few)):
+            page = client.get(url).text
+        assert self._figures(page)["Already paid"] == "£267.60"  # 6 claims
+        assert self._figures(page)["Approved but not yet paid"] == "£178.40"  # 4 claims

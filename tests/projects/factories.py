@@ -74,7 +74,6 @@ def project_post_data(area, owner, **changes):
         "end_date_2": "2027",
         "status": "active",
         "wtfc_stage": "collect",
-        "budget_pence": "£12,500.50",
         "contact_name": "Jo Bloggs",
         "contact_email": "jo.bloggs@anytown.example",
         "contact_phone": "01632 960 001",

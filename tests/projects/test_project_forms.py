@@ -19,10 +19,18 @@ def carers(db):
     return ServiceAreaFactory(name="Carers", slug="carers")
 
 
+def staff_post_data(area, owner, **changes):
+    """What the form posts for staff: every field but the budget, which only a commissioner
+    sets (tests/projects/test_who_sets_the_budget.py)."""
+    data = project_post_data(area, owner, **changes)
+    data.pop("budget_pence", None)
+    return data
+
+
 def test_staff_create_a_project_with_every_field(client, staff, other_staff, carers):
     client.force_login(staff)
     response = client.post(
-        reverse("projects:create"), project_post_data(carers, staff, team=[str(other_staff.pk)])
+        reverse("projects:create"), staff_post_data(carers, staff, team=[str(other_staff.pk)])
     )
 
     project = Project.objects.get()
@@ -35,7 +43,7 @@ def test_staff_create_a_project_with_every_field(client, staff, other_staff, car
     assert project.principles == ["equality", "reciprocity"]
     assert str(project.start_date) == "2026-04-01"
     assert str(project.end_date) == "2027-03-31"
-    assert project.budget_pence == 1_250_050
+    assert project.budget_pence is None  # a commissioner sets it
     assert project.wtfc_stage == "collect"
     assert project.contact_phone == "01632 960 001"
     # New projects are hidden until they have a step and someone publishes them.
@@ -52,8 +60,8 @@ def test_the_owner_defaults_to_the_person_creating(client, staff):
 def test_slugs_are_made_unique_from_the_title(client, staff, carers):
     ProjectFactory(title="Day services", slug="day-services")
     client.force_login(staff)
-    client.post(reverse("projects:create"), project_post_data(carers, staff, title="Day services"))
-    client.post(reverse("projects:create"), project_post_data(carers, staff, title="Day Services!"))
+    client.post(reverse("projects:create"), staff_post_data(carers, staff, title="Day services"))
+    client.post(reverse("projects:create"), staff_post_data(carers, staff, title="Day Services!"))
     assert set(Project.objects.values_list("slug", flat=True)) == {
         "day-services",
         "day-services-2",
@@ -63,7 +71,7 @@ def test_slugs_are_made_unique_from_the_title(client, staff, carers):
 
 def test_a_title_that_matches_a_page_never_takes_its_address(client, staff, carers):
     client.force_login(staff)
-    client.post(reverse("projects:create"), project_post_data(carers, staff, title="Manage"))
+    client.post(reverse("projects:create"), staff_post_data(carers, staff, title="Manage"))
     assert Project.objects.get().slug == "manage-2"
 
 
@@ -79,7 +87,7 @@ def test_a_title_that_matches_a_page_never_takes_its_address(client, staff, care
 def test_a_bad_or_duplicate_slug_is_an_error(client, staff, carers, slug, message):
     ProjectFactory(slug="taken")
     client.force_login(staff)
-    response = client.post(reverse("projects:create"), project_post_data(carers, staff, slug=slug))
+    response = client.post(reverse("projects:create"), staff_post_data(carers, staff, slug=slug))
     assert response.status_code == 200
     assert message in response.text
     assert Project.objects.count() == 1
@@ -89,7 +97,7 @@ def test_an_end_date_before_the_start_is_an_error_and_everything_typed_is_kept(
     client, staff, carers
 ):
     client.force_login(staff)
-    data = project_post_data(carers, staff, end_date_2="2025")
+    data = staff_post_data(carers, staff, end_date_2="2025")
     response = client.post(reverse("projects:create"), data)
     page = response.text
     assert response.status_code == 200
@@ -97,7 +105,7 @@ def test_an_end_date_before_the_start_is_an_error_and_everything_typed_is_kept(
     assert 'href="#id_end_date_0"' in page
     assert "The end date must be the same as or after the start date" in page
     assert value(page, "title") == "Carers' breaks review"
-    assert value(page, "budget_pence") == "£12,500.50"
+    assert value(page, "contact_phone") == "01632 960 001"
     assert checked(page, "activity_types") == {"co_design", "co_evaluation"}
     assert not Project.objects.exists()
 
@@ -111,9 +119,6 @@ def test_an_end_date_before_the_start_is_an_error_and_everything_typed_is_kept(
         ({"level": "galactic"}, "Choose the level"),
         ({"activity_types": ["co_dancing"]}, "Choose types of activity from the list"),
         ({"status": ""}, "Choose the status"),
-        ({"budget_pence": "lots"}, "Enter an amount in pounds, like 12.50"),
-        ({"budget_pence": "-5"}, "The amount cannot be less than £0"),
-        ({"budget_pence": "99999999"}, "The amount must be £10,000,000 or less"),
         ({"contact_email": "jo@"}, "Enter an email address in the right format"),
         ({"contact_phone": "call me"}, "Enter a phone number"),
         ({"start_date_1": "13"}, "Start date must be a real date"),
@@ -124,10 +129,29 @@ def test_an_end_date_before_the_start_is_an_error_and_everything_typed_is_kept(
 )
 def test_bad_input_is_an_error_and_saves_nothing(client, staff, carers, changes, message):
     client.force_login(staff)
-    response = client.post(reverse("projects:create"), project_post_data(carers, staff, **changes))
+    response = client.post(reverse("projects:create"), staff_post_data(carers, staff, **changes))
     assert response.status_code == 200
     assert "govuk-error-summary" in response.text
     assert message in response.text
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("budget", "message"),
+    [
+        ("lots", "Enter an amount in pounds, like 12.50"),
+        ("-5", "The amount cannot be less than £0"),
+        ("99999999", "The amount must be £10,000,000 or less"),
+    ],
+)
+def test_a_bad_budget_is_an_error_and_saves_nothing(client, commissioner, carers, budget, message):
+    client.force_login(commissioner)
+    data = project_post_data(carers, commissioner, budget_pence=budget)
+    response = client.post(reverse("projects:create"), data)
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert message in response.text
+    assert value(response.text, "budget_pence") == budget
     assert not Project.objects.exists()
 
 
@@ -135,7 +159,7 @@ def test_only_staff_can_be_owner_or_team_members(client, staff, resident, carers
     client.force_login(staff)
     response = client.post(
         reverse("projects:create"),
-        project_post_data(carers, resident, team=[str(resident.pk)]),
+        staff_post_data(carers, resident, team=[str(resident.pk)]),
     )
     assert "Choose a member of staff as the owner" in response.text
     assert "Choose team members from the list of staff" in response.text
@@ -161,11 +185,12 @@ def test_editing_shows_the_current_details_and_saves_changes(client, owner, proj
     client.force_login(owner)
     url = reverse("projects:edit", args=[project.slug])
     page = client.get(url).text
-    assert value(page, "budget_pence") == "500"
+    assert value(page, "budget_pence") is None  # shown as text: a commissioner sets it
+    assert "£500" in page
     assert checked(page, "activity_types") == {"co_delivery"}
     assert "testserver/projects/carers-short-breaks/" in page  # published: shown, fixed
 
-    data = project_post_data(
+    data = staff_post_data(
         carers, owner, title="Short breaks for carers", slug="carers-short-breaks"
     )
     response = client.post(url, data)
@@ -175,6 +200,7 @@ def test_editing_shows_the_current_details_and_saves_changes(client, owner, proj
     assert project.title == "Short breaks for carers"
     assert project.slug == "carers-short-breaks"
     assert project.service_area == carers
+    assert project.budget_pence == 50_000
     # Editing details never touches the step or its history.
     assert project.claimed_step == 4
     assert project.step_changes.count() == 1
@@ -184,7 +210,7 @@ def test_a_project_can_keep_its_own_slug_but_not_take_another(client, owner, dra
     ProjectFactory(slug="other-project")
     client.force_login(owner)
     url = reverse("projects:edit", args=[draft.slug])
-    response = client.post(url, project_post_data(carers, owner, slug="other-project"))
+    response = client.post(url, staff_post_data(carers, owner, slug="other-project"))
     assert "Another project already uses that web address" in response.text
     draft.refresh_from_db()
     assert draft.slug == "draft-day-services"
@@ -204,7 +230,7 @@ def test_a_published_project_keeps_its_web_address_whatever_is_sent(client, owne
     assert "Leave it blank" not in page
 
     response = client.post(
-        url, project_post_data(carers, owner, title="Short breaks", slug="short-breaks")
+        url, staff_post_data(carers, owner, title="Short breaks", slug="short-breaks")
     )
 
     assert response.url == "/projects/carers-short-breaks/"
@@ -220,7 +246,7 @@ def test_a_project_unpublished_again_still_keeps_its_web_address(client, owner, 
     url = reverse("projects:edit", args=[project.slug])
     assert "its web address stays the same" in client.get(url).text
 
-    client.post(url, project_post_data(carers, owner, slug="short-breaks"))
+    client.post(url, staff_post_data(carers, owner, slug="short-breaks"))
 
     project.refresh_from_db()
     assert project.slug == "carers-short-breaks"
@@ -233,7 +259,7 @@ def test_a_project_never_published_can_change_its_web_address(client, owner, dra
     assert "You can change it until the project is published" in page
     assert "Leave it blank" not in page
 
-    response = client.post(url, project_post_data(carers, owner, slug="day-services-plan"))
+    response = client.post(url, staff_post_data(carers, owner, slug="day-services-plan"))
 
     assert response.url == "/projects/day-services-plan/"
     draft.refresh_from_db()
@@ -243,7 +269,7 @@ def test_a_project_never_published_can_change_its_web_address(client, owner, dra
 def test_a_draft_web_address_cannot_be_emptied(client, owner, draft, carers):
     client.force_login(owner)
     url = reverse("projects:edit", args=[draft.slug])
-    response = client.post(url, project_post_data(carers, owner, slug=" "))
+    response = client.post(url, staff_post_data(carers, owner, slug=" "))
     assert "Enter the web address" in response.text
     draft.refresh_from_db()
     assert draft.slug == "draft-day-services"
@@ -273,7 +299,7 @@ def test_an_invalid_edit_changes_nothing_and_the_heading_keeps_the_old_title(
     client.force_login(owner)
     url = reverse("projects:edit", args=[project.slug])
     response = client.post(
-        url, project_post_data(carers, owner, title="New title", end_date_2="2020")
+        url, staff_post_data(carers, owner, title="New title", end_date_2="2020")
     )
     assert "Change Carers short breaks review" in response.text
     project.refresh_from_db()
