@@ -9,6 +9,7 @@ from coprod_hub.lib.pagination import paginate
 from coprod_hub.permissions import role_required
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
+from participation.models import SignUp
 
 from .. import permissions, policy, services
 from ..benefits import fees_over_check
@@ -135,6 +136,12 @@ def claim_detail(request, pk):
         context["review_block"] = services.review_block_reason(claim, user)
         context["fees_together"] = fees_over_check(claim, context["policy"])
         context["ledger_entries"] = claim.ledger_entries.select_related("created_by")
+        # What the claim rests on: who recorded that the person came, and when.
+        context["register"] = (
+            SignUp.objects.select_related("attendance_recorded_by")
+            .filter(pk=claim.signup_id)
+            .first()
+        )
         if claim.can_be_decided and not context["review_block"] and claim.project_id:
             context.update(_budget_position(claim))
     return render(request, "payments/claims/detail.html", context)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from payments import services
 from payments.models import Claim, ClaimLine
@@ -621,3 +622,22 @@ class TestBudgetOnTheReviewPage:
             page = client.get(url).text
         assert self._figures(page)["Already paid"] == "£267.60"  # 6 claims
         assert self._figures(page)["Approved but not yet paid"] == "£178.40"  # 4 claims
+
+
+def test_commissioners_see_who_recorded_the_attendance_a_claim_rests_on(
+    client, resident, staff, commissioner, make_claim
+):
+    from participation.models import SignUp
+
+    claim = make_claim(resident)
+    SignUp.objects.filter(pk=claim.signup_id).update(
+        attendance_recorded_by=staff, attendance_recorded_at=timezone.now()
+    )
+    client.force_login(commissioner)
+    review = client.get(claim.get_absolute_url()).content.decode()
+    client.force_login(resident)
+    own = client.get(claim.get_absolute_url()).content.decode()
+
+    day = f"{timezone.localdate():%-d %B %Y}"
+    assert f"Attended, recorded by Sam Staff on {day}" in review
+    assert "recorded by Sam Staff" not in own  # the person sees their claim, not the register
