@@ -9,6 +9,7 @@ from django import forms
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from coprod_hub.lib.forms import LimitedTextField, with_character_count
 from projects.ladder import (
     LEVEL_DESCRIPTIONS,
     PRINCIPLE_DESCRIPTIONS,
@@ -38,24 +39,13 @@ KIND_HINTS = {
 }
 
 
-class PlainTextField(forms.CharField):
+class PlainTextField(LimitedTextField):
     """Text typed by a person: line breaks made consistent, binary data refused."""
 
-    def __init__(self, *, what: str, **kwargs):
-        self.what = what
-        super().__init__(**kwargs)
-
     def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
         value = super().to_python(value)
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-        if self.max_length is not None and len(value) > self.max_length:
-            # Checked here, not by Django's validator, to write numbers as people read
-            # them: "20,000", not "20000".
-            raise forms.ValidationError(
-                f"{self.what.capitalize()} must be {self.max_length:,} characters or fewer. "
-                f"It has {len(value):,} now.",
-                code="max_length",
-            )
         if CONTROL_CHARACTERS.search(value):
             raise forms.ValidationError(
                 f"{self.what.capitalize()} contains characters that are not ordinary text, "
@@ -63,12 +53,6 @@ class PlainTextField(forms.CharField):
                 code="binary",
             )
         return value
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        # The character count shows the limit; the browser must not silently cut text off.
-        attrs.pop("maxlength", None)
-        return attrs
 
 
 def _optional_choice(label, choices, empty_label, what):
@@ -99,15 +83,6 @@ def _step_field(label, empty_label="Not sure", *, plain_words=False, help_text="
 
 def _first_sentence(text: str) -> str:
     return text.split(". ")[0].rstrip(".")
-
-
-# A copy of crispy-forms-gds's field template that writes the limit as "20,000".
-CHARACTER_COUNT_TEMPLATE = "learning/_partials/character_count_field.html"
-
-
-def _with_readable_limit(field):
-    field.template = CHARACTER_COUNT_TEMPLATE
-    return field
 
 
 class EntryContentForm(forms.Form):
@@ -206,7 +181,7 @@ class EntryContentForm(forms.Form):
         return [
             Field.radios("kind", legend_size=Size.MEDIUM),
             Field.text("title"),
-            _with_readable_limit(
+            with_character_count(
                 Field.textarea("text", rows=12, max_characters=MAX_TEXT_LENGTH, threshold=75)
             ),
             Field.radios("outcome", legend_size=Size.MEDIUM),

@@ -65,6 +65,42 @@ class PlainTextMixin:
         super().full_clean()
 
 
+class LimitedTextField(forms.CharField):
+    """Text with a length limit, refused in words that name it (`what`) and write numbers as
+    people read them ("2,000", not Django's "2000"). The field has no maxlength attribute:
+    pair it with the GOV.UK character count (`with_character_count`), as the browser would
+    otherwise cut pasted text off without a word."""
+
+    def __init__(self, *, what: str, **kwargs):
+        self.what = what
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            raise ValidationError(
+                f"{self.what[:1].upper()}{self.what[1:]} must be {self.max_length:,} characters "
+                f"or fewer. It has {len(value):,} now.",
+                code="max_length",
+            )
+        return value
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+# crispy-forms-gds's field template with the character count's limit written "20,000".
+CHARACTER_COUNT_TEMPLATE = "components/character_count_field.html"
+
+
+def with_character_count(field):
+    """A crispy-forms-gds layout Field (given max_characters) shown with the hub's wording."""
+    field.template = CHARACTER_COUNT_TEMPLATE
+    return field
+
+
 class DateInputField(GdsDateInputField):
     """crispy-forms-gds' date input, answering any input with a date or with one message in
     GOV.UK's words ("Start date must include a month"). crispy-forms-gds checks each box on

@@ -3,7 +3,13 @@
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 
-from coprod_hub.lib.forms import ModelMultipleChoiceField, clean_uk_phone, is_uk_mobile
+from coprod_hub.lib.forms import (
+    LimitedTextField,
+    ModelMultipleChoiceField,
+    clean_uk_phone,
+    is_uk_mobile,
+    with_character_count,
+)
 from projects.ladder import Level
 from projects.models import ServiceArea
 
@@ -11,33 +17,55 @@ from ..models import Opportunity, Profile
 from ..services import POST_OR_PHONE_NEEDS_DETAILS
 from .fields import contact_by_choices, gds_helper
 
+NOTE_MAX_LENGTH = 2000
 
-class SignUpForm(forms.Form):
-    NOTE_MAX_LENGTH = 2000
 
-    access_needs_note = forms.CharField(
-        label="Is there anything else you need for this session? (optional)",
-        help_text=(
-            "For example, a lift from the station, or a break every hour. Only you and the "
-            "staff running this session will see it."
-        ),
+def _note_field(label, help_text):
+    return LimitedTextField(
+        what="what you need for this session",
+        label=label,
+        help_text=help_text,
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea,
     )
+
+
+def _note_layout(rows, **label):
+    # The GOV.UK character count: the browser never cuts a long note off without a word.
+    return gds_helper(
+        with_character_count(
+            Field.textarea("access_needs_note", rows=rows, max_characters=NOTE_MAX_LENGTH, **label)
+        )
+    )
+
+
+class SignUpForm(forms.Form):
+    NOTE_MAX_LENGTH = NOTE_MAX_LENGTH
+
+    access_needs_note = _note_field(
+        "Is there anything else you need for this session? (optional)",
+        "For example, a lift from the station, or a break every hour. Only you and the staff "
+        "running this session will see it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _note_layout(3)
 
 
 class SessionNeedsForm(forms.Form):
-    access_needs_note = forms.CharField(
-        label="What else do you need for this session? (optional)",
-        help_text=(
-            "For example, a lift from the station, or a break every hour. Only you and the "
-            "staff running this session will see it. Leave it empty if you need nothing else."
-        ),
-        required=False,
-        max_length=SignUpForm.NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    """The question is the page's heading (GOV.UK's one question on a page)."""
+
+    access_needs_note = _note_field(
+        "What else do you need for this session?",
+        "For example, a lift from the station, or a break every hour. Only you and the staff "
+        "running this session will see it. Leave it empty if you need nothing else.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _note_layout(4, label_size=Size.LARGE, label_tag="h1")
 
 
 class InterestsForm(forms.Form):

@@ -194,12 +194,24 @@ def session_needs(request, pk):
         except services.ParticipationError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Saved. The staff running this session can see it.")
+            saved = form.cleaned_data["access_needs_note"].strip()
+            messages.success(
+                request,
+                "Saved. The staff running this session can see it."
+                if saved
+                else "Saved. You have not told us of anything else you need for this session.",
+            )
         return redirect(signup)
+    profile = _profile_or_none(request.user)
     return render(
         request,
         "participation/session_needs.html",
-        {"signup": signup, "opportunity": signup.opportunity, "form": form},
+        {
+            "signup": signup,
+            "opportunity": signup.opportunity,
+            "form": form,
+            "profile_needs": profile.access_needs if profile else "",
+        },
     )
 
 

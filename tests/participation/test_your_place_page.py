@@ -201,10 +201,11 @@ def test_an_empty_box_takes_the_note_away(client, resident):
     )
     client.force_login(resident)
 
-    client.post(_needs_url(place), {"access_needs_note": ""})
+    response = client.post(_needs_url(place), {"access_needs_note": ""}, follow=True)
 
     place.refresh_from_db()
     assert place.access_needs_note == ""
+    assert "You have not told us of anything else you need for this session." in response.text
 
 
 def test_too_long_a_note_is_an_error_that_keeps_what_was_typed(client, resident):
@@ -212,9 +213,13 @@ def test_too_long_a_note_is_an_error_that_keeps_what_was_typed(client, resident)
     client.force_login(resident)
     typed = "Step-free access please. " * 100
 
+    form = client.get(_needs_url(place)).text
     page = client.post(_needs_url(place), {"access_needs_note": typed}).text
 
+    assert ' maxlength="' not in form  # the character count shows the limit; nothing is cut off
+    assert "You can enter up to 2,000 characters" in form
     assert "There is a problem" in page
+    assert "What you need for this session must be 2,000 characters or fewer. It has 2," in page
     assert "Step-free access please." in page
     place.refresh_from_db()
     assert place.access_needs_note == ""
