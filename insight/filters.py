@@ -134,12 +134,12 @@ class DashboardFilterForm(forms.Form):
     start = UKDateField(
         label="From date",
         required=False,
-        error_messages={"invalid": "Enter the start date as a real date, for example 1/4/2025"},
+        error_messages={"invalid": "Enter the from date as a real date, for example 1/4/2025"},
     )
     end = UKDateField(
         label="To date",
         required=False,
-        error_messages={"invalid": "Enter the end date as a real date, for example 31/3/2026"},
+        error_messages={"invalid": "Enter the to date as a real date, for example 31/3/2026"},
     )
     area = forms.ChoiceField(label="Service area", required=False)
     level = forms.ChoiceField(
@@ -166,7 +166,7 @@ class DashboardFilterForm(forms.Form):
         if "start" in self.errors or "end" in self.errors:
             return cleaned
         if start > end:
-            self.add_error("end", "The end date must be the same as or after the start date")
+            self.add_error("end", "The to date must be the same as or after the from date")
         if start.year < 2000 or end.year > self.today.year + 10:
             self.add_error("start", "Choose dates between the year 2000 and ten years from now")
         cleaned["start"], cleaned["end"] = start, end

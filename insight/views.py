@@ -41,13 +41,20 @@ TABLE_PREFIXES = {
 
 def _filter_form(request, today):
     data = request.GET.copy()
-    start, end = default_range(today)
-    # Filled in as a person would type them, so the boxes show the range in view.
-    if not data.get("start"):
-        data["start"] = written_date(start)
-    if not data.get("end"):
-        data["end"] = written_date(end)
+    # The boxes show dates as people type them: the range in view when none was given, and a
+    # date from a link (links write 2025-04-01) the same way.
+    for name, default in zip(("start", "end"), default_range(today), strict=True):
+        data[name] = _as_typed(data[name]) if data.get(name) else written_date(default)
     return DashboardFilterForm(data, today=today)
+
+
+def _as_typed(value: str) -> str:
+    """A date written 2025-04-01 as people type it (1/4/2025); anything else as it came, for
+    the form to check."""
+    try:
+        return written_date(date.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def _page_seconds():

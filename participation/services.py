@@ -500,9 +500,9 @@ CHANGED_IN_WORDS = {
     "format": "the place",
     "online_details": "how to join",
     "fee_basis": "the fee",
-    "pays_expenses": "expenses",
-    "refreshments": "refreshments",
-    "travel_arranged": "travel",
+    "pays_expenses": "what we pay for expenses",
+    "refreshments": "the refreshments",
+    "travel_arranged": "the travel we arrange",
     "step": "how much say you have",
 }
 
@@ -521,6 +521,15 @@ OFFER_CHANGES_IN_WORDS = {
 }
 
 
+# How a fee is worked out, in a sentence, when the policy has no rate for it yet.
+FEE_BASIS_IN_WORDS = {
+    Opportunity.FeeBasis.PER_HOUR: "paid by the hour",
+    Opportunity.FeeBasis.HALF_DAY: "paid for a half day",
+    Opportunity.FeeBasis.FULL_DAY: "paid for a full day",
+    Opportunity.FeeBasis.PER_ACTIVITY: "paid for the activity",
+}
+
+
 def _fee_news(before, after) -> str:
     """What people are told about a new fee: "It is now paid: £30 for your time (2 hours at
     £15 an hour)." The amount is the sign-up page's; without a rate in the payment policy yet,
@@ -529,7 +538,7 @@ def _fee_news(before, after) -> str:
     if basis == Opportunity.FeeBasis.NONE:
         return "It is no longer paid: there is no fee for your time."
     if fee is None:
-        amount, detail = "a fee", Opportunity.FeeBasis(basis).label.lower()
+        amount, detail = "a fee", FEE_BASIS_IN_WORDS[basis]
     else:
         amount = format_pounds(fee.amount_pence)
         detail = (

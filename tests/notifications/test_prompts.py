@@ -116,7 +116,7 @@ def test_the_staff_running_a_session_are_asked_once_to_take_its_register(commiss
     message = prompts.get(recipient=team_member)
     assert message.subject == "Please take the register for Carers' forum"
     assert "Carers' forum" in message.body_text
-    assert "Nobody has recorded whether 3 people with a place came." in message.body_text
+    assert "The register does not say yet whether 3 people with a place came." in message.body_text
     assert f"/opportunities/{session.pk}/manage/#attendance" in message.body_text
 
 

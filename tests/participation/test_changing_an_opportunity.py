@@ -218,7 +218,8 @@ def test_a_session_no_longer_paid_tells_each_person_once_and_says_so(staff, make
     assert sorted(told.values_list("recipient", flat=True)) == sorted(p.pk for p in people)
     for person in people:
         body = _told(person).body_text
-        assert "We have changed the fee and expenses for Carers' lunch and chat." in body
+        changed = "We have changed the fee and what we pay for expenses for Carers' lunch and chat."
+        assert changed in body
         assert "\nIt is no longer paid: there is no fee for your time.\n" in body
         assert "\nWe no longer pay expenses.\n" in body
         # Nothing a calendar holds has changed.
@@ -244,9 +245,10 @@ def test_a_session_now_paid_says_how_much_as_the_sign_up_page_does(staff, make_r
     )
 
     message = _told(person)
-    assert "We have changed the fee, expenses, refreshments and travel for Transport forum." in (
-        message.body_text
-    )
+    assert (
+        "We have changed the fee, what we pay for expenses, the refreshments and the travel we "
+        "arrange for Transport forum."
+    ) in message.body_text
     assert (
         "\nIt is now paid: £40 for your time (2 hours at £20 an hour).\n"
         "We now pay your expenses, such as travel or care cover.\n"
@@ -280,7 +282,7 @@ def test_taking_away_refreshments_or_travel_says_so(staff, make_residents):
     services.update_opportunity(opportunity, by=staff, refreshments=False, travel_arranged=False)
 
     body = _told(person).body_text
-    assert "We have changed refreshments and travel for" in body
+    assert "We have changed the refreshments and the travel we arrange for" in body
     assert "\nThere will no longer be refreshments.\nWe can no longer arrange your travel.\n" in (
         body
     )

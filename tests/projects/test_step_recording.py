@@ -414,7 +414,8 @@ def test_a_lower_step_tells_everyone_booked_on_sessions_to_come_once(owner, proj
         "It is less than we told you.\n\n"
         "We said it was Co-production. "
         "It is now Consultation: you give your views and the council decides.\n\n"
-        "Why this is not co-production: The council sets the budget after hearing from carers.\n\n"
+        "Why you will not share the decisions: The council sets the budget after hearing from "
+        "carers.\n\n"
         "What changed: Carers told us the council still decides.\n\n"
         "You signed up for:\n\nShort breaks workshop\n"
     ) in body
