@@ -57,6 +57,9 @@ def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_i
     page.get_by_label("Kind").select_option("panel")
     page.get_by_label("Level (only if there is no project)").select_option("service")
     page.get_by_label("Step of participation").select_option("5")
+    page.get_by_label("Why this is not co-production").fill(
+        "The council decides the new respite service; we want carers' views first."
+    )
     page.get_by_label("Format").select_option("in_person")
     page.get_by_label("Venue").select_option(label="Northfield Library")
     date = page.get_by_role("group", name="Date")
