@@ -18,26 +18,37 @@ from .services import BATCH_SIZE, queue_messages
 logger = logging.getLogger(__name__)
 
 
-def took_part(project_id):
-    """Everyone who took part in the project: attended any of its opportunities."""
+def took_part(project_id=None, *, sessions=None):
+    """Everyone who took part in the project: attended any of its opportunities. For an
+    update about sessions standing alone, `sessions` (ids or a queryset) instead: everyone
+    who attended any of them."""
+    if project_id is None and sessions is None:
+        raise TypeError("took_part needs a project or its sessions")
+    where = (
+        {"signups__opportunity__in": sessions}
+        if project_id is None
+        else {"signups__opportunity__project_id": project_id}
+    )
     return (
         get_user_model()
-        .objects.filter(
-            is_active=True,
-            signups__opportunity__project_id=project_id,
-            signups__attendance="attended",
-        )
+        .objects.filter(is_active=True, signups__attendance="attended", **where)
         .distinct()
         .select_related("profile")
     )
 
 
 def _update_recipients(update):
-    return took_part(update.project_id)
+    if update.project_id:
+        return took_part(update.project_id)
+    return took_part(sessions=update.opportunities.values("pk"))
 
 
 def _update_context(update):
-    return {"update": update, "project": update.project}
+    # `project` is None for an update about sessions standing alone: the message names and
+    # links to the (first) session instead.
+    if update.project_id:
+        return {"update": update, "project": update.project}
+    return {"update": update, "project": None, "session": update.about}
 
 
 def _load_update(pk):

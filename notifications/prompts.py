@@ -29,23 +29,26 @@ MOST_REGISTERS_IN_ONE_PROMPT = 15
 
 
 def prompt_for_overdue_updates(now=None) -> int:
-    """Project owners whose session ended 6+ weeks ago with no "we said, we did" since."""
+    """Project owners whose session ended 6+ weeks ago with no "we said, we did" since; and
+    whoever made a session standing alone that ended 6+ weeks ago with no update about it
+    since. Each is told once, about the project's most recent such session or about the
+    session."""
     from participation.models import Opportunity
     from projects.models import Update
 
     now = now or timezone.now()
+    due = Opportunity.objects.filter(
+        ends_at__lte=now - UPDATE_DUE_AFTER,
+        ends_at__gt=now - STOP_CHASING_AFTER,
+        signups__attendance="attended",
+    )
     latest_update = (
         Update.objects.filter(project=OuterRef("project_id"))
         .order_by("-posted_at")
         .values("posted_at")[:1]
     )
     sessions = (
-        Opportunity.objects.filter(
-            project__isnull=False,
-            ends_at__lte=now - UPDATE_DUE_AFTER,
-            ends_at__gt=now - STOP_CHASING_AFTER,
-            signups__attendance="attended",
-        )
+        due.filter(project__isnull=False)
         .annotate(latest_update=Subquery(latest_update))
         .filter(Q(latest_update__isnull=True) | Q(latest_update__lt=F("ends_at")))
         .select_related("project__owner")
@@ -62,9 +65,38 @@ def prompt_for_overdue_updates(now=None) -> int:
                 "staff_update_overdue",
                 recipient=session.project.owner,
                 event_key=f"update-overdue:{session.project_id}:{session.pk}",
-                context={"project": session.project, "session_date": session.ends_at},
+                context={
+                    "project": session.project,
+                    "session": session,
+                    "session_date": session.ends_at,
+                },
             )
-    return len(prompted)
+    # Standing alone: an update about the session itself, posted after it, is what counts.
+    latest_session_update = (
+        Update.objects.filter(project__isnull=True, opportunities=OuterRef("pk"))
+        .order_by("-posted_at")
+        .values("posted_at")[:1]
+    )
+    standing_alone = (
+        due.filter(project__isnull=True)
+        .exclude(status__in=[Opportunity.Status.DRAFT, Opportunity.Status.CANCELLED])
+        .annotate(latest_update=Subquery(latest_session_update))
+        .filter(Q(latest_update__isnull=True) | Q(latest_update__lt=F("ends_at")))
+        .select_related("created_by")
+        .order_by("pk")
+        .distinct()
+    )
+    told = 0
+    for session in standing_alone:
+        told += 1
+        with transaction.atomic():
+            queue_message(
+                "staff_update_overdue",
+                recipient=session.created_by,
+                event_key=f"update-overdue:session:{session.pk}",
+                context={"project": None, "session": session, "session_date": session.ends_at},
+            )
+    return len(prompted) + told
 
 
 def prompt_moderators(now=None) -> int:

@@ -98,8 +98,10 @@ class StepChangeAdmin(ViewOnly, admin.ModelAdmin):
 @admin.register(Update)
 class UpdateAdmin(admin.ModelAdmin):
     """Updates are posted on the project's own page (`services.post_update`), which tells
-    everyone who took part and links only the project's own sessions. Here the words can be
-    corrected, but an update cannot be added or moved to another project or session."""
+    everyone who took part and links only the project's own sessions, or about a session
+    standing alone from its staff page (`services.post_session_update`; no project). Here
+    the words can be corrected, but an update cannot be added or moved to another project or
+    session."""
 
     list_display = ["project", "posted_at", "posted_by"]
     list_select_related = ["project", "posted_by"]

@@ -515,9 +515,15 @@ class UpdateForm(PlainTextMixin, forms.Form):
 
     def __init__(self, *args, project, linked=(), **kwargs):
         """`linked`: the ids of the update's sessions when it is being corrected; they stay
-        on offer however old they are."""
+        on offer however old they are. With no `project` (an update about a session standing
+        alone) the update's sessions are not asked for: they are the session it was posted
+        from."""
         super().__init__(*args, **kwargs)
         from participation.models import Opportunity
+
+        if project is None:
+            del self.fields["opportunities"]
+            return
 
         # A project with a weekly session would offer hundreds of boxes: offer the sessions
         # an update is likely to be about, the recent ones and those coming up.

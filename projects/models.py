@@ -256,10 +256,15 @@ class StepChange(models.Model):
 class Update(models.Model):
     """A "we said, we did" update: what people said, what the council did, what happens next.
 
-    Written through `projects.services.post_update`.
+    Most are about a project (`projects.services.post_update`). One about sessions standing
+    alone, with no project, has no project and at least one of those sessions in
+    `opportunities` (`projects.services.post_session_update`, where that rule is kept).
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
+    # Null for an update about sessions standing alone: see `about`.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="updates"
+    )
     said = models.TextField("What people said")
     did = models.TextField("What we did")
     next_steps = models.TextField("What happens next", blank=True)
@@ -292,7 +297,27 @@ class Update(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project}: update of {timezone.localtime(self.posted_at):%d %b %Y}"
+        return f"{self.about}: update of {timezone.localtime(self.posted_at):%d %b %Y}"
 
     def get_absolute_url(self):
-        return f"{self.project.get_absolute_url()}#update-{self.pk}"
+        return reverse("projects:update", args=[self.pk])
+
+    @property
+    def about(self):
+        """What the update is about, for headings, links and messages: its project, or for an
+        update about sessions standing alone, the first of them (a title and a page each).
+        Reads the sessions through `all()`, so a prefetch (`for_display`) is used."""
+        if self.project_id:
+            return self.project
+        sessions = sorted(self.opportunities.all(), key=lambda session: session.starts_at)
+        return sessions[0] if sessions else None
+
+    @property
+    def is_about_a_project(self) -> bool:
+        return self.project_id is not None
+
+    def correction_url(self) -> str:
+        """Where its team puts it right: a project's update through the project's pages."""
+        if self.project_id:
+            return reverse("projects:update_correct", args=[self.project.slug, self.pk])
+        return reverse("projects:update_correct_any", args=[self.pk])

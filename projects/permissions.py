@@ -8,16 +8,20 @@
   from the person responsible for it.
 - A project someone may not see does not exist for them: 404. Staff who may see a project
   but not change it get 403, with a page saying who can.
+- An update about sessions standing alone (no project) is posted and corrected by the staff
+  who run those sessions (participation.permissions.can_run); to anyone else those pages
+  do not exist (404).
 """
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from coprod_hub.permissions import RoleRequiredMixin
 from coprod_hub.users.roles import Role
 
-from .models import Project
+from .models import Project, Update
 
 
 def is_on_team(user, project) -> bool:
@@ -117,3 +121,50 @@ class ProjectWriteMixin(RoleRequiredMixin, ProjectPermissionMixin):
 
     required_role = Role.STAFF
     write = True
+
+
+# --- Updates about sessions standing alone ------------------------------------------------
+
+
+def can_correct_update(user, update) -> bool:
+    """A project's update: whoever may change the project. One about sessions standing alone:
+    whoever runs every one of them."""
+    if update.project_id:
+        return can_edit_project(user, update.project)
+    from participation.permissions import can_run
+
+    sessions = list(update.opportunities.all())
+    return bool(sessions) and all(can_run(user, session) for session in sessions)
+
+
+def get_update_to_correct(request, pk) -> Update:
+    """The update at `pk` if this person may correct it (`can_correct_update`), else 404."""
+    update = get_object_or_404(Update.objects.select_related("project"), pk=pk)
+    if not can_correct_update(request.user, update):
+        raise Http404("No update here")
+    return update
+
+
+class SessionRunnerMixin(LoginRequiredMixin):
+    """For views about one session (`kwargs["pk"]`) that only the staff running it may use:
+    sets `self.session` through participation.permissions.get_opportunity_to_run (404 to
+    anyone else). Signed-out people are sent to sign in."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        from participation.permissions import get_opportunity_to_run
+
+        self.session = get_opportunity_to_run(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class UpdateCorrectorMixin(LoginRequiredMixin):
+    """For the correction page of any update (`kwargs["pk"]`): sets `self.update` through
+    `get_update_to_correct`. Signed-out people are sent to sign in."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.update = get_update_to_correct(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)

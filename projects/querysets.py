@@ -111,8 +111,23 @@ class ProjectQuerySet(models.QuerySet):
 
 class UpdateQuerySet(models.QuerySet):
     def published(self):
-        """Updates the public can read: those on published projects."""
-        return self.filter(project__is_published=True)
+        """Updates the public can read: those on published projects, and those about sessions
+        standing alone about a session the public can see, as `for_display` lists them (not a
+        draft or called off, and not since put in a project that is hidden)."""
+        from participation.models import Opportunity
+
+        public_session = Opportunity.objects.filter(
+            Q(project__isnull=True) | Q(project__is_published=True),
+            updates=OuterRef("pk"),
+        ).exclude(status__in=[Opportunity.Status.DRAFT, Opportunity.Status.CANCELLED])
+        return self.filter(
+            Q(project__is_published=True) | (Q(project__isnull=True) & Q(Exists(public_session)))
+        )
+
+    def about_session(self, opportunity):
+        """The updates about one session: its project's updates that name it, and those about
+        it standing alone."""
+        return self.filter(opportunities=opportunity)
 
     def visible_to(self, user):
         if user.is_authenticated and user.has_role(Role.STAFF):

@@ -266,9 +266,9 @@ def set_published(project, *, by, published: bool) -> Project:
     return project
 
 
-def _checked_update(project_id, said, did, next_steps, easy_read, opportunities):
-    """An update's words without stray spaces, and its sessions, once each is checked: what
-    people said and what we did are needed, and only the project's own sessions link."""
+def _checked_words(said, did, next_steps, easy_read):
+    """An update's words without stray spaces, once checked: what people said and what we did
+    are needed."""
     said, did, next_steps, easy_read = (
         (text or "").strip() for text in (said, did, next_steps, easy_read)
     )
@@ -276,10 +276,47 @@ def _checked_update(project_id, said, did, next_steps, easy_read, opportunities)
         raise ProjectError("Enter what people said")
     if not did:
         raise ProjectError("Enter what we did")
+    return said, did, next_steps, easy_read
+
+
+def _checked_update(project_id, said, did, next_steps, easy_read, opportunities):
+    """An update's words and its sessions, once each is checked: only the project's own
+    sessions link."""
+    said, did, next_steps, easy_read = _checked_words(said, did, next_steps, easy_read)
     opportunities = list(opportunities)
     if any(opportunity.project_id != project_id for opportunity in opportunities):
         raise ProjectError("You can only link opportunities that belong to this project")
     return said, did, next_steps, easy_read, opportunities
+
+
+def _checked_sessions_standing_alone(opportunities, *, by, held_by=None) -> list:
+    """The sessions an update with no project is about, once checked: at least one, each
+    standing alone (a project's session is told about on the project's page, to everyone
+    who took part in the project), run by `by` (participation.permissions.can_run), and
+    held: not a draft or called off. With `held_by`, each must also have ended by then."""
+    from participation.permissions import can_run
+
+    sessions = sorted(set(opportunities), key=lambda session: (session.starts_at, session.pk))
+    if not sessions:
+        raise ProjectError("Choose the session this update is about")
+    for session in sessions:
+        if session.project_id:
+            raise ProjectError(
+                f"\u201c{session.title}\u201d is part of the project "
+                f"\u201c{session.project.title}\u201d. Post the update on the project's page, "
+                "so everyone who took part in the project hears about it"
+            )
+        if not can_run(by, session):
+            raise ProjectError(
+                "You can only post an update about a session you run. Ask the person who made it"
+            )
+        if session.status not in Opportunity.GOING_AHEAD:
+            raise ProjectError(f"\u201c{session.title}\u201d did not go ahead")
+        if held_by is not None and not session.has_ended(held_by):
+            raise ProjectError(
+                f"\u201c{session.title}\u201d has not ended yet. Post the update once it has"
+            )
+    return sessions
 
 
 def correct_update(
@@ -287,10 +324,17 @@ def correct_update(
 ) -> Update:
     """Put right the words of an update already posted. Nobody is sent it again: people who
     took part have it as it was, so the page says it was corrected, and when. An update still
-    waiting for its project to be published goes out with the corrected words."""
-    said, did, next_steps, easy_read, opportunities = _checked_update(
-        update.project_id, said, did, next_steps, easy_read, opportunities
-    )
+    waiting for its project to be published goes out with the corrected words.
+
+    An update about sessions standing alone keeps to its rule (`post_session_update`): the
+    sessions given must stand alone and be run by `by`."""
+    if update.project_id:
+        said, did, next_steps, easy_read, opportunities = _checked_update(
+            update.project_id, said, did, next_steps, easy_read, opportunities
+        )
+    else:
+        said, did, next_steps, easy_read = _checked_words(said, did, next_steps, easy_read)
+        opportunities = _checked_sessions_standing_alone(opportunities, by=by)
     with transaction.atomic():
         locked = Update.objects.select_for_update().get(pk=update.pk)
         words = (locked.said, locked.did, locked.next_steps, locked.easy_read)
@@ -312,9 +356,10 @@ def correct_update(
 _ANYONE = SimpleNamespace(get_short_name="[their name]")
 
 
-def preview_update(project, *, said, did, next_steps="", easy_read="") -> dict:
+def preview_update(project, *, said, did, next_steps="", easy_read="", session=None) -> dict:
     """The update's email as the people who took part will get it, and in easy read, for
-    staff to check before posting: {"subject", "body", "easy_read_body"}."""
+    staff to check before posting: {"subject", "body", "easy_read_body"}. For an update about
+    a session standing alone, `project` is None and `session` is the session."""
     update = Update(
         project=project,
         said=said.strip(),
@@ -322,7 +367,7 @@ def preview_update(project, *, said, did, next_steps="", easy_read="") -> dict:
         next_steps=next_steps.strip(),
         easy_read=easy_read.strip(),
     )
-    context = {"update": update, "project": project, "recipient": _ANYONE}
+    context = {"update": update, "project": project, "session": session, "recipient": _ANYONE}
     subject, body = render_message(UPDATE_BROADCAST, context)
     return {
         "subject": subject,
@@ -349,9 +394,7 @@ def post_update(
     sent twice) returns the update already posted: nothing new is saved or sent.
     """
     now = now or timezone.now()
-    said, did, next_steps, easy_read, opportunities = _checked_update(
-        project.pk, said, did, next_steps, easy_read, opportunities
-    )
+    words = _checked_update(project.pk, said, did, next_steps, easy_read, opportunities)
     with transaction.atomic():
         # Locked so that publishing at the same moment sees this update, or this sees it, and
         # so that of two identical posts at once the second waits and then finds the first.
@@ -360,27 +403,62 @@ def post_update(
             .values_list("is_published", flat=True)
             .get(pk=project.pk)
         )
-        repeat = Update.objects.filter(
-            project=project,
-            posted_by=by,
-            said=said,
-            did=did,
-            next_steps=next_steps,
-            easy_read=easy_read,
-            posted_at__gte=now - REPEAT_POST_WINDOW,
-        ).first()
-        if repeat is not None:
-            return repeat
-        update = Update.objects.create(
-            project=project,
-            said=said,
-            did=did,
-            next_steps=next_steps,
-            easy_read=easy_read,
-            posted_by=by,
-            posted_at=now,
+        return _save_update(project, *words, by=by, now=now, is_public=is_public)
+
+
+def post_session_update(
+    opportunity, *, by, said, did, next_steps="", easy_read="", now=None
+) -> Update:
+    """Post a "we said, we did" update about a session standing alone, with no project.
+
+    As `post_update`, for everyone who attended the session: the same message, sent the same
+    way, once each, and a repeat of the same words returns the update already posted. The
+    session must stand alone, be run by `by` and have ended (`_checked_sessions_standing_alone`):
+    a project's session is told about on the project's page. A session standing alone is
+    public once published, so the message goes at once.
+    """
+    now = now or timezone.now()
+    said, did, next_steps, easy_read = _checked_words(said, did, next_steps, easy_read)
+    with transaction.atomic():
+        # Locked, and checked again, so that it cannot be put in a project meanwhile, and
+        # so that of two identical posts at once the second waits and then finds the first.
+        locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+        sessions = _checked_sessions_standing_alone([locked], by=by, held_by=now)
+        return _save_update(
+            None, said, did, next_steps, easy_read, sessions, by=by, now=now, is_public=True
         )
-        update.opportunities.set(opportunities)
-        if is_public:
-            start_broadcast(UPDATE_BROADCAST, update)
+
+
+def _save_update(
+    project, said, did, next_steps, easy_read, opportunities, *, by, now, is_public
+) -> Update:
+    """The part of posting an update that `post_update` and `post_session_update` share, in
+    their transaction once what it is about is locked: the repeat check, the row, its
+    sessions, and the message to everyone who took part (at once if `is_public`)."""
+    repeat = Update.objects.filter(
+        project=project,
+        posted_by=by,
+        said=said,
+        did=did,
+        next_steps=next_steps,
+        easy_read=easy_read,
+        posted_at__gte=now - REPEAT_POST_WINDOW,
+    )
+    if project is None:
+        repeat = repeat.filter(opportunities=opportunities[0])
+    repeat = repeat.first()
+    if repeat is not None:
+        return repeat
+    update = Update.objects.create(
+        project=project,
+        said=said,
+        did=did,
+        next_steps=next_steps,
+        easy_read=easy_read,
+        posted_by=by,
+        posted_at=now,
+    )
+    update.opportunities.set(opportunities)
+    if is_public:
+        start_broadcast(UPDATE_BROADCAST, update)
     return update

@@ -38,4 +38,16 @@ urlpatterns = [
     path("updates/", views.UpdateListView.as_view(), name="updates"),
     path("updates/feed/", views.UpdatesFeed(), name="updates_feed"),
     path("updates/<int:pk>/", views.update_permalink, name="update"),
+    # Any update by its number: the only way to one about a session standing alone.
+    path(
+        "updates/<int:pk>/correct/",
+        views.UpdateCorrectAnyView.as_view(),
+        name="update_correct_any",
+    ),
+    # An update about a session standing alone, from the session's own pages.
+    path(
+        "opportunities/<int:pk>/updates/new/",
+        views.SessionUpdateCreateView.as_view(),
+        name="session_update_create",
+    ),
 ]

@@ -30,6 +30,8 @@ from .models import Project, Update
 from .permissions import (
     ProjectPermissionMixin,
     ProjectWriteMixin,
+    SessionRunnerMixin,
+    UpdateCorrectorMixin,
     can_edit_project,
     project_scope,
 )
@@ -274,51 +276,80 @@ class ProjectPublishView(ProjectWriteMixin, View):
         return redirect(self.project)
 
 
-class UpdateCreateView(ProjectWriteMixin, FormView):
+class _PostUpdateView(FormView):
+    """Post a "we said, we did" update: about `self.project`, or with no project about
+    `self.session`, a session standing alone. The first press shows the update and its email
+    as people will get them ("check"); posting is the second ("send"); "change" goes back to
+    the form with what was typed."""
+
     form_class = UpdateForm
     template_name = "projects/update_form.html"
+    project = None
+    session = None
+
+    def people(self):
+        """Everyone who took part, who will hear about it."""
+        if self.project is not None:
+            return took_part(self.project.pk)
+        return took_part(sessions=[self.session.pk])
+
+    def _about(self) -> dict:
+        """What the pages need to say what the update is about and where it will show."""
+        if self.project is not None:
+            return {
+                "project": self.project,
+                "about": self.project,
+                "shows_on": "the project page",
+                "shown_later": not self.project.is_published,
+            }
+        return {
+            "project": None,
+            "session": self.session,
+            "about": self.session,
+            "shows_on": "the session\u2019s page",
+            "shown_later": False,
+        }
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "project": self.project}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            project=self.project,
+            **self._about(),
             page_title="Post a \u201cwe said, we did\u201d update",
             submit_label="Check your update",
-            easy_read_wanted=_wants_easy_read(took_part(self.project.pk)),
+            easy_read_wanted=_wants_easy_read(self.people()),
             **kwargs,
         )
 
     def form_valid(self, form):
-        # The first press shows the update and its email as people will get them ("check");
-        # posting is the second ("send"). "change" goes back to the form with what was typed.
         if "change" in self.request.POST:
             return self.render_to_response(self.get_context_data(form=form))
         if "send" not in self.request.POST:
             return self._check(form)
         try:
-            services.post_update(self.project, by=self.request.user, **form.update_fields())
+            update = self.post_update(form)
         except services.ProjectError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _who_hears(self.project))
-        return redirect(self.project)
+        messages.success(self.request, self.who_hears())
+        return redirect(update.about)
 
     def _check(self, form):
         data = form.cleaned_data
-        people = took_part(self.project.pk)
+        people = self.people()
         return render(
             self.request,
             "projects/update_check.html",
             {
-                "project": self.project,
+                **self._about(),
                 "form": form,
                 "update": data,
                 "people": people.count(),
                 "easy_read_wanted": _wants_easy_read(people),
                 "preview": services.preview_update(
                     self.project,
+                    session=self.session,
                     said=data["said"],
                     did=data["did"],
                     next_steps=data["next_steps"],
@@ -328,23 +359,72 @@ class UpdateCreateView(ProjectWriteMixin, FormView):
         )
 
 
-class UpdateCorrectView(ProjectWriteMixin, FormView):
-    """Put right an update already posted: the page says it was corrected; nobody is sent it
-    again."""
+class UpdateCreateView(ProjectWriteMixin, _PostUpdateView):
+    def post_update(self, form):
+        return services.post_update(self.project, by=self.request.user, **form.update_fields())
+
+    def who_hears(self):
+        return _who_hears(self.project)
+
+
+class SessionUpdateCreateView(SessionRunnerMixin, _PostUpdateView):
+    """An update about a session standing alone, from its staff page once it has ended. A
+    project's session is told about on the project's page: this sends its staff there."""
+
+    def get(self, request, *args, **kwargs):
+        return self._refusal() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._refusal() or super().post(request, *args, **kwargs)
+
+    def _refusal(self):
+        session = self.session
+        if session.project_id:
+            messages.info(
+                self.request,
+                f"\u201c{session.title}\u201d is part of the project \u201c"
+                f"{session.project.title}\u201d, so its update goes on the project\u2019s page, "
+                "for everyone who took part in the project.",
+            )
+            return redirect("projects:update_create", slug=session.project.slug)
+        if not (session.is_going_ahead and session.has_ended()):
+            messages.info(self.request, "You can post an update once the session has been held.")
+            return redirect("participation:manage", pk=session.pk)
+        return None
+
+    def post_update(self, form):
+        fields = form.update_fields()
+        fields.pop("opportunities")
+        return services.post_session_update(self.session, by=self.request.user, **fields)
+
+    def who_hears(self):
+        people = self.people().count()
+        if not people:
+            return (
+                "Update posted. Nobody is recorded as having attended this session, so it is "
+                "not sent to anyone. It shows on the session\u2019s page."
+            )
+        who = "The 1 person" if people == 1 else f"The {people} people"
+        return f"Update posted. {who} who attended will hear about it."
+
+
+class _CorrectUpdateView(FormView):
+    """Put right an update already posted (`self.update`): the page says it was corrected;
+    nobody is sent it again."""
 
     form_class = UpdateForm
     template_name = "projects/update_correct.html"
-
-    @cached_property
-    def update(self):
-        return get_object_or_404(Update.objects.filter(project=self.project), pk=self.kwargs["pk"])
 
     @cached_property
     def linked(self):
         return list(self.update.opportunities.values_list("pk", flat=True))
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "project": self.project, "linked": self.linked}
+        return {
+            **super().get_form_kwargs(),
+            "project": self.update.project,
+            "linked": self.linked,
+        }
 
     def get_initial(self):
         update = self.update
@@ -359,7 +439,8 @@ class UpdateCorrectView(ProjectWriteMixin, FormView):
     def get_context_data(self, **kwargs):
         update = self.update
         return super().get_context_data(
-            project=self.project,
+            project=update.project,
+            about=update.about,
             update=update,
             page_title=f"Correct the update of {timezone.localtime(update.posted_at):%-d %B %Y}",
             submit_label="Save the correction",
@@ -367,8 +448,12 @@ class UpdateCorrectView(ProjectWriteMixin, FormView):
         )
 
     def form_valid(self, form):
+        fields = form.update_fields()
+        if not self.update.project_id:
+            # The sessions it is about stay as they are: the form does not ask.
+            fields["opportunities"] = self.update.opportunities.all()
         try:
-            services.correct_update(self.update, by=self.request.user, **form.update_fields())
+            services.correct_update(self.update, by=self.request.user, **fields)
         except services.ProjectError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
@@ -376,7 +461,20 @@ class UpdateCorrectView(ProjectWriteMixin, FormView):
             self.request,
             "Update corrected. The page says it was corrected. Nobody is sent it again.",
         )
-        return redirect(self.project)
+        return redirect(self.update.about)
+
+
+class UpdateCorrectView(ProjectWriteMixin, _CorrectUpdateView):
+    """A project's update, through the project's own address."""
+
+    @cached_property
+    def update(self):
+        return get_object_or_404(Update.objects.filter(project=self.project), pk=self.kwargs["pk"])
+
+
+class UpdateCorrectAnyView(UpdateCorrectorMixin, _CorrectUpdateView):
+    """Any update, by its number alone: the only address for one about sessions standing
+    alone, which have no project. `self.update` comes from `UpdateCorrectorMixin`."""
 
 
 def _wants_easy_read(people) -> int:
@@ -433,12 +531,14 @@ class UpdateListView(ForgivingPaginationMixin, ListView):
 
 def update_permalink(request, pk):
     """The lasting address of one update, for feeds and emails: the project's page shows only
-    its newest few, so an older one is found on the right page of the project's own list."""
+    its newest few, so an older one is found on the right page of the project's own list. One
+    about a session standing alone is on that session's page."""
     update = get_object_or_404(
-        Update.objects.filter(project__in=project_scope(request.user)).select_related("project"),
-        pk=pk,
+        Update.objects.visible_to(request.user).select_related("project"), pk=pk
     )
     project = update.project
+    if project is None:
+        return redirect(f"{update.about.get_absolute_url()}#update-{update.pk}")
     newer = Update.objects.filter(project=project).filter(
         Q(posted_at__gt=update.posted_at) | Q(posted_at=update.posted_at, pk__gt=update.pk)
     )
@@ -450,7 +550,8 @@ def update_permalink(request, pk):
 
 
 class UpdatesFeed(Feed):
-    """Atom feed of the newest "we said, we did" updates on published projects."""
+    """Atom feed of the newest "we said, we did" updates on published projects, and about
+    sessions standing alone."""
 
     feed_type = Atom1Feed
     subtitle = "What people told us, what we did, and what happens next."
@@ -462,13 +563,13 @@ class UpdatesFeed(Feed):
         return reverse("projects:updates")
 
     def items(self):
-        return Update.objects.published().select_related("project")[:30]
+        return Update.objects.published().for_display()[:30]
 
     # XML 1.0 cannot carry control characters: Django refuses to write the feed at all, so
     # one stray character in an old update (forms refuse them now) would break it for everyone.
     def item_title(self, update):
         posted = timezone.localtime(update.posted_at)
-        return strip_control_characters(f"{update.project.title}: update of {posted:%-d %B %Y}")
+        return strip_control_characters(f"{update.about.title}: update of {posted:%-d %B %Y}")
 
     def item_description(self, update):
         # The Atom summary is HTML: what staff typed is plain text, so it is escaped ("<" is

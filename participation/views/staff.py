@@ -306,6 +306,8 @@ def manage(request, pk):
             else [],
             "group_messages": group_messages[:RECENT_GROUP_MESSAGES],
             "more_group_messages": len(group_messages) > RECENT_GROUP_MESSAGES,
+            # Once it has been held: who runs it may tell the people who came what changed.
+            "can_post_update": opportunity.is_going_ahead and opportunity.has_ended(),
             "now": timezone.now(),
         },
     )

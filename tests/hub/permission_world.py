@@ -34,7 +34,7 @@ def build_world():
     from participation.tokens import calendar_token
     from payments import services as payments
     from payments.models import Claim, FeeRate, PaymentRun
-    from projects.models import Project, ServiceArea
+    from projects.models import Project, ServiceArea, Update
     from tests.payments.factories import make_policy
 
     people = SimpleNamespace(
@@ -98,6 +98,25 @@ def build_world():
         created_by=people.owner_staff,
         fee_basis=Opportunity.FeeBasis.PER_HOUR,
     )
+    # A session standing alone, run by whoever made it, and its "we said, we did" update.
+    standalone = Opportunity.objects.create(
+        title="Drop-in at the day centre",
+        description="Tell us about day services.",
+        kind=Opportunity.Kind.DROP_IN,
+        format=Opportunity.Format.IN_PERSON,
+        venue=venue,
+        starts_at=now - timedelta(days=5),
+        ends_at=now - timedelta(days=5) + timedelta(hours=2),
+        capacity=10,
+        status=Opportunity.Status.CLOSED,
+        published_at=now - timedelta(days=20),
+        created_by=people.team_staff,
+        not_coproduction_reason="The council decides what happens next.",
+    )
+    standalone_update = Update.objects.create(
+        said="The room was noisy.", did="We moved rooms.", posted_by=people.team_staff
+    )
+    standalone_update.opportunities.set([standalone])
     profile = Profile.objects.create(user=people.resident, access_needs="Hearing loop")
     signup = SignUp.objects.create(
         opportunity=upcoming, resident=people.resident, status=SignUp.Status.BOOKED
@@ -217,6 +236,8 @@ def build_world():
         "projects:update_create": {"slug": project.slug},
         "projects:update_correct": {"slug": project.slug, "pk": update.pk},
         "projects:update": {"pk": update.pk},
+        "projects:update_correct_any": {"pk": standalone_update.pk},
+        "projects:session_update_create": {"pk": standalone.pk},
         "participation:detail": {"pk": upcoming.pk},
         "participation:calendar": {"pk": upcoming.pk},
         "participation:sign_up": {"pk": upcoming.pk},
