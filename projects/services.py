@@ -435,29 +435,21 @@ def _save_update(
     """The part of posting an update that `post_update` and `post_session_update` share, in
     their transaction once what it is about is locked: the repeat check, the row, its
     sessions, and the message to everyone who took part (at once if `is_public`)."""
-    repeat = Update.objects.filter(
-        project=project,
-        posted_by=by,
-        said=said,
-        did=did,
-        next_steps=next_steps,
-        easy_read=easy_read,
-        posted_at__gte=now - REPEAT_POST_WINDOW,
-    )
+    fields = {
+        "project": project,
+        "said": said,
+        "did": did,
+        "next_steps": next_steps,
+        "easy_read": easy_read,
+        "posted_by": by,
+    }
+    repeat = Update.objects.filter(**fields, posted_at__gte=now - REPEAT_POST_WINDOW)
     if project is None:
         repeat = repeat.filter(opportunities=opportunities[0])
     repeat = repeat.first()
     if repeat is not None:
         return repeat
-    update = Update.objects.create(
-        project=project,
-        said=said,
-        did=did,
-        next_steps=next_steps,
-        easy_read=easy_read,
-        posted_by=by,
-        posted_at=now,
-    )
+    update = Update.objects.create(**fields, posted_at=now)
     update.opportunities.set(opportunities)
     if is_public:
         start_broadcast(UPDATE_BROADCAST, update)
