@@ -22,6 +22,7 @@ from datetime import date
 
 import phonenumbers
 from crispy_forms_gds.fields import DateInputField as GdsDateInputField
+from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -101,6 +102,27 @@ def with_character_count(field):
     return field
 
 
+# The error class crispy-forms-gds gives a date box; DateInputField sets it on each box that
+# is wrong.
+BOX_ERROR_CLASS = "govuk-input--error"
+
+
+class DateBoxes(DateInputWidget):
+    """The day, month and year boxes. Django marks every box `aria-invalid` when the date has
+    an error; where only some are wrong (a missing year, say) only those are marked, as only
+    those are outlined, so a screen reader does not call a right box wrong."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        boxes = context["widget"]["subwidgets"]
+        outlined = [BOX_ERROR_CLASS in box["attrs"].get("class", "").split() for box in boxes]
+        if any(outlined):  # else the whole date is wrong: every box stays marked
+            for box, wrong in zip(boxes, outlined, strict=True):
+                if not wrong:
+                    box["attrs"].pop("aria-invalid", None)
+        return context
+
+
 class DateInputField(GdsDateInputField):
     """crispy-forms-gds' date input, answering any input with a date or with one message in
     GOV.UK's words ("Start date must include a month"). crispy-forms-gds checks each box on
@@ -112,11 +134,10 @@ class DateInputField(GdsDateInputField):
     keys in `error_messages`; "incomplete" may use %(parts)s for what is missing.
     """
 
+    widget = DateBoxes
     MIN_YEAR = 1900
     MAX_YEAR = 2200
     PARTS = ("day", "month", "year")
-    # The error class crispy-forms-gds gives a box; set here on each box that is wrong.
-    BOX_ERROR_CLASS = "govuk-input--error"
 
     def __init__(self, *, subject=None, error_messages=None, **kwargs):
         super().__init__(**kwargs)
@@ -186,10 +207,10 @@ class DateInputField(GdsDateInputField):
         for index, (subfield, box) in enumerate(zip(self.fields, self.widget.widgets, strict=True)):
             subfield.widget.errors = [str(message)] if boxes[:1] == [index] and message else []
             classes = box.attrs.get("class", "").split()
-            if self.BOX_ERROR_CLASS in classes:
-                classes.remove(self.BOX_ERROR_CLASS)
+            if BOX_ERROR_CLASS in classes:
+                classes.remove(BOX_ERROR_CLASS)
             if index in boxes:
-                classes.append(self.BOX_ERROR_CLASS)
+                classes.append(BOX_ERROR_CLASS)
             box.attrs["class"] = " ".join(classes)
 
 

@@ -52,6 +52,14 @@ class _Page(HTMLParser):
     def summary(self):
         return [(href, " ".join(text.split())) for href, text in self.links]
 
+    def invalid_boxes(self, name):
+        """The boxes a screen reader announces as wrong."""
+        return [
+            index
+            for index in range(3)
+            if self.inputs[f"id_{name}_{index}"].get("aria-invalid") == "true"
+        ]
+
     def red_boxes(self, name):
         return [
             index
@@ -159,7 +167,8 @@ def test_the_project_form_shows_one_message_linked_to_a_box_and_keeps_what_was_t
     assert response.text.count(message) == 2  # the summary and above the boxes
     assert page.typed("end_date") == list(typed)
     assert page.red_boxes("end_date") == red
-    assert page.red_boxes("start_date") == []
+    assert page.invalid_boxes("end_date") == red  # announced wrong only where outlined
+    assert page.red_boxes("start_date") == page.invalid_boxes("start_date") == []
     assert not Project.objects.exists()
 
 
