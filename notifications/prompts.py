@@ -130,7 +130,7 @@ def prompt_for_registers(now=None) -> int:
     place has nothing on the register. One message a person, listing each such session they
     have not yet been told about; never about their own place, which they cannot record."""
     from participation.models import Opportunity, SignUp
-    from projects.models import Project
+    from participation.permissions import running_in_person
 
     now = now or timezone.now()
     sessions = {
@@ -150,23 +150,13 @@ def prompt_for_registers(now=None) -> int:
     people_not_recorded = {}
     for session_id, resident_id in not_recorded:
         people_not_recorded.setdefault(session_id, []).append(resident_id)
-    team = Project.team.through.objects.filter(
-        project_id__in={session.project_id for session in sessions.values() if session.project_id}
-    ).values_list("project_id", "user_id")
-    teams = {}
-    for project_id, user_id in team:
-        teams.setdefault(project_id, set()).add(user_id)
+    people = {}  # id: person
     runners = {}  # person's id: the sessions they run, in the order they ended
-    for session in sessions.values():
-        if session.project_id:
-            run_by = {session.project.owner_id, *teams.get(session.project_id, ())}
-        else:
-            run_by = {session.created_by_id}
-        for person_id in run_by:
-            runners.setdefault(person_id, []).append(session)
-    people = list(
-        get_user_model().objects.holding(Role.STAFF).filter(pk__in=runners).order_by("pk")
-    )
+    for session_id, running in running_in_person(sessions.values()).items():
+        for person in running:
+            people[person.pk] = person
+            runners.setdefault(person.pk, []).append(sessions[session_id])
+    people = [people[pk] for pk in sorted(people)]
     told = {}
     earlier = Message.objects.filter(
         kind="register_not_taken",

@@ -49,19 +49,35 @@ def can_run(user, opportunity) -> bool:
     return opportunity.created_by_id == user.pk
 
 
-def runs_in_person(opportunity) -> list:
-    """The staff who run the session in person, as `can_see_access_needs` names them (less
-    admins, who see every session's): the project's owner and team, or whoever made a
-    session standing alone. Active staff only. The people told when someone's needs for it
-    change."""
+def running_in_person(sessions) -> dict:
+    """{session id: [the staff who run it in person]}, as `can_see_access_needs` names them
+    (less admins, who see every session's): its project's owner and team, or whoever made a
+    session standing alone. Active staff only, in id order. Two queries however many
+    sessions: for the people told when someone's needs change, or a register is not taken."""
     from coprod_hub.users.models import User
+    from projects.models import Project
 
-    if opportunity.project_id:
-        project = opportunity.project
-        people = Q(pk=project.owner_id) | Q(pk__in=project.team.values("pk"))
-    else:
-        people = Q(pk=opportunity.created_by_id)
-    return list(User.objects.holding(Role.STAFF).filter(people))
+    sessions = list(sessions)
+    teams = {}
+    project_ids = {session.project_id for session in sessions if session.project_id}
+    memberships = Project.team.through.objects.filter(project_id__in=project_ids)
+    for project_id, user_id in memberships.values_list("project_id", "user_id"):
+        teams.setdefault(project_id, set()).add(user_id)
+    ids = {
+        session.pk: (
+            {session.project.owner_id, *teams.get(session.project_id, ())}
+            if session.project_id
+            else {session.created_by_id}
+        )
+        for session in sessions
+    }
+    staff = {
+        person.pk: person
+        for person in User.objects.holding(Role.STAFF)
+        .filter(pk__in=set().union(*ids.values()))
+        .order_by("pk")
+    }
+    return {pk: [staff[i] for i in sorted(people) if i in staff] for pk, people in ids.items()}
 
 
 def can_see_access_needs(user, opportunity) -> bool:

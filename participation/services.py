@@ -1155,17 +1155,17 @@ NEEDS_NEWS_DAYS_AHEAD = 14
 
 
 def _tell_runners_needs_changed(signups, *, now) -> int:
-    """Tell the staff running each session (permissions.runs_in_person) that someone with a
+    """Tell the staff running each session (permissions.running_in_person) that someone with a
     place there changed what they need: not what it is (special category data stays out of
     emails), only a link to their place. Places held (booked or offered) only; at most one
     message a place a day, however often the person edits."""
-    from .permissions import runs_in_person
+    from .permissions import running_in_person
 
+    signups = [signup for signup in signups if signup.holds_place]
+    runners = running_in_person({signup.opportunity for signup in signups})
     events = []
     for signup in signups:
-        if not signup.holds_place:
-            continue
-        for person in runs_in_person(signup.opportunity):
+        for person in runners[signup.opportunity.pk]:
             key = f"signup:{signup.pk}:needs_changed:{timezone.localdate(now).isoformat()}"
             context = {"signup": signup, "opportunity": signup.opportunity}
             events.append((person, key, context))
