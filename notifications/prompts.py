@@ -18,13 +18,16 @@ UPDATE_DUE_AFTER = timedelta(weeks=6)
 STOP_CHASING_AFTER = timedelta(weeks=12)
 
 # Registers: asked for once a day has passed since the session ended (time to get back and
-# write it up), and no longer after 60 days, when nobody will remember who came.
+# write it up), once more a week after that if it is still not taken (people cannot claim
+# until it is), and no longer after 60 days, when nobody will remember who came.
 REGISTER_DUE_AFTER = timedelta(days=1)
+REGISTER_ASKED_AGAIN_AFTER = timedelta(weeks=1)
 STOP_CHASING_REGISTER_AFTER = timedelta(days=60)
 # A register prompt's event key names the sessions it lists, so that each person hears about
-# each session once. Event keys hold 200 characters: one message lists at most this many, and
-# any more come the next day.
+# each session at most twice; a second ask has a key of its own. Event keys hold 200
+# characters: one message lists at most this many, and any more come the next day.
 REGISTER_KEY = "register-not-taken:"
+REGISTER_AGAIN_KEY = REGISTER_KEY + "again:"
 MOST_REGISTERS_IN_ONE_PROMPT = 15
 
 
@@ -119,8 +122,9 @@ def prompt_moderators(now=None) -> int:
         )
 
 
-def _sessions_in_key(event_key: str) -> set[int]:
-    return {int(pk) for pk in event_key.removeprefix(REGISTER_KEY).split("-") if pk.isdigit()}
+def _sessions_in_key(event_key: str) -> list[int]:
+    listed = event_key.removeprefix(REGISTER_AGAIN_KEY).removeprefix(REGISTER_KEY)
+    return [int(pk) for pk in listed.split("-") if pk.isdigit()]
 
 
 def prompt_for_registers(now=None) -> int:
@@ -128,7 +132,8 @@ def prompt_for_registers(now=None) -> int:
     standing alone: participation.permissions.can_run, less the commissioners and admins who
     may run every session) hear when it ended a day or more ago and someone with a booked
     place has nothing on the register. One message a person, listing each such session they
-    have not yet been told about; never about their own place, which they cannot record."""
+    have not yet been told about, or were told about only once, a week or more ago; never
+    about their own place, which they cannot record."""
     from participation.models import Opportunity, SignUp
     from participation.permissions import running_in_person
 
@@ -157,26 +162,42 @@ def prompt_for_registers(now=None) -> int:
             people[person.pk] = person
             runners.setdefault(person.pk, []).append(sessions[session_id])
     people = [people[pk] for pk in sorted(people)]
-    told = {}
+    asked = {}  # person's id: {session's id: when they were asked, each time}
     earlier = Message.objects.filter(
         kind="register_not_taken",
         recipient_id__in=[person.pk for person in people],
         event_key__startswith=REGISTER_KEY,
         # Only sessions that ended since then are still chased.
         created_at__gt=now - STOP_CHASING_REGISTER_AFTER,
-    ).values_list("recipient_id", "event_key")
-    for person_id, event_key in earlier:
-        told.setdefault(person_id, set()).update(_sessions_in_key(event_key))
+    ).values_list("recipient_id", "event_key", "created_at")
+    for person_id, event_key, asked_at in earlier:
+        for session_id in _sessions_in_key(event_key):
+            asked.setdefault(person_id, {}).setdefault(session_id, []).append(asked_at)
     events = []
     for person in people:
         listed = []
         for session in runners[person.pk]:
             others = [pk for pk in people_not_recorded.get(session.pk, ()) if pk != person.pk]
-            if others and session.pk not in told.get(person.pk, ()):
-                listed.append({"opportunity": session, "not_recorded": len(others)})
+            times_asked = asked.get(person.pk, {}).get(session.pk, [])
+            due = not times_asked or (
+                len(times_asked) == 1 and times_asked[0] <= now - REGISTER_ASKED_AGAIN_AFTER
+            )
+            if others and due:
+                listed.append(
+                    {
+                        "opportunity": session,
+                        "not_recorded": len(others),
+                        "asked_on": times_asked[0] if times_asked else None,
+                    }
+                )
         listed = listed[:MOST_REGISTERS_IN_ONE_PROMPT]
         if listed:
-            key = REGISTER_KEY + "-".join(str(item["opportunity"].pk) for item in listed)
+            # A message that asks again about any session has a key of its own, as its list
+            # may be the same as an earlier one's.
+            again = any(item["asked_on"] for item in listed)
+            key = (REGISTER_AGAIN_KEY if again else REGISTER_KEY) + "-".join(
+                str(item["opportunity"].pk) for item in listed
+            )
             events.append((person, key, {"sessions": listed}))
     with transaction.atomic():
         return queue_messages_for_events("register_not_taken", events=events)

@@ -14,6 +14,7 @@ from notifications.prompts import (
     prompt_moderators,
 )
 from participation.models import Opportunity, SignUp
+from participation.templatetags.participation import day
 from payments.models import Claim
 from tests.factories import OpportunityFactory, UserFactory
 from tests.learning.factories import EntryFactory
@@ -181,6 +182,35 @@ def test_a_later_prompt_lists_only_the_sessions_not_yet_asked_about(staff):
     first, second = register_prompts().order_by("pk")
     assert "Monday session" in first.body_text
     assert "Tuesday session" in second.body_text and "Monday session" not in second.body_text
+
+
+def test_a_register_still_not_taken_a_week_later_is_asked_for_once_more(staff):
+    session = ended_session(created_by=staff, title="Monday session")
+    prompt_for_registers()
+
+    with time_machine.travel(timezone.now() + timedelta(days=6)):
+        assert prompt_for_registers() == 0  # not a week yet
+    with time_machine.travel(timezone.now() + timedelta(days=7, hours=1)):
+        prompt_for_registers()
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        assert prompt_for_registers() == 0  # twice at most
+
+    first, second = register_prompts().order_by("pk")
+    assert "Monday session" in second.body_text
+    assert f"We first asked you on {day(first.created_at)}." in second.body_text
+    assert "We first asked" not in first.body_text
+    assert f"/opportunities/{session.pk}/manage/#attendance" in second.body_text
+
+
+def test_a_register_taken_after_the_first_ask_is_not_asked_for_again(staff):
+    session = ended_session(created_by=staff)
+    prompt_for_registers()
+    session.signups.update(attendance=SignUp.Attendance.ATTENDED)
+
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert prompt_for_registers() == 0
+
+    assert register_prompts().count() == 1
 
 
 def test_a_long_list_of_registers_is_split_over_days_so_each_is_asked_for_once(staff):
