@@ -253,6 +253,7 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
         )
         if booked:
             _tell("signup_confirmed", signup, opportunity, attach_calendar=True)
+            _tell_runners_of_needs_with_new_places([signup], now=now)
         else:
             _tell("waiting_list_joined", signup, opportunity, position=signup.waiting_position)
         return signup
@@ -276,6 +277,7 @@ def _offer_free_places(opportunity, now, *, held=None) -> list[SignUp]:
         _set_status(signup, Status.OFFERED, now, offer_expires_at=expires)
         _tell("place_offered", signup, opportunity)
         offered.append(signup)
+    _tell_runners_of_needs_with_new_places(offered, now=now)
     return offered
 
 
@@ -1116,8 +1118,10 @@ def share_profile_needs(signup, *, by) -> SignUp:
         raise ParticipationError("Only the person who has this place can share their needs.")
     if not signup.is_active:
         raise ParticipationError("This place was cancelled, so there is nothing to share.")
-    signup.profile_needs_shared = True
-    signup.save(update_fields=["profile_needs_shared", "updated_at"])
+    with transaction.atomic():
+        signup.profile_needs_shared = True
+        signup.save(update_fields=["profile_needs_shared", "updated_at"])
+        _tell_runners_of_needs_soon([signup], now=timezone.now(), reason="shared")
     return signup
 
 
@@ -1154,20 +1158,58 @@ def change_session_needs(signup, *, by, note, now=None) -> SignUp:
 NEEDS_NEWS_DAYS_AHEAD = 14
 
 
-def _tell_runners_needs_changed(signups, *, now) -> int:
+def _tell_runners_of_needs_with_new_places(signups, *, now) -> int:
+    """People who get a place (booked, or offered from the waiting list) within two weeks of
+    a session and have told us what they need: its staff may have planned the day already,
+    so they hear as they would of a change. What people waiting need matters from here."""
+    return _tell_runners_of_needs_soon(signups, now=now, reason="new_place")
+
+
+def _tell_runners_of_needs_soon(signups, *, now, reason) -> int:
+    """Tell the staff running sessions that start within two weeks about places there whose
+    needs staff can see (`SignUp.needs_for_staff`, or a note for the session)."""
+    soon = [
+        signup
+        for signup in signups
+        if signup.opportunity.starts_at <= now + timedelta(days=NEEDS_NEWS_DAYS_AHEAD)
+    ]
+    if not soon:
+        return 0
+    with_shared_needs = set(
+        Profile.objects.filter(
+            user_id__in=[signup.resident_id for signup in soon if signup.profile_needs_shared],
+            access_needs_consent_at__isnull=False,
+        )
+        .exclude(access_needs="")
+        .values_list("user_id", flat=True)
+    )
+    with_needs = [
+        signup
+        for signup in soon
+        if signup.access_needs_note or signup.resident_id in with_shared_needs
+    ]
+    return _tell_runners_needs_changed(with_needs, now=now, reason=reason)
+
+
+def _tell_runners_needs_changed(signups, *, now, reason="changed") -> int:
     """Tell the staff running each session (permissions.running_in_person) that someone with a
-    place there changed what they need: not what it is (special category data stays out of
-    emails), only a link to their place. Places held (booked or offered) only; at most one
-    message a place a day, however often the person edits."""
+    place there changed what they need (or, by `reason`, has just got a place, or let them
+    see their profile's needs): not what it is (special category data stays out of emails),
+    only a link to their place. Places held (booked or offered) only; at most one message a
+    place a day, however often the person edits."""
     from .permissions import running_in_person
 
     signups = [signup for signup in signups if signup.holds_place]
+    if not signups:
+        return 0
     runners = running_in_person({signup.opportunity for signup in signups})
     events = []
     for signup in signups:
         for person in runners[signup.opportunity.pk]:
+            if person.pk == signup.resident_id:
+                continue  # their own place: they know what they need
             key = f"signup:{signup.pk}:needs_changed:{timezone.localdate(now).isoformat()}"
-            context = {"signup": signup, "opportunity": signup.opportunity}
+            context = {"signup": signup, "opportunity": signup.opportunity, "reason": reason}
             events.append((person, key, context))
     return queue_messages_for_events("access_needs_changed", events=events)
 

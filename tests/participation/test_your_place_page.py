@@ -9,10 +9,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from coprod_hub.users.roles import Role
 from notifications.models import Message
 from participation import services
 from participation.models import Opportunity, Profile
+from tests.factories import UserFactory
 from tests.payments.factories import make_policy
+from tests.projects.factories import ProjectFactory
 
 from .factories import OpportunityFactory
 
@@ -305,3 +308,81 @@ def test_a_profile_change_reaches_the_staff_of_sessions_in_the_next_two_weeks(
     services.set_access_needs(profile, access_needs="I use a wheelchair", consent=True)
 
     assert [message.recipient for message in _told()] == [staff]
+
+
+def _soon(**fields):
+    return OpportunityFactory(starts_at=timezone.now() + timedelta(days=3), **fields)
+
+
+def _with_needs(person, needs="I use a wheelchair"):
+    return Profile.objects.create(
+        user=person, access_needs=needs, access_needs_consent_at=timezone.now()
+    )
+
+
+def test_staff_hear_when_someone_with_needs_books_a_session_soon(resident, staff):
+    _with_needs(resident)
+    opportunity = _soon(created_by=staff)
+
+    place = services.sign_up(opportunity, resident=resident)
+
+    (message,) = _told()
+    assert message.recipient == staff
+    assert "Someone who has just got a place" in message.body_text
+    assert "has told us what they need to take part" in message.body_text
+    assert place.get_absolute_url() in message.body_text
+    assert "wheelchair" not in message.body_text + message.subject
+
+
+def test_staff_hear_of_a_note_for_the_session_alone(resident, staff):
+    services.sign_up(_soon(created_by=staff), resident=resident, access_needs_note="Quiet seat")
+
+    assert [message.recipient for message in _told()] == [staff]
+
+
+def test_staff_do_not_hear_of_bookings_without_needs_or_weeks_ahead(resident, other_resident):
+    _with_needs(resident)
+    services.sign_up(
+        OpportunityFactory(starts_at=timezone.now() + timedelta(days=20)), resident=resident
+    )
+    services.sign_up(_soon(), resident=other_resident)  # nothing to tell
+
+    assert _told() == []
+
+
+def test_staff_hear_when_someone_waiting_with_needs_is_offered_a_place(
+    resident, other_resident, staff
+):
+    opportunity = _soon(created_by=staff, capacity=1)
+    booked = services.sign_up(opportunity, resident=other_resident)
+    _with_needs(resident)
+    services.sign_up(opportunity, resident=resident)  # waiting: nobody plans for them yet
+    assert _told() == []
+
+    services.cancel_sign_up(booked, by=other_resident)
+
+    (message,) = _told()
+    assert message.recipient == staff
+    assert "Someone who has just got a place" in message.body_text
+
+
+def test_staff_hear_when_someone_they_booked_lets_them_see_their_needs(resident, staff):
+    _with_needs(resident)
+    place = services.sign_up(_soon(created_by=staff), resident=resident, by=staff)
+    assert _told() == []  # not shared yet: staff cannot see them
+
+    services.share_profile_needs(place, by=resident)
+
+    (message,) = _told()
+    assert "has let you see what they need to take part" in message.body_text
+    assert message.subject.startswith("Someone has shared what they need for ")
+
+
+def test_nobody_hears_about_their_own_place(other_staff):
+    staff_taking_part = UserFactory(roles=[Role.STAFF, Role.RESIDENT])
+    _with_needs(staff_taking_part)
+    opportunity = _soon(project=ProjectFactory(owner=other_staff, team=[staff_taking_part]))
+
+    services.sign_up(opportunity, resident=staff_taking_part)
+
+    assert [message.recipient for message in _told()] == [other_staff]
