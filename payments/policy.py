@@ -181,11 +181,12 @@ def check_expense(
     return ExpenseCheck(amount_pence, rate_pence, errors, rule)
 
 
-def taxi_agreement_problem(opportunity) -> str:
+def taxi_agreement_problem(opportunity, *, pays_for_taxis=None) -> str:
     """Why staff cannot agree a taxi for this session, in words for them; "" when they can.
 
     Taxis are paid for a session only when it pays expenses and the payment policy in force on
-    its day pays for taxis (the claim is checked against the same rule).
+    its day pays for taxis (the claim is checked against the same rule). `pays_for_taxis`
+    answers that last question in place of `taxis_paid_for` (a page that keeps the answer).
     """
     if opportunity.status == Opportunity.Status.CANCELLED:
         return "This session was cancelled, so there are no taxis to agree."
@@ -193,7 +194,7 @@ def taxi_agreement_problem(opportunity) -> str:
         return "This session is online or by phone, so nobody travels to it."
     if not opportunity.pays_expenses:
         return "This session does not pay expenses, so we do not pay for taxis to it."
-    if not taxis_paid_for(opportunity):
+    if not (pays_for_taxis or taxis_paid_for)(opportunity):
         return "The payment policy does not pay for taxis for sessions on this date."
     return ""
 

@@ -20,14 +20,16 @@ def live_taxi_agreement(signup):
 
 @register.simple_tag
 def taxis_can_be_agreed(opportunity) -> bool:
-    """Whether this session pays for taxis, so its staff may agree them (the manage page's
-    link to its taxis page). The answer for a day is kept until an expense rule changes: the
-    manage page has a fixed budget of queries, and it would cost one every time."""
-    if not opportunity.pays_expenses or opportunity.format in policy.NO_JOURNEY_FORMATS:
-        return False
-    day = policy.activity_date(opportunity)
-    return page_cache.cached_value(
-        EXPENSE_RULES,
-        ["taxis paid for", day.isoformat()],
-        lambda: policy.taxis_paid_for(opportunity),
-    )
+    """Whether its staff may agree taxis for this session (the manage page's link to its
+    taxis page). Whether the policy pays for taxis on a day is kept until an expense rule
+    changes: the manage page has a fixed budget of queries, and it would cost one every time."""
+
+    def kept_answer(opportunity):
+        day = policy.activity_date(opportunity)
+        return page_cache.cached_value(
+            EXPENSE_RULES,
+            ["taxis paid for", day.isoformat()],
+            lambda: policy.taxis_paid_for(opportunity),
+        )
+
+    return not policy.taxi_agreement_problem(opportunity, pays_for_taxis=kept_answer)
