@@ -37,6 +37,7 @@ AUDITED_MODELS = {
             "status",
             "is_published",
             "budget_pence",
+            "wtfc_stage",
         ],
     },
     # Practice-guide entries are not listed: their titles and texts hold personal data until
@@ -55,15 +56,44 @@ def register_models():
             auditlog.register(model, **options)
 
 
-def log_access(instance, *, by, what: str) -> None:
-    """Record that `by` looked at something sensitive about `instance` (e.g. access needs)."""
+def log_access(instance, *, by, what: str, session=None) -> None:
+    """Record that `by` looked at something sensitive about `instance` (e.g. access needs).
+    `session`: the opportunity it was seen for, when `instance` is not that opportunity (a
+    person's needs seen on their place's page), so "Download your data" can say which."""
     LogEntry.objects.log_create(
         instance,
         action=LogEntry.Action.ACCESS,
         changes={"viewed": [what, None]},
         actor=by,
         force_log=True,
+        **({"additional_data": {"session": session.pk}} if session is not None else {}),
     )
+
+
+def log_access_to_each(instances, *, by, what: str) -> None:
+    """`log_access` for each of `instances`, in one query however many there are: for a
+    page listing many people (the call list). An entry each, so the trail of any one person
+    (LogEntry.objects.get_for_object) shows who saw what about them."""
+    from auditlog.cid import get_cid
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.signals import pre_save
+
+    entries = []
+    for instance in instances:
+        entry = LogEntry(
+            content_type=ContentType.objects.get_for_model(instance),
+            object_pk=str(instance.pk),
+            object_id=instance.pk,
+            object_repr=str(instance),
+            action=LogEntry.Action.ACCESS,
+            changes={"viewed": [what, None]},
+            actor=by,
+            cid=get_cid(),
+        )
+        # What saving each would do: the request's address, from auditlog's middleware.
+        pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default")
+        entries.append(entry)
+    LogEntry.objects.bulk_create(entries)
 
 
 def allow_privileged_change() -> None:

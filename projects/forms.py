@@ -637,6 +637,12 @@ class ManageFilterForm(ProjectFilterForm):
         "step": ("public_step_value", "Step", "ascending"),
     }
 
+    wtfc_stage = _filter_choice(
+        "Working Together for Change stage",
+        [(stage.value, stage.label) for stage in WtfcStage],
+        "Any stage, or none",
+        "a stage",
+    )
     flag = _filter_choice("Show only", FLAGS, "All projects", "a flag")
     mine = forms.BooleanField(label="Only projects I can change", required=False)
     sort = forms.ChoiceField(
@@ -656,6 +662,8 @@ class ManageFilterForm(ProjectFilterForm):
     def apply(self, projects):
         projects = super().apply(projects)
         data = self.values
+        if data.get("wtfc_stage"):
+            projects = projects.filter(wtfc_stage=data["wtfc_stage"])
         flag = data.get("flag")
         if flag == "inflated":
             projects = projects.inflated()

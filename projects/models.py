@@ -8,6 +8,7 @@ from .ladder import (
     LEVEL_DESCRIPTIONS,
     STEP_DESCRIPTIONS,
     STEP_GROUPS,
+    WTFC_DESCRIPTIONS,
     ActivityType,
     EvidenceError,
     Level,
@@ -150,6 +151,18 @@ class Project(models.Model):
     def level_description(self) -> str:
         """What the level means, for people who do not know the word "Strategic"."""
         return LEVEL_DESCRIPTIONS.get(self.level, "")
+
+    @property
+    def wtfc_stage_in_words(self) -> str:
+        """ "Stage 6 of 8: Plan. Plan the changes together." ("" when it follows none)."""
+        if not self.wtfc_stage:
+            return ""
+        stages = list(WtfcStage)
+        stage = WtfcStage(self.wtfc_stage)
+        name = stage.label.split(". ", 1)[1]
+        return (
+            f"Stage {stages.index(stage) + 1} of {len(stages)}: {name}. {WTFC_DESCRIPTIONS[stage]}"
+        )
 
     @property
     def has_step(self) -> bool:

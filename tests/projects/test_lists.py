@@ -269,3 +269,25 @@ def test_a_project_page_links_to_practice_guide_entries_about_it(client):
     assert "What we learned" in page
     assert "Quiet rooms helped people speak up" in page
     assert "Something about another project" not in page
+
+
+def test_the_overview_filters_by_working_together_for_change_stage(client, owner, mix):
+    Project.objects.filter(pk=mix["breaks"].pk).update(wtfc_stage="plan")
+    client.force_login(owner)
+
+    response = client.get(reverse("projects:manage") + "?wtfc_stage=plan")
+
+    assert _titles(response) == ["Short breaks"]
+    response = client.get(reverse("projects:manage") + "?wtfc_stage=dream")
+    assert "Choose a stage from the list. We have shown all of them instead" in response.text
+    assert len(_titles(response)) == 3
+
+
+def test_the_project_page_says_which_stage_of_eight_and_what_it_means(client, owner, mix):
+    Project.objects.filter(pk=mix["breaks"].pk).update(wtfc_stage="plan")
+
+    page = client.get(mix["breaks"].get_absolute_url()).text
+
+    assert "Stage 6 of 8: Plan. Plan the changes together." in page
+    assert f'href="{reverse("projects:ladder")}#working-together"' in page
+    assert 'id="working-together"' in client.get(reverse("projects:ladder")).text

@@ -362,3 +362,19 @@ def test_saving_details_keeps_a_publish_made_since_the_form_was_loaded(client, o
     page = client.get(draft.get_absolute_url())
     assert page.status_code == 200
     assert "Planning day services with the people who use them." in page.text
+
+
+def test_moving_to_another_working_together_for_change_stage_is_kept_in_the_audit_trail(staff):
+    from auditlog.context import set_actor
+    from auditlog.models import LogEntry
+
+    from projects.services import update_project
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory(owner=staff, wtfc_stage="theme")
+    with set_actor(staff):
+        update_project(project, by=staff, wtfc_stage="understand")
+
+    entry = LogEntry.objects.get_for_object(project).latest("timestamp")
+    assert entry.actor == staff
+    assert entry.changes_dict["wtfc_stage"] == ["theme", "understand"]
