@@ -79,7 +79,7 @@ PROJECTS = [
         "owner": "staff@example.org",
         "team": ["helen.price@example.org"],
         "start": date(2025, 9, 1),
-        "end": date(2026, 8, 31),
+        "end": date(2027, 8, 31),
         "budget_pence": 4_500_000,
         "wtfc": "plan",
         "summary": (
@@ -114,7 +114,7 @@ PROJECTS = [
         "owner": "commissioner@example.org",
         "team": ["daniel.okafor@example.org"],
         "start": date(2026, 1, 5),
-        "end": date(2026, 7, 31),
+        "end": date(2027, 7, 31),
         "summary": (
             "We are reviewing how much people pay towards their care at home. We want to hear "
             "how the current charges affect people before councillors decide on any changes."
@@ -229,7 +229,7 @@ PROJECTS = [
         "owner": "commissioner@example.org",
         "team": ["staff@example.org"],
         "start": date(2025, 10, 1),
-        "end": date(2026, 9, 30),
+        "end": date(2027, 9, 30),
         "budget_pence": 1_200_000,
         "summary": (
             "We are designing a new support service for people who manage their own care with "

@@ -629,6 +629,7 @@ class ManageFilterForm(ProjectFilterForm):
         ("overdue", "No update in 12 weeks"),
         ("no_step", "Step not recorded"),
         ("draft", "Not published"),
+        ("past_end", "Active after its end date"),
     ]
     # key: (field, label, what the default direction means to aria-sort)
     SORTS = {
@@ -673,6 +674,8 @@ class ManageFilterForm(ProjectFilterForm):
             projects = projects.filter(claimed_step__isnull=True)
         elif flag == "draft":
             projects = projects.filter(is_published=False)
+        elif flag == "past_end":
+            projects = projects.active_past_end_date()
         if data.get("mine"):
             projects = projects.editable_by(self.user)
         return projects.order_by(*self.ordering)

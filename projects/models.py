@@ -173,6 +173,22 @@ class Project(models.Model):
         return self.public_step == Step.CO_PRODUCTION
 
     @property
+    def is_active_past_end_date(self) -> bool:
+        """Still "active" after the end date it gives: the dates or the status want updating."""
+        return (
+            self.status == self.Status.ACTIVE
+            and self.end_date is not None
+            and self.end_date < timezone.localdate()
+        )
+
+    @property
+    def activity_types_are_public(self) -> bool:
+        """Co-design, co-decision, co-delivery and co-evaluation name shared power: shown to
+        the public only from the co-design step up, or the page would claim more say than
+        the honest step it shows (staff still see them)."""
+        return self.public_step is not None and self.public_step >= Step.CO_DESIGN
+
+    @property
     def activity_type_labels(self) -> list[str]:
         return labels_of(ActivityType, self.activity_types)
 

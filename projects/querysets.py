@@ -74,6 +74,12 @@ class ProjectQuerySet(models.QuerySet):
         """Claimed step higher than the evidence supports."""
         return self.filter(claimed_step__gt=F("evidenced_step"))
 
+    def active_past_end_date(self, today=None):
+        """Still "active" after their end date (Project.is_active_past_end_date)."""
+        return self.filter(
+            status=self.model.Status.ACTIVE, end_date__lt=today or timezone.localdate()
+        )
+
     def with_update_flags(self, now=None):
         """Adds `last_update_at` and `update_overdue`: no "we said, we did" update for 12 weeks.
 

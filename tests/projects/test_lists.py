@@ -291,3 +291,37 @@ def test_the_project_page_says_which_stage_of_eight_and_what_it_means(client, ow
     assert "Stage 6 of 8: Plan. Plan the changes together." in page
     assert f'href="{reverse("projects:ladder")}#working-together"' in page
     assert 'id="working-together"' in client.get(reverse("projects:ladder")).text
+
+
+def test_activity_types_are_public_only_from_the_co_design_step_up(client, owner, mix):
+    Project.objects.filter(pk__in=[mix["breaks"].pk, mix["strategy"].pk]).update(
+        activity_types=["co_design"]
+    )
+
+    assert "Co-design" in _about(client.get(mix["breaks"].get_absolute_url()))  # step 7
+    # At consultation, "co-design" would promise more say than people have.
+    consultation = client.get(mix["strategy"].get_absolute_url())
+    assert "Types of activity" not in consultation.text
+    client.force_login(owner)
+    staff_view = client.get(mix["strategy"].get_absolute_url()).text
+    assert "Types of activity (staff only)" in staff_view
+    assert "The public do not see these while the step is below co-design" in staff_view
+
+
+def _about(response):
+    text = response.text
+    return text[text.index("Types of activity") :]
+
+
+def test_the_overview_flags_projects_still_active_after_their_end_date(client, owner, mix):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Project.objects.filter(pk=mix["breaks"].pk).update(status="active", end_date=yesterday)
+    Project.objects.filter(pk=mix["strategy"].pk).update(
+        status="active", end_date=timezone.localdate()
+    )
+    client.force_login(owner)
+
+    response = client.get(reverse("projects:manage") + "?flag=past_end")
+
+    assert _titles(response) == ["Short breaks"]
+    assert "Active after its end date</strong>" in response.text
