@@ -68,10 +68,14 @@ def support_contact() -> dict:
     return {"SUPPORT_EMAIL": settings.SUPPORT_EMAIL, "SUPPORT_PHONE": settings.SUPPORT_PHONE}
 
 
+def site_names() -> dict:
+    """The hub's and the council's names, which need no request either."""
+    return {"SITE_NAME": settings.SITE_NAME, "COUNCIL_NAME": settings.COUNCIL_NAME}
+
+
 def site(request):
     context = {
-        "SITE_NAME": settings.SITE_NAME,
-        "COUNCIL_NAME": settings.COUNCIL_NAME,
+        **site_names(),
         **support_contact(),
         "navigation": _navigation(request),
     }

@@ -4,8 +4,9 @@ from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from .context_processors import support_contact
+from .context_processors import site_names, support_contact
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,16 @@ def database_unavailable_response(exception) -> HttpResponse:
 MAX_REQUEST_BODY_BYTES = 11 * 1024 * 1024
 
 
+def _same_site_referer(request) -> str:
+    """The page the upload came from, to go back to: only an address on this site."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return ""
+
+
 class RequestTooLargeMiddleware:
     """Answer 413, with a page saying what to do, to a request whose body is too big, before
     Django reads it: the form's own size check runs only once the whole file has been saved."""
@@ -39,7 +50,8 @@ class RequestTooLargeMiddleware:
             length = 0
         if length > MAX_REQUEST_BODY_BYTES:
             # Rendered without the request, like the 503 page: nothing here needs the database.
-            return HttpResponse(render_to_string("413.html"), status=413)
+            context = {**support_contact(), **site_names(), "back_to": _same_site_referer(request)}
+            return HttpResponse(render_to_string("413.html", context), status=413)
         return self.get_response(request)
 
 

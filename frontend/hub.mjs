@@ -52,3 +52,45 @@ document.querySelectorAll(".govuk-checkboxes").forEach((list, index) => {
     status.textContent = words ? `Showing ${shown} of ${items.length}` : "";
   });
 });
+
+// A file input with data-hub-max-bytes says at once when the file chosen is too big, as the
+// server would after the whole upload (minutes on a slow phone connection), and the form is
+// not sent with it. The server checks again: this only saves the wait.
+for (const input of document.querySelectorAll("input[type=file][data-hub-max-bytes]")) {
+  const group = input.closest(".govuk-form-group");
+  const message = document.createElement("p");
+  message.className = "govuk-error-message";
+  message.id = `${input.id}-size-error`;
+  const tooBig = () => {
+    const file = input.files?.[0];
+    return file && file.size > Number(input.dataset.hubMaxBytes) ? file : null;
+  };
+  const show = () => {
+    const file = tooBig();
+    message.remove();
+    input.classList.toggle("govuk-file-upload--error", Boolean(file));
+    const described = (input.getAttribute("aria-describedby") || "")
+      .split(" ")
+      .filter((id) => id && id !== message.id);
+    if (file) {
+      const megabytes = (file.size / (1024 * 1024)).toFixed(1);
+      message.innerHTML = '<span class="govuk-visually-hidden">Error:</span> ';
+      message.append(`${input.dataset.hubTooBig} The file you chose is ${megabytes} MB.`);
+      input.before(message);
+      described.push(message.id);
+    }
+    group?.classList.toggle(
+      "govuk-form-group--error",
+      Boolean(file) || Boolean(group.querySelector(".govuk-error-message:not([id$=size-error])")),
+    );
+    input.setAttribute("aria-describedby", described.join(" "));
+    return file;
+  };
+  input.addEventListener("change", show);
+  input.form?.addEventListener("submit", (event) => {
+    if (show()) {
+      event.preventDefault();
+      input.focus();
+    }
+  });
+}

@@ -24,7 +24,7 @@ from .models import (
     TaxiAgreement,
 )
 from .querysets import payment_run_number
-from .receipts import check_receipt
+from .receipts import MAX_RECEIPT_BYTES, check_receipt
 
 
 class _GovukWidgetsMixin:
@@ -182,7 +182,15 @@ class ExpenseForm(Form):
             "A photo or scan: PDF, JPG, PNG or a photo from an iPhone (HEIC), smaller than 10 MB."
         ),
         required=False,
-        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic"}),
+        # The browser checks the size as soon as a file is chosen (frontend/hub.mjs), so
+        # nobody waits for a photo too big to keep to upload on a slow phone connection.
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".pdf,.jpg,.jpeg,.png,.heic",
+                "data-hub-max-bytes": MAX_RECEIPT_BYTES,
+                "data-hub-too-big": "The receipt must be smaller than 10 MB.",
+            }
+        ),
         error_messages={
             "empty": "The selected file is empty. Choose the receipt again.",
             "invalid": "The selected file could not be read. Choose the receipt again.",

@@ -356,3 +356,28 @@ def test_a_claim_finance_could_not_pay_is_taken_out_of_the_run(page, axe, fits_3
     axe(page)
     fits_320()
     shot(page, "13-not-paid-resident")
+
+
+def test_a_receipt_too_big_is_caught_when_chosen_not_after_uploading(page, axe, sign_in):
+    make_policy()
+    resident = UserFactory(display_name="Priya Shah")
+    claim = claim_in_state(resident, status=Claim.Status.DRAFT, bus=None)
+    sign_in(resident)
+    page.goto(f"/claims/{claim.pk}/expenses/add/")
+    file_input = page.get_by_label("Upload a receipt")
+
+    big_photo = {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": b"\xff" * 11_000_000}
+    file_input.set_input_files(big_photo)
+
+    error = page.get_by_text(
+        "The receipt must be smaller than 10 MB. The file you chose is 10.5 MB."
+    )
+    assert error.is_visible()
+    assert "govuk-form-group--error" in file_input.locator("xpath=..").get_attribute("class")
+    axe(page)
+    page.get_by_role("button", name="Save expense").click()
+    assert page.url.endswith(f"/claims/{claim.pk}/expenses/add/")  # not sent
+    assert focused_is(file_input)
+    # A file small enough takes the message away.
+    file_input.set_input_files({"name": "ticket.png", "mimeType": "image/png", "buffer": PNG_BYTES})
+    assert not error.is_visible()

@@ -126,8 +126,36 @@ def test_a_request_far_too_big_is_refused_before_it_is_read(client, resident, cl
 
     assert response.status_code == 413
     assert "default-src" in response["Content-Security-Policy"]
-    assert "Files you upload must be smaller than 10 MB" in response.content.decode()
+    page = response.content.decode()
+    assert "Files you upload must be smaller than 10 MB" in page
+    assert "The file is too big – Co-production Hub</title>" in page
+    assert "call the co-production team on" in page
     assert not Receipt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("came_from", "back_link"),
+    [
+        ("http://testserver/claims/1/expenses/add/", True),
+        ("https://elsewhere.example/form/", False),  # never a link off the site
+        ("", False),
+    ],
+)
+def test_the_too_big_page_links_back_to_the_form_on_this_site(
+    client, resident, claim, came_from, back_link
+):
+    client.force_login(resident)
+    huge = PNG_BYTES + b"\x00" * (MAX_REQUEST_BODY_BYTES + 1 - len(PNG_BYTES))
+
+    response = client.post(
+        reverse("payments:expense_add", args=[claim.pk]),
+        {"category": "meals", "amount": "6.50", "receipt": SimpleUploadedFile("huge.png", huge)},
+        HTTP_REFERER=came_from,
+    )
+
+    page = response.content.decode()
+    assert (f'href="{came_from}"' in page) is back_link
+    assert ("Go back and choose a smaller file</a>" in page) is back_link
 
 
 def test_an_empty_file_is_refused(client, resident, claim):
