@@ -42,6 +42,11 @@ def test_a_new_visitor_signs_up_confirms_signs_in_out_and_resets_password(page, 
     page.goto(_link_in_last_email())
     axe(page)
     page.get_by_role("button", name="Confirm email address").click()
+    # Confirmed in the browser she signed up in, she is signed in straight away.
+    page.get_by_role("button", name="Sign out").wait_for()
+    axe(page)
+    fits_320()
+    page.get_by_role("button", name="Sign out").click()
 
     page.goto("/accounts/login/")
     axe(page)

@@ -41,6 +41,27 @@ def test_the_confirmation_link_confirms_the_email(client):
     assert User.objects.get(email="nadia@example.org").emailaddress_set.get().verified
 
 
+def test_confirming_in_the_browser_that_signed_up_signs_the_person_in(client):
+    client.post(reverse("account_signup"), SIGNUP)
+    link = re.search(r"http://\S+", mail.outbox[0].body).group(0)
+
+    response = client.post(link, follow=True)
+
+    assert response.context["user"].email == "nadia@example.org"
+
+
+def test_confirming_from_another_browser_asks_the_person_to_sign_in(client):
+    client.post(reverse("account_signup"), SIGNUP)
+    link = re.search(r"http://\S+", mail.outbox[0].body).group(0)
+    client.cookies.clear()
+
+    response = client.post(link)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
