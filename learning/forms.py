@@ -353,6 +353,8 @@ class ResolveFindingsForm(forms.Form):
         (Finding.Resolution.REDACT.value, "Keep it hidden"),
         (Finding.Resolution.NOT_PERSONAL.value, "Show it: it is not personal data"),
     ]
+    # By each finding still undecided when the moderator tries to publish.
+    UNDECIDED = "Choose whether to keep it hidden or show it"
 
     def __init__(self, *args, entry, findings, require_a_choice=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -408,6 +410,18 @@ class ResolveFindingsForm(forms.Form):
             for finding in self.findings
             if self.cleaned_data.get(self.field_name(finding))
         }
+
+    def mark_undecided(self) -> list:
+        """Before publishing: put an error on each finding that is still undecided, counting
+        the choices made on this page, and return those findings (in page order)."""
+        undecided = [
+            finding
+            for finding in self.findings
+            if finding.is_pending and not self.cleaned_data.get(self.field_name(finding))
+        ]
+        for finding in undecided:
+            self.add_error(self.field_name(finding), self.UNDECIDED)
+        return undecided
 
     def rows(self):
         """(finding, bound field) pairs for the template."""

@@ -301,16 +301,20 @@ def _end_moderation(entry: Entry, status: str, now) -> None:
     entry.findings.all().delete()  # they quote the original words
 
 
+def undecided_findings_message(count: int) -> str:
+    return (
+        "Check every possible piece of personal data before publishing. "
+        f"{count} still need{'s' if count == 1 else ''} a decision."
+    )
+
+
 @transaction.atomic
 def publish_entry(entry: Entry, *, by, note="") -> Entry:
     """Publish the redacted entry. Every finding must have been checked first."""
     entry = _lock(entry, Entry.Status.SUBMITTED)
     pending = entry.findings.filter(resolution=Finding.Resolution.PENDING).count()
     if pending:
-        raise LearningError(
-            f"Check every possible piece of personal data before publishing. "
-            f"{pending} still need{'s' if pending == 1 else ''} a decision."
-        )
+        raise LearningError(undecided_findings_message(pending))
     now = timezone.now()
     # Told only the first time: publishing a corrected entry again is not news to them.
     first_time = not entry.events.filter(action=ModerationEvent.Action.PUBLISHED).exists()

@@ -179,7 +179,7 @@ class ModerationQueueView(ModeratorRequiredMixin, ForgivingPaginationMixin, List
         )
 
 
-def _moderation_page(request, entry, **forms):
+def _moderation_page(request, entry, undecided_error=None, **forms):
     findings = list(entry.findings.all())
     title_findings = [f for f in findings if f.field == Finding.Field.TITLE]
     text_findings = [f for f in findings if f.field == Finding.Field.TEXT]
@@ -195,6 +195,7 @@ def _moderation_page(request, entry, **forms):
         "decision_form": forms.get("decision_form") or DecisionForm(entry=entry),
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
         "has_errors": any(form.errors for form in forms.values()),
+        "undecided_error": undecided_error,
     }
     return render(request, "learning/moderate.html", context)
 
@@ -239,6 +240,22 @@ def decide(request, pk):
     if not (form.is_valid() and resolve_form.is_valid()):
         return _moderation_page(request, entry, decision_form=form, resolve_form=resolve_form)
     decision = form.cleaned_data["decision"]
+    if decision == DecisionForm.PUBLISH:
+        undecided = resolve_form.mark_undecided()
+        if undecided:
+            # One message in the error summary, linked to the first undecided finding's
+            # first radio; each undecided finding has its own message by its radios.
+            first = resolve_form.field_name(undecided[0])
+            return _moderation_page(
+                request,
+                entry,
+                decision_form=form,
+                resolve_form=resolve_form,
+                undecided_error={
+                    "message": services.undecided_findings_message(len(undecided)),
+                    "target": f"id_{first}_1",
+                },
+            )
     try:
         entry = services.decide(
             entry,

@@ -18,6 +18,8 @@ plain-English label such as ``[name]`` or ``[phone number]``.
   is a possible number. We deliberately use "possible" rather than "valid" for UK numbers
   so that numbers in ranges not yet allocated, including Ofcom's drama ranges such as
   07700 900123, are still hidden: for privacy a missed number is worse than an extra one.
+  A bracket round the whole number is left in the text ("Ring Mary ([phone number])"); one
+  round part of it ("(0161) 496 0000") is hidden with it.
 * Postcodes: one regular expression that follows the Royal Mail letter rules for each
   position (for example the two letters at the end never include C, I, K, M, O or V).
 * NHS numbers: ten digits (optionally 3-3-4 with spaces or dashes, or grouped any way
@@ -35,9 +37,14 @@ plain-English label such as ``[name]`` or ``[phone number]``.
   lane").
 * Names, in three ways:
     - people known to the hub (``known_names``) are matched in full or as title plus
-      surname ("Mrs Shah"), ignoring case and accents, or by first name alone when it is
-      written with a capital ("Don", but not "I don't"). The names are looked up word by
-      word in prebuilt sets, so a hub with 100,000 accounts scans as fast as one with ten;
+      surname ("Mrs Shah"), ignoring case and accents, or by first name or surname alone
+      when it is written with a capital ("Don", but not "I don't"; "Nwosu gave me a lift").
+      A surname that is also an everyday word (``words.SURNAMES_THAT_ARE_WORDS``, and the
+      months and days: "Price", "Green", "May") needs more than a capital at the start of
+      a sentence: "the price", "Green is my favourite colour" and
+      "in May" are left alone, "Green said" and "I asked Price" are not. The names are
+      looked up word by word in prebuilt sets, so a hub with 100,000 accounts scans as fast
+      as one with ten;
     - a capitalised word that is in our bundled list of common UK given names
       (``learning/data/given_names.txt``), together with a following capitalised surname
       if there is one ("John Smith"). Given names that are also ordinary words, months or
@@ -58,7 +65,8 @@ Limits (please read before relying on this)
   published.
 * Names not in the list and not known to the hub are missed unless they follow a title
   ("Mrs Okonkwo") or a family or carer word ("my neighbour Okafor"). Surnames on their own
-  ("Shah agreed") are not found.
+  ("Shah agreed") are found only for people the hub knows, and a known surname that is a
+  common word is missed at the start of a sentence ("Green gave me a lift").
 * Names written in capitals only ("JOHN") are found only if they are known to the hub.
 * Capitalised words in headings can be mistaken for surnames after a given name
   ("Bill Payments" is read as a person).

@@ -6,6 +6,10 @@ folded into sets once, and the text's words are looked up in them: a full name i
 two or more words in ``full_names``, "Mrs Shah" is a title then a word in ``surnames``, and
 a first name on its own is a capitalised word in ``first_names``. Each word costs a few set
 look-ups, however many names there are.
+
+A known person's surname on its own ("Nwosu gave me a lift") is a capitalised word in
+``surnames``. Surnames that are also everyday words ("Price", "Green", "May") need
+more: the words around them must show a person is meant, as for first names that are words.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from .findings import Finding
 from .words import (
     AMBIGUOUS_GIVEN_NAMES,
     MONTHS_AND_DAYS,
+    SURNAMES_THAT_ARE_WORDS,
     TITLE_KEYS,
     WORD_RE,
     Token,
@@ -113,6 +118,8 @@ def find_known_names(
             title is not None or _known_first_name_is_a_person(text, tokens, position)
         ):
             yield Finding("name", start, _end_without_possessive(token))
+        if core in index.surnames and _known_surname_is_a_person(text, tokens, position):
+            yield Finding("name", token.start, _end_without_possessive(token))
 
 
 def _stands_alone(text: str, start: int, end: int) -> bool:
@@ -191,5 +198,31 @@ def _known_first_name_is_a_person(text: str, tokens: list[Token], position: int)
     # A capitalised "Grace" in the middle of ordinary prose is most likely the person we
     # know; at the start of a sentence or inside a Title Case Heading it is no evidence.
     if is_sentence_start(text, tokens[position].start):
+        return False
+    return not in_title_case_run(text, tokens, position)
+
+
+def _known_surname_is_a_person(text: str, tokens: list[Token], position: int) -> bool:
+    """A known person's surname written on its own: "Nwosu gave me a lift", "ask Okafor".
+
+    People often call each other by surname alone. A surname that is not also an everyday
+    word (words.SURNAMES_THAT_ARE_WORDS) counts wherever it starts with a capital, even at
+    the start of a sentence. One that is a word ("Price", "Green", "May") needs a capital
+    that is not explained otherwise: not "the price", not "Green is my favourite colour" at
+    the start of a sentence, not the month "in May", and not a Title Case Heading; "Green
+    said" or "ask Green" still count.
+    """
+    word, possessive = strip_possessive(tokens[position].word)
+    if len(word) < 2 or not word[0].isupper():
+        return False
+    folded = fold(word)
+    shouted = word.isupper()
+    if folded not in SURNAMES_THAT_ARE_WORDS and folded not in MONTHS_AND_DAYS:
+        return True  # "Nwosu", "O'Neill", and in capitals "NWOSU" too
+    if shouted:
+        return False  # "PRICE LIST": a heading, not a person
+    if has_person_context(text, tokens, position, possessive):
+        return True
+    if folded in MONTHS_AND_DAYS or is_sentence_start(text, tokens[position].start):
         return False
     return not in_title_case_run(text, tokens, position)

@@ -31,11 +31,40 @@ def find_emails(text: str) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------
 
 
+_BRACKET_PAIRS = {"(": ")", "[": "]", "（": "）", "［": "］"}
+# "+44 (0)20 7946 0000" sometimes comes back from the matcher as "(0)20 7946 0000", the
+# country code left behind, when more numbers follow in the same sentence.
+_COUNTRY_CODE_BEFORE_RE = re.compile(r"\+44\s?$")
+
+
 def find_phone_numbers(text: str) -> Iterator[Finding]:
     matcher = phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
     for match in matcher:
-        if _is_written_like_a_phone_number(match.raw_string, match.number):
-            yield Finding("phone", match.start, match.end)
+        start, end = _trim_punctuation(text, match.start, match.end)
+        if _is_written_like_a_phone_number(text[start:end], match.number):
+            if text.startswith("(0)", start):
+                country_code = _COUNTRY_CODE_BEFORE_RE.search(text, max(0, start - 5), start)
+                if country_code:
+                    start = country_code.start()
+            yield Finding("phone", start, end)
+
+
+def _trim_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
+    """The match without punctuation at either end that is not part of the number.
+
+    The matcher takes in an opening bracket before a number even when the bracket closes
+    after it: in "Ring Mary (07700 900123) today" it returns "(07700 900123", and hiding
+    that would leave "Ring [name] [phone number]) today". A bracket around part of the
+    number ("(0161) 496 0000", "+44 (0)20 ...") is kept: it closes inside the match.
+    """
+    while start < end and not (text[start].isdigit() or text[start] == "+"):
+        closing = _BRACKET_PAIRS.get(text[start])
+        if closing and closing in text[start + 1 : end]:
+            break
+        start += 1
+    while end > start and not text[end - 1].isdigit():
+        end -= 1
+    return start, end
 
 
 def _is_written_like_a_phone_number(raw: str, number: phonenumbers.PhoneNumber) -> bool:

@@ -19,6 +19,14 @@ DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/
 BAD_DATE = "Enter a real date, for example 27/3/2026"
 
 
+def bad_date(label=None) -> str:
+    """The message for a date that is not real. With two dates on a page ("From date", "To
+    date") the message must say which box is wrong, so it names the box."""
+    if not label:
+        return BAD_DATE
+    return f"{label} must be a real date, for example 27/3/2026"
+
+
 def contact_by_choices() -> list[tuple[str, str]]:
     """The ways people may ask us to contact them. Text messages only while GOV.UK Notify is
     set up: without it notifications.services.choose_channel sends email (or puts the person on
@@ -43,7 +51,7 @@ class UKDateField(forms.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", DATE_FORMATS)
         kwargs.setdefault("help_text", DATE_HINT)
-        kwargs.setdefault("error_messages", {"invalid": BAD_DATE})
+        kwargs.setdefault("error_messages", {"invalid": bad_date(kwargs.get("label"))})
         kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-10"}))
         super().__init__(**kwargs)
 

@@ -116,6 +116,19 @@ def test_share_moderate_publish_and_find_by_keyboard(page, axe, fits_320, sign_i
     page.locator(".govuk-error-summary").wait_for()
     assert "3 still need a decision" in page.locator(".govuk-error-summary").inner_text()
     axe(page)
+    # Each finding says it needs a choice, and the summary's link leads to the first one.
+    for number in (1, 2, 3):
+        group = page.get_by_role("group", name=f"{number}.")
+        assert "Choose whether to keep it hidden or show it" in group.inner_text()
+    link = page.locator(".govuk-error-summary").get_by_role("link")
+    tab_to(page, link)
+    page.keyboard.press("Enter")
+    first_choice = page.get_by_role("group", name="1.").get_by_label("Keep it hidden")
+    page.wait_for_function(
+        "id => document.activeElement && document.activeElement.id === id",
+        arg=first_choice.get_attribute("id"),
+        timeout=3000,
+    )
 
     # Keep each one hidden, by keyboard.
     for number in (1, 2, 3):

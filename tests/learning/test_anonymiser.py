@@ -377,6 +377,26 @@ def test_it_returns_findings_sorted_and_never_overlapping():
         assert left.end <= right.start
 
 
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("Ring Mary Smith (07700 900123) if you need a lift.", "Ring [name] ([phone number]) if"),
+        ("Ring her (07700 900123).", "Ring her ([phone number])."),
+        ("Ring her [07700 900123].", "Ring her [[phone number]]."),
+        ("Ring (0161) 496 0000 any time", "Ring [phone number] any time"),
+        ("Ring (+44) 7700 900123 any time", "Ring [phone number] any time"),
+        (
+            "Call 07700 900123. Tel: +44 (0)7700 900123. (0161) 496 0000",
+            "Call [phone number]. Tel: [phone number]. [phone number]",
+        ),
+    ],
+)
+def test_a_phone_number_in_brackets_is_hidden_without_its_brackets(text, redacted):
+    """A bracket that is not part of the number stays, so the sentence still reads right;
+    brackets inside the number ("(0161)") are hidden with it."""
+    assert redact(text, scan(text)).startswith(redacted)
+
+
 def test_a_ten_digit_number_starting_with_zero_that_fails_the_nhs_check_is_a_phone_number():
     number = invalid_nhs_number(make_nhs_number("012345678"))
     assert found(f"Call {number}") == [("phone", number)]
@@ -418,7 +438,7 @@ KNOWN_NAME_LOOK_ALIKES = [
     "Tomorrow we meet.",
     "Willingness matters.",
     "It went gracefully.",
-    "The Shah of Iran",  # a surname alone, without a title, is not matched
+    "the shah of Iran",  # a surname alone counts only with a capital
     "We meet in May.",
 ]
 
@@ -426,6 +446,65 @@ KNOWN_NAME_LOOK_ALIKES = [
 @pytest.mark.parametrize("text", KNOWN_NAME_LOOK_ALIKES)
 def test_it_does_not_match_known_names_inside_other_words_or_ordinary_uses(text):
     assert found(text, KNOWN_NAMES + ("May Chen",)) == []
+
+
+# People known to the hub whose surnames are rare words, or common English words.
+KNOWN_BY_SURNAME = (
+    "David Nwosu",
+    "Daniel Okafor",
+    "Tom O'Neill",
+    "Bola Adeyemi",
+    "Amir Hassan",
+    "Vincent Price",
+    "Hannah Green",
+    "Theresa May",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Nwosu gave me a lift every week and Okafor always saved me a seat by the door.",
+            ["Nwosu", "Okafor"],
+        ),
+        ("We sat with O'Neill and Adeyemi.", ["O'Neill", "Adeyemi"]),
+        ("We sat with O’Neill.", ["O’Neill"]),  # curly apostrophe
+        ("Hassan's mum came too.", ["Hassan"]),
+        ("Ask Hassan.", ["Hassan"]),
+        ("NWOSU came again.", ["NWOSU"]),
+        ("The minutes were taken by\nOkafor.", ["Okafor"]),
+        # surnames that are also words, where the words around them show a person
+        ("Green said it was fine.", ["Green"]),
+        ("I asked Price about it.", ["Price"]),
+        ("Thanks, Green, for the tea.", ["Green"]),
+        ("May said she would come.", ["May"]),
+    ],
+)
+def test_a_known_persons_surname_on_its_own_is_found(text, expected):
+    assert found(text, KNOWN_BY_SURNAME) == [("name", name) for name in expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We talked about the price of the tickets.",
+        "Green is my favourite colour.",
+        "Price: five pounds a session.",
+        "We meet in May.",
+        "The Price Review said the Green Party was there.",
+        "PRICE LIST",
+        "The room was painted green.",
+        "Okafor-Smith Ltd paid the invoice.",  # part of something longer
+        "nwosu",  # without a capital, a rare word could be anything
+    ],
+)
+def test_a_known_surname_that_is_a_word_or_not_capitalised_is_left_alone(text):
+    assert found(text, KNOWN_BY_SURNAME) == []
+
+
+def test_a_known_surname_is_not_flagged_for_people_the_hub_does_not_know():
+    assert found("Nwosu gave me a lift.", ["David Okafor"]) == []
 
 
 KNOWN_FIRST_NAMES_THAT_ARE_WORDS = (

@@ -39,6 +39,25 @@ def test_an_opportunity_contact_named_in_an_entry_is_found(db):
     assert Entry.objects.get().findings.count() == 1
 
 
+def test_known_peoples_surnames_on_their_own_are_hidden_for_the_moderator(client, moderator):
+    UserFactory(display_name="David Nwosu")
+    _opportunity(contact_name="Daniel Okafor")
+
+    entry = submit(
+        text="Nwosu gave me a lift every week and Okafor always saved me a seat by the door."
+    )
+
+    assert [(f.kind, f.snippet) for f in entry.findings.all()] == [
+        ("name", "Nwosu"),
+        ("name", "Okafor"),
+    ]
+    client.force_login(moderator)
+    page = client.get(entry.get_moderation_url()).text
+    assert '<mark class="hub-highlight">[name]</mark> gave me a lift' in page
+    assert '<mark class="hub-highlight">[name]</mark> always saved me' in page
+    assert "2 still need a decision" in page
+
+
 def test_each_name_appears_once_sorted_and_without_spaces_around_it(db):
     UserFactory(display_name="Zara Zed")
     UserFactory(display_name="Zara Zed")

@@ -224,6 +224,43 @@ def test_publishing_is_blocked_while_a_finding_is_unresolved(client, moderator, 
         services.publish_entry(entry, by=moderator)
 
 
+def test_the_undecided_findings_error_leads_to_the_first_one_and_marks_each(
+    client, moderator, personal_text
+):
+    entry = submit(text=personal_text)
+    decided, *undecided = entry.findings.order_by("pk")
+    client.force_login(moderator)
+
+    response = client.post(
+        reverse("learning:decide", args=[entry.pk]),
+        {"decision": "publish", f"finding_{decided.pk}": "redact"},
+    )
+
+    page = response.content.decode()
+    summary = page[page.index('class="govuk-error-summary"') :].split("</ul>")[0]
+    first_radio = f"id_finding_{undecided[0].pk}_1"
+    assert summary.count("<li>") == 1
+    assert (
+        f'<a href="#{first_radio}">Check every possible piece of personal data before '
+        "publishing. 2 still need a decision.</a>"
+    ) in summary
+    assert f'id="{first_radio}"' in page  # the link leads to a real radio
+    form_groups = {
+        finding.pk: page[page.index(f'id="div_id_finding_{finding.pk}"') :].split("</fieldset>")[0]
+        for finding in entry.findings.all()
+    }
+    message = "Choose whether to keep it hidden or show it"
+    assert message not in form_groups[decided.pk]
+    for finding in undecided:
+        assert "govuk-form-group--error" in form_groups[finding.pk]
+        assert message in form_groups[finding.pk]
+    assert page.count(message) == 2
+    # Nothing was saved: the choice made on the page is shown again, still to be saved.
+    decided.refresh_from_db()
+    assert decided.is_pending
+    assert "Error: Moderate entry" in page
+
+
 def test_publishing_keeps_only_the_redacted_words(client, moderator, personal_text):
     entry = submit(
         title="Lift from Jean Watson", text=personal_text, contact_email="me@example.org"

@@ -226,9 +226,13 @@ def test_a_mistake_is_shown_next_to_its_filter_and_the_rest_is_kept(client, choi
     assert legend == "How it happens"
     assert fieldset["attrs"]["aria-describedby"].split() == ["id_format_1_error"]
     assert page.chosen("format") == {"online"}
-    assert "These results leave out the filters with a problem." in response.text
+    assert "These results leave out the filters with a problem." in summary.text(
+        summary.by_id("main-content")
+    )
 
-    assert page.error("id_from_date_1_error") == "Error: Enter a real date, for example 27/3/2026"
+    assert page.error("id_from_date_1_error") == (
+        "Error: From date must be a real date, for example 27/3/2026"
+    )
     date = page.control("id_from_date")
     assert date["aria-describedby"].split() == ["id_from_date_hint", "id_from_date_1_error"]
     assert date["aria-invalid"] == "true"
@@ -243,6 +247,55 @@ def test_a_mistake_is_shown_next_to_its_filter_and_the_rest_is_kept(client, choi
     assert "govuk-form-group--error" not in page.group_class("paid")
     assert "aria-invalid" not in page.control("id_to_date")
     assert page.control("id_to_date")["aria-describedby"] == "id_to_date_hint"
+
+
+def test_each_date_mistake_names_its_box(client, choices):
+    response = client.get(URL, {"from_date": "31/2/2026", "to_date": "next week"})
+    page = _Page(response.text)
+
+    summary = page.elements[page.elements.index(page.by_id("filter-problems")) :]
+    links = {e["attrs"]["href"]: page.text(e) for e in summary if e["tag"] == "a"}
+    assert links["#id_from_date"] == "From date must be a real date, for example 27/3/2026"
+    assert links["#id_to_date"] == "To date must be a real date, for example 27/3/2026"
+    assert page.error("id_from_date_1_error") == (
+        "Error: From date must be a real date, for example 27/3/2026"
+    )
+    assert page.error("id_to_date_1_error") == (
+        "Error: To date must be a real date, for example 27/3/2026"
+    )
+
+
+def test_a_mistake_does_not_send_people_past_the_error_summary(client, choices):
+    """The form used to send people to #results-heading, below the error summary: on a
+    phone the summary was 4,300px above the screen. The results heading is reached with the
+    "Skip to the results" link instead."""
+    response = client.get(URL, {"from_date": "31/2/2026"})
+    page = _Page(response.text)
+
+    (form,) = [
+        e
+        for e in page.elements
+        if e["tag"] == "form" and "hub-filters" in e["attrs"].get("class", "")
+    ]
+    assert form["attrs"]["action"] == URL
+    skip = [e for e in page.elements if e["tag"] == "a" and page.text(e) == "Skip to the results"]
+    assert [e["attrs"]["href"] for e in skip] == ["#results-heading"]
+    assert page.by_id("results-heading")
+    # The note under the results heading leads back up to the problems.
+    (note,) = [
+        e for e in page.elements if "These results leave out" in page.text(e) and e["tag"] == "p"
+    ]
+    (link,) = [e for e in page.elements if e["tag"] == "a" and note in e["in"]]
+    assert (link["attrs"]["href"], page.text(link)) == (
+        "#filter-problems",
+        "the filters with a problem",
+    )
+    problems = page.by_id("filter-problems")
+    assert any(
+        "govuk-error-summary" in e["attrs"].get("class", "").split() and problems in e["in"]
+        for e in page.elements
+    )
+    assert page.elements.index(problems) < page.elements.index(page.by_id("results-heading"))
 
 
 def test_more_filters_unfold_once_one_of_them_is_used(client, choices):

@@ -235,7 +235,7 @@ class TestBadFilters:
     @pytest.mark.parametrize(
         "params,message",
         [
-            ({"from_date": "31/2/2026"}, "Enter a real date, for example 27/3/2026"),
+            ({"from_date": "31/2/2026"}, "From date must be a real date, for example 27/3/2026"),
             (
                 {"from_date": "2/3/2026", "to_date": "1/3/2026"},
                 "The &#x27;to&#x27; date must be the same as or after the &#x27;from&#x27; date",
