@@ -94,3 +94,19 @@ for (const input of document.querySelectorAll("input[type=file][data-hub-max-byt
     }
   });
 }
+
+// Filter forms send people to their results (#results-heading), which on a phone are far
+// below the filters. When the filters had a problem, the error summary must come first: the
+// address loses the jump, and the summary takes focus (as GOV.UK Frontend's own does) once
+// the browser has finished its own scrolling to the results.
+const filterProblems = document.querySelector(".govuk-error-summary");
+if (filterProblems && window.location.hash === "#results-heading") {
+  window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  const bringForward = () => {
+    filterProblems.setAttribute("tabindex", "-1");
+    filterProblems.focus();
+    filterProblems.scrollIntoView();
+  };
+  if (document.readyState === "complete") bringForward();
+  else window.addEventListener("load", bringForward, { once: true });
+}

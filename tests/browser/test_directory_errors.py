@@ -1,7 +1,7 @@
 """A mistyped date in the directory's filters, on a phone: the error summary is the first
-thing on the screen, with focus on it, and each message names its box. The filter form used
-to send people to #results-heading, which left the summary thousands of pixels above the
-screen, with nothing announced."""
+thing on the screen, with focus on it, and each message names its box. The filter form sends
+people to #results-heading, which used to leave the summary thousands of pixels above the
+screen, with nothing announced; with no problem, the results still open at the results."""
 
 from datetime import timedelta
 
@@ -28,7 +28,6 @@ def test_a_mistyped_date_shows_the_problem_first_on_a_phone(page, axe):
 
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()
-    assert "#" not in page.url
     page.wait_for_function(
         "document.activeElement?.classList.contains('govuk-error-summary')", timeout=3000
     )
@@ -45,4 +44,19 @@ def test_a_mistyped_date_shows_the_problem_first_on_a_phone(page, axe):
     page.get_by_role("link", name="the filters with a problem").click()
     page.wait_for_url("**#filter-problems")
     box = summary.bounding_box()
+    assert box is not None and 0 <= box["y"] < 640
+
+
+def test_without_a_problem_the_results_open_at_the_results_on_a_phone(page):
+    OpportunityFactory(title="Carers panel", starts_at=timezone.now() + timedelta(days=7))
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/opportunities/")
+    page.get_by_label("Search").fill("carers")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show results").click()
+
+    heading = page.get_by_role("heading", name="1 opportunity matching “carers”")
+    heading.wait_for()
+    page.wait_for_load_state("load")
+    box = heading.bounding_box()
     assert box is not None and 0 <= box["y"] < 640

@@ -91,9 +91,9 @@ def test_filters_combine_and_stay_in_the_pagination_links(client):
     assert "format=online" in response.text and "page=2" in response.text
     # Each page of results opens at the results, not at the filters above them on a phone.
     assert 'href="?format=online&amp;page=2&amp;paid=paid#results-heading"' in response.text
-    # The form itself does not: with a mistake in the filters it would jump past the error
-    # summary (test_directory_filters.py). "Skip to the results" leads there instead.
-    assert 'action="/opportunities/"' in response.text
+    # So does the form ("Show results"); a mistake in the filters comes first all the same
+    # (tests/browser/test_directory_errors.py).
+    assert 'action="/opportunities/#results-heading"' in response.text
 
 
 def test_topic_area_access_level_and_step_filters(client):

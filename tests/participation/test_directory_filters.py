@@ -265,10 +265,11 @@ def test_each_date_mistake_names_its_box(client, choices):
     )
 
 
-def test_a_mistake_does_not_send_people_past_the_error_summary(client, choices):
-    """The form used to send people to #results-heading, below the error summary: on a
-    phone the summary was 4,300px above the screen. The results heading is reached with the
-    "Skip to the results" link instead."""
+def test_without_javascript_a_mistake_is_linked_from_above_the_results(client, choices):
+    """The form sends people to #results-heading, below the error summary: on a phone the
+    summary was 4,300px above the screen. hub.mjs brings it first (the browser test in
+    tests/browser/test_directory_errors.py); without JavaScript the note above the results
+    leads up to it."""
     response = client.get(URL, {"from_date": "31/2/2026"})
     page = _Page(response.text)
 
@@ -277,7 +278,7 @@ def test_a_mistake_does_not_send_people_past_the_error_summary(client, choices):
         for e in page.elements
         if e["tag"] == "form" and "hub-filters" in e["attrs"].get("class", "")
     ]
-    assert form["attrs"]["action"] == URL
+    assert form["attrs"]["action"] == URL + "#results-heading"
     skip = [e for e in page.elements if e["tag"] == "a" and page.text(e) == "Skip to the results"]
     assert [e["attrs"]["href"] for e in skip] == ["#results-heading"]
     assert page.by_id("results-heading")
