@@ -6,9 +6,12 @@ entries with `log_access`. Entries are read-only in the admin, and on PostgreSQL
 refuses to change them (see migration coprod_hub 0001).
 """
 
+from auditlog.cid import get_cid
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from auditlog.signals import pre_log
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 # app_label.Model -> options for auditlog.register. Models of apps not installed are skipped.
@@ -40,6 +43,23 @@ AUDITED_MODELS = {
             "wtfc_stage",
         ],
     },
+    # What payment rests on: how long a session was, how its fee is worked out, whether it
+    # went ahead, and who was marked as attending it (claims are prefilled from both). Staff
+    # may correct these after the session, so the trail shows what was changed, by whom.
+    "participation.Opportunity": {
+        "include_fields": [
+            "starts_at",
+            "ends_at",
+            "fee_basis",
+            "pays_expenses",
+            "status",
+            "capacity",
+        ],
+    },
+    # The register is saved in one UPDATE (participation.services._save_attendance), which
+    # sends no signals: it writes its entries with `log_updates`. A sign-up's entries name its
+    # person (SignUp.__str__); erasing them renames those entries (participation.privacy).
+    "participation.SignUp": {"include_fields": ["attendance", "attendance_recorded_by"]},
     # Practice-guide entries are not listed: their titles and texts hold personal data until
     # moderated, and publishing must delete the original; learning.ModerationEvent records
     # every moderation decision instead.
@@ -54,6 +74,42 @@ def register_models():
             continue
         if not auditlog.contains(model):
             auditlog.register(model, **options)
+    pre_log.connect(_nothing_recorded_yet, dispatch_uid="hub_audit_nothing_recorded_yet")
+
+
+def _nothing_recorded_yet(sender, instance, action, **kwargs):
+    """A new sign-up has no attendance recorded: an entry for every booking would say only
+    that. (Returning False tells auditlog not to write the entry.)"""
+    if (
+        sender._meta.label == "participation.SignUp"
+        and action == LogEntry.Action.CREATE
+        and not instance.attendance
+    ):
+        return False
+    return None
+
+
+def log_updates(changes_by_instance, *, by) -> None:
+    """Record changes saved without signals (a queryset's `update()`), as auditlog records a
+    save: `changes_by_instance` is [(instance, {field: [before, after]})]. One INSERT."""
+    entries = []
+    for instance, changes in changes_by_instance:
+        if not changes:
+            continue
+        entries.append(
+            LogEntry(
+                content_type=ContentType.objects.get_for_model(instance),
+                object_pk=str(instance.pk),
+                object_id=instance.pk,
+                object_repr=str(instance),
+                action=LogEntry.Action.UPDATE,
+                changes=changes,
+                actor=by,
+                actor_email=by.email if by else None,
+                cid=get_cid(),
+            )
+        )
+    LogEntry.objects.bulk_create(entries)
 
 
 def log_access(instance, *, by, what: str, session=None) -> None:

@@ -409,6 +409,12 @@ CELERY_BEAT_SCHEDULE["payments-delete-unused-receipts"] = {
     "task": "payments.tasks.delete_unused_receipts",
     "schedule": 24 * 60 * 60.0,
 }
+# Payments: every day at 10am, remind people of a claim we returned two or six weeks ago that
+# they have not sent again (payments/reminders.py).
+CELERY_BEAT_SCHEDULE["payments-remind-about-returned-claims"] = {
+    "task": "payments.tasks.remind_about_returned_claims",
+    "schedule": crontab(minute=0, hour=10),
+}
 
 # PostgreSQL's connection options (a DATABASE_URL may also name an SQLite file, which has
 # none of these).

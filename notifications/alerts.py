@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from .models import AlertedOpportunity, Message
 from .reminders import UK
@@ -157,7 +158,16 @@ def send_weekly_digests(now=None) -> int:
                 o for o in new_this_week if _topic_id(o) in interests and suits(person.profile, o)
             ]
             if matches:
-                yield person, event_key, {"opportunities": matches}
+                # The text message has room for one link: the directory showing the topics
+                # the sessions it lists are about.
+                topics = {_topic_id(o) for o in matches}
+                slugs = sorted(t.slug for t in person.profile.interests.all() if t.pk in topics)
+                directory_query = urlencode([("topic", slug) for slug in slugs])
+                yield (
+                    person,
+                    event_key,
+                    {"opportunities": matches, "directory_query": directory_query},
+                )
 
     with transaction.atomic():
         return queue_messages_for_events("weekly_digest", events=digests())

@@ -33,6 +33,9 @@ KIND_CATEGORIES = {
     "step_lowered": Category.SIGN_UPS,
     # Staff writing to the people signed up for a session: about that session, like a change.
     "group_message": Category.SIGN_UPS,
+    # Staff running a session agreed, or withdrew, a taxi to it for someone with a place.
+    "taxi_agreed": Category.SIGN_UPS,
+    "taxi_withdrawn": Category.SIGN_UPS,
     "reminder_two_days": Category.REMINDERS,
     "reminder_on_the_day": Category.REMINDERS,
     "claim_prompt": Category.CLAIMS,
@@ -44,6 +47,10 @@ KIND_CATEGORIES = {
     "claim_corrected": Category.CLAIMS,
     "claim_not_paid": Category.CLAIMS,
     "claim_approval_withdrawn": Category.CLAIMS,
+    # A claim we would not pay, sent back to the person to change and send again.
+    "claim_reopened": Category.CLAIMS,
+    # A returned claim not sent again: two weeks after it was returned, and six.
+    "claim_returned_reminder": Category.CLAIMS,
     "we_said_we_did": Category.UPDATES,
     "new_opportunity_alert": Category.ALERTS,
     "weekly_digest": Category.ALERTS,
@@ -73,11 +80,15 @@ ALWAYS_SENT = frozenset(
         "opportunity_cancelled",
         "opportunity_changed",
         "step_lowered",  # a change to sessions people booked: how much say they will have
+        # A taxi we agreed to pay for, and no longer will: money they may be about to spend.
+        "taxi_withdrawn",
         "claim_returned",
         "claim_rejected",
         "claim_corrected",
         "claim_not_paid",
         "claim_approval_withdrawn",  # money the person was told they would get
+        "claim_reopened",  # waits on the person, who was told we would not pay it
+        "claim_returned_reminder",  # still waits on the person: without it, never paid
         # Staff who miss it may leave someone unable to take part on the day.
         "access_needs_changed",
         # The person asked to hear back when they shared, and may have no account from
@@ -106,7 +117,8 @@ ALWAYS_SENT_BECAUSE = {
 STILL_SENT = {
     Category.SIGN_UPS: (
         "We will still tell you if a session you booked is cancelled or changed, if we cancel "
-        "your place, and if a place comes up for you."
+        "your place, if we will no longer pay for a taxi we agreed, and if a place comes up "
+        "for you."
     ),
     Category.CLAIMS: (
         "We will still tell you if there is a problem with a claim, or if we change how much "

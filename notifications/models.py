@@ -52,6 +52,26 @@ class Message(models.Model):
         null=True,
         blank=True,
     )
+    # What the message is about, when it is about a session or a project: the call list
+    # shows it only to the staff who run that session or project (permissions.call_list_for).
+    # Filled in by queue_messages from its context. Empty for messages about no session (a
+    # weekly digest, a prompt to moderators), which every member of staff sees.
+    opportunity = models.ForeignKey(
+        "participation.Opportunity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=True,
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=True,
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     to_address = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=255)

@@ -1,13 +1,18 @@
 """Who may see the outbox and the call list.
 
 The outbox holds message text for everyone, so only admins see it. Staff see the call list
-(people who asked for post or phone contact) because they make those calls; messages about
-fee and expense claims (amounts, reasons a claim was returned) are on it for commissioners
-only, as the claims themselves are.
+(people who asked for post or phone contact) because they make those calls, but only the
+calls they have a reason to make, as a sign-up is seen only by the staff running its session:
+- messages about a session (or a project) they run (participation.permissions.can_run);
+- the shared part: messages about no session or project (a weekly digest of new
+  opportunities, a prompt to moderators), which any member of staff may pass on;
+- for commissioners, every message about a fee and expense claim (amounts, reasons a claim
+  was returned), as they see every claim. Other staff see none of these.
+Admins see every call.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import TextField, Value
+from django.db.models import Q, TextField, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -31,15 +36,35 @@ def get_message_for_admin(request, pk) -> Message:
     return get_object_or_404(outbox_for(request), pk=pk)
 
 
+def calls_for(user):
+    """The messages waiting on the call list that `user` may see and pass on (see the module's
+    note), as one query however many sessions they run."""
+    from participation.permissions import is_admin, opportunities_run_by
+    from projects.models import Project
+
+    calls = Message.objects.filter(status=Message.Status.CALL_LIST)
+    if is_admin(user):
+        return calls
+    claims = Q(kind__in=kinds_in(Category.CLAIMS))
+    theirs = (
+        Q(opportunity__in=opportunities_run_by(user).values("pk"))
+        | Q(opportunity__isnull=True, project__in=Project.objects.editable_by(user).values("pk"))
+        | Q(opportunity__isnull=True, project__isnull=True)  # the shared part
+    )
+    if user.has_role(Role.COMMISSIONER):
+        return calls.filter(claims | theirs)
+    return calls.filter(theirs).exclude(claims)
+
+
 def call_list_for(request):
     user = request.user
     if not (user.is_authenticated and user.has_role(Role.STAFF)):
         raise PermissionDenied("Only staff can see the call list.")
     # With the number to call and the address to write to, and nothing else from the profile
     # (it holds access needs, which the call list has no reason to load).
-    calls = (
-        Message.objects.filter(status=Message.Status.CALL_LIST)
-        .select_related("recipient")
+    return (
+        calls_for(user)
+        .select_related("recipient", "opportunity", "project")
         .annotate(
             phone=Coalesce("recipient__profile__phone", Value("")),
             postal_address=Coalesce(
@@ -50,9 +75,6 @@ def call_list_for(request):
             large_print=Coalesce("recipient__profile__large_print", Value(False)),
         )
     )
-    if not user.has_role(Role.COMMISSIONER):
-        calls = calls.exclude(kind__in=kinds_in(Category.CLAIMS))
-    return calls
 
 
 def get_call_for_staff(request, pk) -> Message:

@@ -203,10 +203,16 @@ def prompt_for_registers(now=None) -> int:
         return queue_messages_for_events("register_not_taken", events=events)
 
 
+# A returned claim waits on the person; one still not sent again after this long may need
+# someone to help them (they are reminded themselves at two and six weeks: payments.reminders).
+RETURNED_CLAIMS_CHASED_AFTER = timedelta(weeks=4)
+
+
 def prompt_commissioners_about_claims(now=None) -> int:
     """Once a day at most (weekdays, on the beat schedule): tell commissioners how many claims
-    waiting for a decision are past or close to the target days to pay, and how many approved
-    claims are in no payment run yet. Nothing when all are none."""
+    waiting for a decision are past or close to the target days to pay, how many approved
+    claims are in no payment run yet, and how many claims we returned over four weeks ago
+    are not sent again. Nothing when all are none."""
     from payments.models import NEARING_DAYS, Claim, PaymentPolicy
 
     now = now or timezone.now()
@@ -220,7 +226,8 @@ def prompt_commissioners_about_claims(now=None) -> int:
         for flag in ("overdue", "nearing")
     )
     not_in_run = Claim.objects.approved_unpaid_not_in_run().count()
-    if not (overdue or nearing or not_in_run):
+    returned = Claim.objects.returned_before(now - RETURNED_CLAIMS_CHASED_AFTER).count()
+    if not (overdue or nearing or not_in_run or returned):
         return 0
     commissioners = get_user_model().objects.holding(Role.COMMISSIONER)
     with transaction.atomic():
@@ -232,6 +239,8 @@ def prompt_commissioners_about_claims(now=None) -> int:
                 "overdue": overdue,
                 "nearing": nearing,
                 "not_in_run": not_in_run,
+                "returned": returned,
+                "returned_weeks": RETURNED_CLAIMS_CHASED_AFTER.days // 7,
                 "target_days": target_days,
                 "nearing_days": NEARING_DAYS,
             },

@@ -13,9 +13,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
+from django.db.models.lookups import StartsWith
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
@@ -135,10 +136,24 @@ def render_text_message(kind: str, context: dict, *, email_body: str) -> str:
     return body + stop
 
 
-def render_call_list_message(kind: str, context: dict, *, email_body: str) -> str:
+def render_call_list_message(
+    kind: str, context: dict, *, email_body: str, information_format: str = ""
+) -> str:
     """What staff pass on by phone or post: the kind's own version (`call.txt`) where the
-    e-mail's words will not do, else the e-mail's. Any member of staff can read the call list,
-    so a link meant for the person alone (their private survey) must not be on it."""
+    e-mail's words will not do, else the e-mail's. Staff other than the person's can read the
+    call list, so a link meant for the person alone (their private survey) must not be on it.
+
+    For someone who asked for easy read, the easy read words (`easy_read.txt`, which carry
+    the easy read version staff wrote of a group message or an update), which staff read out
+    or post as they are; a kind with its own call list words has them in easy read too
+    (`easy_read_call.txt`), or keeps its `call.txt`, as its easy read e-mail's words will not
+    do on the call list either."""
+    if information_format == EASY_READ:
+        for template in ("easy_read_call.txt", "call.txt", "easy_read.txt"):
+            try:
+                return _render(f"notifications/{kind}/{template}", _with_site(context)).strip()
+            except TemplateDoesNotExist:
+                continue
     return body_in_format(kind, "call.txt", context, email_body)
 
 
@@ -201,6 +216,30 @@ def _reach(recipients, category) -> dict[int, tuple[tuple[str, str], bool, str]]
     }
 
 
+def _about(context: dict) -> tuple[int | None, int | None]:
+    """(opportunity id, project id): the session, or else the project, a message is about,
+    read from its context: an "opportunity" (or a standalone update's "session"), or a
+    "signup" or "claim" with one, or a "project" (or an update of one). The call list shows
+    the message only to the staff who run it (permissions.call_list_for). Model rows only:
+    a preview or a test may pass stand-ins."""
+
+    def row(name):
+        value = context.get(name)
+        return value if isinstance(value, models.Model) else None
+
+    if (session := row("opportunity") or row("session")) is not None:
+        return session.pk, session.project_id
+    for name in ("signup", "claim"):
+        if (holder := row(name)) is not None and holder.opportunity_id:
+            # Loaded already by whoever wrote the message's words (they name the session).
+            return holder.opportunity_id, holder.opportunity.project_id
+    if (project := row("project")) is not None:
+        return None, project.pk
+    if (update := row("update")) is not None and getattr(update, "project_id", None):
+        return None, update.project_id
+    return None, None
+
+
 def _build(kind, category, recipient, event_key, context, attachments, reach) -> Message:
     context = {**context, "recipient": recipient}
     subject, body = render_message(kind, context)
@@ -213,7 +252,9 @@ def _build(kind, category, recipient, event_key, context, attachments, reach) ->
     elif channel == Message.Channel.SMS:
         body = render_text_message(kind, context, email_body=body)
     elif channel == Message.Channel.CALL_LIST:
-        body = render_call_list_message(kind, context, email_body=body)
+        body = render_call_list_message(
+            kind, context, email_body=body, information_format=information_format
+        )
     if unsubscribed and not always_sent(kind):
         status = Message.Status.SKIPPED
     elif not address and channel != Message.Channel.CALL_LIST:
@@ -222,11 +263,14 @@ def _build(kind, category, recipient, event_key, context, attachments, reach) ->
         status = Message.Status.CALL_LIST
     else:
         status = Message.Status.PENDING
+    opportunity_id, project_id = _about(context)
     return Message(
         kind=kind,
         category=category,
         event_key=event_key,
         recipient=recipient,
+        opportunity_id=opportunity_id,
+        project_id=project_id,
         channel=channel,
         to_address=address,
         subject=subject[:255],
@@ -401,12 +445,15 @@ def deliver_message(message_id: int) -> bool:
             )
     except Exception as error:  # any delivery failure is recorded and retried, never lost
         failed = message.attempts >= MAX_ATTEMPTS
-        Message.objects.filter(pk=message_id).update(
-            status=Message.Status.FAILED if failed else Message.Status.PENDING,
-            last_error=f"{error.__class__.__name__}: {error}"[:2000],
-            next_attempt_at=now + backoff(message.attempts),
-            lease_expires_at=None,
-        )
+        with transaction.atomic():
+            Message.objects.filter(pk=message_id).update(
+                status=Message.Status.FAILED if failed else Message.Status.PENDING,
+                last_error=f"{error.__class__.__name__}: {error}"[:2000],
+                next_attempt_at=now + backoff(message.attempts),
+                lease_expires_at=None,
+            )
+            if failed:
+                _pass_on(message)
         logger.warning("Message %s failed (attempt %s): %s", message_id, message.attempts, error)
         return False
     forget = {}
@@ -422,6 +469,72 @@ def deliver_message(message_id: int) -> bool:
         **forget,
     )
     return True
+
+
+PASSED_ON = ":passed-on"
+
+
+def fallback_key(message) -> str:
+    """The event key of the message that passes `message` on: one per message, whatever
+    retries happen (the outbox keeps one message per key and person). It starts with the
+    message's own key, so whatever finds a place's messages by key ("signup:42:") finds it."""
+    return f"{message.event_key}{PASSED_ON}"
+
+
+HOW_IT_FAILED = {
+    Message.Channel.SMS: "We could not send this by text message to {address}.",
+    Message.Channel.EMAIL: "We could not send this by email to {address}.",
+}
+
+
+def _pass_on(message) -> Message | None:
+    """An always-sent message (kinds.ALWAYS_SENT) that finally failed goes by the next way
+    to reach the person, so they do not lose a place or money for want of it: a text by
+    email if they have a real address, else (and an email) on the staff call list, where the
+    staff running its session (or commissioners, for a claim) phone or write. The new
+    message says what the old one said; its own failure is passed on in turn, so a text
+    ends on the call list at worst. Call inside the transaction that marks it failed."""
+    person = message.recipient
+    if not always_sent(message.kind) or person is None:
+        return None  # nobody to phone: an address with no account is all we had
+    private = message.category in PRIVATE_CATEGORIES
+    body = message.body_text
+    if message.channel == Message.Channel.SMS and person.has_real_email and person.is_active:
+        channel, address, status = Message.Channel.EMAIL, person.email, Message.Status.PENDING
+        body = f"We could not send you this by text message, so here it is by email.\n\n{body}"
+    elif private or message.channel == Message.Channel.CALL_LIST:
+        return None  # never on the call list (kinds.PRIVATE_CATEGORIES)
+    else:
+        channel, address, status = Message.Channel.CALL_LIST, "", Message.Status.CALL_LIST
+    why = HOW_IT_FAILED[message.channel].format(address=message.to_address)
+    fallback = Message(
+        kind=message.kind,
+        category=message.category,
+        event_key=fallback_key(message),
+        recipient=person,
+        opportunity_id=message.opportunity_id,
+        project_id=message.project_id,
+        channel=channel,
+        to_address=address,
+        subject=message.subject,
+        body_text=body,
+        # Files are built when sent, from what they describe: still true now.
+        attachments=message.attachments,
+        status=status,
+        # On the call list, what staff read as why it is there (templates/notifications/
+        # call_list.html); for an email, what the admins' outbox shows.
+        last_error=why,
+    )
+    created = Message.objects.bulk_create([fallback], ignore_conflicts=True)
+    if status == Message.Status.PENDING:
+        ids = list(
+            Message.objects.filter(
+                event_key=fallback.event_key, recipient=person, status=Message.Status.PENDING
+            ).values_list("pk", flat=True)
+        )
+        if ids:
+            transaction.on_commit(lambda: enqueue_delivery(ids))
+    return created[0]
 
 
 def retry_message(message: Message) -> None:
@@ -444,8 +557,17 @@ def mark_called(message: Message, *, by) -> None:
 
 def withdraw_calls(messages) -> int:
     """Take these messages off the call list if they are still on it: what they say is no
-    longer true (the place they were about has ended), so staff must not phone it through."""
-    return messages.filter(status=Message.Status.CALL_LIST).update(status=Message.Status.WITHDRAWN)
+    longer true (the place they were about has ended), so staff must not phone it through.
+    So too the calls passing any of them on (`_pass_on`: a text that failed, say), whose
+    keys start with theirs."""
+    passed_on = messages.filter(recipient_id=OuterRef("recipient_id")).filter(
+        StartsWith(OuterRef("event_key"), Concat("event_key", Value(PASSED_ON)))
+    )
+    return (
+        Message.objects.filter(Q(pk__in=messages.values("pk")) | Q(Exists(passed_on)))
+        .filter(status=Message.Status.CALL_LIST)
+        .update(status=Message.Status.WITHDRAWN)
+    )
 
 
 def unsubscribe(user_id: int, category: str) -> None:

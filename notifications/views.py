@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from coprod_hub.audit import log_access_to_each
 from coprod_hub.lib.pagination import paginate
 from participation.models import Profile
 
@@ -52,6 +53,9 @@ def retry(request, pk):
     return redirect("notifications:outbox")
 
 
+CALL_LIST_SEEN = "contact details and a message, on the call list"
+
+
 @login_required
 def call_list(request):
     page = paginate(request, permissions.call_list_for(request).order_by("created_at"), 50)
@@ -59,6 +63,10 @@ def call_list(request):
         message.information_format_label = Profile.describe_format(
             message.information_format, message.large_print
         )
+    # Each person's phone number, address and message, seen by this member of staff: kept in
+    # the audit trail, as a view of someone's access needs is (one query for the page).
+    people = {message.recipient_id: message.recipient for message in page if message.recipient}
+    log_access_to_each(people.values(), by=request.user, what=CALL_LIST_SEEN)
     return render(request, "notifications/call_list.html", {"page_obj": page})
 
 

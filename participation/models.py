@@ -428,6 +428,20 @@ class SignUp(models.Model):
     attendance_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who cancelled the place and why (staff must give a reason, which the person is sent).
+    # Set with the status, so they describe the latest cancellation: a place booked again
+    # clears them (services._set_status). Empty when nobody did, e.g. an offer that ran out.
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who cancelled this place: the person themselves, or a member of staff.",
+    )
+    cancel_reason = models.TextField(
+        blank=True, help_text="Why staff cancelled the place. The person is told it."
+    )
     # When the status last changed: part of each message's event key, so signing up again
     # after cancelling sends a new confirmation while a retried event sends nothing twice.
     status_changed_at = models.DateTimeField(default=timezone.now)

@@ -1,9 +1,12 @@
 """A person's participation data, for "download my data" and "delete my account"
 (see coprod_hub/users/privacy.py)."""
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from coprod_hub.audit import allow_privileged_change
 from coprod_hub.users.privacy import rename_in_admin_history
 
 from .models import Profile, SignUp
@@ -14,7 +17,7 @@ def export(user) -> dict:
     profile = Profile.objects.filter(user=user).prefetch_related("interests").first()
     signups = (
         SignUp.objects.filter(resident=user)
-        .select_related("opportunity", "signed_up_by")
+        .select_related("opportunity", "signed_up_by", "cancelled_by")
         .order_by("created_at")
     )
     return {
@@ -43,10 +46,21 @@ def export(user) -> dict:
                 "access_needs_for_this_session": signup.access_needs_note,
                 "profile_access_needs_shared_with_staff": signup.profile_needs_shared,
                 "attendance": signup.get_attendance_display(),
+                "cancelled_by": _cancelled_by(signup),
+                "why_staff_cancelled_it": signup.cancel_reason,
             }
             for signup in signups
         ],
     }
+
+
+def _cancelled_by(signup) -> str:
+    if signup.status != SignUp.Status.CANCELLED or signup.cancelled_by_id is None:
+        # Still active, or nobody cancelled it (an offer ran out), or staff since erased.
+        return "A member of staff" if signup.cancel_reason else ""
+    if signup.cancelled_by_id == signup.resident_id:
+        return "You"
+    return str(signup.cancelled_by)
 
 
 @transaction.atomic
@@ -60,10 +74,17 @@ def erase(user) -> None:
     # Their names (SignUp.__str__, Profile.__str__) in the admin's history of changes.
     profiles = Profile.objects.filter(user=user).values_list("pk", flat=True)
     rename_in_admin_history(Profile, profiles, f"Profile of erased person {user.pk}")
-    signups = SignUp.objects.filter(resident=user).values_list("pk", flat=True)
+    signups = list(SignUp.objects.filter(resident=user).values_list("pk", flat=True))
     rename_in_admin_history(SignUp, signups, f"Sign-up of erased person {user.pk}")
     Profile.objects.filter(user=user).delete()
     SignUp.objects.filter(resident=user, claim__isnull=True).exclude(
         attendance=SignUp.Attendance.ATTENDED
     ).delete()
-    SignUp.objects.filter(resident=user).update(access_needs_note="")
+    SignUp.objects.filter(resident=user).update(access_needs_note="", cancel_reason="")
+    # The audit trail's entries about their register marks (coprod_hub/audit.py) name them
+    # too; renamed last, as deleting sign-ups above adds entries.
+    allow_privileged_change()
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(SignUp),
+        object_pk__in=[str(pk) for pk in signups],
+    ).update(object_repr=f"Sign-up of erased person {user.pk}")

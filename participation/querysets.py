@@ -3,6 +3,8 @@
 Who may see what is decided in permissions.py; these methods only describe sets of rows.
 """
 
+from datetime import timedelta
+
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
 from django.db.models import (
@@ -27,6 +29,10 @@ NOT_RECORDED = ""  # SignUp.Attendance.UNKNOWN
 
 SEARCH_CONFIG = "english"
 
+# How long the public feed keeps a cancelled session (OpportunityQuerySet.in_feed).
+FEED_KEEPS_CANCELLED = timedelta(days=14)
+FEED_KEEPS_CANCELLED_STARTED = timedelta(days=1)
+
 
 def _count_of(queryset):
     """A correlated COUNT subquery, 0 when there are no rows."""
@@ -45,12 +51,37 @@ class OpportunityQuerySet(models.QuerySet):
         return self.exclude(status=self.model.Status.DRAFT).on_public_projects()
 
     def listed(self, now=None, *, include_past=False):
-        """The directory and the public feed: published or closed, not yet started (or
-        already over too, when people ask to see past ones)."""
+        """The directory: published or closed, not yet started (or already over too, when
+        people ask to see past ones)."""
         listed = self.filter(status__in=self.model.GOING_AHEAD).on_public_projects()
         if include_past:
             return listed
         return listed.filter(starts_at__gt=now or timezone.now())
+
+    def going_ahead_at(self, venue, now=None):
+        """Sessions going ahead at `venue` that have not started: their people hear about a
+        change to the venue, and staff changing it are told how many there are."""
+        return self.filter(
+            venue=venue, status__in=self.model.GOING_AHEAD, starts_at__gt=now or timezone.now()
+        )
+
+    def in_feed(self, now=None, *, include_past=False):
+        """The public calendar feed. Calendars copy what it lists and drop what it leaves
+        out, so a session stays in it until it ends (someone on their way still has the time
+        and place), and one called off stays for a while, marked cancelled, rather than
+        vanishing: cancelled in the last FEED_KEEPS_CANCELLED and due to start no more than
+        FEED_KEEPS_CANCELLED_STARTED ago. Drafts never published were never in it."""
+        now = now or timezone.now()
+        going_ahead = Q(status__in=self.model.GOING_AHEAD)
+        if not include_past:
+            going_ahead &= Q(ends_at__gt=now)
+        called_off = Q(
+            status=self.model.Status.CANCELLED,
+            published_at__isnull=False,
+            cancelled_at__gt=now - FEED_KEEPS_CANCELLED,
+            starts_at__gt=now - FEED_KEEPS_CANCELLED_STARTED,
+        )
+        return self.filter(going_ahead | called_off).on_public_projects()
 
     def with_place_counts(self):
         """Adds `held_count` (booked or offered) and `waiting_count`, one query for any

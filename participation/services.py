@@ -20,6 +20,7 @@ from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from coprod_hub.audit import log_updates
 from coprod_hub.lib import page_cache
 from coprod_hub.lib.money import format_pounds
 from coprod_hub.templatetags.hub import hours
@@ -146,6 +147,10 @@ def _tell(kind, signup, opportunity, *, attach_calendar=False, **context):
 
 
 def _set_status(signup, status, now, **fields):
+    # Who cancelled and why describe the latest cancellation only: any other change (booked
+    # again, or cancelled by nobody, as when an offer runs out) clears them.
+    fields.setdefault("cancelled_by", None)
+    fields.setdefault("cancel_reason", "")
     signup.status = status
     signup.position = None  # a waiting-list position worked out before no longer holds
     signup.status_changed_at = now
@@ -281,9 +286,14 @@ def _offer_free_places(opportunity, now, *, held=None) -> list[SignUp]:
     return offered
 
 
-def cancel_sign_up(signup, *, by, now=None) -> SignUp:
-    """Give up a place or leave the waiting list. Cancelling twice changes nothing."""
+def cancel_sign_up(signup, *, by, reason="", now=None) -> SignUp:
+    """Give up a place or leave the waiting list. Cancelling twice changes nothing.
+
+    `by` is the person themselves or a member of staff; staff give a `reason` (the view asks
+    for one), which the person is sent. Both are kept on the sign-up for the staff page.
+    """
     now = now or timezone.now()
+    reason = reason.strip()
     with transaction.atomic():
         opportunity = _lock(signup.opportunity)
         signup = SignUp.objects.select_related("resident").get(pk=signup.pk)
@@ -296,14 +306,26 @@ def cancel_sign_up(signup, *, by, now=None) -> SignUp:
             )
         freed_a_place = signup.holds_place
         was_waiting = signup.status == Status.WAITING
-        _set_status(signup, Status.CANCELLED, now, offer_expires_at=None, waiting_since=None)
+        was_offered = signup.status == Status.OFFERED
+        by_staff = by is not None and by.pk != signup.resident_id
+        _set_status(
+            signup,
+            Status.CANCELLED,
+            now,
+            offer_expires_at=None,
+            waiting_since=None,
+            cancelled_by=by,
+            cancel_reason=reason if by_staff else "",
+        )
         _end_taxi(signup, by=by or signup.resident, now=now)
         _tell(
             "signup_cancelled",
             signup,
             opportunity,
-            by_staff=by is not None and by.pk != signup.resident_id,
+            by_staff=by_staff,
             was_waiting=was_waiting,
+            was_offered=was_offered,
+            reason=signup.cancel_reason,
         )
         if freed_a_place:
             _offer_free_places(opportunity, now)
@@ -419,6 +441,9 @@ def _fee(opportunity):
     return fee_for(opportunity, activity_date(opportunity))
 
 
+TOPIC_NEEDED = "Choose a topic, so people who follow it hear about this session"
+
+
 def _check_opportunity(opportunity):
     if opportunity.ends_at < opportunity.starts_at:
         raise ParticipationError("The end time must be after the start time.")
@@ -429,6 +454,10 @@ def _check_opportunity(opportunity):
         raise ParticipationError(
             "An opportunity that is not part of a project needs its own level and step."
         )
+    if not opportunity.project_id and not opportunity.topic_id:
+        # New sessions reach people through the topics they follow (notifications.alerts):
+        # one with no topic would reach nobody's alerts or weekly digest.
+        raise ParticipationError(TOPIC_NEEDED, field="topic")
     if not opportunity.project_id and not opportunity.not_coproduction_reason.strip():
         raise ParticipationError(
             "Say why this is not co-production: on its own, an opportunity is at most "
@@ -483,7 +512,11 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             )
         after = _details_people_hear_about(locked)
         changed = [name for name in CHANGES_PEOPLE_MUST_HEAR if after[name] != before[name]]
-        if changed and locked.is_going_ahead:
+        # Once a session has started, a change puts the record right (its times, say, for
+        # the fee claims): it is not news, and asking people who came to "cancel if you can
+        # no longer come" would only confuse them. The audit trail keeps what changed.
+        still_to_come = before["starts_at"] > now and not locked.has_started(now)
+        if changed and locked.is_going_ahead and still_to_come:
             _tell_about_changes(
                 locked,
                 changed,
@@ -506,10 +539,24 @@ CHANGED_IN_WORDS = {
     "refreshments": "the refreshments",
     "travel_arranged": "the travel we arrange",
     "step": "how much say you have",
+    # The venue's own details (save_venue), named "venue.<field>".
+    "venue.name": "the name of the place",
+    "venue.address": "the address",
+    "venue.postcode": "the address",
+    **{f"venue.{name}": "access at the place" for name, _ in Venue.ACCESS_FACTS},
 }
 
 # What a calendar entry holds: changing these asks people to update theirs.
-CHANGES_TO_WHEN_AND_WHERE = ("starts_at", "ends_at", "venue_id", "format", "online_details")
+CHANGES_TO_WHEN_AND_WHERE = (
+    "starts_at",
+    "ends_at",
+    "venue_id",
+    "format",
+    "online_details",
+    "venue.name",
+    "venue.address",
+    "venue.postcode",
+)
 
 # What the message says about something taking part offers that was added, or taken away:
 # (now offered, no longer offered), in the sign-up page's words.
@@ -575,7 +622,11 @@ def _tell_about_changes(opportunity, changed, *, key, news=()):
     `news`: sentences saying what changed in what taking part offers (`_changes_in_words`)."""
     words = list(dict.fromkeys(CHANGED_IN_WORDS[name] for name in changed))
     what_changed = " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
-    signups = list(opportunity.signups.active().select_related("resident").order_by("pk"))
+    signups = list(
+        opportunity.signups.to_message(include_waiting=True)
+        .select_related("resident")
+        .order_by("pk")
+    )
     for has_place in (True, False):
         queue_messages(
             "opportunity_changed",
@@ -597,8 +648,13 @@ def _tell_about_changes(opportunity, changed, *, key, news=()):
 
 
 def _tell_everyone(opportunity, kind, *, key, **context):
-    """One message to each person booked, offered or waiting."""
-    signups = opportunity.signups.active().select_related("resident").order_by("pk")
+    """One message to each person booked, offered or waiting (not to accounts since closed:
+    their past places stay for fee claims, but nobody is there to hear)."""
+    signups = (
+        opportunity.signups.to_message(include_waiting=True)
+        .select_related("resident")
+        .order_by("pk")
+    )
     queue_messages(
         kind,
         recipients=[s.resident for s in signups],
@@ -699,7 +755,7 @@ def record_attendance(
         if everyone_else:
             chosen |= Q(attendance=SignUp.Attendance.UNKNOWN)
         signups = locked.signups.filter(chosen, status=Status.BOOKED).select_related("resident")
-        changed = []
+        changed, before = [], {}
         for signup in signups:
             value = marks.get(signup.pk, everyone_else)
             if value not in allowed or value == signup.attendance:
@@ -711,13 +767,14 @@ def record_attendance(
                         "paid on. Ask someone else running the session."
                     )
                 continue  # "everyone else attended" means everyone but them
+            before[signup.pk] = (signup.attendance, signup.attendance_recorded_by_id)
             signup.attendance = value
             signup.attendance_recorded_at = now
             signup.attendance_recorded_by = by
             signup.opportunity = locked
             changed.append(signup)
         if changed:
-            _save_attendance(changed, now=now, by=by)
+            _save_attendance(changed, now=now, by=by, before=before)
         came = [signup for signup in changed if signup.attendance == SignUp.Attendance.ATTENDED]
         if came and locked.pays_anything:
             # One prompt per attendance, however often staff correct the register: the key
@@ -741,13 +798,13 @@ def record_attendance(
         return len(changed)
 
 
-def _save_attendance(signups, *, now, by) -> None:
+def _save_attendance(signups, *, now, by, before) -> None:
     """Save what `record_attendance` set on `signups`: one UPDATE for the whole register.
 
     The rows differ only in what was recorded, so a CASE on the few values (not on each
     row, as `bulk_update` would write it) keeps the statement short for a big group. An
-    UPDATE sends no signals: SignUp has no audit trail (coprod_hub/audit.py) and nothing
-    else listens but the public pages' copies, which are told here as a save would."""
+    UPDATE sends no signals, so what the audit trail and the public pages' copies would hear
+    from a save is told here. `before`: each sign-up's (attendance, recorded by) until now."""
     updated_at = timezone.now()  # what `auto_now` would have set on save()
     by_value = {}
     for signup in signups:
@@ -763,6 +820,14 @@ def _save_attendance(signups, *, now, by) -> None:
         updated_at=updated_at,
     )
     page_cache.changed_without_signals(SignUp)
+    changes = []
+    for signup in signups:
+        was, was_recorded_by = before[signup.pk]
+        changed = {"attendance": [was, signup.attendance]}
+        if was_recorded_by != by.pk:
+            changed["attendance_recorded_by"] = [was_recorded_by, by.pk]
+        changes.append((signup, changed))
+    log_updates(changes, by=by)
 
 
 def claims_against_the_register(opportunity) -> list:
@@ -1260,13 +1325,94 @@ def new_calendar_link(profile) -> Profile:
 # --- Venues ----------------------------------------------------------------------------
 
 
-def save_venue(venue=None, *, by, **fields) -> Venue:
+# A change to these at a venue is news for everyone with a place at a session still to come
+# there, as a move to another venue is (CHANGES_PEOPLE_MUST_HEAR): someone who booked because
+# the page said "step-free access" must not find out at the door. The area (for searching)
+# and the access notes (words, like a session's description) are not.
+VENUE_CHANGES_PEOPLE_MUST_HEAR = (
+    "name",
+    "address",
+    "postcode",
+    *(name for name, _ in Venue.ACCESS_FACTS),
+)
+
+
+def _in_one_line(text) -> str:
+    return " ".join(str(text).split())
+
+
+def _address_in_one_line(venue) -> str:
+    lines = [_in_one_line(line) for line in venue.address.splitlines()]
+    return ", ".join(part for part in [*lines, venue.postcode] if part)
+
+
+def save_venue(venue=None, *, by, now=None, **fields) -> Venue:
+    """Save a venue. A change to its name, address or access facts is told to everyone
+    booked, offered a place or waiting at the sessions still to come there, and those
+    sessions' calendar files change with it. Venues are shared, so the staff running those
+    sessions may not know of the change themselves."""
+    now = now or timezone.now()
     with transaction.atomic():
+        before = None
+        if venue is not None and venue.pk:
+            # Read again, as saved: the form has already put the new values on `venue`. Locked,
+            # so when two people save it at once the second sees the first's change, and each
+            # change is told once.
+            before = Venue.objects.select_for_update().get(pk=venue.pk)
         venue = venue or Venue()
         for name, value in fields.items():
             setattr(venue, name, value)
         venue.save()
+        if before is not None:
+            changed = [
+                name
+                for name in VENUE_CHANGES_PEOPLE_MUST_HEAR
+                if _in_one_line(getattr(before, name)) != _in_one_line(getattr(venue, name))
+            ]
+            if changed:
+                _tell_about_venue_changes(venue, changed, now=now)
         return venue
+
+
+def _venue_changes_in_words(venue, changed) -> list[str]:
+    """ "The address is now 1 Mill Lane, AT1 1AA."; "Step-free access: no longer." """
+    news = []
+    if "name" in changed:
+        news.append(f"The place is now called {_in_one_line(venue.name)}.")
+    if "address" in changed or "postcode" in changed:
+        news.append(f"The address is now {_address_in_one_line(venue)}.")
+    for name, label in Venue.ACCESS_FACTS:
+        if name in changed:
+            news.append(f"{label}: {'yes, now' if getattr(venue, name) else 'no longer'}.")
+    return news
+
+
+def _tell_about_venue_changes(venue, changed, *, now) -> int:
+    """Tell the people at each session still to come at `venue` (see `save_venue`), with
+    the message a change to the session itself sends. Returns how many sessions."""
+    sessions = list(
+        Opportunity.objects.going_ahead_at(venue, now)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    if not sessions:
+        return 0
+    # A new SEQUENCE and LAST-MODIFIED in their calendar files (calendar._event), so
+    # calendar apps take the new address; what `auto_now` would set on a save.
+    updated_at = timezone.now()
+    Opportunity.objects.filter(pk__in=[s.pk for s in sessions]).update(updated_at=updated_at)
+    page_cache.changed_without_signals(Opportunity)
+    news = _venue_changes_in_words(venue, changed)
+    for session in sessions:
+        session.updated_at = updated_at
+        session.venue = venue
+        _tell_about_changes(
+            session,
+            [f"venue.{name}" for name in changed],
+            key=f"venue-{venue.pk}-{updated_at.timestamp():.6f}",
+            news=news,
+        )
+    return len(sessions)
 
 
 # --- Erasure ---------------------------------------------------------------------------

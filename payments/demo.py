@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from coprod_hub.users.models import User
 from participation.models import Opportunity, SignUp
+from projects.models import ServiceArea
 
 from . import services
 from .models import (
@@ -65,12 +66,14 @@ DEMO_CLAIMS = [
     ("carer@example.org", Claim.Status.SUBMITTED, 23),
 ]
 
+# title, kind, fee basis, hours, topic (standing alone, each has its own).
 DEMO_SESSIONS = [
-    ("Carers' panel: short breaks", "panel", "half_day", 3),
-    ("Day services review workshop", "workshop", "per_hour", 2.5),
-    ("Home care recruitment panel", "recruitment_panel", "full_day", 6),
-    ("Online reading group: information leaflets", "reading_group", "per_activity", 1.5),
-]
+    ("Carers' panel: short breaks", "panel", "half_day", 3, "carers"),
+    ("Day services review workshop", "workshop", "per_hour", 2.5, "learning-disability"),
+    ("Home care recruitment panel", "recruitment_panel", "full_day", 6, "home-care"),
+    ("Online reading group: information leaflets", "reading_group", "per_activity", 1.5,
+     "older-people"),
+]  # fmt: skip
 
 
 def _policy(commissioner, log):
@@ -103,7 +106,7 @@ def _paying_past_opportunities(now):
 def _demo_sessions(staff, now):
     """A few past sessions of our own, for when the participation demo made none."""
     made = []
-    for index, (title, kind, basis, hours) in enumerate(DEMO_SESSIONS):
+    for index, (title, kind, basis, hours, topic) in enumerate(DEMO_SESSIONS):
         starts = (now - timedelta(days=45 + 14 * index)).replace(
             hour=10, minute=0, second=0, microsecond=0
         )
@@ -112,6 +115,7 @@ def _demo_sessions(staff, now):
             defaults={
                 "description": "A session from earlier this year, kept for the demo.",
                 "kind": kind,
+                "topic": ServiceArea.objects.filter(slug=topic).first(),
                 "format": Opportunity.Format.ONLINE
                 if kind == "reading_group"
                 else Opportunity.Format.IN_PERSON,

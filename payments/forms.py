@@ -7,8 +7,15 @@ from django import forms
 from django.utils import timezone
 
 from coprod_hub.lib.forms import DateInputField, PlainTextMixin, is_database_id
-from coprod_hub.lib.money import PoundsField, PoundsWidget, format_pounds, format_rate
+from coprod_hub.lib.money import (
+    PoundsField,
+    PoundsWidget,
+    format_pounds,
+    format_rate,
+    pounds_for_input,
+)
 from coprod_hub.users.models import User
+from participation import forms as participation_forms
 from participation.forms.fields import UKDateField
 
 from . import policy
@@ -17,6 +24,7 @@ from .models import (
     Claim,
     ExpenseCategory,
     ExpenseRule,
+    FeeRate,
     LedgerEntry,
     PaymentPolicy,
     PaymentRun,
@@ -25,6 +33,7 @@ from .models import (
 )
 from .querysets import payment_run_number
 from .receipts import MAX_RECEIPT_BYTES, check_receipt
+from .services import policy_changes
 
 
 class _GovukWidgetsMixin:
@@ -343,15 +352,12 @@ class StartOnBehalfForm(Form):
     )
 
 
-class FindPersonForm(Form):
-    email = forms.EmailField(
-        label="Email address of the person",
-        error_messages={
-            "required": "Enter the person's email address",
-            "invalid": "Enter an email address in the right format, like name@example.com",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
+class FindPersonForm(participation_forms.FindPersonForm):
+    """The person who asked staff to claim for them: found the way staff find someone to
+    sign up (participation.people), so people with no email address can be found too."""
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, by=by, nobody=". Check what you typed", **kwargs)
 
 
 class ReasonForm(Form):
@@ -430,6 +436,13 @@ class ReviewFilterForm(Form):
     flag = forms.ChoiceField(choices=FLAG_CHOICES, required=False, label="Days to pay")
 
 
+def _check_policy_start(form, starts_on) -> None:
+    """Asked here as well as in the service, so a start date of today is listed with any
+    other problem (a bad amount, say) rather than only on the next try."""
+    if starts_on and policy_changes.starts_too_soon(starts_on):
+        form.add_error("starts_on", policy_changes.STARTS_TOO_SOON)
+
+
 class FeeRateForm(Form):
     basis = forms.ChoiceField(
         label="Which fee?",
@@ -450,13 +463,60 @@ class FeeRateForm(Form):
         subject="The start date",
     )
 
+    def clean(self):
+        data = super().clean()
+        starts_on = data.get("starts_on")
+        _check_policy_start(self, starts_on)
+        if (
+            starts_on
+            and not self.has_error("starts_on")
+            and FeeRate.objects.filter(basis=data.get("basis"), starts_on=starts_on).exists()
+        ):
+            self.add_error("starts_on", policy_changes.SAME_DAY_RATE)
+        return data
 
-class ExpenseRuleForm(Form):
+
+class ChooseExpenseForm(Form):
+    """The first step of a new expense rule, sent by GET (`?category=taxi`): the rule form
+    then starts from that expense's rule in force, with no JavaScript needed."""
+
     category = forms.ChoiceField(
-        label="Which expense?",
+        label="Which expense is the new rule for?",
         choices=ExpenseCategory.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose which expense this rule is for"},
+        error_messages={
+            "required": "Choose which expense this rule is for",
+            "invalid_choice": "Choose which expense this rule is for",
+        },
+    )
+
+    def __init__(self, *args, hints: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            Choice(value, label, hint=hints.get(value, ""))
+            for value, label in ExpenseCategory.choices
+        ]
+
+
+# HMRC's approved mileage rate for a car is 45p a mile (24p for a motorbike, 20p for a
+# bicycle), and councils that add passenger or equipment supplements still pay well under
+# £1. More than £2 a mile is almost certainly pence typed as pounds ("5" for 5p, "45" for
+# 45p), which would pay a 20-mile round trip £100 or £900: refused, with the amount read
+# back in pounds, rather than saved.
+MOST_PER_MILE_PENCE = 200
+
+
+class ExpenseRuleForm(Form):
+    """One expense's rule. The expense is chosen first (ChooseExpenseForm) and travels as a
+    hidden field, so only mileage is asked for an amount per mile."""
+
+    category = forms.ChoiceField(
+        choices=ExpenseCategory.choices,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose which expense this rule is for",
+            "invalid_choice": "Choose which expense this rule is for",
+        },
     )
     allowed = forms.TypedChoiceField(
         label="Do we pay it?",
@@ -466,17 +526,18 @@ class ExpenseRuleForm(Form):
         initial="yes",
         error_messages={"required": "Say whether we pay this expense"},
     )
+    rate_per_mile = PoundsField(
+        label="Amount per mile",
+        help_text="For example 0.45 for 45p",
+        required=False,
+        allow_zero=False,
+        error_messages={"invalid": "Enter the amount per mile in pounds, for example 0.45"},
+    )
     cap = PoundsField(
         label="Most we pay for each session (optional)",
         help_text="Leave empty for no limit.",
         required=False,
         max_pence=100_000,
-    )
-    rate_per_mile = PoundsField(
-        label="Pence per mile (mileage only)",
-        help_text="In pounds, for example 0.45 for 45p a mile.",
-        required=False,
-        max_pence=500,
     )
     receipt_rule = forms.ChoiceField(
         label="When is a receipt needed?",
@@ -487,8 +548,9 @@ class ExpenseRuleForm(Form):
     )
     receipt_over = PoundsField(
         label="Receipt needed over this amount",
-        help_text="Only if you chose \u201conly over an amount\u201d.",
+        help_text="For example 5. A receipt is needed for anything that costs more.",
         required=False,
+        allow_zero=False,
         max_pence=100_000,
     )
     needs_prior_agreement = forms.BooleanField(
@@ -501,29 +563,96 @@ class ExpenseRuleForm(Form):
         subject="The start date",
     )
 
+    def __init__(self, *args, category: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.is_mileage = category == ExpenseCategory.MILEAGE
+        self.fields["category"].initial = category
+        if not self.is_mileage:
+            del self.fields["rate_per_mile"]
+        # The amount sits under "Only over an amount" (the template's `radios` tag).
+        self.reveals = {"receipt_rule": {ExpenseRule.ReceiptRule.OVER.value: ["receipt_over"]}}
+
+    def clean_rate_per_mile(self):
+        pence = self.cleaned_data["rate_per_mile"]
+        if pence is not None and pence > MOST_PER_MILE_PENCE:
+            raise forms.ValidationError(
+                f"Check the amount per mile: {policy_changes.per_mile(pence)} is more than we "
+                "would expect. Enter an amount in pounds, for example 0.45"
+            )
+        return pence
+
     def clean(self):
         data = super().clean()
-        is_mileage = data.get("category") == ExpenseCategory.MILEAGE
-        if is_mileage and data.get("allowed") and not data.get("rate_per_mile"):
-            self.add_error("rate_per_mile", "Enter the rate per mile, like 0.45")
-        if data.get("receipt_rule") == ExpenseRule.ReceiptRule.OVER and data.get(
-            "receipt_over"
-        ) in (None, 0):
+        # One message a box: a box that already has one is not also told it is empty.
+        if (
+            self.is_mileage
+            and data.get("allowed")
+            and data.get("rate_per_mile") is None
+            and not self.has_error("rate_per_mile")
+        ):
+            self.add_error("rate_per_mile", "Enter the amount per mile, for example 0.45")
+        if (
+            data.get("receipt_rule") == ExpenseRule.ReceiptRule.OVER
+            and data.get("receipt_over") is None
+            and not self.has_error("receipt_over")
+        ):
             self.add_error("receipt_over", "Enter the amount over which a receipt is needed")
+        starts_on = data.get("starts_on")
+        _check_policy_start(self, starts_on)
+        if (
+            starts_on
+            and not self.has_error("starts_on")
+            and ExpenseRule.objects.filter(category=self.category, starts_on=starts_on).exists()
+        ):
+            self.add_error("starts_on", policy_changes.SAME_DAY_RULE)
         return data
 
     def rule_fields(self) -> dict:
         data = self.cleaned_data
-        is_mileage = data["category"] == ExpenseCategory.MILEAGE
         return {
             "allowed": data["allowed"],
             "cap_pence": data.get("cap"),
-            "rate_per_mile_pence": data.get("rate_per_mile") if is_mileage else None,
+            "rate_per_mile_pence": data.get("rate_per_mile") if self.is_mileage else None,
             "receipt_rule": data["receipt_rule"],
             "receipt_over_pence": data.get("receipt_over")
             if data["receipt_rule"] == ExpenseRule.ReceiptRule.OVER
             else None,
             "needs_prior_agreement": data.get("needs_prior_agreement", False),
+        }
+
+    def as_posted(self) -> list[tuple[str, str]]:
+        """The checked answers as the form posts them, for the hidden fields of the page that
+        checks them: saving from there checks them all again."""
+        data = self.cleaned_data
+        posted = [
+            ("category", self.category),
+            ("allowed", "yes" if data["allowed"] else "no"),
+            ("receipt_rule", data["receipt_rule"]),
+        ]
+        for name in ("rate_per_mile", "cap", "receipt_over"):
+            if data.get(name) is not None:
+                posted.append((name, pounds_for_input(data[name])))
+        if data.get("needs_prior_agreement"):
+            posted.append(("needs_prior_agreement", "on"))
+        day = data["starts_on"]
+        posted += [("starts_on_0", str(day.day)), ("starts_on_1", str(day.month))]
+        posted.append(("starts_on_2", str(day.year)))
+        return posted
+
+    @staticmethod
+    def initial_from(rule: ExpenseRule | None) -> dict:
+        """The form filled in with the rule in force, so a change to one part does not quietly
+        drop the others."""
+        if rule is None:
+            return {}
+        return {
+            "allowed": "yes" if rule.allowed else "no",
+            "rate_per_mile": rule.rate_per_mile_pence,
+            "cap": rule.cap_pence,
+            "receipt_rule": rule.receipt_rule,
+            "receipt_over": rule.receipt_over_pence,
+            "needs_prior_agreement": rule.needs_prior_agreement,
         }
 
 

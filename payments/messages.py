@@ -29,20 +29,25 @@ def notify_claim_status(claim, event, *, policy, kind=None) -> None:
         kind,
         recipient=claim.claimant,
         event_key=f"claim-event:{event.pk}",
-        context={
-            "claim": claim,
-            "reference": claim.reference,
-            "opportunity_title": claim.opportunity.title,
-            "activity_date": claim.activity_date,
-            # Never a payment run's reference: it means nothing to the person.
-            "reason": event.resident_note,
-            "claim_url": reverse("payments:claim", args=[claim.pk]),
-            "claims_url": reverse("payments:claims"),
-            "target_days": policy.target_days_to_pay,
-            # Where to get free, independent advice about benefits and tax.
-            "advice_name": policy.advice_name,
-            "advice_url": policy.advice_url,
-            "advice_phone": policy.advice_phone,
-            "on_behalf": event.on_behalf,
-        },
+        context=claim_message_context(claim, event, policy=policy),
     )
+
+
+def claim_message_context(claim, event, *, policy) -> dict:
+    """What every message about a claim may say, for a change (`event`) to it."""
+    return {
+        "claim": claim,
+        "reference": claim.reference,
+        "opportunity_title": claim.opportunity.title,
+        "activity_date": claim.activity_date,
+        # Never a payment run's reference: it means nothing to the person.
+        "reason": event.resident_note,
+        "claim_url": reverse("payments:claim", args=[claim.pk]),
+        "claims_url": reverse("payments:claims"),
+        "target_days": policy.target_days_to_pay,
+        # Where to get free, independent advice about benefits and tax.
+        "advice_name": policy.advice_name,
+        "advice_url": policy.advice_url,
+        "advice_phone": policy.advice_phone,
+        "on_behalf": event.on_behalf,
+    }

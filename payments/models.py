@@ -537,6 +537,12 @@ class Claim(models.Model):
         return self.status == self.Status.SUBMITTED
 
     @property
+    def can_be_reopened(self) -> bool:
+        """Rejected (or its approval withdrawn), so a commissioner other than whoever decided
+        that may look again and send it back to the person to change and send again."""
+        return self.status == self.Status.REJECTED
+
+    @property
     def can_be_corrected(self) -> bool:
         """Approved and not yet in a payment run: once in one, the run must be cancelled
         first, or finance would pay the amount it was exported with."""
@@ -786,6 +792,11 @@ class ClaimEvent(models.Model):
         return self.from_status == Claim.Status.APPROVED and self.to_status == Claim.Status.REJECTED
 
     @property
+    def is_reopened(self) -> bool:
+        """A rejected claim a commissioner looked at again and sent back to the person."""
+        return self.from_status == Claim.Status.REJECTED and self.to_status == Claim.Status.RETURNED
+
+    @property
     def summary(self) -> str:
         if not self.from_status:
             return "Claim started"
@@ -801,6 +812,8 @@ class ClaimEvent(models.Model):
             return "Claim corrected"
         if self.is_approval_withdrawn:
             return "Approval withdrawn"
+        if self.is_reopened:
+            return "Reopened: returned for changes"
         return {
             Claim.Status.SUBMITTED: "Sent for approval"
             if self.from_status == Claim.Status.DRAFT
@@ -825,6 +838,8 @@ class ClaimEvent(models.Model):
             return "Amount changed"
         if self.from_status == Claim.Status.DRAFT and self.to_status == Claim.Status.SUBMITTED:
             return "Sent to us"
+        if self.is_reopened:
+            return "We looked at it again"
         if self.to_status == Claim.Status.RETURNED:
             return "We asked for changes"
         if self.is_approval_withdrawn:

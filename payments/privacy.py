@@ -6,11 +6,14 @@ their ledger entries and receipts (the evidence for a payment), but strips the f
 person or staff typed about them. Drafts that were never sent are deleted outright.
 """
 
+from functools import partial
+
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.text import get_valid_filename
 
 from coprod_hub.users.privacy import NotYet, pseudonym
 
@@ -59,6 +62,7 @@ def export(user) -> dict:
                         "miles": line.miles,
                         "amount_pence": line.amount_pence,
                         "receipt": line.receipt.original_name if line.receipt_id else "",
+                        "receipt_file": receipt_file_name(line.receipt) if line.receipt_id else "",
                     }
                     for line in claim.lines.all()
                 ],
@@ -80,7 +84,11 @@ def export(user) -> dict:
         ],
         # Uploaded on a form not finished yet: kept a day (payments.tasks), then deleted.
         "receipts_not_used_yet": [
-            {"name": receipt.original_name, "uploaded": receipt.uploaded_at}
+            {
+                "name": receipt.original_name,
+                "uploaded": receipt.uploaded_at,
+                "file": receipt_file_name(receipt),
+            }
             for receipt in Receipt.objects.filter(owner=user, line__isnull=True).order_by(
                 "uploaded_at"
             )
@@ -103,6 +111,26 @@ def export(user) -> dict:
             )
         ),
     }
+
+
+def receipt_file_name(receipt) -> str:
+    """Where a receipt's file is in the download: the person's own file name, made safe to
+    unpack (it was typed on their computer: no folders, no ".."), after the receipt's number,
+    so two files of the same name stay apart."""
+    return f"receipts/{get_valid_filename(f'{receipt.pk}-{receipt.download_name}')}"
+
+
+def export_files(user):
+    """The receipts the person uploaded (for their claims, and any not used yet), for the
+    ZIP's receipts/ folder: (name, opener). Opened one at a time as the ZIP is written, from
+    private storage (never a public address), as the receipt download does."""
+    receipts = (
+        Receipt.objects.filter(Q(owner=user) | Q(line__claim__claimant=user))
+        .distinct()
+        .order_by("pk")
+    )
+    for receipt in receipts:
+        yield receipt_file_name(receipt), partial(receipt.file.open, "rb")
 
 
 # Words typed about the person, in claims, in taxi agreements and in the audit trail's copies

@@ -175,6 +175,11 @@ class ClaimQuerySet(models.QuerySet):
     def approved_unpaid_not_in_run(self):
         return self.filter(status="approved", payment_run__isnull=True)
 
+    def returned_before(self, moment):
+        """Returned to the person (or reopened) before `moment`, and not sent again since: a
+        claim sent again is submitted, and returning it again sets a new decided_at."""
+        return self.filter(status="returned", decided_at__lte=moment)
+
 
 class PaymentRunQuerySet(models.QuerySet):
     def open(self):

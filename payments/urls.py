@@ -31,6 +31,7 @@ urlpatterns = [
     path("claims/<int:pk>/reject/", review.reject_claim, name="reject"),
     path("claims/<int:pk>/correct/", review.correct, name="correct"),
     path("claims/<int:pk>/withdraw/", review.withdraw_approval, name="withdraw_approval"),
+    path("claims/<int:pk>/reopen/", review.reopen, name="reopen"),
     # The policy
     path("payments/how-we-pay/", policy.how_we_pay, name="how_we_pay"),
     path("payments/policy/", policy.overview, name="policy"),

@@ -82,6 +82,14 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     capacity = 10
     created_by = factory.SubFactory(UserFactory, roles=[Role.STAFF])
+    project = None
+    # Standing alone, it has a topic of its own (participation's publishing rule: people hear
+    # of new sessions through the topics they follow); in a project, the project's counts.
+    topic = factory.Maybe(
+        "project",
+        yes_declaration=None,
+        no_declaration=factory.SubFactory(ServiceAreaFactory, slug="general", name="General"),
+    )
     # Standing alone, it says why it is not co-production (participation's publishing rule).
     not_coproduction_reason = factory.LazyAttribute(
         lambda o: "" if getattr(o, "project", None) else "The council decides what happens next."

@@ -11,6 +11,9 @@ This module runs them all and takes care of the account itself.
 
 import io
 import json
+import logging
+import re
+import shutil
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,12 +28,15 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import date as format_date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coprod_hub.audit import allow_privileged_change
 from coprod_hub.lib.money import format_pounds
+
+logger = logging.getLogger(__name__)
 
 APP_MODULES = [
     # Payments first: it deletes unsent draft claims, so participation can then delete the
@@ -60,7 +66,76 @@ def export_account(user) -> dict:
         "email_addresses": list(
             EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
         ),
+        "access_needs_seen_by_staff": access_needs_seen(user),
     }
+
+
+# How staff pages record a look at someone's access needs (coprod_hub.audit.log_access): on
+# the person's place's page, about the person ("access needs"), with the session since it was
+# recorded; on a session's page for staff, about the session, listing everyone whose needs it
+# showed by account number ("access needs of person 4, person 12").
+NEEDS_SEEN = "access needs"
+NEEDS_SEEN_ON_SESSION = re.compile(r"^access needs of (.*)$")
+
+
+def _role_of(person) -> str:
+    if person is None:
+        return "Member of staff"
+    if person.is_superuser:
+        return "Hub administrator"
+    if person.is_commissioner:
+        return "Commissioner"
+    return "Staff running the session"
+
+
+def access_needs_seen(user) -> list[dict]:
+    """When staff saw the person's access needs, from the audit trail's access records: when,
+    for which session, where, and who, by name and role. Names as well as roles, because the
+    export already names the staff a person deals with (who booked their place, who agreed
+    their taxi) and the person has a right to know who saw their special category data; the
+    role says why they could. Three queries however many there are."""
+    from participation.models import Opportunity, SignUp
+
+    sessions_ct = ContentType.objects.get_for_model(Opportunity)
+    their_sessions = SignUp.objects.filter(resident=user).values("opportunity_id")
+    entries = (
+        LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+        .filter(
+            Q(content_type=ContentType.objects.get_for_model(user), object_id=user.pk)
+            | Q(content_type=sessions_ct, object_id__in=their_sessions)
+        )
+        .select_related("actor")
+        .order_by("timestamp", "pk")
+    )
+    seen = []
+    for entry in entries:
+        what = ((entry.changes or {}).get("viewed") or [""])[0]
+        if entry.content_type_id == sessions_ct.pk:
+            listed = NEEDS_SEEN_ON_SESSION.match(what or "")
+            if not listed or f"person {user.pk}" not in listed.group(1).split(", "):
+                continue
+            session_id, where = entry.object_id, "the session's page for staff"
+        elif what == NEEDS_SEEN:
+            session_id = (entry.additional_data or {}).get("session")
+            where = "the page about your place"
+        else:
+            continue  # another record of a look (the call list shows no access needs)
+        seen.append((entry, session_id, where))
+    titles = dict(
+        Opportunity.objects.filter(
+            pk__in={session_id for _, session_id, _ in seen if session_id}
+        ).values_list("pk", "title")
+    )
+    return [
+        {
+            "when": entry.timestamp,
+            "session": titles.get(session_id, "Not recorded"),
+            "where": where,
+            "seen_by": str(entry.actor) if entry.actor else "Member of staff",
+            "their_role": _role_of(entry.actor),
+        }
+        for entry, session_id, where in seen
+    ]
 
 
 def collect(user) -> dict:
@@ -123,6 +198,15 @@ def build_zip(user) -> bytes:
                 {"data": readable(data), "person": user, "exported_at": timezone.now()},
             ),
         )
+        # Files the person gave us (receipts), copied in as they are: an app's privacy module
+        # may have `export_files(user)`, giving (name in the ZIP, function that opens it).
+        for _, module in _app_modules():
+            for name, open_file in getattr(module, "export_files", lambda user: ())(user):
+                try:
+                    with open_file() as source, archive.open(name, "w") as target:
+                        shutil.copyfileobj(source, target)
+                except FileNotFoundError:
+                    logger.warning("A file for %s's data download is missing: %s", user.pk, name)
     return buffer.getvalue()
 
 

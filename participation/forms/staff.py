@@ -3,22 +3,27 @@
 import uuid
 from datetime import time
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Size
 from django import forms
+from django.core.validators import validate_email
 from django.utils import timezone
 
 from coprod_hub.lib.forms import (
     DateInputField,
+    LimitedTextField,
     PlainTextMixin,
     clean_uk_phone,
     clean_uk_postcode,
     is_uk_mobile,
+    with_character_count,
 )
 from projects.ladder import Level, Step
 from projects.models import ServiceArea
 
+from .. import people
 from ..models import Opportunity, Profile, SignUp, Venue
-from ..services import OFFLINE_PERSON_NEEDS_DETAILS
+from ..services import OFFLINE_PERSON_NEEDS_DETAILS, TOPIC_NEEDED
 from .fields import UK, ClockTimeField, contact_by_choices, gds_helper, uk_datetime
 
 
@@ -68,7 +73,7 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
         ]
         labels = {
             "project": "Project (optional)",
-            "topic": "Topic (optional)",
+            "topic": "Topic (needed if there is no project)",
             "level": "Level (only if there is no project)",
             "step": "Step of participation (only if there is no project)",
             "not_coproduction_reason": (
@@ -88,6 +93,10 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
         }
         help_texts = {
             "project": "Its level, honest step and topic come from the project.",
+            "topic": (
+                "People who follow this topic hear about new sessions in it. A session in a "
+                "project has the project’s topic unless you choose another."
+            ),
             "step": (
                 "On its own, an opportunity can be up to engagement. To call it co-design or "
                 "co-production, add it to a project: the project’s step is checked against "
@@ -130,7 +139,7 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
         self.fields["project"].queryset = projects
         self.fields["project"].empty_label = "None: this opportunity stands alone"
         self.fields["topic"].queryset = ServiceArea.objects.all()
-        self.fields["topic"].empty_label = "Same as the project"
+        self.fields["topic"].empty_label = "Choose a topic"
         self.fields["venue"].queryset = Venue.objects.all()
         self.fields["venue"].empty_label = "No venue (online or by phone)"
         self.fields["level"].choices = [("", "Choose a level")] + list(Level.choices)
@@ -208,6 +217,8 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
             else:
                 data["signup_deadline"] = None
         if not data.get("project"):
+            if not data.get("topic"):
+                self.add_error("topic", TOPIC_NEEDED)
             if not data.get("level"):
                 self.add_error("level", "Choose a level, or choose a project")
             if not data.get("step"):
@@ -425,15 +436,58 @@ def _is_uuid(value) -> bool:
     return True
 
 
-class FindPersonForm(forms.Form):
-    """Staff signing someone up: find them by the email address on their account."""
+class FindPersonForm(PlainTextMixin, forms.Form):
+    """Staff finding someone to book or claim for (participation.people): by email address,
+    name or phone number. `by`: the member of staff searching. `nobody`: what to say after
+    "Nobody you work with has that name or phone number", on the page it is used on."""
 
-    email = forms.EmailField(
-        label="Their email address",
-        error_messages={
-            "required": "Enter their email address",
-            "invalid": "Enter an email address in the right format, like name@example.com",
-        },
+    q = forms.CharField(
+        label="Their email address, name or phone number",
+        help_text="A name or phone number finds only people you booked, or who have had a "
+        "place on sessions you run.",
+        max_length=200,
+        error_messages={"required": "Enter their email address, name or phone number"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, by, nobody="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by = by
+        self.nobody = nobody
+        self.search = None
+
+    def clean_q(self):
+        text = " ".join(self.cleaned_data["q"].split())
+        if "@" in text:
+            try:
+                validate_email(text)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    "Enter an email address in the right format, like name@example.com"
+                ) from None
+        elif len(text) < people.SHORTEST_SEARCH:
+            raise forms.ValidationError(
+                "Enter at least 2 letters of their name, or at least 3 digits of their phone number"
+            )
+        self.search = people.find(self.by, text)
+        if not self.search.people:
+            if self.search.by_email:
+                raise forms.ValidationError(f"There is nobody with that email address{self.nobody}")
+            raise forms.ValidationError(
+                f"Nobody you work with has that name or phone number{self.nobody}"
+            )
+        return text
+
+
+class ChoosePersonForm(PlainTextMixin, forms.Form):
+    """Sign up one of the people a search found (`search`, from FindPersonForm): radios when
+    it found several, nothing to choose when it found one."""
+
+    person = forms.TypedChoiceField(
+        label="Who do you want to sign up?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who you want to sign up"},
     )
     access_needs_note = forms.CharField(
         label="Anything they need for this session (optional)",
@@ -443,20 +497,64 @@ class FindPersonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args, search, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.search = search
+        found = search.people
+        field = self.fields["person"]
+        field.choices = [(f.pk, str(f.person)) for f in found]
+        if len(found) == 1:
+            # Nobody to choose between: the one person found is who they mean.
+            field.required = False
+            field.widget = forms.HiddenInput()
+            field.initial = found[0].pk
+        else:
+            field.choices = [Choice(f.pk, str(f.person), hint=people.in_words(f)) for f in found]
+        self.helper = gds_helper(
+            Field.radios("person", legend_size=Size.MEDIUM),
+            Field.textarea("access_needs_note", rows=3),
+        )
+        self.helper.disable_csrf = True  # the page's own form tag has the token
+
+    def clean_person(self):
+        chosen = self.cleaned_data.get("person")
+        if chosen in (None, "") and len(self.search.people) == 1:
+            return self.search.people[0].pk
+        return chosen
+
+    @property
+    def chosen(self):
+        return self.search.get(self.cleaned_data["person"]).person
+
+
+class CancelPlaceForm(PlainTextMixin, forms.Form):
+    """Staff cancelling someone else's place say why: the person is sent the reason."""
+
+    REASON_MAX_LENGTH = 300
+
+    reason = LimitedTextField(
+        what="the reason",
+        label="Why are you cancelling it?",
+        help_text="We send this to them, so write it to them in plain words. For example, "
+        "\u201cYou told us on the phone that you cannot come.\u201d",
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why you are cancelling it, so we can tell them"},
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.person = None
-
-    def clean_email(self):
-        from coprod_hub.users.models import User
-
-        email = self.cleaned_data["email"].strip().lower()
-        self.person = User.objects.filter(email__iexact=email, is_active=True).first()
-        if self.person is None:
-            raise forms.ValidationError(
-                "There is nobody with that email address. Add them as a new person instead."
+        self.helper = gds_helper(
+            with_character_count(
+                Field.textarea(
+                    "reason",
+                    rows=4,
+                    max_characters=self.REASON_MAX_LENGTH,
+                    label_size=Size.MEDIUM,
+                )
             )
-        return email
+        )
+        self.helper.disable_csrf = True  # the page's own form tag has the token
 
 
 class AddPersonForm(forms.Form):
@@ -487,7 +585,7 @@ class AddPersonForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how they would like us to contact them"},
     )
-    access_needs_note = FindPersonForm.base_fields["access_needs_note"]
+    access_needs_note = ChoosePersonForm.base_fields["access_needs_note"]
 
     def clean_phone(self):
         return clean_uk_phone(self.cleaned_data["phone"])

@@ -32,10 +32,11 @@ def _filter_form(request):
     return DirectoryFilterForm(request.GET or None, topics=topics, areas=list(areas))
 
 
-def _results(form, now):
+def _results(form, now, *, feed=False):
     filters = form.usable_filters()
     past = bool(filters.get("include_past"))
-    opportunities = Opportunity.objects.listed(now, include_past=past).filtered(filters)
+    listed = Opportunity.objects.in_feed if feed else Opportunity.objects.listed
+    opportunities = listed(now, include_past=past).filtered(filters)
     query = filters.get("q", "")
     if query:
         opportunities = opportunities.search(query)
@@ -121,10 +122,11 @@ def calendar_file(request, pk):
 
 @require_GET
 def feed(request):
-    """Every upcoming opportunity, or those matching the directory's filters."""
+    """Every upcoming opportunity, or those matching the directory's filters; with those
+    happening now, and those cancelled lately marked cancelled (Opportunity.objects.in_feed)."""
     form = _filter_form(request)
     now = timezone.now()
-    opportunities, _ = _results(form, now)
+    opportunities, _ = _results(form, now, feed=True)
     opportunities = opportunities.filter(starts_at__gt=now - FEED_PAST)
     opportunities = opportunities.select_related("project", "venue")[:FEED_LIMIT]
     response = _ics_response(calendar.feed_ics(opportunities), "opportunities.ics")

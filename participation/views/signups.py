@@ -23,7 +23,7 @@ from payments.policy import activity_date, fee_for
 from payments.services import can_claim_for
 
 from .. import calendar, permissions, services
-from ..forms import SessionNeedsForm, SignUpForm
+from ..forms import CancelPlaceForm, SessionNeedsForm, SignUpForm
 from ..models import Opportunity, Profile, SignUp
 from ..tokens import calendar_url, read_calendar_token
 
@@ -133,7 +133,9 @@ def signup_detail(request, pk):
         profile_needs = signup.needs_for_staff if show_needs else ""
         if profile_needs or (show_needs and signup.access_needs_note):
             # Special category data seen by staff: kept in the audit trail.
-            log_access(signup.resident, by=request.user, what="access needs")
+            log_access(
+                signup.resident, by=request.user, what="access needs", session=signup.opportunity
+            )
     started = signup.opportunity.has_started()
     can_sign_up_again = (
         is_own and not signup.is_active and not signup.opportunity.sign_up_closed_reason()
@@ -232,15 +234,25 @@ def share_needs(request, pk):
 
 @login_required
 def cancel(request, pk):
-    """Cancelling is one click (SPEC 4.2): the buttons on the place's page and on "/my/" post
-    here and the place is cancelled at once. A GET, from an old link or a bookmark, still
-    shows a confirmation page, whose button posts here too."""
+    """Cancelling your own place is one click (SPEC 4.2): the buttons on the place's page and
+    on "/my/" post here and the place is cancelled at once. A GET, from an old link or a
+    bookmark, still shows a confirmation page, whose button posts here too.
+
+    Staff cancelling someone else's place always come through that page first: it says what
+    will happen, and asks why, which the person is sent and staff later see on the place."""
     signup = permissions.get_signup_for_user(request, pk)
     is_own = signup.resident_id == request.user.pk
-    if request.method == "POST":
+    form = None if is_own else CancelPlaceForm(request.POST if request.method == "POST" else None)
+    # A second press, or an old tab, on a place already cancelled needs no reason: it says so.
+    reason_needed = form is not None and signup.status != SignUp.Status.CANCELLED
+    if request.method == "POST" and not (reason_needed and not form.is_valid()):
         was = signup.status  # the service hands back a fresh copy; this one keeps the old status
         try:
-            services.cancel_sign_up(signup, by=request.user)
+            services.cancel_sign_up(
+                signup,
+                by=request.user,
+                reason=form.cleaned_data["reason"] if reason_needed else "",
+            )
         except services.ParticipationError as error:
             messages.error(request, str(error))
             return redirect(signup)
@@ -248,7 +260,9 @@ def cancel(request, pk):
             # A second click, or an old tab: nothing changed, so say so rather than "done".
             messages.info(request, "This place was already cancelled.")
         elif not is_own:
-            messages.success(request, f"Cancelled {signup.resident}'s place.")
+            messages.success(
+                request, f"Cancelled {signup.resident}'s place. We are telling them why."
+            )
         else:
             # No full stop after a title that already ends a sentence ("...easier?").
             title = str(signup.opportunity)
@@ -273,7 +287,7 @@ def cancel(request, pk):
     return render(
         request,
         "participation/signup_cancel.html",
-        {"signup": signup, "opportunity": signup.opportunity},
+        {"signup": signup, "opportunity": signup.opportunity, "form": form, "is_own": is_own},
     )
 
 

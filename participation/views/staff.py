@@ -19,11 +19,12 @@ from coprod_hub.lib.csv_export import csv_response
 from coprod_hub.lib.forms import is_database_id, strip_control_characters
 from coprod_hub.lib.pagination import paginate
 
-from .. import permissions, services
+from .. import people, permissions, services
 from ..forms import (
     AddPersonForm,
     AttendanceForm,
     CancelOpportunityForm,
+    ChoosePersonForm,
     FindPersonForm,
     GroupMessageForm,
     OpportunityForm,
@@ -536,59 +537,109 @@ def _attendance_row(signup) -> list:
     ]
 
 
+# After "Nobody you work with has that name or phone number" on the sign-up page.
+NOBODY_TO_SIGN_UP = ". Check what you typed, or add them as a new person"
+
+
 @login_required
 def sign_up_person(request, pk):
-    """Staff sign up someone who has an account, e.g. after a phone call."""
+    """Staff sign up someone, e.g. after a phone call: found by email address, or by name or
+    phone number among the people they work with (participation.people), then chosen."""
     opportunity = permissions.get_opportunity_to_run(request, pk)
-    form = FindPersonForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else request.GET
+    searched = request.method == "POST" or "q" in data
+    find = FindPersonForm(data if searched else None, by=request.user, nobody=NOBODY_TO_SIGN_UP)
+    choose = None
+    if find.is_valid():
+        choose = ChoosePersonForm(
+            request.POST if request.method == "POST" else None,
+            search=find.search,
+            initial={"person": data.get("person")},
+        )
+    if request.method == "POST" and choose is not None and choose.is_valid():
         try:
             signup = services.sign_up(
                 opportunity,
-                resident=form.person,
+                resident=choose.chosen,
                 by=request.user,
-                access_needs_note=form.cleaned_data["access_needs_note"],
+                access_needs_note=choose.cleaned_data["access_needs_note"],
             )
         except services.ParticipationError as error:
-            form.add_error(None, str(error))
+            choose.add_error(None, str(error))
         else:
             messages.success(request, _staff_signup_message(signup))
             return redirect("participation:manage", opportunity.pk)
     return render(
         request,
         "participation/staff/sign_up_person.html",
-        {"form": form, "opportunity": opportunity},
+        {
+            "find": find,
+            "choose": choose,
+            "search": find.search,
+            "most_shown": people.MOST_SHOWN,
+            "opportunity": opportunity,
+        },
     )
 
 
 @login_required
 def add_person(request, pk):
-    """Staff add someone who has no account (often not online), then sign them up."""
+    """Staff add someone who has no account (often not online), then sign them up. Someone
+    they work with of the same name and phone number is probably the same person: they are
+    asked first, and may sign that person up instead."""
     opportunity = permissions.get_opportunity_to_run(request, pk)
     form = AddPersonForm(request.POST if request.method == "POST" else None)
+    same = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        same = people.same_name_and_phone(
+            request.user, display_name=data["display_name"], phone=data["phone"]
+        )
+        use = next((f for f in same if str(f.pk) == request.POST.get("use_person")), None)
+        warned = request.POST.get("create_anyway") == _same_person_key(data)
         try:
-            signup = services.add_person_and_sign_up(
-                opportunity,
-                by=request.user,
-                display_name=data["display_name"],
-                email=data["email"],
-                phone=data["phone"],
-                postal_address=data["postal_address"],
-                contact_by=data["contact_by"],
-                access_needs_note=data["access_needs_note"],
-            )
+            if use is not None:
+                signup = services.sign_up(
+                    opportunity,
+                    resident=use.person,
+                    by=request.user,
+                    access_needs_note=data["access_needs_note"],
+                )
+            elif same and not warned:
+                signup = None
+            else:
+                signup = services.add_person_and_sign_up(
+                    opportunity,
+                    by=request.user,
+                    display_name=data["display_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    postal_address=data["postal_address"],
+                    contact_by=data["contact_by"],
+                    access_needs_note=data["access_needs_note"],
+                )
         except services.ParticipationError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _staff_signup_message(signup))
-            return redirect("participation:manage", opportunity.pk)
+            if signup is not None:
+                messages.success(request, _staff_signup_message(signup))
+                return redirect("participation:manage", opportunity.pk)
     return render(
         request,
         "participation/staff/add_person.html",
-        {"form": form, "opportunity": opportunity},
+        {
+            "form": form,
+            "opportunity": opportunity,
+            "same": same,
+            "same_key": _same_person_key(form.cleaned_data) if same else "",
+        },
     )
+
+
+def _same_person_key(data) -> str:
+    """The name and phone number staff were warned about: "Create a new person anyway" holds
+    for those, not for another name or number typed after the warning."""
+    return f"{' '.join(data['display_name'].split()).casefold()}|{data['phone']}"
 
 
 def _staff_signup_message(signup):
@@ -631,5 +682,19 @@ def venue_form(request, pk=None):
     return render(
         request,
         "participation/staff/venue_form.html",
-        {"form": form, "venue": venue, "back_to": back_to},
+        {"form": form, "venue": venue, "back_to": back_to, **_told_of_changes_at(venue)},
     )
+
+
+def _told_of_changes_at(venue) -> dict:
+    """Who hears about a change to the venue's name, address or access (services.save_venue),
+    for staff to see before they save: the sessions still to come there, and the people
+    booked, offered a place or waiting on them (each person once). Two queries."""
+    if venue is None:
+        return {"sessions_to_come": 0, "people_to_tell": 0}
+    sessions = Opportunity.objects.going_ahead_at(venue)
+    places = SignUp.objects.filter(opportunity__in=sessions).to_message(include_waiting=True)
+    return {
+        "sessions_to_come": sessions.count(),
+        "people_to_tell": places.values("resident_id").distinct().count(),
+    }

@@ -6,11 +6,12 @@ message to the person in the same transaction. Problems a person can fix raise P
 with a message to show them.
 
 Split by what they do: `claims` (starting, filling in and sending a claim), `receipts`,
-`review` (approve, return, reject, correct, withdraw an approval), `runs` (payment runs, and
-a payment returned after one was paid), `conflicts` (conflicts of interest), `taxis` (taxis
-staff agree for a session) and `policy_changes`. `ledger` builds ledger rows for review and
-runs; `_common` holds the error and the helpers every module uses. Callers import from here
-(`services.submit_claim(...)`), not from the modules, so the split can change freely.
+`review` (approve, return, reject, correct, withdraw an approval, reopen), `runs` (payment
+runs, and a payment returned after one was paid), `conflicts` (conflicts of interest),
+`taxis` (taxis staff agree for a session) and `policy_changes`. `ledger` builds ledger rows
+for review and runs; `_common` holds the error and the helpers every module uses. Callers
+import from here (`services.submit_claim(...)`), not from the modules, so the split can
+change freely.
 """
 
 from ._common import PaymentError
@@ -32,6 +33,8 @@ from .review import (
     correct_claim,
     correction_limits,
     reject_claim,
+    reopen_block_reason,
+    reopen_claim,
     return_claim,
     review_block_reason,
     withdraw_approval,
@@ -65,6 +68,8 @@ __all__ = [
     "reject_claim",
     "remove_expense",
     "remove_scheduled_change",
+    "reopen_block_reason",
+    "reopen_claim",
     "return_claim",
     "review_block_reason",
     "save_expense",

@@ -1,5 +1,5 @@
 """Commissioners' decisions: approve, return or reject a sent claim, correct an approved
-amount before it is paid, or withdraw the approval."""
+amount before it is paid, withdraw the approval, or reopen a claim we decided not to pay."""
 
 from dataclasses import dataclass
 
@@ -28,6 +28,18 @@ def review_block_reason(claim, user) -> str | None:
             "You have declared a conflict of interest with this person, so another "
             "commissioner must review their claims."
         )
+    return None
+
+
+def reopen_block_reason(claim, user) -> str | None:
+    """Why `user` may not reopen this rejected claim, or None if they may: the rules for
+    approving it, and not whoever decided not to pay it (rejecting it, or withdrawing its
+    approval), so a second commissioner looks at it again."""
+    reason = review_block_reason(claim, user)
+    if reason:
+        return reason
+    if claim.decided_by_id == user.pk:
+        return "You decided not to pay this claim, so another commissioner must reopen it."
     return None
 
 
@@ -332,4 +344,36 @@ def withdraw_approval(claim, *, by, reason: str) -> Claim:
             note=reason,
             message="claim_approval_withdrawn",
         )
+    return claim
+
+
+def reopen_claim(claim, *, by, reason: str) -> Claim:
+    """A claim we decided not to pay (rejected, or its approval withdrawn) was wrong, or can
+    be put right: send it back to the person, as returned, to change and send again. It is
+    then reviewed like any other. The ledger needs nothing: a rejected claim owes nothing,
+    and approving it again records what we owe then.
+
+    Whoever decided not to pay it may not reopen it (`reopen_block_reason`). The row lock
+    makes a second reopening (a double click, or two commissioners at once) wait, then find
+    the claim returned already and stop.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError("Enter why you are reopening the claim, so the person knows what to do")
+    with transaction.atomic():
+        claim = _lock(claim)
+        # The status first: whoever reopened it a moment ago must hear that it is done, not
+        # that they decided not to pay it.
+        if not claim.can_be_reopened:
+            raise _cannot_be(claim, "reopened")
+        block = reopen_block_reason(claim, by)
+        if block:
+            raise PaymentError(block)
+        _require_still_attended(claim, by=by, action="reopened")
+        claim.status = Status.RETURNED
+        claim.reason = reason
+        claim.decided_at = timezone.now()
+        claim.decided_by = by
+        claim.save(update_fields=["status", "reason", "decided_at", "decided_by", "updated_at"])
+        _record(claim, actor=by, from_status=Status.REJECTED, note=reason, message="claim_reopened")
     return claim

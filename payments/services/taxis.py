@@ -3,11 +3,14 @@ it and claim the fare. The person's claim then relies on that record, not on a n
 type, and the commissioner sees who agreed it and when.
 
 An agreement is withdrawn rather than deleted, so a claim line that relied on it keeps
-pointing at it. Both changes go in the audit trail, with who made them.
+pointing at it. Both changes go in the audit trail, with who made them, and the person is told
+of both in the same transaction (messages `taxi_agreed` and `taxi_withdrawn`): a taxi they
+were promised and then lost is money they may be about to spend.
 """
 
 from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from participation import permissions as participation_permissions
@@ -77,6 +80,7 @@ def agree_taxi(signup, *, by, note: str = "") -> TaxiAgreement:
             },
         )
         _rely_on(agreement)
+        _tell("taxi_agreed", agreement, signup=signup)
     return agreement
 
 
@@ -96,6 +100,9 @@ def withdraw_taxi(agreement, *, by) -> TaxiAgreement:
                 f"{agreement.withdrawn_by}."
             )
         _withdraw(agreement, by=by, now=timezone.now())
+        # Only here, where staff withdraw it on its own: a taxi that ends with its place
+        # (withdraw_taxi_with_place) is told by the place's cancellation message.
+        _tell("taxi_withdrawn", agreement, signup=agreement.signup)
     return agreement
 
 
@@ -115,6 +122,10 @@ def withdraw_taxi_with_place(signup, *, by, now) -> int:
 
 
 def _withdraw(agreement, *, by, now) -> None:
+    # Imported here, as in payments/messages.py: the notifications app owns the outbox.
+    from notifications.models import Message
+    from notifications.services import withdraw_calls
+
     agreement.withdrawn_at = now
     agreement.withdrawn_by = by
     agreement.save(update_fields=["withdrawn_at", "withdrawn_by"])
@@ -123,6 +134,34 @@ def _withdraw(agreement, *, by, now) -> None:
         by=by,
         action=LogEntry.Action.UPDATE,
         changes={"withdrawn_at": [None, now.isoformat()], "withdrawn_by": [None, str(by.pk)]},
+    )
+    # Staff must not phone through "your taxi is agreed" once it is not.
+    withdraw_calls(Message.objects.filter(event_key=_event_key("taxi_agreed", agreement)))
+
+
+def _event_key(kind, agreement) -> str:
+    # Starts as participation's keys about a place do ("signup:<id>:"), so a call still to
+    # make about this taxi comes off the call list when the place ends.
+    return f"signup:{agreement.signup_id}:{kind}:{agreement.pk}"
+
+
+def _tell(kind, agreement, *, signup) -> None:
+    """Queue the message to the person, in the caller's transaction: it commits (or rolls
+    back) with the change, and one agreement gives one message of each kind."""
+    from notifications.services import queue_message
+
+    opportunity = signup.opportunity
+    queue_message(
+        kind,
+        recipient=signup.resident,
+        event_key=_event_key(kind, agreement),
+        context={
+            "signup": signup,
+            "opportunity": opportunity,
+            "note": agreement.note,
+            "place_url": signup.get_absolute_url(),
+            "claims_url": reverse("payments:claims"),
+        },
     )
 
 

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 
 from coprod_hub.lib.pagination import paginate
 from coprod_hub.permissions import role_required
-from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from participation.models import SignUp
+from participation.people import MOST_SHOWN
 
 from .. import permissions, policy, services
 from ..benefits import fees_over_check
@@ -134,6 +134,8 @@ def claim_detail(request, pk):
     }
     if is_commissioner:
         context["review_block"] = services.review_block_reason(claim, user)
+        if claim.can_be_reopened:
+            context["reopen_block"] = services.reopen_block_reason(claim, user)
         context["fees_together"] = fees_over_check(claim, context["policy"])
         context["ledger_entries"] = claim.ledger_entries.select_related("created_by")
         # What the claim rests on: who recorded that the person came, and when.
@@ -366,19 +368,22 @@ def receipt(request, pk, line_pk):
 
 @role_required(Role.STAFF)
 def on_behalf(request):
-    """Staff find the person who asked for help, then start a claim for one of their
-    sessions. Without a search it lists the claims this member of staff made for others."""
-    form = FindPersonForm(request.GET or None)
+    """Staff find the person who asked for help (by email address, or by name or phone number
+    among the people they work with: participation.people), then start a claim for one of
+    their sessions. Without a search it lists the claims this member of staff made for
+    others. A search that finds several people lists them to choose from."""
+    form = FindPersonForm(request.GET if "q" in request.GET else None, by=request.user)
+    search = form.search if form.is_valid() else None
     person = None
+    if search is not None:
+        chosen = search.people[0] if len(search.people) == 1 else None
+        chosen = search.get(request.GET.get("person", "")) or chosen
+        person = chosen.person if chosen else None
     page = None
-    if form.is_valid():
-        person = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
-        if person is None:
-            form.add_error("email", "There is no one with that email address on the hub")
-        else:
-            page = paginate(request, permissions.claimable_signups(request, for_person=person), 20)
+    if person is not None:
+        page = paginate(request, permissions.claimable_signups(request, for_person=person), 20)
     made = None
-    if person is None:
+    if search is None:
         made = paginate(
             request,
             permissions.claims_made_for_others(request.user)
@@ -389,5 +394,12 @@ def on_behalf(request):
     return render(
         request,
         "payments/claims/on_behalf.html",
-        {"form": form, "person": person, "page_obj": page or made, "searching": person is not None},
+        {
+            "form": form,
+            "search": search,
+            "most_shown": MOST_SHOWN,
+            "person": person,
+            "page_obj": page or made,
+            "searching": person is not None,
+        },
     )

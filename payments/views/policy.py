@@ -12,9 +12,23 @@ from coprod_hub.users.roles import Role
 from participation.models import Opportunity
 
 from .. import permissions, services
-from ..forms import ConflictForm, ExpenseRuleForm, FeeRateForm, PolicySettingsForm
+from ..forms import (
+    ChooseExpenseForm,
+    ConflictForm,
+    ExpenseRuleForm,
+    FeeRateForm,
+    PolicySettingsForm,
+)
 from ..models import ConflictOfInterest, ExpenseCategory, ExpenseRule, FeeRate, PaymentPolicy
 from ..services import PaymentError
+from ..services.policy_changes import (
+    describe_expense_rule,
+    describe_fee_rate,
+    long_date,
+    propose_expense_rule,
+    rule_in_words,
+    rule_terms,
+)
 from . import posted
 
 # Fee bases in the order people think of them.
@@ -89,7 +103,7 @@ def add_fee_rate(request):
         except PaymentError as problem:
             form.add_error("starts_on", str(problem))
         else:
-            messages.success(request, f"New rate saved: {rate}.")
+            messages.success(request, f"New fee rate saved: {describe_fee_rate(rate)}.")
             return redirect("payments:policy")
     return render(
         request,
@@ -100,27 +114,78 @@ def add_fee_rate(request):
 
 @role_required(Role.COMMISSIONER)
 def add_expense_rule(request):
-    initial = {}
-    if request.GET.get("category") in ExpenseCategory.values:
-        initial["category"] = request.GET["category"]
-    form = ExpenseRuleForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = services.add_expense_rule(
-                by=request.user,
-                category=form.cleaned_data["category"],
-                starts_on=form.cleaned_data["starts_on"],
-                **form.rule_fields(),
-            )
-        except PaymentError as problem:
-            form.add_error("starts_on", str(problem))
-        else:
-            messages.success(request, f"New rule saved: {rule}.")
-            return redirect("payments:policy")
+    """Three steps, none needing JavaScript: choose the expense (a GET form, so the next page
+    is `?category=taxi`, which the policy page's "Change" links use too); the rule, filled in
+    from the one in force; then a check of what changes, whose "Save rule" button ("send")
+    posts the answers again from hidden fields and "Change the rule" ("change") goes back."""
+    source = request.POST if request.method == "POST" else request.GET
+    category = source.get("category")
+    if category not in ExpenseCategory.values:
+        # A form sent without one says so; arriving at the first step does not.
+        asked = request.method == "POST" or "category" in source or "chosen" in source
+        return _choose_expense(request, source if asked else None)
+    today = timezone.localdate()
+    in_force = ExpenseRule.objects.for_key(category, today)
+    if request.method != "POST":
+        form = ExpenseRuleForm(category=category, initial=ExpenseRuleForm.initial_from(in_force))
+        return _expense_rule_page(request, form, in_force)
+    form = ExpenseRuleForm(request.POST, category=category)
+    step = next((name for name in ("send", "change") if name in request.POST), "check")
+    if step == "change" or not form.is_valid():
+        return _expense_rule_page(request, form, in_force)
+    data = form.cleaned_data
+    if step == "check":
+        proposal = propose_expense_rule(
+            category=category, starts_on=data["starts_on"], **form.rule_fields()
+        )
+        return render(
+            request,
+            "payments/policy/expense_rule_check.html",
+            {
+                "form": form,
+                "proposal": proposal,
+                "terms": rule_terms(proposal.rule),
+                "starts_on": long_date(data["starts_on"]),
+            },
+        )
+    try:
+        rule = services.add_expense_rule(
+            by=request.user, category=category, starts_on=data["starts_on"], **form.rule_fields()
+        )
+    except PaymentError as problem:
+        form.add_error("starts_on", str(problem))
+        return _expense_rule_page(request, form, in_force)
+    messages.success(request, f"New expense rule saved: {describe_expense_rule(rule)}.")
+    return redirect("payments:policy")
+
+
+def _choose_expense(request, data):
+    today = timezone.localdate()
+    in_force = {rule.category: rule for rule in ExpenseRule.objects.in_force_on(today)}
+    hints = {
+        category: f"Now: {rule_in_words(in_force.get(category))}"
+        for category in ExpenseCategory.values
+    }
+    form = ChooseExpenseForm(data, hints=hints)
+    return render(request, "payments/policy/expense_rule_choose.html", {"form": form})
+
+
+def _expense_rule_page(request, form, in_force):
+    today = timezone.localdate()
+    planned = ExpenseRule.objects.scheduled(today).filter(category=form.category)
     return render(
         request,
         "payments/policy/expense_rule_form.html",
-        {"form": form, "page_title": "Add a new expense rule", "submit_label": "Save rule"},
+        {
+            "form": form,
+            "category_label": ExpenseCategory(form.category).label,
+            "in_force": in_force,
+            "in_force_words": rule_in_words(in_force),
+            "planned": [
+                (long_date(rule.starts_on), rule_in_words(rule))
+                for rule in planned.order_by("starts_on")
+            ],
+        },
     )
 
 
@@ -138,7 +203,9 @@ def remove_scheduled(request, kind, pk):
     except PaymentError as problem:
         messages.error(request, str(problem))
     else:
-        messages.success(request, f"Planned change removed: {change}.")
+        describe = describe_fee_rate if isinstance(change, FeeRate) else describe_expense_rule
+        words = describe(change)
+        messages.success(request, f"Planned change removed: {words}.")
     return redirect("payments:policy")
 
 

@@ -1,4 +1,4 @@
-"""Commissioners review claims: the queue, approve, return, reject, correct."""
+"""Commissioners review claims: the queue, approve, return, reject, correct, reopen."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -132,6 +132,7 @@ REASON_PAGES = {
         "service": services.reject_claim,
         "done": "rejected",
         "allowed": "can_be_decided",
+        "warning": True,
     },
     "withdraw": {
         "title": "Withdraw the approval",
@@ -142,6 +143,19 @@ REASON_PAGES = {
         "service": services.withdraw_approval,
         "done": "is no longer approved. {person} has been told why",
         "allowed": "can_be_withdrawn",
+        "warning": True,
+    },
+    "reopen": {
+        "title": "Reopen this claim",
+        "label": "Why are you reopening it, and what should the person change?",
+        "help": "Say plainly why we are looking at it again. The person will see this. The "
+        "claim goes back to them to change and send again, and is then reviewed as usual.",
+        "button": "Reopen claim",
+        "service": services.reopen_claim,
+        "done": "reopened and returned to {person} for changes",
+        "allowed": "can_be_reopened",
+        # Not whoever decided not to pay it: another commissioner looks again.
+        "block": services.reopen_block_reason,
     },
 }
 
@@ -150,7 +164,7 @@ def decide_with_reason(request, pk, action):
     claim = permissions.get_claim_for_review(request, pk)
     page = REASON_PAGES[action]
     form = ReasonForm(posted(request), label=page["label"], help_text=page["help"])
-    block = services.review_block_reason(claim, request.user)
+    block = page.get("block", services.review_block_reason)(claim, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             page["service"](claim, by=request.user, reason=form.cleaned_data["reason"])
@@ -186,6 +200,11 @@ def reject_claim(request, pk):
 @login_required
 def withdraw_approval(request, pk):
     return decide_with_reason(request, pk, "withdraw")
+
+
+@login_required
+def reopen(request, pk):
+    return decide_with_reason(request, pk, "reopen")
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.utils import timezone
 from notifications.models import Message
 from participation import services
 from participation.models import GroupMessage, Opportunity, Profile, SignUp
+from projects.models import ServiceArea
 from tests.factories import UserFactory
 from tests.participation.factories import OpportunityFactory, VenueFactory
 
@@ -35,6 +36,7 @@ def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_i
         user=resident, access_needs="Step-free access", access_needs_consent_at=timezone.now()
     )
     VenueFactory(name="Northfield Library")
+    ServiceArea.objects.create(name="Carers", slug="carers")
     sign_in(staff)
 
     page.goto("/opportunities/staff/")
@@ -55,6 +57,7 @@ def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_i
     day = timezone.localdate() + timedelta(days=10)
     page.get_by_label("Description").fill("Help us plan respite care.")
     page.get_by_label("Kind").select_option("panel")
+    page.get_by_label("Topic (needed if there is no project)").select_option(label="Carers")
     page.get_by_label("Level (only if there is no project)").select_option("service")
     page.get_by_label("Step of participation").select_option("5")
     page.get_by_label("Why this is not co-production").fill(
@@ -82,8 +85,9 @@ def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_i
     # Sign someone up after a phone call; a second person joins the waiting list.
     page.get_by_role("link", name="Sign someone up").click()
     axe(page)
-    page.get_by_label("Their email address").fill(resident.email)
-    page.get_by_role("button", name="Sign them up").click()
+    page.get_by_label("Their email address, name or phone number").fill(resident.email)
+    page.get_by_role("button", name="Find them").click()
+    page.get_by_role("button", name=f"Sign up {resident}").click()
     page.get_by_text(f"{resident} has a place.").wait_for()
     page.get_by_role("link", name="add someone without an account").click()
     axe(page)
@@ -116,6 +120,98 @@ def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_i
     page.get_by_text("Attendance saved (1 changed).").wait_for()
     axe(page)
     assert SignUp.objects.get(resident=resident).attendance == SignUp.Attendance.ATTENDED
+
+
+def test_staff_find_someone_without_email_again_and_cancel_a_place(page, axe, fits_320, sign_in):
+    staff = UserFactory(roles=["staff"], display_name="Grace Adeyemi")
+    first = OpportunityFactory(title="Carers' lunch", created_by=staff)
+    second = OpportunityFactory(title="Short breaks workshop", created_by=staff)
+    jo = services.add_person_and_sign_up(
+        first,
+        by=staff,
+        display_name="Jo Test",
+        phone="01632 960 001",
+        postal_address="4 Mill Lane, Anytown AT1 2BB",
+        contact_by=Profile.ContactBy.POST_OR_PHONE,
+    )
+    for phone in ("01632 960 701", "01632 960 702"):
+        services.add_person_and_sign_up(
+            first,
+            by=staff,
+            display_name="Pat Twin",
+            phone=phone,
+            contact_by=Profile.ContactBy.POST_OR_PHONE,
+        )
+    sign_in(staff)
+
+    # Found by name: one person, with what tells them apart.
+    page.goto(f"/opportunities/{second.pk}/manage/sign-up/")
+    axe(page)
+    finder = page.get_by_label("Their email address, name or phone number")
+    finder.fill("j")
+    page.get_by_role("button", name="Find them").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert page.title().startswith("Error: ")
+    axe(page)
+    finder.fill("Pat Twin")
+    page.get_by_role("button", name="Find them").click()
+    page.get_by_role("group", name="Who do you want to sign up?").wait_for()
+    screenshot(page, "participation-find-person-several")
+    axe(page)
+    fits_320()
+    page.get_by_role("button", name="Sign them up").click()
+    page.get_by_text("Choose who you want to sign up").first.wait_for()
+    axe(page)
+    finder.fill("960 001")
+    page.get_by_role("button", name="Find them").click()
+    page.get_by_text("Phone number ending 001").wait_for()
+    axe(page)
+    fits_320()
+    page.get_by_role("button", name="Sign up Jo Test").click()
+    page.get_by_text("Jo Test has a place.").wait_for()
+    assert SignUp.objects.filter(resident=jo.resident).count() == 2
+
+    # Adding Jo again as a new person: warned first, and offered Jo instead.
+    third = OpportunityFactory(title="Respite panel", created_by=staff)
+    page.goto(f"/opportunities/{third.pk}/manage/add-person/")
+    page.get_by_label("Their name").fill("Jo Test")
+    page.get_by_label("Phone number (optional)").fill("01632960001")
+    page.get_by_role("button", name="Add and sign them up").click()
+    page.get_by_text("Someone you work with already has this name and phone number").wait_for()
+    screenshot(page, "participation-add-person-same")
+    axe(page)
+    fits_320()
+    page.get_by_role("button", name="Sign up Jo Test instead").click()
+    page.get_by_text("Jo Test has a place.").wait_for()
+
+    # "Claim for someone who asked you" finds people the same way.
+    page.goto("/claims/on-behalf/?q=Pat+Twin")
+    page.get_by_role("heading", name="People who match").wait_for()
+    axe(page)
+    fits_320()
+    page.get_by_role("link", name="Pat Twin").first.click()
+    page.get_by_role("heading", name="Sessions Pat Twin can claim for").wait_for()
+    axe(page)
+
+    # Cancelling Jo's place: a page that says what happens and asks why.
+    page.goto(jo.get_absolute_url())
+    page.get_by_role("button", name="Cancel this place").click()
+    page.get_by_role("heading", name="Are you sure you want to cancel Jo Test's place?").wait_for()
+    axe(page)
+    fits_320()
+    page.get_by_role("button", name="Yes, cancel the place").click()
+    page.locator(".govuk-error-summary").wait_for()
+    axe(page)
+    page.get_by_label("Why are you cancelling it?").fill("You told us you cannot come.")
+    page.get_by_role("button", name="Yes, cancel the place").click()
+    page.get_by_text("Cancelled Jo Test's place.").wait_for()
+    page.goto(jo.get_absolute_url())
+    page.get_by_text("Cancelled by Grace Adeyemi on").wait_for()
+    axe(page)
+    assert (
+        "You told us you cannot come."
+        in Message.objects.get(kind="signup_cancelled", recipient=jo.resident).body_text
+    )
 
 
 def test_resident_pages_have_no_accessibility_problems(page, axe, fits_320, sign_in):

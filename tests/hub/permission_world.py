@@ -274,6 +274,7 @@ def build_world():
         "payments:reject": {"pk": paid_claim.pk},
         "payments:correct": {"pk": paid_claim.pk},
         "payments:withdraw_approval": {"pk": paid_claim.pk},
+        "payments:reopen": {"pk": paid_claim.pk},
         "payments:taxis": {"pk": upcoming.pk},
         "payments:policy_history": {"kind": "fees"},
         "payments:remove_scheduled": {"kind": "fees", "pk": future_rate.pk},

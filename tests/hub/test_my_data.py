@@ -159,3 +159,103 @@ def test_the_admin_is_told_before_erasing_who_cannot_be_erased_yet(
     client.post(url, {"action": "erase_data", "_selected_action": chosen, "post": "yes"})
     still_here = User.objects.filter(pk__in=chosen, is_active=True)
     assert sorted(still_here.values_list("display_name", flat=True)) == ["Ada Admin", "Oscar Other"]
+
+
+def _download(client, person) -> zipfile.ZipFile:
+    client.force_login(person)
+    return zipfile.ZipFile(io.BytesIO(client.post(reverse("my_data_download")).content))
+
+
+def test_the_download_says_when_staff_saw_your_access_needs_where_and_who(
+    client, resident, other_resident, staff, commissioner
+):
+    from auditlog.models import LogEntry
+
+    from coprod_hub.audit import log_access
+    from participation.models import SignUp
+    from tests.participation.factories import OpportunityFactory, SignUpFactory
+
+    session = OpportunityFactory(title="Carers' coffee morning", created_by=staff)
+    place = SignUpFactory(opportunity=session, resident=resident, access_needs_note="A ramp")
+    SignUpFactory(opportunity=session, resident=other_resident, access_needs_note="Quiet room")
+    elsewhere = OpportunityFactory(title="Someone else's session", created_by=staff)
+    SignUpFactory(opportunity=elsewhere, resident=other_resident, access_needs_note="A loop")
+    client.force_login(staff)
+    assert client.get(reverse("participation:manage", args=[session.pk])).status_code == 200
+    assert client.get(reverse("participation:signup", args=[place.pk])).status_code == 200
+    client.get(reverse("participation:manage", args=[elsewhere.pk]))
+    # Another person whose account number starts with theirs: not them.
+    log_access(session, by=commissioner, what=f"access needs of person {resident.pk}0")
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == 4
+    assert SignUp.objects.filter(resident=resident).count() == 1
+
+    data = json.loads(_download(client, resident).read("your-data.json"))
+
+    seen = data["account"]["access_needs_seen_by_staff"]
+    assert [(s["session"], s["where"], s["seen_by"], s["their_role"]) for s in seen] == [
+        (
+            "Carers' coffee morning",
+            "the session's page for staff",
+            "Sam Staff",
+            "Staff running the session",
+        ),
+        (
+            "Carers' coffee morning",
+            "the page about your place",
+            "Sam Staff",
+            "Staff running the session",
+        ),
+    ]
+    assert all(s["when"] for s in seen)
+    # Someone else's download shows their own, and nothing of this person's.
+    others = json.loads(_download(client, other_resident).read("your-data.json"))
+    assert [s["session"] for s in others["account"]["access_needs_seen_by_staff"]] == [
+        "Carers' coffee morning",
+        "Someone else's session",
+    ]
+    page = _download(client, resident).read("your-data.html").decode()
+    assert "Access needs seen by staff" in page and "the page about your place" in page
+
+
+def test_the_download_holds_the_receipt_files_themselves(client, resident, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from payments.models import ClaimLine
+    from payments.services import store_receipt
+    from tests.payments.conftest import PDF_BYTES, PNG_BYTES
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+    make_policy()
+    claim = claim_in_state(resident, status=Claim.Status.SUBMITTED, bus=460)
+    used = store_receipt(
+        SimpleUploadedFile("bus ticket.pdf", PDF_BYTES),
+        owner=resident,
+        by=resident,
+        content_type="application/pdf",
+    )
+    ClaimLine.objects.filter(claim=claim, kind="expense").update(receipt=used)
+    # Typed on their computer: a name that would unpack outside the folder must not.
+    store_receipt(
+        SimpleUploadedFile("../../taxi.png", PNG_BYTES),
+        owner=resident,
+        by=resident,
+        content_type="image/png",
+    )
+
+    archive = _download(client, resident)
+
+    data = json.loads(archive.read("your-data.json"))
+    (line,) = [line for line in data["payments"]["claims"][0]["lines"] if line["receipt"]]
+    (unused,) = data["payments"]["receipts_not_used_yet"]
+    assert archive.read(line["receipt_file"]) == PDF_BYTES
+    assert archive.read(unused["file"]) == PNG_BYTES
+    names = sorted(name for name in archive.namelist() if name.startswith("receipts/"))
+    assert names == sorted([line["receipt_file"], unused["file"]])
+    assert all(".." not in name and name.count("/") == 1 for name in names)
+    assert line["receipt_file"].endswith("bus_ticket.pdf")

@@ -11,9 +11,11 @@ the account through the real page, and then looks through every text column of e
 for anything that still names them.
 """
 
+import io
 import json
 import re
 import uuid
+import zipfile
 from datetime import date
 
 import pytest
@@ -81,6 +83,9 @@ ACCOUNT_LINKS = {
     ("participation.SignUp", "resident"): BLANKED,
     ("participation.SignUp", "signed_up_by"): STAFF_RECORD,
     ("participation.SignUp", "attendance_recorded_by"): STAFF_RECORD,
+    # Who cancelled a place: staff (their reason is blanked with the person's other words
+    # when the person is erased), or the person, whose account becomes the pseudonym.
+    ("participation.SignUp", "cancelled_by"): STAFF_RECORD,
     ("participation.GroupMessage", "sent_by"): STAFF_RECORD,
     # Access needs (special category data), phone, postal address, preferences.
     ("participation.Profile", "user"): DELETED,
@@ -381,6 +386,11 @@ def _person_in_every_table():
     participation.message_group(
         upcoming, by=person, token=uuid.uuid4(), subject="Parking", text="Park behind the hall."
     )
+    # As staff, they cancelled someone else's place on another session, saying why.
+    booked_by_mistake = participation.sign_up(
+        UpcomingSession(created_by=person), resident=other, by=person
+    )
+    participation.cancel_sign_up(booked_by_mistake, by=person, reason="Booked by mistake")
     past = PastSession(created_by=person)
     attended = Attended(opportunity=past, resident=person, access_needs_note=SESSION_NOTE)
     _admin_history(by=admin, about=attended)
@@ -505,9 +515,17 @@ def test_a_persons_download_holds_every_kind_of_their_data_and_erasing_leaves_no
     data = privacy.collect(person)
 
     exported = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-    assert privacy.build_zip(person)  # and the readable page shows every part of it
+    archive = zipfile.ZipFile(io.BytesIO(privacy.build_zip(person)))
+    assert "your-data.html" in archive.namelist()  # the readable page shows every part of it
+    # The receipt files themselves: the paid claim's, and the one not used yet.
+    receipts = [name for name in archive.namelist() if name.startswith("receipts/")]
+    assert len(receipts) == 2
+    assert all(archive.read(name).startswith(b"\x89PNG") for name in receipts)
     # The account, and every address it had.
     assert (data["account"]["name"], data["account"]["email"]) == (NAME, EMAIL)
+    # When staff saw their access needs, who and why they could (the audit trail's record).
+    (seen,) = data["account"]["access_needs_seen_by_staff"]
+    assert (seen["seen_by"], seen["their_role"]) == ("Connor Commissioner", "Commissioner")
     assert {a["email"] for a in data["account"]["email_addresses"]} == {EMAIL, OLD_EMAIL}
     # Participation: the profile (access needs, contact details) and every sign-up.
     profile = data["participation"]["profile"]
@@ -550,7 +568,8 @@ def test_a_persons_download_holds_every_kind_of_their_data_and_erasing_leaves_no
     }
     # Not in the download: records of their work as staff (steps recorded, updates posted,
     # claims decided, entries moderated), declarations others made about them, and the audit
-    # trail. Those are the council's records, and may hold other people's data.
+    # trail (but for when staff saw their access needs, above). Those are the council's
+    # records, and may hold other people's data.
 
     with django_capture_on_commit_callbacks(execute=True):
         response = this_device.post(

@@ -35,6 +35,7 @@ from participation import services as participation
 from participation.models import Opportunity, Profile, SignUp, Venue
 from payments import services as payments
 from payments.models import Claim, PaymentRun
+from payments.reminders import remind_about_returned_claims
 from projects import services as projects
 from projects.models import Project, ServiceArea
 from tests.factories import UserFactory
@@ -206,7 +207,13 @@ def _build_world(run_on_commit):
     claimant = _person("Cara Evans")
     claim_in_state(claimant, status=Claim.Status.SUBMITTED)
     claim_in_state(claimant, status=Claim.Status.RETURNED, reviewer=commissioner)
-    claim_in_state(claimant, status=Claim.Status.REJECTED, reviewer=commissioner)
+    rejected = claim_in_state(claimant, status=Claim.Status.REJECTED, reviewer=commissioner)
+    # Another commissioner looks again at the rejected claim and sends it back to change.
+    payments.reopen_claim(
+        rejected,
+        by=_person("Rhea Cole", roles=[Role.COMMISSIONER]),
+        reason="We can pay your bus fare if you add the ticket.",
+    )
     withdrawn = claim_in_state(claimant, status=Claim.Status.APPROVED, reviewer=commissioner)
     payments.withdraw_approval(
         withdrawn, by=commissioner, reason="We paid this session on another claim."
@@ -224,6 +231,15 @@ def _build_world(run_on_commit):
     payments.record_payment_returned(
         run, paid, by=commissioner, reason="The bank account is closed."
     )
+
+    # Two weeks on, the returned claims are not sent again: the person is reminded.
+    remind_about_returned_claims(now=timezone.now() + timedelta(weeks=2, days=1))
+
+    # A taxi agreed for someone with a place, then withdrawn.
+    walk_there = session("Carers' walk round the allotments", _at(9, 10, 30))
+    taxi_place = participation.sign_up(walk_there, resident=_person("Tia Lewis"))
+    agreement = payments.agree_taxi(taxi_place, by=staff, note="There and back from home.")
+    payments.withdraw_taxi(agreement, by=staff)
 
     # "We said, we did" to everyone who took part in the project.
     run_on_commit(
@@ -285,7 +301,8 @@ def _build_world(run_on_commit):
     )
     SignUp.objects.create(opportunity=walk, resident=_person("Ray Cole"), status="booked")
     prompt_for_registers()
-    # Claims past the target days to pay, and an approved claim in no payment run yet.
+    # Claims past the target days to pay, an approved claim in no payment run yet, and
+    # claims returned over four weeks before and not sent again.
     claim_in_state(claimant, status=Claim.Status.APPROVED, reviewer=commissioner)
     prompt_commissioners_about_claims(now=timezone.now() + timedelta(days=40))
 

@@ -2,6 +2,7 @@
 paid: a session cancelled or changed, a place offered or cancelled, a claim with a problem."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -59,8 +60,9 @@ def test_people_who_stopped_session_messages_still_hear_it_was_changed_or_cancel
         services.update_opportunity,
         opportunity,
         by=staff,
-        starts_at=opportunity.starts_at.replace(hour=10),
-        ends_at=opportunity.starts_at.replace(hour=12),
+        # An hour later: a fixed clock time would be no change at all when the test runs at it.
+        starts_at=opportunity.starts_at + timedelta(hours=1),
+        ends_at=opportunity.ends_at + timedelta(hours=1),
     )
     after_commit(services.cancel_opportunity, opportunity, by=staff, reason="The room flooded.")
 

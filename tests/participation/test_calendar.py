@@ -115,6 +115,49 @@ def test_the_public_feed_with_past_opportunities_reaches_back_90_days_only(clien
     assert [str(e["SUMMARY"]) for e in events(response)[1]] == ["Last month", "Next week"]
 
 
+def test_the_public_feed_keeps_a_session_until_it_ends(client):
+    """Someone on their way to a session still has its time and place."""
+    now = timezone.now()
+    OpportunityFactory(
+        title="Under way", starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=1)
+    )
+    OpportunityFactory(
+        title="Just over", starts_at=now - timedelta(hours=2), ends_at=now - timedelta(minutes=5)
+    )
+
+    found = events(client.get(reverse("participation:feed")))[1]
+
+    assert [(str(e["SUMMARY"]), str(e["STATUS"])) for e in found] == [("Under way", "CONFIRMED")]
+
+
+def test_a_session_called_off_lately_stays_in_the_public_feed_marked_cancelled(client, staff):
+    """Calendars drop what the feed leaves out: a session that vanished could still be in
+    people's calendars, and a calendar told it is cancelled says so."""
+    now = timezone.now()
+    called_off = OpportunityFactory(title="Called off", created_by=staff)
+    services.cancel_opportunity(called_off, by=staff, reason="The room flooded.")
+    OpportunityFactory(
+        title="Called off weeks ago",
+        status=Opportunity.Status.CANCELLED,
+        cancelled_at=now - timedelta(days=15),
+    )
+    OpportunityFactory(
+        title="Called off after it was due",
+        status=Opportunity.Status.CANCELLED,
+        cancelled_at=now - timedelta(hours=1),
+        starts_at=now - timedelta(days=2),
+    )
+    never_published = OpportunityFactory(
+        title="Draft called off", created_by=staff, status=Opportunity.Status.DRAFT
+    )
+    services.cancel_opportunity(never_published, by=staff)
+    Opportunity.objects.filter(pk=never_published.pk).update(published_at=None)
+
+    found = events(client.get(reverse("participation:feed")))[1]
+
+    assert [(str(e["SUMMARY"]), str(e["STATUS"])) for e in found] == [("Called off", "CANCELLED")]
+
+
 def test_a_personal_feed_lists_a_residents_own_sign_ups_at_a_private_link(client, resident):
     mine = SignUpFactory(resident=resident, opportunity__title="Mine")
     SignUpFactory(opportunity__title="Someone else's")

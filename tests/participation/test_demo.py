@@ -1,4 +1,5 @@
 import pytest
+from django.core.management import call_command
 
 from participation import demo
 from participation.models import Opportunity, SignUp, Venue
@@ -44,3 +45,12 @@ def test_the_demo_works_without_the_projects_demo():
 
     assert Opportunity.objects.filter(project__isnull=True).count() >= 35
     assert all(o.effective_step for o in Opportunity.objects.select_related("project"))
+
+
+def test_every_session_standing_alone_in_the_whole_demo_has_a_topic():
+    """People hear of new sessions through the topics they follow."""
+    call_command("seed_demo")
+
+    alone = Opportunity.objects.filter(project__isnull=True)
+    assert alone.count() >= 15
+    assert not alone.filter(topic__isnull=True).exists()

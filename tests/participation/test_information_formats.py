@@ -81,14 +81,15 @@ def test_a_message_with_no_easy_read_words_uses_the_standard_ones(opportunity, s
     assert "Please post a short update" in _body(staff, "staff_update_overdue")
 
 
-def test_easy_read_is_for_e_mails_staff_read_the_call_list_as_written(opportunity, resident):
+def test_staff_read_easy_read_words_from_the_call_list_to_people_who_asked(opportunity, resident):
     _wants(resident, Format.EASY_READ, contact_by="post_or_phone", phone="01632 960000")
 
     services.sign_up(opportunity, resident=resident)
 
     message = Message.objects.get(recipient=resident)
     assert message.channel == Message.Channel.CALL_LIST
-    assert "Thank you for signing up" in message.body_text
+    assert "You have a place at:" in message.body_text
+    assert "Thank you for signing up" not in message.body_text
 
 
 def test_large_print_e_mails_use_big_type_as_the_person_wants_when_sent(
@@ -157,6 +158,10 @@ def test_every_easy_read_version_renders_with_its_facts(kind, opportunity, resid
             total_pence=2550, approved_total_pence=2550, payment_method="bank", paid_on=None
         ),
         "claim_url": "/claims/42/",
+        "returned_on": date(2026, 3, 5),
+        # Taxis
+        "note": "From home and back.",
+        "place_url": "/sign-ups/1/",
         "claims_url": "/claims/",
         "target_days": 10,
         "on_behalf": False,

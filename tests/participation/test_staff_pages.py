@@ -17,6 +17,7 @@ from notifications.models import Message
 from participation import services
 from participation.models import Opportunity, Profile, SignUp, Venue
 from payments.models import Claim
+from projects.models import ServiceArea
 from tests.factories import UserFactory, date_boxes
 from tests.payments.factories import SignUpFactory as PaidSignUpFactory
 from tests.payments.factories import claim_in_state, make_policy
@@ -57,6 +58,9 @@ def form_data(*, day=None, **overrides):
         "pays_expenses": "on",
         "contact_name": "Sam",
     }
+    if not overrides.get("project"):
+        # Standing alone, it needs a topic of its own.
+        data["topic"] = ServiceArea.objects.get_or_create(slug="carers", name="Carers")[0].pk
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -441,9 +445,9 @@ def test_staff_sign_up_someone_by_email_or_add_a_person_without_an_account(clien
     opportunity = OpportunityFactory(created_by=staff, capacity=1)
     client.force_login(staff)
 
-    missing = client.post(url("sign_up_person", opportunity), {"email": "nobody@example.org"})
+    missing = client.post(url("sign_up_person", opportunity), {"q": "nobody@example.org"})
     assert "There is nobody with that email address" in missing.text
-    client.post(url("sign_up_person", opportunity), {"email": resident.email.upper()})
+    client.post(url("sign_up_person", opportunity), {"q": resident.email.upper()})
     client.post(
         url("add_person", opportunity),
         {"display_name": "Edna Offline", "phone": "01632 960 001", "contact_by": "post_or_phone"},
@@ -886,7 +890,7 @@ def test_a_place_staff_booked_shows_profile_needs_only_once_the_person_shares_th
     )
     client.force_login(staff)
     client.post(
-        url("sign_up_person", opportunity), {"email": resident.email, "access_needs_note": "Lift"}
+        url("sign_up_person", opportunity), {"q": resident.email, "access_needs_note": "Lift"}
     )
     signup = SignUp.objects.get(resident=resident)
 

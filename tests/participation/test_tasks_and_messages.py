@@ -117,6 +117,24 @@ def test_cancelling_messages_say_what_happened(client, make_residents, staff):
     assert "as you asked" not in told(phoned) and "If you did not expect this" in told(phoned)
 
 
+def test_saying_no_to_an_offered_place_is_told_as_that_not_as_a_cancelled_place(
+    make_residents,
+):
+    opportunity = OpportunityFactory(title="Carers panel", capacity=1)
+    booked, offered = make_residents(2)
+    place = services.sign_up(opportunity, resident=booked)
+    services.sign_up(opportunity, resident=offered)
+    services.cancel_sign_up(place, by=booked)  # the place is offered to the person waiting
+
+    services.cancel_sign_up(SignUp.objects.get(resident=offered), by=offered)
+
+    told = Message.objects.get(kind="signup_cancelled", recipient=offered).body_text
+    assert "You have said no to the place we offered you for Carers panel" in told
+    assert "You have cancelled your place" not in told
+    # Never "while places are free": it may be full, and signing up joins the waiting list.
+    assert "If all the places are taken, you will join the end of the waiting list" in told
+
+
 def test_an_offer_that_ran_out_at_the_start_does_not_invite_a_sign_up(make_residents):
     opportunity = OpportunityFactory(capacity=1)
     first, second = make_residents(2)

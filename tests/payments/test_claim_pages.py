@@ -289,7 +289,7 @@ class TestOnBehalf:
         signup = SignUpFactory(resident=resident, opportunity=opportunity)
         client.force_login(staff)
 
-        page = client.get(reverse("payments:on_behalf"), {"email": resident.email})
+        page = client.get(reverse("payments:on_behalf"), {"q": resident.email})
         assert signup.opportunity.title in page.content.decode()
 
         url = reverse("payments:start", args=[signup.pk])

@@ -45,7 +45,8 @@ def test_adding_an_expense_rule_through_the_page(client, commissioner):
             "starts_on_2": "2030",
         },
     )
-    assert "Enter the rate per mile, like 0.45" in missing.content.decode()
+    assert "Enter the amount per mile, for example 0.45" in missing.content.decode()
+    # "Save rule" on the page that checks what changes ("send").
     client.post(
         url,
         {
@@ -57,6 +58,7 @@ def test_adding_an_expense_rule_through_the_page(client, commissioner):
             "starts_on_0": "1",
             "starts_on_1": "4",
             "starts_on_2": "2030",
+            "send": "yes",
         },
     )
 

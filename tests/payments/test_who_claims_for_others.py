@@ -29,7 +29,7 @@ def signup(policy, resident, project_with_team, creator):
 
 def _offered_on_behalf(client, person, resident, signup) -> bool:
     client.force_login(person)
-    page = client.get(reverse("payments:on_behalf"), {"email": resident.email})
+    page = client.get(reverse("payments:on_behalf"), {"q": resident.email})
     return reverse("payments:start", args=[signup.pk]) in page.content.decode()
 
 

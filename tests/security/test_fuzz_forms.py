@@ -570,7 +570,7 @@ def test_staff_sign_someone_up_form(data, staff, resident, opportunity):
         data,
         user=staff,
         url=reverse("participation:sign_up_person", args=[opportunity.pk]),
-        valid={"email": resident.email.upper(), "access_needs_note": "Needs a hearing loop."},
+        valid={"q": resident.email.upper(), "access_needs_note": "Needs a hearing loop."},
         tables=PARTICIPATION_TABLES,
         saved=saved,
     )
@@ -942,9 +942,12 @@ def test_policy_expense_rule_form(data, commissioner, policy):
             "receipt_over": "10",
             "needs_prior_agreement": "",
             **_date_fields("starts_on", IN_40_DAYS),
+            # "Save rule" on the page that checks what changes; without it, that page.
+            "send": "yes",
         },
         tables=PAYMENT_TABLES,
         saved=saved,
+        reshown_ok=lambda response, body: "Check the new rule before saving" in body,
     )
 
 
@@ -1275,7 +1278,7 @@ FILTER_PAGES = [
         ["q", "level", "step", "service_area", "status", "flag", "mine", "sort", "page"],
     ),
     ("participation:staff_list", Role.STAFF, ["status", "q", "page"]),
-    ("payments:on_behalf", Role.STAFF, ["email", "page"]),
+    ("payments:on_behalf", Role.STAFF, ["q", "person", "page"]),
     ("insight:dashboard", Role.STAFF, ["start", "end", "area", "level", "format", "table"]),
     ("insight:comments", Role.STAFF, ["start", "end", "area", "level", "page"]),
     ("notifications:outbox", "admin", ["status", "page"]),

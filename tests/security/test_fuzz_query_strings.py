@@ -183,8 +183,8 @@ READS = [
     ("participation:interests", {}, ["next"]),
     ("participation:access_needs", {}, ["next"]),
     ("participation:contact", {}, ["next"]),
-    ("payments:on_behalf", {}, ["email", "page"]),
-    ("payments:on_behalf", lambda people: {"email": people.resident.email}, ["page"]),
+    ("payments:on_behalf", {}, ["q", "person", "page"]),
+    ("payments:on_behalf", lambda people: {"q": people.resident.email}, ["person", "page"]),
     ("payments:review", {}, ["search", "status", "project", "flag", "page"]),
     ("payments:ledger", {}, [*LEDGER, "page"]),
     (
