@@ -13,6 +13,7 @@ from auditlog.signals import pre_log
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models.signals import pre_save
 
 # app_label.Model -> options for auditlog.register. Models of apps not installed are skipped.
 AUDITED_MODELS = {
@@ -89,27 +90,33 @@ def _nothing_recorded_yet(sender, instance, action, **kwargs):
     return None
 
 
+def unsaved_entry(instance, *, action, changes, by, object_repr=None) -> LogEntry:
+    """An entry about `instance` as auditlog would write it, not yet saved: for writing many
+    in one query (`LogEntry.objects.bulk_create`), where bulk writes send no signals."""
+    entry = LogEntry(
+        content_type=ContentType.objects.get_for_model(instance),
+        object_pk=str(instance.pk),
+        object_id=instance.pk,
+        object_repr=object_repr if object_repr is not None else str(instance),
+        action=action,
+        changes=changes,
+        actor=by,
+        actor_email=getattr(by, "email", None),
+        cid=get_cid(),
+    )
+    # What saving it would do: the request's address, from auditlog's middleware.
+    pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default")
+    return entry
+
+
 def log_updates(changes_by_instance, *, by) -> None:
     """Record changes saved without signals (a queryset's `update()`), as auditlog records a
     save: `changes_by_instance` is [(instance, {field: [before, after]})]. One INSERT."""
-    entries = []
-    for instance, changes in changes_by_instance:
-        if not changes:
-            continue
-        entries.append(
-            LogEntry(
-                content_type=ContentType.objects.get_for_model(instance),
-                object_pk=str(instance.pk),
-                object_id=instance.pk,
-                object_repr=str(instance),
-                action=LogEntry.Action.UPDATE,
-                changes=changes,
-                actor=by,
-                actor_email=by.email if by else None,
-                cid=get_cid(),
-            )
-        )
-    LogEntry.objects.bulk_create(entries)
+    LogEntry.objects.bulk_create(
+        unsaved_entry(instance, action=LogEntry.Action.UPDATE, changes=changes, by=by)
+        for instance, changes in changes_by_instance
+        if changes
+    )
 
 
 def log_access(instance, *, by, what: str, session=None) -> None:
@@ -130,26 +137,12 @@ def log_access_to_each(instances, *, by, what: str) -> None:
     """`log_access` for each of `instances`, in one query however many there are: for a
     page listing many people (the call list). An entry each, so the trail of any one person
     (LogEntry.objects.get_for_object) shows who saw what about them."""
-    from auditlog.cid import get_cid
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models.signals import pre_save
-
-    entries = []
-    for instance in instances:
-        entry = LogEntry(
-            content_type=ContentType.objects.get_for_model(instance),
-            object_pk=str(instance.pk),
-            object_id=instance.pk,
-            object_repr=str(instance),
-            action=LogEntry.Action.ACCESS,
-            changes={"viewed": [what, None]},
-            actor=by,
-            cid=get_cid(),
+    LogEntry.objects.bulk_create(
+        unsaved_entry(
+            instance, action=LogEntry.Action.ACCESS, changes={"viewed": [what, None]}, by=by
         )
-        # What saving each would do: the request's address, from auditlog's middleware.
-        pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default")
-        entries.append(entry)
-    LogEntry.objects.bulk_create(entries)
+        for instance in instances
+    )
 
 
 def allow_privileged_change() -> None:

@@ -1,14 +1,12 @@
 """What the service modules share: the one error people see, the claim row lock, and the
 claim's history (each change recorded with the message it sends)."""
 
-from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
+from coprod_hub.audit import unsaved_entry
 from coprod_hub.users.roles import Role
 from participation.models import SignUp
 
@@ -83,7 +81,6 @@ def _audit_bulk_changes(changes, *, by, fields) -> None:
     """
     if auditlog_disabled.get():
         return
-    now = timezone.now()
     entries = []
     for before, after in changes:
         diff = model_instance_diff(
@@ -92,24 +89,18 @@ def _audit_bulk_changes(changes, *, by, fields) -> None:
             fields_to_check=fields,
             use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
         )
-        if not diff:
-            continue
-        entries.append(
-            LogEntry(
-                content_type=ContentType.objects.get_for_model(after),
-                object_pk=str(after.pk),
-                object_id=after.pk,
-                # The reference, not str(claim): that names the person and would load
-                # each one (a query per claim).
-                object_repr=after.reference,
-                action=LogEntry.Action.UPDATE,
-                changes=diff,
-                actor=by,
-                actor_email=getattr(by, "email", None),
-                cid=get_cid(),
-                timestamp=now,
+        if diff:
+            # The reference, not str(claim): that names the person and would load each one
+            # (a query per claim).
+            entries.append(
+                unsaved_entry(
+                    after,
+                    action=LogEntry.Action.UPDATE,
+                    changes=diff,
+                    by=by,
+                    object_repr=after.reference,
+                )
             )
-        )
     LogEntry.objects.bulk_create(entries)
 
 
