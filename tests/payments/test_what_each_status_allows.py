@@ -5,6 +5,7 @@ lives in one place and the services ask the same questions."""
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -208,6 +209,27 @@ def test_each_status_is_explained_to_the_person_and_to_commissioners_in_their_ow
     client.force_login(commissioner)
     reviewing = client.get(claim.get_absolute_url()).text
 
-    assert Claim.RESIDENT_STATUS[status][1] in theirs
+    # A refused claim's page shows its reason right there, so not the list's "the reason is
+    # shown on the claim" (test_a_refused_claim_says_how_to_challenge_it).
+    if status == S.REJECTED:
+        assert "We cannot pay this claim." in theirs
+    else:
+        assert Claim.RESIDENT_STATUS[status][1] in theirs
     assert Claim.STAFF_STATUS[status] in reviewing
     assert Claim.RESIDENT_STATUS[status][1] not in reviewing
+
+
+def test_a_refused_claim_says_how_to_challenge_it(client, make_claim, resident, commissioner):
+    claim = _claim(make_claim, resident, commissioner, S.REJECTED)
+    client.force_login(resident)
+
+    page = client.get(claim.get_absolute_url()).text
+
+    assert "The reason is shown on the claim" not in page
+    assert page.count("Contact us if you think this is wrong") == 0
+    assert (
+        f"If you think this is wrong, call us on {settings.SUPPORT_PHONE} or email" in page
+        and f"give the claim number {claim.reference}" in page
+    )
+    client.force_login(commissioner)
+    assert "If you think this is wrong" not in client.get(claim.get_absolute_url()).text
