@@ -331,7 +331,8 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
             "max_length": "The subject must be 150 characters or fewer",
         },
     )
-    text = forms.CharField(
+    text = LimitedTextField(
+        what="the message",
         label="Message",
         help_text=(
             "Write in plain English. We add a greeting, the session\u2019s title, date, time and "
@@ -339,12 +340,10 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
         ),
         max_length=3000,
         widget=forms.Textarea,
-        error_messages={
-            "required": "Enter your message",
-            "max_length": "The message must be 3,000 characters or fewer",
-        },
+        error_messages={"required": "Enter your message"},
     )
-    easy_read_text = forms.CharField(
+    easy_read_text = LimitedTextField(
+        what="the easy read version",
         label="Easy read version (optional)",
         help_text=(
             "People who asked for easy read get this by email instead of your message. Use "
@@ -353,7 +352,6 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
         max_length=3000,
         widget=forms.Textarea,
         required=False,
-        error_messages={"max_length": "The easy read version must be 3,000 characters or fewer"},
     )
     # Made when the page is shown: the same form sent twice sends one message.
     token = forms.UUIDField(widget=forms.HiddenInput)
@@ -390,11 +388,19 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
         self.helper = gds_helper(
             *([Field.radios("send_to", legend_size=Size.SMALL)] if waiting else []),
             Field.text("subject", label_size=Size.SMALL),
-            Field.textarea(
-                "text", rows=10, max_characters=limit, threshold=75, label_size=Size.SMALL
+            with_character_count(
+                Field.textarea(
+                    "text", rows=10, max_characters=limit, threshold=75, label_size=Size.SMALL
+                )
             ),
-            Field.textarea(
-                "easy_read_text", rows=8, max_characters=3000, threshold=75, label_size=Size.SMALL
+            with_character_count(
+                Field.textarea(
+                    "easy_read_text",
+                    rows=8,
+                    max_characters=3000,
+                    threshold=75,
+                    label_size=Size.SMALL,
+                )
             ),
             "token",
         )

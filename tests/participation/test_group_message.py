@@ -179,7 +179,8 @@ def test_with_nobody_signed_up_there_is_nothing_to_send(client, staff, opportuni
         ({"subject": ""}, "Enter a subject"),
         ({"text": "   "}, "Enter your message"),
         ({"subject": "x" * 151}, "The subject must be 150 characters or fewer"),
-        ({"text": "x" * 3001}, "The message must be 3,000 characters or fewer"),
+        ({"text": "x" * 3001}, "The message must be 3,000 characters or fewer. It has 3,001"),
+        ({"easy_read_text": "x" * 3001}, "The easy read version must be 3,000 characters or"),
         ({"text": "Bring\x07 a pen"}, "characters that are not ordinary text"),
         ({"send_to": None}, "Choose who should get the message"),
         ({"send_to": "the whole council"}, "Choose who should get the message"),
@@ -198,6 +199,7 @@ def test_bad_input_gets_the_error_summary_and_keeps_what_was_typed(
     assert "govuk-error-summary" in page
     assert error in page
     assert "<title>Error: " in page
+    assert "You can enter up to 3,000 characters" in page  # as people read numbers
     assert data["token"] in page  # the same form: sending it later still sends once
     for name in ("subject", "text"):
         typed = data[name].strip().split("\r\n")[-1]
