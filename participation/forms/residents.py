@@ -53,6 +53,12 @@ class SignUpForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = _note_layout(3)
 
+    def asked_with_nothing_kept(self):
+        """Asked of someone who has told us no access needs: nothing "else" to add to."""
+        self.fields["access_needs_note"].label = (
+            "Is there anything you need for this session? (optional)"
+        )
+
 
 class SessionNeedsForm(forms.Form):
     """The question is the page's heading (GOV.UK's one question on a page)."""

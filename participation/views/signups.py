@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -99,6 +100,8 @@ def sign_up(request, pk):
         messages.info(request, ALREADY_SIGNED_UP[existing.status])
         return redirect(existing)
     profile = permissions.profile_for(request)
+    if not profile.has_access_needs:
+        form.asked_with_nothing_kept()
     return render(
         request,
         "participation/sign_up.html",
@@ -321,7 +324,11 @@ def my(request):
         mine.filter(opportunity__ends_at__gt=now).active().order_by("opportunity__starts_at", "pk")
     )
     past = (
-        mine.filter(opportunity__ends_at__lte=now, status=SignUp.Status.BOOKED)
+        mine.filter(
+            Q(opportunity__ends_at__lte=now, status=SignUp.Status.BOOKED)
+            # Still waiting when it started: no place came up for them.
+            | Q(opportunity__starts_at__lte=now, status=SignUp.Status.WAITING)
+        )
         .select_related("claim", "survey_invitation")
         .order_by("-opportunity__starts_at", "-pk")
     )
@@ -334,7 +341,12 @@ def my(request):
         {
             "offers": [s for s in upcoming if s.status == SignUp.Status.OFFERED],
             "booked": [s for s in upcoming if s.status == SignUp.Status.BOOKED],
-            "waiting": [s for s in upcoming if s.status == SignUp.Status.WAITING],
+            # A waiting list ends when the session starts: no place can come up after that.
+            "waiting": [
+                s
+                for s in upcoming
+                if s.status == SignUp.Status.WAITING and not s.opportunity.has_started(now)
+            ],
             "page_obj": past_page,
             "now": now,
         },

@@ -135,7 +135,8 @@ def test_a_visitor_finds_signs_up_with_access_needs_and_cancels_by_keyboard(
 
     # Tell us once: access needs with explicit consent, then back to the same sign-up page,
     # with the note already typed for this session still there.
-    type_into(page, page.get_by_label(re.compile("anything else you need")), "Breaks please")
+    # Nothing kept yet, so nothing "else" to ask about.
+    type_into(page, page.get_by_label(re.compile("anything you need for this")), "Breaks please")
     press(page, page.get_by_role("button", name="Tell us about your access needs"))
     page.get_by_role("heading", name="Your access needs").wait_for()
     axe(page)
