@@ -179,8 +179,11 @@ def claim_details(request, pk):
         "payment_method": claim.payment_method,
         "employed_by_partner": claim.employed_by_partner,
     }
+    from_last_claim = False
     if not claim.payment_method:
-        answers = Claim.objects.last_answers(claim) or answers
+        last = Claim.objects.last_answers(claim)
+        from_last_claim = bool(last)
+        answers = last or answers
     initial = {
         "payment_method": answers["payment_method"],
         "employed_by_partner": {True: "yes", False: "no"}.get(answers["employed_by_partner"]),
@@ -202,6 +205,9 @@ def claim_details(request, pk):
             "form": form,
             "page_title": "Your payment details",
             "submit_label": "Save and continue",
+            # Answers copied from the last claim are ready to send: people must see that
+            # they were not typed for this one (the conflict of interest question above all).
+            "from_last_claim": from_last_claim and not form.is_bound,
         },
     )
 

@@ -214,6 +214,9 @@ class TestFillingIn:
         page = client.get(url).content.decode()
         assert "Being paid for taking part can affect your benefits and tax" in page
         assert "citizensadvice.org.uk" in page
+        # The warning offers expenses without a fee: the way to choose it is beside it.
+        details = reverse("payments:claim_details", args=[claim.pk])
+        assert f'href="{details}">Change<span class="govuk-visually-hidden"> how to pay' in page
 
         response = client.post(url, {})
         assert "Confirm that you have read about benefits and tax" in response.content.decode()
@@ -641,3 +644,27 @@ def test_commissioners_see_who_recorded_the_attendance_a_claim_rests_on(
     day = f"{timezone.localdate():%-d %B %Y}"
     assert f"Attended, recorded by Sam Staff on {day}" in review
     assert "recorded by Sam Staff" not in own  # the person sees their claim, not the register
+
+
+def test_answers_copied_from_the_last_claim_say_so(client, resident):
+    from tests.payments.factories import SignUpFactory, claim_in_state, make_policy
+
+    make_policy()
+    claim_in_state(resident)  # sent: bank transfer, not employed by a partner
+    second = services.start_claim(SignUpFactory(resident=resident), by=resident)
+    client.force_login(resident)
+    url = reverse("payments:claim_details", args=[second.pk])
+
+    page = client.get(url).content.decode()
+
+    assert "We have filled in the answers from your last claim." in page
+    assert 'value="bank_transfer" checked' in page
+    _details(client, second)
+    assert "We have filled in" not in client.get(url).content.decode()  # its own answers now
+
+
+def test_a_first_claim_has_nothing_copied(client, resident, attended, policy):
+    claim = services.start_claim(attended, by=resident)
+    client.force_login(resident)
+    page = client.get(reverse("payments:claim_details", args=[claim.pk])).content.decode()
+    assert "We have filled in" not in page
