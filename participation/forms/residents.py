@@ -212,5 +212,6 @@ class ContactPreferencesForm(forms.Form):
             and "phone" in data
             and not (data["phone"] or data.get("postal_address", "").strip())
         ):
-            self.add_error("postal_address", POST_OR_PHONE_NEEDS_DETAILS)
+            # On the phone box, the first of the two: the error summary leads there.
+            self.add_error("phone", POST_OR_PHONE_NEEDS_DETAILS)
         return data

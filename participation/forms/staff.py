@@ -611,7 +611,8 @@ class AddPersonForm(forms.Form):
                 "phone", "Enter a mobile number, starting 07, so we can send them text messages"
             )
         if unreachable:
-            self.add_error("postal_address", OFFLINE_PERSON_NEEDS_DETAILS)
+            # On the phone box, the first of the two: the error summary leads there.
+            self.add_error("phone", OFFLINE_PERSON_NEEDS_DETAILS)
         return data
 
 

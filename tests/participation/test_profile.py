@@ -175,7 +175,7 @@ def test_post_or_phone_needs_a_number_or_an_address_and_keeps_what_was_typed(cli
 
     page = response.content.decode()
     assert "govuk-error-summary" in page
-    assert 'href="#id_postal_address"' in page
+    assert 'href="#id_phone"' in page  # the first of the two boxes
     assert "Enter a phone number or a postal address" in page
     assert re.search(r'value="easy_read"\s+checked', page)
     assert re.search(r'<input[^>]*name="large_print"[^>]*checked', page)
