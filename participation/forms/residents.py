@@ -55,9 +55,9 @@ class SignUpForm(forms.Form):
 
     def asked_with_nothing_kept(self):
         """Asked of someone who has told us no access needs: nothing "else" to add to."""
-        self.fields["access_needs_note"].label = (
-            "Is there anything you need for this session? (optional)"
-        )
+        self.fields[
+            "access_needs_note"
+        ].label = "Is there anything you need for this session? (optional)"
 
 
 class SessionNeedsForm(forms.Form):
