@@ -89,7 +89,8 @@ def test_the_queue_shows_age_and_flags_entries_older_than_5_working_days(
     assert "Waiting since Monday" in page and "Sent on Friday" in page
     assert "5 working days" in page
     assert "1 working day\n" in page  # Friday 9am to Monday 10:30am
-    assert page.count("Overdue</strong>") == 1
+    # The row says "5 working days" (whole days); its tag agrees with the count above.
+    assert page.count("Waited more than 5 working days</strong>") == 1
     assert "1 entry has waited more than 5 working days" in page
     assert list(Entry.objects.overdue_for_moderation()) == [old]
     assert fresh.is_overdue() is False
