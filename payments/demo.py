@@ -202,14 +202,14 @@ def _make_claim(signup, state, days, *, person, commissioner, now):
         return services.return_claim(
             claim,
             by=commissioner,
-            reason="Please add a photo of your bus ticket. We need a receipt for fares over £5.",
+            reason="Please say which bus you took, so we can check the fare.",
         )
     if state == Claim.Status.REJECTED:
         return services.reject_claim(
             claim,
             by=commissioner,
-            reason="We have already paid a claim for this session. Contact us if you think "
-            "this is wrong.",
+            reason="This session was part of your paid work with the carers' centre, so we "
+            "cannot pay a fee for it as well.",
         )
     if state in (Claim.Status.APPROVED, Claim.Status.PAID):
         return services.approve_claim(claim, by=commissioner)
