@@ -183,6 +183,19 @@ def readable(data: dict) -> dict:
     return shown
 
 
+# The readable page's headings: what each part holds, in the words of the pages people use,
+# not the names of the parts of the program that keep it (the JSON keeps those).
+SECTION_HEADINGS = {
+    "account": "Your account",
+    "participation": "Your profile, and the sessions you signed up for",
+    "payments": "Your claims and payments",
+    "learning": "What you shared in the practice guide",
+    "notifications": "Messages we sent you, and what you asked us to stop",
+    "insight": "Your survey answers and the optional questions about you",
+    "projects": "Projects you run or help to run",
+}
+
+
 def build_zip(user) -> bytes:
     """A ZIP with everything as JSON, and a readable HTML summary of the same data."""
     data = collect(user)
@@ -195,7 +208,14 @@ def build_zip(user) -> bytes:
             "your-data.html",
             render_to_string(
                 "users/data_summary.html",
-                {"data": readable(data), "person": user, "exported_at": timezone.now()},
+                {
+                    "sections": [
+                        (SECTION_HEADINGS.get(name, name.capitalize()), content)
+                        for name, content in readable(data).items()
+                    ],
+                    "person": user,
+                    "exported_at": timezone.now(),
+                },
             ),
         )
         # Files the person gave us (receipts), copied in as they are: an app's privacy module
@@ -213,10 +233,13 @@ def build_zip(user) -> bytes:
 @dataclass(frozen=True)
 class NotYet:
     """Why an account cannot be erased yet, said twice: to the person, on their own "Delete
-    your account" page, and to an admin erasing it for them ("Not erased Ann Other: ...")."""
+    your account" page, and to an admin erasing it for them ("Not erased Ann Other: ...").
+    `links`: (text, URL) of the pages where the person can put it right, listed under the
+    reason on their own page."""
 
     to_person: str
     to_admin: str
+    links: tuple[tuple[str, str], ...] = ()
 
 
 def erasure_blockers(user) -> list[NotYet]:

@@ -109,6 +109,21 @@ def _readable_page(client, person) -> str:
     return archive.read("your-data.html").decode()
 
 
+def test_the_readable_page_is_in_plain_sections_and_fits_a_phone(client, resident):
+    page = _readable_page(client, resident)
+
+    headings = re.findall(r"<h2>(.*?)</h2>", page)
+    assert {
+        "Your account",
+        "Your profile, and the sessions you signed up for",
+        "Your claims and payments",
+        "What you shared in the practice guide",
+    } <= set(headings)
+    assert not {"Participation", "Payments", "Learning", "Notifications", "Insight"} & set(headings)
+    # Its own rules: long links wrap on a narrow screen, and messages keep their lines.
+    assert "overflow-wrap: anywhere" in page and "white-space: pre-line" in page
+
+
 def test_the_readable_page_shows_money_yes_no_dates_and_places_as_the_site_does(client, resident):
     make_policy()
     # Two hours at £20 an hour and a £4.60 bus fare: £44.60 claimed.
