@@ -55,6 +55,7 @@ AUDITED_MODELS = {
             "pays_expenses",
             "status",
             "capacity",
+            "created_by",  # who runs a session standing alone: handed over on its form
         ],
     },
     # The register is saved in one UPDATE (participation.services._save_attendance), which

@@ -26,6 +26,9 @@ KIND_CATEGORIES = {
     "waiting_list_joined": Category.SIGN_UPS,
     "place_offered": Category.SIGN_UPS,
     "offer_expired": Category.SIGN_UPS,
+    # A session started with the person still waiting: no place came up. Optional, unlike a
+    # place offered: nothing is lost by missing it, and "Your involvement" says so too.
+    "waiting_list_no_place": Category.SIGN_UPS,
     "signup_cancelled": Category.SIGN_UPS,
     "opportunity_cancelled": Category.SIGN_UPS,
     "opportunity_changed": Category.SIGN_UPS,

@@ -33,10 +33,17 @@ MOST_REGISTERS_IN_ONE_PROMPT = 15
 
 def prompt_for_overdue_updates(now=None) -> int:
     """Project owners whose session ended 6+ weeks ago with no "we said, we did" since; and
-    whoever made a session standing alone that ended 6+ weeks ago with no update about it
-    since. Each is told once, about the project's most recent such session or about the
-    session."""
+    whoever runs a session standing alone (its `created_by`) that ended 6+ weeks ago with no
+    update about it since. Each is told once, about the project's most recent such session or
+    about the session.
+
+    A session standing alone is asked about only if the person running it is still active
+    staff (participation.permissions.running_in_person): nothing is sent about one whose
+    runner has left, as their account could not act on it (and an erased person's message
+    would land on the call list). Commissioners find such sessions on the staff list ("Nobody
+    runs it") and hand them over; the new runner is asked from then on."""
     from participation.models import Opportunity
+    from participation.permissions import running_in_person
     from projects.models import Update
 
     now = now or timezone.now()
@@ -85,17 +92,20 @@ def prompt_for_overdue_updates(now=None) -> int:
         .exclude(status__in=[Opportunity.Status.DRAFT, Opportunity.Status.CANCELLED])
         .annotate(latest_update=Subquery(latest_session_update))
         .filter(Q(latest_update__isnull=True) | Q(latest_update__lt=F("ends_at")))
-        .select_related("created_by")
         .order_by("pk")
         .distinct()
     )
+    standing_alone = list(standing_alone)
+    runners = running_in_person(standing_alone)
     told = 0
     for session in standing_alone:
+        if not runners[session.pk]:
+            continue  # nobody runs it now: see the docstring
         told += 1
         with transaction.atomic():
             queue_message(
                 "staff_update_overdue",
-                recipient=session.created_by,
+                recipient=runners[session.pk][0],
                 event_key=f"update-overdue:session:{session.pk}",
                 context={"project": None, "session": session, "session_date": session.ends_at},
             )

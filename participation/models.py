@@ -1,5 +1,5 @@
 import secrets
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -16,6 +16,17 @@ from .querysets import OpportunityQuerySet, SignUpQuerySet
 # person still has time to say yes; and an offer always gets at least MIN_OFFER_WINDOW.
 OFFER_CUTOFF_BEFORE_START = timedelta(hours=3)
 MIN_OFFER_WINDOW = timedelta(hours=1)
+# Offers to people on the staff call list last until at least this time on the next working
+# day: time for staff to phone them in the morning.
+CALL_LIST_OFFER_UNTIL = time(12)
+
+
+def _noon_next_working_day(now):
+    """CALL_LIST_OFFER_UNTIL on the first weekday (Monday to Friday) after `now`'s local day."""
+    day = timezone.localtime(now).date() + timedelta(days=1)
+    while day.weekday() >= 5:  # Saturday, Sunday
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, CALL_LIST_OFFER_UNTIL))
 
 
 class Venue(models.Model):
@@ -153,8 +164,19 @@ class Opportunity(models.Model):
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Kept under its first name: for a session standing alone it now means who runs it (it
+    # starts as whoever made it, and is handed over on the opportunity form). A session in a
+    # project is run by the project's owner and team, and this is only who added it.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="who runs it",
+        help_text=(
+            "For a session with no project: the member of staff who runs it (sees the access "
+            "needs of the people booked, takes the register, gets its reminders). For a "
+            "session in a project: who added it; the project's owner and team run it."
+        ),
     )
     published_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -314,12 +336,23 @@ class Opportunity(models.Model):
             return "The deadline to sign up has passed."
         return ""
 
-    def offer_expiry(self, now=None):
+    def offer_expiry(self, now=None, *, on_call_list=False):
         """When an offer of a freed place made now runs out: the opportunity's own window
-        (48 hours by default, at least MIN_OFFER_WINDOW), cut to `latest_offer_end`."""
+        (48 hours by default, at least MIN_OFFER_WINDOW), cut to `latest_offer_end`.
+
+        `on_call_list`: the person hears through the staff call list, which staff work in
+        office hours. Their offer lasts at least until noon on the next working day, so it
+        cannot run out overnight or over a weekend before anyone could phone them; still
+        never past `latest_offer_end`, which keeps the usual rule when the session is close.
+        Working days are Monday to Friday: bank holidays are not known to the hub.
+        """
         now = now or timezone.now()
         window = max(timedelta(hours=self.offer_window_hours), MIN_OFFER_WINDOW)
-        return min(now + window, self.latest_offer_end(now))
+        latest = self.latest_offer_end(now)
+        expires = min(now + window, latest)
+        if on_call_list:
+            expires = min(max(expires, _noon_next_working_day(now)), latest)
+        return expires
 
     def latest_offer_end(self, now=None):
         """The latest any offer may run to, so a place does not sit unused when the session

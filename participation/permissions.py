@@ -3,14 +3,18 @@ these rules live; every view goes through a function here.
 
 - Anyone sees published, closed and cancelled opportunities; drafts only their runners.
 - Staff "run" an opportunity when they may edit its project (owner, team member,
-  commissioner, admin) or, for a standalone opportunity, when they created it. Admins run all.
+  commissioner, admin). One standing alone (no project) is run by the member of staff in its
+  `created_by` ("Who runs this session" on its form: whoever made it, until it is handed to a
+  colleague), and by commissioners and admins, as they may change every project; any of them
+  may hand it over. Admins run all.
 - A sign-up is seen by the person, the staff running that opportunity and admins. Anyone
   else gets a 404, so they cannot even tell it exists.
 - Access needs on it are narrower (special category data, SPEC "hard rules"): the person,
-  the staff who run the session in person (the project's owner and team, or whoever made a
-  standalone opportunity) and admins. Commissioners may manage every project, but see
-  people's needs only on projects they are part of. Staff stop seeing them two weeks after
-  the session (Opportunity.access_needs_kept).
+  the staff who run the session in person (the project's owner and team, or whoever runs a
+  standalone opportunity: its `created_by`) and admins. Commissioners may manage every
+  project and every standalone opportunity, but see people's needs only on those they run
+  in person. Staff stop seeing them two weeks after the session
+  (Opportunity.access_needs_kept).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -46,14 +50,16 @@ def can_run(user, opportunity) -> bool:
         return True
     if opportunity.project_id:
         return can_edit_project(user, opportunity.project)
-    return opportunity.created_by_id == user.pk
+    return opportunity.created_by_id == user.pk or projects_permissions.edits_every_project(user)
 
 
 def running_in_person(sessions) -> dict:
     """{session id: [the staff who run it in person]}, as `can_see_access_needs` names them
-    (less admins, who see every session's): its project's owner and team, or whoever made a
-    session standing alone. Active staff only, in id order. Two queries however many
-    sessions: for the people told when someone's needs change, or a register is not taken."""
+    (less admins, who see every session's): its project's owner and team, or whoever runs a
+    session standing alone (its `created_by`), not the commissioners who may also run it.
+    Active staff only, in id order: nobody, once the person it was left with has left (see
+    OpportunityQuerySet.with_nobody_running). Two queries however many sessions: for the
+    people told when someone's needs change, or a register is not taken."""
     from coprod_hub.users.models import User
     from projects.models import Project
 
@@ -89,6 +95,7 @@ def can_see_access_needs(user, opportunity) -> bool:
         return True
     if opportunity.project_id:
         return projects_permissions.is_on_team(user, opportunity.project)
+    # Whoever runs it: not the commissioners who may also manage it.
     return opportunity.created_by_id == user.pk
 
 
@@ -101,7 +108,10 @@ def opportunities_run_by(user):
     from projects.models import Project
 
     # The projects app's rule for who may edit a project, as a queryset (commissioners may
-    # edit them all); standalone opportunities stay with whoever made them.
+    # edit them all); standalone opportunities are run by their `created_by`, and by
+    # commissioners, who hand them over when that person leaves.
+    if projects_permissions.edits_every_project(user):
+        return Opportunity.objects.all()
     editable = Project.objects.editable_by(user).values("pk")
     return Opportunity.objects.filter(
         Q(project__in=editable) | Q(project__isnull=True, created_by=user)

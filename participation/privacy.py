@@ -1,15 +1,23 @@
 """A person's participation data, for "download my data" and "delete my account"
-(see coprod_hub/users/privacy.py)."""
+(see coprod_hub/users/privacy.py).
+
+A session standing alone that is still to come, with people booked or waiting, needs
+someone to run it (see its form's "Who runs this session"): whoever runs it must hand it to a
+colleague before their account can be erased, as a project's owner must hand the project
+over (projects.privacy)."""
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 
 from coprod_hub.audit import allow_privileged_change
-from coprod_hub.users.privacy import rename_in_admin_history
+from coprod_hub.users.privacy import NotYet, rename_in_admin_history
 
-from .models import Profile, SignUp
+from .models import Opportunity, Profile, SignUp
+from .permissions import can_run
 from .services import withdraw_for_erasure
 
 
@@ -52,6 +60,50 @@ def export(user) -> dict:
             for signup in signups
         ],
     }
+
+
+def sessions_to_hand_over(user, now=None):
+    """Sessions standing alone that `user` runs, going ahead, not started, with someone
+    booked, offered a place or waiting: they would be left with nobody to run them."""
+    people = SignUp.objects.filter(
+        opportunity=OuterRef("pk"),
+        status__in=[SignUp.Status.BOOKED, SignUp.Status.OFFERED, SignUp.Status.WAITING],
+    )
+    return Opportunity.objects.filter(
+        Exists(people),
+        project__isnull=True,
+        created_by=user,
+        status__in=Opportunity.GOING_AHEAD,
+        starts_at__gt=now or timezone.now(),
+    ).order_by("starts_at", "pk")
+
+
+def erasure_blockers(user) -> list[NotYet]:
+    sessions = list(sessions_to_hand_over(user))
+    if not sessions:
+        return []
+    one = len(sessions) == 1
+    counted = "a session" if one else f"{len(sessions)} sessions"
+    titles = ", ".join(f"“{session.title}”" for session in sessions)
+    return [
+        NotYet(
+            to_person=f"You run {counted} still to come that people have booked or are "
+            f"waiting for. Hand {'this session' if one else 'these sessions'} to a colleague "
+            f"first: {titles}. Then you can delete your account.",
+            to_admin=f"they run {counted} with no project, still to come, that people have "
+            f"booked or are waiting for ({titles}). Hand {'it' if one else 'them'} to a "
+            "colleague first",
+            # Only pages they may still open: not once their staff role has gone.
+            links=tuple(
+                (
+                    f"Choose who runs “{session.title}”",
+                    reverse("participation:edit", args=[session.pk]),
+                )
+                for session in sessions
+                if can_run(user, session)
+            ),
+        )
+    ]
 
 
 def _cancelled_by(signup) -> str:

@@ -118,13 +118,31 @@ class OpportunityQuerySet(models.QuerySet):
             register_not_taken=ExpressionWrapper(incomplete, output_field=BooleanField())
         )
 
+    def with_nobody_running(self):
+        """Adds `nobody_runs_it`: standing alone, and whoever it was left with (`created_by`)
+        no longer holds the staff role or has closed their account. Nobody then sees its
+        people's access needs, takes its register or is reminded to
+        (permissions.running_in_person) until a commissioner hands it to a colleague."""
+        from django.contrib.auth import get_user_model
+
+        from coprod_hub.users.roles import Role
+
+        staff = get_user_model().objects.holding(Role.STAFF).filter(pk=OuterRef("created_by_id"))
+        return self.annotate(
+            nobody_runs_it=ExpressionWrapper(
+                Q(project__isnull=True) & ~Q(Exists(staff)), output_field=BooleanField()
+            )
+        )
+
     def for_list(self):
         """Everything a list row shows, without a query per row."""
         return self.select_related("project__service_area", "venue", "topic").with_place_counts()
 
     def search(self, text: str):
         """Full-text search with ranking on PostgreSQL (the title counts most, then the
-        description); a plain "every word appears" match on SQLite."""
+        description, then who it is for and the venue's name and area, so people can look
+        for what is near them: migration 0016); a plain "every word appears" match on
+        SQLite, in the same fields."""
         text = " ".join(text.split())
         if not text:
             return self
@@ -139,6 +157,8 @@ class OpportunityQuerySet(models.QuerySet):
                 Q(title__icontains=word)
                 | Q(description__icontains=word)
                 | Q(who_for__icontains=word)
+                | Q(venue__name__icontains=word)
+                | Q(venue__area__icontains=word)
             )
         return matches.annotate(rank=Value(1.0, output_field=models.FloatField()))
 

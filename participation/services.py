@@ -16,8 +16,8 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.db.models import Case, Count, F, Max, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from coprod_hub.audit import log_updates
@@ -277,8 +277,12 @@ def _offer_free_places(opportunity, now, *, held=None) -> list[SignUp]:
     if free <= 0:
         return []
     offered = []
-    expires = opportunity.offer_expiry(now)
-    for signup in opportunity.signups.waiting_in_order().select_related("resident")[:free]:
+    # Their profiles in the same query: how each person hears decides how long they have.
+    waiting = opportunity.signups.waiting_in_order().select_related("resident__profile")
+    for signup in waiting[:free]:
+        # Someone staff phone (the call list) has until the next working day to answer.
+        on_call_list = choose_channel(signup.resident)[0] == Message.Channel.CALL_LIST
+        expires = opportunity.offer_expiry(now, on_call_list=on_call_list)
         _set_status(signup, Status.OFFERED, now, offer_expires_at=expires)
         _tell("place_offered", signup, opportunity)
         offered.append(signup)
@@ -407,6 +411,66 @@ def expire_offers(now=None) -> int:
             opportunity = _lock(opportunity_id)
             count += _expire_offers_for(opportunity, now)
     return count
+
+
+# The message to people still waiting when a session starts, and how long after the start it
+# is still news: a sweep missed for a day (beat down) is made up, but the first sweep after
+# this was added does not write to everyone ever left waiting.
+NO_PLACE_KIND = "waiting_list_no_place"
+NO_PLACE_NEWS_FOR = timedelta(days=2)
+NO_PLACE_BATCH_SIZE = 500
+
+
+def _no_place_key(signup_id) -> str:
+    return f"signup:{signup_id}:{NO_PLACE_KIND}"
+
+
+def tell_waiting_no_place_came_up(now=None) -> int:
+    """The periodic sweep's other half: once a session has started, everyone still on its
+    waiting list is told that no place came up, with other ways to take part. Returns how
+    many messages were queued.
+
+    Their sign-ups stay "waiting", the record of what happened. Cancelled sessions are left
+    out (their waiting lists ended, and were told, when they were cancelled). Once per sign-up,
+    however often it runs and on two workers at once: the outbox keeps one message per key
+    and person, and sign-ups already told are not loaded again. Nothing about places changes,
+    and once a session has started nobody can join, leave or be offered a place on its
+    waiting list, so no lock is needed.
+    """
+    now = now or timezone.now()
+    told = Message.objects.filter(
+        # The unique (event_key, recipient) index answers this for each sign-up.
+        event_key=Concat(
+            Value("signup:"), Cast(OuterRef("pk"), CharField()), Value(f":{NO_PLACE_KIND}")
+        ),
+        recipient_id=OuterRef("resident_id"),
+    )
+    signups = (
+        SignUp.objects.filter(
+            status=Status.WAITING,
+            resident__is_active=True,
+            opportunity__status__in=Opportunity.GOING_AHEAD,
+            opportunity__starts_at__lte=now,
+            opportunity__starts_at__gt=now - NO_PLACE_NEWS_FOR,
+        )
+        .exclude(Exists(told))
+        # What the message names (the session, and its topic for the link to others).
+        .select_related("resident", "opportunity__topic", "opportunity__project__service_area")
+        .order_by("opportunity_id", "pk")
+    )
+    with transaction.atomic():
+        return queue_messages_for_events(
+            NO_PLACE_KIND,
+            events=(
+                (
+                    signup.resident,
+                    _no_place_key(signup.pk),
+                    {"signup": signup, "opportunity": signup.opportunity},
+                )
+                # One query a batch, as the outbox writes them.
+                for signup in signups.iterator(chunk_size=NO_PLACE_BATCH_SIZE)
+            ),
+        )
 
 
 # --- Opportunities ---------------------------------------------------------------------
@@ -579,10 +643,12 @@ FEE_BASIS_IN_WORDS = {
 }
 
 
-def _fee_news(before, after) -> str:
+def fee_news(before, after) -> str:
     """What people are told about a new fee: "It is now paid: £30 for your time (2 hours at
     £15 an hour)." The amount is the sign-up page's; without a rate in the payment policy yet,
-    the page gives only how the fee is worked out, and so does this."""
+    the page gives only how the fee is worked out, and so does this. `before` and `after` are
+    (fee basis, payments.policy.Fee or None). A new rate in the payment policy says the same
+    (payments.services.policy_changes)."""
     (was_basis, _), (basis, fee) = before, after
     if basis == Opportunity.FeeBasis.NONE:
         return "It is no longer paid: there is no fee for your time."
@@ -606,7 +672,7 @@ def _changes_in_words(changed, before, after) -> list[str]:
     new time and place speak for themselves in the message."""
     news = []
     if "fee_basis" in changed:
-        news.append(_fee_news(before["fee_basis"], after["fee_basis"]))
+        news.append(fee_news(before["fee_basis"], after["fee_basis"]))
     for name, (now_offered, no_longer) in OFFER_CHANGES_IN_WORDS.items():
         if name in changed:
             news.append(now_offered if after[name] else no_longer)
@@ -724,6 +790,32 @@ def cancel_opportunity(opportunity, *, by, reason="", now=None) -> Opportunity:
             offer_expires_at=None,
             waiting_since=None,
         )
+        return locked
+
+
+def hand_over_opportunity(opportunity, *, to, by) -> Opportunity:
+    """Give a session standing alone to another member of staff to run (its `created_by`):
+    from now on they see the access needs of the people booked, take the register and get
+    its prompts. `by` runs it, or is a commissioner or an admin (permissions.can_run, checked
+    by the view). The audit trail records who changed it, from whom to whom. Nobody booked is
+    told, and calendars are not asked to update: nothing they see changes."""
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        if locked.project_id:
+            raise ParticipationError(
+                "A session in a project is run by the project’s owner and team.",
+                field="created_by",
+            )
+        if locked.created_by_id == to.pk:
+            return locked
+        if locked.status == Opportunity.Status.CANCELLED:
+            raise ParticipationError("A cancelled opportunity cannot be changed.")
+        if not User.objects.holding(Role.STAFF).filter(pk=to.pk).exists():
+            raise ParticipationError(
+                f"{to} cannot run sessions. Choose a member of staff", field="created_by"
+            )
+        locked.created_by = to
+        locked.save(update_fields=["created_by"])
         return locked
 
 

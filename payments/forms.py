@@ -436,6 +436,15 @@ class ReviewFilterForm(Form):
     flag = forms.ChoiceField(choices=FLAG_CHOICES, required=False, label="Days to pay")
 
 
+def _date_as_posted(name, day) -> list[tuple[str, str]]:
+    """A date as the three boxes of `_date_field` post it."""
+    return [
+        (f"{name}_0", str(day.day)),
+        (f"{name}_1", str(day.month)),
+        (f"{name}_2", str(day.year)),
+    ]
+
+
 def _check_policy_start(form, starts_on) -> None:
     """Asked here as well as in the service, so a start date of today is listed with any
     other problem (a bad amount, say) rather than only on the next try."""
@@ -474,6 +483,12 @@ class FeeRateForm(Form):
         ):
             self.add_error("starts_on", policy_changes.SAME_DAY_RATE)
         return data
+
+    def as_posted(self) -> list[tuple[str, str]]:
+        """The checked answers as the form posts them, for the page that checks the rate."""
+        data = self.cleaned_data
+        posted = [("basis", data["basis"]), ("amount", pounds_for_input(data["amount"]))]
+        return posted + _date_as_posted("starts_on", data["starts_on"])
 
 
 class ChooseExpenseForm(Form):
@@ -635,10 +650,7 @@ class ExpenseRuleForm(Form):
                 posted.append((name, pounds_for_input(data[name])))
         if data.get("needs_prior_agreement"):
             posted.append(("needs_prior_agreement", "on"))
-        day = data["starts_on"]
-        posted += [("starts_on_0", str(day.day)), ("starts_on_1", str(day.month))]
-        posted.append(("starts_on_2", str(day.year)))
-        return posted
+        return posted + _date_as_posted("starts_on", data["starts_on"])
 
     @staticmethod
     def initial_from(rule: ExpenseRule | None) -> dict:

@@ -68,8 +68,13 @@ def fee_for(opportunity, day: date) -> Fee | None:
     """
     if not opportunity.is_paid:
         return None
-    rate = FeeRate.objects.for_key(opportunity.fee_basis, day)
-    if rate is None:
+    return fee_at_rate(opportunity, FeeRate.objects.for_key(opportunity.fee_basis, day))
+
+
+def fee_at_rate(opportunity, rate: FeeRate | None) -> Fee | None:
+    """The fee for this opportunity at `rate` (one for its basis, saved or not): what
+    `fee_for` gives when `rate` is the one in force. A new rate's check page compares two."""
+    if not opportunity.is_paid or rate is None:
         return None
     if opportunity.fee_basis == Opportunity.FeeBasis.PER_HOUR:
         return Fee(

@@ -18,8 +18,10 @@ from coprod_hub.lib.forms import (
     is_uk_mobile,
     with_character_count,
 )
+from projects.forms import StaffChoiceField
 from projects.ladder import Level, Step
 from projects.models import ServiceArea
+from projects.querysets import staff_users
 
 from .. import people
 from ..models import Opportunity, Profile, SignUp, Venue
@@ -44,6 +46,15 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
         required=False,
         require_all_fields=False,
         help_text="Sign-up closes at the end of this day. For example, 20 3 2026",
+    )
+    # Stored in `created_by` (Opportunity.created_by), which for a session standing alone
+    # means who runs it. Not a model field of this form: the view hands the session over
+    # (services.hand_over_opportunity), so the audit trail records it as a change of its own.
+    created_by = StaffChoiceField(
+        label="Who runs this session (only if there is no project)",
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose a member of staff to run it"},
     )
 
     class Meta:
@@ -163,9 +174,11 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
             if self.instance.signup_deadline:
                 deadline = self.instance.signup_deadline.astimezone(UK)
                 self.initial.setdefault("deadline_date", deadline.date())
+        self._who_runs_it()
         self.order_fields(
             [
                 "project",
+                "created_by",
                 "title",
                 "description",
                 "kind",
@@ -183,6 +196,43 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
             ]
         )
         self.helper = gds_helper()
+
+    RUNS_IT_HELP = (
+        "They see the access needs of the people booked, take the register and are reminded "
+        "to. In a project, the project’s owner and team run its sessions."
+    )
+
+    def _who_runs_it(self):
+        """Shown for a new session, and for one standing alone; one in a project is run by
+        the project's owner and team. Everyone who may change a session standing alone (whoever
+        runs it, commissioners and admins) may hand it over. Left out of what is sent (a page
+        opened before this field was added), it stays with whoever runs it now."""
+        self.runner_has_left = False
+        if self.instance.pk and self.instance.project_id:
+            del self.fields["created_by"]
+            return
+        field = self.fields["created_by"]
+        field.queryset = staff_users().order_by("display_name", "email")
+        field.help_text = self.RUNS_IT_HELP
+        field.empty_label = None
+        if not self.instance.pk:
+            return
+        runner = self.instance.created_by
+        self.initial.setdefault("created_by", runner.pk)
+        if not field.queryset.filter(pk=runner.pk).exists():
+            # They have left (no staff role, or their account closed): nobody runs it until
+            # someone is chosen, from an empty choice, rather than quietly giving it to
+            # whoever comes first in the list (see clean).
+            self.runner_has_left = True
+            field.empty_label = "Choose who runs it now"
+            field.help_text = f"{runner} can no longer run sessions. {self.RUNS_IT_HELP}"
+
+    def hand_to(self):
+        """The member of staff chosen to run a session standing alone, or None: none chosen
+        (it stays with whoever runs it now), or it is part of a project."""
+        if self.cleaned_data.get("project"):
+            return None
+        return self.cleaned_data.get("created_by")
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
@@ -217,6 +267,12 @@ class OpportunityForm(PlainTextMixin, forms.ModelForm):
             else:
                 data["signup_deadline"] = None
         if not data.get("project"):
+            if (
+                self.runner_has_left
+                and not data.get("created_by")
+                and "created_by" not in self.errors
+            ):
+                self.add_error("created_by", "Choose who runs this session now")
             if not data.get("topic"):
                 self.add_error("topic", TOPIC_NEEDED)
             if not data.get("level"):

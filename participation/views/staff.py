@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
@@ -18,6 +19,8 @@ from coprod_hub.audit import log_access
 from coprod_hub.lib.csv_export import csv_response
 from coprod_hub.lib.forms import is_database_id, strip_control_characters
 from coprod_hub.lib.pagination import paginate
+from notifications.prompts import STOP_CHASING_AFTER
+from projects.permissions import edits_every_project
 
 from .. import people, permissions, services
 from ..forms import (
@@ -44,16 +47,22 @@ SEARCH_MAX_LENGTH = 200
 @login_required
 def staff_list(request):
     """Opportunities you run: coming up soonest first, past ones latest first, and a search
-    by title or project for staff who run many."""
+    by title or project for staff who run many. Commissioners and admins also find the
+    sessions standing alone that nobody runs any more, to hand them to a colleague."""
     permissions.require_staff(request)
     status = request.GET.get("status", "")
     # Characters no title holds (NUL would be a database error) cannot match: drop them.
     typed = strip_control_characters(request.GET.get("q", ""))
     search = " ".join(typed.split())[:SEARCH_MAX_LENGTH]
-    opportunities = permissions.opportunities_run_by(request.user)
+    opportunities = permissions.opportunities_run_by(request.user).with_nobody_running()
+    # Commissioners and admins hand over sessions standing alone whose runner has left.
+    hands_over = edits_every_project(request.user)
+    to_hand_over = _to_hand_over(opportunities) if hands_over else None
     order = ("starts_at", "pk")
     if status in Opportunity.Status.values:
         opportunities = opportunities.filter(status=status)
+    elif status == NOBODY_RUNS_IT and hands_over:
+        opportunities = _to_hand_over(opportunities)
     elif status == "past":
         opportunities = opportunities.filter(starts_at__lte=timezone.now())
         order = ("-starts_at", "-pk")
@@ -74,9 +83,29 @@ def staff_list(request):
             "status": status,
             "search": search,
             "search_max_length": SEARCH_MAX_LENGTH,
-            "status_choices": [("", "Coming up"), *Opportunity.Status.choices, ("past", "Past")],
+            "status_choices": [
+                ("", "Coming up"),
+                *Opportunity.Status.choices,
+                ("past", "Past"),
+                *([(NOBODY_RUNS_IT, "Nobody runs it")] if hands_over else []),
+            ],
+            "to_hand_over": to_hand_over.count() if to_hand_over is not None else 0,
+            "nobody_runs_it": NOBODY_RUNS_IT,
+            "hand_over_weeks": STOP_CHASING_AFTER.days // 7,
         },
     )
+
+
+NOBODY_RUNS_IT = "nobody"
+
+
+def _to_hand_over(opportunities):
+    """Sessions standing alone whose runner has left, not called off, and still to come or
+    over less than STOP_CHASING_AFTER ago: after that no prompt chases them, and nothing
+    waits on whoever runs them."""
+    return opportunities.filter(
+        nobody_runs_it=True, ends_at__gt=timezone.now() - STOP_CHASING_AFTER
+    ).exclude(status=Opportunity.Status.CANCELLED)
 
 
 def _opportunity_form_page(request, form, *, opportunity=None, copy_of=None):
@@ -113,20 +142,46 @@ def copy_opportunity(request, pk):
 def _new_opportunity(request, projects, initial, *, copy_of=None):
     if "add_venue" in request.POST:
         return _add_venue_keeping_the_form(request)
+    # Whoever adds a session runs it unless they choose a colleague (a copy too: the person
+    # copying it runs the new one).
+    initial["created_by"] = request.user.pk
     initial.update(_typed_before_adding_a_venue(request))
     form = OpportunityForm(
         request.POST if request.method == "POST" else None, projects=projects, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         try:
-            opportunity = services.create_opportunity(by=request.user, **form.opportunity_fields())
+            # One transaction: a session nobody could be given is not left behind as a draft.
+            with transaction.atomic():
+                opportunity = services.create_opportunity(
+                    by=request.user, **form.opportunity_fields()
+                )
+                if runner := form.hand_to():
+                    opportunity = services.hand_over_opportunity(
+                        opportunity, to=runner, by=request.user
+                    )
         except services.ParticipationError as error:
             form.add_error(error.field, str(error))
         else:
             done = "Copied as a new draft." if copy_of else "Opportunity saved as a draft."
-            messages.success(request, f"{done} Publish it when it is ready.")
-            return redirect("participation:manage", opportunity.pk)
+            return _after_saving(
+                request,
+                opportunity,
+                f"{done} Publish it when it is ready.",
+                handed_over=f"{done} {opportunity.created_by} runs it, and can publish it when "
+                "it is ready.",
+            )
     return _opportunity_form_page(request, form, copy_of=copy_of)
+
+
+def _after_saving(request, opportunity, done, *, handed_over):
+    """Its page; or, for whoever gave it to a colleague to run and so no longer runs it (its
+    page would not be found), the list of sessions they run, saying who runs it now."""
+    if permissions.can_run(request.user, opportunity):
+        messages.success(request, done)
+        return redirect("participation:manage", opportunity.pk)
+    messages.success(request, handed_over)
+    return redirect("participation:staff_list")
 
 
 @login_required
@@ -150,12 +205,22 @@ def edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_opportunity(opportunity, by=request.user, **form.opportunity_fields())
+            with transaction.atomic():
+                saved = services.update_opportunity(
+                    opportunity, by=request.user, **form.opportunity_fields()
+                )
+                if runner := form.hand_to():
+                    saved = services.hand_over_opportunity(saved, to=runner, by=request.user)
         except services.ParticipationError as error:
             form.add_error(error.field, str(error))
         else:
-            messages.success(request, "Your changes have been saved.")
-            return redirect("participation:manage", opportunity.pk)
+            return _after_saving(
+                request,
+                saved,
+                "Your changes have been saved.",
+                handed_over=f"Your changes have been saved. {saved.created_by} runs "
+                f"{saved.title} now.",
+            )
     return _opportunity_form_page(request, form, opportunity=opportunity)
 
 

@@ -24,8 +24,11 @@ from ..services import PaymentError
 from ..services.policy_changes import (
     describe_expense_rule,
     describe_fee_rate,
+    fee_in_words,
     long_date,
+    pay_changes,
     propose_expense_rule,
+    propose_fee_rate,
     rule_in_words,
     rule_terms,
 )
@@ -88,11 +91,36 @@ def history(request, kind):
     )
 
 
+def _step(request) -> str:
+    """Which button sent a form with a check step: "send" (save) and "change" (go back) on
+    the page that checks it, or the form's own ("check")."""
+    return next((name for name in ("send", "change") if name in request.POST), "check")
+
+
 @role_required(Role.COMMISSIONER)
 def add_fee_rate(request):
+    """Two steps, as for an expense rule: the rate, then a check of what it changes and who
+    we will tell, whose "Save rate" ("send") posts the answers again from hidden fields and
+    "Change the rate" ("change") goes back."""
     form = FeeRateForm(posted(request))
-    if request.method == "POST" and form.is_valid():
+    step = _step(request)
+    if request.method == "POST" and step != "change" and form.is_valid():
         data = form.cleaned_data
+        if step == "check":
+            proposal = propose_fee_rate(
+                basis=data["basis"], amount_pence=data["amount"], starts_on=data["starts_on"]
+            )
+            return render(
+                request,
+                "payments/policy/fee_rate_check.html",
+                {
+                    "form": form,
+                    "proposal": proposal,
+                    "new_rate": fee_in_words(proposal.rule),
+                    "starts_on": long_date(data["starts_on"]),
+                    "changes": pay_changes(proposal.rule),
+                },
+            )
         try:
             rate = services.add_fee_rate(
                 by=request.user,
@@ -108,7 +136,7 @@ def add_fee_rate(request):
     return render(
         request,
         "payments/policy/fee_rate_form.html",
-        {"form": form, "page_title": "Add a new fee rate", "submit_label": "Save rate"},
+        {"form": form, "page_title": "Add a new fee rate", "submit_label": "Continue"},
     )
 
 
@@ -130,7 +158,7 @@ def add_expense_rule(request):
         form = ExpenseRuleForm(category=category, initial=ExpenseRuleForm.initial_from(in_force))
         return _expense_rule_page(request, form, in_force)
     form = ExpenseRuleForm(request.POST, category=category)
-    step = next((name for name in ("send", "change") if name in request.POST), "check")
+    step = _step(request)
     if step == "change" or not form.is_valid():
         return _expense_rule_page(request, form, in_force)
     data = form.cleaned_data
@@ -146,6 +174,7 @@ def add_expense_rule(request):
                 "proposal": proposal,
                 "terms": rule_terms(proposal.rule),
                 "starts_on": long_date(data["starts_on"]),
+                "changes": pay_changes(proposal.rule),
             },
         )
     try:
@@ -195,17 +224,28 @@ def remove_scheduled(request, kind, pk):
     if kind not in HISTORY:
         raise Http404
     change = get_object_or_404(HISTORY[kind][0], pk=pk)
+    describe = describe_fee_rate if isinstance(change, FeeRate) else describe_expense_rule
     if request.method != "POST":
-        # A button on the policy page, not a page of its own: a link here lands there.
-        return redirect("payments:policy")
+        if change.starts_on <= timezone.localdate():
+            # Only planned changes have this page; a link to a past one lands on the policy.
+            return redirect("payments:policy")
+        # A check first: who it changes the pay of, and that we will tell them.
+        return render(
+            request,
+            "payments/policy/remove_check.html",
+            {
+                "kind": kind,
+                "change": change,
+                "words": describe(change),
+                "changes": pay_changes(change, removing=True),
+            },
+        )
     try:
         services.remove_scheduled_change(change, by=request.user)
     except PaymentError as problem:
         messages.error(request, str(problem))
     else:
-        describe = describe_fee_rate if isinstance(change, FeeRate) else describe_expense_rule
-        words = describe(change)
-        messages.success(request, f"Planned change removed: {words}.")
+        messages.success(request, f"Planned change removed: {describe(change)}.")
     return redirect("payments:policy")
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from coprod_hub.users.roles import Role
+from coprod_hub.users.services import revoke_role
 from notifications.models import Message
 from participation import services
 from participation.models import GroupMessage, Opportunity, Profile, SignUp
@@ -43,6 +45,9 @@ def test_staff_create_publish_and_run_an_opportunity(page, axe, fits_320, sign_i
     axe(page)
     press(page, page.get_by_role("button", name="Add an opportunity"))
     page.get_by_role("heading", name="Add an opportunity").wait_for()
+    # Whoever adds a session standing alone runs it, unless they choose a colleague.
+    runner = page.get_by_label("Who runs this session (only if there is no project)")
+    assert runner.input_value() == str(staff.pk)
     axe(page)
     fits_320()
     # Bad input first: the error summary, and nothing typed is lost.
@@ -338,3 +343,52 @@ def test_the_manage_page_with_every_list_fits_a_narrow_screen(page, axe, fits_32
     page.get_by_role("region", name="Waiting list").wait_for()
     axe(page)
     fits_320()
+
+
+def test_a_commissioner_hands_over_a_session_whose_runner_has_left(page, axe, fits_320, sign_in):
+    left = UserFactory(roles=["staff"], display_name="Daniel Okafor")
+    colleague = UserFactory(roles=["staff"], display_name="Grace Adeyemi")
+    commissioner = UserFactory(roles=["commissioner"], display_name="Connor Commissioner")
+    opportunity = OpportunityFactory(title="Day centre drop-in", created_by=left)
+    services.sign_up(opportunity, resident=UserFactory(display_name="Priya Shah"))
+    revoke_role(left, Role.STAFF)
+    sign_in(commissioner)
+
+    page.goto("/opportunities/staff/")
+    page.get_by_role("link", name="Hand it to a colleague").click()
+    page.get_by_text("Nobody runs it", exact=True).first.wait_for()
+    axe(page)
+    fits_320()
+    page.get_by_role("link", name="Choose who runs it").click()
+    runner = page.get_by_label("Who runs this session (only if there is no project)")
+    assert runner.input_value() == ""
+    assert page.get_by_text("Daniel Okafor can no longer run sessions.").is_visible()
+    axe(page)
+    fits_320()
+    page.get_by_role("button", name="Save").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert page.get_by_role("link", name="Choose who runs this session now").is_visible()
+    axe(page)
+    fits_320()
+    runner.select_option(str(colleague.pk))
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Your changes have been saved.").wait_for()
+    opportunity.refresh_from_db()
+    assert opportunity.created_by == colleague
+
+
+def test_someone_running_a_booked_session_is_sent_to_hand_it_over_before_leaving(
+    page, axe, fits_320, sign_in
+):
+    staff = UserFactory(roles=["staff"], display_name="Daniel Okafor")
+    opportunity = OpportunityFactory(title="Day centre drop-in", created_by=staff)
+    services.sign_up(opportunity, resident=UserFactory(display_name="Priya Shah"))
+    sign_in(staff)
+
+    page.goto("/my/data/delete/")
+    page.get_by_role("heading", name="You cannot delete your account yet").wait_for()
+    axe(page)
+    fits_320()
+    page.get_by_role("link", name="Choose who runs “Day centre drop-in”").click()
+    page.get_by_role("heading", name="Change the opportunity").wait_for()
+    assert page.get_by_label("Who runs this session (only if there is no project)").is_visible()

@@ -314,7 +314,7 @@ def test_commissioner_pages_are_accessible(page, axe, fits_320, sign_in):
     shot(page, "11-policy")
     # A form sent empty shows the error summary, and it is accessible too.
     page.goto("/payments/policy/fee-rates/add/")
-    activate(page, page.get_by_role("button", name="Save rate"))
+    activate(page, page.get_by_role("button", name="Continue"))
     assert page.locator(".govuk-error-summary").is_visible()
     axe(page)
 

@@ -170,6 +170,12 @@ def _build_world(run_on_commit):
     participation.cancel_sign_up(daniel, by=staff)
     participation.cancel_opportunity(panel, by=staff, reason="The speaker is ill.")
 
+    # A full session starts with someone still on its waiting list: no place came up.
+    cafe = session("Carers' café: what would help?", _at(30, 10), capacity=1)
+    participation.sign_up(cafe, resident=_person("Fay Morris"))
+    participation.sign_up(cafe, resident=_person("Gus Patel"))
+    participation.tell_waiting_no_place_came_up(now=cafe.starts_at + timedelta(minutes=10))
+
     # Reminders: a hybrid session the day after tomorrow.
     soon = session(
         "Day services: are they working?",

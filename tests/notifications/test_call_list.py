@@ -98,10 +98,10 @@ def test_staff_see_calls_about_the_sessions_they_run_and_the_shared_part(
     assert "Carers&#x27; coffee morning" not in page
     assert "this week&#x27;s new opportunities" in page
 
-    # Commissioners run every project's sessions, but a session standing alone stays with
-    # whoever made it.
+    # Commissioners run every session, standing alone too (they hand one over when whoever
+    # runs it leaves).
     page = page_for(client, commissioner)
-    assert "Mental health peer group" not in page and "coffee morning" not in page
+    assert "Mental health peer group" in page and "coffee morning" in page
     assert "this week&#x27;s new opportunities" in page
 
     page = page_for(client, admin_user)

@@ -59,6 +59,33 @@ def test_an_update_after_the_session_stops_the_prompt():
     assert not Message.objects.filter(kind="staff_update_overdue").exists()
 
 
+def test_a_session_standing_alone_is_asked_about_only_while_someone_active_runs_it(other_staff):
+    weeks_ago = timezone.now() - timedelta(weeks=7)
+    left = UserFactory(display_name="Left Staff", roles=[Role.RESIDENT])  # staff role removed
+    erased = UserFactory(display_name="Erased Staff", roles=[Role.STAFF], is_active=False)
+    sessions = {
+        runner: OpportunityFactory(
+            created_by=runner, starts_at=weeks_ago - timedelta(hours=2), status="closed"
+        )
+        for runner in (left, erased)
+    }
+    for session in sessions.values():
+        SignUp.objects.create(
+            opportunity=session,
+            resident=UserFactory(),
+            status=SignUp.Status.BOOKED,
+            attendance=SignUp.Attendance.ATTENDED,
+        )
+
+    assert prompt_for_overdue_updates() == 0
+    assert not Message.objects.filter(kind="staff_update_overdue").exists()
+
+    # Handed to a colleague, it is asked about again, of them.
+    Opportunity.objects.filter(pk=sessions[left].pk).update(created_by=other_staff)
+    assert prompt_for_overdue_updates() == 1
+    assert Message.objects.get(kind="staff_update_overdue").recipient == other_staff
+
+
 def test_moderators_hear_when_entries_wait_more_than_five_working_days(moderator):
     with time_machine.travel(timezone.now() - timedelta(days=10)):
         EntryFactory()

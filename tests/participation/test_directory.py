@@ -286,7 +286,7 @@ def test_no_results_says_so_and_suggests_what_to_do(client):
     response = client.get(URL, {"q": "zebra", "format": "online"})
 
     assert "No opportunities match “zebra” and your filters" in response.text
-    assert "check your spelling" in response.text
+    assert "check the spelling, try fewer words" in response.text
     assert "remove some filters" in response.text
     assert "Add these to your calendar" not in response.text
 
@@ -298,7 +298,7 @@ def test_no_results_suggests_only_what_applies(client):
 
     assert "No opportunities match your filters" in text
     assert "remove some filters" in text
-    assert "check your spelling" not in text
+    assert "check the spelling" not in text
 
 
 def test_places_left_and_full_are_shown(client):

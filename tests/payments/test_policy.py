@@ -189,18 +189,20 @@ def test_a_change_to_the_policy_may_start_tomorrow(policy, commissioner):
 class TestPolicyPages:
     def test_commissioners_add_a_rate_through_the_form_typing_pounds(self, client, commissioner):
         client.force_login(commissioner)
+        typed = {
+            "basis": "half_day",
+            "amount": "£55.50",
+            "starts_on_0": "1",
+            "starts_on_1": "6",
+            "starts_on_2": "2030",
+        }
 
-        response = client.post(
-            reverse("payments:add_fee_rate"),
-            {
-                "basis": "half_day",
-                "amount": "£55.50",
-                "starts_on_0": "1",
-                "starts_on_1": "6",
-                "starts_on_2": "2030",
-            },
-        )
+        check = client.post(reverse("payments:add_fee_rate"), typed)
+        # "Save rate" on the page that checks the rate sends the answers again.
+        response = client.post(reverse("payments:add_fee_rate"), typed | {"send": "yes"})
 
+        assert "Check the new rate before saving" in check.content.decode()
+        assert "£55.50 for a half day" in check.content.decode()
         assert response.status_code == 302
         rate = FeeRate.objects.get()
         assert (rate.amount_pence, rate.starts_on) == (5550, date(2030, 6, 1))

@@ -203,7 +203,13 @@ def test_the_saved_message_says_the_amount_per_mile_and_the_date_in_words(signed
 
 def test_the_saved_message_for_a_fee_rate_says_the_amount_and_the_date_in_words(signed_in):
     response = signed_in.post(
-        ADD_RATE, {"basis": "per_hour", "amount": "22.50", **_date("starts_on", date(2030, 1, 1))}
+        ADD_RATE,
+        {
+            "basis": "per_hour",
+            "amount": "22.50",
+            **_date("starts_on", date(2030, 1, 1)),
+            "send": "yes",
+        },
     )
 
     page = _text(signed_in.get(response.url))

@@ -917,9 +917,16 @@ def test_policy_fee_rate_form(data, commissioner, policy):
         data,
         user=commissioner,
         url=reverse("payments:add_fee_rate"),
-        valid={"basis": "per_hour", "amount": "21.50", **_date_fields("starts_on", IN_40_DAYS)},
+        valid={
+            "basis": "per_hour",
+            "amount": "21.50",
+            **_date_fields("starts_on", IN_40_DAYS),
+            # "Save rate" on the page that checks who the rate changes; without it, that page.
+            "send": "yes",
+        },
         tables=PAYMENT_TABLES,
         saved=saved,
+        reshown_ok=lambda response, body: "Check the new rate before saving" in body,
     )
 
 
