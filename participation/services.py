@@ -1330,21 +1330,9 @@ def _tell_runners_of_needs_soon(signups, *, now, reason) -> int:
         for signup in signups
         if signup.opportunity.starts_at <= now + timedelta(days=NEEDS_NEWS_DAYS_AHEAD)
     ]
-    if not soon:
-        return 0
-    with_shared_needs = set(
-        Profile.objects.filter(
-            user_id__in=[signup.resident_id for signup in soon if signup.profile_needs_shared],
-            access_needs_consent_at__isnull=False,
-        )
-        .exclude(access_needs="")
-        .values_list("user_id", flat=True)
-    )
-    with_needs = [
-        signup
-        for signup in soon
-        if signup.access_needs_note or signup.resident_id in with_shared_needs
-    ]
+    # The person's profile: loaded with the places offered from the waiting list, else one
+    # query for the one place booked or shared.
+    with_needs = [signup for signup in soon if signup.access_needs_note or signup.needs_for_staff]
     return _tell_runners_needs_changed(with_needs, now=now, reason=reason)
 
 
