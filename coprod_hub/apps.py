@@ -21,9 +21,10 @@ class CoprodHubConfig(AppConfig):
 
     def ready(self):
         from . import audit, checks  # noqa: F401 - checks registers itself
-        from .lib import page_cache
+        from .lib import page_cache, working_days
 
         audit.register_models()
+        working_days.forget_closure_days_on_change(self.get_model("ClosureDay"))
         page_cache.refresh_on_change(
             page_cache.PUBLIC, *(apps.get_model(label) for label in PUBLIC_PAGE_MODELS)
         )

@@ -14,7 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from coprod_hub.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from coprod_hub.lib.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,6 +30,9 @@ COUNCIL_NAME = env_str("COUNCIL_NAME", "Anytown Council")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "coproduction@anytown.example")
 SUPPORT_PHONE = env_str("SUPPORT_PHONE", "01632 960 000")
+# Whose bank holidays are not working days (coprod_hub/lib/working_days.py): England "ENG",
+# Wales "WLS", Scotland "SCT" or Northern Ireland "NIR". England and Wales share theirs.
+BANK_HOLIDAYS_NATION = env_choice("BANK_HOLIDAYS_NATION", "ENG", ("ENG", "WLS", "SCT", "NIR"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -363,6 +366,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.prompt_for_overdue_updates",
         "schedule": crontab(minute=0, hour=10),
     },
+    # Staff prompts go out on weekdays; their tasks also skip bank holidays and closure days,
+    # which a crontab cannot know (notifications/tasks.py).
     "prompt-moderators": {
         "task": "notifications.tasks.prompt_moderators",
         "schedule": crontab(minute=0, hour=9, day_of_week="mon-fri"),

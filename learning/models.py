@@ -18,11 +18,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from coprod_hub.lib.working_days import working_days_between
 from projects.ladder import Level, Principle, Step
 
 from . import anonymiser
 from .querysets import EntryQuerySet
-from .working_days import moderation_cutoff, working_days_between
+from .working_days import moderation_cutoff
 
 MAX_TEXT_LENGTH = 20_000
 MAX_TITLE_LENGTH = 150

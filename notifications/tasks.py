@@ -1,4 +1,7 @@
 from celery import shared_task
+from django.utils import timezone
+
+from coprod_hub.lib.working_days import is_working_day
 
 from . import alerts, broadcasts, prompts, reminders, services
 from .models import Message
@@ -54,8 +57,17 @@ def prompt_for_overdue_updates():
     return prompts.prompt_for_overdue_updates()
 
 
+def _staff_are_in() -> bool:
+    """Beat runs the staff prompts below on weekdays (CELERY_BEAT_SCHEDULE), and cannot know
+    bank holidays or the council's closure days: on those nobody is in to act on a prompt, and
+    the next working day's would repeat it."""
+    return is_working_day(timezone.localdate())
+
+
 @shared_task
 def prompt_moderators():
+    if not _staff_are_in():
+        return 0
     return prompts.prompt_moderators()
 
 
@@ -66,4 +78,6 @@ def prompt_for_registers():
 
 @shared_task
 def prompt_commissioners_about_claims():
+    if not _staff_are_in():
+        return 0
     return prompts.prompt_commissioners_about_claims()

@@ -1,5 +1,5 @@
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from coprod_hub.lib.working_days import at_time_on_next_working_day
 from projects.ladder import STEP_IN_PLAIN_WORDS, Level, Step, labels_of
 
 from .querysets import OpportunityQuerySet, SignUpQuerySet
@@ -22,11 +23,9 @@ CALL_LIST_OFFER_UNTIL = time(12)
 
 
 def _noon_next_working_day(now):
-    """CALL_LIST_OFFER_UNTIL on the first weekday (Monday to Friday) after `now`'s local day."""
-    day = timezone.localtime(now).date() + timedelta(days=1)
-    while day.weekday() >= 5:  # Saturday, Sunday
-        day += timedelta(days=1)
-    return timezone.make_aware(datetime.combine(day, CALL_LIST_OFFER_UNTIL))
+    """CALL_LIST_OFFER_UNTIL on the first working day after `now`'s local day: not a weekend,
+    a bank holiday or one of the council's closure days (coprod_hub/lib/working_days.py)."""
+    return at_time_on_next_working_day(now, CALL_LIST_OFFER_UNTIL)
 
 
 class Venue(models.Model):
@@ -344,7 +343,8 @@ class Opportunity(models.Model):
         office hours. Their offer lasts at least until noon on the next working day, so it
         cannot run out overnight or over a weekend before anyone could phone them; still
         never past `latest_offer_end`, which keeps the usual rule when the session is close.
-        Working days are Monday to Friday: bank holidays are not known to the hub.
+        Working days skip weekends, bank holidays and the council's closure days, so an offer
+        made on Christmas Eve lasts until staff are back in.
         """
         now = now or timezone.now()
         window = max(timedelta(hours=self.offer_window_hours), MIN_OFFER_WINDOW)

@@ -281,7 +281,8 @@ def _build_world(run_on_commit):
     # The update posted above came before this session, so the owner is due a prompt.
     project.updates.all().update(posted_at=_at(-60, 9))
     prompt_for_overdue_updates()
-    with time_machine.travel(timezone.now() - timedelta(days=10)):
+    # Two weeks: more than 5 working days whatever bank holidays fall between.
+    with time_machine.travel(timezone.now() - timedelta(days=14)):
         learning.submit_entry(
             kind=Entry.Kind.LESSON,
             title="Waiting for the moderator",

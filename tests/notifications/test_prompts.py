@@ -1,10 +1,13 @@
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from coprod_hub.models import ClosureDay
 from coprod_hub.users.roles import Role
+from notifications import tasks
 from notifications.models import Message
 from notifications.prompts import (
     MOST_REGISTERS_IN_ONE_PROMPT,
@@ -22,6 +25,8 @@ from tests.payments.factories import claim_in_state, make_policy
 from tests.projects.factories import ProjectFactory, UpdateFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db
+
+UK = ZoneInfo("Europe/London")
 
 
 def attended_session(project, *, weeks_ago):
@@ -87,7 +92,8 @@ def test_a_session_standing_alone_is_asked_about_only_while_someone_active_runs_
 
 
 def test_moderators_hear_when_entries_wait_more_than_five_working_days(moderator):
-    with time_machine.travel(timezone.now() - timedelta(days=10)):
+    # Two weeks: more than 5 working days whatever bank holidays fall between.
+    with time_machine.travel(timezone.now() - timedelta(days=14)):
         EntryFactory()
     EntryFactory()  # shared today: not overdue
 
@@ -104,6 +110,33 @@ def test_moderators_hear_nothing_when_the_queue_is_fresh(moderator):
 
     assert prompt_moderators() == 0
     assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("task", "kind"),
+    [
+        (tasks.prompt_moderators, "moderation_overdue"),
+        (tasks.prompt_commissioners_about_claims, "claims_waiting"),
+    ],
+)
+def test_staff_are_not_prompted_on_a_bank_holiday_or_closure_day(
+    moderator, commissioner, task, kind
+):
+    make_policy()
+    with time_machine.travel(datetime(2027, 3, 1, 9, tzinfo=UK)):
+        EntryFactory()
+        claim_in_state(UserFactory())
+    ClosureDay.objects.create(date=date(2027, 3, 30), reason="Council closed")
+
+    # Easter Monday 2027, then the council's closure day after it: staff are not in.
+    for day_off in (29, 30):
+        with time_machine.travel(datetime(2027, 3, day_off, 9, tzinfo=UK)):
+            assert task() == 0
+    assert not Message.objects.filter(kind=kind).exists()
+
+    with time_machine.travel(datetime(2027, 3, 31, 9, tzinfo=UK)):
+        assert task() == 1
+    assert Message.objects.get(kind=kind).recipient in (moderator, commissioner)
 
 
 # Registers not taken.
