@@ -23,11 +23,14 @@ from .models import Opportunity, Profile, SignUp, Venue
 UK = ZoneInfo("Europe/London")
 K, F, Fee = Opportunity.Kind, Opportunity.Format, Opportunity.FeeBasis
 
+# Postcodes are made up, in one real postcode area (LN, Lincoln), as a county council's would
+# be, and written as the venue form saves them (coprod_hub.lib.forms.clean_uk_postcode). The
+# large data set uses the same area (coprod_hub/management/large_data/opportunities.py).
 VENUES = {
     "hub": {
         "name": "Anytown Community Hub",
         "address": "14 Market Street\nAnytown",
-        "postcode": "AT1 2CD",
+        "postcode": "LN1 2DE",
         "area": "Anytown centre",
         "step_free": True,
         "ground_floor_or_lift": True,
@@ -40,7 +43,7 @@ VENUES = {
     "library": {
         "name": "Northfield Library",
         "address": "2 Mill Lane\nNorthfield",
-        "postcode": "AT4 7JP",
+        "postcode": "LN4 7JP",
         "area": "Northfield",
         "step_free": True,
         "ground_floor_or_lift": True,
@@ -51,7 +54,7 @@ VENUES = {
     "church": {
         "name": "St Mary's Church Hall",
         "address": "Church Road\nSouthgate",
-        "postcode": "AT6 1EF",
+        "postcode": "LN6 1EF",
         "area": "Southgate",
         "ground_floor_or_lift": True,
         "parking": True,
@@ -60,7 +63,7 @@ VENUES = {
     "town_hall": {
         "name": "Anytown Town Hall, Committee Room 2",
         "address": "Town Hall Square\nAnytown",
-        "postcode": "AT1 1AA",
+        "postcode": "LN1 1DT",
         "area": "Anytown centre",
         "step_free": True,
         "ground_floor_or_lift": True,
@@ -71,7 +74,7 @@ VENUES = {
     "cafe": {
         "name": "The Green Cup Café",
         "address": "7 Riverside Walk\nEastbridge",
-        "postcode": "AT8 3GH",
+        "postcode": "LN8 3GH",
         "area": "Eastbridge",
         "step_free": True,
         "accessible_toilet": True,
@@ -82,7 +85,7 @@ VENUES = {
     "day_centre": {
         "name": "Westfield Day Centre",
         "address": "Westfield Road\nWestfield",
-        "postcode": "AT9 5KL",
+        "postcode": "LN9 5HL",
         "area": "Westfield",
         "step_free": True,
         "ground_floor_or_lift": True,

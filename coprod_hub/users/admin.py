@@ -5,16 +5,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from coprod_hub.lib.forms import is_database_id
 
 from . import privacy
+from .handing_over import still_to_hand_over
 from .models import User
 from .roles import Role
 from .services import keep_email_on_record
@@ -46,16 +49,56 @@ class RoleFilter(admin.RelatedFieldListFilter):
         self.title = "role"
 
 
+def _to_hand_over_error(item) -> str:
+    links = format_html_join(", ", '<a href="{}">{}</a>', ((url, text) for text, url in item.links))
+    more = f" and {item.more} more" if item.more else ""
+    return format_html("{} {}: {}{}.", item.what, item.then, links, more)
+
+
+class PersonChangeForm(UserChangeForm):
+    """Refuses to take the staff or commissioner role away, or close the account, while the
+    person still runs what nobody else would (handing_over), listing what to hand over first
+    with a link to each page where it is done."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        person = self.instance
+
+        def after(field):
+            return cleaned_data.get(field, getattr(person, field))
+
+        groups = cleaned_data.get("groups")
+        names = person.groups.values_list("name", flat=True) if groups is None else groups
+        left = still_to_hand_over(
+            person,
+            groups=[str(group) for group in names],
+            is_active=after("is_active"),
+            is_superuser=after("is_superuser"),
+        )
+        if left:
+            raise forms.ValidationError(
+                [
+                    f"{person} still runs things that would be left with nobody to run them. "
+                    "Hand them over first, then save this page again.",
+                    *(_to_hand_over_error(item) for item in left),
+                ]
+            )
+        return cleaned_data
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     """People and their roles. A role given or taken away here counts from the person's next
     page (`kept_people` forgets their kept copy when the account or its groups change).
+    Taking away the staff or commissioner role, or closing the account, waits until what the
+    person still runs has been handed over (PersonChangeForm).
 
     People are not deleted here: "Erase this person's data" does what the person's own
     "Delete your account" does (places passed on, claims kept under a pseudonym, the audit
     trail kept without their name). A plain delete did none of that, and failed outright
     for anyone the audit trail names as having done something."""
 
+    form = PersonChangeForm
     ordering = ["email"]
     list_display = ["email", "display_name", "roles", "is_active", "is_superuser", "date_joined"]
     list_filter = [("groups", RoleFilter), "is_active", "is_superuser"]

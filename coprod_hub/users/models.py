@@ -5,7 +5,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, models
 from django.utils import timezone
 
-from .roles import IMPLIED_ROLES, Role
+from .roles import IMPLIED_ROLES, Role, roles_held
 
 # The reserved top-level domain for addresses that must never receive mail (RFC 2606): the
 # placeholders of people added without an email address, and of erased accounts.
@@ -109,18 +109,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     @cached_property
     def role_names(self) -> frozenset[str]:
         """The roles this person holds, with implied roles added. One query, then cached."""
-        if not self.is_active:
-            return frozenset()
-        if self.is_superuser:
-            return frozenset(Role.values)
-        loaded = getattr(self, "loaded_group_names", None)
-        if loaded is None:
-            loaded = self.groups.values_list("name", flat=True)
-        names = set(loaded)
-        for role, implied in IMPLIED_ROLES.items():
-            if role in names:
-                names |= {str(r) for r in implied}
-        return frozenset(names)
+        loaded = ()
+        if self.is_active and not self.is_superuser:  # else the groups change nothing
+            loaded = getattr(self, "loaded_group_names", None)
+            if loaded is None:
+                loaded = self.groups.values_list("name", flat=True)
+        return roles_held(loaded, is_active=self.is_active, is_superuser=self.is_superuser)
 
     def has_role(self, role: str) -> bool:
         return str(role) in self.role_names

@@ -17,6 +17,8 @@ def grant_role(user, role: Role) -> None:
 
 
 def revoke_role(user, role: Role) -> None:
+    """Takes the role, whatever the person still runs: administrators are held back by the
+    admin's form instead (handing_over), which says what to hand over first."""
     user.groups.remove(*Group.objects.filter(name=str(role)))
     _forget_roles(user)
 

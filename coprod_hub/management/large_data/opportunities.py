@@ -24,6 +24,21 @@ OPPORTUNITY_PATTERNS = [
     "{kind} about {topic} ({town})",
     "Tell us about {topic}",
 ]
+# Venues' postcodes are made up, in one real postcode area as a county council's would be:
+# LN (Lincoln), whose districts run from LN1 to LN13. The last two letters of a real
+# postcode are never C, I, K, M, O or V.
+POSTCODE_AREA = "LN"
+POSTCODE_DISTRICTS = range(1, 14)
+POSTCODE_UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def made_up_postcode(rng) -> str:
+    """A postcode written as clean_uk_postcode writes it ("LN4 7JP"), in POSTCODE_AREA."""
+    district = rng.choice(POSTCODE_DISTRICTS)
+    unit = rng.choice(POSTCODE_UNIT_LETTERS) + rng.choice(POSTCODE_UNIT_LETTERS)
+    return f"{POSTCODE_AREA}{district} {rng.randrange(10)}{unit}"
+
+
 # Standalone opportunities (at most engagement) say why they are not co-production.
 STANDALONE_REASON = "The council decides. We want to hear your views before it does."
 WHO_FOR = [
@@ -67,7 +82,7 @@ class OpportunitySeeder(Seeder):
                     first_id + n,
                     f"{town} {rng.choice(kinds)} {n // len(TOWNS) + 1}",
                     f"{rng.randrange(1, 200)} High Street\n{town}",
-                    f"AN{rng.randrange(1, 30)} {rng.randrange(1, 9)}XY",
+                    made_up_postcode(rng),
                     town,
                     rng.random() < 0.8,
                     rng.random() < 0.85,
