@@ -1,8 +1,51 @@
+from datetime import datetime, time, timedelta
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Max, Min, Q, When
 from django.utils import timezone
 
 from .kinds import Category
+
+
+class Deadline(NamedTuple):
+    """A kind of message that is no use once a set time has passed (`Message.deadline`)."""
+
+    source: str  # where the message's context holds the time: "<context name>.<attribute>"
+    label: str  # what the call list puts before the time
+    why: str  # what happens then, so staff know why it comes first
+
+
+# The kinds of message staff must pass on by a set time or not at all. The call list puts them
+# first, soonest first, so nobody works through routine calls while an offer runs out. The
+# time is read from the context the message's words are written from (services._build), so
+# it is the time the words themselves give. A change of time or place is left out: its
+# context holds the new start, and people may set out for the old one, which it does not hold.
+DEADLINES = {
+    "place_offered": Deadline(
+        "signup.offer_expires_at",
+        "Answer needed by",
+        "If they have not said yes by then, the place goes to the next person waiting.",
+    ),
+    "reminder_on_the_day": Deadline(
+        "opportunity.starts_at", "Pass on before", "The session starts then."
+    ),
+    "reminder_two_days": Deadline(
+        "opportunity.starts_at", "Pass on before", "The session starts then."
+    ),
+    "opportunity_cancelled": Deadline(
+        "opportunity.starts_at",
+        "Pass on before",
+        "The session was due to start then. Tell them before they set out for it.",
+    ),
+}
+
+
+def _end_of_day(now) -> datetime:
+    """Midnight at the end of `now`'s day, UK time."""
+    tomorrow = timezone.localtime(now).date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, time()))
 
 
 class MessageQuerySet(models.QuerySet):
@@ -12,6 +55,40 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(
             models.Q(status=Message.Status.PENDING, next_attempt_at__lte=now)
             | models.Q(status=Message.Status.SENDING, lease_expires_at__lt=now)
+        )
+
+    def with_deadlines(self, now):
+        """Each message with its deadline if that is still to come (`deadline_ahead`, else
+        None), whether that is today, UK time (`due_today`), and whether it has passed
+        (`deadline_passed`: the message may no longer be true)."""
+        return self.annotate(
+            deadline_ahead=Case(When(deadline__gt=now, then=F("deadline"))),
+            due_today=ExpressionWrapper(
+                Q(deadline__gt=now, deadline__lt=_end_of_day(now)), output_field=BooleanField()
+            ),
+            deadline_passed=ExpressionWrapper(Q(deadline__lte=now), output_field=BooleanField()),
+        )
+
+    def in_call_list_order(self, now):
+        """Those that must be passed on by a time still to come first, soonest first; then the
+        rest (no deadline, or one already passed), oldest first."""
+        return self.with_deadlines(now).order_by(
+            F("deadline_ahead").asc(nulls_last=True), "created_at", "pk"
+        )
+
+    def deadlines_ahead(self, now) -> dict:
+        """How many people these calls must reach by a set time, in one query: `today`
+        (between `first_today` and `last_today`) and `later` (from `first_later`). People,
+        not calls: someone with two calls due is phoned once."""
+        end_of_today = _end_of_day(now)
+        today = Q(deadline__gt=now, deadline__lt=end_of_today)
+        later = Q(deadline__gte=end_of_today)
+        return self.aggregate(
+            today=Count("recipient", filter=today, distinct=True),
+            first_today=Min("deadline", filter=today),
+            last_today=Max("deadline", filter=today),
+            later=Count("recipient", filter=later, distinct=True),
+            first_later=Min("deadline", filter=later),
         )
 
 
@@ -85,6 +162,9 @@ class Message(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When passing it on stops being any use (the kinds in DEADLINES): a place offered goes to
+    # the next person waiting, a session starts. Empty for every other message.
+    deadline = models.DateTimeField(null=True, blank=True)
 
     objects = MessageQuerySet.as_manager()
 
@@ -116,6 +196,13 @@ class Message(models.Model):
     def addressee(self) -> str:
         """Who it is for, for staff pages: the person, or the bare address."""
         return str(self.recipient) if self.recipient_id else self.to_address
+
+    @property
+    def deadline_words(self) -> Deadline | None:
+        """What the call list says about the deadline (`label`, `why`), if it has one."""
+        if self.deadline is None:
+            return None
+        return DEADLINES.get(self.kind, Deadline("", "Needed by", ""))
 
 
 class Unsubscribe(models.Model):

@@ -8,7 +8,7 @@ pending and the `send_due_messages` sweep delivers them later.
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 
 from . import channels
 from .kinds import ALWAYS_SENT, PRIVATE_CATEGORIES, Category, always_sent, category_for
-from .models import Message, Unsubscribe
+from .models import DEADLINES, Message, Unsubscribe
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +240,17 @@ def _about(context: dict) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _deadline(kind: str, context: dict) -> datetime | None:
+    """When passing the message on stops being any use (models.DEADLINES): read from the
+    context its words are written from, e.g. a place offered from its sign-up, which holds
+    when the offer runs out (no query). None for other kinds, or a preview's stand-ins."""
+    if kind not in DEADLINES:
+        return None
+    name, attribute = DEADLINES[kind].source.split(".")
+    moment = getattr(context.get(name), attribute, None)
+    return moment if isinstance(moment, datetime) else None
+
+
 def _build(kind, category, recipient, event_key, context, attachments, reach) -> Message:
     context = {**context, "recipient": recipient}
     subject, body = render_message(kind, context)
@@ -277,6 +288,7 @@ def _build(kind, category, recipient, event_key, context, attachments, reach) ->
         body_text=body,
         attachments=[a if isinstance(a, dict) else list(a) for a in attachments],
         status=status,
+        deadline=_deadline(kind, context),
     )
 
 
@@ -521,6 +533,8 @@ def _pass_on(message) -> Message | None:
         # Files are built when sent, from what they describe: still true now.
         attachments=message.attachments,
         status=status,
+        # An offer still runs out when it did: on the call list it comes first.
+        deadline=message.deadline,
         # On the call list, what staff read as why it is there (templates/notifications/
         # call_list.html); for an email, what the admins' outbox shows.
         last_error=why,

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -58,7 +59,9 @@ CALL_LIST_SEEN = "contact details and a message, on the call list"
 
 @login_required
 def call_list(request):
-    page = paginate(request, permissions.call_list_for(request).order_by("created_at"), 50)
+    # What must be passed on by a set time first, soonest first (models.DEADLINES).
+    calls = permissions.call_list_for(request).in_call_list_order(timezone.now())
+    page = paginate(request, calls, 50)
     for message in page:
         message.information_format_label = Profile.describe_format(
             message.information_format, message.large_print

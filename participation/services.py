@@ -369,6 +369,13 @@ def accept_offer(signup, *, by, now=None) -> SignUp:
         if not expired:
             signup.signed_up_by = by if by is not None and by.pk != signup.resident_id else None
             _set_status(signup, Status.BOOKED, now, offer_expires_at=None, waiting_since=None)
+            # Said yes: the call to ask them is no longer needed, however they answered.
+            withdraw_calls(
+                Message.objects.filter(
+                    recipient_id=signup.resident_id,
+                    event_key__startswith=f"signup:{signup.pk}:place_offered:",
+                )
+            )
             _tell("signup_confirmed", signup, opportunity, attach_calendar=True)
             return signup
         _expire_offers_for(opportunity, now)
@@ -574,6 +581,13 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             locked.signups.filter(status=Status.OFFERED, offer_expires_at__gt=latest).update(
                 offer_expires_at=latest
             )
+            # And the call list, which puts calls in order of when the answer is needed.
+            Message.objects.filter(
+                kind="place_offered",
+                opportunity=locked,
+                status=Message.Status.CALL_LIST,
+                deadline__gt=latest,
+            ).update(deadline=latest)
         after = _details_people_hear_about(locked)
         changed = [name for name in CHANGES_PEOPLE_MUST_HEAR if after[name] != before[name]]
         # Once a session has started, a change puts the record right (its times, say, for

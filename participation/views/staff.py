@@ -19,6 +19,7 @@ from coprod_hub.audit import log_access
 from coprod_hub.lib.csv_export import csv_response
 from coprod_hub.lib.forms import is_database_id, strip_control_characters
 from coprod_hub.lib.pagination import paginate
+from notifications.permissions import calls_for
 from notifications.prompts import STOP_CHASING_AFTER
 from projects.permissions import edits_every_project
 
@@ -90,6 +91,8 @@ def staff_list(request):
                 *([(NOBODY_RUNS_IT, "Nobody runs it")] if hands_over else []),
             ],
             "to_hand_over": to_hand_over.count() if to_hand_over is not None else 0,
+            # The people on their call list (its own scoping) to phone by a set time.
+            "calls_due": calls_for(request.user).deadlines_ahead(timezone.now()),
             "nobody_runs_it": NOBODY_RUNS_IT,
             "hand_over_weeks": STOP_CHASING_AFTER.days // 7,
         },
