@@ -21,7 +21,8 @@ AUDITED_MODELS = {
         "m2m_fields": {"groups"},  # role changes
         "exclude_fields": ["password", "last_login"],
     },
-    # Money: claims and their lines, the policy and its dated rates, payment runs, conflicts.
+    # Money: claims and their lines, the policy and its dated rates, payment runs, conflicts,
+    # fee adjustments.
     # (Ledger entries cannot change at all, so they need no trail of changes.)
     "payments.Claim": {"exclude_fields": ["updated_at"]},
     "payments.ClaimLine": {},
@@ -30,6 +31,9 @@ AUDITED_MODELS = {
     "payments.ExpenseRule": {},
     "payments.PaymentRun": {},
     "payments.ConflictOfInterest": {},
+    # What a corrected session fee meant for an approved or paid claim: a top-up owed, or an
+    # overpayment, and what a commissioner decided about it.
+    "payments.FeeAdjustment": {},
     # The honest step and who may change a project.
     "projects.Project": {
         "m2m_fields": {"team"},

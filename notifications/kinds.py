@@ -54,6 +54,12 @@ KIND_CATEGORIES = {
     "claim_reopened": Category.CLAIMS,
     # A returned claim not sent again: two weeks after it was returned, and six.
     "claim_returned_reminder": Category.CLAIMS,
+    # Staff corrected a session's fee after people claimed (payments.services.fee_corrections):
+    # a claim not yet approved has a new fee; on one approved or paid, we owe more (or no
+    # longer owe a top-up we told them of); then the top-up paid.
+    "claim_fee_changed": Category.CLAIMS,
+    "claim_top_up": Category.CLAIMS,
+    "claim_top_up_paid": Category.CLAIMS,
     "we_said_we_did": Category.UPDATES,
     "new_opportunity_alert": Category.ALERTS,
     "weekly_digest": Category.ALERTS,
@@ -92,6 +98,9 @@ ALWAYS_SENT = frozenset(
         "claim_approval_withdrawn",  # money the person was told they would get
         "claim_reopened",  # waits on the person, who was told we would not pay it
         "claim_returned_reminder",  # still waits on the person: without it, never paid
+        # Its session's fee was corrected: what we will pay them changed.
+        "claim_fee_changed",
+        "claim_top_up",
         # Staff who miss it may leave someone unable to take part on the day.
         "access_needs_changed",
         # The person asked to hear back when they shared, and may have no account from

@@ -9,6 +9,7 @@ counting places: two people asking for the last place at once are served one aft
 other, so the second sees the first one's booking and joins the waiting list.
 """
 
+import copy
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -554,6 +555,7 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
     and extra places go straight to the waiting list."""
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_claims_for(opportunity)
         locked = _lock(opportunity)
         if locked.status == Opportunity.Status.CANCELLED:
             raise ParticipationError("A cancelled opportunity cannot be changed.")
@@ -590,6 +592,8 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             ).update(deadline=latest)
         after = _details_people_hear_about(locked)
         changed = [name for name in CHANGES_PEOPLE_MUST_HEAR if after[name] != before[name]]
+        if "fee_basis" in changed:
+            _claims_follow_the_fee(locked, by=by)
         # Once a session has started, a change puts the record right (its times, say, for
         # the fee claims): it is not news, and asking people who came to "cancel if you can
         # no longer come" would only confuse them. The audit trail keeps what changed.
@@ -603,6 +607,47 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             )
         _offer_free_places(locked, now)
         return locked
+
+
+def fee_correction_plan(opportunity, *, by, **fields):
+    """What saving these changes (the form's fields, as for `update_opportunity`) would do to
+    the claims made for the session, for staff to check before saving: a payments
+    FeeCorrectionPlan, or None when the fee stays the same. Nothing is saved."""
+    # As saved: a form's instance already holds what was typed once the form is valid.
+    saved = Opportunity.objects.get(pk=opportunity.pk)
+    proposed = copy.copy(saved)
+    for name, value in fields.items():
+        setattr(proposed, name, value)
+    if (proposed.fee_basis, _fee(proposed)) == (saved.fee_basis, _fee(saved)):
+        return None
+    # payments builds on participation, so it is imported here.
+    from payments.services import plan_fee_correction
+
+    return plan_fee_correction(proposed, by=by, was=saved)
+
+
+def _lock_claims_for(opportunity) -> None:
+    """Lock the claims made for the session before the session itself: the order the payments
+    services take them in (a claim, then a message naming its session), so a fee corrected
+    while a commissioner approves one of them waits for the approval instead of deadlocking
+    with it. One query; none locked for a session nobody has claimed for."""
+    # payments builds on participation, so it is imported here.
+    from payments.services import lock_claims_for_session
+
+    lock_claims_for_session(opportunity)
+
+
+def _claims_follow_the_fee(opportunity, *, by) -> None:
+    """The fee changed (how it is worked out, or the hours of a session paid by the hour):
+    claims already made for the session follow it (payments.services.fee_corrections), in
+    this transaction, so the session is never saved with claims at the old fee."""
+    # payments builds on participation, so it is imported here.
+    from payments.services import PaymentError, follow_session_fee
+
+    try:
+        follow_session_fee(opportunity, by=by)
+    except PaymentError as error:
+        raise ParticipationError(str(error), field="fee_basis") from None
 
 
 # What people are told changed, in their words, for each field they must hear about.

@@ -10,6 +10,7 @@ from .models import (
     ClaimLine,
     ConflictOfInterest,
     ExpenseRule,
+    FeeAdjustment,
     FeeRate,
     LedgerEntry,
     PaymentPolicy,
@@ -112,7 +113,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 class PaymentRunItemInline(ReadOnlyInline):
     model = PaymentRunItem
-    fields = ["claim", "fee_pence", "expenses_pence"]
+    fields = ["claim", "fee_pence", "expenses_pence", "top_up_pence", "top_up_only"]
 
     def get_queryset(self, request):
         # A run pays hundreds of claims; each row is named after the run, the claim and its
@@ -154,6 +155,16 @@ class TaxiAgreementAdmin(ReadOnlyAdmin):
     list_filter = [("withdrawn_at", admin.EmptyFieldListFilter)]
     # A sign-up is named after the person and the session.
     list_select_related = ["signup__resident", "signup__opportunity", "agreed_by"]
+    ordering = ["-id"]
+
+
+@admin.register(FeeAdjustment)
+class FeeAdjustmentAdmin(ReadOnlyAdmin):
+    """Top-ups and overpayments after a session's fee was corrected: made by the correction,
+    paid by payment runs and decided on the commissioners' page, never here."""
+
+    list_display = ["__str__", "kind", "amount_pence", "outcome", "created_at", "paid_on"]
+    list_filter = ["kind", "outcome"]
     ordering = ["-id"]
 
 

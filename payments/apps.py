@@ -7,6 +7,7 @@ CLAIMS_QUEUE_MODELS = [
     "payments.ClaimLine",
     "payments.ClaimEvent",
     "payments.PaymentRun",
+    "payments.FeeAdjustment",
     "payments.PaymentPolicy",
     "payments.FeeRate",
     "payments.ExpenseRule",

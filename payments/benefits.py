@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
-from .models import Claim
+from .models import Claim, FeeAdjustment
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,21 @@ class FeesTogether:
 
 
 def fees_waiting_pence(claimant_id) -> int:
-    """Fees sent or approved for this person and not paid yet, as approved where they are."""
+    """Fees sent or approved for this person and not paid yet, as approved where they are,
+    and top-ups still to pay on claims paid before their session's fee was corrected."""
     waiting = Claim.objects.filter(claimant_id=claimant_id, status__in=Claim.AWAITING_PAYMENT)
     fees = Coalesce(Sum(Coalesce("approved_fee_pence", "fee_pence")), 0)
-    return waiting.aggregate(fees=fees)["fees"]
+    top_ups = (
+        FeeAdjustment.objects.top_ups()
+        .open()
+        .filter(
+            claim__claimant_id=claimant_id, claim__status=Claim.Status.PAID, paid_on__isnull=True
+        )
+    )
+    return (
+        waiting.aggregate(fees=fees)["fees"]
+        + top_ups.aggregate(total=Coalesce(Sum("amount_pence"), 0))["total"]
+    )
 
 
 def fees_over_check(claim, policy) -> FeesTogether | None:

@@ -394,6 +394,38 @@ class CorrectionForm(Form):
     )
 
 
+class OverpaymentDecisionForm(Form):
+    """What a commissioner decides about a claim approved or paid more than its session's
+    corrected fee (services.decide_overpayment)."""
+
+    outcome = forms.ChoiceField(
+        label="What do you want to do?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what to do"},
+    )
+    reason = forms.CharField(
+        label="Why?",
+        help_text="Kept with the claim for commissioners and finance. The person does not see it.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Enter the reason for your decision"},
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = choices
+
+
+class FeeAdjustmentFilterForm(Form):
+    SHOW_CHOICES = [
+        ("", "Overpayments to decide"),
+        ("top_ups", "Top-ups not paid yet"),
+        ("all", "All"),
+    ]
+
+    show = forms.ChoiceField(choices=SHOW_CHOICES, required=False, label="Show")
+
+
 def _person_or_claim_field():
     """The claims queue's and the ledger's search (payments.querysets.person_or_claim)."""
     return forms.CharField(

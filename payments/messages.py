@@ -16,10 +16,10 @@ KIND_FOR_STATUS = {
 }
 
 
-def notify_claim_status(claim, event, *, policy, kind=None) -> None:
+def notify_claim_status(claim, event, *, policy, kind=None, extra=None) -> None:
     """Queue the message for this change (`kind`, or the one for its new status). Call inside
     the transaction that made the change: the outbox row commits (or rolls back) with it, and
-    one event gives one message."""
+    one event gives one message. `extra`: more for the message to say."""
     kind = kind or KIND_FOR_STATUS.get(event.to_status)
     if kind is None:
         return
@@ -29,7 +29,7 @@ def notify_claim_status(claim, event, *, policy, kind=None) -> None:
         kind,
         recipient=claim.claimant,
         event_key=f"claim-event:{event.pk}",
-        context=claim_message_context(claim, event, policy=policy),
+        context={**claim_message_context(claim, event, policy=policy), **(extra or {})},
     )
 
 
@@ -50,4 +50,7 @@ def claim_message_context(claim, event, *, policy) -> dict:
         "advice_url": policy.advice_url,
         "advice_phone": policy.advice_phone,
         "on_behalf": event.on_behalf,
+        # What a payment paid: all that was approved, unless a payment run paid part of it
+        # (its session's fee was corrected while finance had the run: the rest is a top-up).
+        "paid_pence": claim.approved_total_pence,
     }

@@ -22,6 +22,7 @@ from .querysets import (
     ClaimQuerySet,
     ConflictQuerySet,
     EffectiveDatedQuerySet,
+    FeeAdjustmentQuerySet,
     LedgerEntryQuerySet,
     PaymentRunItemQuerySet,
     PaymentRunQuerySet,
@@ -743,6 +744,8 @@ class ClaimEvent(models.Model):
     _PAID_NOTE = re.compile(rf"{_PAID_NOTE_START}PR-\d+")
     _ADDED_NOTE = re.compile(rf"{_ADDED_NOTE_START}PR-\d+")
     _RUN_CANCELLED_NOTE = re.compile(rf"PR-\d+{re.escape(_RUN_CANCELLED_NOTE_END)}")
+    # A correction of the session's fee, worked through to the claim (fee_corrections).
+    FEE_CORRECTED_NOTE_START = "The session's fee was corrected"
 
     @classmethod
     def not_paid_note(cls, run, reason: str) -> str:
@@ -774,10 +777,33 @@ class ClaimEvent(models.Model):
             and self.note.startswith(self.NOT_PAID_NOTE_START)
         )
 
-    def _is_run_move(self, pattern) -> bool:
-        return self.from_status == self.to_status == Claim.Status.APPROVED and bool(
-            pattern.fullmatch(self.note)
+    @property
+    def is_top_up_move(self) -> bool:
+        """A paid claim that stays paid: a top-up owed after its session's fee was corrected
+        went into a payment run, was paid, or did not go through."""
+        return self.from_status == self.to_status == Claim.Status.PAID
+
+    @property
+    def is_top_up_not_paid(self) -> bool:
+        return self.is_top_up_move and self.note.startswith(self.NOT_PAID_NOTE_START)
+
+    @property
+    def is_top_up_paid(self) -> bool:
+        # Any status: a top-up paid while the claim's own payment had come back (approved).
+        return self.from_status == self.to_status and bool(self._PAID_NOTE.fullmatch(self.note))
+
+    @property
+    def is_fee_corrected(self) -> bool:
+        """The session's fee was corrected, and the claim's fee followed."""
+        return self.from_status == self.to_status and self.note.startswith(
+            self.FEE_CORRECTED_NOTE_START
         )
+
+    def _is_run_move(self, pattern) -> bool:
+        return self.from_status == self.to_status in (
+            Claim.Status.APPROVED,
+            Claim.Status.PAID,
+        ) and bool(pattern.fullmatch(self.note))
 
     @property
     def is_added_to_run(self) -> bool:
@@ -800,6 +826,18 @@ class ClaimEvent(models.Model):
     def summary(self) -> str:
         if not self.from_status:
             return "Claim started"
+        if self.is_fee_corrected:
+            if self.to_status in (Claim.Status.APPROVED, Claim.Status.PAID):
+                return "Fee corrected after approval"
+            return "Fee worked out again"
+        if self.is_top_up_not_paid:
+            return "Top-up payment did not go through"
+        if self.is_top_up_paid:
+            return "Top-up paid"
+        if self.is_top_up_move and self.is_added_to_run:
+            return "Top-up added to a payment run"
+        if self.is_top_up_move and self.is_run_cancelled:
+            return "Payment run cancelled: top-up back to waiting"
         if self.is_not_paid:
             if self.from_status == Claim.Status.PAID:
                 return "Payment returned: back to waiting for the next run"
@@ -828,7 +866,11 @@ class ClaimEvent(models.Model):
     def resident_summary(self) -> str:
         """The summary for the person claiming, in the words their status uses (Claim.
         RESIDENT_STATUS) rather than the approval workflow's: no payment runs."""
-        if self.is_not_paid:
+        if self.is_fee_corrected:
+            return "Fee changed"
+        if self.is_top_up_paid:
+            return "Extra paid"
+        if self.is_not_paid or self.is_top_up_not_paid:
             return "Payment did not go through"
         if self.is_added_to_run:
             return "Sent to be paid"
@@ -852,7 +894,7 @@ class ClaimEvent(models.Model):
     def resident_note(self) -> str:
         """The note for the person claiming: a payment run's note without its reference
         (only the reason a payment did not go through, as a sentence); others as written."""
-        if self.is_not_paid:
+        if self.is_not_paid or self.is_top_up_not_paid:
             match = self._NOT_PAID_NOTE.fullmatch(self.note)
             reason = match["reason"].strip() if match else ""
             return f"{reason}{full_stop_after(reason)}" if reason else ""
@@ -955,6 +997,12 @@ class PaymentRunItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     taken_out_reason = models.TextField(blank=True)
+    # What of it is more owed because the session's fee was corrected after approval
+    # (FeeAdjustment top-ups), so commissioners see it before paying.
+    top_up_pence = models.PositiveIntegerField(default=0)
+    # The claim was paid already when the run was made: this item pays only its top-ups, and
+    # confirming, cancelling or taking it out leaves the claim paid.
+    top_up_only = models.BooleanField(default=False)
 
     objects = PaymentRunItemQuerySet.as_manager()
 
@@ -1075,3 +1123,159 @@ class LedgerEntry(models.Model):
     @property
     def payment_run_reference(self) -> str:
         return PaymentRun.reference_for(self.payment_run_id) if self.payment_run_id else ""
+
+
+class FeeAdjustment(models.Model):
+    """What correcting a session's fee (its basis, or its hours when paid by the hour) meant
+    for one claim a commissioner had already approved, or that was paid.
+
+    Claims not yet approved simply follow the session: their fee line is worked out again
+    (services.fee_corrections). Once an amount is approved the person has been told it, so:
+
+    - TOP_UP: the fee is now more. The approved fee is corrected in the ledger (reverse and
+      replace), so what we owe the person goes up by `amount_pence`, and the next payment run
+      pays it exactly once: with the claim if it is not paid yet, or on its own line
+      (PaymentRunItem.top_up_only) if it is.
+    - OVERPAYMENT: the fee is now less than was approved or paid. The hub takes nothing back
+      by itself and the ledger does not change: a commissioner decides (correct an approved
+      amount that is not paid yet, leave it, or ask for the money back) and says why.
+
+    A later correction of the same session replaces what is still open: a top-up not yet in a
+    payment run is cancelled (the approved fee goes back to what it was without it) and an
+    overpayment not yet decided is superseded; the difference is then worked out again.
+    """
+
+    class Kind(models.TextChoices):
+        TOP_UP = "top_up", "Top-up"
+        OVERPAYMENT = "overpayment", "Overpayment"
+
+    class Outcome(models.TextChoices):
+        OPEN = "", "Open"
+        # Top-ups: replaced by a later correction before a payment run took them.
+        CANCELLED = "cancelled", "Cancelled"
+        # Overpayments: a later correction of the session worked the difference out again.
+        SUPERSEDED = "superseded", "Replaced by a later correction"
+        # Overpayments: a commissioner's decision.
+        LEFT = "left", "Left as it is"
+        RECOVER = "recover", "Asking for it back"
+        CORRECTED = "corrected", "Approved amount corrected"
+
+    # What a commissioner may decide about an overpayment, by whether the claim is paid yet:
+    # an approved amount not yet paid is corrected on the claim's own page instead.
+    DECISIONS_WHEN_PAID = (Outcome.LEFT, Outcome.RECOVER)
+    DECISIONS_WHEN_APPROVED = (Outcome.LEFT,)
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="fee_adjustments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The difference: owed to the person (top-up), or paid or approved over the fee.
+    amount_pence = models.PositiveIntegerField()
+    # The fee already approved or paid that could not change, and the session's fee now.
+    fee_before_pence = models.PositiveIntegerField()
+    fee_after_pence = models.PositiveIntegerField()
+    # In the hub's words, never a person's: "Half day (£50.00) corrected to full day (£90.00)".
+    what_changed = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Top-ups: the payment run holding it (or that paid it), and the day it was paid.
+    payment_run = models.ForeignKey(
+        PaymentRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fee_adjustments",
+    )
+    paid_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Why it was decided so, in the commissioner's words (kept from the person's pages).
+    reason = models.TextField(blank=True)
+
+    objects = FeeAdjustmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_pence__gt=0), name="fee_adjustment_not_nothing"
+            ),
+            # One open question per claim for commissioners. Also the index behind
+            # "overpayments to decide" (FeeAdjustmentQuerySet.to_decide).
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=models.Q(kind="overpayment", outcome=""),
+                name="one_open_overpayment_per_claim",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paid_on__isnull=True)
+                | models.Q(kind="top_up", payment_run__isnull=False),
+                name="fee_adjustment_paid_top_up_in_a_run",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="", closed_at__isnull=True)
+                | ~models.Q(outcome="") & models.Q(closed_at__isnull=False),
+                name="fee_adjustment_closed_with_an_outcome",
+            ),
+        ]
+        indexes = [
+            # Top-ups waiting for a payment run (FeeAdjustmentQuerySet.waiting_top_ups): read
+            # by every payment run and by the runs page, so only the few waiting are indexed.
+            # A claim may have two (one back from a cancelled run, one from a correction made
+            # meanwhile): a run pays what the ledger says is owed, never the sum of these.
+            models.Index(
+                fields=["claim"],
+                condition=models.Q(kind="top_up", payment_run__isnull=True, outcome=""),
+                name="fee_top_up_waiting_idx",
+            ),
+        ]
+
+    def __str__(self):
+        # No names: this is what the audit trail calls it, and it outlives an erased person.
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} on {Claim.reference_for(self.claim_id)}"
+
+    @property
+    def is_top_up(self) -> bool:
+        return self.kind == self.Kind.TOP_UP
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == self.Outcome.OPEN
+
+    @property
+    def is_waiting(self) -> bool:
+        """A top-up no payment run has taken yet (or one taken out of it, or cancelled)."""
+        return self.is_top_up and self.is_open and self.payment_run_id is None
+
+    @property
+    def can_be_decided(self) -> bool:
+        return self.kind == self.Kind.OVERPAYMENT and self.is_open
+
+    @property
+    def resident_state(self) -> str:
+        """Where a top-up stands, for the person it is owed to (no payment runs)."""
+        if self.paid_on:
+            return f"Paid on {self.paid_on:%-d %B %Y}."
+        return "We will pay it with our next batch of payments."
+
+    @property
+    def state(self) -> str:
+        """Where it stands, in a few words for commissioners."""
+        if self.is_top_up:
+            if self.outcome == self.Outcome.CANCELLED:
+                return "Cancelled by a later correction"
+            if self.paid_on:
+                return "Paid"
+            if self.payment_run_id:
+                return "In a payment run"
+            return "Waiting for the next payment run"
+        if self.is_open:
+            return "To decide"
+        return self.get_outcome_display()

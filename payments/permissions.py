@@ -19,6 +19,7 @@ from .models import (
     Claim,
     ClaimLine,
     ConflictOfInterest,
+    FeeAdjustment,
     PaymentRun,
     PaymentRunItem,
     TaxiAgreement,
@@ -181,6 +182,19 @@ def get_run_to_download(request, pk) -> PaymentRun:
     """A run whose file finance may have. A cancelled run is a 404 here: its claims are in
     the next run, so its file could get them paid twice."""
     return get_object_or_404(runs_for(request).exportable(), pk=pk)
+
+
+def fee_adjustments_for(request):
+    """Top-ups and overpayments after sessions' fees were corrected: for commissioners, who
+    pay the one and decide the other."""
+    require_role(request, Role.COMMISSIONER)
+    return FeeAdjustment.objects.select_related(
+        "claim__claimant", "claim__opportunity", "closed_by"
+    )
+
+
+def get_fee_adjustment(request, pk) -> FeeAdjustment:
+    return get_object_or_404(fee_adjustments_for(request), pk=pk)
 
 
 def get_own_conflict(request, pk) -> ConflictOfInterest:

@@ -12,7 +12,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.text import get_valid_filename
 
 from coprod_hub.users.privacy import NotYet, pseudonym
@@ -22,6 +22,7 @@ from .models import (
     ClaimEvent,
     ClaimLine,
     ConflictOfInterest,
+    FeeAdjustment,
     LedgerEntry,
     PaymentRunItem,
     Receipt,
@@ -35,7 +36,7 @@ def export(user) -> dict:
     claims = (
         Claim.objects.filter(claimant=user)
         .select_related("opportunity", "project")
-        .prefetch_related("lines__receipt", "events")
+        .prefetch_related("lines__receipt", "events", "fee_adjustments")
         .order_by("created_at")
     )
     return {
@@ -69,6 +70,19 @@ def export(user) -> dict:
                 "history": [
                     {"when": event.created_at, "what": event.summary, "note": event.note}
                     for event in claim.events.all()
+                ],
+                # After the session's fee was corrected: owed to them, or paid over the fee,
+                # and what was decided (services.fee_corrections).
+                "fee_corrections": [
+                    {
+                        "when": adjustment.created_at,
+                        "what": adjustment.get_kind_display(),
+                        "amount_pence": adjustment.amount_pence,
+                        "what_changed": adjustment.what_changed,
+                        "where_it_stands": adjustment.state,
+                        "why": adjustment.reason,
+                    }
+                    for adjustment in claim.fee_adjustments.all()
                 ],
             }
             for claim in claims
@@ -142,7 +156,16 @@ PERSONAL_TEXT_FIELDS = ("on_behalf_note", "reason", "description", "agreed_with"
 def erasure_blockers(user) -> list[NotYet]:
     """A claim sent or approved is money we still owe or are deciding on: once the account is
     erased we could not pay it or tell the person, so it must be settled first."""
-    waiting = Claim.objects.filter(claimant=user, status__in=Claim.AWAITING_PAYMENT).count()
+    # Paid, with a top-up still to pay after its session's fee was corrected, counts too.
+    top_up_to_pay = (
+        FeeAdjustment.objects.top_ups().open().filter(claim=OuterRef("pk"), paid_on__isnull=True)
+    )
+    waiting = (
+        Claim.objects.filter(claimant=user)
+        .annotate(owed_more=Exists(top_up_to_pay))
+        .filter(Q(status__in=Claim.AWAITING_PAYMENT) | Q(status=Claim.Status.PAID, owed_more=True))
+        .count()
+    )
     if not waiting:
         return []
     claims = "a claim" if waiting == 1 else f"{waiting} claims"
@@ -175,6 +198,10 @@ def erase(user) -> None:
     ClaimLine.objects.filter(claim__claimant=user).update(description="", agreed_with="")
     ClaimEvent.objects.filter(claim__claimant=user).update(note="")
     PaymentRunItem.objects.filter(claim__claimant=user).update(taken_out_reason="")
+    # A commissioner's words about deciding an overpayment; the amounts and outcome stay.
+    adjustments = FeeAdjustment.objects.filter(claim__claimant=user)
+    adjustment_ids = list(adjustments.values_list("pk", flat=True))
+    adjustments.update(reason="")
     Receipt.objects.filter(owner=user).update(original_name="receipt")
     # Who agreed their taxis, and when, stays (a kept claim may rely on one); the note, which
     # can say where they live, goes. Agreements for places that participation.privacy then
@@ -186,7 +213,7 @@ def erase(user) -> None:
     # claims), without the reason, which says how they know each other.
     conflicts = ConflictOfInterest.objects.filter(Q(commissioner=user) | Q(person=user))
     conflicts.update(reason="")
-    _scrub_audit_trail(user, claim_ids, line_ids, conflicts, taxi_ids)
+    _scrub_audit_trail(user, claim_ids, line_ids, conflicts, taxi_ids, adjustment_ids)
     _blank_ledger_notes(user)
 
 
@@ -203,7 +230,7 @@ def _blank_ledger_notes(user) -> None:
         )
 
 
-def _scrub_audit_trail(user, claim_ids, line_ids, conflicts, taxi_ids) -> None:
+def _scrub_audit_trail(user, claim_ids, line_ids, conflicts, taxi_ids, adjustment_ids) -> None:
     """The audit trail keeps every change to the person's claims, drafts deleted just now
     included, to declarations of conflicts they made or that were made about them, and to
     taxis agreed for them, but no longer quotes what was typed about them or names them."""
@@ -232,6 +259,7 @@ def _scrub_audit_trail(user, claim_ids, line_ids, conflicts, taxi_ids) -> None:
             for entry in _entries_about(ConflictOfInterest, list(conflict_names))
         ),
         *((entry, None) for entry in _entries_about(TaxiAgreement, taxi_ids)),
+        *((entry, None) for entry in _entries_about(FeeAdjustment, adjustment_ids)),
     ]
     for entry, name in trail:
         entry.changes = {

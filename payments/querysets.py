@@ -196,6 +196,33 @@ class PaymentRunItemQuerySet(models.QuerySet):
         """What finance is to pay: the run's claims less any taken out as not paid."""
         return self.filter(taken_out_at__isnull=True)
 
+    def in_open_run(self):
+        """Held by runs finance has and has not confirmed paying: whatever the ledger says
+        now, finance pays these amounts, so the next run must not pay them too."""
+        return self.still_in_run().filter(run__status="exported")
+
+
+class FeeAdjustmentQuerySet(models.QuerySet):
+    """What corrections of sessions' fees meant for claims already approved or paid."""
+
+    def open(self):
+        return self.filter(outcome="")
+
+    def top_ups(self):
+        return self.filter(kind="top_up")
+
+    def waiting_top_ups(self):
+        """Top-ups no payment run holds or has paid (fee_top_up_waiting_idx)."""
+        return self.top_ups().open().filter(payment_run__isnull=True)
+
+    def to_decide(self):
+        """Overpayments a commissioner has not decided on (one_open_overpayment_per_claim)."""
+        return self.filter(kind="overpayment").open()
+
+    def in_run(self, run):
+        """Top-ups a run took (to pay, or paid), less any it no longer holds."""
+        return self.top_ups().open().filter(payment_run=run)
+
 
 class LedgerEntryQuerySet(models.QuerySet):
     """Ledger rows are written once. Bulk changes are refused here; single rows refuse in

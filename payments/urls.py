@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import claims, ledger, policy, reports, review, runs, taxis
+from .views import claims, fee_corrections, ledger, policy, reports, review, runs, taxis
 
 app_name = "payments"
 
@@ -32,6 +32,13 @@ urlpatterns = [
     path("claims/<int:pk>/correct/", review.correct, name="correct"),
     path("claims/<int:pk>/withdraw/", review.withdraw_approval, name="withdraw_approval"),
     path("claims/<int:pk>/reopen/", review.reopen, name="reopen"),
+    # Commissioners: top-ups and overpayments after a session's fee was corrected
+    path("payments/fee-corrections/", fee_corrections.adjustments, name="fee_adjustments"),
+    path(
+        "payments/fee-corrections/<int:pk>/decide/",
+        fee_corrections.decide,
+        name="decide_overpayment",
+    ),
     # The policy
     path("payments/how-we-pay/", policy.how_we_pay, name="how_we_pay"),
     path("payments/policy/", policy.overview, name="policy"),

@@ -206,7 +206,18 @@ def edit(request, pk):
         projects=projects,
         initial=_typed_before_adding_a_venue(request),
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and "change" not in request.POST:
+        if "send" not in request.POST:
+            # A new fee for a session people have claimed for: staff see what it does to
+            # their claims, and save from there ("send") or go back ("change").
+            plan = services.fee_correction_plan(
+                opportunity, by=request.user, **form.opportunity_fields()
+            )
+            if plan is not None and plan.problem:
+                form.add_error("fee_basis", plan.problem)
+                return _opportunity_form_page(request, form, opportunity=opportunity)
+            if plan is not None and plan.affects_claims:
+                return _fee_correction_check(request, opportunity, plan)
         try:
             with transaction.atomic():
                 saved = services.update_opportunity(
@@ -225,6 +236,26 @@ def edit(request, pk):
                 f"{saved.title} now.",
             )
     return _opportunity_form_page(request, form, opportunity=opportunity)
+
+
+def _fee_correction_check(request, opportunity, plan):
+    """The check before a new fee reaches claims: what happens to them, and the form's
+    answers again in hidden fields, as sent, to save ("send") or change ("change")."""
+    posted = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "send", "change")
+        for value in values
+    ]
+    return render(
+        request,
+        "payments/fee_corrections/check.html",
+        {
+            "opportunity": opportunity,
+            "plan": plan,
+            "posted": posted,
+        },
+    )
 
 
 # What staff typed into an opportunity form before going to add a venue, by the form's path.

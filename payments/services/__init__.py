@@ -8,8 +8,10 @@ with a message to show them.
 Split by what they do: `claims` (starting, filling in and sending a claim), `receipts`,
 `review` (approve, return, reject, correct, withdraw an approval, reopen), `runs` (payment
 runs, and a payment returned after one was paid), `conflicts` (conflicts of interest),
-`taxis` (taxis staff agree for a session) and `policy_changes`. `ledger` builds ledger rows
-for review and runs; `_common` holds the error and the helpers every module uses. Callers
+`taxis` (taxis staff agree for a session), `policy_changes`, and `fee_corrections` (claims
+following a correction to their session's fee, and what commissioners decide about it).
+`ledger` builds ledger rows for review and runs; `_common` holds the error and the helpers
+every module uses. Callers
 import from here (`services.submit_claim(...)`), not from the modules, so the split can
 change freely.
 """
@@ -26,6 +28,13 @@ from .claims import (
     update_claim_details,
 )
 from .conflicts import declare_conflict, withdraw_conflict
+from .fee_corrections import (
+    decide_overpayment,
+    decision_choices,
+    follow_session_fee,
+    lock_claims_for_session,
+    plan_fee_correction,
+)
 from .policy_changes import add_expense_rule, add_fee_rate, remove_scheduled_change, update_policy
 from .receipts import MAX_UNUSED_RECEIPTS, delete_unused_receipts, store_receipt
 from .review import (
@@ -61,9 +70,14 @@ __all__ = [
     "correct_claim",
     "correction_limits",
     "create_payment_run",
+    "decide_overpayment",
+    "decision_choices",
     "declare_conflict",
     "delete_draft",
     "delete_unused_receipts",
+    "follow_session_fee",
+    "lock_claims_for_session",
+    "plan_fee_correction",
     "record_payment_returned",
     "reject_claim",
     "remove_expense",

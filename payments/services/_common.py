@@ -31,9 +31,12 @@ def _lock(claim) -> Claim:
     return Claim.objects.select_for_update().get(pk=claim.pk)
 
 
-def _record(claim, *, actor, from_status, note="", notify=True, message=None) -> ClaimEvent:
+def _record(
+    claim, *, actor, from_status, note="", notify=True, message=None, extra=None
+) -> ClaimEvent:
     """Keep the change in the claim's history and tell the person: by the new status, or by
-    `message` (a message kind) for a change that keeps the status, such as a correction."""
+    `message` (a message kind) for a change that keeps the status, such as a correction.
+    `extra`: more for the message to say."""
     # "On behalf" marks staff doing what the person would do (start, send), not reviewers.
     on_behalf = (
         actor is not None
@@ -50,7 +53,7 @@ def _record(claim, *, actor, from_status, note="", notify=True, message=None) ->
         on_behalf=on_behalf,
     )
     if notify and (message or from_status != claim.status):
-        notify_claim_status(claim, event, policy=PaymentPolicy.current(), kind=message)
+        notify_claim_status(claim, event, policy=PaymentPolicy.current(), kind=message, extra=extra)
     return event
 
 

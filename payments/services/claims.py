@@ -64,6 +64,27 @@ def _sync_fee_line(claim) -> None:
     )
 
 
+def _refresh_fee_line(claim, fee) -> None:
+    """Make the fee line say `fee` (a policy.Fee), or take it away for None, then work the
+    totals out again: a claim not yet approved follows a correction of its session's fee
+    (services.fee_corrections), and a refused claim reopened does too. The line is changed
+    in place, so the audit trail shows the fee it had before."""
+    line = claim.lines.filter(kind=ClaimLine.Kind.FEE).first()
+    if fee is None:
+        if line:
+            line.delete()
+    else:
+        line = line or ClaimLine(
+            claim=claim, kind=ClaimLine.Kind.FEE, description=claim.opportunity.title[:200]
+        )
+        line.fee_basis = fee.basis
+        line.hours = fee.hours
+        line.rate_pence = fee.rate_pence
+        line.amount_pence = fee.amount_pence
+        line.save()
+    _recalculate(claim)
+
+
 def can_claim_for(signup) -> bool:
     opportunity = signup.opportunity
     return signup.attendance == SignUp.Attendance.ATTENDED and (

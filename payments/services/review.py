@@ -10,7 +10,7 @@ from coprod_hub.lib.money import format_pounds
 from coprod_hub.users.roles import Role
 
 from .. import policy
-from ..models import Claim, ClaimLine, ConflictOfInterest, LedgerEntry
+from ..models import Claim, ClaimLine, ConflictOfInterest, LedgerEntry, PaymentRunItem
 from ._common import PaymentError, Status, _lock, _record, _require_still_attended
 from .ledger import _components, _entry, _reversals
 
@@ -57,6 +57,20 @@ def _require_not_waiting_in_run(claim, *, then: str) -> None:
             "This claim is in a payment run that is waiting to be confirmed. Cancel the "
             f"run first, then {then}."
         )
+    # A top-up owed after its session's fee was corrected can be in a run on its own (the
+    # claim was paid, then its payment came back): finance would pay it whatever we change.
+    if PaymentRunItem.objects.in_open_run().filter(claim=claim).exists():
+        raise PaymentError(
+            "A top-up for this claim is in a payment run that is waiting to be confirmed. "
+            f"Confirm or cancel the run first, then {then}."
+        )
+
+
+def _close_fee_adjustments(claim, *, by, reason: str) -> None:
+    # fee_corrections builds on this module (who may decide), so it is imported here.
+    from .fee_corrections import close_open_adjustments
+
+    close_open_adjustments(claim, by=by, reason=reason)
 
 
 def _cannot_be(claim, action: str) -> PaymentError:
@@ -78,6 +92,13 @@ def approve_claim(claim, *, by) -> Claim:
         if not claim.can_be_decided:
             raise _cannot_be(claim, "approved")
         _require_still_attended(claim, by=by, action="approved")
+        if not claim.total_pence:
+            # Its session's fee was corrected to none after it was sent, say: a £0 claim
+            # would go into a payment run and the person be told it was paid.
+            raise PaymentError(
+                "This claim now comes to £0, so there is nothing to approve. Return it to the "
+                "person or reject it, and say why."
+            )
         today = timezone.localdate()
         LedgerEntry.objects.bulk_create(
             [
@@ -278,6 +299,7 @@ def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str
         claim.approved_fee_pence = fee_pence
         claim.approved_expenses_pence = expenses_pence
         claim.save(update_fields=["approved_fee_pence", "approved_expenses_pence", "updated_at"])
+        _close_fee_adjustments(claim, by=by, reason=reason)
         _record(
             claim,
             actor=by,
@@ -319,6 +341,7 @@ def withdraw_approval(claim, *, by, reason: str) -> Claim:
                 on=timezone.localdate(),
             )
         )
+        _close_fee_adjustments(claim, by=by, reason=reason)
         claim.status = Status.REJECTED
         claim.reason = reason
         # Nothing is approved any more: the ledger and the history keep what was.
@@ -376,4 +399,9 @@ def reopen_claim(claim, *, by, reason: str) -> Claim:
         claim.decided_by = by
         claim.save(update_fields=["status", "reason", "decided_at", "decided_by", "updated_at"])
         _record(claim, actor=by, from_status=Status.REJECTED, note=reason, message="claim_reopened")
+        # Its session's fee may have been corrected while it was refused: the person now
+        # changes and sends it again, so it gets the fee a claim started today would.
+        from .fee_corrections import follow_session_fee_on_reopening
+
+        follow_session_fee_on_reopening(claim, by=by)
     return claim

@@ -5,9 +5,21 @@ import copy
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
-from ..models import Claim, ClaimEvent, LedgerEntry, PaymentRun, PaymentRunItem
+from notifications.services import queue_messages_for_events
+
+from ..messages import claim_message_context
+from ..models import (
+    Claim,
+    ClaimEvent,
+    FeeAdjustment,
+    LedgerEntry,
+    PaymentPolicy,
+    PaymentRun,
+    PaymentRunItem,
+)
 from ._common import (
     PaymentError,
     Status,
@@ -33,33 +45,114 @@ def _move_claims(claims, *, into, by, note: str) -> None:
     _record_many(claims, actor=by, from_status=Status.APPROVED, note=note)
 
 
-def create_payment_run(*, by) -> PaymentRun:
-    """Put every approved, unpaid claim not already in a run into a new run to export.
+def _held_in_open_runs(claim_ids) -> dict[int, dict[str, int]]:
+    """What runs finance has and has not confirmed hold for each claim: finance pays those
+    amounts, so another run must not pay them again (a top-up in one while the claim's own
+    payment, returned by the bank, waits for the next)."""
+    held: dict[int, dict[str, int]] = {pk: {"fee": 0, "expenses": 0} for pk in claim_ids}
+    rows = (
+        PaymentRunItem.objects.in_open_run()
+        .filter(claim_id__in=claim_ids)
+        .values("claim_id")
+        .annotate(fee=Sum("fee_pence"), expenses=Sum("expenses_pence"))
+    )
+    for row in rows:
+        held[row["claim_id"]] = {"fee": row["fee"] or 0, "expenses": row["expenses"] or 0}
+    return held
 
-    Nothing is marked paid yet. The lock stops two runs made at once holding the same claim.
+
+def create_payment_run(*, by) -> PaymentRun:
+    """Put every approved claim not already in a run, and every top-up owed on a claim paid
+    already (its session's fee was corrected: FeeAdjustment), into a new run to export.
+
+    Each claim's line is what the ledger says we still owe for it, less what runs finance has
+    not confirmed yet hold for it, so a top-up is paid once, whichever run takes it. Nothing
+    is marked paid yet. The claims are locked, then their waiting top-ups (the order every
+    service locks them in): a second run made at the same moment waits, then finds the claims
+    in this run and the top-ups taken, and pays neither again.
     """
     _require_commissioner(by)
     with transaction.atomic():
-        claims = list(Claim.objects.select_for_update().approved_unpaid_not_in_run().order_by("pk"))
-        if not claims:
-            raise PaymentError("There are no approved claims waiting to be paid.")
-        owed = _owed_by_claim([c.pk for c in claims])
+        paid_with_top_ups = (
+            FeeAdjustment.objects.waiting_top_ups()
+            .filter(claim__status=Status.PAID)
+            .values("claim_id")
+        )
+        claims = list(
+            Claim.objects.select_for_update()
+            .filter(
+                Q(status=Status.APPROVED, payment_run__isnull=True)
+                | Q(status=Status.PAID, pk__in=paid_with_top_ups)
+            )
+            .order_by("pk")
+        )
+        ids = [claim.pk for claim in claims]
+        top_ups: dict[int, list[FeeAdjustment]] = {}
+        for top_up in (
+            FeeAdjustment.objects.select_for_update()
+            .waiting_top_ups()
+            .filter(claim_id__in=ids)
+            .order_by("pk")
+        ):
+            top_ups.setdefault(top_up.claim_id, []).append(top_up)
+        owed, held = _owed_by_claim(ids), _held_in_open_runs(ids)
+        lines = []
+        for claim in claims:
+            waiting = top_ups.get(claim.pk, [])
+            if claim.status == Status.PAID and not waiting:
+                continue  # another run took its top-up while this one waited for the lock
+            fee = owed[claim.pk]["fee"] - held[claim.pk]["fee"]
+            expenses = owed[claim.pk]["expenses"] - held[claim.pk]["expenses"]
+            if fee < 0 or expenses < 0 or fee + expenses <= 0:
+                continue  # nothing left to pay that another run does not hold already
+            top_up = min(sum(adjustment.amount_pence for adjustment in waiting), fee)
+            lines.append((claim, fee, expenses, top_up, waiting))
+        if not lines:
+            raise PaymentError("There are no approved claims or top-ups waiting to be paid.")
         run = PaymentRun.objects.create(created_by=by)
         items = [
             PaymentRunItem(
                 run=run,
                 claim=claim,
-                fee_pence=owed[claim.pk]["fee"],
-                expenses_pence=owed[claim.pk]["expenses"],
+                fee_pence=fee,
+                expenses_pence=expenses,
+                top_up_pence=top_up,
+                top_up_only=claim.status == Status.PAID,
             )
-            for claim in claims
+            for claim, fee, expenses, top_up, _ in lines
         ]
         PaymentRunItem.objects.bulk_create(items)
         run.claim_count = len(items)
         run.total_pence = sum(item.total_pence for item in items)
         run.save(update_fields=["claim_count", "total_pence"])
-        _move_claims(claims, into=run, by=by, note=ClaimEvent.added_to_run_note(run))
+        note = ClaimEvent.added_to_run_note(run)
+        approved = [claim for claim, *_ in lines if claim.status == Status.APPROVED]
+        _move_claims(approved, into=run, by=by, note=note)
+        _record_many(
+            [claim for claim, *_ in lines if claim.status == Status.PAID],
+            actor=by,
+            from_status=Status.PAID,
+            note=note,
+        )
+        _move_top_ups([a for *_, waiting in lines for a in waiting], by=by, run=run)
     return run
+
+
+def _move_top_ups(top_ups, *, by, run=None, paid_on=None) -> None:
+    """Put top-ups into a run, mark them paid (`paid_on`), or back to waiting (`run=None`),
+    in one query whatever their number, with the audit entries their saves would write."""
+    if not top_ups:
+        return
+    before = [copy.copy(top_up) for top_up in top_ups]
+    for top_up in top_ups:
+        top_up.payment_run, top_up.paid_on = run, paid_on
+    FeeAdjustment.objects.bulk_update(top_ups, ["payment_run", "paid_on"])
+    _audit_bulk_changes(zip(before, top_ups, strict=True), by=by, fields=["payment_run", "paid_on"])
+
+
+def _top_ups_in(run, claim=None) -> list[FeeAdjustment]:
+    top_ups = FeeAdjustment.objects.select_for_update().in_run(run).order_by("pk")
+    return list(top_ups.filter(claim=claim) if claim is not None else top_ups)
 
 
 def confirm_payment_run(run, *, by, paid_on: date) -> PaymentRun:
@@ -80,14 +173,19 @@ def confirm_payment_run(run, *, by, paid_on: date) -> PaymentRun:
             raise PaymentError("The date paid cannot be in the future")
         if paid_on < timezone.localdate(run.created_at):
             raise PaymentError("The date paid cannot be before the payment run was made")
-        claims = list(
+        items = {item.claim_id: item for item in run.items.still_in_run()}
+        top_up_only = [pk for pk, item in items.items() if item.top_up_only]
+        # A top-up alone is paid whatever its claim's status (approved again, if the claim's
+        # own payment came back meanwhile): finance had it in this run's file.
+        everything = list(
             Claim.objects.select_for_update()
-            .filter(payment_run=run, status=Status.APPROVED)
+            .filter(Q(payment_run=run, status=Status.APPROVED) | Q(pk__in=top_up_only))
             .order_by("pk")
         )
-        items = {item.claim_id: item for item in run.items.all()}
+        claims = [claim for claim in everything if claim.pk not in top_up_only]
+        top_up_claims = [claim for claim in everything if claim.pk in top_up_only]
         entries = []
-        for claim in claims:
+        for claim in everything:
             item = items[claim.pk]
             for component, amount in _components(item.fee_pence, item.expenses_pence):
                 if not amount:
@@ -127,13 +225,64 @@ def confirm_payment_run(run, *, by, paid_on: date) -> PaymentRun:
             zip(before, claims, strict=True), by=by, fields=["status", "paid_on", "days_to_pay"]
         )
         for claim in claims:
-            _record(claim, actor=by, from_status=Status.APPROVED, note=ClaimEvent.paid_note(run))
+            _record(
+                claim,
+                actor=by,
+                from_status=Status.APPROVED,
+                note=ClaimEvent.paid_note(run),
+                extra={"paid_pence": items[claim.pk].total_pence},
+            )
+        _move_top_ups(_top_ups_in(run), by=by, run=run, paid_on=paid_on)
+        _tell_top_ups_paid(top_up_claims, items, by=by, run=run, paid_on=paid_on)
         run.status = PaymentRun.Status.PAID
         run.paid_on = paid_on
         run.confirmed_by = by
         run.confirmed_at = now
         run.save(update_fields=["status", "paid_on", "confirmed_by", "confirmed_at"])
     return run
+
+
+def _tell_top_ups_paid(claims, items, *, by, run, paid_on) -> None:
+    """Each claim paid only a top-up: a history event, and a message saying how much more."""
+    if not claims:
+        return
+    note = ClaimEvent.paid_note(run)
+    events = ClaimEvent.objects.bulk_create(
+        [
+            ClaimEvent(
+                claim=claim,
+                actor=by,
+                from_status=claim.status,
+                to_status=claim.status,
+                note=note,
+            )
+            for claim in claims
+        ]
+    )
+    policy = PaymentPolicy.current()
+    claims_with_people = {
+        claim.pk: claim
+        for claim in Claim.objects.filter(pk__in=[c.pk for c in claims]).select_related(
+            "claimant", "opportunity"
+        )
+    }
+    queue_messages_for_events(
+        "claim_top_up_paid",
+        events=(
+            (
+                claims_with_people[event.claim_id].claimant,
+                f"claim-event:{event.pk}",
+                {
+                    **claim_message_context(
+                        claims_with_people[event.claim_id], event, policy=policy
+                    ),
+                    "top_up_pence": items[event.claim_id].total_pence,
+                    "paid_on": paid_on,
+                },
+            )
+            for event in events
+        ),
+    )
 
 
 def take_out_of_run(run, claim, *, by, reason: str) -> PaymentRunItem:
@@ -158,20 +307,24 @@ def take_out_of_run(run, claim, *, by, reason: str) -> PaymentRunItem:
             )
         claim = _lock(claim)
         item = run.items.still_in_run().filter(claim=claim).first()
-        if item is None or claim.payment_run_id != run.pk or claim.status != Status.APPROVED:
+        in_this_run = claim.payment_run_id == run.pk and claim.status == Status.APPROVED
+        if item is None or not (item.top_up_only or in_this_run):
             raise PaymentError(f"{claim.reference} is not waiting to be paid in {run.reference}.")
         now = timezone.now()
         item.taken_out_at, item.taken_out_by, item.taken_out_reason = now, by, reason
         item.save(update_fields=["taken_out_at", "taken_out_by", "taken_out_reason"])
-        claim.payment_run = None
-        claim.save(update_fields=["payment_run", "updated_at"])
+        if not item.top_up_only:
+            claim.payment_run = None
+            claim.save(update_fields=["payment_run", "updated_at"])
+        # Its top-ups wait for the next run with it (or, on a paid claim, on their own).
+        _move_top_ups(_top_ups_in(run, claim), by=by, run=None)
         run.claim_count -= 1
         run.total_pence -= item.total_pence
         run.save(update_fields=["claim_count", "total_pence"])
         _record(
             claim,
             actor=by,
-            from_status=Status.APPROVED,
+            from_status=claim.status,
             note=ClaimEvent.not_paid_note(run, reason),
             message="claim_not_paid",
         )
@@ -190,7 +343,18 @@ def cancel_payment_run(run, *, by) -> PaymentRun:
             .filter(payment_run=run, status=Status.APPROVED)
             .order_by("pk")
         )
-        _move_claims(claims, into=None, by=by, note=ClaimEvent.run_cancelled_note(run))
+        note = ClaimEvent.run_cancelled_note(run)
+        _move_claims(claims, into=None, by=by, note=note)
+        # Top-ups paid on their own go back to waiting too; their claims stay as they are.
+        top_up_only = run.items.still_in_run().filter(top_up_only=True).values("claim_id")
+        for status in (Status.PAID, Status.APPROVED):
+            _record_many(
+                list(Claim.objects.filter(pk__in=top_up_only, status=status).order_by("pk")),
+                actor=by,
+                from_status=status,
+                note=note,
+            )
+        _move_top_ups(_top_ups_in(run), by=by, run=None)
         run.status = PaymentRun.Status.CANCELLED
         run.cancelled_by = by
         run.cancelled_at = timezone.now()
@@ -222,12 +386,8 @@ def record_payment_returned(run, claim, *, by, reason: str) -> PaymentRunItem:
         if blocked:
             raise PaymentError(blocked)
         item = run.items.still_in_run().filter(claim=claim).first()
-        if (
-            not run.is_paid
-            or item is None
-            or claim.payment_run_id != run.pk
-            or claim.status != Status.PAID
-        ):
+        paid_in_this_run = claim.payment_run_id == run.pk and claim.status == Status.PAID
+        if not run.is_paid or item is None or not (item.top_up_only or paid_in_this_run):
             raise PaymentError(
                 f"{claim.reference} is not paid in {run.reference}, so there is no payment to "
                 "record as returned. Someone may have recorded it already."
@@ -248,15 +408,23 @@ def record_payment_returned(run, claim, *, by, reason: str) -> PaymentRunItem:
         run.claim_count -= 1
         run.total_pence -= item.total_pence
         run.save(update_fields=["claim_count", "total_pence"])
-        claim.status = Status.APPROVED
-        claim.payment_run = None
-        claim.paid_on = None
-        claim.days_to_pay = None
-        claim.save(update_fields=["status", "payment_run", "paid_on", "days_to_pay", "updated_at"])
+        # Top-ups it paid are owed again, and wait for the next run.
+        _move_top_ups(_top_ups_in(run, claim), by=by, run=None)
+        from_status = claim.status
+        if not item.top_up_only:
+            # Only the top-up came back when the item paid nothing else: the claim's own
+            # payment, made in an earlier run, stands.
+            claim.status = Status.APPROVED
+            claim.payment_run = None
+            claim.paid_on = None
+            claim.days_to_pay = None
+            claim.save(
+                update_fields=["status", "payment_run", "paid_on", "days_to_pay", "updated_at"]
+            )
         _record(
             claim,
             actor=by,
-            from_status=Status.PAID,
+            from_status=from_status,
             note=ClaimEvent.not_paid_note(run, reason),
             message="claim_not_paid",
         )

@@ -20,7 +20,7 @@ from ..forms import (
     StartOnBehalfForm,
     SubmitClaimForm,
 )
-from ..models import Claim, LedgerEntry, PaymentPolicy
+from ..models import Claim, FeeAdjustment, LedgerEntry, PaymentPolicy
 from ..querysets import budget_use_of
 from ..services import PaymentError
 from . import posted
@@ -132,6 +132,12 @@ def claim_detail(request, pk):
         "is_commissioner": is_commissioner,
         "policy": PaymentPolicy.current(),
     }
+    # After its session's fee was corrected: commissioners see every top-up and overpayment;
+    # the person (and staff who claimed for them) the top-ups still standing.
+    adjustments = claim.fee_adjustments.select_related("closed_by").order_by("created_at", "pk")
+    if not is_commissioner:
+        adjustments = adjustments.top_ups().exclude(outcome=FeeAdjustment.Outcome.CANCELLED)
+    context["fee_adjustments"] = list(adjustments)
     if is_commissioner:
         context["review_block"] = services.review_block_reason(claim, user)
         if claim.can_be_reopened:

@@ -14,7 +14,7 @@ from coprod_hub.users.roles import Role
 
 from .. import permissions, services
 from ..forms import CorrectionForm, ReasonForm, ReviewFilterForm
-from ..models import NEARING_DAYS, Claim, PaymentPolicy
+from ..models import NEARING_DAYS, Claim, FeeAdjustment, PaymentPolicy
 from ..services import PaymentError
 from . import posted
 
@@ -69,6 +69,9 @@ def _render_queue(request, today) -> dict:
             "policy": policy,
             "nearing_days": NEARING_DAYS,
             "waiting_count": waiting.filter(status=Claim.Status.SUBMITTED).count(),
+            # After sessions' fees were corrected: decisions waiting, and money to pay.
+            "overpayments_to_decide": FeeAdjustment.objects.to_decide().count(),
+            "top_ups_waiting": FeeAdjustment.objects.waiting_top_ups().count(),
             "overdue_count": waiting.flagged(
                 "overdue",
                 target_days=policy.target_days_to_pay,

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -12,7 +12,7 @@ from coprod_hub.lib.pagination import paginate
 
 from .. import permissions, services
 from ..forms import ConfirmRunForm, ReasonForm
-from ..models import Claim, LedgerEntry
+from ..models import Claim, FeeAdjustment, LedgerEntry
 from ..services import PaymentError
 from . import posted
 
@@ -37,6 +37,13 @@ def runs(request):
         return redirect(run)
     waiting_claims = Claim.objects.approved_unpaid_not_in_run()
     waiting = LedgerEntry.objects.owed().filter(claim__in=waiting_claims)
+    # Top-ups owed after sessions' fees were corrected: commissioners see them before paying.
+    top_ups = FeeAdjustment.objects.waiting_top_ups().aggregate(
+        count=Count("pk"),
+        total=Sum("amount_pence"),
+        on_paid=Count("pk", filter=Q(claim__status=Claim.Status.PAID)),
+        on_paid_total=Sum("amount_pence", filter=Q(claim__status=Claim.Status.PAID)),
+    )
     return render(
         request,
         "payments/runs/list.html",
@@ -44,6 +51,7 @@ def runs(request):
             "page_obj": paginate(request, run_list, 20),
             "waiting_count": waiting_claims.aggregate(n=Count("pk"))["n"],
             "waiting_total": waiting.balance(),
+            "top_ups": top_ups,
         },
     )
 
@@ -57,7 +65,11 @@ def run_detail(request, pk):
     return render(
         request,
         "payments/runs/detail.html",
-        {"run": run, "page_obj": paginate(request, items, 50)},
+        {
+            "run": run,
+            "page_obj": paginate(request, items, 50),
+            "has_top_ups": run.items.filter(top_up_pence__gt=0).exists(),
+        },
     )
 
 
@@ -90,6 +102,9 @@ def run_csv(request, pk):
                 # changes (and survives erasure), so finance can match payments to one payee
                 # over time. Last, so the columns finance already reads keep their places.
                 claim.claimant_id,
+                # What of the fee is owed because the session's fee was corrected after
+                # approval: on a paid claim, the whole line.
+                pounds_for_spreadsheet(item.top_up_pence),
             )
 
     # A paid run's file is a record, named so that nobody sends it to finance as a new run.
@@ -110,6 +125,7 @@ def run_csv(request, pk):
             "Activity date",
             "Approved on",
             "Person number",
+            "Of which fee top-up (£)",
         ],
         rows(),
     )

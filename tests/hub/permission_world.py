@@ -33,7 +33,7 @@ def build_world():
     from participation.models import Opportunity, Profile, SignUp, Venue
     from participation.tokens import calendar_token
     from payments import services as payments
-    from payments.models import Claim, FeeRate, PaymentRun
+    from payments.models import Claim, FeeAdjustment, FeeRate, PaymentRun
     from projects.models import Project, ServiceArea, Update
     from tests.payments.factories import make_policy
 
@@ -172,6 +172,16 @@ def build_world():
     )
     payments.approve_claim(paid_claim, by=people.second_commissioner)
     run = payments.create_payment_run(by=people.second_commissioner)
+    # Its session's fee corrected down after approval: an overpayment for commissioners.
+    overpayment = FeeAdjustment.objects.create(
+        claim=paid_claim,
+        kind=FeeAdjustment.Kind.OVERPAYMENT,
+        amount_pence=1000,
+        fee_before_pence=4000,
+        fee_after_pence=3000,
+        what_changed="The fee for the session was corrected to £30 for taking part.",
+        created_by=people.owner_staff,
+    )
     conflict = payments.declare_conflict(
         commissioner=people.second_commissioner, person=people.resident, reason="Neighbour"
     )
@@ -279,6 +289,7 @@ def build_world():
         "payments:policy_history": {"kind": "fees"},
         "payments:remove_scheduled": {"kind": "fees", "pk": future_rate.pk},
         "payments:withdraw_conflict": {"pk": conflict.pk},
+        "payments:decide_overpayment": {"pk": overpayment.pk},
         "payments:run": {"pk": run.pk},
         "payments:run_csv": {"pk": run.pk},
         "payments:confirm_run": {"pk": run.pk},

@@ -115,6 +115,11 @@ ACCOUNT_LINKS = {
     ("payments.LedgerEntry", "created_by"): STAFF_RECORD,
     # Taxis staff agreed for someone's place. One agreed for the person keeps who agreed it,
     # without its note (it can say where they live); one for a place deleted goes with it.
+    # A session's fee corrected after claims were approved or paid: who corrected it, and
+    # who closed or decided the top-up or overpayment, are staff records; what a commissioner
+    # typed about the person deciding it is blanked with their other words.
+    ("payments.FeeAdjustment", "created_by"): STAFF_RECORD,
+    ("payments.FeeAdjustment", "closed_by"): STAFF_RECORD,
     ("payments.TaxiAgreement", "agreed_by"): STAFF_RECORD,
     ("payments.TaxiAgreement", "withdrawn_by"): STAFF_RECORD,
     # --- The practice guide (learning/privacy.py). Entries not yet decided are deleted (they
@@ -250,6 +255,7 @@ RECEIPT_NAME = "Quartermaine bus ticket.png"
 RETURN_REASON = "Add a photo of the Gorseway bus pass"
 CONFLICT_REASON = "My sister-in-law, from Thistledown"
 TAXI_NOTE = "Pick up at the Bramblewood gate"
+FEE_REASON = "Told them at the Hollyhock cafe: we will not ask for it back"
 SURVEY_COMMENT = "The tea urn whistled all through the meeting."
 WAITING_ENTRY = "Lunch at Juniper Lodge"
 ADDRESS_ENTRY = "Visits to Marigold ward"
@@ -270,6 +276,7 @@ IDENTIFYING = [
     "Gorseway",
     "Thistledown",
     "Bramblewood",
+    "Hollyhock",
     "tea urn",
     "Juniper Lodge",
     "Marigold ward",
@@ -321,7 +328,7 @@ def _person_in_every_table():
     from participation import services as participation
     from participation.models import Profile, Venue
     from payments import services as payments
-    from payments.models import Claim, ClaimLine
+    from payments.models import Claim, ClaimLine, FeeAdjustment
     from projects import services as projects
     from projects.models import Project
     from tests.factories import ProjectFactory
@@ -425,6 +432,23 @@ def _person_in_every_table():
     run = payments.create_payment_run(by=person)
     payments.take_out_of_run(run, approved[1], by=person, reason="Bank details missing.")
     payments.confirm_payment_run(run, by=person, paid_on=timezone.localdate())
+    # Sessions' fees corrected after claims were paid. As staff they corrected someone else's
+    # (a top-up, then down again: the top-up cancelled, and an overpayment they decided); a
+    # commissioner corrected theirs down and decided, saying where they talked.
+    hall = Venue.objects.create(name="Hall", address="2 High Street")
+    others_paid = claim_in_state(other, status=Claim.Status.PAID, reviewer=commissioner)
+    for basis in ("full_day", "per_activity"):
+        participation.update_opportunity(
+            others_paid.opportunity, by=person, venue=hall, fee_basis=basis
+        )
+    overpaid = FeeAdjustment.objects.to_decide()
+    payments.decide_overpayment(
+        overpaid.get(claim=others_paid), by=person, outcome="left", reason="Our mistake."
+    )
+    participation.update_opportunity(past, by=commissioner, venue=hall, fee_basis="per_activity")
+    payments.decide_overpayment(
+        overpaid.get(claim=paid), by=commissioner, outcome="left", reason=FEE_REASON
+    )
     payments.declare_conflict(commissioner=person, person=other, reason="Oscar is my neighbour")
     # A taxi agreed for their place; one they agreed, then withdrew, for someone else's.
     payments.agree_taxi(attended, by=commissioner, note=TAXI_NOTE)
@@ -539,6 +563,8 @@ def test_a_persons_download_holds_every_kind_of_their_data_and_erasing_leaves_no
     assert len(claims) == 3
     for words in (BEHALF_NOTE, LINE_DESCRIPTION, RECEIPT_NAME, RETURN_REASON, TAXI_NOTE):
         assert words in exported
+    (fee_corrected,) = [c for c in claims if c["fee_corrections"]]
+    assert fee_corrected["fee_corrections"][0]["why"] == FEE_REASON
     assert data["payments"]["paid_by_tax_year"]
     assert data["payments"]["conflicts_of_interest_declared"][0]["reason"] == (
         "Oscar is my neighbour"

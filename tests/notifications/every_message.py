@@ -238,6 +238,36 @@ def _build_world(run_on_commit):
         run, paid, by=commissioner, reason="The bank account is closed."
     )
 
+    # Staff correct a session's fee after people claimed: it was a full day, not two hours.
+    # A claim not sent yet gets the new fee; two paid ones are owed more. One top-up is paid,
+    # the other is not, then the fee is put back and the second is no longer owed.
+    planning_day = session("Carers' planning day", _at(-14, 10), status=Opportunity.Status.CLOSED)
+
+    def claim_for_planning_day(name, status):
+        person = _person(name)
+        place = SignUp.objects.create(
+            opportunity=planning_day,
+            resident=person,
+            status=SignUp.Status.BOOKED,
+            attendance=SignUp.Attendance.ATTENDED,
+        )
+        return claim_in_state(person, status=status, reviewer=commissioner, signup=place)
+
+    claim_for_planning_day("Dev Rao", Claim.Status.DRAFT)
+    claim_for_planning_day("Ella Grant", Claim.Status.PAID)
+    topped_up_later = claim_for_planning_day("Finn Doyle", Claim.Status.PAID)
+    participation.update_opportunity(
+        planning_day, by=staff, fee_basis=Opportunity.FeeBasis.FULL_DAY
+    )
+    top_ups = payments.create_payment_run(by=commissioner)
+    payments.take_out_of_run(
+        top_ups, topped_up_later, by=commissioner, reason="The bank details are being checked."
+    )
+    payments.confirm_payment_run(top_ups, by=commissioner, paid_on=timezone.localdate())
+    participation.update_opportunity(
+        planning_day, by=staff, fee_basis=Opportunity.FeeBasis.PER_HOUR
+    )
+
     # Two weeks on, the returned claims are not sent again: the person is reminded.
     remind_about_returned_claims(now=timezone.now() + timedelta(weeks=2, days=1))
 

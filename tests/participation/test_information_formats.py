@@ -159,6 +159,16 @@ def test_every_easy_read_version_renders_with_its_facts(kind, opportunity, resid
         ),
         "claim_url": "/claims/42/",
         "returned_on": date(2026, 3, 5),
+        # A session's fee corrected after people claimed
+        "fee_before": "£50 for a half day",
+        "fee_now": "£90 for a full day",
+        "fee_before_pence": 5000,
+        "top_up_pence": 4000,
+        "cancelled_pence": 0,
+        "is_paid": True,
+        "can_change": True,
+        "paid_on": date(2026, 3, 20),
+        "paid_pence": 2550,
         # Taxis
         "note": "From home and back.",
         "place_url": "/sign-ups/1/",

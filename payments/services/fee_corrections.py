@@ -1,0 +1,564 @@
+"""Claims follow a correction to their session's fee.
+
+Staff may correct a session after it happened: it was a full day, not a half day, or it ran
+an hour longer (a session paid by the hour). What people claimed follows, worked out from the
+corrected session and the rate in force on the day of the activity, as a claim started now
+would be:
+
+- claims not yet approved (not sent, sent, or returned to the person) have their fee line
+  worked out again, and the person is told;
+- claims approved or paid: when the fee is now more, the approved fee is corrected in the
+  ledger (reverse and replace, as a commissioner's correction is) and the difference is a
+  top-up (FeeAdjustment) the next payment run pays, exactly once. When it is now less, nothing
+  is taken back: commissioners see the overpayment and decide (`decide_overpayment`);
+- refused claims stay as they were refused; reopening one works its fee out again.
+
+`plan_fee_correction` says what a correction would do, for the page staff check before saving
+it; `follow_session_fee` does it, inside the transaction that saves the session.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from coprod_hub.lib.money import format_pounds
+from coprod_hub.templatetags.hub import hours
+from notifications.services import queue_messages_for_events
+from participation.models import Opportunity
+
+from .. import policy
+from ..messages import claim_message_context
+from ..models import Claim, ClaimEvent, ClaimLine, FeeAdjustment, LedgerEntry, PaymentPolicy
+from ._common import PaymentError, Status, _lock, _require_commissioner
+from .claims import _refresh_fee_line
+from .ledger import _components, _entry, _reversals
+from .review import review_block_reason
+
+NOT_YET_APPROVED = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+
+# How each way of paying a fee reads after its amount.
+_FEE_PHRASES = {
+    Opportunity.FeeBasis.HALF_DAY: "for a half day",
+    Opportunity.FeeBasis.FULL_DAY: "for a full day",
+    Opportunity.FeeBasis.PER_ACTIVITY: "for taking part",
+}
+
+
+def fee_phrase(basis: str, amount_pence: int, *, hours_paid=None, rate_pence=None) -> str:
+    """ "£90 for a full day", "£45 for 2.25 hours at £20 an hour", "no fee"."""
+    if basis in ("", Opportunity.FeeBasis.NONE):
+        return "no fee"
+    if basis == Opportunity.FeeBasis.PER_HOUR and hours_paid is not None:
+        return (
+            f"{format_pounds(amount_pence)} for {hours(hours_paid)} at "
+            f"{format_pounds(rate_pence)} an hour"
+        )
+    return f"{format_pounds(amount_pence)} {_FEE_PHRASES.get(basis, '')}".strip()
+
+
+def _phrase_for_fee(fee) -> str:
+    if fee is None:
+        return "no fee"
+    return fee_phrase(fee.basis, fee.amount_pence, hours_paid=fee.hours, rate_pence=fee.rate_pence)
+
+
+def _phrase_for_line(line) -> str:
+    if line is None:
+        return "no fee"
+    return fee_phrase(
+        line.fee_basis, line.amount_pence, hours_paid=line.hours, rate_pence=line.rate_pence
+    )
+
+
+class Action:
+    """What a correction does to one claim."""
+
+    RECALCULATE = "recalculate"  # not yet approved: the fee line is worked out again
+    TOP_UP = "top_up"  # approved or paid: the fee is now more, the difference is owed
+    TOP_UP_CANCELLED = "top_up_cancelled"  # a top-up not yet paid is no longer owed
+    OVERPAYMENT = "overpayment"  # approved or paid more than the fee now: commissioners decide
+    OVERPAYMENT_CLEARED = "overpayment_cleared"  # the fee is back to what was approved
+    REFUSED = "refused"  # rejected: left as it was refused
+
+
+@dataclass
+class ClaimFeeChange:
+    """What correcting the session's fee does to one claim."""
+
+    claim: Claim
+    action: str
+    # Not yet approved: the fee on the claim, and the one it gets. Approved or paid: the fee
+    # approved that cannot change any more (less top-ups not yet paid), and the session's fee
+    # now.
+    fee_before_pence: int
+    fee_after_pence: int
+    fee: policy.Fee | None = None
+    line: ClaimLine | None = None
+    before_words: str = ""
+    after_words: str = ""
+    # Top-ups no payment run has taken, replaced by this correction.
+    waiting: list[FeeAdjustment] = field(default_factory=list)
+    open_overpayments: list[FeeAdjustment] = field(default_factory=list)
+
+    @property
+    def difference_pence(self) -> int:
+        """More owed (positive) or approved or paid over the fee (negative)."""
+        return self.fee_after_pence - self.fee_before_pence
+
+    @property
+    def cancelled_pence(self) -> int:
+        return sum(adjustment.amount_pence for adjustment in self.waiting)
+
+    @property
+    def tells_the_person(self) -> bool:
+        """They hear of a new fee on a claim not yet approved, and of any change to what we
+        said we would pay them; an overpayment waits for a commissioner's decision."""
+        return self.action in (Action.RECALCULATE, Action.TOP_UP) or bool(self.waiting)
+
+
+@dataclass
+class FeeCorrectionPlan:
+    """What correcting a session's fee does to the claims for it, before or as it is done."""
+
+    opportunity: Opportunity
+    changes: list[ClaimFeeChange]
+    # Why the correction cannot be saved, in words for the member of staff making it.
+    problem: str = ""
+    # The session's fee before and after, in words ("£50 for a half day"), when known.
+    fee_before: str = ""
+    fee_after: str = ""
+
+    def _with(self, *actions) -> list[ClaimFeeChange]:
+        return [change for change in self.changes if change.action in actions]
+
+    @property
+    def affects_claims(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def recalculated(self) -> list[ClaimFeeChange]:
+        return self._with(Action.RECALCULATE)
+
+    @property
+    def top_ups(self) -> list[ClaimFeeChange]:
+        return self._with(Action.TOP_UP)
+
+    @property
+    def top_up_total_pence(self) -> int:
+        return sum(change.difference_pence for change in self.top_ups)
+
+    @property
+    def overpayments(self) -> list[ClaimFeeChange]:
+        return self._with(Action.OVERPAYMENT)
+
+    @property
+    def overpaid_total_pence(self) -> int:
+        return sum(-change.difference_pence for change in self.overpayments)
+
+    @property
+    def cancelled_top_ups(self) -> list[ClaimFeeChange]:
+        """Claims whose top-up not yet paid is no longer owed (whatever else happens)."""
+        return [change for change in self.changes if change.waiting]
+
+    @property
+    def refused(self) -> list[ClaimFeeChange]:
+        return self._with(Action.REFUSED)
+
+    @property
+    def people(self) -> int:
+        """How many people's claims change (not counting those refused)."""
+        return len(
+            {change.claim.claimant_id for change in self.changes if change.action != Action.REFUSED}
+        )
+
+    @property
+    def told(self) -> int:
+        return sum(1 for change in self.changes if change.tells_the_person)
+
+
+def _no_rate(opportunity, day) -> str:
+    return (
+        f"The payment policy has no {opportunity.get_fee_basis_display().lower()} fee rate for "
+        f"{day:%-d %B %Y}, so the claims for this session could not be worked out. Choose "
+        "another fee, or ask a commissioner about the rates."
+    )
+
+
+def session_fee_in_words(opportunity) -> str:
+    """ "£90 for a full day": what the session pays on its day, as the policy works it out."""
+    if not opportunity.is_paid:
+        return "no fee"
+    fee = policy.fee_for(opportunity, policy.activity_date(opportunity))
+    if fee is None:
+        return f"a {opportunity.get_fee_basis_display().lower()} fee, with no rate for that day"
+    return _phrase_for_fee(fee)
+
+
+def lock_claims_for_session(opportunity) -> None:
+    """Lock every claim made for the session, in id order, until the transaction ends: taken
+    before the session's own row when it is changed (participation.update_opportunity), the
+    order in which claims' services lock a claim and then write a message naming its
+    session."""
+    list(
+        Claim.objects.select_for_update()
+        .filter(opportunity_id=opportunity.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def plan_fee_correction(opportunity, *, by, lock: bool = False, was=None) -> FeeCorrectionPlan:
+    """What saving `opportunity` as it is now (saved, or changed in memory and not yet saved)
+    does to the claims for it. `lock`: lock the claims (inside the transaction that saves the
+    correction), so a commissioner approving one, or a payment run, waits and then sees the
+    corrected claim. `was`: the session as saved, to say what its fee was. A few queries
+    however many claims."""
+    words = {
+        "fee_before": session_fee_in_words(was) if was is not None else "",
+        "fee_after": session_fee_in_words(opportunity),
+    }
+    claims = Claim.objects.filter(opportunity_id=opportunity.pk).order_by("pk")
+    if lock:
+        claims = claims.select_for_update(of=("self",))
+    claims = list(claims.select_related("claimant"))
+    if not claims:
+        return FeeCorrectionPlan(opportunity, [], **words)
+    ids = [claim.pk for claim in claims]
+    lines = {
+        line.claim_id: line
+        for line in ClaimLine.objects.filter(claim_id__in=ids, kind=ClaimLine.Kind.FEE)
+    }
+    open_adjustments: dict[int, list[FeeAdjustment]] = {}
+    for adjustment in FeeAdjustment.objects.open().filter(claim_id__in=ids):
+        open_adjustments.setdefault(adjustment.claim_id, []).append(adjustment)
+
+    fees: dict = {}  # by activity day: a session's claims nearly always share one
+    changes, problem = [], ""
+    for claim in claims:
+        claim.opportunity = opportunity
+        wants_fee = opportunity.is_paid and not claim.declines_fee
+        fee = None
+        if wants_fee:
+            if claim.activity_date not in fees:
+                fees[claim.activity_date] = policy.fee_for(opportunity, claim.activity_date)
+            fee = fees[claim.activity_date]
+            if fee is None:
+                problem = problem or _no_rate(opportunity, claim.activity_date)
+                continue
+        change = _change_for(claim, fee, lines.get(claim.pk), open_adjustments.get(claim.pk, []))
+        if change is None:
+            continue
+        if change.action == Action.TOP_UP and claim.claimant_id == by.pk:
+            problem = problem or (
+                "You have an approved claim for this session, so you cannot correct its fee: "
+                "that would raise what you are paid. Ask someone else who runs the session."
+            )
+        changes.append(change)
+    return FeeCorrectionPlan(opportunity, changes, problem, **words)
+
+
+def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
+    after_pence = fee.amount_pence if fee else 0
+    after_words = _phrase_for_fee(fee)
+    if claim.status in NOT_YET_APPROVED:
+        if line is None and fee is None:
+            return None
+        if line is not None and fee is not None and _line_says(line, fee):
+            return None
+        return ClaimFeeChange(
+            claim,
+            Action.RECALCULATE,
+            line.amount_pence if line else 0,
+            after_pence,
+            fee=fee,
+            line=line,
+            before_words=_phrase_for_line(line),
+            after_words=after_words,
+        )
+    if claim.status == Status.REJECTED:
+        if line is not None and fee is not None and _line_says(line, fee):
+            return None
+        if line is None and fee is None:
+            return None
+        return ClaimFeeChange(
+            claim,
+            Action.REFUSED,
+            line.amount_pence if line else 0,
+            after_pence,
+            fee=fee,
+            before_words=_phrase_for_line(line),
+            after_words=after_words,
+        )
+    waiting = [a for a in open_adjustments if a.is_waiting]
+    overpayments = [a for a in open_adjustments if a.can_be_decided]
+    # What was approved and can no longer change: less any top-up no payment run has taken,
+    # which this correction works out afresh.
+    settled = (claim.approved_fee_pence or 0) - sum(a.amount_pence for a in waiting)
+    if after_pence > settled:
+        action = Action.TOP_UP
+    elif after_pence < settled:
+        action = Action.OVERPAYMENT
+        if overpayments and overpayments[0].amount_pence == settled - after_pence and not waiting:
+            return None  # the same overpayment is waiting for a decision already
+    elif waiting:
+        action = Action.TOP_UP_CANCELLED
+    elif overpayments:
+        action = Action.OVERPAYMENT_CLEARED
+    else:
+        return None
+    return ClaimFeeChange(
+        claim,
+        action,
+        settled,
+        after_pence,
+        fee=fee,
+        before_words=format_pounds(settled),
+        after_words=after_words,
+        waiting=waiting,
+        open_overpayments=overpayments,
+    )
+
+
+def _line_says(line, fee) -> bool:
+    return (line.fee_basis, line.hours, line.rate_pence, line.amount_pence) == (
+        fee.basis,
+        fee.hours,
+        fee.rate_pence,
+        fee.amount_pence,
+    )
+
+
+def follow_session_fee(opportunity, *, by) -> FeeCorrectionPlan:
+    """Work the correction of `opportunity`'s fee (just saved, in this transaction) through
+    to its claims, as `plan_fee_correction` says, and tell the people whose claims change.
+
+    Raises PaymentError, and nothing is saved, if the corrected fee cannot be worked out (no
+    rate in the payment policy for that day) or would raise what `by` is paid themselves.
+    """
+    with transaction.atomic():
+        plan = plan_fee_correction(opportunity, by=by, lock=True)
+        if plan.problem:
+            raise PaymentError(plan.problem)
+        if not plan.changes:
+            return plan
+        now = timezone.now()
+        today = timezone.localdate(now)
+        messages = []
+        for change in plan.changes:
+            if change.action == Action.REFUSED:
+                continue
+            if change.action == Action.RECALCULATE:
+                event = _recalculate_fee(change, by=by)
+                messages.append(("claim_fee_changed", change, event))
+                continue
+            event = _adjust_approved(change, by=by, now=now, today=today)
+            if change.tells_the_person:
+                messages.append(("claim_top_up", change, event))
+        _tell(messages)
+    return plan
+
+
+def follow_session_fee_on_reopening(claim, *, by) -> None:
+    """A refused claim is reopened (now returned to the person): it gets the fee its session
+    pays now, which may have been corrected while it was refused, with the change in its
+    history. The message about reopening it is the person's news; this adds none."""
+    opportunity = claim.opportunity
+    fee = None
+    if opportunity.is_paid and not claim.declines_fee:
+        fee = policy.fee_for(opportunity, claim.activity_date)
+        if fee is None:
+            return  # no rate for that day: it keeps the fee it was refused with
+    line = claim.lines.filter(kind=ClaimLine.Kind.FEE).first()
+    change = _change_for(claim, fee, line, [])
+    if change is not None:
+        _recalculate_fee(change, by=by)
+
+
+def _recalculate_fee(change, *, by) -> ClaimEvent:
+    claim = change.claim
+    _refresh_fee_line(claim, change.fee)
+    return ClaimEvent.objects.create(
+        claim=claim,
+        actor=by,
+        from_status=claim.status,
+        to_status=claim.status,
+        note=f"{ClaimEvent.FEE_CORRECTED_NOTE_START}, so the fee on this claim is now "
+        f"{change.after_words} (it was {change.before_words}).",
+    )
+
+
+def _adjust_approved(change, *, by, now, today) -> ClaimEvent | None:
+    claim = change.claim
+    what_changed = f"The fee for the session was corrected to {change.after_words}"
+    for adjustment in change.waiting:
+        _close(adjustment, outcome=FeeAdjustment.Outcome.CANCELLED, by=by, now=now)
+    for adjustment in change.open_overpayments:
+        _close(adjustment, outcome=FeeAdjustment.Outcome.SUPERSEDED, by=by, now=now)
+    # The approved fee is what we now owe in all (a top-up included), never less than what
+    # was approved: the hub takes nothing back by itself.
+    new_fee = max(change.fee_after_pence, change.fee_before_pence)
+    if new_fee != claim.approved_fee_pence:
+        _replace_approved_fee(claim, fee_pence=new_fee, by=by, on=today, note=what_changed)
+    if change.action in (Action.TOP_UP, Action.OVERPAYMENT):
+        FeeAdjustment.objects.create(
+            claim=claim,
+            kind=(
+                FeeAdjustment.Kind.TOP_UP
+                if change.action == Action.TOP_UP
+                else FeeAdjustment.Kind.OVERPAYMENT
+            ),
+            amount_pence=abs(change.difference_pence),
+            fee_before_pence=change.fee_before_pence,
+            fee_after_pence=change.fee_after_pence,
+            what_changed=f"{what_changed}. {_approved_or_paid(claim)} "
+            f"{format_pounds(change.fee_before_pence)}.",
+            created_by=by,
+        )
+    if not change.tells_the_person:
+        return None
+    return ClaimEvent.objects.create(
+        claim=claim,
+        actor=by,
+        from_status=claim.status,
+        to_status=claim.status,
+        note=_approved_note(change, claim),
+    )
+
+
+def _approved_or_paid(claim) -> str:
+    return "The fee paid was" if claim.status == Status.PAID else "The fee approved was"
+
+
+def _approved_note(change, claim) -> str:
+    """The history's words, which the person reads too: no payment runs, no overpayments."""
+    start = f"{ClaimEvent.FEE_CORRECTED_NOTE_START} to {change.after_words}."
+    if change.action == Action.TOP_UP:
+        return (
+            f"{start} We owe {format_pounds(change.difference_pence)} more, and will pay it "
+            "with our next batch of payments."
+        )
+    return (
+        f"{start} We will not pay the extra {format_pounds(change.cancelled_pence)} we told "
+        "you about."
+    )
+
+
+def _replace_approved_fee(claim, *, fee_pence: int, by, on, note: str) -> None:
+    """The ledger's correction: reverse every entry still counting towards what we owe for
+    the claim, then record the new amounts (the fee changed, expenses as approved). On a paid
+    claim the difference stays owed until a payment run pays it."""
+    live = list(LedgerEntry.objects.live_owed_for(claim))
+    expenses = claim.approved_expenses_pence or 0
+    entries = _reversals(claim, live, by=by, note=note, on=on)
+    entries += [
+        _entry(
+            claim,
+            by=by,
+            kind=LedgerEntry.Kind.CORRECTION,
+            account=LedgerEntry.Account.OWED,
+            component=component,
+            amount=amount,
+            on=on,
+            note=note[:300],
+        )
+        for component, amount in _components(fee_pence, expenses)
+        if amount
+    ]
+    LedgerEntry.objects.bulk_create(entries)
+    claim.approved_fee_pence = fee_pence
+    claim.save(update_fields=["approved_fee_pence", "updated_at"])
+
+
+def _close(adjustment, *, outcome, by, now, reason: str = "") -> None:
+    adjustment.outcome = outcome
+    adjustment.closed_at = now
+    adjustment.closed_by = by
+    adjustment.reason = reason
+    adjustment.save(update_fields=["outcome", "closed_at", "closed_by", "reason"])
+
+
+def close_open_adjustments(claim, *, by, reason: str) -> None:
+    """A commissioner set the approved amount themselves (corrected it, or withdrew the
+    approval): top-ups not yet in a payment run are part of what they replaced, and an
+    overpayment waiting for a decision has been decided."""
+    now = timezone.now()
+    for adjustment in FeeAdjustment.objects.open().filter(claim=claim, payment_run__isnull=True):
+        outcome = (
+            FeeAdjustment.Outcome.CANCELLED
+            if adjustment.is_top_up
+            else FeeAdjustment.Outcome.CORRECTED
+        )
+        _close(adjustment, outcome=outcome, by=by, now=now, reason=reason)
+
+
+def _tell(messages) -> None:
+    """One message per claim changed, each for its history event, so a retry sends nothing
+    twice. The session's details are already on each claim (`plan_fee_correction`)."""
+    if not messages:
+        return
+    policy_row = PaymentPolicy.current()
+    for kind in ("claim_fee_changed", "claim_top_up"):
+        events = [
+            (
+                change.claim.claimant,
+                f"claim-event:{event.pk}",
+                {
+                    **claim_message_context(change.claim, event, policy=policy_row),
+                    "fee_before": change.before_words,
+                    "fee_now": change.after_words,
+                    "fee_before_pence": change.fee_before_pence,
+                    "fee_now_pence": change.fee_after_pence,
+                    "top_up_pence": max(change.difference_pence, 0),
+                    "cancelled_pence": change.cancelled_pence,
+                    "is_paid": change.claim.status == Status.PAID,
+                    "can_change": change.claim.is_editable,
+                },
+            )
+            for message_kind, change, event in messages
+            if message_kind == kind
+        ]
+        if events:
+            queue_messages_for_events(kind, events=events)
+
+
+# --- Commissioners decide about overpayments ------------------------------------------------
+
+
+def decision_choices(adjustment) -> list[tuple[str, str]]:
+    """What may be decided: a paid claim's overpayment is left or asked back; an approved
+    amount not yet paid is left, or corrected on the claim's own page."""
+    allowed = (
+        FeeAdjustment.DECISIONS_WHEN_PAID
+        if adjustment.claim.status == Status.PAID
+        else FeeAdjustment.DECISIONS_WHEN_APPROVED
+    )
+    return [(outcome.value, outcome.label) for outcome in allowed]
+
+
+def decide_overpayment(adjustment, *, by, outcome: str, reason: str) -> FeeAdjustment:
+    """Record a commissioner's decision about an overpayment: leave it, or ask for the money
+    back (paid claims). Nothing moves in the ledger: money asked back is dealt with by
+    finance, outside the hub. The same people who may approve the claim may decide (not the
+    person, nor whoever made it for them, nor a commissioner with a conflict of interest).
+    The row lock makes a second decision (a double click, two commissioners at once) stop."""
+    _require_commissioner(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError("Enter the reason for your decision", field="reason")
+    with transaction.atomic():
+        claim = _lock(adjustment.claim)
+        adjustment = FeeAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+        adjustment.claim = claim
+        if not adjustment.can_be_decided:
+            raise PaymentError(
+                "This overpayment has been dealt with already. Someone may have decided it, or "
+                "the session's fee was corrected again."
+            )
+        blocked = review_block_reason(claim, by)
+        if blocked:
+            raise PaymentError(blocked)
+        if outcome not in dict(decision_choices(adjustment)):
+            raise PaymentError("Choose what to do", field="outcome")
+        _close(adjustment, outcome=outcome, by=by, now=timezone.now(), reason=reason)
+    return adjustment

@@ -1,0 +1,392 @@
+"""The pages around a session's fee corrected after people claimed: the check staff see before
+saving, and what commissioners see (the fee corrections list, the decision, payment runs)."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from participation.models import Opportunity
+from payments import services
+from payments.models import Claim, ConflictOfInterest, FeeAdjustment, FeeRate
+from tests.factories import UserFactory
+
+from .test_fee_corrections import (
+    FULL_DAY,
+    HALF_DAY,
+    claim_for,
+    correct,
+    fresh,
+    half_day_session,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def session(policy, staff):
+    return half_day_session(staff)
+
+
+@pytest.fixture
+def second_commissioner(db):
+    return UserFactory(display_name="Cleo Second", roles=["commissioner"])
+
+
+def form_data(client, opportunity, **changes):
+    """What the session's form sends as it stands, with `changes` typed over it."""
+    form = client.get(reverse("participation:edit", args=[opportunity.pk])).context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if hasattr(field.widget, "decompress"):
+            for index, part in enumerate(field.widget.decompress(value)):
+                data[f"{name}_{index}"] = "" if part is None else part
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = "" if value is None else value
+    data.update(changes)
+    return data
+
+
+def edit(client, opportunity, **changes):
+    url = reverse("participation:edit", args=[opportunity.pk])
+    return client.post(url, form_data(client, opportunity, **changes))
+
+
+# --- Staff check what the new fee does before saving ----------------------------------------
+
+
+def test_staff_see_how_many_claims_and_people_a_new_fee_affects_before_saving(
+    client, session, staff, commissioner
+):
+    claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+    claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    claim_for(session, Claim.Status.REJECTED, reviewer=commissioner)
+    client.force_login(staff)
+
+    response = edit(client, session, fee_basis="full_day")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Check what the new fee does to claims" in page
+    assert "makes its fee £90 for a full day instead of £50 for a half day" in page
+    assert "3 claims for this session are affected, from 2 people" in page
+    assert "1 claim not yet approved" in page
+    assert "We owe £40 more in all. The next payment run pays it, once." in page
+    assert "1 claim rejected" in page
+    assert "We tell 2 people what changes" in page
+    # Nothing is saved until they say so.
+    assert Opportunity.objects.get(pk=session.pk).fee_basis == "half_day"
+    assert not FeeAdjustment.objects.exists()
+
+
+def test_saving_from_the_check_saves_the_session_and_updates_its_claims(
+    client, session, staff, commissioner
+):
+    claim = claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+    client.force_login(staff)
+    check = edit(client, session, fee_basis="full_day")
+    posted = dict(check.context["posted"])
+
+    response = client.post(
+        reverse("participation:edit", args=[session.pk]), {**posted, "send": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert Opportunity.objects.get(pk=session.pk).fee_basis == "full_day"
+    assert fresh(claim).fee_pence == FULL_DAY
+
+
+def test_changing_from_the_check_goes_back_to_the_form_as_typed(
+    client, session, staff, commissioner
+):
+    claim = claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+    client.force_login(staff)
+    posted = dict(edit(client, session, fee_basis="full_day").context["posted"])
+
+    response = client.post(
+        reverse("participation:edit", args=[session.pk]), {**posted, "change": "yes"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"]["fee_basis"].value() == "full_day"
+    assert Opportunity.objects.get(pk=session.pk).fee_basis == "half_day"
+    assert fresh(claim).fee_pence == HALF_DAY
+
+
+def test_a_session_nobody_claimed_for_saves_without_a_check(client, session, staff):
+    client.force_login(staff)
+
+    response = edit(client, session, fee_basis="full_day")
+
+    assert response.status_code == 302
+    assert Opportunity.objects.get(pk=session.pk).fee_basis == "full_day"
+
+
+def test_other_changes_to_a_claimed_session_need_no_check(client, session, staff, commissioner):
+    claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+    client.force_login(staff)
+
+    response = edit(client, session, capacity="12")
+
+    assert response.status_code == 302
+
+
+def test_a_fee_the_policy_has_no_rate_for_is_an_error_next_to_the_fee(
+    client, session, staff, commissioner
+):
+    claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+    FeeRate.objects.filter(basis="full_day").delete()
+    client.force_login(staff)
+
+    response = edit(client, session, fee_basis="full_day")
+
+    assert response.status_code == 200
+    assert "no full day fee rate" in str(response.context["form"].errors["fee_basis"])
+    assert 'href="#id_fee_basis' in response.content.decode()  # in the error summary
+    assert Opportunity.objects.get(pk=session.pk).fee_basis == "half_day"
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("owner", True),  # runs the session (its project's owner)
+        ("team_member", True),
+        ("commissioner", True),
+        ("other_staff", False),
+        ("resident", False),
+    ],
+)
+def test_only_staff_running_the_session_or_commissioners_may_correct_its_fee(
+    client, session, staff, commissioner, other_staff, resident, team_member, who, allowed
+):
+    session.project.team.add(team_member)
+    claim = claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+    people = {
+        "owner": staff,
+        "team_member": team_member,
+        "commissioner": UserFactory(roles=["commissioner"]),
+        "other_staff": other_staff,
+        "resident": resident,
+    }
+    client.force_login(staff)
+    data = form_data(client, session, fee_basis="full_day")
+    client.force_login(people[who])
+
+    check = client.post(reverse("participation:edit", args=[session.pk]), data)
+    sent = client.post(reverse("participation:edit", args=[session.pk]), {**data, "send": "yes"})
+
+    if allowed:
+        assert check.status_code == 200
+        assert sent.status_code == 302
+        assert fresh(claim).fee_pence == FULL_DAY
+    else:
+        assert (check.status_code, sent.status_code) == (404, 404)
+        assert fresh(claim).fee_pence == HALF_DAY
+
+
+def test_the_check_costs_the_same_queries_for_3_claims_as_for_30(
+    client, session, staff, commissioner
+):
+    def count():
+        data = form_data(client, session, fee_basis="full_day")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("participation:edit", args=[session.pk]), data)
+        assert response.status_code == 200
+        return len(queries)
+
+    for status in (Claim.Status.SUBMITTED, Claim.Status.PAID, Claim.Status.APPROVED):
+        claim_for(session, status, reviewer=commissioner)
+    client.force_login(staff)
+    count()
+    few = count()
+    for index in range(27):
+        status = [Claim.Status.SUBMITTED, Claim.Status.PAID, Claim.Status.DRAFT][index % 3]
+        claim_for(session, status, reviewer=commissioner)
+    client.force_login(staff)
+
+    assert count() == few
+
+
+# --- Commissioners: fee corrections, decisions, payment runs ---------------------------------
+
+
+@pytest.fixture
+def overpaid(session, staff, commissioner):
+    claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    correct(session, by=staff, fee_basis=Opportunity.FeeBasis.PER_ACTIVITY)
+    return FeeAdjustment.objects.get(claim=claim)
+
+
+def test_commissioners_see_overpayments_to_decide(client, overpaid, second_commissioner):
+    client.force_login(second_commissioner)
+
+    page = client.get(reverse("payments:fee_adjustments")).content.decode()
+
+    assert "1 overpayment to decide" in page
+    assert overpaid.claim.reference in page
+    assert reverse("payments:decide_overpayment", args=[overpaid.pk]) in page
+    queue = client.get(reverse("payments:review")).content.decode()
+    assert "1 overpayment to decide" in queue
+
+
+def test_a_commissioner_records_a_decision(client, overpaid, second_commissioner):
+    client.force_login(second_commissioner)
+    url = reverse("payments:decide_overpayment", args=[overpaid.pk])
+    assert "Talk to the person before you ask for money back" in client.get(url).content.decode()
+
+    response = client.post(url, {"outcome": "recover", "reason": "Paid for a half day twice."})
+
+    assert response.status_code == 302
+    overpaid.refresh_from_db()
+    assert (overpaid.outcome, overpaid.closed_by) == ("recover", second_commissioner)
+    # Decided: it has left the list, and its page says so.
+    assert client.get(url).status_code == 302
+
+
+def test_a_decision_without_a_reason_keeps_what_was_chosen_and_says_what_is_missing(
+    client, overpaid, second_commissioner
+):
+    client.force_login(second_commissioner)
+    url = reverse("payments:decide_overpayment", args=[overpaid.pk])
+
+    response = client.post(url, {"outcome": "left", "reason": ""})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "Enter the reason for your decision" in page
+    assert 'value="left" checked' in page
+    assert FeeAdjustment.objects.get(pk=overpaid.pk).is_open
+
+
+def test_a_commissioner_with_a_conflict_sees_why_they_cannot_decide(
+    client, overpaid, second_commissioner
+):
+    ConflictOfInterest.objects.create(
+        commissioner=second_commissioner, person=overpaid.claim.claimant, reason="Neighbour"
+    )
+    client.force_login(second_commissioner)
+    url = reverse("payments:decide_overpayment", args=[overpaid.pk])
+
+    page = client.get(url).content.decode()
+    refused = client.post(url, {"outcome": "left", "reason": "Fine"})
+
+    assert "declared a conflict of interest" in page
+    assert "Record decision" not in page
+    assert refused.status_code == 200
+    assert FeeAdjustment.objects.get(pk=overpaid.pk).is_open
+
+
+@pytest.mark.parametrize("who", ["staff", "resident", "other_resident"])
+def test_only_commissioners_see_fee_corrections(client, overpaid, who, request):
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.get(reverse("payments:fee_adjustments")).status_code == 403
+    url = reverse("payments:decide_overpayment", args=[overpaid.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"outcome": "left", "reason": "x"}).status_code == 403
+    assert FeeAdjustment.objects.get(pk=overpaid.pk).is_open
+
+
+def test_the_fee_corrections_list_costs_the_same_queries_for_2_and_20(
+    client, session, staff, commissioner, second_commissioner
+):
+    def count(params):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("payments:fee_adjustments"), params).status_code == 200
+        return len(queries)
+
+    def add(number):
+        for _ in range(number):
+            claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+            claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+        # Up, then down: a top-up each, cancelled, then an overpayment each.
+        FeeAdjustment.objects.all().delete()
+        Opportunity.objects.filter(pk=session.pk).update(fee_basis="half_day")
+        correct(session, by=staff, fee_basis=Opportunity.FeeBasis.FULL_DAY)
+        correct(session, by=staff, fee_basis=Opportunity.FeeBasis.PER_ACTIVITY)
+
+    Opportunity.objects.filter(pk=session.pk).update(capacity=100)
+    add(1)
+    client.force_login(second_commissioner)
+    count({})
+    few = {show: count({"show": show}) for show in ("", "top_ups", "all")}
+    add(9)
+
+    assert {show: count({"show": show}) for show in ("", "top_ups", "all")} == few
+
+
+def test_commissioners_see_top_ups_before_making_a_run_and_in_the_run(
+    client, session, staff, commissioner
+):
+    paid = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    approved = claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    correct(session, by=staff)
+    client.force_login(commissioner)
+
+    runs = client.get(reverse("payments:runs")).content.decode()
+
+    assert "1 approved claim waiting to go in a run: £94.60." in runs
+    assert "1 top-up on claims already paid waiting to go in a run: £40." in runs
+    assert "2 top-ups (£80 in all) are owed because staff corrected" in runs
+    assert "Make a payment run" in runs
+
+    client.post(reverse("payments:runs"))
+    run = fresh(paid).fee_adjustments.get().payment_run
+    detail = client.get(run.get_absolute_url()).content.decode()
+    assert "Top-up only" in detail
+    assert "Includes a £40 top-up" in detail
+    response = client.get(reverse("payments:run_csv", args=[run.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][-1] == "Of which fee top-up (£)"
+    by_claim = {row[1]: row for row in rows[1:]}
+    assert by_claim[paid.reference][5:8] == ["40.00", "0.00", "40.00"]
+    assert by_claim[paid.reference][-1] == "40.00"
+    assert by_claim[approved.reference][-1] == "40.00"
+
+
+def test_the_claim_page_shows_the_top_up_to_the_person_and_the_overpayment_to_commissioners(
+    client, session, staff, commissioner, second_commissioner
+):
+    topped_up = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    correct(session, by=staff)
+    client.force_login(topped_up.claimant)
+
+    page = client.get(topped_up.get_absolute_url()).content.decode()
+
+    assert "Extra fee we owe you" in page
+    assert "We will pay it with our next batch of payments." in page
+    assert "Fee changed" in page  # its history, in the person's words
+
+    correct(session, by=staff, fee_basis=Opportunity.FeeBasis.PER_ACTIVITY)
+    page = client.get(topped_up.get_absolute_url()).content.decode()
+    assert "Extra fee we owe you" not in page  # cancelled, and nothing said of overpaying
+    assert "Overpayment" not in page
+    client.force_login(second_commissioner)
+    page = client.get(topped_up.get_absolute_url()).content.decode()
+    assert "Overpayment" in page
+    overpayment = FeeAdjustment.objects.to_decide().get()
+    assert reverse("payments:decide_overpayment", args=[overpayment.pk]) in page
+
+
+def test_an_approved_claim_over_the_corrected_fee_points_to_correcting_it(
+    client, session, staff, commissioner, second_commissioner
+):
+    claim = claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    correct(session, by=staff, fee_basis=Opportunity.FeeBasis.PER_ACTIVITY)
+    overpayment = FeeAdjustment.objects.get(claim=claim)
+    client.force_login(second_commissioner)
+
+    page = client.get(reverse("payments:decide_overpayment", args=[overpayment.pk]))
+
+    html = page.content.decode()
+    assert reverse("payments:correct", args=[claim.pk]) in html
+    assert 'value="recover"' not in html
+    assert services.decision_choices(overpayment) == [("left", "Left as it is")]
