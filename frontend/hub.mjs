@@ -95,17 +95,34 @@ for (const input of document.querySelectorAll("input[type=file][data-hub-max-byt
   });
 }
 
-// Filter forms send people to their results (#results-heading), which on a phone are far
-// below the filters. When the filters had a problem, the error summary must come first: the
-// address loses the jump, and the summary takes focus (as GOV.UK Frontend's own does) once
-// the browser has finished its own scrolling to the results.
-const filterProblems = document.querySelector(".govuk-error-summary");
-if (filterProblems && window.location.hash === "#results-heading") {
+// GOV.UK Frontend focuses the error summary, or a banner with role="alert" (a success, or a
+// problem with what was just done), as the page opens. But the browser then jumps to the
+// address's #fragment, taking focus with it, and a form keeps the fragment of the page it was
+// sent from, through any redirect: after the skip link (#main-content), or the filters' jump
+// to #results-heading, the next page's summary or banner was skipped unheard. So once the
+// browser has jumped, focus goes back: always to the error summary (problems come first, even
+// before results far down a phone's screen); to the banner unless the fragment marks a part of
+// the page away from it. The address loses the fragment, so the next form does not carry it on.
+const problems = document.querySelector(".govuk-error-summary");
+const banner = document.querySelector('.govuk-notification-banner[role="alert"]');
+const fragmentTarget = (() => {
+  try {
+    return document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  } catch {
+    return null; // a malformed fragment: the browser jumps nowhere
+  }
+})();
+const aimedElsewhere = !problems && fragmentTarget !== null && !fragmentTarget.contains(banner);
+const focusFirst = window.location.hash && !aimedElsewhere ? (problems ?? banner) : null;
+if (focusFirst) {
   window.history.replaceState(null, "", window.location.pathname + window.location.search);
   const bringForward = () => {
-    filterProblems.setAttribute("tabindex", "-1");
-    filterProblems.focus();
-    filterProblems.scrollIntoView();
+    focusFirst.setAttribute("tabindex", "-1");
+    focusFirst.addEventListener("blur", () => focusFirst.removeAttribute("tabindex"), {
+      once: true,
+    });
+    focusFirst.focus();
+    focusFirst.scrollIntoView();
   };
   if (document.readyState === "complete") bringForward();
   else window.addEventListener("load", bringForward, { once: true });

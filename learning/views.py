@@ -222,7 +222,9 @@ def resolve_findings(request, pk):
         return redirect(entry.get_moderation_url())
     if changed:
         messages.success(request, "Your decisions are saved")
-    return redirect(f"{entry.get_moderation_url()}#decision")
+    # "Save choices only" is for deciding later: the page opens at the top, where the banner
+    # saying they are saved takes focus. A jump down to the decision left it unseen and unheard.
+    return redirect(entry.get_moderation_url())
 
 
 @role_required(Role.MODERATOR)

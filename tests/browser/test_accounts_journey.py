@@ -25,7 +25,8 @@ def test_a_new_visitor_signs_up_confirms_signs_in_out_and_resets_password(page, 
     page.get_by_label("Create a password").fill("a-long-memorable-phrase")
     page.get_by_label("Type the password again").fill("a-different-phrase")
     page.get_by_role("button", name="Create account").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    # The page with the problems may still be loading: wait for it rather than look at once.
+    page.locator(".govuk-error-summary").wait_for()
     assert page.get_by_label("Your name").input_value() == "Nadia Patel"
     axe(page)
     assert not User.objects.filter(display_name="Nadia Patel").exists()

@@ -54,3 +54,17 @@ def test_lengths_of_time_are_written_as_people_write_them(value, written):
     from coprod_hub.templatetags.hub import hours
 
     assert hours(value) == written
+
+
+def test_no_short_comment_runs_onto_a_second_line():
+    """Django ends a {# #} comment at the end of its line: one that runs on is printed on the
+    page, as the directory's note about phones once was, above its filters. Longer notes use
+    {% comment %}."""
+    unclosed = [
+        f"{path.relative_to(TEMPLATES)}:{number}"
+        for path in sorted(TEMPLATES.rglob("*"))
+        if path.is_file()
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert unclosed == []
