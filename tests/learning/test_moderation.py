@@ -364,6 +364,18 @@ def test_returning_is_only_offered_when_there_is_an_address(client, moderator):
         services.return_entry(entry, by=moderator, note="Hello")
 
 
+def test_the_page_offers_only_the_decisions_it_has(client, moderator, personal_text):
+    client.force_login(moderator)
+    anonymous = submit(text=personal_text)
+    page = client.get(anonymous.get_moderation_url()).content.decode()
+    assert "You can reject it now." in page
+    assert "return or reject" not in page
+
+    with_address = submit(text=personal_text, contact_email="sam@example.org")
+    page = client.get(with_address.get_moderation_url()).content.decode()
+    assert "You can return or reject it now." in page
+
+
 def test_if_the_email_cannot_be_sent_yet_it_waits_in_the_outbox(
     moderator, settings, django_capture_on_commit_callbacks
 ):
