@@ -127,3 +127,18 @@ if (focusFirst) {
   if (document.readyState === "complete") bringForward();
   else window.addEventListener("load", bringForward, { once: true });
 }
+
+// "All opportunities" on an opportunity's page goes back to the directory as the person left
+// it, with their search, filters and page, when that is where they came from. The address is
+// not put in the page itself: public pages are kept and shared by address (page_cache), and
+// one copy serves every visitor. Without JavaScript, or from anywhere else, it opens the
+// directory afresh.
+const backToSearch = document.querySelector("a[data-hub-back-to-search]");
+if (backToSearch && document.referrer) {
+  const from = new URL(document.referrer);
+  const directory = new URL(backToSearch.href);
+  if (from.origin === directory.origin && from.pathname === directory.pathname && from.search) {
+    backToSearch.href = from.pathname + from.search + "#results-heading";
+    backToSearch.textContent = "Back to your search";
+  }
+}
