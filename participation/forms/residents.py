@@ -10,6 +10,7 @@ from coprod_hub.lib.forms import (
     is_uk_mobile,
     with_character_count,
 )
+from notifications.channels import notify_configured
 from projects.ladder import Level
 from projects.models import ServiceArea
 
@@ -18,6 +19,11 @@ from ..services import POST_OR_PHONE_NEEDS_DETAILS
 from .fields import contact_by_choices, gds_helper
 
 NOTE_MAX_LENGTH = 2000
+
+NOTIFY_LARGE_PRINT_HINT = (
+    "Our emails come in one text size, but your email app can make the text bigger. "
+    "If our staff write to you, they use large print."
+)
 
 
 def _note_field(label, help_text):
@@ -187,6 +193,10 @@ class ContactPreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         if Profile.ContactBy.TEXT not in dict(self.fields["contact_by"].choices):
             self.fields["phone"].help_text = PHONE_HINT
+        if notify_configured():
+            # Emails then go through GOV.UK Notify, which sends every email in one text size
+            # (notifications.channels): promising big type would be untrue.
+            self.fields["large_print"].help_text = NOTIFY_LARGE_PRINT_HINT
         self.helper = gds_helper(
             Field.radios("contact_by", legend_size=Size.MEDIUM),
             Field.text("phone", field_width=20),

@@ -305,6 +305,21 @@ def test_text_messages_are_offered_only_while_we_can_send_them(client, resident,
 
 
 @pytest.mark.parametrize("notify", [True, False])
+def test_large_print_promises_big_type_in_emails_only_when_we_can_send_it(
+    client, resident, settings, notify
+):
+    # Through GOV.UK Notify every email has the same text size.
+    settings.NOTIFY_API_KEY = "test-key" if notify else ""
+    client.force_login(resident)
+
+    page = client.get(reverse("participation:contact")).text
+
+    assert ("Our emails use big text." in page) == (not notify)
+    assert ("your email app can make the text bigger" in page) == notify
+    assert "If our staff write to you, they use large print" in page
+
+
+@pytest.mark.parametrize("notify", [True, False])
 def test_choosing_text_messages_is_saved_only_while_we_can_send_them(
     client, resident, settings, notify
 ):
