@@ -13,10 +13,10 @@ from django.urls import reverse
 from coprod_hub.models import ClosureDay
 from notifications.models import Message
 from participation import services
-from participation.models import Opportunity, Profile, SignUp
+from participation.models import Opportunity, SignUp
 from tests.factories import UserFactory
 
-from .factories import OpportunityFactory
+from .test_waiting_list_endings import _offer_freed_place, _on_call_list, _session
 
 pytestmark = pytest.mark.django_db
 
@@ -25,24 +25,6 @@ UK = ZoneInfo("Europe/London")
 
 def _local(year, month, day, hour, minute=0):
     return datetime(year, month, day, hour, minute, tzinfo=UK)
-
-
-def _session(starts_at, **fields):
-    return OpportunityFactory(
-        capacity=1, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), **fields
-    )
-
-
-def _on_call_list(person):
-    Profile.objects.create(user=person, contact_by="post_or_phone", phone="01632 960000")
-    return person
-
-
-def _offer_freed_place(opportunity, waiting_person, *, at):
-    booked = services.sign_up(opportunity, resident=UserFactory(), now=at - timedelta(days=1))
-    services.sign_up(opportunity, resident=waiting_person, now=at - timedelta(days=1))
-    services.cancel_sign_up(booked, by=booked.resident, now=at)
-    return SignUp.objects.get(opportunity=opportunity, resident=waiting_person)
 
 
 def _call_list_expiry(now, *, starts_at=None):
