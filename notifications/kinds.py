@@ -55,8 +55,9 @@ KIND_CATEGORIES = {
     # A returned claim not sent again: two weeks after it was returned, and six.
     "claim_returned_reminder": Category.CLAIMS,
     # Staff corrected a session's fee after people claimed (payments.services.fee_corrections):
-    # a claim not yet approved has a new fee; on one approved or paid, we owe more (or no
-    # longer owe a top-up we told them of); then the top-up paid.
+    # a claim not yet approved has a new fee; on one approved or paid, a commissioner approved
+    # a top-up so we owe more (or we no longer owe a top-up we told them of); then the top-up
+    # paid. A top-up waiting for approval, or refused, is not told.
     "claim_fee_changed": Category.CLAIMS,
     "claim_top_up": Category.CLAIMS,
     "claim_top_up_paid": Category.CLAIMS,

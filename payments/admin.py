@@ -161,9 +161,17 @@ class TaxiAgreementAdmin(ReadOnlyAdmin):
 @admin.register(FeeAdjustment)
 class FeeAdjustmentAdmin(ReadOnlyAdmin):
     """Top-ups and overpayments after a session's fee was corrected: made by the correction,
-    paid by payment runs and decided on the commissioners' page, never here."""
+    approved or decided on the commissioners' page and paid by payment runs, never here."""
 
-    list_display = ["__str__", "kind", "amount_pence", "outcome", "created_at", "paid_on"]
+    list_display = [
+        "__str__",
+        "kind",
+        "amount_pence",
+        "outcome",
+        "created_at",
+        "approved_at",
+        "paid_on",
+    ]
     list_filter = ["kind", "outcome"]
     ordering = ["-id"]
 

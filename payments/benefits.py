@@ -10,7 +10,7 @@ claim. The hub cannot know anyone's benefits, so it only ever warns; it never re
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
 from .models import Claim, FeeAdjustment
@@ -24,15 +24,15 @@ class FeesTogether:
 
 def fees_waiting_pence(claimant_id) -> int:
     """Fees sent or approved for this person and not paid yet, as approved where they are,
-    and top-ups still to pay on claims paid before their session's fee was corrected."""
+    and top-ups still to pay after their session's fee was corrected: on claims paid, and
+    those waiting for approval (like a fee sent, not yet in the approved fee)."""
     waiting = Claim.objects.filter(claimant_id=claimant_id, status__in=Claim.AWAITING_PAYMENT)
     fees = Coalesce(Sum(Coalesce("approved_fee_pence", "fee_pence")), 0)
     top_ups = (
         FeeAdjustment.objects.top_ups()
         .open()
-        .filter(
-            claim__claimant_id=claimant_id, claim__status=Claim.Status.PAID, paid_on__isnull=True
-        )
+        .filter(claim__claimant_id=claimant_id, paid_on__isnull=True)
+        .filter(Q(claim__status=Claim.Status.PAID) | Q(approved_at__isnull=True))
     )
     return (
         waiting.aggregate(fees=fees)["fees"]

@@ -416,10 +416,42 @@ class OverpaymentDecisionForm(Form):
         self.fields["outcome"].choices = choices
 
 
+class TopUpDecisionForm(Form):
+    """Whether a commissioner approves the extra fee a correction of the session means
+    (services.approve_top_up, refuse_top_up). A reason is needed to refuse it."""
+
+    APPROVE, REFUSE = "approve", "refuse"
+
+    decision = forms.ChoiceField(
+        label="Do you approve the extra fee?",
+        choices=[
+            (APPROVE, "Yes, approve it: we owe the person the extra"),
+            (REFUSE, "No, refuse it"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether you approve the extra fee"},
+    )
+    reason = forms.CharField(
+        label="Why are you refusing it?",
+        help_text="Kept with the claim for commissioners and finance. The person does not see it.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+    )
+    # The reason sits under "No", shown once it is chosen (hub.radios).
+    reveals = {"decision": {REFUSE: ["reason"]}}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REFUSE and not data.get("reason"):
+            self.add_error("reason", "Enter why you are refusing the top-up")
+        return data
+
+
 class FeeAdjustmentFilterForm(Form):
     SHOW_CHOICES = [
-        ("", "Overpayments to decide"),
-        ("top_ups", "Top-ups not paid yet"),
+        ("", "To approve or decide"),
+        ("top_ups", "Top-ups approved, not paid yet"),
         ("all", "All"),
     ]
 

@@ -1132,17 +1132,25 @@ class FeeAdjustment(models.Model):
     Claims not yet approved simply follow the session: their fee line is worked out again
     (services.fee_corrections). Once an amount is approved the person has been told it, so:
 
-    - TOP_UP: the fee is now more. The approved fee is corrected in the ledger (reverse and
-      replace), so what we owe the person goes up by `amount_pence`, and the next payment run
-      pays it exactly once: with the claim if it is not paid yet, or on its own line
-      (PaymentRunItem.top_up_only) if it is.
+    - TOP_UP: the fee is now more. Only commissioners approve what we pay, so staff's
+      correction makes it a top-up to approve: nothing in the ledger changes and no payment
+      run pays it. A commissioner who may approve the claim approves it (`approved_at`): the
+      approved fee is then corrected in the ledger (reverse and replace), so what we owe the
+      person goes up by `amount_pence`, and the next payment run pays it exactly once: with
+      the claim if it is not paid yet, or on its own line (PaymentRunItem.top_up_only) if it
+      is. Or they refuse it, saying why, and nothing is owed.
     - OVERPAYMENT: the fee is now less than was approved or paid. The hub takes nothing back
       by itself and the ledger does not change: a commissioner decides (correct an approved
       amount that is not paid yet, leave it, or ask for the money back) and says why.
 
-    A later correction of the same session replaces what is still open: a top-up not yet in a
-    payment run is cancelled (the approved fee goes back to what it was without it) and an
-    overpayment not yet decided is superseded; the difference is then worked out again.
+    A later correction of the same session replaces what is still open: a top-up waiting for
+    approval is cancelled; an approved top-up not yet in a payment run is kept when the fee
+    is now at least what was approved with it, and otherwise cancelled (the approved fee goes
+    back to what it was without it); an overpayment not yet decided is superseded. The
+    difference is then worked out again.
+
+    Top-ups approved before commissioners had to approve them carry `approved_at` (their
+    creation) and no `approved_by`.
     """
 
     class Kind(models.TextChoices):
@@ -1153,6 +1161,8 @@ class FeeAdjustment(models.Model):
         OPEN = "", "Open"
         # Top-ups: replaced by a later correction before a payment run took them.
         CANCELLED = "cancelled", "Cancelled"
+        # Top-ups: a commissioner would not approve it (why, in `reason`).
+        REFUSED = "refused", "Refused"
         # Overpayments: a later correction of the session worked the difference out again.
         SUPERSEDED = "superseded", "Replaced by a later correction"
         # Overpayments: a commissioner's decision.
@@ -1187,6 +1197,11 @@ class FeeAdjustment(models.Model):
         related_name="fee_adjustments",
     )
     paid_on = models.DateField(null=True, blank=True)
+    # Top-ups: when a commissioner approved it, and who. Until then nothing is owed.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -1220,6 +1235,22 @@ class FeeAdjustment(models.Model):
                 | ~models.Q(outcome="") & models.Q(closed_at__isnull=False),
                 name="fee_adjustment_closed_with_an_outcome",
             ),
+            # Only a top-up is approved, and no payment run takes one before it is.
+            models.CheckConstraint(
+                condition=models.Q(approved_at__isnull=True) | models.Q(kind="top_up"),
+                name="fee_adjustment_only_top_ups_approved",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payment_run__isnull=True) | models.Q(approved_at__isnull=False),
+                name="fee_adjustment_in_a_run_once_approved",
+            ),
+            # One top-up to approve per claim: a later correction replaces it. Also the index
+            # behind "top-ups to approve" (FeeAdjustmentQuerySet.to_approve).
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=models.Q(kind="top_up", outcome="", approved_at__isnull=True),
+                name="one_top_up_to_approve_per_claim",
+            ),
         ]
         indexes = [
             # Top-ups waiting for a payment run (FeeAdjustmentQuerySet.waiting_top_ups): read
@@ -1228,7 +1259,9 @@ class FeeAdjustment(models.Model):
             # meanwhile): a run pays what the ledger says is owed, never the sum of these.
             models.Index(
                 fields=["claim"],
-                condition=models.Q(kind="top_up", payment_run__isnull=True, outcome=""),
+                condition=models.Q(
+                    kind="top_up", payment_run__isnull=True, outcome="", approved_at__isnull=False
+                ),
                 name="fee_top_up_waiting_idx",
             ),
         ]
@@ -1251,8 +1284,19 @@ class FeeAdjustment(models.Model):
 
     @property
     def is_waiting(self) -> bool:
-        """A top-up no payment run has taken yet (or one taken out of it, or cancelled)."""
-        return self.is_top_up and self.is_open and self.payment_run_id is None
+        """An approved top-up no payment run has taken yet (or one taken out of it, or
+        cancelled): what we owe, in the ledger."""
+        return (
+            self.is_top_up
+            and self.is_open
+            and self.approved_at is not None
+            and self.payment_run_id is None
+        )
+
+    @property
+    def can_be_approved(self) -> bool:
+        """A top-up waiting for a commissioner: nothing is owed until one approves it."""
+        return self.is_top_up and self.is_open and self.approved_at is None
 
     @property
     def can_be_decided(self) -> bool:
@@ -1271,11 +1315,15 @@ class FeeAdjustment(models.Model):
         if self.is_top_up:
             if self.outcome == self.Outcome.CANCELLED:
                 return "Cancelled by a later correction"
+            if self.outcome == self.Outcome.REFUSED:
+                return "Refused"
             if self.paid_on:
                 return "Paid"
             if self.payment_run_id:
                 return "In a payment run"
-            return "Waiting for the next payment run"
+            if self.approved_at is None:
+                return "To approve"
+            return "Approved, for the next payment run"
         if self.is_open:
             return "To decide"
         return self.get_outcome_display()

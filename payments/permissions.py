@@ -186,10 +186,10 @@ def get_run_to_download(request, pk) -> PaymentRun:
 
 def fee_adjustments_for(request):
     """Top-ups and overpayments after sessions' fees were corrected: for commissioners, who
-    pay the one and decide the other."""
+    approve and pay the one and decide the other."""
     require_role(request, Role.COMMISSIONER)
     return FeeAdjustment.objects.select_related(
-        "claim__claimant", "claim__opportunity", "closed_by"
+        "claim__claimant", "claim__opportunity", "closed_by", "approved_by", "created_by"
     )
 
 

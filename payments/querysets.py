@@ -211,13 +211,27 @@ class FeeAdjustmentQuerySet(models.QuerySet):
     def top_ups(self):
         return self.filter(kind="top_up")
 
+    def approved(self):
+        return self.filter(approved_at__isnull=False)
+
     def waiting_top_ups(self):
-        """Top-ups no payment run holds or has paid (fee_top_up_waiting_idx)."""
-        return self.top_ups().open().filter(payment_run__isnull=True)
+        """Approved top-ups no payment run holds or has paid (fee_top_up_waiting_idx)."""
+        return self.top_ups().open().approved().filter(payment_run__isnull=True)
+
+    def to_approve(self):
+        """Top-ups a commissioner has not approved or refused: nothing is owed for them yet
+        (one_top_up_to_approve_per_claim)."""
+        return self.top_ups().open().filter(approved_at__isnull=True)
 
     def to_decide(self):
         """Overpayments a commissioner has not decided on (one_open_overpayment_per_claim)."""
         return self.filter(kind="overpayment").open()
+
+    def for_a_commissioner(self):
+        """Waiting for a commissioner: top-ups to approve and overpayments to decide."""
+        return self.open().filter(
+            Q(kind="overpayment") | Q(kind="top_up", approved_at__isnull=True)
+        )
 
     def in_run(self, run):
         """Top-ups a run took (to pay, or paid), less any it no longer holds."""

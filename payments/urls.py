@@ -39,6 +39,11 @@ urlpatterns = [
         fee_corrections.decide,
         name="decide_overpayment",
     ),
+    path(
+        "payments/fee-corrections/<int:pk>/approve/",
+        fee_corrections.decide_top_up,
+        name="decide_top_up",
+    ),
     # The policy
     path("payments/how-we-pay/", policy.how_we_pay, name="how_we_pay"),
     path("payments/policy/", policy.overview, name="policy"),

@@ -29,11 +29,13 @@ from .claims import (
 )
 from .conflicts import declare_conflict, withdraw_conflict
 from .fee_corrections import (
+    approve_top_up,
     decide_overpayment,
     decision_choices,
     follow_session_fee,
     lock_claims_for_session,
     plan_fee_correction,
+    refuse_top_up,
 )
 from .policy_changes import add_expense_rule, add_fee_rate, remove_scheduled_change, update_policy
 from .receipts import MAX_UNUSED_RECEIPTS, delete_unused_receipts, store_receipt
@@ -64,6 +66,7 @@ __all__ = [
     "add_fee_rate",
     "agree_taxi",
     "approve_claim",
+    "approve_top_up",
     "can_claim_for",
     "cancel_payment_run",
     "confirm_payment_run",
@@ -79,6 +82,7 @@ __all__ = [
     "lock_claims_for_session",
     "plan_fee_correction",
     "record_payment_returned",
+    "refuse_top_up",
     "reject_claim",
     "remove_expense",
     "remove_scheduled_change",

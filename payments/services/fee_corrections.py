@@ -7,10 +7,14 @@ would be:
 
 - claims not yet approved (not sent, sent, or returned to the person) have their fee line
   worked out again, and the person is told;
-- claims approved or paid: when the fee is now more, the approved fee is corrected in the
-  ledger (reverse and replace, as a commissioner's correction is) and the difference is a
-  top-up (FeeAdjustment) the next payment run pays, exactly once. When it is now less, nothing
-  is taken back: commissioners see the overpayment and decide (`decide_overpayment`);
+- claims approved or paid: when the fee is now more, the difference is a top-up
+  (FeeAdjustment) waiting for a commissioner's approval, since only commissioners approve what
+  we pay (SPEC 4.3). Nothing is owed, and the person hears nothing, until one approves it
+  (`approve_top_up`): the approved fee is then corrected in the ledger (reverse and replace,
+  as a commissioner's correction is), the next payment run pays the difference exactly once,
+  and the person is told. A top-up refused (`refuse_top_up`) was never owed, so they are not
+  told of it. When the fee is now less, nothing is taken back: commissioners see the
+  overpayment and decide (`decide_overpayment`);
 - refused claims stay as they were refused; reopening one works its fee out again.
 
 `plan_fee_correction` says what a correction would do, for the page staff check before saving
@@ -75,8 +79,8 @@ class Action:
     """What a correction does to one claim."""
 
     RECALCULATE = "recalculate"  # not yet approved: the fee line is worked out again
-    TOP_UP = "top_up"  # approved or paid: the fee is now more, the difference is owed
-    TOP_UP_CANCELLED = "top_up_cancelled"  # a top-up not yet paid is no longer owed
+    TOP_UP = "top_up"  # approved or paid: the fee is now more, a commissioner approves more
+    TOP_UP_CANCELLED = "top_up_cancelled"  # a top-up not yet paid (or approved) is not owed
     OVERPAYMENT = "overpayment"  # approved or paid more than the fee now: commissioners decide
     OVERPAYMENT_CLEARED = "overpayment_cleared"  # the fee is back to what was approved
     REFUSED = "refused"  # rejected: left as it was refused
@@ -89,16 +93,19 @@ class ClaimFeeChange:
     claim: Claim
     action: str
     # Not yet approved: the fee on the claim, and the one it gets. Approved or paid: the fee
-    # approved that cannot change any more (less top-ups not yet paid), and the session's fee
-    # now.
+    # approved that this correction keeps (less any approved top-up it cancels), and the
+    # session's fee now.
     fee_before_pence: int
     fee_after_pence: int
     fee: policy.Fee | None = None
     line: ClaimLine | None = None
     before_words: str = ""
     after_words: str = ""
-    # Top-ups no payment run has taken, replaced by this correction.
+    # Approved top-ups no payment run has taken, cancelled by this correction: the person
+    # was told we owe them.
     waiting: list[FeeAdjustment] = field(default_factory=list)
+    # Top-ups still waiting for a commissioner's approval, replaced by this correction.
+    to_approve: list[FeeAdjustment] = field(default_factory=list)
     open_overpayments: list[FeeAdjustment] = field(default_factory=list)
 
     @property
@@ -112,9 +119,11 @@ class ClaimFeeChange:
 
     @property
     def tells_the_person(self) -> bool:
-        """They hear of a new fee on a claim not yet approved, and of any change to what we
-        said we would pay them; an overpayment waits for a commissioner's decision."""
-        return self.action in (Action.RECALCULATE, Action.TOP_UP) or bool(self.waiting)
+        """They hear of a new fee on a claim not yet approved, and of an extra we told them
+        we would pay and now will not. A top-up waits for a commissioner's approval, and an
+        overpayment for their decision: nothing we pay them has changed yet, and hearing of
+        money that may never come, or may be asked back, only worries people (benefits)."""
+        return self.action == Action.RECALCULATE or bool(self.waiting)
 
 
 @dataclass
@@ -158,8 +167,14 @@ class FeeCorrectionPlan:
 
     @property
     def cancelled_top_ups(self) -> list[ClaimFeeChange]:
-        """Claims whose top-up not yet paid is no longer owed (whatever else happens)."""
+        """Claims whose approved top-up not yet paid is no longer owed (whatever else
+        happens)."""
         return [change for change in self.changes if change.waiting]
+
+    @property
+    def replaced_to_approve(self) -> list[ClaimFeeChange]:
+        """Claims whose top-up waiting for approval this correction replaces."""
+        return [change for change in self.changes if change.to_approve]
 
     @property
     def refused(self) -> list[ClaimFeeChange]:
@@ -291,17 +306,28 @@ def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
             after_words=after_words,
         )
     waiting = [a for a in open_adjustments if a.is_waiting]
+    to_approve = [a for a in open_adjustments if a.can_be_approved]
     overpayments = [a for a in open_adjustments if a.can_be_decided]
-    # What was approved and can no longer change: less any top-up no payment run has taken,
-    # which this correction works out afresh.
-    settled = (claim.approved_fee_pence or 0) - sum(a.amount_pence for a in waiting)
+    # The approved fee includes approved top-ups no payment run has taken (a top-up waiting
+    # for approval is in neither the ledger nor approved_fee_pence). A fee now at least that
+    # keeps them: a commissioner approved them. A lower one cancels them, and the difference
+    # is worked out again from what was approved without them.
+    approved = claim.approved_fee_pence or 0
+    if waiting and after_pence < approved:
+        settled = approved - sum(a.amount_pence for a in waiting)
+    else:
+        settled, waiting = approved, []
     if after_pence > settled:
         action = Action.TOP_UP
+        same = to_approve and to_approve[0].fee_before_pence == settled
+        if same and to_approve[0].fee_after_pence == after_pence and not waiting:
+            return None  # the same top-up is waiting for approval already
     elif after_pence < settled:
         action = Action.OVERPAYMENT
-        if overpayments and overpayments[0].amount_pence == settled - after_pence and not waiting:
+        same = overpayments and overpayments[0].amount_pence == settled - after_pence
+        if same and not waiting and not to_approve:
             return None  # the same overpayment is waiting for a decision already
-    elif waiting:
+    elif waiting or to_approve:
         action = Action.TOP_UP_CANCELLED
     elif overpayments:
         action = Action.OVERPAYMENT_CLEARED
@@ -316,6 +342,7 @@ def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
         before_words=format_pounds(settled),
         after_words=after_words,
         waiting=waiting,
+        to_approve=to_approve,
         open_overpayments=overpayments,
     )
 
@@ -355,7 +382,9 @@ def follow_session_fee(opportunity, *, by) -> FeeCorrectionPlan:
             event = _adjust_approved(change, by=by, now=now, today=today)
             if change.tells_the_person:
                 messages.append(("claim_top_up", change, event))
-        _tell(messages)
+        _tell(
+            [(kind, change.claim, event, _change_words(change)) for kind, change, event in messages]
+        )
     return plan
 
 
@@ -391,15 +420,17 @@ def _recalculate_fee(change, *, by) -> ClaimEvent:
 def _adjust_approved(change, *, by, now, today) -> ClaimEvent | None:
     claim = change.claim
     what_changed = f"The fee for the session was corrected to {change.after_words}"
-    for adjustment in change.waiting:
+    for adjustment in change.waiting + change.to_approve:
         _close(adjustment, outcome=FeeAdjustment.Outcome.CANCELLED, by=by, now=now)
     for adjustment in change.open_overpayments:
         _close(adjustment, outcome=FeeAdjustment.Outcome.SUPERSEDED, by=by, now=now)
-    # The approved fee is what we now owe in all (a top-up included), never less than what
-    # was approved: the hub takes nothing back by itself.
-    new_fee = max(change.fee_after_pence, change.fee_before_pence)
-    if new_fee != claim.approved_fee_pence:
-        _replace_approved_fee(claim, fee_pence=new_fee, by=by, on=today, note=what_changed)
+    # Staff never raise what we owe: a top-up waits for a commissioner (`approve_top_up`),
+    # and the hub takes nothing back by itself. Only cancelling an approved top-up not yet
+    # paid takes the approved fee back to what it was without it.
+    if change.fee_before_pence != claim.approved_fee_pence:
+        _replace_approved_fee(
+            claim, fee_pence=change.fee_before_pence, by=by, on=today, note=what_changed
+        )
     if change.action in (Action.TOP_UP, Action.OVERPAYMENT):
         FeeAdjustment.objects.create(
             claim=claim,
@@ -431,16 +462,20 @@ def _approved_or_paid(claim) -> str:
 
 
 def _approved_note(change, claim) -> str:
-    """The history's words, which the person reads too: no payment runs, no overpayments."""
-    start = f"{ClaimEvent.FEE_CORRECTED_NOTE_START} to {change.after_words}."
-    if change.action == Action.TOP_UP:
-        return (
-            f"{start} We owe {format_pounds(change.difference_pence)} more, and will pay it "
-            "with our next batch of payments."
-        )
+    """The history's words, which the person reads too: no payment runs, no overpayments,
+    no top-up not yet approved. They hear of an extra we no longer owe them."""
     return (
-        f"{start} We will not pay the extra {format_pounds(change.cancelled_pence)} we told "
-        "you about."
+        f"{ClaimEvent.FEE_CORRECTED_NOTE_START} to {change.after_words}. We will not pay the "
+        f"extra {format_pounds(change.cancelled_pence)} we told you about."
+    )
+
+
+def _top_up_note(adjustment, fee_now: str) -> str:
+    """The history's words when a commissioner approves a top-up, which the person reads."""
+    return (
+        f"{ClaimEvent.FEE_CORRECTED_NOTE_START} to {fee_now}. We owe "
+        f"{format_pounds(adjustment.amount_pence)} more, and will pay it with our next batch "
+        "of payments."
     )
 
 
@@ -492,30 +527,39 @@ def close_open_adjustments(claim, *, by, reason: str) -> None:
         _close(adjustment, outcome=outcome, by=by, now=now, reason=reason)
 
 
+def _change_words(change) -> dict:
+    """What a message about `change` says of the fee. Staff's correction never tells of a
+    top-up: one is owed only once a commissioner approves it (`approve_top_up`)."""
+    return {
+        "fee_before": change.before_words,
+        "fee_now": change.after_words,
+        "fee_before_pence": change.fee_before_pence,
+        "fee_now_pence": change.fee_after_pence,
+        "top_up_pence": 0,
+        "cancelled_pence": change.cancelled_pence,
+    }
+
+
 def _tell(messages) -> None:
     """One message per claim changed, each for its history event, so a retry sends nothing
-    twice. The session's details are already on each claim (`plan_fee_correction`)."""
+    twice. `messages`: (kind, claim, event, what it says of the fee). The session's details
+    are already on each claim (`plan_fee_correction`)."""
     if not messages:
         return
     policy_row = PaymentPolicy.current()
     for kind in ("claim_fee_changed", "claim_top_up"):
         events = [
             (
-                change.claim.claimant,
+                claim.claimant,
                 f"claim-event:{event.pk}",
                 {
-                    **claim_message_context(change.claim, event, policy=policy_row),
-                    "fee_before": change.before_words,
-                    "fee_now": change.after_words,
-                    "fee_before_pence": change.fee_before_pence,
-                    "fee_now_pence": change.fee_after_pence,
-                    "top_up_pence": max(change.difference_pence, 0),
-                    "cancelled_pence": change.cancelled_pence,
-                    "is_paid": change.claim.status == Status.PAID,
-                    "can_change": change.claim.is_editable,
+                    **claim_message_context(claim, event, policy=policy_row),
+                    "is_paid": claim.status == Status.PAID,
+                    "can_change": claim.is_editable,
+                    **words,
                 },
             )
-            for message_kind, change, event in messages
+            for message_kind, claim, event, words in messages
             if message_kind == kind
         ]
         if events:
@@ -562,3 +606,111 @@ def decide_overpayment(adjustment, *, by, outcome: str, reason: str) -> FeeAdjus
             raise PaymentError("Choose what to do", field="outcome")
         _close(adjustment, outcome=outcome, by=by, now=timezone.now(), reason=reason)
     return adjustment
+
+
+# --- Commissioners approve or refuse top-ups -------------------------------------------------
+
+
+def _top_up_for_a_decision(adjustment, by):
+    """Lock the claim, then the top-up (the order every service locks them in), and check
+    it still waits for approval and `by` may approve the claim. A second decision (a double
+    click, two commissioners at once) waits for the first, then stops here."""
+    claim = _lock(adjustment.claim)
+    adjustment = FeeAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+    adjustment.claim = claim
+    if not adjustment.can_be_approved:
+        raise PaymentError(
+            "This top-up has been dealt with already. Someone may have approved or refused it, "
+            "or the session's fee was corrected again."
+        )
+    blocked = review_block_reason(claim, by)
+    if blocked:
+        raise PaymentError(blocked)
+    return adjustment
+
+
+def approve_top_up(adjustment, *, by) -> FeeAdjustment:
+    """A commissioner approves the extra fee a correction of the session means: the approved
+    fee is corrected in the ledger (reverse and replace), the next payment run pays the
+    difference once, and the person is told we owe them more. The same people who may
+    approve the claim may approve this (not the person, nor whoever made it for them, nor a
+    commissioner with a conflict of interest)."""
+    _require_commissioner(by)
+    with transaction.atomic():
+        adjustment = _top_up_for_a_decision(adjustment, by)
+        claim = adjustment.claim
+        if (
+            claim.status not in (Status.APPROVED, Status.PAID)
+            or claim.approved_fee_pence != adjustment.fee_before_pence
+        ):
+            # Closed with the claim's own correction or withdrawal (close_open_adjustments),
+            # so only reached if something changed the approved amount some other way.
+            raise PaymentError(
+                "The amount approved for this claim has changed since its session's fee was "
+                "corrected. Correct the approved amount on the claim instead."
+            )
+        now = timezone.now()
+        fee_now = _fee_now_in_words(claim, adjustment)
+        _replace_approved_fee(
+            claim,
+            fee_pence=adjustment.fee_after_pence,
+            by=by,
+            on=timezone.localdate(now),
+            note=f"Top-up approved: the fee for the session was corrected to {fee_now}",
+        )
+        adjustment.approved_at, adjustment.approved_by = now, by
+        adjustment.save(update_fields=["approved_at", "approved_by"])
+        event = ClaimEvent.objects.create(
+            claim=claim,
+            actor=by,
+            from_status=claim.status,
+            to_status=claim.status,
+            note=_top_up_note(adjustment, fee_now),
+        )
+        # "We paid you a fee of £X": not while an earlier top-up in £X is still to pay.
+        earlier_unpaid = (
+            FeeAdjustment.objects.top_ups()
+            .open()
+            .approved()
+            .filter(claim=claim, paid_on__isnull=True)
+            .exclude(pk=adjustment.pk)
+        )
+        words = {
+            "is_paid": claim.status == Status.PAID and not earlier_unpaid.exists(),
+            "fee_before": format_pounds(adjustment.fee_before_pence),
+            "fee_now": fee_now,
+            "fee_before_pence": adjustment.fee_before_pence,
+            "fee_now_pence": adjustment.fee_after_pence,
+            "top_up_pence": adjustment.amount_pence,
+            "cancelled_pence": 0,
+        }
+        _tell([("claim_top_up", claim, event, words)])
+    return adjustment
+
+
+def refuse_top_up(adjustment, *, by, reason: str) -> FeeAdjustment:
+    """A commissioner will not approve the extra fee, and says why: nothing is owed, and the
+    ledger does not change. The person was never told of it, so hears nothing now."""
+    _require_commissioner(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError("Enter why you are refusing the top-up", field="reason")
+    with transaction.atomic():
+        adjustment = _top_up_for_a_decision(adjustment, by)
+        _close(
+            adjustment,
+            outcome=FeeAdjustment.Outcome.REFUSED,
+            by=by,
+            now=timezone.now(),
+            reason=reason,
+        )
+    return adjustment
+
+
+def _fee_now_in_words(claim, adjustment) -> str:
+    """ "£90 for a full day": the corrected fee as the policy works it out, or its amount if
+    the rates have changed since (a later correction would have replaced the top-up)."""
+    fee = policy.fee_for(claim.opportunity, claim.activity_date)
+    if fee is not None and fee.amount_pence == adjustment.fee_after_pence:
+        return _phrase_for_fee(fee)
+    return format_pounds(adjustment.fee_after_pence)

@@ -62,8 +62,9 @@ def _held_in_open_runs(claim_ids) -> dict[int, dict[str, int]]:
 
 
 def create_payment_run(*, by) -> PaymentRun:
-    """Put every approved claim not already in a run, and every top-up owed on a claim paid
-    already (its session's fee was corrected: FeeAdjustment), into a new run to export.
+    """Put every approved claim not already in a run, and every approved top-up owed on a
+    claim paid already (its session's fee was corrected: FeeAdjustment), into a new run to
+    export. A top-up still waiting for a commissioner's approval is not owed, so no run pays it.
 
     Each claim's line is what the ledger says we still owe for it, less what runs finance has
     not confirmed yet hold for it, so a top-up is paid once, whichever run takes it. Nothing

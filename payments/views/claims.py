@@ -133,10 +133,12 @@ def claim_detail(request, pk):
         "policy": PaymentPolicy.current(),
     }
     # After its session's fee was corrected: commissioners see every top-up and overpayment;
-    # the person (and staff who claimed for them) the top-ups still standing.
+    # the person (and staff who claimed for them) the top-ups approved and still standing.
     adjustments = claim.fee_adjustments.select_related("closed_by").order_by("created_at", "pk")
     if not is_commissioner:
-        adjustments = adjustments.top_ups().exclude(outcome=FeeAdjustment.Outcome.CANCELLED)
+        adjustments = (
+            adjustments.top_ups().approved().exclude(outcome=FeeAdjustment.Outcome.CANCELLED)
+        )
     context["fee_adjustments"] = list(adjustments)
     if is_commissioner:
         context["review_block"] = services.review_block_reason(claim, user)

@@ -38,6 +38,7 @@ def runs(request):
     waiting_claims = Claim.objects.approved_unpaid_not_in_run()
     waiting = LedgerEntry.objects.owed().filter(claim__in=waiting_claims)
     # Top-ups owed after sessions' fees were corrected: commissioners see them before paying.
+    # Those still to approve are not owed yet, and no run pays them.
     top_ups = FeeAdjustment.objects.waiting_top_ups().aggregate(
         count=Count("pk"),
         total=Sum("amount_pence"),
@@ -52,6 +53,9 @@ def runs(request):
             "waiting_count": waiting_claims.aggregate(n=Count("pk"))["n"],
             "waiting_total": waiting.balance(),
             "top_ups": top_ups,
+            "top_ups_to_approve": FeeAdjustment.objects.to_approve().aggregate(
+                count=Count("pk"), total=Sum("amount_pence")
+            ),
         },
     )
 

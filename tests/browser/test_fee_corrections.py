@@ -1,7 +1,7 @@
 """Staff correct a half-day session that was a full day, after people claimed: they check what
-it does to the claims before saving. A commissioner then sees the top-up before paying, and
-decides about a fee corrected down. Every page, and its error state, passes axe and fits a
-320px screen."""
+it does to the claims before saving. A commissioner then approves the top-up before any run
+pays it, and decides about a fee corrected down. Every page, and its error state, passes axe
+and fits a 320px screen."""
 
 import pytest
 
@@ -49,7 +49,8 @@ def test_staff_check_what_a_corrected_fee_does_to_claims_then_save(page, axe, fi
     fits_320()
     text = page.locator("main").inner_text()
     assert "2 claims for this session are affected, from 2 people." in text
-    assert "We owe £40 more in all." in text
+    assert "£40 more in all, for a commissioner to approve." in text
+    assert "A commissioner must approve any extra fee" in text
     assert Opportunity.objects.get(pk=session.pk).fee_basis == "half_day"
 
     page.get_by_role("button", name="Change the details").click()
@@ -81,7 +82,7 @@ def test_a_fee_with_no_rate_shows_the_error_next_to_the_fee(page, axe, fits_320,
     fits_320()
 
 
-def test_a_commissioner_sees_the_top_up_before_paying_and_decides_an_overpayment(
+def test_a_commissioner_approves_the_top_up_before_paying_and_decides_an_overpayment(
     page, axe, fits_320, sign_in
 ):
     from participation import services as participation
@@ -91,11 +92,37 @@ def test_a_commissioner_sees_the_top_up_before_paying_and_decides_an_overpayment
     session, claims = _session_with_claims(staff, commissioner)
     participation.update_opportunity(session, by=staff, fee_basis="full_day")
     sign_in(UserFactory(roles=["commissioner"]))
+    paid = claims[Claim.Status.PAID]
+
+    page.goto("/payments/runs/")
+    text = page.locator("main").inner_text()
+    assert "1 top-up (£40 in all) is waiting for a commissioner to approve it." in text
+    assert "top-up on claims already paid" not in text
+    page.get_by_role("link", name="Approve or refuse top-ups").click()
+    page.get_by_role("link", name=f"Approve or refuse the top-up on {paid.reference}").click()
+    page.get_by_role("heading", name="Approve a top-up").wait_for()
+    axe(page)
+    fits_320()
+    page.get_by_label("No, refuse it").check()
+    page.get_by_label("Why are you refusing it?").wait_for()  # shown under its answer
+    page.get_by_role("button", name="Save decision").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert page.title().startswith("Error: ")
+    assert (
+        "Enter why you are refusing the top-up" in page.locator(".govuk-error-summary").inner_text()
+    )
+    axe(page)
+    fits_320()
+
+    page.get_by_label("Yes, approve it").check()
+    page.get_by_role("button", name="Save decision").click()
+    page.get_by_role("heading", name="Fee corrections after approval").wait_for()
+    assert FeeAdjustment.objects.get().approved_at is not None
 
     page.goto("/payments/runs/")
     assert "1 top-up on claims already paid" in page.locator("main").inner_text()
     page.get_by_role("link", name="Check the top-ups").click()
-    page.get_by_role("heading", name="1 top-up not paid yet").wait_for()
+    page.get_by_role("heading", name="1 top-up approved, not paid yet").wait_for()
     axe(page)
     fits_320(tables=True)
 

@@ -182,6 +182,16 @@ def build_world():
         what_changed="The fee for the session was corrected to £30 for taking part.",
         created_by=people.owner_staff,
     )
+    # And a top-up waiting for a commissioner's approval (another correction, up this time).
+    top_up = FeeAdjustment.objects.create(
+        claim=paid_claim,
+        kind=FeeAdjustment.Kind.TOP_UP,
+        amount_pence=1000,
+        fee_before_pence=4000,
+        fee_after_pence=5000,
+        what_changed="The fee for the session was corrected to £50 for a half day.",
+        created_by=people.owner_staff,
+    )
     conflict = payments.declare_conflict(
         commissioner=people.second_commissioner, person=people.resident, reason="Neighbour"
     )
@@ -290,6 +300,7 @@ def build_world():
         "payments:remove_scheduled": {"kind": "fees", "pk": future_rate.pk},
         "payments:withdraw_conflict": {"pk": conflict.pk},
         "payments:decide_overpayment": {"pk": overpayment.pk},
+        "payments:decide_top_up": {"pk": top_up.pk},
         "payments:run": {"pk": run.pk},
         "payments:run_csv": {"pk": run.pk},
         "payments:confirm_run": {"pk": run.pk},

@@ -1,5 +1,6 @@
 """The pages around a session's fee corrected after people claimed: the check staff see before
-saving, and what commissioners see (the fee corrections list, the decision, payment runs)."""
+saving, and what commissioners see (the fee corrections list, approving a top-up, deciding an
+overpayment, payment runs)."""
 
 import csv
 import io
@@ -17,6 +18,7 @@ from tests.factories import UserFactory
 from .test_fee_corrections import (
     FULL_DAY,
     HALF_DAY,
+    approve_top_ups,
     claim_for,
     correct,
     fresh,
@@ -78,9 +80,10 @@ def test_staff_see_how_many_claims_and_people_a_new_fee_affects_before_saving(
     assert "makes its fee £90 for a full day instead of £50 for a half day" in page
     assert "3 claims for this session are affected, from 2 people" in page
     assert "1 claim not yet approved" in page
-    assert "We owe £40 more in all. The next payment run pays it, once." in page
+    assert "£40 more in all, for a commissioner to approve." in page
+    assert "A commissioner must approve any extra fee" in page
     assert "1 claim rejected" in page
-    assert "We tell 2 people what changes" in page
+    assert "We tell 1 person what changes" in page
     # Nothing is saved until they say so.
     assert Opportunity.objects.get(pk=session.pk).fee_basis == "half_day"
     assert not FeeAdjustment.objects.exists()
@@ -332,10 +335,18 @@ def test_commissioners_see_top_ups_before_making_a_run_and_in_the_run(
     client.force_login(commissioner)
 
     runs = client.get(reverse("payments:runs")).content.decode()
+    assert "2 top-ups (£80 in all) are waiting for a commissioner to approve them." in runs
+    assert "No run pays them until then." in runs
+    assert "top-up on claims already paid" not in runs
+    assert "owed because staff corrected" not in runs
+
+    approve_top_ups(by=commissioner)
+    runs = client.get(reverse("payments:runs")).content.decode()
 
     assert "1 approved claim waiting to go in a run: £94.60." in runs
     assert "1 top-up on claims already paid waiting to go in a run: £40." in runs
-    assert "2 top-ups (£80 in all) are owed because staff corrected" in runs
+    assert "2 approved top-ups (£80 in all) are owed because staff corrected" in runs
+    assert "waiting for a commissioner to approve" not in runs
     assert "Make a payment run" in runs
 
     client.post(reverse("payments:runs"))
@@ -357,6 +368,17 @@ def test_the_claim_page_shows_the_top_up_to_the_person_and_the_overpayment_to_co
 ):
     topped_up = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
     correct(session, by=staff)
+    client.force_login(topped_up.claimant)
+    assert "Extra fee we owe you" not in client.get(topped_up.get_absolute_url()).content.decode()
+    # Commissioners can go from the claim to approving its top-up.
+    client.force_login(second_commissioner)
+    top_up = FeeAdjustment.objects.get(claim=topped_up)
+    page = client.get(topped_up.get_absolute_url()).content.decode()
+    assert reverse("payments:decide_top_up", args=[top_up.pk]) in page
+    approve_top_ups(by=second_commissioner)
+    assert reverse("payments:decide_top_up", args=[top_up.pk]) not in (
+        client.get(topped_up.get_absolute_url()).content.decode()
+    )
     client.force_login(topped_up.claimant)
 
     page = client.get(topped_up.get_absolute_url()).content.decode()
@@ -390,3 +412,183 @@ def test_an_approved_claim_over_the_corrected_fee_points_to_correcting_it(
     assert reverse("payments:correct", args=[claim.pk]) in html
     assert 'value="recover"' not in html
     assert services.decision_choices(overpayment) == [("left", "Left as it is")]
+
+
+# --- Commissioners approve or refuse top-ups --------------------------------------------------
+
+
+@pytest.fixture
+def to_approve(session, staff, commissioner):
+    claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    correct(session, by=staff)
+    return FeeAdjustment.objects.get(claim=claim)
+
+
+def test_commissioners_see_top_ups_to_approve_apart_from_those_for_the_next_run(
+    client, session, staff, commissioner, second_commissioner
+):
+    first = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    second = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    correct(session, by=staff)
+    services.approve_top_up(FeeAdjustment.objects.get(claim=first), by=commissioner)
+    waiting = FeeAdjustment.objects.to_approve().get()
+    assert waiting.claim == second
+    client.force_login(second_commissioner)
+
+    page = client.get(reverse("payments:fee_adjustments")).content.decode()
+
+    assert "1 top-up to approve, and 0 overpayments to decide." in page
+    assert "1 to approve or decide" in page
+    assert reverse("payments:decide_top_up", args=[waiting.pk]) in page
+    assert (
+        f'Approve or refuse<span class="govuk-visually-hidden"> the top-up on {second.reference}'
+        in page
+    )
+    assert first.reference not in page
+    approved = client.get(reverse("payments:fee_adjustments"), {"show": "top_ups"})
+    assert "1 top-up approved, not paid yet" in approved.content.decode()
+    assert first.reference in approved.content.decode()
+    queue = client.get(reverse("payments:review")).content.decode()
+    assert "1 top-up to approve" in queue
+    assert "1 top-up approved, for the next payment run" in queue
+
+
+def test_a_commissioner_approves_a_top_up(client, to_approve, second_commissioner):
+    client.force_login(second_commissioner)
+    url = reverse("payments:decide_top_up", args=[to_approve.pk])
+    page = client.get(url).content.decode()
+    assert "Approve a top-up" in page
+    assert "Nothing more is owed until a commissioner approves it." in page
+
+    response = client.post(url, {"decision": "approve", "reason": ""})
+
+    assert response.status_code == 302
+    to_approve.refresh_from_db()
+    assert to_approve.approved_by == second_commissioner
+    assert fresh(to_approve.claim).approved_fee_pence == FULL_DAY
+    assert client.get(url).status_code == 302  # dealt with: back to the list
+    listed = client.get(reverse("payments:fee_adjustments"), {"show": "all"}).content.decode()
+    assert "Approved, for the next payment run" in listed
+    assert f"by {second_commissioner}" in listed
+
+
+def test_refusing_a_top_up_without_a_reason_keeps_the_choice_and_says_what_is_missing(
+    client, to_approve, second_commissioner
+):
+    client.force_login(second_commissioner)
+    url = reverse("payments:decide_top_up", args=[to_approve.pk])
+
+    response = client.post(url, {"decision": "refuse", "reason": ""})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "Enter why you are refusing the top-up" in page
+    assert 'value="refuse" checked' in page
+    assert FeeAdjustment.objects.get(pk=to_approve.pk).can_be_approved
+    nothing = client.post(url, {})
+    assert "Choose whether you approve the extra fee" in nothing.content.decode()
+
+
+def test_a_commissioner_refuses_a_top_up_and_says_why(client, to_approve, second_commissioner):
+    client.force_login(second_commissioner)
+    url = reverse("payments:decide_top_up", args=[to_approve.pk])
+
+    response = client.post(url, {"decision": "refuse", "reason": "The register says a half day."})
+
+    assert response.status_code == 302
+    to_approve.refresh_from_db()
+    assert (to_approve.outcome, to_approve.reason) == ("refused", "The register says a half day.")
+    assert fresh(to_approve.claim).approved_fee_pence == HALF_DAY
+    claim_page = client.get(to_approve.claim.get_absolute_url()).content.decode()
+    assert "Refused: The register says a half day." in claim_page
+
+
+@pytest.mark.parametrize("block", ["conflict", "own_claim"])
+def test_a_commissioner_who_may_not_approve_the_claim_sees_why_and_cannot_approve_its_top_up(
+    client, session, staff, commissioner, second_commissioner, block
+):
+    if block == "own_claim":
+        claim = claim_for(
+            session, Claim.Status.PAID, reviewer=commissioner, person=second_commissioner
+        )
+        expected = "You cannot approve, return or reject your own claim"
+    else:
+        claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+        ConflictOfInterest.objects.create(
+            commissioner=second_commissioner, person=claim.claimant, reason="Neighbour"
+        )
+        expected = "declared a conflict of interest"
+    correct(session, by=staff)
+    top_up = FeeAdjustment.objects.get(claim=claim)
+    client.force_login(second_commissioner)
+    url = reverse("payments:decide_top_up", args=[top_up.pk])
+
+    page = client.get(url).content.decode()
+    refused = client.post(url, {"decision": "approve"})
+
+    assert expected in page
+    assert "Save decision" not in page
+    assert refused.status_code == 200
+    assert expected in refused.content.decode()
+    assert FeeAdjustment.objects.get(pk=top_up.pk).can_be_approved
+    assert fresh(claim).approved_fee_pence == HALF_DAY
+
+
+@pytest.mark.parametrize("who", ["staff", "resident", "other_resident"])
+def test_only_commissioners_approve_top_ups(client, to_approve, who, request):
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("payments:decide_top_up", args=[to_approve.pk])
+
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"decision": "approve"}).status_code == 403
+    assert FeeAdjustment.objects.get(pk=to_approve.pk).can_be_approved
+    assert fresh(to_approve.claim).approved_fee_pence == HALF_DAY
+
+
+def test_the_overpayment_page_sends_a_top_up_to_its_own_page(
+    client, to_approve, second_commissioner
+):
+    client.force_login(second_commissioner)
+
+    response = client.get(reverse("payments:decide_overpayment", args=[to_approve.pk]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("payments:decide_top_up", args=[to_approve.pk])
+
+
+def test_a_top_up_that_is_not_there_is_not_found(client, second_commissioner):
+    client.force_login(second_commissioner)
+
+    assert client.get(reverse("payments:decide_top_up", args=[999999])).status_code == 404
+
+
+def test_the_list_costs_the_same_queries_with_top_ups_to_approve_and_approved(
+    client, session, staff, commissioner, second_commissioner
+):
+    def count(params):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("payments:fee_adjustments"), params).status_code == 200
+        return len(queries)
+
+    def add(number):
+        """Each round: claims topped up and approved, then more with top-ups to approve."""
+        Opportunity.objects.filter(pk=session.pk).update(fee_basis="half_day")
+        for _ in range(number):
+            claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+        correct(session, by=staff)
+        approve_top_ups(by=UserFactory(roles=["commissioner"]))
+        Opportunity.objects.filter(pk=session.pk).update(fee_basis="half_day")
+        for _ in range(number):
+            claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+        correct(session, by=staff)
+
+    Opportunity.objects.filter(pk=session.pk).update(capacity=100)
+    add(1)
+    client.force_login(second_commissioner)
+    count({})
+    few = {show: count({"show": show}) for show in ("", "top_ups", "all")}
+    add(9)
+
+    assert FeeAdjustment.objects.to_approve().count() == 9
+    assert {show: count({"show": show}) for show in ("", "top_ups", "all")} == few

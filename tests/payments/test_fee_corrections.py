@@ -1,8 +1,9 @@
 """Staff correct what a session pays after people claimed: the claims follow.
 
 A half-day session that was really a full day, or a session paid by the hour that ran
-longer. Claims not yet approved get the new fee; approved or paid ones are owed the difference
-(a top-up the next payment run pays once) or, when the fee went down, commissioners decide.
+longer. Claims not yet approved get the new fee; on approved or paid ones the difference is a
+top-up a commissioner approves (then the next payment run pays it once) or refuses, or, when
+the fee went down, commissioners decide.
 """
 
 from datetime import timedelta
@@ -85,6 +86,18 @@ def paid_out(claim):
 
 def messages(kind, person):
     return Message.objects.filter(kind=kind, recipient=person)
+
+
+def approve_top_ups(*, by):
+    """A commissioner approves every top-up waiting for approval."""
+    for top_up in FeeAdjustment.objects.to_approve().order_by("pk"):
+        services.approve_top_up(top_up, by=by)
+
+
+def correct_and_approve(session, *, by, commissioner, **fields):
+    """Staff correct the session, then a commissioner approves the top-ups it means."""
+    correct(session, by=by, **fields)
+    approve_top_ups(by=commissioner)
 
 
 # --- Claims not yet approved follow the session --------------------------------------------
@@ -192,12 +205,27 @@ def test_a_change_that_leaves_the_fee_the_same_changes_no_claim(session, staff, 
 # --- Approved and paid claims: the difference is owed ---------------------------------------
 
 
-def test_an_approved_claim_is_owed_the_difference_and_the_next_run_pays_it_with_the_claim(
-    session, staff, commissioner
+def test_an_approved_claim_is_owed_the_difference_once_approved_and_the_next_run_pays_it(
+    session, staff, commissioner, second_commissioner
 ):
     claim = claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    entries = LedgerEntry.objects.count()
 
     correct(session, by=staff)
+
+    # Staff cannot raise what we owe: a commissioner must approve the top-up first.
+    claim = fresh(claim)
+    assert claim.approved_fee_pence == HALF_DAY
+    assert LedgerEntry.objects.count() == entries
+    top_up = FeeAdjustment.objects.get(claim=claim)
+    assert (top_up.kind, top_up.amount_pence, top_up.state) == ("top_up", 4000, "To approve")
+    assert top_up.can_be_approved and not top_up.is_waiting
+    assert not Message.objects.filter(recipient=claim.claimant, kind__startswith="claim_top")
+    assert claim.events.last().summary == "Approved"  # nothing in the person's history yet
+    assert services.create_payment_run(by=commissioner).items.get().fee_pence == HALF_DAY
+    services.cancel_payment_run(PaymentRun.objects.get(), by=commissioner)
+
+    services.approve_top_up(top_up, by=second_commissioner)
 
     claim = fresh(claim)
     assert claim.status == Claim.Status.APPROVED
@@ -208,14 +236,15 @@ def test_an_approved_claim_is_owed_the_difference_and_the_next_run_pays_it_with_
     assert ("approval", HALF_DAY) in kinds
     assert ("reversal", -HALF_DAY) in kinds
     assert ("correction", FULL_DAY) in kinds
+    assert claim.ledger_entries.filter(kind="correction", created_by=second_commissioner).exists()
     top_up = FeeAdjustment.objects.get(claim=claim)
-    assert (top_up.kind, top_up.amount_pence, top_up.state) == (
-        "top_up",
-        FULL_DAY - HALF_DAY,
-        "Waiting for the next payment run",
+    assert (top_up.state, top_up.approved_by) == (
+        "Approved, for the next payment run",
+        second_commissioner,
     )
     event = claim.events.last()
     assert event.summary == "Fee corrected after approval"
+    assert event.actor == second_commissioner
     assert "We owe £40 more" in event.note
     body = messages("claim_top_up", claim.claimant).get().body_text
     assert "We approved a fee of £50 for your claim" in body
@@ -241,7 +270,7 @@ def test_a_paid_claim_is_owed_the_difference_and_the_next_run_pays_only_that_onc
     claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
     first_run = fresh(claim).payment_run
 
-    correct(session, by=staff)
+    correct_and_approve(session, by=staff, commissioner=commissioner)
 
     claim = fresh(claim)
     assert claim.status == Claim.Status.PAID
@@ -276,7 +305,7 @@ def test_a_claim_in_a_run_finance_has_is_paid_as_exported_then_the_top_up_after(
     claim = claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
     run = services.create_payment_run(by=commissioner)
 
-    correct(session, by=staff)
+    correct_and_approve(session, by=staff, commissioner=commissioner)
 
     # Finance has the file: it is paid what the run holds, and the difference waits.
     assert run.items.get().fee_pence == HALF_DAY
@@ -300,7 +329,7 @@ def test_a_cancelled_run_puts_the_claim_and_its_top_up_in_the_next_run_together(
 ):
     claim = claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
     run = services.create_payment_run(by=commissioner)
-    correct(session, by=staff)
+    correct_and_approve(session, by=staff, commissioner=commissioner)
 
     services.cancel_payment_run(run, by=commissioner)
     again = services.create_payment_run(by=commissioner)
@@ -316,7 +345,7 @@ def test_a_top_up_taken_out_of_a_run_waits_for_the_next_and_the_claim_stays_paid
     session, staff, commissioner
 ):
     claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
-    correct(session, by=staff)
+    correct_and_approve(session, by=staff, commissioner=commissioner)
     run = services.create_payment_run(by=commissioner)
 
     services.take_out_of_run(run, claim, by=commissioner, reason="Bank details missing")
@@ -336,7 +365,7 @@ def test_a_top_up_the_bank_sent_back_is_owed_again_and_the_claim_stays_paid(
     session, staff, commissioner, second_commissioner
 ):
     claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
-    correct(session, by=staff)
+    correct_and_approve(session, by=staff, commissioner=commissioner)
     run = services.create_payment_run(by=commissioner)
     services.confirm_payment_run(run, by=commissioner, paid_on=timezone.localdate())
 
@@ -354,7 +383,7 @@ def test_a_claim_paid_then_sent_back_by_the_bank_is_paid_once_with_its_top_up(
     session, staff, commissioner, second_commissioner
 ):
     claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
-    correct(session, by=staff)
+    correct_and_approve(session, by=staff, commissioner=commissioner)
     services.record_payment_returned(
         fresh(claim).payment_run, claim, by=second_commissioner, reason="Account closed"
     )
@@ -417,7 +446,7 @@ def test_an_approved_claim_whose_fee_went_down_keeps_its_amount_until_a_commissi
 def test_a_second_correction_works_the_difference_out_again(session, staff, commissioner, status):
     claim = claim_for(session, status, reviewer=commissioner)
     before = owed(fresh(claim))
-    correct(session, by=staff)  # full day: £40 more
+    correct_and_approve(session, by=staff, commissioner=commissioner)  # full day: £40 more
 
     correct(session, by=staff, fee_basis=Opportunity.FeeBasis.HALF_DAY)  # it was a half day
 
@@ -435,7 +464,7 @@ def test_a_second_correction_down_replaces_the_top_up_with_an_overpayment(
     session, staff, commissioner
 ):
     claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
-    correct(session, by=staff)
+    correct_and_approve(session, by=staff, commissioner=commissioner)
 
     correct(session, by=staff, fee_basis=Opportunity.FeeBasis.PER_ACTIVITY)
 
@@ -461,7 +490,7 @@ def test_withdrawing_an_approval_cancels_its_top_up(
     session, staff, commissioner, second_commissioner
 ):
     claim = claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
-    correct(session, by=staff)
+    correct_and_approve(session, by=staff, commissioner=commissioner)
 
     services.withdraw_approval(fresh(claim), by=second_commissioner, reason="Paid elsewhere")
 
@@ -541,7 +570,7 @@ def test_the_plan_counts_claims_and_people_and_says_what_will_happen(session, st
     assert plan.top_up_total_pence == 8000
     assert len(plan.refused) == 1
     assert plan.people == 4
-    assert plan.told == 4
+    assert plan.told == 2  # those not yet approved: a top-up is told once it is approved
     assert plan.problem == ""
     assert not FeeAdjustment.objects.exists()  # nothing saved
     assert Opportunity.objects.get(pk=session.pk).fee_basis == "half_day"
@@ -620,6 +649,8 @@ def test_the_audit_trail_keeps_who_corrected_what(session, staff, commissioner):
     paid = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
 
     correct(session, by=staff)
+    approver = UserFactory(roles=["commissioner"])
+    approve_top_ups(by=approver)
     run = services.create_payment_run(by=commissioner)
 
     line = claim.lines.get(kind=ClaimLine.Kind.FEE)
@@ -629,10 +660,14 @@ def test_the_audit_trail_keeps_who_corrected_what(session, staff, commissioner):
     assert session_entry.changes["fee_basis"] == ["half_day", "full_day"]
     top_up = FeeAdjustment.objects.get(claim=paid)
     entries = LogEntry.objects.get_for_object(top_up).order_by("pk")
-    assert [entry.action for entry in entries] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
-    assert entries[1].changes["payment_run"][1] == run.pk
-    assert entries[1].actor == commissioner
-    assert fresh(paid).events.filter(actor=staff, note__startswith="The session's fee").exists()
+    assert [entry.action for entry in entries] == [LogEntry.Action.CREATE] + [
+        LogEntry.Action.UPDATE
+    ] * 2
+    assert entries[1].changes["approved_by"][1] == approver.pk
+    assert entries[2].changes["payment_run"][1] == run.pk
+    assert entries[2].actor == commissioner
+    # The person's history names who approved the extra, not who corrected the session.
+    assert fresh(paid).events.filter(actor=approver, note__startswith="The session's fee").exists()
 
 
 def test_nothing_is_owed_twice_across_runs(session, staff, commissioner):
@@ -640,7 +675,7 @@ def test_nothing_is_owed_twice_across_runs(session, staff, commissioner):
         claim_for(session, status, reviewer=commissioner)
         for status in (Claim.Status.PAID, Claim.Status.APPROVED)
     ]
-    correct(session, by=staff)
+    correct_and_approve(session, by=staff, commissioner=commissioner)
 
     for _ in range(2):
         try:
@@ -666,7 +701,228 @@ def test_a_top_up_still_to_pay_counts_among_the_fees_paid_together(session, staf
 
     correct(session, by=staff)
 
+    # Waiting for approval, like a fee sent: it counts, once, before and after approval.
+    assert fees_waiting_pence(claim.claimant_id) == FULL_DAY - HALF_DAY
+    approve_top_ups(by=commissioner)
     assert fees_waiting_pence(claim.claimant_id) == FULL_DAY - HALF_DAY
     run = services.create_payment_run(by=commissioner)
     services.confirm_payment_run(run, by=commissioner, paid_on=timezone.localdate())
     assert fees_waiting_pence(claim.claimant_id) == 0
+
+
+# --- Commissioners approve or refuse top-ups --------------------------------------------------
+
+
+@pytest.fixture
+def to_approve(session, staff, commissioner):
+    claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    correct(session, by=staff)
+    return FeeAdjustment.objects.get(claim=claim)
+
+
+def test_approving_a_top_up_twice_corrects_the_ledger_and_pays_it_once(
+    to_approve, commissioner, second_commissioner
+):
+    claim = to_approve.claim
+
+    services.approve_top_up(to_approve, by=second_commissioner)
+    with pytest.raises(PaymentError, match="dealt with already"):
+        services.approve_top_up(FeeAdjustment.objects.get(pk=to_approve.pk), by=commissioner)
+
+    assert LedgerEntry.objects.filter(claim=claim, kind="correction").count() == 2  # fee, bus
+    assert owed(claim) == 4000
+    assert messages("claim_top_up", claim.claimant).count() == 1
+    run = services.create_payment_run(by=commissioner)
+    assert run.items.get().total_pence == 4000
+    services.confirm_payment_run(run, by=commissioner, paid_on=timezone.localdate())
+    assert (paid_out(claim), owed(claim)) == (FULL_DAY + BUS, 0)
+    with pytest.raises(PaymentError, match="no approved claims or top-ups"):
+        services.create_payment_run(by=commissioner)
+
+
+def test_the_person_hears_of_a_top_up_only_once_it_is_approved(to_approve, second_commissioner):
+    claim = to_approve.claim
+    assert not messages("claim_top_up", claim.claimant).exists()
+
+    services.approve_top_up(to_approve, by=second_commissioner)
+
+    message = messages("claim_top_up", claim.claimant).get()
+    assert message.subject == f"We owe you more for your claim {claim.reference}"
+    assert "We paid you a fee of £50 for your claim" in message.body_text
+    assert "The fee for it is now £90 for a full day." in message.body_text
+    assert "So we owe you £40 more." in message.body_text
+
+
+def test_a_refused_top_up_is_never_owed_and_the_person_never_hears_of_it(
+    to_approve, commissioner, second_commissioner
+):
+    claim = to_approve.claim
+    entries = LedgerEntry.objects.count()
+    events = claim.events.count()
+
+    services.refuse_top_up(
+        to_approve, by=second_commissioner, reason="It was a half day: the register says so."
+    )
+
+    to_approve.refresh_from_db()
+    assert (to_approve.outcome, to_approve.closed_by, to_approve.state) == (
+        "refused",
+        second_commissioner,
+        "Refused",
+    )
+    assert to_approve.reason == "It was a half day: the register says so."
+    assert LedgerEntry.objects.count() == entries
+    assert (fresh(claim).approved_fee_pence, owed(claim)) == (HALF_DAY, 0)
+    assert claim.events.count() == events
+    assert not Message.objects.filter(recipient=claim.claimant, kind__startswith="claim_top")
+    with pytest.raises(PaymentError, match="no approved claims or top-ups"):
+        services.create_payment_run(by=commissioner)
+    with pytest.raises(PaymentError, match="dealt with already"):
+        services.approve_top_up(to_approve, by=commissioner)
+
+
+def test_refusing_a_top_up_needs_a_reason(to_approve, second_commissioner):
+    with pytest.raises(PaymentError, match="Enter why you are refusing") as refused:
+        services.refuse_top_up(to_approve, by=second_commissioner, reason="  ")
+
+    assert refused.value.field == "reason"
+    assert FeeAdjustment.objects.get(pk=to_approve.pk).can_be_approved
+
+
+def test_who_may_not_approve_a_claim_may_not_approve_or_refuse_its_top_up(
+    session, staff, commissioner, second_commissioner
+):
+    own = claim_for(session, Claim.Status.PAID, reviewer=second_commissioner, person=commissioner)
+    conflicted = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    ConflictOfInterest.objects.create(
+        commissioner=second_commissioner, person=conflicted.claimant, reason="Neighbour"
+    )
+    correct(session, by=staff)
+    own_top_up = FeeAdjustment.objects.get(claim=own)
+    conflicted_top_up = FeeAdjustment.objects.get(claim=conflicted)
+
+    with pytest.raises(PaymentError, match="your own claim"):
+        services.approve_top_up(own_top_up, by=commissioner)
+    with pytest.raises(PaymentError, match="your own claim"):
+        services.refuse_top_up(own_top_up, by=commissioner, reason="x")
+    with pytest.raises(PaymentError, match="conflict of interest"):
+        services.approve_top_up(conflicted_top_up, by=second_commissioner)
+    with pytest.raises(PaymentError, match="Only commissioners"):
+        services.approve_top_up(conflicted_top_up, by=staff)
+
+    assert FeeAdjustment.objects.to_approve().count() == 2
+    assert owed(own) == owed(conflicted) == 0
+    services.approve_top_up(own_top_up, by=second_commissioner)  # someone else may
+    assert owed(own) == 4000
+
+
+def test_whoever_made_the_claim_for_the_person_may_not_approve_its_top_up(
+    session, staff, commissioner, second_commissioner
+):
+    claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    Claim.objects.filter(pk=claim.pk).update(started_by=second_commissioner)
+    correct(session, by=staff)
+
+    with pytest.raises(PaymentError, match="You made this claim"):
+        services.approve_top_up(FeeAdjustment.objects.get(), by=second_commissioner)
+
+
+def test_a_later_correction_replaces_a_top_up_waiting_for_approval(
+    session, staff, commissioner, second_commissioner
+):
+    claim = claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    entries = LedgerEntry.objects.count()
+    correct(session, by=staff)  # full day: £40 more, to approve
+    first = FeeAdjustment.objects.get()
+
+    correct(  # paid by the hour after all, and it ran 3 hours: £60, so £10 more
+        session, by=staff, fee_basis="per_hour", ends_at=session.starts_at + timedelta(hours=3)
+    )
+
+    first.refresh_from_db()
+    assert first.outcome == FeeAdjustment.Outcome.CANCELLED
+    second = FeeAdjustment.objects.to_approve().get()
+    assert (second.fee_before_pence, second.fee_after_pence, second.amount_pence) == (
+        HALF_DAY,
+        6000,
+        1000,
+    )
+    assert LedgerEntry.objects.count() == entries  # nothing was owed, nothing is reversed
+    assert not Message.objects.filter(recipient=claim.claimant, kind__startswith="claim_top")
+    with pytest.raises(PaymentError, match="dealt with already"):
+        services.approve_top_up(first, by=second_commissioner)
+
+    services.approve_top_up(second, by=second_commissioner)
+
+    assert (fresh(claim).approved_fee_pence, owed(claim)) == (6000, 6000 + BUS)
+
+
+def test_correcting_back_while_a_top_up_waits_for_approval_cancels_it_and_tells_nobody(
+    session, staff, commissioner
+):
+    claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    correct(session, by=staff)
+
+    correct(session, by=staff, fee_basis=Opportunity.FeeBasis.HALF_DAY)
+
+    assert FeeAdjustment.objects.get().outcome == FeeAdjustment.Outcome.CANCELLED
+    assert not FeeAdjustment.objects.to_approve().exists()
+    assert owed(claim) == 0
+    assert not Message.objects.filter(recipient=claim.claimant, kind__startswith="claim_top")
+
+
+def test_the_same_correction_again_leaves_the_top_up_waiting_for_approval(
+    session, staff, commissioner
+):
+    claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    correct(session, by=staff)
+
+    plan = services.plan_fee_correction(Opportunity.objects.get(pk=session.pk), by=staff)
+
+    assert plan.changes == []
+
+
+def test_a_higher_fee_keeps_an_approved_top_up_and_asks_approval_for_the_rest(
+    session, staff, commissioner, second_commissioner
+):
+    claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    correct_and_approve(session, by=staff, commissioner=second_commissioner)  # £90: £40 more
+
+    correct(  # paid by the hour, and it ran 6 hours: £120
+        session, by=staff, fee_basis="per_hour", ends_at=session.starts_at + timedelta(hours=6)
+    )
+
+    approved = FeeAdjustment.objects.approved().get()
+    assert approved.is_waiting  # a commissioner approved it: it stands
+    rest = FeeAdjustment.objects.to_approve().get()
+    assert (rest.fee_before_pence, rest.amount_pence) == (FULL_DAY, 3000)
+    assert owed(claim) == 4000  # the rest is not owed until approved
+    assert messages("claim_top_up", claim.claimant).count() == 1  # the £40
+
+    services.approve_top_up(rest, by=second_commissioner)
+
+    assert owed(claim) == 7000
+    told = messages("claim_top_up", claim.claimant).order_by("pk").last().body_text
+    assert "We approved a fee of £90 for your claim" in told  # £50 of it paid so far
+    assert "So we owe you £30 more." in told
+    run = services.create_payment_run(by=commissioner)
+    assert (run.items.get().total_pence, run.items.get().top_up_pence) == (7000, 7000)
+
+
+def test_a_lower_fee_cancels_an_approved_top_up_and_asks_approval_for_what_is_left(
+    session, staff, commissioner, second_commissioner
+):
+    claim = claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    correct_and_approve(session, by=staff, commissioner=second_commissioner)  # £90: £40 more
+
+    correct(  # paid by the hour after all, 3 hours: £60, still £10 over the half day
+        session, by=staff, fee_basis="per_hour", ends_at=session.starts_at + timedelta(hours=3)
+    )
+
+    claim = fresh(claim)
+    assert (claim.approved_fee_pence, owed(claim)) == (HALF_DAY, HALF_DAY + BUS)
+    kinds = sorted(FeeAdjustment.objects.values_list("outcome", "amount_pence"))
+    assert kinds == [("", 1000), ("cancelled", 4000)]
+    told = messages("claim_top_up", claim.claimant).order_by("pk").last()
+    assert "we will not pay this extra amount" in told.body_text
+    assert "We told you we would pay you £40 more" in told.body_text
