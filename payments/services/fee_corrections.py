@@ -36,7 +36,7 @@ from ..messages import claim_message_context
 from ..models import Claim, ClaimEvent, ClaimLine, FeeAdjustment, LedgerEntry, PaymentPolicy
 from ._common import PaymentError, Status, _lock, _require_commissioner
 from .claims import _refresh_fee_line
-from .ledger import _components, _entry, _reversals
+from .ledger import _corrections
 from .review import review_block_reason
 
 NOT_YET_APPROVED = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
@@ -485,22 +485,11 @@ def _replace_approved_fee(claim, *, fee_pence: int, by, on, note: str) -> None:
     claim the difference stays owed until a payment run pays it."""
     live = list(LedgerEntry.objects.live_owed_for(claim))
     expenses = claim.approved_expenses_pence or 0
-    entries = _reversals(claim, live, by=by, note=note, on=on)
-    entries += [
-        _entry(
-            claim,
-            by=by,
-            kind=LedgerEntry.Kind.CORRECTION,
-            account=LedgerEntry.Account.OWED,
-            component=component,
-            amount=amount,
-            on=on,
-            note=note[:300],
+    LedgerEntry.objects.bulk_create(
+        _corrections(
+            claim, live, fee_pence=fee_pence, expenses_pence=expenses, by=by, on=on, note=note
         )
-        for component, amount in _components(fee_pence, expenses)
-        if amount
-    ]
-    LedgerEntry.objects.bulk_create(entries)
+    )
     claim.approved_fee_pence = fee_pence
     claim.save(update_fields=["approved_fee_pence", "updated_at"])
 

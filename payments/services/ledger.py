@@ -46,6 +46,27 @@ def _reversals(claim, originals, *, by, note: str, on: date | None = None, **ext
     ]
 
 
+def _corrections(claim, live, *, fee_pence: int, expenses_pence: int, by, on: date, note: str):
+    """A correction of what we owe for a claim: every entry still counting towards it
+    (`live`) reversed, then the new amounts recorded. Corrections are never edits."""
+    entries = _reversals(claim, live, by=by, note=note, on=on)
+    entries += [
+        _entry(
+            claim,
+            by=by,
+            kind=LedgerEntry.Kind.CORRECTION,
+            account=LedgerEntry.Account.OWED,
+            component=component,
+            amount=amount,
+            on=on,
+            note=note[:300],
+        )
+        for component, amount in _components(fee_pence, expenses_pence)
+        if amount
+    ]
+    return entries
+
+
 def _components(fee_pence: int, expenses_pence: int):
     return [
         (LedgerEntry.Component.FEE, fee_pence),

@@ -12,7 +12,7 @@ from coprod_hub.users.roles import Role
 from .. import policy
 from ..models import Claim, ClaimLine, ConflictOfInterest, LedgerEntry, PaymentRunItem
 from ._common import PaymentError, Status, _lock, _record, _require_still_attended
-from .ledger import _components, _entry, _reversals
+from .ledger import _components, _corrections, _entry, _reversals
 
 
 def review_block_reason(claim, user) -> str | None:
@@ -279,22 +279,17 @@ def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str
                 "correction that pays more. You can still correct it to pay less"
             )
         today = timezone.localdate()
-        entries = _reversals(claim, live, by=by, note=reason, on=today)
-        entries += [
-            _entry(
+        LedgerEntry.objects.bulk_create(
+            _corrections(
                 claim,
+                live,
+                fee_pence=fee_pence,
+                expenses_pence=expenses_pence,
                 by=by,
-                kind=LedgerEntry.Kind.CORRECTION,
-                account=LedgerEntry.Account.OWED,
-                component=component,
-                amount=amount,
                 on=today,
-                note=reason[:300],
+                note=reason,
             )
-            for component, amount in _components(fee_pence, expenses_pence)
-            if amount
-        ]
-        LedgerEntry.objects.bulk_create(entries)
+        )
         before = claim.approved_total_pence
         claim.approved_fee_pence = fee_pence
         claim.approved_expenses_pence = expenses_pence
