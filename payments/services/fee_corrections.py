@@ -627,6 +627,12 @@ def approve_top_up(adjustment, *, by) -> FeeAdjustment:
     _require_commissioner(by)
     with transaction.atomic():
         adjustment = _top_up_for_a_decision(adjustment, by)
+        if adjustment.created_by_id == by.pk:
+            # Two people for paying more, as for a correction of the approved amount.
+            raise PaymentError(
+                "You corrected this session's fee, so another commissioner must approve the "
+                "extra fee it means."
+            )
         claim = adjustment.claim
         if (
             claim.status not in (Status.APPROVED, Status.PAID)

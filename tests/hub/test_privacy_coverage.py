@@ -120,6 +120,7 @@ ACCOUNT_LINKS = {
     # typed about the person deciding it is blanked with their other words.
     ("payments.FeeAdjustment", "created_by"): STAFF_RECORD,
     ("payments.FeeAdjustment", "closed_by"): STAFF_RECORD,
+    ("payments.FeeAdjustment", "approved_by"): STAFF_RECORD,
     ("payments.TaxiAgreement", "agreed_by"): STAFF_RECORD,
     ("payments.TaxiAgreement", "withdrawn_by"): STAFF_RECORD,
     # --- The practice guide (learning/privacy.py). Entries not yet decided are deleted (they
@@ -445,6 +446,12 @@ def _person_in_every_table():
     payments.decide_overpayment(
         overpaid.get(claim=others_paid), by=person, outcome="left", reason="Our mistake."
     )
+    # As a commissioner they approved a top-up another member of staff's correction meant.
+    others_topped_up = claim_in_state(other, status=Claim.Status.PAID, reviewer=commissioner)
+    participation.update_opportunity(
+        others_topped_up.opportunity, by=commissioner, venue=hall, fee_basis="full_day"
+    )
+    payments.approve_top_up(FeeAdjustment.objects.get(claim=others_topped_up), by=person)
     participation.update_opportunity(past, by=commissioner, venue=hall, fee_basis="per_activity")
     payments.decide_overpayment(
         overpaid.get(claim=paid), by=commissioner, outcome="left", reason=FEE_REASON

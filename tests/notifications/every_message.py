@@ -34,7 +34,7 @@ from notifications.reminders import send_due_reminders
 from participation import services as participation
 from participation.models import Opportunity, Profile, SignUp, Venue
 from payments import services as payments
-from payments.models import Claim, PaymentRun
+from payments.models import Claim, FeeAdjustment, PaymentRun
 from payments.reminders import remind_about_returned_claims
 from projects import services as projects
 from projects.models import Project, ServiceArea
@@ -259,6 +259,8 @@ def _build_world(run_on_commit):
     participation.update_opportunity(
         planning_day, by=staff, fee_basis=Opportunity.FeeBasis.FULL_DAY
     )
+    for top_up in FeeAdjustment.objects.filter(claim__opportunity=planning_day).order_by("pk"):
+        payments.approve_top_up(top_up, by=commissioner)
     top_ups = payments.create_payment_run(by=commissioner)
     payments.take_out_of_run(
         top_ups, topped_up_later, by=commissioner, reason="The bank details are being checked."

@@ -472,6 +472,22 @@ def test_a_commissioner_approves_a_top_up(client, to_approve, second_commissione
     assert f"by {second_commissioner}" in listed
 
 
+def test_whoever_corrected_the_fee_is_told_another_commissioner_must_approve(
+    client, session, commissioner, second_commissioner
+):
+    claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    correct(session, by=second_commissioner)
+    top_up = FeeAdjustment.objects.get(claim=claim)
+    client.force_login(second_commissioner)
+    url = reverse("payments:decide_top_up", args=[top_up.pk])
+
+    assert "another commissioner must approve the extra fee" in client.get(url).content.decode()
+    response = client.post(url, {"decision": "approve", "reason": ""})
+
+    assert "another commissioner must approve the extra fee it means" in response.content.decode()
+    assert FeeAdjustment.objects.get(pk=top_up.pk).approved_at is None
+
+
 def test_refusing_a_top_up_without_a_reason_keeps_the_choice_and_says_what_is_missing(
     client, to_approve, second_commissioner
 ):

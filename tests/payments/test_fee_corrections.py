@@ -827,6 +827,21 @@ def test_whoever_made_the_claim_for_the_person_may_not_approve_its_top_up(
         services.approve_top_up(FeeAdjustment.objects.get(), by=second_commissioner)
 
 
+def test_whoever_corrected_the_fee_may_not_approve_the_top_up_but_another_may(
+    session, commissioner, second_commissioner
+):
+    claim = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    correct(session, by=second_commissioner)  # a commissioner who runs the session
+    top_up = FeeAdjustment.objects.get()
+
+    with pytest.raises(PaymentError, match="another commissioner must approve"):
+        services.approve_top_up(top_up, by=second_commissioner)
+    assert FeeAdjustment.objects.get().approved_at is None
+
+    services.approve_top_up(top_up, by=commissioner)
+    assert FeeAdjustment.objects.get(claim=claim).approved_by == commissioner
+
+
 def test_a_later_correction_replaces_a_top_up_waiting_for_approval(
     session, staff, commissioner, second_commissioner
 ):
