@@ -227,6 +227,20 @@ class FeeAdjustmentQuerySet(models.QuerySet):
         """Overpayments a commissioner has not decided on (one_open_overpayment_per_claim)."""
         return self.filter(kind="overpayment").open()
 
+    def queue_counts(self) -> dict[str, int]:
+        """For the claims queue, in one query: how many overpayments are to decide
+        (`to_decide`), top-ups to approve (`to_approve`), and approved top-ups waiting for a
+        run (`waiting_top_ups`)."""
+        top_up = Q(kind="top_up")
+        return self.open().aggregate(
+            overpayments_to_decide=Count("pk", filter=Q(kind="overpayment")),
+            top_ups_to_approve=Count("pk", filter=top_up & Q(approved_at__isnull=True)),
+            top_ups_waiting=Count(
+                "pk",
+                filter=top_up & Q(approved_at__isnull=False, payment_run__isnull=True),
+            ),
+        )
+
     def for_a_commissioner(self):
         """Waiting for a commissioner: top-ups to approve and overpayments to decide."""
         return self.open().filter(

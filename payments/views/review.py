@@ -70,9 +70,7 @@ def _render_queue(request, today) -> dict:
             "nearing_days": NEARING_DAYS,
             "waiting_count": waiting.filter(status=Claim.Status.SUBMITTED).count(),
             # After sessions' fees were corrected: decisions waiting, and money to pay.
-            "overpayments_to_decide": FeeAdjustment.objects.to_decide().count(),
-            "top_ups_to_approve": FeeAdjustment.objects.to_approve().count(),
-            "top_ups_waiting": FeeAdjustment.objects.waiting_top_ups().count(),
+            **FeeAdjustment.objects.queue_counts(),
             "overdue_count": waiting.flagged(
                 "overdue",
                 target_days=policy.target_days_to_pay,
