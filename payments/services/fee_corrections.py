@@ -276,32 +276,18 @@ def plan_fee_correction(opportunity, *, by, lock: bool = False, was=None) -> Fee
 def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
     after_pence = fee.amount_pence if fee else 0
     after_words = _phrase_for_fee(fee)
-    if claim.status in NOT_YET_APPROVED:
-        if line is None and fee is None:
+    if claim.status in (*NOT_YET_APPROVED, Status.REJECTED):
+        if _line_says(line, fee):
             return None
-        if line is not None and fee is not None and _line_says(line, fee):
-            return None
+        # A refused claim stays as it was refused; reopening it works its fee out again.
+        refused = claim.status == Status.REJECTED
         return ClaimFeeChange(
             claim,
-            Action.RECALCULATE,
+            Action.REFUSED if refused else Action.RECALCULATE,
             line.amount_pence if line else 0,
             after_pence,
             fee=fee,
-            line=line,
-            before_words=_phrase_for_line(line),
-            after_words=after_words,
-        )
-    if claim.status == Status.REJECTED:
-        if line is not None and fee is not None and _line_says(line, fee):
-            return None
-        if line is None and fee is None:
-            return None
-        return ClaimFeeChange(
-            claim,
-            Action.REFUSED,
-            line.amount_pence if line else 0,
-            after_pence,
-            fee=fee,
+            line=None if refused else line,
             before_words=_phrase_for_line(line),
             after_words=after_words,
         )
@@ -348,6 +334,10 @@ def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
 
 
 def _line_says(line, fee) -> bool:
+    """Whether the claim's fee line (None: no line) already says what `fee` (None: no fee)
+    does."""
+    if line is None or fee is None:
+        return line is None and fee is None
     return (line.fee_basis, line.hours, line.rate_pence, line.amount_pence) == (
         fee.basis,
         fee.hours,
