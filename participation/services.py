@@ -592,8 +592,9 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             ).update(deadline=latest)
         after = _details_people_hear_about(locked)
         changed = [name for name in CHANGES_PEOPLE_MUST_HEAR if after[name] != before[name]]
-        if "fee_basis" in changed:
-            _claims_follow_the_fee(locked, by=by)
+        moved_day = timezone.localdate(locked.starts_at) != timezone.localdate(before["starts_at"])
+        if "fee_basis" in changed or moved_day:
+            _claims_follow_the_session(locked, by=by)
         # Once a session has started, a change puts the record right (its times, say, for
         # the fee claims): it is not news, and asking people who came to "cancel if you can
         # no longer come" would only confuse them. The audit trail keeps what changed.
@@ -637,10 +638,11 @@ def _lock_claims_for(opportunity) -> None:
     lock_claims_for_session(opportunity)
 
 
-def _claims_follow_the_fee(opportunity, *, by) -> None:
-    """The fee changed (how it is worked out, or the hours of a session paid by the hour):
-    claims already made for the session follow it (payments.services.fee_corrections), in
-    this transaction, so the session is never saved with claims at the old fee."""
+def _claims_follow_the_session(opportunity, *, by) -> None:
+    """The fee changed (how it is worked out, or the hours of a session paid by the hour), or
+    the session moved to another day: claims already made for it follow, their day and fee
+    (payments.services.fee_corrections), in this transaction, so the session is never saved
+    with claims for the old day or at the old fee."""
     # payments builds on participation, so it is imported here.
     from payments.services import PaymentError, follow_session_fee
 

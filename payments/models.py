@@ -746,6 +746,17 @@ class ClaimEvent(models.Model):
     _RUN_CANCELLED_NOTE = re.compile(rf"PR-\d+{re.escape(_RUN_CANCELLED_NOTE_END)}")
     # A correction of the session's fee, worked through to the claim (fee_corrections).
     FEE_CORRECTED_NOTE_START = "The session's fee was corrected"
+    # A correction of the session's day, which the claim takes as its own (fee_corrections).
+    _DAY_CORRECTED_NOTE_START = "The session's date was corrected"
+
+    @classmethod
+    def day_corrected_note(cls, day, *, was) -> str:
+        """ "The session's date was corrected to Tuesday 3 March 2026, so this claim is for
+        that day (it was for Monday 2 March 2026)." """
+        return (
+            f"{cls._DAY_CORRECTED_NOTE_START} to {day:%A %-d %B %Y}, so this claim is for that "
+            f"day (it was for {was:%A %-d %B %Y})."
+        )
 
     @classmethod
     def not_paid_note(cls, run, reason: str) -> str:
@@ -799,6 +810,13 @@ class ClaimEvent(models.Model):
             self.FEE_CORRECTED_NOTE_START
         )
 
+    @property
+    def is_day_corrected(self) -> bool:
+        """The session was moved to another day, and the claim with it."""
+        return self.from_status == self.to_status and self.note.startswith(
+            self._DAY_CORRECTED_NOTE_START
+        )
+
     def _is_run_move(self, pattern) -> bool:
         return self.from_status == self.to_status in (
             Claim.Status.APPROVED,
@@ -830,6 +848,8 @@ class ClaimEvent(models.Model):
             if self.to_status in (Claim.Status.APPROVED, Claim.Status.PAID):
                 return "Fee corrected after approval"
             return "Fee worked out again"
+        if self.is_day_corrected:
+            return "Date corrected"
         if self.is_top_up_not_paid:
             return "Top-up payment did not go through"
         if self.is_top_up_paid:
@@ -868,6 +888,8 @@ class ClaimEvent(models.Model):
         RESIDENT_STATUS) rather than the approval workflow's: no payment runs."""
         if self.is_fee_corrected:
             return "Fee changed"
+        if self.is_day_corrected:
+            return "Date corrected"
         if self.is_top_up_paid:
             return "Extra paid"
         if self.is_not_paid or self.is_top_up_not_paid:

@@ -1,9 +1,11 @@
 """Claims follow a correction to their session's fee.
 
-Staff may correct a session after it happened: it was a full day, not a half day, or it ran
-an hour longer (a session paid by the hour). What people claimed follows, worked out from the
-corrected session and the rate in force on the day of the activity, as a claim started now
-would be:
+Staff may correct a session after it happened: it was a full day, not a half day, it ran an
+hour longer (a session paid by the hour), or it was on another day. What people claimed
+follows, worked out from the corrected session and the rate in force on its day, as a claim
+started now would be. Every claim takes the session's day as its own (the day the rates and
+expense rules come from; the ledger's tax years go by when entries are made, so they do not
+move), with the change in its history; the fee then follows:
 
 - claims not yet approved (not sent, sent, or returned to the person) have their fee line
   worked out again, and the person is told;
@@ -22,6 +24,7 @@ it; `follow_session_fee` does it, inside the transaction that saves the session.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
@@ -137,6 +140,13 @@ class FeeCorrectionPlan:
     # The session's fee before and after, in words ("£50 for a half day"), when known.
     fee_before: str = ""
     fee_after: str = ""
+    # Claims dated another day than the session's (it was moved): they take its day.
+    moved: list[Claim] = field(default_factory=list)
+
+    @property
+    def day(self) -> date:
+        """The session's day: what each claim is for once the correction is saved."""
+        return policy.activity_date(self.opportunity)
 
     def _with(self, *actions) -> list[ClaimFeeChange]:
         return [change for change in self.changes if change.action in actions]
@@ -248,18 +258,19 @@ def plan_fee_correction(opportunity, *, by, lock: bool = False, was=None) -> Fee
     for adjustment in FeeAdjustment.objects.open().filter(claim_id__in=ids):
         open_adjustments.setdefault(adjustment.claim_id, []).append(adjustment)
 
-    fees: dict = {}  # by activity day: a session's claims nearly always share one
+    # Every claim is for the session's day, as one started now would be: the session may have
+    # been moved since they were made.
+    day = policy.activity_date(opportunity)
+    session_fee = policy.fee_for(opportunity, day) if opportunity.is_paid else None
     changes, problem = [], ""
+    moved = [claim for claim in claims if claim.activity_date != day]
     for claim in claims:
         claim.opportunity = opportunity
-        wants_fee = opportunity.is_paid and not claim.declines_fee
         fee = None
-        if wants_fee:
-            if claim.activity_date not in fees:
-                fees[claim.activity_date] = policy.fee_for(opportunity, claim.activity_date)
-            fee = fees[claim.activity_date]
+        if opportunity.is_paid and not claim.declines_fee:
+            fee = session_fee
             if fee is None:
-                problem = problem or _no_rate(opportunity, claim.activity_date)
+                problem = problem or _no_rate(opportunity, day)
                 continue
         change = _change_for(claim, fee, lines.get(claim.pk), open_adjustments.get(claim.pk, []))
         if change is None:
@@ -270,7 +281,7 @@ def plan_fee_correction(opportunity, *, by, lock: bool = False, was=None) -> Fee
                 "that would raise what you are paid. Ask someone else who runs the session."
             )
         changes.append(change)
-    return FeeCorrectionPlan(opportunity, changes, problem, **words)
+    return FeeCorrectionPlan(opportunity, changes, problem, moved=moved, **words)
 
 
 def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
@@ -347,8 +358,9 @@ def _line_says(line, fee) -> bool:
 
 
 def follow_session_fee(opportunity, *, by) -> FeeCorrectionPlan:
-    """Work the correction of `opportunity`'s fee (just saved, in this transaction) through
-    to its claims, as `plan_fee_correction` says, and tell the people whose claims change.
+    """Work the correction of `opportunity`'s fee or day (just saved, in this transaction)
+    through to its claims, as `plan_fee_correction` says, and tell the people whose fee
+    changes.
 
     Raises PaymentError, and nothing is saved, if the corrected fee cannot be worked out (no
     rate in the payment policy for that day) or would raise what `by` is paid themselves.
@@ -357,6 +369,7 @@ def follow_session_fee(opportunity, *, by) -> FeeCorrectionPlan:
         plan = plan_fee_correction(opportunity, by=by, lock=True)
         if plan.problem:
             raise PaymentError(plan.problem)
+        _move_to_the_session_day(plan.moved, plan.day, by=by)
         if not plan.changes:
             return plan
         now = timezone.now()
@@ -376,6 +389,30 @@ def follow_session_fee(opportunity, *, by) -> FeeCorrectionPlan:
             [(kind, change.claim, event, _change_words(change)) for kind, change, event in messages]
         )
     return plan
+
+
+def _move_to_the_session_day(claims, day, *, by) -> None:
+    """Claims for a session moved to another day are for its new day, with the change in each
+    one's history (the person reads it too). It is a correction of the record, not news: they
+    hear only if their fee changes with it. Two queries however many claims."""
+    if not claims:
+        return
+    events = []
+    for claim in claims:
+        events.append(
+            ClaimEvent(
+                claim=claim,
+                actor=by,
+                from_status=claim.status,
+                to_status=claim.status,
+                note=ClaimEvent.day_corrected_note(day, was=claim.activity_date),
+            )
+        )
+        claim.activity_date = day
+    Claim.objects.filter(pk__in=[claim.pk for claim in claims]).update(
+        activity_date=day, updated_at=timezone.now()
+    )
+    ClaimEvent.objects.bulk_create(events)
 
 
 def follow_session_fee_on_reopening(claim, *, by) -> None:

@@ -4,11 +4,13 @@ overpayment, payment runs)."""
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from participation.models import Opportunity
 from payments import services
@@ -121,6 +123,28 @@ def test_changing_from_the_check_goes_back_to_the_form_as_typed(
     assert response.context["form"]["fee_basis"].value() == "full_day"
     assert Opportunity.objects.get(pk=session.pk).fee_basis == "half_day"
     assert fresh(claim).fee_pence == HALF_DAY
+
+
+def test_staff_moving_a_session_to_a_day_with_another_rate_see_the_claims_move_with_it(
+    client, session, staff, commissioner
+):
+    later = timezone.localdate(session.starts_at) + timedelta(days=1)
+    FeeRate.objects.create(basis="half_day", amount_pence=6000, starts_on=later)
+    claim = claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+    client.force_login(staff)
+
+    check = edit(client, session, date_0=later.day, date_1=later.month, date_2=later.year)
+
+    page = check.content.decode()
+    assert "makes its fee £60 for a half day instead of £50 for a half day" in page
+    assert f"The session is now on {later:%A %-d %B %Y}, so the claim for it" in page
+    response = client.post(
+        reverse("participation:edit", args=[session.pk]),
+        {**dict(check.context["posted"]), "send": "yes"},
+    )
+    assert response.status_code == 302
+    claim = fresh(claim)
+    assert (claim.activity_date, claim.fee_pence) == (later, 6000)
 
 
 def test_a_session_nobody_claimed_for_saves_without_a_check(client, session, staff):

@@ -518,6 +518,97 @@ def test_a_refused_claim_stays_as_refused_until_reopened_then_gets_the_new_fee(
     assert claim.events.last().summary == "Fee worked out again"
 
 
+# --- A session moved to another day ---------------------------------------------------------
+
+
+def moved(session, *, days):
+    """The session's start and end, `days` later (earlier if negative)."""
+    shift = timedelta(days=days)
+    return {"starts_at": session.starts_at + shift, "ends_at": session.ends_at + shift}
+
+
+def day_of(session, *, days=0):
+    return timezone.localdate(session.starts_at) + timedelta(days=days)
+
+
+def test_claims_take_the_day_their_session_was_moved_to(session, staff, commissioner):
+    sent = claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+    paid = claim_for(session, Claim.Status.PAID, reviewer=commissioner)
+    ledger_before, messages_before = LedgerEntry.objects.count(), Message.objects.count()
+
+    correct(session, by=staff, fee_basis=Opportunity.FeeBasis.HALF_DAY, **moved(session, days=-1))
+
+    new_day = day_of(session, days=-1)
+    for claim in (sent, paid):
+        claim = fresh(claim)
+        assert claim.activity_date == new_day
+        event = claim.events.last()
+        assert (event.summary, event.resident_summary) == ("Date corrected", "Date corrected")
+        assert event.actor == staff
+        assert f"corrected to {new_day:%A %-d %B %Y}" in event.note
+        assert f"it was for {day_of(session):%A %-d %B %Y}" in event.note
+    # The same fee on the new day: nothing owed changes, and nobody is sent news of a record
+    # put right.
+    assert fresh(sent).fee_pence == HALF_DAY
+    assert LedgerEntry.objects.count() == ledger_before
+    assert not FeeAdjustment.objects.exists()
+    assert Message.objects.count() == messages_before
+
+
+def test_a_session_moved_to_a_day_with_a_new_rate_pays_that_days_rate(session, staff, commissioner):
+    # From the day after the session, a half day pays £60.
+    FeeRate.objects.create(basis="half_day", amount_pence=6000, starts_on=day_of(session, days=1))
+    sent = claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+    approved = claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    assert fresh(sent).fee_pence == HALF_DAY
+
+    correct(session, by=staff, fee_basis=Opportunity.FeeBasis.HALF_DAY, **moved(session, days=1))
+
+    sent = fresh(sent)
+    assert (sent.activity_date, sent.fee_pence) == (day_of(session, days=1), 6000)
+    assert [event.summary for event in sent.events.all()][-2:] == [
+        "Date corrected",
+        "Fee worked out again",
+    ]
+    assert (
+        "Fee now: £60 for a half day"
+        in messages("claim_fee_changed", sent.claimant).get().body_text
+    )
+    # The approved claim is for the new day too; the £10 more waits for a commissioner.
+    assert fresh(approved).activity_date == day_of(session, days=1)
+    top_up = FeeAdjustment.objects.to_approve().get()
+    assert (top_up.claim_id, top_up.amount_pence) == (approved.pk, 1000)
+
+
+def test_a_session_cannot_move_to_a_day_the_policy_has_no_rate_for(session, staff, commissioner):
+    FeeRate.objects.filter(basis="half_day").update(starts_on=day_of(session))
+    claim = claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+    starts_at = session.starts_at
+
+    with pytest.raises(ParticipationError, match="no half day fee rate"):
+        correct(
+            session, by=staff, fee_basis=Opportunity.FeeBasis.HALF_DAY, **moved(session, days=-1)
+        )
+
+    session.refresh_from_db()
+    assert session.starts_at == starts_at
+    claim = fresh(claim)
+    assert (claim.activity_date, claim.fee_pence) == (day_of(session), HALF_DAY)
+    assert not claim.events.filter(note__contains="date was corrected").exists()
+
+
+def test_the_plan_says_which_day_the_claims_will_be_for(session, staff, commissioner):
+    FeeRate.objects.create(basis="half_day", amount_pence=6000, starts_on=day_of(session, days=1))
+    claim_for(session, Claim.Status.SUBMITTED, reviewer=commissioner)
+
+    plan = participation.fee_correction_plan(session, by=staff, **moved(session, days=1))
+
+    assert plan.day == day_of(session, days=1)
+    assert len(plan.moved) == 1
+    assert [change.fee_after_pence for change in plan.recalculated] == [6000]
+    assert fresh(plan.moved[0]).activity_date == day_of(session)  # nothing saved yet
+
+
 # --- What stops a correction ----------------------------------------------------------------
 
 
