@@ -36,6 +36,17 @@ def test_comments_from_a_small_session_are_not_shown(client, staff):
     assert "We only show comments about sessions at least 10 people answered" in comments
 
 
+def test_with_no_comments_to_show_staff_are_told_so_not_to_fix_good_filters(client, staff):
+    _session("Small focus group", 3, "The chair talked over me every time.")
+    client.force_login(staff)
+
+    for query in ("", "?start=2025-04-01&end=2026-03-31"):
+        page = client.get(f"/insight/comments/{query}").content.decode()
+        assert "No comments match these filters." in page
+        assert "show once at least 10 people have answered" in page
+        assert "Fix the filters" not in page
+
+
 def test_a_small_sessions_comment_shows_once_ten_people_have_answered(client, staff):
     session = _session("Focus group", 9, "The chair talked over me every time.")
     client.force_login(staff)
