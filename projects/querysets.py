@@ -130,6 +130,28 @@ class UpdateQuerySet(models.QuerySet):
             Q(project__is_published=True) | (Q(project__isnull=True) & Q(Exists(public_session)))
         )
 
+    def for_someone_who_took_part(self, person):
+        """The updates `person` is sent as someone who took part (notifications.broadcasts
+        .took_part): those about a project they attended a session of, and those about a
+        session standing alone they attended."""
+        from participation.models import SignUp
+
+        attended = SignUp.objects.filter(resident=person, attendance=SignUp.Attendance.ATTENDED)
+        about_theirs = Q(project__in=attended.values("opportunity__project")) | Q(
+            project__isnull=True,
+            pk__in=self.model.opportunities.through.objects.filter(
+                opportunity__in=attended.values("opportunity")
+            ).values("update"),
+        )
+        return self.filter(about_theirs)
+
+    def after_session(self, opportunity):
+        """What the people who came to `opportunity` are sent afterwards: its project's
+        updates, or for a session standing alone, those about it."""
+        if opportunity.project_id:
+            return self.filter(project_id=opportunity.project_id)
+        return self.about_session(opportunity)
+
     def about_session(self, opportunity):
         """The updates about one session: its project's updates that name it, and those about
         it standing alone."""

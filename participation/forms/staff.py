@@ -436,8 +436,13 @@ class GroupMessageForm(PlainTextMixin, forms.Form):
             self.token_replaced = True
         if waiting:
             self.fields["send_to"].choices = [
-                (self.PLACES, f"People with a place ({held})"),
-                (self.EVERYONE, f"People with a place and the waiting list ({held + waiting})"),
+                # Offered places count with the places (they are held for the person), as
+                # the summary above the form says.
+                (self.PLACES, f"People with a place, or offered one ({held})"),
+                (
+                    self.EVERYONE,
+                    f"People with a place, or offered one, and the waiting list ({held + waiting})",
+                ),
             ]
         else:
             del self.fields["send_to"]

@@ -22,6 +22,7 @@ from insight.tokens import survey_token
 from payments.models import Claim
 from payments.policy import activity_date, fee_for
 from payments.services import can_claim_for
+from projects.models import Update
 
 from .. import calendar, permissions, services
 from ..forms import CancelPlaceForm, SessionNeedsForm, SignUpForm
@@ -29,6 +30,9 @@ from ..models import Opportunity, Profile, SignUp
 from ..tokens import calendar_url, read_calendar_token
 
 PAST_PER_PAGE = 20
+# "We said, we did" updates shown on a person's own pages before "see them all".
+UPDATES_SHOWN = 3
+UPDATES_PER_PAGE = 10
 # Signing up again for something you already signed up for: what you have already.
 ALREADY_SIGNED_UP = {
     SignUp.Status.BOOKED: "You already have a place at this. Here are the details.",
@@ -39,7 +43,8 @@ ALREADY_SIGNED_UP = {
 
 def _success_message(request, signup):
     if signup.status == SignUp.Status.BOOKED:
-        messages.success(request, f"You have a place at {signup.opportunity.title}.")
+        title = signup.opportunity.title
+        messages.success(request, f"You have a place at {title}{full_stop_after(title)}")
     elif signup.status == SignUp.Status.WAITING:
         messages.success(
             request,
@@ -148,6 +153,15 @@ def signup_detail(request, pk):
     if is_own and started and signup.status == SignUp.Status.BOOKED:
         own_claim = Claim.objects.filter(signup=signup).first()
         can_claim = own_claim is None and can_claim_for(signup)
+    # "We said, we did": what the people who came were sent, here too for anyone who turned
+    # messages off or hears by phone or post.
+    updates = []
+    if is_own and signup.attendance == SignUp.Attendance.ATTENDED:
+        updates = list(
+            Update.objects.published()
+            .after_session(signup.opportunity)
+            .for_display()[: UPDATES_SHOWN + 1]
+        )
     return render(
         request,
         "participation/signup_detail.html",
@@ -165,6 +179,8 @@ def signup_detail(request, pk):
             "ended": signup.opportunity.has_ended(),
             "own_claim": own_claim,
             "can_claim": can_claim,
+            "updates": updates[:UPDATES_SHOWN],
+            "more_updates": len(updates) > UPDATES_SHOWN,
             "fee": fee_for(signup.opportunity, activity_date(signup.opportunity)),
             "can_sign_up_again": can_sign_up_again,
             # Said before they choose: signing up again books a place only while one is free
@@ -304,7 +320,8 @@ def accept(request, pk):
         messages.error(request, str(error))
     else:
         if signup.resident_id == request.user.pk:
-            messages.success(request, f"You have a place at {signup.opportunity}.")
+            title = signup.opportunity.title
+            messages.success(request, f"You have a place at {title}{full_stop_after(title)}")
         else:
             messages.success(request, f"{signup.resident} now has a place.")
     if signup.resident_id != request.user.pk:
@@ -335,6 +352,7 @@ def my(request):
     upcoming = list(upcoming)
     past_page = paginate(request, past, PAST_PER_PAGE)
     past_page.object_list = [_with_what_comes_after(signup, now) for signup in past_page]
+    updates = list(_updates_for(request.user)[: UPDATES_SHOWN + 1])
     return render(
         request,
         "participation/my.html",
@@ -349,7 +367,25 @@ def my(request):
             ],
             "page_obj": past_page,
             "now": now,
+            "updates": updates[:UPDATES_SHOWN],
+            "more_updates": len(updates) > UPDATES_SHOWN,
         },
+    )
+
+
+def _updates_for(person):
+    """The "we said, we did" updates `person` is sent for what they took part in, newest
+    first: the ones anyone may read (an update on a project not public is only emailed)."""
+    return Update.objects.published().for_someone_who_took_part(person).for_display()
+
+
+@login_required
+def my_updates(request):
+    """Every "we said, we did" update about what you took part in."""
+    return render(
+        request,
+        "participation/my_updates.html",
+        {"page_obj": paginate(request, _updates_for(request.user), UPDATES_PER_PAGE)},
     )
 
 

@@ -310,7 +310,7 @@ def test_staff_message_the_people_taking_part(page, axe, fits_320, sign_in):
     fits_320()
 
     page.get_by_label("Subject").fill("Parking at the library")
-    page.get_by_label("People with a place and the waiting list (3)").check()
+    page.get_by_label("People with a place, or offered one, and the waiting list (3)").check()
     page.get_by_role("button", name="Check your message").click()
     # The message as people will get it, before anything is sent.
     page.get_by_role("heading", name="Check your message before sending").wait_for()

@@ -134,8 +134,8 @@ def test_staff_see_who_will_get_it_and_how_before_sending(
         in page
     )
     assert "1 person: 1 will not get it (they turned off messages about sessions)" in page
-    assert "People with a place (3)" in page
-    assert "People with a place and the waiting list (4)" in page
+    assert "People with a place, or offered one (3)" in page
+    assert "People with a place, or offered one, and the waiting list (4)" in page
     assert "Pat Phone" in page and "Otto Offered" in page
     assert "Cal Cancelled" not in page
     assert re.search(r'name="token" value="[0-9a-f-]{36}"', page)
@@ -434,7 +434,7 @@ def _page_queries(client, staff, django_assert_max_num_queries, count):
     client.get(url(opportunity))  # the session and the user, as on any later page
     with django_assert_max_num_queries(6) as captured:
         page = client.get(url(opportunity)).content.decode()
-    assert f"People with a place and the waiting list ({count + 3})" in page
+    assert f"People with a place, or offered one, and the waiting list ({count + 3})" in page
     return len(captured)
 
 

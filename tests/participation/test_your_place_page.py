@@ -386,3 +386,17 @@ def test_nobody_hears_about_their_own_place(other_staff):
     services.sign_up(opportunity, resident=staff_taking_part)
 
     assert [message.recipient for message in _told()] == [other_staff]
+
+
+def test_a_title_ending_in_a_question_mark_gets_no_full_stop_after_it(client, resident):
+    opportunity = OpportunityFactory(title="Direct payments: what support do you need?")
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("participation:sign_up", args=[opportunity.pk]),
+        {"access_needs_note": ""},
+        follow=True,
+    )
+
+    assert "You have a place at Direct payments: what support do you need?" in response.text
+    assert "need?." not in response.text
