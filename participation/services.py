@@ -25,6 +25,7 @@ from coprod_hub.audit import log_updates
 from coprod_hub.lib import page_cache
 from coprod_hub.lib.money import format_pounds
 from coprod_hub.templatetags.hub import hours
+from coprod_hub.users.handing_over import lock_and_check_staff
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from coprod_hub.users.services import grant_role, keep_email_on_record
@@ -538,14 +539,23 @@ def _check_opportunity(opportunity):
         )
 
 
-def create_opportunity(*, by, **fields) -> Opportunity:
+def create_opportunity(*, by, runner=None, **fields) -> Opportunity:
+    """A new draft. Standing alone, `by` runs it, or `runner` if given: it is handed to them in
+    the same transaction (recorded as a change of its own), so a session nobody could be given
+    is not left behind as a draft."""
+    runner = runner or by
     with transaction.atomic():
         opportunity = Opportunity(created_by=by, status=Opportunity.Status.DRAFT, **fields)
         if opportunity.project_id and not opportunity.topic_id:
             opportunity.topic_id = opportunity.project.service_area_id
         _no_venue_unless_in_person(opportunity)
         _check_opportunity(opportunity)
+        if not opportunity.project_id and not lock_and_check_staff(runner):
+            # Their staff role was taken away since the page checked it (handing_over).
+            raise _cannot_run(runner)
         opportunity.save()
+        if runner.pk != by.pk:
+            opportunity = hand_over_opportunity(opportunity, to=runner, by=by)
         return opportunity
 
 
@@ -854,6 +864,14 @@ def cancel_opportunity(opportunity, *, by, reason="", now=None) -> Opportunity:
         return locked
 
 
+def _cannot_run(person) -> ParticipationError:
+    return ParticipationError(
+        f"{person} cannot run sessions, as they are not a member of staff. Choose a member "
+        "of staff",
+        field="created_by",
+    )
+
+
 def hand_over_opportunity(opportunity, *, to, by) -> Opportunity:
     """Give a session standing alone to another member of staff to run (its `created_by`):
     from now on they see the access needs of the people booked, take the register and get
@@ -871,10 +889,10 @@ def hand_over_opportunity(opportunity, *, to, by) -> Opportunity:
             return locked
         if locked.status == Opportunity.Status.CANCELLED:
             raise ParticipationError("A cancelled opportunity cannot be changed.")
-        if not User.objects.holding(Role.STAFF).filter(pk=to.pk).exists():
-            raise ParticipationError(
-                f"{to} cannot run sessions. Choose a member of staff", field="created_by"
-            )
+        # Locked and read afresh: an administrator may be taking their staff role away at this
+        # moment (handing_over), and the form's list of staff was read before either began.
+        if not lock_and_check_staff(to):
+            raise _cannot_run(to)
         locked.created_by = to
         locked.save(update_fields=["created_by"])
         return locked

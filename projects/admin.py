@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from coprod_hub.lib.admin import KeepsHistory, ViewOnly, choices_form
 
+from . import services
 from .ladder import ActivityType, Principle
 from .models import Project, ServiceArea, StepChange, Update
 from .querysets import staff_users
@@ -35,9 +36,30 @@ class StepChangeInline(admin.TabularInline):
         return False
 
 
+class ProjectAdminForm(choices_form(Project, activity_types=ActivityType, principles=Principle)):
+    def clean(self):
+        """The owner chosen is checked again under lock, as on the hub's form
+        (`services.check_owner_can_run`): the list of staff to choose from was read when the
+        page opened, and an administrator may be taking the owner's staff role away meanwhile.
+        The admin validates and saves in one transaction, so the locks last until saved."""
+        cleaned = super().clean()
+        owner, status = cleaned.get("owner"), cleaned.get("status")
+        if owner is None or not status:
+            return cleaned
+        if self.instance.pk:
+            # The project's row first, then the owner's, as `services.update_project` locks
+            # them: in the other order, each could wait for the other's lock (a deadlock).
+            list(Project.objects.select_for_update().filter(pk=self.instance.pk).values("pk"))
+        try:
+            services.check_owner_can_run(Project(owner=owner, status=status))
+        except services.ProjectError as error:
+            self.add_error(error.field, str(error))
+        return cleaned
+
+
 @admin.register(Project)
 class ProjectAdmin(KeepsHistory, admin.ModelAdmin):
-    form = choices_form(Project, activity_types=ActivityType, principles=Principle)
+    form = ProjectAdminForm
     list_display = ["title", "service_area", "level", "status", "is_published", "claimed_step"]
     list_filter = ["is_published", "status", "level", "service_area"]
     search_fields = ["title", "slug", "summary"]

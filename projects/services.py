@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from coprod_hub.users.handing_over import lock_and_check_staff
 from coprod_hub.users.roles import Role
 from notifications.broadcasts import not_yet_broadcast, start_broadcast
 from notifications.services import body_in_format, queue_messages_for_events, render_message
@@ -56,7 +57,29 @@ def sets_budgets(user) -> bool:
 
 
 class ProjectError(Exception):
-    """Something about a project cannot be done. The message is written for the person."""
+    """Something about a project cannot be done. The message is written for the person.
+
+    `field`: the form field the message is about, if any, so the view puts the error next to
+    it and the error summary links there.
+    """
+
+    def __init__(self, message="", *, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def check_owner_can_run(project) -> None:
+    """A project not closed is left with its owner, who answers for it: they must still hold
+    the staff role once their row is locked. An administrator may be taking it away at this
+    moment (coprod_hub.users.handing_over), and the form's list of staff was read before.
+    Call it in the transaction that saves the project, after locking the project's row."""
+    if project.status == Project.Status.CLOSED or lock_and_check_staff(project.owner):
+        return
+    raise ProjectError(
+        f"{project.owner} cannot own a project, as they are not a member of staff. Choose a "
+        "member of staff as the owner",
+        field="owner",
+    )
 
 
 def unique_slug(title: str, *, exclude_pk=None) -> str:
@@ -89,6 +112,7 @@ def create_project(*, by, team=(), **data) -> Project:
     with transaction.atomic():
         project = Project(owner=by)
         _apply(project, data)
+        check_owner_can_run(project)
         if not project.slug:
             project.slug = unique_slug(project.title)
         project.save()
@@ -126,6 +150,10 @@ def update_project(project, *, by, team=None, **data) -> Project:
             # then; this keeps the address if the project was published while it was open.
             data.pop("slug", None)
         _apply(locked, data)
+        if "owner" in data or "status" in data:
+            # A new owner, or a closed project opened again, leaves it with its owner (the
+            # form sends both, changed or not).
+            check_owner_can_run(locked)
         changed = [name for name in PROJECT_FIELDS if name in data]
         if not locked.slug:
             locked.slug = unique_slug(locked.title, exclude_pk=locked.pk)

@@ -167,7 +167,7 @@ class ProjectCreateView(RoleRequiredMixin, FormView):
         try:
             project = services.create_project(by=self.request.user, **data)
         except services.ProjectError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
             return self.form_invalid(form)
         messages.success(self.request, f"Project created: {project.title}")
         return redirect("projects:step", slug=project.slug)
@@ -200,7 +200,7 @@ class ProjectEditView(ProjectWriteMixin, FormView):
         try:
             project = services.update_project(self.project, by=self.request.user, **changes)
         except services.ProjectError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
             return self.form_invalid(form)
         if can_edit_project(self.request.user, project):
             messages.success(self.request, "Project details saved")

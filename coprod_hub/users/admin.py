@@ -69,6 +69,9 @@ class PersonChangeForm(UserChangeForm):
 
         groups = cleaned_data.get("groups")
         names = person.groups.values_list("name", flat=True) if groups is None else groups
+        # The admin validates and saves a change in one transaction (changeform_view), so the
+        # rows this locks stay locked until the change is saved: nobody hands the person
+        # anything in between.
         left = still_to_hand_over(
             person,
             groups=[str(group) for group in names],

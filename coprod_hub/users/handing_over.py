@@ -16,6 +16,15 @@ an administrator takes the staff or commissioner role away, or closes the accoun
 The administrator is refused, with what to hand over and where, rather than asked to confirm:
 each thing can be handed over in a minute from the page linked, and once the role has gone
 the person can no longer open those pages to do it themselves.
+
+Checking, then saving, races with a colleague handing the person a session or a project in
+between, and with a second administrator taking the commissioner role from the only other
+commissioner: both would save, and something would be left that nobody may run or decide.
+So both sides lock account rows (SELECT ... FOR UPDATE) before they read what they check, and
+each waits for the other to commit. The administrator's check locks the person's row
+(`still_to_hand_over`); whatever leaves a session or a project with someone locks theirs first
+and checks they are still staff (`lock_and_check_staff`). On PostgreSQL's READ COMMITTED each
+query after the lock sees what the other committed. (SQLite has one writer at a time anyway.)
 """
 
 from dataclasses import dataclass
@@ -53,9 +62,15 @@ def still_to_hand_over(
 ) -> list[ToHandOver]:
     """What `person` must hand over before they may have these groups (names), be open or
     closed (`is_active`) and be an admin or not: empty when the change leaves nothing without
-    someone to run it."""
+    someone to run it.
+
+    Call it inside the transaction that saves the change: it locks the person's row (and the
+    commissioners' rows, when the change would leave them without that role) until it ends."""
     now = now or timezone.now()
     groups = {str(name) for name in groups}
+    person = _lock_for_the_change(
+        person, takes_commissioner=not (is_active and Role.COMMISSIONER in groups)
+    )
     before = person.role_names
     after = roles_held(groups, is_active=is_active, is_superuser=is_superuser)
     found = []
@@ -65,6 +80,35 @@ def still_to_hand_over(
     if decides_now and not (is_active and Role.COMMISSIONER in groups):
         found.append(_claims(person))
     return [item for item in found if item is not None]
+
+
+def lock_and_check_staff(person) -> bool:
+    """Lock `person`'s account row until the transaction ends, then say whether they still hold
+    the staff role: needed by whoever is left with a session standing alone or a project not
+    closed. Call it before saving them as its runner or owner, in the same transaction.
+
+    Two queries, not one: a query that waits for a lock reads the roles (another table) as they
+    were when it began, before the administrator holding the lock committed."""
+    list(User.objects.select_for_update().filter(pk=person.pk).values_list("pk"))
+    return User.objects.holding(Role.STAFF).filter(pk=person.pk).exists()
+
+
+def _lock_for_the_change(person, *, takes_commissioner: bool):
+    """`person` loaded again with their row locked, so hand-overs to them wait (or are waited
+    for: see the module's docstring) and what the check reads is as they left it.
+
+    When the change leaves them without the commissioner role, every active commissioner's
+    row is locked too: two administrators taking the role from the only two commissioners who
+    may decide a claim would each see the other as still able to, and both would save. All of
+    them are locked in one query in order of id, so two administrators never each hold a row
+    the other waits for (a deadlock). Locking them all, rather than only if the person is a
+    commissioner now, needs no read before the lock that could be out of date."""
+    rows = Q(pk=person.pk)
+    if takes_commissioner:
+        commissioners = User.objects.filter(is_active=True, groups__name=Role.COMMISSIONER)
+        rows |= Q(pk__in=commissioners.values("pk"))
+    list(User.objects.select_for_update().filter(rows).order_by("pk").values_list("pk"))
+    return User.objects.with_group_names().get(pk=person.pk)
 
 
 def _listed(queryset, link) -> tuple[tuple[tuple[str, str], ...], int]:

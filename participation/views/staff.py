@@ -154,15 +154,9 @@ def _new_opportunity(request, projects, initial, *, copy_of=None):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            # One transaction: a session nobody could be given is not left behind as a draft.
-            with transaction.atomic():
-                opportunity = services.create_opportunity(
-                    by=request.user, **form.opportunity_fields()
-                )
-                if runner := form.hand_to():
-                    opportunity = services.hand_over_opportunity(
-                        opportunity, to=runner, by=request.user
-                    )
+            opportunity = services.create_opportunity(
+                by=request.user, runner=form.hand_to(), **form.opportunity_fields()
+            )
         except services.ParticipationError as error:
             form.add_error(error.field, str(error))
         else:

@@ -329,3 +329,34 @@ def test_staff_who_are_not_commissioners_are_not_offered_the_sessions_nobody_run
 
     assert "Nobody runs it" not in page and "nobody to run" not in page
     assert "Mine" in page and "Left behind" not in page
+
+
+def test_a_colleague_whose_staff_role_goes_as_the_form_is_sent_is_refused_on_the_page(
+    client, monkeypatch, staff, other_staff
+):
+    """The form's list of staff was read before the save: an administrator may take the role
+    away in between. The save checks again under lock (handing_over), and the page says why,
+    keeping what was typed."""
+    session = booked_session(staff, title="Carers' cuppa")
+    check = services.lock_and_check_staff
+
+    def role_taken_meanwhile(person):
+        leaves(person)
+        return check(person)
+
+    monkeypatch.setattr(services, "lock_and_check_staff", role_taken_meanwhile)
+    client.force_login(staff)
+
+    response = client.post(
+        url("edit", session), form_data(title="Carers' panel", created_by=other_staff.pk)
+    )
+
+    assert response.status_code == 200
+    assert "<title>Error: " in response.text
+    assert (
+        '<a href="#id_created_by">Stella Staff cannot run sessions, as they are not a member of '
+        "staff. Choose a member of staff</a>"
+    ) in response.text
+    assert 'value="Carers&#x27; panel"' in response.text
+    session.refresh_from_db()
+    assert (session.title, session.created_by) == ("Carers' cuppa", staff)

@@ -7,6 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coprod_hub.users.roles import Role
+from coprod_hub.users.services import revoke_role
+from projects import services
 from projects.ladder import LEVEL_DESCRIPTIONS, STEP_RULES, Level, Step
 from projects.models import Project, StepChange, Update
 from projects.services import record_step
@@ -220,3 +223,31 @@ def test_the_atom_feed_is_named_after_the_site(client, settings):
     settings.SITE_NAME = "Anytown Together"
     body = client.get(reverse("projects:updates_feed")).content.decode()
     assert "We said, we did: updates from the Anytown Together" in body
+
+
+def test_an_owner_whose_staff_role_goes_as_the_admin_form_is_sent_is_refused(
+    client, monkeypatch, admin_user, owner, other_staff, project
+):
+    """The admin's list of staff was read when the page opened: the save checks again under
+    lock (coprod_hub.users.handing_over), as the hub's own form does."""
+    check = services.lock_and_check_staff
+
+    def role_taken_meanwhile(person):
+        revoke_role(person, Role.STAFF)
+        return check(person)
+
+    monkeypatch.setattr(services, "lock_and_check_staff", role_taken_meanwhile)
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    client.force_login(admin_user)
+    data = _admin_form(client, url)
+    data.update(owner=[str(other_staff.pk)], title=["Renamed"])
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert (
+        "Stella Staff cannot own a project, as they are not a member of staff. Choose a member "
+        "of staff as the owner"
+    ) in response.text
+    project.refresh_from_db()
+    assert (project.owner, project.title) == (owner, "Carers short breaks review")

@@ -4,6 +4,9 @@ are refused, and nobody who can change every project is stopped."""
 import pytest
 from django.urls import reverse
 
+from coprod_hub.users.roles import Role
+from coprod_hub.users.services import revoke_role
+from projects import services
 from projects.models import Project
 from projects.services import ProjectError, update_project
 
@@ -200,3 +203,34 @@ def test_the_service_refuses_a_team_member_who_hands_the_project_to_someone_else
 
     project.refresh_from_db()
     assert (project.owner, list(project.team.all())) == (owner, [])
+
+
+def test_a_new_owner_whose_staff_role_goes_as_the_form_is_sent_is_refused_on_the_page(
+    client, monkeypatch, owner, other_staff, project
+):
+    """The form's list of staff was read before the save: an administrator may take the role
+    away in between. The save checks again under lock (handing_over), and the page says why,
+    keeping what was typed."""
+    check = services.lock_and_check_staff
+
+    def role_taken_meanwhile(person):
+        revoke_role(person, Role.STAFF)
+        return check(person)
+
+    monkeypatch.setattr(services, "lock_and_check_staff", role_taken_meanwhile)
+    client.force_login(owner)
+    data = project_post_data(
+        project.service_area, other_staff, slug=project.slug, title="Carers' breaks, again"
+    )
+
+    response = client.post(reverse("projects:edit", args=[project.slug]), data)
+
+    assert response.status_code == 200
+    assert "<title>Error: " in response.text
+    assert (
+        '<a href="#id_owner">Stella Staff cannot own a project, as they are not a member of '
+        "staff. Choose a member of staff as the owner</a>"
+    ) in response.text
+    assert 'value="Carers&#x27; breaks, again"' in response.text
+    project.refresh_from_db()
+    assert (project.title, project.owner) == ("Carers short breaks review", owner)
