@@ -355,6 +355,13 @@ class ResolveFindingsForm(forms.Form):
     ]
     # By each finding still undecided when the moderator tries to publish.
     UNDECIDED = "Choose whether to keep it hidden or show it"
+    # The name of the "Keep all undecided hidden" button. Its value is the ids of the findings
+    # undecided when the page was made: those are the ones the moderator saw.
+    KEEP_UNDECIDED_HIDDEN = "keep_undecided_hidden"
+    FINDINGS_CHANGED = (
+        "The text has changed since you opened it, so the findings have changed too. "
+        "Check them again below."
+    )
 
     def __init__(self, *args, entry, findings, require_a_choice=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -380,13 +387,11 @@ class ResolveFindingsForm(forms.Form):
         data = super().clean()
         # Answers about findings that no longer exist: someone changed the text meanwhile.
         answered = {name for name in self.data if name.startswith("finding_")}
-        if answered - set(self.fields):
-            raise forms.ValidationError(
-                "The text has changed since you opened it, so the findings have changed too. "
-                "Check them again below."
-            )
+        if answered - set(self.fields) or self.undecided_shown is None:
+            raise forms.ValidationError(self.FINDINGS_CHANGED)
         if (
             self.require_a_choice
+            and not self.keeps_undecided_hidden
             and self.findings
             and not any(data.get(name) for name in self.fields)
         ):
@@ -402,6 +407,25 @@ class ResolveFindingsForm(forms.Form):
     @staticmethod
     def field_name(finding) -> str:
         return f"finding_{finding.pk}"
+
+    @property
+    def keeps_undecided_hidden(self) -> bool:
+        """The moderator pressed "Keep all undecided hidden"."""
+        return self.KEEP_UNDECIDED_HIDDEN in self.data
+
+    def undecided_ids(self) -> str:
+        """The button's value: the findings still undecided as the page is made."""
+        return " ".join(str(finding.pk) for finding in self.findings if finding.is_pending)
+
+    @cached_property
+    def undecided_shown(self) -> list[int] | None:
+        """The ids the button sent back, or None if any is not one of the entry's findings
+        now (someone changed the text meanwhile)."""
+        words = self.data.get(self.KEEP_UNDECIDED_HIDDEN, "").split()
+        current = {finding.pk for finding in self.findings}
+        if not all(re.fullmatch(r"[0-9]{1,18}", word) and int(word) in current for word in words):
+            return None
+        return [int(word) for word in words]
 
     def resolutions(self) -> dict[int, str]:
         """{finding id: resolution} for every question answered."""

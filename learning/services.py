@@ -202,11 +202,20 @@ def _lock(entry: Entry, *allowed_statuses) -> Entry:
     """The entry re-read under a row lock, if it is still in one of `allowed_statuses`."""
     locked = Entry.objects.select_for_update().get(pk=entry.pk)
     if locked.status not in allowed_statuses:
-        raise LearningError(
-            f"This entry has already been dealt with: it is now "
-            f"{locked.get_status_display().lower()}. Nothing was changed."
-        )
+        raise LearningError(already_dealt_with_message(locked))
     return locked
+
+
+def already_dealt_with_message(entry: Entry) -> str:
+    return (
+        f"This entry has already been dealt with: it is now "
+        f"{entry.get_status_display().lower()}. Nothing was changed."
+    )
+
+
+FINDINGS_CHANGED = (
+    "The text has changed since you opened it, so the findings have changed too. Check them again."
+)
 
 
 @transaction.atomic
@@ -217,15 +226,53 @@ def resolve_findings(entry: Entry, *, by, resolutions: dict[int, str]) -> int:
     happens when someone else edited the text in the meantime.
     """
     entry = _lock(entry, Entry.Status.SUBMITTED)
+    findings = _current_findings(entry, resolutions)
+    return _resolve(entry, findings, resolutions, by=by)
+
+
+@transaction.atomic
+def keep_undecided_hidden(
+    entry: Entry, *, by, shown=None, resolutions: dict[int, str] | None = None
+) -> int:
+    """ "Keep all undecided hidden": save the choices made on the page (`resolutions`, as for
+    `resolve_findings`), then keep hidden each finding still undecided, as the scanner
+    suggests. Returns how many changed.
+
+    Only the findings in `shown` (ids: the ones on the moderator's page) are kept hidden,
+    and only those nobody has decided meanwhile: a decision another moderator made stands.
+    If any of them has gone, someone edited the text, and nothing is saved. Without
+    `shown`, every finding still undecided is kept hidden (for code, not for pages).
+
+    Each finding records who decided and when, and the trail gets one entry, as when they
+    are decided one by one.
+    """
+    entry = _lock(entry, Entry.Status.SUBMITTED)
+    resolutions = dict(resolutions or {})
+    if shown is None:
+        shown = list(entry.findings.values_list("pk", flat=True))
+    findings = _current_findings(entry, {**dict.fromkeys(shown), **resolutions})
+    undecided = [pk for pk in shown if pk not in resolutions and findings[pk].is_pending]
+    resolutions.update(dict.fromkeys(undecided, Finding.Resolution.REDACT))
+    note_end = ""
+    if undecided:
+        note_end = f" Of those, {len(undecided)} still undecided kept hidden at once."
+    return _resolve(entry, findings, resolutions, by=by, note_end=note_end)
+
+
+def _current_findings(entry: Entry, ids) -> dict:
+    """{id: finding} for these ids, all of them the entry's current findings."""
+    findings = {f.pk: f for f in entry.findings.filter(pk__in=list(ids))}
+    if len(findings) != len(set(ids)):
+        raise LearningError(FINDINGS_CHANGED)
+    return findings
+
+
+def _resolve(
+    entry: Entry, findings: dict, resolutions: dict[int, str], *, by, note_end: str = ""
+) -> int:
     allowed = {Finding.Resolution.REDACT, Finding.Resolution.NOT_PERSONAL}
     if any(value not in allowed for value in resolutions.values()):
         raise LearningError("Choose whether to keep each finding hidden.")
-    findings = {f.pk: f for f in entry.findings.filter(pk__in=resolutions)}
-    if len(findings) != len(resolutions):
-        raise LearningError(
-            "The text has changed since you opened it, so the findings have changed too. "
-            "Check them again."
-        )
     now = timezone.now()
     changed = []
     for pk, resolution in resolutions.items():
@@ -243,7 +290,7 @@ def resolve_findings(entry: Entry, *, by, resolutions: dict[int, str]) -> int:
             entry,
             ModerationEvent.Action.RESOLVED,
             by=by,
-            note=f"Kept hidden: {hidden}. Not personal data: {shown}.",
+            note=f"Kept hidden: {hidden}. Not personal data: {shown}.{note_end}",
         )
     return len(changed)
 

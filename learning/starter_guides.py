@@ -12,7 +12,7 @@ import re
 from projects.ladder import Level, Principle
 
 from . import services
-from .models import Entry, Finding, ModerationEvent, Topic
+from .models import Entry, ModerationEvent, Topic
 
 K, OUT = Entry.Kind, Entry.Outcome
 NOTE = "A starter guide that comes with the hub"
@@ -159,8 +159,9 @@ Tips from teams who have used it
 def as_typed(text: str) -> str:
     """The texts here are wrapped to fit the file; people type a paragraph as one line, and
     pages keep their line breaks."""
-    # A line break stays before a blank line and before a list item ("- ", "1. ").
-    return re.sub(r"(?<!\n)\n(?!\n|- |\d+\. )", " ", text.strip())
+    # A line break stays before a blank line and before a list item ("- ", "1. "). The spaces
+    # that indent a wrapped list item in this file go with the line break.
+    return re.sub(r"(?<!\n)\n[ \t]*(?!\n|- |\d+\. )", " ", text.strip())
 
 
 def _note(title: str) -> str:
@@ -198,12 +199,6 @@ def add_missing(*, by=None) -> list[Entry]:
         entry = services.submit_entry(**{**guide, "text": as_typed(guide["text"])})
         # Written without personal details; anything the scanner flags anyway stays hidden,
         # which is the safe choice.
-        services.resolve_findings(
-            entry,
-            by=by,
-            resolutions=dict.fromkeys(
-                entry.findings.values_list("pk", flat=True), Finding.Resolution.REDACT
-            ),
-        )
+        services.keep_undecided_hidden(entry, by=by)
         added.append(services.publish_entry(entry, by=by, note=_note(guide["title"])))
     return added

@@ -179,6 +179,10 @@ class ModerationQueueView(ModeratorRequiredMixin, ForgivingPaginationMixin, List
         )
 
 
+# The preview sits under the h2 "How it will look", so the text's sub-headings are h3s.
+PREVIEW_HEADING_LEVEL = 3
+
+
 def _moderation_page(request, entry, undecided_error=None, **forms):
     findings = list(entry.findings.all())
     title_findings = [f for f in findings if f.field == Finding.Field.TITLE]
@@ -188,7 +192,7 @@ def _moderation_page(request, entry, undecided_error=None, **forms):
         "findings": findings,
         "pending_count": sum(f.is_pending for f in findings),
         "title_html": highlighted_line(entry.title, title_findings),
-        "text_html": highlighted(entry.text, text_findings),
+        "text_html": highlighted(entry.text, text_findings, heading_level=PREVIEW_HEADING_LEVEL),
         "events": entry.events.select_related("by"),
         "resolve_form": forms.get("resolve_form")
         or ResolveFindingsForm(entry=entry, findings=findings),
@@ -212,15 +216,33 @@ def resolve_findings(request, pk):
     entry = get_entry_for_moderation(request, pk)
     if request.method != "POST":
         return redirect(entry.get_moderation_url())
+    if not entry.is_awaiting_moderation:
+        # Decided while the page was open: its findings went with the original words, so
+        # the form would only say the text had changed.
+        messages.error(request, services.already_dealt_with_message(entry))
+        return redirect(entry.get_moderation_url())
     form = ResolveFindingsForm(request.POST, entry=entry, findings=entry.findings.all())
     if not form.is_valid():
         return _moderation_page(request, entry, resolve_form=form)
     try:
-        changed = services.resolve_findings(entry, by=request.user, resolutions=form.resolutions())
+        if form.keeps_undecided_hidden:
+            # "Keep all undecided hidden": the choices made on the page are saved with it.
+            changed = services.keep_undecided_hidden(
+                entry,
+                by=request.user,
+                shown=form.undecided_shown,
+                resolutions=form.resolutions(),
+            )
+        else:
+            changed = services.resolve_findings(
+                entry, by=request.user, resolutions=form.resolutions()
+            )
     except services.LearningError as error:
         messages.error(request, str(error))
         return redirect(entry.get_moderation_url())
-    if changed:
+    if form.keeps_undecided_hidden:
+        messages.success(request, "Saved: everything that was still undecided is kept hidden")
+    elif changed:
         messages.success(request, "Your decisions are saved")
     # "Save choices only" is for deciding later: the page opens at the top, where the banner
     # saying they are saved takes focus. A jump down to the decision left it unseen and unheard.
