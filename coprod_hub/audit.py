@@ -65,7 +65,11 @@ AUDITED_MODELS = {
     # The register is saved in one UPDATE (participation.services._save_attendance), which
     # sends no signals: it writes its entries with `log_updates`. A sign-up's entries name its
     # person (SignUp.__str__); erasing them renames those entries (participation.privacy).
-    "participation.SignUp": {"include_fields": ["attendance", "attendance_recorded_by"]},
+    # Someone added on the day (services.record_walk_in) is saved with save(): the entry
+    # shows that they came, who recorded it, and that they had no place booked.
+    "participation.SignUp": {
+        "include_fields": ["attendance", "attendance_recorded_by", "added_on_the_day"]
+    },
     # Practice-guide entries are not listed: their titles and texts hold personal data until
     # moderated, and publishing must delete the original; learning.ModerationEvent records
     # every moderation decision instead.

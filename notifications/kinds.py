@@ -71,6 +71,9 @@ KIND_CATEGORIES = {
     "claims_waiting": Category.STAFF,
     # Someone with a place changed what they need for it: the staff running it check the page.
     "access_needs_changed": Category.STAFF,
+    # Someone whose needs they were told about no longer has a place: support arranged for
+    # them may be kept for nobody.
+    "access_needs_place_ended": Category.STAFF,
     "guide_entry_published": Category.GUIDE,
     "guide_entry_returned": Category.GUIDE,
     "guide_entry_rejected": Category.GUIDE,
@@ -104,6 +107,8 @@ ALWAYS_SENT = frozenset(
         "claim_top_up",
         # Staff who miss it may leave someone unable to take part on the day.
         "access_needs_changed",
+        # Its pair: without it, an interpreter booked after the first waits for nobody.
+        "access_needs_place_ended",
         # The person asked to hear back when they shared, and may have no account from
         # which to stop messages; a returned entry's message also carries their own words.
         "guide_entry_published",
@@ -142,7 +147,7 @@ STILL_SENT = {
     ),
     Category.STAFF: (
         "We will still tell you when someone changes what they need to take part in a "
-        "session you run."
+        "session you run, and when someone who told you what they need no longer has a place."
     ),
 }
 

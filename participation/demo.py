@@ -153,8 +153,9 @@ OPPORTUNITIES = [
     ("My support plan: review the new form", K.READING_GROUP, F.ONLINE, None,
      16, 10, 2, 8, Fee.PER_HOUR, "my-support-plan-reviews-that-start-with-you", None,
      "Look at the new support plan form with us and say what would make it yours."),
+    # Held: its project is closed, and a closed project has no sessions still to come.
     ("Leaving hospital: share your story", K.FOCUS_GROUP, F.IN_PERSON, "hub",
-     21, 10, 2, 8, Fee.PER_HOUR, "leaving-hospital-what-happens-next", None,
+     -45, 10, 2, 8, Fee.PER_HOUR, "leaving-hospital-what-happens-next", None,
      "For people who have recently left hospital and their carers."),
     ("Millbrook extra care housing: design day", K.WORKSHOP, F.IN_PERSON, "day_centre",
      35, 10, 5, 14, Fee.FULL_DAY, "extra-care-housing-at-millbrook", None,

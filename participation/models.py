@@ -92,6 +92,18 @@ class Opportunity(models.Model):
         PHONE = "phone", "By phone"
         HYBRID = "hybrid", "In person or online"
 
+    # The directory's search finds a session by its kind's and its format's labels, and by
+    # these words people also use for a format: "hybrid" is what most say for a session they
+    # can join either way. On PostgreSQL the search trigger holds a copy of the labels and
+    # these words (migration 0018 wrote it, and a choice added or relabelled needs a migration
+    # that writes it again); tests/participation/test_directory_search_words.py fails until
+    # every choice is found by its words.
+    FORMAT_SEARCH_WORDS = {
+        Format.IN_PERSON: "face to face",
+        Format.PHONE: "telephone",
+        Format.HYBRID: "hybrid",
+    }
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -180,8 +192,9 @@ class Opportunity(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
-    # Kept up to date by a database trigger on PostgreSQL (migration 0003) from the title
-    # (weight A), description (B) and who it is for (C); unused on SQLite.
+    # Kept up to date by database triggers on PostgreSQL (migrations 0003, 0016 and 0018): the
+    # title (weight A); the description, kind and topic (B); who it is for, the venue's name
+    # and area and the project's title (C); the format (D). Unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -221,6 +234,17 @@ class Opportunity(models.Model):
 
     def get_absolute_url(self):
         return reverse("participation:detail", args=[self.pk])
+
+    @classmethod
+    def search_words(cls, field: str) -> dict[str, str]:
+        """{stored value: the words search finds it by} for "kind" or "format": the label,
+        and for a format the words in FORMAT_SEARCH_WORDS too."""
+        choices = {"kind": cls.Kind, "format": cls.Format}[field]
+        extra = cls.FORMAT_SEARCH_WORDS if field == "format" else {}
+        return {
+            choice.value: " ".join(filter(None, [choice.label, extra.get(choice)]))
+            for choice in choices
+        }
 
     @property
     def is_paid(self) -> bool:
@@ -453,6 +477,15 @@ class SignUp(models.Model):
         db_default=True,
         help_text="Whether the staff running this session may see the access needs in the "
         "person's profile: yes when they signed up themselves or chose to share them.",
+    )
+    # Staff recorded the person as having come to a session that had started, without a place
+    # booked ahead (services.record_walk_in): `signed_up_by` says who. Such places do not count
+    # against the session's places, which are about booking ahead, not about who came.
+    added_on_the_day = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Whether staff added the person on the day, as someone who came without a "
+        "place booked.",
     )
     attendance = models.CharField(
         max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN, blank=True

@@ -119,16 +119,18 @@ def opportunities_run_by(user):
 
 
 def projects_for_new_opportunity(user, *, keep=None):
-    """Projects a staff member may add an opportunity to: `can_edit_project` as a queryset.
+    """Projects a staff member may add an opportunity to: `can_edit_project` as a queryset,
+    less closed projects, which take no new sessions (services.create_opportunity).
 
     `keep`: a project id to include anyway, so editing an opportunity never silently drops
-    its current project from the choices.
+    its current project from the choices, and copying one from a closed project says why it
+    cannot go there rather than quietly leaving the copy with no project.
     """
     from projects.models import Project
 
     if not is_staff(user):
         return Project.objects.none()
-    editable = Project.objects.editable_by(user)
+    editable = Project.objects.editable_by(user).exclude(status=Project.Status.CLOSED)
     return editable | Project.objects.filter(pk=keep) if keep else editable
 
 

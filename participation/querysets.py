@@ -139,10 +139,14 @@ class OpportunityQuerySet(models.QuerySet):
         return self.select_related("project__service_area", "venue", "topic").with_place_counts()
 
     def search(self, text: str):
-        """Full-text search with ranking on PostgreSQL (the title counts most, then the
-        description, then who it is for and the venue's name and area, so people can look
-        for what is near them: migration 0016); a plain "every word appears" match on
-        SQLite, in the same fields."""
+        """Full-text search with ranking on PostgreSQL: the title counts most; then the
+        description, the kind ("focus group") and the topic; then who it is for, the venue's
+        name and area (people look for what is near them) and the project's title; then the
+        format ("online", "hybrid"). Triggers keep the vector (migrations 0016 and 0018).
+
+        On SQLite, a plain "every word appears" match in the same things. The kind and
+        format are matched through the words their choices are known by
+        (Opportunity.search_words), as the stored values are not what people type."""
         text = " ".join(text.split())
         if not text:
             return self
@@ -151,6 +155,11 @@ class OpportunityQuerySet(models.QuerySet):
             return self.filter(search_vector=query).annotate(
                 rank=SearchRank(F("search_vector"), query)
             )
+        known_by = {field: self.model.search_words(field) for field in ("kind", "format")}
+
+        def choices_matching(field, word):
+            return [value for value, words in known_by[field].items() if word in words.lower()]
+
         matches = self
         for word in text.split():
             matches = matches.filter(
@@ -159,6 +168,12 @@ class OpportunityQuerySet(models.QuerySet):
                 | Q(who_for__icontains=word)
                 | Q(venue__name__icontains=word)
                 | Q(venue__area__icontains=word)
+                | Q(kind__in=choices_matching("kind", word.lower()))
+                | Q(format__in=choices_matching("format", word.lower()))
+                # Its own topic, or its project's when it has none (effective_topic).
+                | Q(topic__name__icontains=word)
+                | Q(topic__isnull=True, project__service_area__name__icontains=word)
+                | Q(project__title__icontains=word)
             )
         return matches.annotate(rank=Value(1.0, output_field=models.FloatField()))
 

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
 
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
 from django.db import transaction
 from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from coprod_hub.audit import log_updates
+from coprod_hub.audit import log_updates, unsaved_entry
 from coprod_hub.lib import page_cache
 from coprod_hub.lib.money import format_pounds
 from coprod_hub.templatetags.hub import hours
@@ -46,6 +48,7 @@ from notifications.services import (
     withdraw_calls,
 )
 from projects.ladder import STEP_IN_PLAIN_WORDS
+from projects.models import Project
 
 from .models import GroupMessage, Opportunity, Profile, SignUp, Venue
 
@@ -333,6 +336,7 @@ def cancel_sign_up(signup, *, by, reason="", now=None) -> SignUp:
             was_offered=was_offered,
             reason=signup.cancel_reason,
         )
+        _tell_runners_place_ended(signup, opportunity, now=now)
         if freed_a_place:
             _offer_free_places(opportunity, now)
         return signup
@@ -395,6 +399,7 @@ def _expire_offers_for(opportunity, now) -> int:
     for signup in expired:
         _set_status(signup, Status.CANCELLED, now, offer_expires_at=None, waiting_since=None)
         _tell("offer_expired", signup, opportunity, started=opportunity.has_started(now))
+        _tell_runners_place_ended(signup, opportunity, now=now)
     if expired:
         _offer_free_places(opportunity, now)
     return len(expired)
@@ -539,6 +544,29 @@ def _check_opportunity(opportunity):
         )
 
 
+def _project_closed(project) -> ParticipationError:
+    """Closed projects take no new sessions: a project closes once its work with people is
+    over (projects.services refuses to close one with sessions still going ahead), and its
+    page says so."""
+    return ParticipationError(
+        f"\u201c{project.title}\u201d is closed, so it cannot have new sessions. Choose another "
+        "project, or if it is running again, change its status in its details first.",
+        field="project",
+    )
+
+
+def _lock_project_of(opportunity):
+    """The opportunity's project, its row locked until the transaction ends; None standing
+    alone. Locked before the opportunity, in the order closing (projects.services.
+    update_project) and renaming the project (whose search trigger updates its sessions)
+    take them, so none waits on another in a circle. FOR NO KEY UPDATE: it waits for a
+    project being closed, and closing waits for it, but adding sessions to the project
+    (which only needs its key) does not."""
+    if not opportunity.project_id:
+        return None
+    return Project.objects.select_for_update(no_key=True).get(pk=opportunity.project_id)
+
+
 def create_opportunity(*, by, runner=None, **fields) -> Opportunity:
     """A new draft. Standing alone, `by` runs it, or `runner` if given: it is handed to them in
     the same transaction (recorded as a change of its own), so a session nobody could be given
@@ -546,6 +574,8 @@ def create_opportunity(*, by, runner=None, **fields) -> Opportunity:
     runner = runner or by
     with transaction.atomic():
         opportunity = Opportunity(created_by=by, status=Opportunity.Status.DRAFT, **fields)
+        if opportunity.project_id and opportunity.project.is_closed:
+            raise _project_closed(opportunity.project)
         if opportunity.project_id and not opportunity.topic_id:
             opportunity.topic_id = opportunity.project.service_area_id
         _no_venue_unless_in_person(opportunity)
@@ -571,15 +601,21 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             raise ParticipationError("A cancelled opportunity cannot be changed.")
         before = _details_people_hear_about(locked)
         total = _survey_total(locked)
+        project_before = locked.project_id
         for name, value in fields.items():
             setattr(locked, name, value)
+        if locked.project_id not in (None, project_before) and locked.project.is_closed:
+            # Moved into a closed project: as good as a new session there.
+            raise _project_closed(locked.project)
         if locked.project_id and not locked.topic_id:
             locked.topic_id = locked.project.service_area_id
         _no_venue_unless_in_person(locked)
         if _survey_total(locked) != total and locked.survey_responses.exists():
             raise ParticipationError(ANSWERED_SESSION_IS_FIXED)
         _check_opportunity(locked)
-        held = locked.signups.holding_place().count()
+        # People added on the day (record_walk_in) came without booking: correcting a session
+        # afterwards must not ask for more places than were ever booked.
+        held = locked.signups.holding_place().filter(added_on_the_day=False).count()
         if locked.capacity < held:
             raise ParticipationError(
                 f"{held} places are already taken or offered, so there must be at least {held} "
@@ -803,11 +839,21 @@ def _tell_everyone(opportunity, kind, *, key, **context):
 def publish_opportunity(opportunity, *, by, now=None) -> Opportunity:
     now = now or timezone.now()
     with transaction.atomic():
+        project = _lock_project_of(opportunity)
         locked = _lock(opportunity)
         if locked.status == Opportunity.Status.PUBLISHED:
             return locked
         if locked.status == Opportunity.Status.CANCELLED:
             raise ParticipationError("A cancelled opportunity cannot be published again.")
+        if locked.project_id != (project.pk if project else None):
+            # Moved to another project since the page was loaded: its lock is not held.
+            raise ParticipationError("This opportunity has just been changed. Try again.")
+        if project is not None and project.is_closed:
+            raise ParticipationError(
+                f"\u201c{project.title}\u201d is closed, so its sessions cannot open for "
+                "sign-up. If the project is running again, change its status in its details "
+                "first."
+            )
         if locked.has_started(now):
             raise ParticipationError("This opportunity has already started, so it cannot open.")
         if not locked.project_is_public:
@@ -947,26 +993,32 @@ def record_attendance(
         if changed:
             _save_attendance(changed, now=now, by=by, before=before)
         came = [signup for signup in changed if signup.attendance == SignUp.Attendance.ATTENDED]
-        if came and locked.pays_anything:
-            # One prompt per attendance, however often staff correct the register: the key
-            # is the sign-up's, and the outbox keeps one message per key and person.
-            queue_messages_for_events(
-                "claim_prompt",
-                events=[
-                    (
-                        signup.resident,
-                        f"signup:{signup.pk}:claim_prompt",
-                        {"signup": signup, "opportunity": locked},
-                    )
-                    for signup in came
-                ],
-            )
-        if came:
-            # Everyone who took part is asked how it went ("I" statements survey).
-            from insight.services import invite_attendees_to_survey
-
-            invite_attendees_to_survey(came, now=now)
+        _tell_people_who_came(came, locked, now=now)
         return len(changed)
+
+
+def _tell_people_who_came(came, opportunity, *, now) -> None:
+    """What people newly marked as attended hear, however they came to be on the register:
+    how to claim, when the session pays anything, and the survey about how it went."""
+    if came and opportunity.pays_anything:
+        # One prompt per attendance, however often staff correct the register: the key
+        # is the sign-up's, and the outbox keeps one message per key and person.
+        queue_messages_for_events(
+            "claim_prompt",
+            events=[
+                (
+                    signup.resident,
+                    f"signup:{signup.pk}:claim_prompt",
+                    {"signup": signup, "opportunity": opportunity},
+                )
+                for signup in came
+            ],
+        )
+    if came:
+        # Everyone who took part is asked how it went ("I" statements survey).
+        from insight.services import invite_attendees_to_survey
+
+        invite_attendees_to_survey(came, now=now)
 
 
 def _save_attendance(signups, *, now, by, before) -> None:
@@ -999,6 +1051,142 @@ def _save_attendance(signups, *, now, by, before) -> None:
             changed["attendance_recorded_by"] = [was_recorded_by, by.pk]
         changes.append((signup, changed))
     log_updates(changes, by=by)
+
+
+# --- People who came without a place --------------------------------------------------
+
+
+def walk_in_closed_reason(opportunity, now=None) -> str:
+    """Why staff cannot put someone on this session's register as having come
+    (`record_walk_in`), in words for them; "" when they can. The pages that add people ask it
+    before anything is typed, so they say what will happen: before the session starts, staff
+    sign people up instead (`sign_up`), as always."""
+    if opportunity.status == Opportunity.Status.CANCELLED:
+        return "This opportunity was cancelled, so nobody can be recorded as having come."
+    if not opportunity.has_started(now):
+        return (
+            "You can add someone who came once the session has started. Until then, sign them up."
+        )
+    if opportunity.status == Opportunity.Status.DRAFT:
+        return "This session was never published, so nobody can be recorded as having come."
+    return ""
+
+
+def record_walk_in(opportunity, *, person, by, now=None) -> SignUp:
+    """Put `person` on the register of a session that has started, as having come, though
+    they had no place: they turned up on the day, or were still on the waiting list, offered
+    a place or had cancelled. Their sign-up (a person has at most one) becomes a booked place
+    marked "attended", added on the day by `by` (`added_on_the_day`, `signed_up_by`), so they
+    can claim, are asked how it went and hear "we said, we did" like everyone else who came.
+    Someone who had a place already is marked as attended. Returns the sign-up.
+
+    Nobody is told they "have a place": the session has happened. Recording the same person
+    twice (two staff at once) changes nothing more: the session's row lock puts the second
+    after the first, which then finds them on the register.
+    """
+    now = now or timezone.now()
+    if person.pk == by.pk:
+        raise ParticipationError(
+            "You cannot record that you came yourself, as it is what your claim is paid on. "
+            "Ask someone else running the session."
+        )
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        reason = walk_in_closed_reason(locked, now)
+        if reason:
+            raise ParticipationError(reason)
+        if not person.is_active or not person.has_role(Role.RESIDENT):
+            raise ParticipationError(
+                f"{person} does not have a resident account, so they cannot be recorded as "
+                "having come."
+            )
+        signup = SignUp.objects.filter(opportunity=locked, resident=person).first()
+        created = signup is None
+        before = {
+            "attendance": "" if created else signup.attendance,
+            "attendance_recorded_by": None if created else signup.attendance_recorded_by_id,
+            "added_on_the_day": not created and signup.added_on_the_day,
+        }
+        if signup is not None and signup.status == Status.BOOKED:
+            if signup.attendance == SignUp.Attendance.ATTENDED:
+                return signup
+        else:
+            if signup is not None:
+                # What staff were to phone through about the place they waited for, were
+                # offered or cancelled (or that no place came up) is no longer true.
+                withdraw_calls(
+                    Message.objects.filter(
+                        recipient_id=person.pk, event_key__startswith=f"signup:{signup.pk}:"
+                    )
+                )
+            # Not checked against the session's places, on purpose: they limit how many
+            # people book ahead, not who came. A full session still takes people who turn up,
+            # and nobody else loses a place (update_opportunity leaves these out of the count).
+            signup = signup or SignUp(resident=person, profile_needs_shared=False)
+            signup.opportunity = locked
+            signup.added_on_the_day = True
+            signup.signed_up_by = by
+        signup.attendance = SignUp.Attendance.ATTENDED
+        signup.attendance_recorded_at = now
+        signup.attendance_recorded_by = by
+        # The audit entry is written below, naming `by`: auditlog's own would name nobody
+        # when no request is behind the change.
+        with disable_auditlog():
+            if signup.status == Status.BOOKED:
+                signup.save(
+                    update_fields=[
+                        "attendance",
+                        "attendance_recorded_at",
+                        "attendance_recorded_by",
+                        "updated_at",
+                    ]
+                )
+            else:
+                _set_status(signup, Status.BOOKED, now, waiting_since=None, offer_expires_at=None)
+        _audit_walk_in(signup, by=by, before=before, created=created)
+        signup.opportunity = locked
+        _tell_people_who_came([signup], locked, now=now)
+        return signup
+
+
+def _audit_walk_in(signup, *, by, before, created) -> None:
+    """The audit trail's entry for `record_walk_in`: what auditlog records of a sign-up (its
+    attendance, who recorded it, whether they were added on the day), as it would write it."""
+    after = {
+        "attendance": signup.attendance,
+        "attendance_recorded_by": by.pk,
+        "added_on_the_day": signup.added_on_the_day,
+    }
+    changes = {
+        name: [before[name], value] for name, value in after.items() if before[name] != value
+    }
+    action = LogEntry.Action.CREATE if created else LogEntry.Action.UPDATE
+    unsaved_entry(signup, action=action, changes=changes, by=by).save()
+
+
+def add_person_who_came(
+    opportunity,
+    *,
+    by,
+    display_name,
+    email="",
+    phone="",
+    postal_address="",
+    contact_by=Profile.ContactBy.EMAIL,
+    now=None,
+) -> SignUp:
+    """`add_person_and_sign_up` for a session that has started: an account for someone who
+    came and is not on the hub, put on the register as having come (`record_walk_in`), in one
+    transaction, so a refusal leaves no account behind."""
+    with transaction.atomic():
+        person = _add_person(
+            display_name=display_name,
+            email=email,
+            phone=phone,
+            postal_address=postal_address,
+            contact_by=contact_by,
+        )
+        return record_walk_in(opportunity, person=person, by=by, now=now)
 
 
 def claims_against_the_register(opportunity) -> list:
@@ -1438,6 +1626,43 @@ def _tell_runners_needs_changed(signups, *, now, reason="changed") -> int:
     return queue_messages_for_events("access_needs_changed", events=events)
 
 
+NEEDS_NEWS = "access_needs_changed"
+NEEDS_PLACE_ENDED = "access_needs_place_ended"
+# Messages that never reached the staff member: they were not told.
+NOT_TOLD = (Message.Status.SKIPPED, Message.Status.WITHDRAWN, Message.Status.FAILED)
+
+
+def _tell_runners_place_ended(signup, opportunity, *, now, erased=False) -> int:
+    """The place of someone whose needs the staff running the session were told about
+    (`_tell_runners_needs_changed`) has ended before it starts: tell those same staff, once,
+    so support arranged for them (an interpreter, say) is not kept for nobody. Nobody hears
+    when no staff were told, nor again until they are told about needs again (after booking
+    once more, say). `erased`: the person's account is being erased, and with it their place's
+    page, so the message points to the session's page instead. The caller holds the lock."""
+    if opportunity.has_started(now):
+        return 0
+    # The messages about this place to staff, in the order they were written; the opportunity
+    # (an indexed column) narrows them to one session's before the key is read.
+    told = (
+        Message.objects.filter(
+            opportunity_id=opportunity.pk,
+            kind__in=[NEEDS_NEWS, NEEDS_PLACE_ENDED],
+            event_key__startswith=f"signup:{signup.pk}:",
+            recipient__is_active=True,
+        )
+        .exclude(status__in=NOT_TOLD)
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    latest = {message.recipient_id: message for message in told}
+    runners = [message.recipient for message in latest.values() if message.kind == NEEDS_NEWS]
+    context = {"signup": signup, "opportunity": opportunity, "erased": erased}
+    return queue_messages_for_events(
+        NEEDS_PLACE_ENDED,
+        events=[(person, _event_key(signup, NEEDS_PLACE_ENDED), context) for person in runners],
+    )
+
+
 def update_contact_preferences(profile, *, contact_by, phone, postal_address, format, large_print):
     """How we reach the person, and how information should be written for them: the words
     (`format`: standard or easy read) and, apart from them, large print."""
@@ -1594,5 +1819,6 @@ def withdraw_for_erasure(user, *, now=None) -> None:
             signup = SignUp.objects.get(opportunity=opportunity, resident=user)
             freed_a_place = signup.holds_place
             _set_status(signup, Status.CANCELLED, now, offer_expires_at=None, waiting_since=None)
+            _tell_runners_place_ended(signup, opportunity, now=now, erased=True)
             if freed_a_place:
                 _offer_free_places(opportunity, now)

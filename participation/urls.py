@@ -41,6 +41,7 @@ urlpatterns = [
     path("opportunities/<int:pk>/manage/", staff.manage, name="manage"),
     path("opportunities/<int:pk>/manage/sign-up/", staff.sign_up_person, name="sign_up_person"),
     path("opportunities/<int:pk>/manage/add-person/", staff.add_person, name="add_person"),
+    path("opportunities/<int:pk>/manage/came/", staff.came, name="came"),
     path("opportunities/<int:pk>/manage/message/", staff.message_group, name="message_group"),
     path("opportunities/<int:pk>/manage/messages/", staff.group_messages, name="group_messages"),
     path("opportunities/<int:pk>/manage/attendance/", staff.attendance, name="attendance"),

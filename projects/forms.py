@@ -155,6 +155,10 @@ class ProjectForm(PlainTextMixin, forms.Form):
     end_date = _date_field("End date", "For example, 31 3 2027")
     status = forms.ChoiceField(
         label="Status",
+        help_text=(
+            "A project can close once its sessions still to come have taken place or been "
+            "cancelled. A closed project cannot have new sessions."
+        ),
         choices=Project.Status.choices,
         widget=forms.RadioSelect,
         initial=Project.Status.PLANNING,
@@ -171,6 +175,10 @@ class ProjectForm(PlainTextMixin, forms.Form):
     contact_name = forms.CharField(label="Contact name (optional)", max_length=150, required=False)
     contact_email = forms.EmailField(
         label="Contact email address (optional)",
+        help_text=(
+            "The project page tells people who to contact about the project. You need an email "
+            "address or a phone number, or both, before you can publish it."
+        ),
         required=False,
         widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
         error_messages={

@@ -169,6 +169,17 @@ class Project(models.Model):
         return self.public_step is not None
 
     @property
+    def is_closed(self) -> bool:
+        """Closed projects take no new sessions (participation.services)."""
+        return self.status == self.Status.CLOSED
+
+    @property
+    def has_contact(self) -> bool:
+        """Whether the public page can say who to contact: an email address or a phone
+        number. A name alone reaches nobody."""
+        return bool(self.contact_email.strip() or self.contact_phone.strip())
+
+    @property
     def is_coproduction(self) -> bool:
         return self.public_step == Step.CO_PRODUCTION
 

@@ -149,7 +149,13 @@ def update_project(project, *, by, team=None, **data) -> Project:
             # Links to it are out in emails, feeds and bookmarks. The form offers no change
             # then; this keeps the address if the project was published while it was open.
             data.pop("slug", None)
+        closed = Project.Status.CLOSED
+        if data.get("status") == closed and locked.status != closed:
+            _check_nothing_still_going_ahead(locked)
         _apply(locked, data)
+        contact_changes = {"contact_email", "contact_phone"} & data.keys()
+        if contact_changes and locked.is_published and not locked.has_contact:
+            raise ProjectError(CONTACT_KEPT, field="contact_email")
         if "owner" in data or "status" in data:
             # A new owner, or a closed project opened again, leaves it with its owner (the
             # form sends both, changed or not).
@@ -165,6 +171,50 @@ def update_project(project, *, by, team=None, **data) -> Project:
     for name in (*changed, "updated_at"):
         setattr(project, name, getattr(locked, name))
     return locked
+
+
+CONTACT_KEPT = (
+    "Enter a contact email address or phone number. The project is published, and its page "
+    "must say who to contact"
+)
+# How many of the sessions still going ahead the page lists when closing is refused.
+SESSIONS_LISTED = 10
+
+
+class SessionsStillGoingAhead(ProjectError):
+    """Closing refused: `sessions` (the first SESSIONS_LISTED, soonest first) of the `count`
+    still to come are going ahead."""
+
+    def __init__(self, sessions, count):
+        some = "1 session" if count == 1 else f"{count} sessions"
+        super().__init__(
+            f"Cancel the {some} still to come, or wait until they have taken place, before you "
+            "close the project",
+            field="status",
+        )
+        self.sessions = sessions
+        self.count = count
+
+
+def _check_nothing_still_going_ahead(project, now=None) -> None:
+    """A closed project no longer involves people, so it cannot close while any of its
+    sessions still to come is going ahead (published, or closed to new sign-ups with people
+    booked): its page would say "closed" beside sessions open for sign-up, and the people
+    booked would hear nothing.
+
+    Staff are shown the sessions rather than the hub cancelling them for them: cancelling
+    tells everyone booked or waiting that the session is off, for a reason they are given,
+    and cannot be undone, so it is a decision about each session (one may be the last
+    meeting, which should still go ahead before the project closes), made on its own page.
+    Call it with the project's row locked: publishing a session locks it too
+    (participation.services.publish_opportunity), so one cannot slip in meanwhile."""
+    going_ahead = project.opportunities.filter(
+        status__in=Opportunity.GOING_AHEAD, starts_at__gt=now or timezone.now()
+    ).order_by("starts_at", "pk")
+    sessions = list(going_ahead[:SESSIONS_LISTED])
+    if sessions:
+        count = len(sessions) if len(sessions) < SESSIONS_LISTED else going_ahead.count()
+        raise SessionsStillGoingAhead(sessions, count)
 
 
 def record_step(
@@ -275,13 +325,32 @@ def _tell_people_booked_about_lower_step(project, change, *, now=None) -> None:
     )
 
 
+STEP_NEEDED = "Record the step of participation before you publish the project"
+CONTACT_NEEDED = "Add a contact email address or phone number before you publish the project"
+
+
+class NotReadyToPublish(ProjectError):
+    """What a project needs before it is published: `problems` is a list of (what, message),
+    `what` being "step" or "contact", so the page links each message to where to fix it."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
 def set_published(project, *, by, published: bool) -> Project:
-    """Show a project to the public, or hide it again. A project must have a step first:
-    the honest step is the first thing the public page shows."""
+    """Show a project to the public, or hide it again. A project must have a step first (the
+    honest step is the first thing the public page shows) and a way to contact someone about
+    it (the public page says who to contact)."""
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
-        if published and locked.public_step is None:
-            raise ProjectError("Record the step of participation before you publish the project")
+        problems = []
+        if locked.public_step is None:
+            problems.append(("step", STEP_NEEDED))
+        if not locked.has_contact:
+            problems.append(("contact", CONTACT_NEEDED))
+        if published and problems:
+            raise NotReadyToPublish(problems)
         locked.is_published = published
         locked.has_been_published |= published
         locked.save(update_fields=["is_published", "has_been_published", "updated_at"])

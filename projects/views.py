@@ -201,6 +201,11 @@ class ProjectEditView(ProjectWriteMixin, FormView):
             project = services.update_project(self.project, by=self.request.user, **changes)
         except services.ProjectError as error:
             form.add_error(error.field, str(error))
+            if isinstance(error, services.SessionsStillGoingAhead):
+                # Closing refused: the page lists the sessions, each linking to its own page,
+                # where it can be cancelled.
+                context = self.get_context_data(form=form, still_going_ahead=error)
+                return self.render_to_response(context)
             return self.form_invalid(form)
         if can_edit_project(self.request.user, project):
             messages.success(self.request, "Project details saved")
@@ -264,6 +269,8 @@ class ProjectPublishView(ProjectWriteMixin, View):
         publish = request.POST.get("publish") == "yes"
         try:
             services.set_published(self.project, by=request.user, published=publish)
+        except services.NotReadyToPublish as refusal:
+            return self._not_ready(refusal)
         except services.ProjectError as error:
             messages.error(request, str(error))
         else:
@@ -274,6 +281,26 @@ class ProjectPublishView(ProjectWriteMixin, View):
                 else "Project unpublished: only staff can see it now",
             )
         return redirect(self.project)
+
+    def _not_ready(self, refusal):
+        """The project page again, as a form sent with errors is: an error summary at the
+        top links each thing missing to the page where it is added."""
+        slug = self.project.slug
+        fix_at = {
+            "step": reverse("projects:step", args=[slug]),
+            # The contact fields of the project's details; the email address comes first
+            # of the two that count.
+            "contact": f"{reverse('projects:edit', args=[slug])}#id_contact_email",
+        }
+        page = ProjectDetailView()
+        page.setup(self.request, slug=slug)
+        page.project = self.project
+        context = page.get_context_data(
+            publish_problems=[
+                {"message": message, "url": fix_at[what]} for what, message in refusal.problems
+            ]
+        )
+        return render(self.request, ProjectDetailView.template_name, context)
 
 
 class _PostUpdateView(FormView):

@@ -68,6 +68,8 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     level = Level.SERVICE
     owner = factory.SubFactory(UserFactory, roles=[Role.STAFF])
     is_published = True
+    # A project is published only with a way to contact someone about it (projects.services).
+    contact_email = "coproduction@anytown.example"
 
 
 class OpportunityFactory(factory.django.DjangoModelFactory):

@@ -564,11 +564,17 @@ class ChoosePersonForm(PlainTextMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, search, **kwargs):
+    def __init__(self, *args, search, came=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.search = search
         found = search.people
         field = self.fields["person"]
+        if came:
+            # The session has started: they are recorded as having come, and there is nothing
+            # left to arrange for it, so no note of what they need (least data).
+            field.label = "Who came?"
+            field.error_messages["required"] = "Choose who came"
+            del self.fields["access_needs_note"]
         field.choices = [(f.pk, str(f.person)) for f in found]
         if len(found) == 1:
             # Nobody to choose between: the one person found is who they mean.
@@ -579,7 +585,7 @@ class ChoosePersonForm(PlainTextMixin, forms.Form):
             field.choices = [Choice(f.pk, str(f.person), hint=people.in_words(f)) for f in found]
         self.helper = gds_helper(
             Field.radios("person", legend_size=Size.MEDIUM),
-            Field.textarea("access_needs_note", rows=3),
+            *([] if came else [Field.textarea("access_needs_note", rows=3)]),
         )
         self.helper.disable_csrf = True  # the page's own form tag has the token
 
@@ -653,6 +659,12 @@ class AddPersonForm(forms.Form):
         error_messages={"required": "Choose how they would like us to contact them"},
     )
     access_needs_note = ChoosePersonForm.base_fields["access_needs_note"]
+
+    def __init__(self, *args, came=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if came:
+            # They came to a session that has started: nothing is left to arrange for it.
+            del self.fields["access_needs_note"]
 
     def clean_phone(self):
         return clean_uk_phone(self.cleaned_data["phone"])

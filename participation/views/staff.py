@@ -135,7 +135,8 @@ def copy_opportunity(request, pk):
     """Run an opportunity again (councils run many every month): the form filled in from
     this one but for the date, saved as a new draft. Nobody signed up comes with it."""
     original = permissions.get_opportunity_to_run(request, pk)
-    projects = permissions.projects_for_new_opportunity(request.user)
+    # Its project stays chosen even once closed, so saving says why the copy cannot go there.
+    projects = permissions.projects_for_new_opportunity(request.user, keep=original.project_id)
     initial = model_to_dict(original, fields=OpportunityForm.Meta.fields)
     initial["start_time"] = original.starts_at.astimezone(UK).time()
     initial["end_time"] = original.ends_at.astimezone(UK).time()
@@ -380,6 +381,8 @@ def manage(request, pk):
     attendance_form = None
     if started and opportunity.status != Opportunity.Status.CANCELLED and register:
         attendance_form = AttendanceForm(signups=register)
+    # Once it has started, staff add people who came without a place (services.record_walk_in).
+    walk_ins_open = started and not services.walk_in_closed_reason(opportunity)
     return render(
         request,
         "participation/staff/manage.html",
@@ -394,6 +397,8 @@ def manage(request, pk):
             "needs_no_longer_kept": needs_no_longer_kept,
             "attendance_form": attendance_form,
             "anyone_not_recorded": any(not s.attendance for s in register),
+            "walk_ins_open": walk_ins_open,
+            "added_on_the_day": sum(1 for s in booked if s.added_on_the_day),
             "own_place": own_place,
             "claims_against_the_register": services.claims_against_the_register(opportunity)
             if started
@@ -624,10 +629,17 @@ def _attendance_row(signup) -> list:
         profile.get_contact_by_display() if profile else "Email",
         profile.get_format_display() if profile else "Standard",
         "Yes" if profile and profile.large_print else "No",
-        str(signup.signed_up_by) if signup.signed_up_by else "Themselves",
+        _signed_up_by(signup),
         signup.get_attendance_display(),
         timezone.localtime(recorded).strftime("%d/%m/%Y %H:%M") if recorded else "",
     ]
+
+
+def _signed_up_by(signup) -> str:
+    if signup.added_on_the_day:
+        by = f" by {signup.signed_up_by}" if signup.signed_up_by else ""
+        return f"Added on the day{by}"
+    return str(signup.signed_up_by) if signup.signed_up_by else "Themselves"
 
 
 # After "Nobody you work with has that name or phone number" on the sign-up page.
@@ -637,30 +649,48 @@ NOBODY_TO_SIGN_UP = ". Check what you typed, or add them as a new person"
 @login_required
 def sign_up_person(request, pk):
     """Staff sign up someone, e.g. after a phone call: found by email address, or by name or
-    phone number among the people they work with (participation.people), then chosen."""
+    phone number among the people they work with (participation.people), then chosen.
+
+    Once the session has started, the same search finds someone who came, to put on the
+    register as attended (services.record_walk_in): the page says so before anything is typed.
+    """
     opportunity = permissions.get_opportunity_to_run(request, pk)
+    came = opportunity.has_started()
+    if came and (closed := _no_walk_ins(request, opportunity)):
+        return closed
     data = request.POST if request.method == "POST" else request.GET
     searched = request.method == "POST" or "q" in data
-    find = FindPersonForm(data if searched else None, by=request.user, nobody=NOBODY_TO_SIGN_UP)
+    find = FindPersonForm(
+        data if searched else None,
+        by=request.user,
+        nobody=NOBODY_CAME if came else NOBODY_TO_SIGN_UP,
+    )
     choose = None
     if find.is_valid():
         choose = ChoosePersonForm(
             request.POST if request.method == "POST" else None,
             search=find.search,
+            came=came,
             initial={"person": data.get("person")},
         )
     if request.method == "POST" and choose is not None and choose.is_valid():
         try:
-            signup = services.sign_up(
-                opportunity,
-                resident=choose.chosen,
-                by=request.user,
-                access_needs_note=choose.cleaned_data["access_needs_note"],
-            )
+            _check_still_the_same(request, came)
+            if came:
+                signup = services.record_walk_in(opportunity, person=choose.chosen, by=request.user)
+            else:
+                signup = services.sign_up(
+                    opportunity,
+                    resident=choose.chosen,
+                    by=request.user,
+                    access_needs_note=choose.cleaned_data["access_needs_note"],
+                )
         except services.ParticipationError as error:
             choose.add_error(None, str(error))
         else:
-            messages.success(request, _staff_signup_message(signup))
+            messages.success(
+                request, _came_message(signup) if came else _staff_signup_message(signup)
+            )
             return redirect("participation:manage", opportunity.pk)
     return render(
         request,
@@ -671,17 +701,84 @@ def sign_up_person(request, pk):
             "search": find.search,
             "most_shown": people.MOST_SHOWN,
             "opportunity": opportunity,
+            "came": came,
         },
     )
+
+
+# After "Nobody you work with has that name or phone number" on the page for someone who came.
+NOBODY_CAME = ". Check what you typed, or add them as someone new who came"
+
+
+def _no_walk_ins(request, opportunity):
+    """The session has started but nobody can be added as having come (it was called off, or
+    never published): back to its page, saying why, before anything is typed. None if they
+    can be."""
+    reason = services.walk_in_closed_reason(opportunity)
+    if not reason:
+        return None
+    messages.error(request, reason)
+    return redirect("participation:manage", opportunity.pk)
+
+
+def _check_still_the_same(request, came) -> None:
+    """The page said what pressing its button does: sign someone up, or record that they came
+    (`came`, sent back by the form). If the session started between showing the page and
+    pressing it, the other would happen: say so instead, keeping what was typed."""
+    said_came = request.POST.get("came") == "yes"
+    if said_came == came:
+        return
+    if came:
+        raise services.ParticipationError(
+            "The session has started since this page was opened, so nobody can be signed up "
+            "now. To record that they came, check the details and select the button again."
+        )
+    raise services.ParticipationError(
+        "The session has not started yet, so nobody can be recorded as having come. To sign "
+        "them up instead, check the details and select the button again."
+    )
+
+
+def _came_message(signup) -> str:
+    return f"{signup.resident} is on the register, marked as attended."
+
+
+@login_required
+@require_POST
+def came(request, pk):
+    """From the register: someone on the waiting list, or offered a place, came. Their place
+    is booked and marked as attended (services.record_walk_in); nobody else loses one."""
+    opportunity = permissions.get_opportunity_to_run(request, pk)
+    signup_id = request.POST.get("signup", "")
+    signup = (
+        opportunity.signups.select_related("resident").filter(pk=signup_id).first()
+        if is_database_id(signup_id)
+        else None
+    )
+    if signup is None:
+        permissions.raise_not_found()
+    try:
+        signup = services.record_walk_in(opportunity, person=signup.resident, by=request.user)
+    except services.ParticipationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _came_message(signup))
+    return redirect("participation:manage", opportunity.pk)
 
 
 @login_required
 def add_person(request, pk):
     """Staff add someone who has no account (often not online), then sign them up. Someone
     they work with of the same name and phone number is probably the same person: they are
-    asked first, and may sign that person up instead."""
+    asked first, and may sign that person up instead.
+
+    Once the session has started, the person added came: they go on the register as attended
+    (services.add_person_who_came), and the page says so before anything is typed."""
     opportunity = permissions.get_opportunity_to_run(request, pk)
-    form = AddPersonForm(request.POST if request.method == "POST" else None)
+    came = opportunity.has_started()
+    if came and (closed := _no_walk_ins(request, opportunity)):
+        return closed
+    form = AddPersonForm(request.POST if request.method == "POST" else None, came=came)
     same = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -690,8 +787,18 @@ def add_person(request, pk):
         )
         use = next((f for f in same if str(f.pk) == request.POST.get("use_person")), None)
         warned = request.POST.get("create_anyway") == _same_person_key(data)
+        new_person = {
+            "display_name": data["display_name"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "postal_address": data["postal_address"],
+            "contact_by": data["contact_by"],
+        }
         try:
-            if use is not None:
+            _check_still_the_same(request, came)
+            if use is not None and came:
+                signup = services.record_walk_in(opportunity, person=use.person, by=request.user)
+            elif use is not None:
                 signup = services.sign_up(
                     opportunity,
                     resident=use.person,
@@ -700,22 +807,22 @@ def add_person(request, pk):
                 )
             elif same and not warned:
                 signup = None
+            elif came:
+                signup = services.add_person_who_came(opportunity, by=request.user, **new_person)
             else:
                 signup = services.add_person_and_sign_up(
                     opportunity,
                     by=request.user,
-                    display_name=data["display_name"],
-                    email=data["email"],
-                    phone=data["phone"],
-                    postal_address=data["postal_address"],
-                    contact_by=data["contact_by"],
                     access_needs_note=data["access_needs_note"],
+                    **new_person,
                 )
         except services.ParticipationError as error:
             form.add_error(None, str(error))
         else:
             if signup is not None:
-                messages.success(request, _staff_signup_message(signup))
+                messages.success(
+                    request, _came_message(signup) if came else _staff_signup_message(signup)
+                )
                 return redirect("participation:manage", opportunity.pk)
     return render(
         request,
@@ -725,6 +832,7 @@ def add_person(request, pk):
             "opportunity": opportunity,
             "same": same,
             "same_key": _same_person_key(form.cleaned_data) if same else "",
+            "came": came,
         },
     )
 

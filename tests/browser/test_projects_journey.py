@@ -1,7 +1,8 @@
 """Browser journey for projects, by keyboard alone: a member of staff creates a project, claims
 co-production with evidence of consultation, sees the honest warning, saves with a reason, moves
-the step up to engagement saying what changed, and publishes; a visitor then sees "Engagement",
-the reason and what changed. axe on every page, and 320px."""
+the step up to engagement saying what changed, adds the contact details publishing asks for,
+and publishes; a visitor then sees "Engagement", the reason, what changed and who to contact.
+axe on every page, and 320px."""
 
 import os
 import re
@@ -206,6 +207,22 @@ def test_staff_record_an_honest_step_and_a_visitor_sees_it(page, axe, fits_320):
     press_button(page, "Save: the public will see Engagement (step 5)")
     page.get_by_text("Step saved. The public will see: Engagement").wait_for()
 
+    # Only a name to contact: publishing is refused, and the error summary leads to where an
+    # email address or phone number goes.
+    press_button(page, "Publish")
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    axe(page)
+    fits_320()
+    assert not Project.objects.get().is_published
+    follow_link(page, "Add a contact email address or phone number before you publish the project")
+    assert page.url.endswith("/edit/#id_contact_email")
+    type_into(page, "Contact email address (optional)", "charging@anytown.example")
+    press_button(page, "Save changes")
+    page.get_by_text("Project details saved").wait_for()
+
     press_button(page, "Publish")
     page.get_by_text("Project published: everyone can now see it").wait_for()
     axe(page)
@@ -230,6 +247,7 @@ def test_staff_record_an_honest_step_and_a_visitor_sees_it(page, axe, fits_320):
     assert "Moved up the ladder, from Consultation to Engagement" in main
     assert f"What changed: {CHANGE}" in main
     assert "Charges are hard to understand." in main
+    assert "Email: charging@anytown.example" in main
     axe(page)
     fits_320()
     screenshot(page, "detail-public")
@@ -319,3 +337,31 @@ def test_a_long_staff_list_narrows_as_you_type_and_keeps_the_team_in_view(
     assert page.url.endswith("/edit/")
     axe(page)
     fits_320()
+
+
+def test_closing_a_project_with_sessions_still_to_come_lists_them(page, axe, fits_320):
+    from tests.projects.factories import ProjectFactory, make_opportunity
+
+    staff = UserFactory(display_name="Grace Adeyemi", roles=[Role.STAFF])
+    project = ProjectFactory(title="Charging policy review", owner=staff)
+    session = make_opportunity(project, title="Coffee morning")
+    keyboard_sign_in(page, staff)
+    page.goto(f"/projects/{project.slug}/edit/")
+
+    # From "Active", as saved, down to "Closed".
+    tab_to(page, page.locator('input[name="status"]:checked'))
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_label("Closed", exact=True).is_checked()
+    press_button(page, "Save changes")
+
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "Cancel the 1 session still to come" in summary
+    assert "Coffee morning" in page.locator("#still-going-ahead + p + ul").inner_text()
+    axe(page)
+    fits_320()
+    screenshot(page, "closing-refused")
+    follow_link(page, "Cancel Coffee morning")
+    assert page.url.endswith(f"/opportunities/{session.pk}/cancel/")
+    project.refresh_from_db()
+    assert project.status == Project.Status.ACTIVE

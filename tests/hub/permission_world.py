@@ -275,6 +275,7 @@ def build_world():
         "participation:manage": {"pk": upcoming.pk},
         "participation:sign_up_person": {"pk": upcoming.pk},
         "participation:add_person": {"pk": upcoming.pk},
+        "participation:came": {"pk": past.pk},
         "participation:message_group": {"pk": upcoming.pk},
         "participation:group_messages": {"pk": upcoming.pk},
         "participation:attendance": {"pk": past.pk},

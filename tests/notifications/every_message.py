@@ -69,6 +69,7 @@ STAFF_KINDS = frozenset(
         "register_not_taken",
         "claims_waiting",
         "access_needs_changed",
+        "access_needs_place_ended",
     }
 )
 
@@ -189,6 +190,11 @@ def _build_world(run_on_commit):
     send_due_reminders(now=_at(2, 8))
     # She adds what she needs for it: the staff running it are told to look, not what it is.
     participation.change_session_needs(rose, by=rose.resident, note="A seat near the door")
+    # Someone who told us what they need cancels: the staff told of it hear that too.
+    lena = participation.sign_up(
+        soon, resident=_person("Lena Brooks"), access_needs_note="A BSL interpreter"
+    )
+    participation.cancel_sign_up(lena, by=lena.resident)
 
     # The project's honest step goes down: people booked on its sessions to come are told.
     projects.record_step(

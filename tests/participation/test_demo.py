@@ -54,3 +54,18 @@ def test_every_session_standing_alone_in_the_whole_demo_has_a_topic():
     alone = Opportunity.objects.filter(project__isnull=True)
     assert alone.count() >= 15
     assert not alone.filter(topic__isnull=True).exists()
+
+
+def test_no_closed_project_in_the_demo_has_sessions_still_to_come():
+    from django.utils import timezone
+
+    projects_demo.seed(scale="small", log=lambda _: None)
+    demo.seed(scale="small", log=lambda _: None)
+
+    recruiting = Opportunity.objects.filter(
+        project__status="closed",
+        status__in=Opportunity.GOING_AHEAD,
+        starts_at__gt=timezone.now(),
+    )
+    assert Opportunity.objects.filter(project__status="closed").exists()
+    assert not recruiting.exists()
