@@ -5,6 +5,7 @@ from decimal import Decimal
 from crispy_forms_gds.choices import Choice
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from coprod_hub.lib.forms import DateInputField, PlainTextMixin, is_database_id
 from coprod_hub.lib.money import (
@@ -19,6 +20,7 @@ from participation import forms as participation_forms
 from participation.forms.fields import UKDateField
 
 from . import policy
+from .contact import PayeeContact
 from .models import (
     FEE_BASIS_CHOICES,
     Claim,
@@ -34,6 +36,7 @@ from .models import (
 from .querysets import payment_run_number
 from .receipts import MAX_RECEIPT_BYTES, check_receipt
 from .services import policy_changes
+from .services.claims import NO_ADDRESS_FOR_VOUCHERS
 
 
 class _GovukWidgetsMixin:
@@ -82,10 +85,31 @@ def _date_field(label, help_text="", *, subject=None):
 
 
 class ClaimDetailsForm(Form):
+    """How the person wants to be paid, and whether they work for the council or a partner.
+
+    Staff claiming for someone (`for_someone_else`) are asked about that person by name:
+    worded for the one claiming, they could answer about themselves, and commissioners rely
+    on these answers.
+    """
+
     payment_method = forms.ChoiceField(
         label="How do you want to be paid?",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how you want to be paid"},
+    )
+    # Under "Vouchers" (the template's `radios` tag), with the address for post.
+    voucher_delivery = forms.ChoiceField(
+        label="How do you want to get your vouchers?",
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Choose post or email for the vouchers"},
+    )
+    postal_address = forms.CharField(
+        label="Address to post the vouchers to",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
+        error_messages={"max_length": "The address must be 500 characters or fewer"},
     )
     employed_by_partner = forms.TypedChoiceField(
         label="Do you work for the council or one of its partners?",
@@ -101,18 +125,30 @@ class ClaimDetailsForm(Form):
         "claim through work.",
         required=False,
     )
-    # Shown under "Yes" only (the template's `radios` tag). A tick left behind after
-    # changing to "No" is still posted, and the service ignores it.
-    reveals = {"employed_by_partner": {"yes": ["not_part_of_paid_job"]}}
+    # Shown under their answer only (the template's `radios` tag). Anything left behind after
+    # changing the answer is still posted, and the service ignores it.
+    reveals = {
+        "payment_method": {
+            Claim.PaymentMethod.VOUCHER.value: ["voucher_delivery", "postal_address"]
+        },
+        "employed_by_partner": {"yes": ["not_part_of_paid_job"]},
+    }
 
-    def __init__(self, *args, claim: Claim, **kwargs):
+    def __init__(self, *args, claim: Claim, for_someone_else: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.claim = claim
+        person = claim.claimant
+        self.contact = PayeeContact.of(person)
+        name = claim.claimant_short_name if for_someone_else else ""
+        self.name = name
+        fields = self.fields
+        your = "their" if name else "your"
         choices = [
             Choice(
                 Claim.PaymentMethod.BANK_TRANSFER,
                 "Bank transfer",
-                hint="Straight into your bank account. Our finance team will contact you "
-                "for your bank details the first time.",
+                hint=f"Straight into {your} bank account. Our finance team will contact "
+                f"{'them' if name else 'you'} for {your} bank details the first time.",
             ),
             Choice(
                 Claim.PaymentMethod.VOUCHER,
@@ -127,18 +163,97 @@ class ClaimDetailsForm(Form):
                 Choice(
                     Claim.PaymentMethod.EXPENSES_ONLY,
                     "Expenses only, no fee",
-                    hint="You do not want the fee, for example because of your benefits. "
-                    "We pay your expenses by bank transfer.",
+                    hint=f"{'They do' if name else 'You do'} not want the fee, for example "
+                    f"because of {your} benefits. We pay {your} expenses by bank transfer.",
                 )
             )
-        self.fields["payment_method"].choices = choices
+        fields["payment_method"].choices = choices
+        self._ask_how_to_send_vouchers(name, your)
+        if name:
+            fields["payment_method"].label = f"How does {name} want to be paid?"
+            fields["payment_method"].error_messages["required"] = (
+                f"Choose how {name} wants to be paid"
+            )
+            employed, paid_job = fields["employed_by_partner"], fields["not_part_of_paid_job"]
+            employed.label = f"Does {name} work for the council or one of its partners?"
+            employed.error_messages["required"] = (
+                f"Say whether {name} works for the council or one of its partners"
+            )
+            paid_job.label = (
+                f"{capfirst(name)} has told me this activity was not part of their paid job"
+            )
+            paid_job.help_text = (
+                "If it was part of their job, they cannot claim here: they should ask their "
+                "manager how to claim through work."
+            )
+
+    def _ask_how_to_send_vouchers(self, name, your) -> None:
+        """Post or email, whichever they prefer: email only to an address that can receive
+        mail. Without one, vouchers can only be posted, so only the address is asked for."""
+        fields = self.fields
+        email = self.contact.email
+        fields["postal_address"].initial = self.contact.postal_address
+        if not email:
+            del fields["voucher_delivery"]
+            self.reveals = {
+                **self.reveals,
+                "payment_method": {Claim.PaymentMethod.VOUCHER.value: ["postal_address"]},
+            }
+            fields["postal_address"].help_text = (
+                f"We do not have an email address for {name or 'you'}, so we post "
+                f"{your} vouchers. Include the postcode. We keep the address with {your} "
+                "contact details."
+            )
+            return
+        delivery = fields["voucher_delivery"]
+        delivery.choices = [
+            Choice(Claim.VoucherDelivery.EMAIL, "By email", hint=f"To {email}"),
+            Choice(
+                Claim.VoucherDelivery.POST,
+                "By post",
+                hint="To the address below.",
+            ),
+        ]
+        if name:
+            delivery.label = f"How does {name} want to get their vouchers?"
+        fields["postal_address"].help_text = (
+            f"Only if {'they want' if name else 'you want'} them by post. Include the "
+            f"postcode. We keep the address with {your} contact details, so "
+            f"{'they only need' if name else 'you only need'} to tell us once."
+        )
 
     def clean(self):
         data = super().clean()
+        name = self.name
         if data.get("employed_by_partner") and not data.get("not_part_of_paid_job"):
             self.add_error(
-                "not_part_of_paid_job", "Confirm that this activity was not part of your paid job"
+                "not_part_of_paid_job",
+                f"Confirm that {name} did not do this activity as part of their paid job"
+                if name
+                else "Confirm that this activity was not part of your paid job",
             )
+        if data.get("payment_method") != Claim.PaymentMethod.VOUCHER:
+            # Not asked: whatever was left in the address box is not theirs to save here.
+            data["voucher_delivery"] = ""
+            data["postal_address"] = None
+            return data
+        if "voucher_delivery" not in self.fields:
+            data["voucher_delivery"] = Claim.VoucherDelivery.POST
+        delivery = data.get("voucher_delivery")
+        if not delivery and not self.has_error("voucher_delivery"):
+            self.add_error(
+                "voucher_delivery",
+                f"Choose how {name} wants to get their vouchers: by post or email"
+                if name
+                else "Choose how you want to get your vouchers: by post or email",
+            )
+        elif delivery == Claim.VoucherDelivery.POST:
+            if not (data.get("postal_address") or "").strip() and not self.has_error(
+                "postal_address"
+            ):
+                self.add_error("postal_address", NO_ADDRESS_FOR_VOUCHERS)
+        else:
+            data["postal_address"] = None  # by email: the address is not theirs to change here
         return data
 
 
@@ -212,18 +327,22 @@ class ExpenseForm(Form):
     pending_receipt = forms.IntegerField(required=False, widget=forms.HiddenInput)
     remove_receipt = forms.BooleanField(label="Remove the receipt", required=False)
 
-    def __init__(self, *args, claim: Claim, line=None, **kwargs):
+    def __init__(self, *args, claim: Claim, line=None, for_someone_else=False, **kwargs):
         self.claim = claim
         self.line = line
         self.rules = policy.rules_in_force(claim.activity_date)
         # A taxi staff agreed for this session: nobody is asked who agreed it.
         self.taxi_agreement = TaxiAgreement.objects.live_for(claim.signup_id)
+        # Staff claiming for someone are asked about that person's spending, not their own.
+        self.name = claim.claimant_short_name if for_someone_else else ""
         super().__init__(*args, **kwargs)
         allowed = [c for c in ExpenseCategory if c in self.rules and self.rules[c].allowed]
         self.fields["category"].choices = [
-            Choice(c.value, c.label, hint=self._hint(self.rules[c], self._agreed_by(c)))
+            Choice(c.value, c.label, hint=self._hint(self.rules[c], self._agreed_by(c), self.name))
             for c in allowed
         ]
+        if self.name:
+            self._about_them(self.name)
         if line is None or line.receipt_id is None:
             del self.fields["remove_receipt"]
         # Follow-up questions sit under the answer they belong to (the template's `radios`
@@ -244,6 +363,14 @@ class ExpenseForm(Form):
         self.content_type = None
         self.pending = None
 
+    def _about_them(self, name) -> None:
+        fields = self.fields
+        fields["category"].label = f"What did {name} spend money on?"
+        fields["category"].error_messages["required"] = f"Choose what {name} spent money on"
+        fields["miles"].label = f"How many miles did {name} travel?"
+        if "agreed_with" in fields:
+            fields["agreed_with"].label = f"Who agreed it before {name} travelled?"
+
     def _agreed_by(self, category):
         """Who agreed this kind of expense for the session in the hub, or None."""
         if policy.agreed_in_hub(category, self.taxi_agreement):
@@ -251,16 +378,18 @@ class ExpenseForm(Form):
         return None
 
     @staticmethod
-    def _hint(rule: ExpenseRule, agreed_by=None) -> str:
+    def _hint(rule: ExpenseRule, agreed_by=None, name="") -> str:
         parts = []
         if rule.is_mileage:
             parts.append(f"{format_rate(rule.rate_per_mile_pence or 0)} a mile")
         if rule.cap_pence is not None:
             parts.append(f"up to {format_pounds(rule.cap_pence)} a session")
         if agreed_by is not None:
-            parts.append(f"{agreed_by} agreed a taxi for you for this session")
+            parts.append(f"{agreed_by} agreed a taxi for {name or 'you'} for this session")
         elif rule.needs_prior_agreement:
-            parts.append("must be agreed with us before you travel")
+            parts.append(
+                f"must be agreed with us before {f'{name} travels' if name else 'you travel'}"
+            )
         parts.append(rule.receipt_summary.lower())
         text = "; ".join(parts)
         return text[0].upper() + text[1:]
@@ -295,6 +424,7 @@ class ExpenseForm(Form):
             agreement=self.taxi_agreement,
             line=self.line,
             rules=self.rules,
+            name=self.name,
         )
         for field, message in check.errors.items():
             self.add_error(field, message)

@@ -335,6 +335,10 @@ class Claim(models.Model):
         VOUCHER = "voucher", "Vouchers"
         EXPENSES_ONLY = "expenses_only", "Expenses only, no fee"
 
+    class VoucherDelivery(models.TextChoices):
+        EMAIL = "email", "By email"
+        POST = "post", "By post"
+
     # How each status reads to the person claiming: (short label, what it means).
     RESIDENT_STATUS = {
         Status.DRAFT: (
@@ -405,6 +409,11 @@ class Claim(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     payment_method = models.CharField(
         "how you want to be paid", max_length=20, choices=PaymentMethod.choices, blank=True
+    )
+    # Asked for vouchers only, and blank otherwise: finance sends them this way, to the
+    # address on the person's profile (payments.contact), never to a placeholder email.
+    voucher_delivery = models.CharField(
+        "how to send the vouchers", max_length=10, choices=VoucherDelivery.choices, blank=True
     )
     employed_by_partner = models.BooleanField(
         "employed by the council or a partner", null=True, blank=True
@@ -594,6 +603,13 @@ class Claim(models.Model):
     @property
     def made_on_behalf(self) -> bool:
         return self.started_by_id != self.claimant_id
+
+    @property
+    def claimant_short_name(self) -> str:
+        """What questions put to staff claiming for the person call them ("How does Doris
+        want to be paid?"). Someone we have no name for is "the person", not an address."""
+        person = self.claimant
+        return person.get_short_name() if person.display_name.strip() else "the person"
 
     @property
     def tax_year(self) -> int | None:

@@ -47,7 +47,10 @@ def claims_for(request):
 
 
 def get_claim_for_user(request, pk) -> Claim:
-    claim = get_object_or_404(claims_for(request).with_related(), pk=pk)
+    # With the profile: commissioners see how to reach the person (payments.contact).
+    claim = get_object_or_404(
+        claims_for(request).with_related().select_related("claimant__profile"), pk=pk
+    )
     if not is_commissioner(request.user) and not may_edit(request.user, claim):
         raise Http404("No such claim.")
     return claim
@@ -74,7 +77,11 @@ def get_claim_for_edit(request, pk) -> Claim:
     """The claimant, or the staff member who started it for them (see `may_edit`). Others get
     a 404 (even commissioners: they correct approved amounts, they never edit a person's
     claim)."""
-    claim = get_object_or_404(_own_or_started(request.user).with_related(), pk=pk)
+    # With the profile: the payment details page offers vouchers by email or post only
+    # where they can reach the person (payments.forms.ClaimDetailsForm).
+    claim = get_object_or_404(
+        _own_or_started(request.user).with_related().select_related("claimant__profile"), pk=pk
+    )
     if not may_edit(request.user, claim):
         raise Http404("No such claim.")
     return claim

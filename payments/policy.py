@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from coprod_hub.lib.money import format_pounds, format_rate
 from participation.models import Opportunity
@@ -116,14 +117,17 @@ def check_expense(
     agreement=None,
     line=None,
     rules: dict[str, ExpenseRule] | None = None,
+    name: str = "",
 ) -> ExpenseCheck:
     """Apply the policy in force on the claim's activity date to one expense line.
 
     `line` is the line being changed (left out of the cap total). Mileage amounts are worked
     out from the miles (an amount typed as well must match them); every other amount is
     what the person typed. `agreement` is the taxi agreement staff recorded for the claim's
-    sign-up, if any: it stands in for the name of who agreed a taxi.
+    sign-up, if any: it stands in for the name of who agreed a taxi. `name`: the person's,
+    when staff fill the claim in for them, so the messages are about that person.
     """
+    who = name or "you"
     rules = rules if rules is not None else rules_in_force(claim.activity_date)
     rule = rules.get(category)
     label = ExpenseCategory(category).label.lower() if category else "this"
@@ -138,7 +142,7 @@ def check_expense(
     rate_pence = None
     if rule.is_mileage:
         if miles is None:
-            errors["miles"] = "Enter how many miles you travelled"
+            errors["miles"] = f"Enter how many miles {who} travelled"
             amount_pence = None
         else:
             rate_pence = rule.rate_per_mile_pence or 0
@@ -152,7 +156,7 @@ def check_expense(
                     f"{format_pounds(amount_pence)}. Leave the amount empty, or check the miles"
                 )
     elif amount_pence is None:
-        errors["amount"] = "Enter how much you spent"
+        errors["amount"] = f"Enter how much {who} spent"
     elif amount_pence <= 0:
         errors["amount"] = "Enter an amount more than £0"
 
@@ -164,7 +168,7 @@ def check_expense(
         and not agreed_in_hub(category, agreement)
     ):
         errors["agreed_with"] = (
-            "Enter the name of the person who agreed the taxi before you travelled"
+            f"Enter the name of the person who agreed the taxi before {who} travelled"
         )
 
     if amount_pence and rule.cap_pence is not None and not errors:
@@ -177,7 +181,8 @@ def check_expense(
             most = format_pounds(rule.cap_pence)
             if already:
                 errors[field] = (
-                    f"The most we pay for {label} is {most} for each session. You have already "
+                    f"The most we pay for {label} is {most} for each session. "
+                    f"{capfirst(name) + ' has' if name else 'You have'} already "
                     f"claimed {format_pounds(already)}, so you can claim up to "
                     f"{format_pounds(max(rule.cap_pence - already, 0))} more"
                 )

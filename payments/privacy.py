@@ -48,6 +48,7 @@ def export(user) -> dict:
                 "project": claim.project.title if claim.project else "",
                 "status": claim.resident_status_label,
                 "how_to_pay": claim.get_payment_method_display(),
+                "how_to_send_vouchers": claim.get_voucher_delivery_display(),
                 "works_for_council_or_partner": claim.employed_by_partner,
                 "claimed_pence": claim.total_pence,
                 "approved_pence": claim.approved_total_pence,

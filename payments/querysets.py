@@ -119,8 +119,9 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(claimant=user)
 
     def last_answers(self, claim) -> dict:
-        """How the claimant answered "How do you want to be paid?" and "Do you work for the
-        council or one of its partners?" on their latest other claim, so they are not asked
+        """How the claimant answered "How do you want to be paid?" (and, for vouchers, by post
+        or email) and "Do you work for the council or one of its partners?" on their latest
+        other claim, so they are not asked
         from scratch every time ({} for a first claim). The answers are offered, not saved:
         the person still checks them, and says again that this activity was not part of
         their paid job."""
@@ -129,7 +130,7 @@ class ClaimQuerySet(models.QuerySet):
             .exclude(pk=claim.pk)
             .exclude(payment_method="")
             .order_by("-created_at", "-pk")
-            .values("payment_method", "employed_by_partner")
+            .values("payment_method", "voucher_delivery", "employed_by_partner")
             .first()
         )
         return latest or {}

@@ -12,6 +12,18 @@ from .roles import IMPLIED_ROLES, Role, roles_held
 PLACEHOLDER_EMAIL_DOMAIN = ".invalid"
 
 
+def is_placeholder_email(email: str) -> bool:
+    """True for no address at all, and for the placeholders above: nobody can write to them,
+    so no page or export may offer one as a way to reach the person."""
+    return not email or email.lower().endswith(PLACEHOLDER_EMAIL_DOMAIN)
+
+
+def real_email_or_blank(email: str) -> str:
+    """An address as pages and exports show it: "" for a placeholder. For rows read with
+    `values()`; a loaded account has `User.real_email`."""
+    return "" if is_placeholder_email(email) else email
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -139,4 +151,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def has_real_email(self) -> bool:
         """False for the placeholders we give people added without an email address and
         erased accounts: the reserved ".invalid" domain can never receive mail."""
-        return bool(self.email) and not self.email.lower().endswith(PLACEHOLDER_EMAIL_DOMAIN)
+        return not is_placeholder_email(self.email)
+
+    @property
+    def real_email(self) -> str:
+        """The email address to show or export as a way to reach them; "" for a placeholder."""
+        return real_email_or_blank(self.email)

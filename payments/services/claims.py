@@ -6,9 +6,10 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from participation.models import SignUp
+from participation.models import Profile, SignUp
 
 from .. import policy
+from ..contact import PayeeContact
 from ..models import Claim, ClaimLine, ExpenseCategory, Receipt, TaxiAgreement
 from ..permissions import may_edit
 from ._common import PaymentError, Status, _lock, _record, _require_still_attended
@@ -133,19 +134,39 @@ def start_claim(signup, *, by, on_behalf_note: str = "") -> Claim:
 
 
 def update_claim_details(
-    claim, *, by, payment_method: str, employed_by_partner: bool, not_part_of_paid_job: bool
+    claim,
+    *,
+    by,
+    payment_method: str,
+    employed_by_partner: bool,
+    not_part_of_paid_job: bool,
+    voucher_delivery: str = "",
+    postal_address: str | None = None,
 ) -> Claim:
+    """How the person wants to be paid, and whether they work for the council or a partner.
+
+    For vouchers, also how to send them: by email only to an address that can receive mail,
+    by post only with an address. `postal_address`, given with post, becomes the person's
+    address on their profile, where staff write to them too, so they tell us once. Left
+    blank, the claim cannot be sent until it is chosen (`submission_problems`).
+    """
     with transaction.atomic():
         claim = _lock(claim)
         _require_editor(claim, by)
         if employed_by_partner and not not_part_of_paid_job:
             raise PaymentError("Confirm that this activity was not part of your paid job")
+        if payment_method != Claim.PaymentMethod.VOUCHER:
+            voucher_delivery = ""
+        elif voucher_delivery:
+            _check_voucher_delivery(claim, voucher_delivery, postal_address)
         claim.payment_method = payment_method
+        claim.voucher_delivery = voucher_delivery
         claim.employed_by_partner = employed_by_partner
         claim.not_part_of_paid_job = bool(employed_by_partner and not_part_of_paid_job)
         claim.save(
             update_fields=[
                 "payment_method",
+                "voucher_delivery",
                 "employed_by_partner",
                 "not_part_of_paid_job",
                 "updated_at",
@@ -154,6 +175,32 @@ def update_claim_details(
         _sync_fee_line(claim)
         _recalculate(claim)
     return claim
+
+
+# Also the form's messages (payments.forms.ClaimDetailsForm), so both say the same.
+NO_EMAIL_FOR_VOUCHERS = (
+    "We do not have an email address to send the vouchers to. Choose post and give an "
+    "address, or choose another way to be paid"
+)
+NO_ADDRESS_FOR_VOUCHERS = "Enter the address to post the vouchers to, including the postcode"
+
+
+def _check_voucher_delivery(claim, delivery: str, postal_address: str | None) -> None:
+    """Vouchers can go only where they will arrive. Saves a new address to the profile."""
+    person = claim.claimant
+    if delivery == Claim.VoucherDelivery.EMAIL:
+        if not person.has_real_email:
+            raise PaymentError(NO_EMAIL_FOR_VOUCHERS, field="voucher_delivery")
+        return
+    if delivery != Claim.VoucherDelivery.POST:
+        raise PaymentError("Choose post or email for the vouchers", field="voucher_delivery")
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=person)
+    address = profile.postal_address if postal_address is None else postal_address.strip()
+    if not address.strip():
+        raise PaymentError(NO_ADDRESS_FOR_VOUCHERS, field="postal_address")
+    if address != profile.postal_address:
+        profile.postal_address = address
+        profile.save(update_fields=["postal_address", "updated_at"])
 
 
 def save_expense(
@@ -259,18 +306,40 @@ def delete_draft(claim, *, by) -> None:
         _delete_files_after_commit(receipts)
 
 
-def submission_problems(claim) -> list[tuple[str, str]]:
-    """What must be fixed before the claim can be sent: [(message, where to fix it)]."""
+def submission_problems(claim, *, by=None) -> list[tuple[str, str]]:
+    """What must be fixed before the claim can be sent: [(message, where to fix it)]. Said
+    about the person by name when `by` is staff claiming for them."""
     problems = []
     details_url = reverse("payments:claim_details", args=[claim.pk])
+    name = claim.claimant_short_name if by is not None and by.pk != claim.claimant_id else ""
     if not claim.payment_method:
-        problems.append(("Choose how you want to be paid", details_url))
+        problems.append(
+            (
+                f"Choose how {name} wants to be paid" if name else "Choose how you want to be paid",
+                details_url,
+            )
+        )
+    voucher_problem = _voucher_delivery_problem(claim, name)
+    if voucher_problem:
+        problems.append((voucher_problem, details_url))
     if claim.employed_by_partner is None:
         problems.append(
-            ("Say whether you work for the council or one of its partners", details_url)
+            (
+                f"Say whether {name} works for the council or one of its partners"
+                if name
+                else "Say whether you work for the council or one of its partners",
+                details_url,
+            )
         )
     elif claim.employed_by_partner and not claim.not_part_of_paid_job:
-        problems.append(("Confirm that this activity was not part of your paid job", details_url))
+        problems.append(
+            (
+                f"Confirm that {name} did not do this activity as part of their paid job"
+                if name
+                else "Confirm that this activity was not part of your paid job",
+                details_url,
+            )
+        )
     lines = list(claim.lines.select_related("taxi_agreement"))
     if not lines or claim.total_pence == 0:
         problems.append(("Add at least one expense, or choose to be paid a fee", details_url))
@@ -279,8 +348,12 @@ def submission_problems(claim) -> list[tuple[str, str]]:
         if _taxi_agreement_withdrawn(line, rules):
             problems.append(
                 (
-                    "Tell us who agreed your taxi before you travelled: the agreement we "
-                    "recorded has been withdrawn",
+                    (
+                        f"Say who agreed the taxi before {name} travelled"
+                        if name
+                        else "Tell us who agreed your taxi before you travelled"
+                    )
+                    + ": the agreement we recorded has been withdrawn",
                     reverse("payments:expense_change", args=[claim.pk, line.pk])
                     + "#id_agreed_with",
                 )
@@ -294,6 +367,23 @@ def submission_problems(claim) -> list[tuple[str, str]]:
                 )
             )
     return problems
+
+
+def _voucher_delivery_problem(claim, name: str) -> str:
+    """Why vouchers could not be sent as the claim says, or "". Read again when it is sent:
+    the person's email or postal address may have gone since the question was answered."""
+    if claim.payment_method != Claim.PaymentMethod.VOUCHER:
+        return ""
+    if not claim.voucher_delivery:
+        if name:
+            return f"Choose how {name} wants to get their vouchers: by post or email"
+        return "Choose how you want to get your vouchers: by post or email"
+    contact = PayeeContact.of(claim.claimant)
+    if claim.voucher_delivery == Claim.VoucherDelivery.EMAIL and not contact.email:
+        return NO_EMAIL_FOR_VOUCHERS
+    if claim.voucher_delivery == Claim.VoucherDelivery.POST and not contact.postal_address:
+        return NO_ADDRESS_FOR_VOUCHERS
+    return ""
 
 
 def _taxi_agreement_withdrawn(line, rules) -> bool:
@@ -317,7 +407,7 @@ def submit_claim(claim, *, by, benefits_acknowledged: bool) -> Claim:
         if not benefits_acknowledged:
             raise PaymentError("Confirm that you have read about benefits and tax")
         _require_still_attended(claim, by=by, action="sent")
-        problems = submission_problems(claim)
+        problems = submission_problems(claim, by=by)
         if problems:
             raise PaymentError(problems[0][0])
         from_status = claim.status

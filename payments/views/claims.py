@@ -13,6 +13,7 @@ from participation.people import MOST_SHOWN
 
 from .. import permissions, policy, services
 from ..benefits import fees_over_check
+from ..contact import PayeeContact
 from ..forms import (
     ClaimDetailsForm,
     ExpenseForm,
@@ -125,7 +126,7 @@ def claim_detail(request, pk):
         "expense_lines": [line for line in lines if not line.is_fee],
         "events": claim.events.select_related("actor"),
         "can_edit": can_edit,
-        "problems": services.submission_problems(claim) if can_edit else [],
+        "problems": services.submission_problems(claim, by=user) if can_edit else [],
         "is_claimant": is_claimant,
         "failed_payment": claim.failed_payment() if is_claimant else None,
         "can_download": is_commissioner or is_claimant,
@@ -141,6 +142,8 @@ def claim_detail(request, pk):
         )
     context["fee_adjustments"] = list(adjustments)
     if is_commissioner:
+        # How finance can reach them: for bank details, or to send vouchers.
+        context["contact"] = PayeeContact.of(claim.claimant)
         context["review_block"] = services.review_block_reason(claim, user)
         if claim.can_be_reopened:
             context["reopen_block"] = services.reopen_block_reason(claim, user)
@@ -185,6 +188,7 @@ def claim_details(request, pk):
         return blocked
     answers = {
         "payment_method": claim.payment_method,
+        "voucher_delivery": claim.voucher_delivery,
         "employed_by_partner": claim.employed_by_partner,
     }
     from_last_claim = False
@@ -194,15 +198,19 @@ def claim_details(request, pk):
         answers = last or answers
     initial = {
         "payment_method": answers["payment_method"],
+        "voucher_delivery": answers["voucher_delivery"],
         "employed_by_partner": {True: "yes", False: "no"}.get(answers["employed_by_partner"]),
         "not_part_of_paid_job": claim.not_part_of_paid_job,
     }
-    form = ClaimDetailsForm(posted(request), claim=claim, initial=initial)
+    for_someone_else = request.user.pk != claim.claimant_id
+    form = ClaimDetailsForm(
+        posted(request), claim=claim, for_someone_else=for_someone_else, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_claim_details(claim, by=request.user, **form.cleaned_data)
         except PaymentError as problem:
-            form.add_error(None, str(problem))
+            form.add_error(problem.field if problem.field in form.fields else None, str(problem))
         else:
             return redirect(claim)
     return render(
@@ -211,7 +219,12 @@ def claim_details(request, pk):
         {
             "claim": claim,
             "form": form,
-            "page_title": "Your payment details",
+            "page_title": (
+                f"Payment details for {claim.claimant}"
+                if for_someone_else
+                else "Your payment details"
+            ),
+            "for_someone_else": for_someone_else,
             "submit_label": "Save and continue",
             # Answers copied from the last claim are ready to send: people must see that
             # they were not typed for this one (the conflict of interest question above all).
@@ -235,11 +248,13 @@ def expense(request, pk, line_pk=None):
             "miles": line.miles,
             "agreed_with": line.agreed_with,
         }
+    for_someone_else = request.user.pk != claim.claimant_id
     form = ExpenseForm(
         posted(request),
         request.FILES if request.method == "POST" else None,
         claim=claim,
         line=line,
+        for_someone_else=for_someone_else,
         initial=initial,
     )
     if request.method == "POST":
@@ -285,7 +300,7 @@ def expense(request, pk, line_pk=None):
     return render(
         request,
         "payments/claims/expense_form.html",
-        {"claim": claim, "line": line, "form": form},
+        {"claim": claim, "line": line, "form": form, "for_someone_else": for_someone_else},
     )
 
 
@@ -313,7 +328,7 @@ def submit(request, pk):
         return blocked
     on_behalf = request.user.pk != claim.claimant_id
     form = SubmitClaimForm(posted(request), on_behalf=on_behalf)
-    problems = services.submission_problems(claim)
+    problems = services.submission_problems(claim, by=request.user)
     policy_row = PaymentPolicy.current()
     if request.method == "POST" and form.is_valid():
         try:

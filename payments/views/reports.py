@@ -9,6 +9,7 @@ from coprod_hub.lib.csv_export import csv_response
 from coprod_hub.lib.money import pounds_for_spreadsheet
 from coprod_hub.lib.pagination import paginate
 from coprod_hub.permissions import role_required
+from coprod_hub.users.models import real_email_or_blank
 from coprod_hub.users.roles import Role
 from projects.models import Project
 
@@ -119,7 +120,7 @@ def people_csv(request):
         (
             TaxYear(row["tax_year"]).short_label,
             row["person__display_name"],
-            row["person__email"],
+            real_email_or_blank(row["person__email"]),
             pounds_for_spreadsheet(row["fee"]),
             pounds_for_spreadsheet(row["expenses"]),
             pounds_for_spreadsheet(row["total"]),
@@ -190,7 +191,11 @@ def owed(request):
 @role_required(Role.COMMISSIONER)
 def owed_csv(request):
     rows = (
-        (row["person__display_name"], row["person__email"], pounds_for_spreadsheet(row["owed"]))
+        (
+            row["person__display_name"],
+            real_email_or_blank(row["person__email"]),
+            pounds_for_spreadsheet(row["owed"]),
+        )
         for row in LedgerEntry.objects.owed_by_person().iterator(chunk_size=2000)
     )
     return csv_response("owed-to-each-person.csv", ["Name", "Email", "Owed (£)"], rows)

@@ -11,6 +11,7 @@ from coprod_hub.lib.money import pounds_for_spreadsheet
 from coprod_hub.lib.pagination import paginate
 
 from .. import permissions, services
+from ..contact import PayeeContact
 from ..forms import ConfirmRunForm, ReasonForm
 from ..models import Claim, FeeAdjustment, LedgerEntry
 from ..services import PaymentError
@@ -82,18 +83,26 @@ def run_csv(request, pk):
     run = permissions.get_run_to_download(request, pk)
     items = (
         run.items.still_in_run()
-        .select_related("claim", "claim__claimant", "claim__opportunity", "claim__project")
+        .select_related(
+            "claim",
+            "claim__claimant__profile",
+            "claim__opportunity",
+            "claim__project",
+        )
         .order_by("pk")
     )
 
     def rows():
         for item in items.iterator(chunk_size=2000):
             claim = item.claim
+            contact = PayeeContact.of(claim.claimant)
             yield (
                 run.reference,
                 claim.reference,
                 claim.claimant.display_name,
-                claim.claimant.email,
+                # Blank, never the placeholder, for someone with no email address: finance
+                # reaches them by the phone, address and preference at the end of the row.
+                contact.email,
                 claim.get_payment_method_display(),
                 pounds_for_spreadsheet(item.fee_pence),
                 pounds_for_spreadsheet(item.expenses_pence),
@@ -109,6 +118,12 @@ def run_csv(request, pk):
                 # What of the fee is owed because the session's fee was corrected after
                 # approval: on a paid claim, the whole line.
                 pounds_for_spreadsheet(item.top_up_pence),
+                # How to reach them, for bank details or to send vouchers; also last, for
+                # the same reason as the person number.
+                contact.phone,
+                contact.postal_address_on_one_line,
+                contact.contact_by,
+                claim.get_voucher_delivery_display(),
             )
 
     # A paid run's file is a record, named so that nobody sends it to finance as a new run.
@@ -130,6 +145,10 @@ def run_csv(request, pk):
             "Approved on",
             "Person number",
             "Of which fee top-up (£)",
+            "Phone",
+            "Postal address",
+            "How they want to be contacted",
+            "How to send vouchers",
         ],
         rows(),
     )

@@ -72,12 +72,28 @@ class TestPaymentDetails:
         response = client.get(self._url(claim))
 
         page = _read(response)
-        assert page.reveals == {("employed_by_partner", "yes"): (True, ["not_part_of_paid_job"])}
+        assert page.reveals == {
+            ("payment_method", "voucher"): (True, ["voucher_delivery", "voucher_delivery"]),
+            ("employed_by_partner", "yes"): (True, ["not_part_of_paid_job"]),
+        }
         assert page.input_names.count("not_part_of_paid_job") == 1
         # Under "Yes" it needs no "If you answered yes" to say whom it is for.
         html = response.content.decode()
         assert "If you answered yes" not in html
         assert "I confirm this activity was not part of my paid job" in html
+
+    def test_post_or_email_and_the_address_show_only_under_vouchers(self, client, resident, claim):
+        client.force_login(resident)
+
+        response = client.get(self._url(claim))
+
+        html = response.content.decode()
+        reveal = html.split('id="conditional-id_payment_method_2"', 1)[1].split(
+            'id="id_payment_method_3"', 1
+        )[0]
+        assert "How do you want to get your vouchers?" in reveal
+        assert 'name="postal_address"' in reveal
+        assert html.count('name="postal_address"') == 1
 
     def test_it_is_open_when_the_answer_is_already_yes(self, client, resident, claim):
         services.update_claim_details(

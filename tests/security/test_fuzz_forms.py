@@ -775,6 +775,8 @@ def test_claim_payment_details_form(data, resident, draft_claim):
         url=reverse("payments:claim_details", args=[draft_claim.pk]),
         valid={
             "payment_method": "voucher",
+            "voucher_delivery": "post",
+            "postal_address": "1 High Street\nAnytown\nAT1 1AA",
             "employed_by_partner": "yes",
             "not_part_of_paid_job": "on",
         },
