@@ -181,9 +181,14 @@ class UserAdmin(DjangoUserAdmin):
             if reason := _why_not_yet(person):
                 self.message_user(request, f"Not erased {person}: {reason}.", messages.WARNING)
                 continue
-            with transaction.atomic():  # recorded as erased only if it was
-                _record(person, by=request.user, what="erased")
-                privacy.erase(person)
+            try:
+                with transaction.atomic():  # recorded as erased only if it was
+                    _record(person, by=request.user, what="erased")
+                    privacy.erase(person)
+            except privacy.NotErasedYet as refused:
+                # Handed a session or a project since the check above (privacy.erase).
+                self.message_user(request, f"Not erased {person}: {refused}.", messages.WARNING)
+                continue
             erased += 1
         self.message_user(request, f"Erased the personal data of {erased} person(s).")
 

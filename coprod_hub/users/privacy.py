@@ -304,10 +304,30 @@ def _end_sessions(user) -> None:
             store(session_key=session.session_key).delete()
 
 
+class NotErasedYet(Exception):
+    """Erasing refused: something stops it (`reasons`) that came about after the page
+    checked, such as a colleague handing the person a session meanwhile."""
+
+    def __init__(self, reasons: list[NotYet]):
+        super().__init__("; ".join(reason.to_admin for reason in reasons))
+        self.reasons = reasons
+
+
 @transaction.atomic
 def erase(user) -> None:
     """Erase a person's data now. The account row stays only as a pseudonym that financial
-    records point to; nothing in it identifies the person."""
+    records point to; nothing in it identifies the person.
+
+    Raises NotErasedYet, having changed nothing, if `erasure_blockers` finds a reason not to.
+    The pages check before asking, but a colleague may hand the person a session or a project
+    between that check and this transaction, and the person would be erased still running it,
+    with nobody else to. So the person's row is locked first, as the administrator's "hand
+    over first" check does (coprod_hub.users.handing_over), and checked again under the lock:
+    a hand-over that locked it first has committed by then and is found; one that comes later
+    waits, then finds they are no longer staff (`lock_and_check_staff`) and is refused."""
+    list(user._meta.model.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+    if reasons := erasure_blockers(user):
+        raise NotErasedYet(reasons)
     allow_privileged_change()
     for _, module in _app_modules():
         module.erase(user)

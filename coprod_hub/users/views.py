@@ -58,18 +58,24 @@ def erase_my_account(request):
     form = EraseAccountForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        # One transaction: the trail says "erased" only if the erasure happened.
-        with transaction.atomic():
-            LogEntry.objects.log_create(
-                user,
-                action=LogEntry.Action.DELETE,
-                changes={"erased": ["at the person's request", None]},
-                actor=user,
-                force_log=True,
-            )
-            privacy.erase(user)
-        logout(request)
-        return redirect("account_erased")
+        try:
+            # One transaction: the trail says "erased" only if the erasure happened.
+            with transaction.atomic():
+                LogEntry.objects.log_create(
+                    user,
+                    action=LogEntry.Action.DELETE,
+                    changes={"erased": ["at the person's request", None]},
+                    actor=user,
+                    force_log=True,
+                )
+                privacy.erase(user)
+        except privacy.NotErasedYet as refused:
+            # Handed a session or a project since the form checked: said as the form says it.
+            for reason in refused.reasons:
+                form.add_error(None, reason.to_person)
+        else:
+            logout(request)
+            return redirect("account_erased")
     # Said before they type their password, not only after.
     not_yet = [] if form.is_bound else privacy.erasure_blockers(request.user)
     return render(request, "users/erase.html", {"form": form, "not_yet": not_yet})

@@ -76,9 +76,10 @@ def test_erasing_keeps_money_records_but_not_what_was_typed_and_deletes_drafts(
 
 
 def test_signups_with_claims_survive_the_participation_erase(make_claim, resident, commissioner):
+    # Decided, so nothing stops the erasing (an approved claim would: it is still owed).
     make_claim(
         resident,
-        status=Claim.Status.APPROVED,
+        status=Claim.Status.REJECTED,
         reviewer=commissioner,
         signup=SignUpFactory(resident=resident),
     )
@@ -176,6 +177,8 @@ def test_erasing_strips_why_a_payment_did_not_go_through(make_claim, resident, c
     item = services.take_out_of_run(
         run, claim, by=commissioner, reason="Bank returned it: Rita's old account"
     )
+    # Settled, so nothing stops the erasing: the approval is withdrawn.
+    services.withdraw_approval(claim, by=commissioner, reason="Paid by cheque instead")
 
     account_privacy.erase(resident)
 

@@ -1,0 +1,190 @@
+"""Erasing an account against a colleague handing the person a session or a project at the same
+moment, on real PostgreSQL. The pages check what stops erasing (privacy.erasure_blockers)
+before the transaction that erases; `privacy.erase` locks the person's row and checks again.
+Whichever comes first, either the hand-over is refused (the person is no longer staff) or the
+erasure is (they now run something), and nobody is left running a session or owning a project
+with an erased account.
+
+Each test makes the two overlap in the order that races (tests.hub.test_handing_over_concurrency
+.InTurn): the first checks, the second runs while the first has yet to save (until it has
+finished, or waits for a lock the first holds), then the first saves."""
+
+from datetime import timedelta
+
+import pytest
+from auditlog.models import LogEntry
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from coprod_hub.users import privacy
+from coprod_hub.users.models import User
+from coprod_hub.users.roles import Role
+from participation import services as participation
+from participation.models import Opportunity
+from projects import services as projects
+from projects.models import Project
+from tests.concurrency import run_at_once
+from tests.factories import PASSWORD, OpportunityFactory, ProjectFactory, SignUpFactory, UserFactory
+from tests.hub.test_handing_over_concurrency import NOT_AN_OWNER, NOT_STAFF, InTurn
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def leaving(db):
+    """Staff whose account is being erased, at their request."""
+    return UserFactory(display_name="Lee Leaving", roles=[Role.STAFF])
+
+
+def _session_people_booked(runner):
+    """A session standing alone, still to come, with someone booked: erasing whoever runs it
+    would leave them with nobody to run it (participation.privacy.sessions_to_hand_over)."""
+    session = OpportunityFactory(
+        title="Carers' cuppa",
+        created_by=runner,
+        status=Opportunity.Status.PUBLISHED,
+        starts_at=timezone.now() + timedelta(days=9),
+    )
+    SignUpFactory(opportunity=session)
+    return session
+
+
+def _pause_erasing(turns, *, on_the_form=False):
+    """Pause the erasure after its check: the one on the page, before the transaction that
+    erases (`on_the_form`), or the one in `privacy.erase`, under the lock."""
+    check = privacy.erasure_blockers
+    paused = turns.paused(check)
+
+    def erasure_blockers(user):
+        if connection.in_atomic_block != on_the_form:
+            return paused(user)
+        return check(user)
+
+    return erasure_blockers
+
+
+def _erased(person) -> bool:
+    return not User.objects.get(pk=person.pk).is_active
+
+
+def _trail_says_erased(person) -> bool:
+    return any(
+        "erased" in (changes or {})
+        for changes in LogEntry.objects.get_for_object(person).values_list("changes", flat=True)
+    )
+
+
+@pytest.mark.parametrize("first", ["erasing, checked on the form", "erasing", "hand-over"])
+def test_a_person_handed_a_session_as_they_delete_their_account_is_never_erased_running_it(
+    monkeypatch, staff, leaving, first
+):
+    session = _session_people_booked(staff)
+    page = Client()
+    page.force_login(leaving)
+    turns = InTurn()
+    if first == "hand-over":
+        monkeypatch.setattr(
+            participation, "lock_and_check_staff", turns.paused(participation.lock_and_check_staff)
+        )
+    else:
+        on_the_form = first == "erasing, checked on the form"
+        monkeypatch.setattr(
+            privacy, "erasure_blockers", _pause_erasing(turns, on_the_form=on_the_form)
+        )
+
+    def erase():
+        return page.post(reverse("my_data_erase"), {"password": PASSWORD, "confirm": "on"})
+
+    def hand_over():
+        return participation.hand_over_opportunity(
+            Opportunity.objects.get(pk=session.pk), to=leaving, by=staff
+        )
+
+    if first == "hand-over":
+        (handed, erasing), errors = run_at_once([hand_over, turns.second(erase)])
+    else:
+        (erasing, handed), errors = run_at_once([erase, turns.second(hand_over)])
+
+    runner = Opportunity.objects.get(pk=session.pk).created_by
+    if first == "erasing":
+        # The hand-over waited for the erasure, then found them no longer staff.
+        assert erasing.status_code == 302
+        assert len(errors) == 1 and NOT_STAFF in str(errors[0])
+        assert (runner, _erased(leaving), _trail_says_erased(leaving)) == (staff, True, True)
+    else:
+        # The hand-over was saved before the erasure looked again, under the lock.
+        assert errors == [] and handed is not None
+        assert erasing.status_code == 200
+        assert "There is a problem" in erasing.text
+        assert "You run a session still to come that people have booked" in erasing.text
+        assert "“Carers&#x27; cuppa”" in erasing.text
+        assert (runner, _erased(leaving), _trail_says_erased(leaving)) == (leaving, False, False)
+        assert User.objects.get(pk=leaving.pk).has_role(Role.STAFF)
+
+
+def _hand_over(thing, *, to, by):
+    if isinstance(thing, Project):
+        return projects.update_project(Project.objects.get(pk=thing.pk), by=by, owner=to)
+    return participation.hand_over_opportunity(Opportunity.objects.get(pk=thing.pk), to=to, by=by)
+
+
+def _who_runs(thing):
+    if isinstance(thing, Project):
+        return Project.objects.get(pk=thing.pk).owner
+    return Opportunity.objects.get(pk=thing.pk).created_by
+
+
+@pytest.mark.parametrize("handed", ["session", "project"])
+@pytest.mark.parametrize("first", ["erasing", "hand-over"])
+def test_an_admin_never_erases_someone_as_they_are_handed_something_to_run(
+    monkeypatch, admin_user, staff, leaving, handed, first
+):
+    if handed == "session":
+        thing, module, refusal = _session_people_booked(staff), participation, NOT_STAFF
+    else:
+        thing = ProjectFactory(title="Day services review", owner=staff)
+        module, refusal = projects, NOT_AN_OWNER
+    page = Client()
+    page.force_login(admin_user)
+    turns = InTurn()
+    if first == "hand-over":
+        monkeypatch.setattr(
+            module, "lock_and_check_staff", turns.paused(module.lock_and_check_staff)
+        )
+    else:
+        monkeypatch.setattr(privacy, "erasure_blockers", _pause_erasing(turns))
+
+    def erase():
+        return page.post(
+            reverse("admin:users_user_changelist"),
+            {"action": "erase_data", "_selected_action": [leaving.pk], "post": "yes"},
+            follow=True,
+        )
+
+    def hand_over():
+        return _hand_over(thing, to=leaving, by=staff)
+
+    if first == "hand-over":
+        (_, erasing), errors = run_at_once([hand_over, turns.second(erase)])
+    else:
+        (erasing, _), errors = run_at_once([erase, turns.second(hand_over)])
+
+    if first == "erasing":
+        assert "Erased the personal data of 1 person(s)." in erasing.text
+        assert len(errors) == 1 and refusal in str(errors[0])
+        assert (_who_runs(thing), _erased(leaving), _trail_says_erased(leaving)) == (
+            staff,
+            True,
+            True,
+        )
+    else:
+        assert errors == []
+        assert "Not erased Lee Leaving" in erasing.text
+        assert "Erased the personal data of 0 person(s)." in erasing.text
+        assert (_who_runs(thing), _erased(leaving), _trail_says_erased(leaving)) == (
+            leaving,
+            False,
+            False,
+        )
