@@ -613,6 +613,8 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
         if _survey_total(locked) != total and locked.survey_responses.exists():
             raise ParticipationError(ANSWERED_SESSION_IS_FIXED)
         _check_opportunity(locked)
+        if project_before and not locked.project_id:
+            _someone_runs_it_out_of_its_project(locked, by=by)
         # People added on the day (record_walk_in) came without booking: correcting a session
         # afterwards must not ask for more places than were ever booked.
         held = locked.signups.holding_place().filter(added_on_the_day=False).count()
@@ -654,6 +656,29 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             )
         _offer_free_places(locked, now)
         return locked
+
+
+def _someone_runs_it_out_of_its_project(opportunity, *, by) -> None:
+    """Taken out of its project, a session is run by whoever its `created_by` names (they added
+    it), as for any session standing alone; in the project its owner and team ran it, and
+    nobody needed to check that person was still staff. If they no longer are (their role
+    taken away, or their account closed or erased), whoever moves it runs it instead.
+
+    Given to whoever moves it, rather than refused: they are staff, they took it out of the
+    project so they answer for it, and the form cannot ask who runs it (a session in a project
+    has no "Who runs this session" until saved standing alone), so a refusal would leave no
+    way to move it. They are told, and can hand it to a colleague from its form afterwards.
+    Their row and the creator's are locked and read afresh (handing_over): an administrator
+    may be taking either one's staff role away at this moment."""
+    if lock_and_check_staff(opportunity.created_by):
+        return
+    if not lock_and_check_staff(by):
+        raise ParticipationError(
+            f"{opportunity.created_by} cannot run sessions any more, nor can you, as you are "
+            "not a member of staff, so the session cannot leave its project. Ask a member "
+            "of staff to move it."
+        )
+    opportunity.created_by = by
 
 
 def fee_correction_plan(opportunity, *, by, **fields):

@@ -223,10 +223,20 @@ def edit(request, pk):
         except services.ParticipationError as error:
             form.add_error(error.field, str(error))
         else:
+            done = "Your changes have been saved."
+            # `opportunity` keeps who ran it before: the form does not change its runner.
+            ran_it = opportunity.created_by_id
+            if not form.hand_to() and saved.created_by_id == request.user.pk != ran_it:
+                # Taken out of its project, and whoever added it can no longer run it
+                # (services.update_opportunity): the person who moved it runs it now.
+                done += (
+                    f" You run it now, as {opportunity.created_by} can no longer run sessions. "
+                    "To give it to a colleague, choose who runs it in its details."
+                )
             return _after_saving(
                 request,
                 saved,
-                "Your changes have been saved.",
+                done,
                 handed_over=f"Your changes have been saved. {saved.created_by} runs "
                 f"{saved.title} now.",
             )

@@ -328,3 +328,51 @@ def test_two_admins_cannot_take_the_role_from_both_commissioners_who_may_decide_
     assert _has(second_commissioner, Role.COMMISSIONER)
     # The commissioner left with the role may still decide it.
     assert review_block_reason(Claim.objects.get(pk=claim.pk), second_commissioner) is None
+
+
+@pytest.mark.parametrize("first", ["admin", "moving"])
+def test_a_session_moved_out_of_its_project_is_never_left_with_someone_losing_the_staff_role(
+    monkeypatch, admin, staff, leaving, first
+):
+    """Out of its project, the session is run by whoever added it (participation.services.
+    update_opportunity), if they are still staff; if not, by whoever moved it."""
+    project = ProjectFactory(owner=staff, status=Project.Status.ACTIVE)
+    session = OpportunityFactory(
+        project=project, created_by=leaving, starts_at=timezone.now() + timedelta(days=9)
+    )
+    turns = InTurn()
+    if first == "admin":
+        monkeypatch.setattr(
+            users_admin, "still_to_hand_over", turns.paused(users_admin.still_to_hand_over)
+        )
+    else:
+        monkeypatch.setattr(
+            participation, "lock_and_check_staff", turns.paused(participation.lock_and_check_staff)
+        )
+
+    results, errors = run_at_once(
+        _in_order(
+            first,
+            turns,
+            admin_side=lambda: _take_roles(admin, leaving, [Role.RESIDENT]),
+            other_side=lambda: participation.update_opportunity(
+                Opportunity.objects.get(pk=session.pk),
+                by=staff,
+                project=None,
+                topic=project.service_area,
+                level="service",
+                step=5,
+                not_coproduction_reason="The council decides; we want carers' views first.",
+            ),
+        )
+    )
+
+    assert errors == [] and results[1] is not None
+    moved = Opportunity.objects.get(pk=session.pk)
+    assert moved.project is None
+    if first == "admin":
+        assert results[0].status_code == 302
+        assert (moved.created_by, _has(leaving, Role.STAFF)) == (staff, False)
+    else:
+        assert results[0].status_code == 200 and STILL_RUNS in results[0].text
+        assert (moved.created_by, _has(leaving, Role.STAFF)) == (leaving, True)

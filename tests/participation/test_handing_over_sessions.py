@@ -360,3 +360,85 @@ def test_a_colleague_whose_staff_role_goes_as_the_form_is_sent_is_refused_on_the
     assert 'value="Carers&#x27; panel"' in response.text
     session.refresh_from_db()
     assert (session.title, session.created_by) == ("Carers' cuppa", staff)
+
+
+# Out of its project: whoever added it runs it, if they still can.
+
+
+def _moved_out_of_its_project(client, session, by):
+    client.force_login(by)
+    return client.post(
+        url("edit", session), form_data(title=session.title, project=""), follow=True
+    )
+
+
+def test_a_session_moved_out_of_its_project_is_run_by_whoever_added_it_while_they_are_staff(
+    client, staff, other_staff
+):
+    session = booked_session(other_staff, project=ProjectFactory(owner=staff))
+
+    response = _moved_out_of_its_project(client, session, staff)
+
+    session.refresh_from_db()
+    assert (session.project, session.created_by) == (None, other_staff)
+    saved = f"Your changes have been saved. Stella Staff runs {session.title} now."
+    assert escape(saved) in response.text
+
+
+@pytest.mark.parametrize("gone", ["staff role taken away", "account erased"])
+def test_a_session_moved_out_of_its_project_after_whoever_added_it_left_is_run_by_the_mover(
+    client, staff, gone
+):
+    """Not left with someone who cannot run it: nobody would see the people's access needs,
+    take the register or be reminded to."""
+    added_it = UserFactory(display_name="Gita Gone", roles=[Role.STAFF])
+    session = booked_session(added_it, project=ProjectFactory(owner=staff), title="Carers' cuppa")
+    if gone == "account erased":
+        privacy.erase(added_it)
+    else:
+        leaves(added_it)
+
+    response = _moved_out_of_its_project(client, session, staff)
+
+    session.refresh_from_db()
+    assert (session.project, session.created_by) == (None, staff)
+    name = "Erased person" if gone == "account erased" else "Gita Gone"
+    assert (
+        f"Your changes have been saved. You run it now, as {name} can no longer run sessions. "
+        "To give it to a colleague, choose who runs it in its details."
+    ) in response.text.replace("&#x27;", "'")
+    assert "Step-free access" in client.get(url("manage", session)).text
+    # The trail says who took it on, from whom.
+    changes = LogEntry.objects.get_for_object(session).filter(
+        action=LogEntry.Action.UPDATE, changes__has_key="created_by"
+    )
+    assert [(entry.actor, entry.changes["created_by"]) for entry in changes] == [
+        (staff, [added_it.pk, staff.pk])
+    ]
+
+
+def test_a_session_cannot_leave_its_project_if_nobody_left_could_run_it(staff):
+    """Whoever moves it may be losing their own staff role at that moment (handing_over)."""
+    added_it = UserFactory(display_name="Gita Gone", roles=[Role.STAFF])
+    project = ProjectFactory(owner=staff)
+    session = booked_session(added_it, project=project)
+    leaves(added_it)
+    leaves(staff)
+
+    with pytest.raises(services.ParticipationError) as refused:
+        services.update_opportunity(
+            session,
+            by=staff,
+            project=None,
+            topic=project.service_area,
+            level="service",
+            step=5,
+            not_coproduction_reason="The council decides; we want carers' views first.",
+        )
+
+    assert str(refused.value) == (
+        "Gita Gone cannot run sessions any more, nor can you, as you are not a member of "
+        "staff, so the session cannot leave its project. Ask a member of staff to move it."
+    )
+    session.refresh_from_db()
+    assert (session.project, session.created_by) == (project, added_it)
