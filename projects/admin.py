@@ -1,7 +1,12 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from coprod_hub.lib.admin import KeepsHistory, ViewOnly, choices_form
+from participation.templatetags.participation import day_and_clock
 
 from . import services
 from .ladder import ActivityType, Principle
@@ -36,20 +41,66 @@ class StepChangeInline(admin.TabularInline):
         return False
 
 
+def _still_going_ahead(refused: services.SessionsStillGoingAhead, project):
+    """The hub's refusal, with a link to each session's page, where it can be cancelled
+    (everyone booked or waiting is told why), and to the rest when there are more."""
+    listed = format_html_join(
+        ", ",
+        '<a href="{}">{}</a> ({})',
+        (
+            (
+                reverse("participation:manage", args=[session.pk]),
+                session.title,
+                day_and_clock(session.starts_at),
+            )
+            for session in refused.sessions
+        ),
+    )
+    more = refused.count - len(refused.sessions)
+    if more:
+        listed = format_html(
+            '{} and <a href="{}?{}">{} more {}</a>',
+            listed,
+            reverse("participation:staff_list"),
+            urlencode({"q": project.title}),
+            more,
+            "session" if more == 1 else "sessions",
+        )
+    return format_html("{}: {}.", str(refused), listed)
+
+
 class ProjectAdminForm(choices_form(Project, activity_types=ActivityType, principles=Principle)):
     def clean(self):
-        """The owner chosen is checked again under lock, as on the hub's form
-        (`services.check_owner_can_run`): the list of staff to choose from was read when the
-        page opened, and an administrator may be taking the owner's staff role away meanwhile.
+        """Checked again under the project's row lock, as on the hub's form
+        (`services.update_project`):
+        - the owner chosen (`services.check_owner_can_run`): the list of staff to choose from
+          was read when the page opened, and an administrator may be taking the owner's staff
+          role away meanwhile;
+        - closing: not while sessions still to come are going ahead
+          (`services.check_nothing_still_going_ahead`), or the project's page would say
+          "closed" beside sessions open for sign-up. Under the lock, as publishing a session
+          takes it too, so none is published between the check and the save.
         The admin validates and saves in one transaction, so the locks last until saved."""
         cleaned = super().clean()
         owner, status = cleaned.get("owner"), cleaned.get("status")
-        if owner is None or not status:
-            return cleaned
         if self.instance.pk:
             # The project's row first, then the owner's, as `services.update_project` locks
             # them: in the other order, each could wait for the other's lock (a deadlock).
-            list(Project.objects.select_for_update().filter(pk=self.instance.pk).values("pk"))
+            # Its status as saved, read under the lock: closing is checked, not saving again.
+            saved_status = (
+                Project.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+            closing = Project.Status.CLOSED
+            if status == closing and saved_status not in (None, closing):
+                try:
+                    services.check_nothing_still_going_ahead(self.instance)
+                except services.SessionsStillGoingAhead as refused:
+                    self.add_error("status", _still_going_ahead(refused, self.instance))
+        if owner is None or not status:
+            return cleaned
         try:
             services.check_owner_can_run(Project(owner=owner, status=status))
         except services.ProjectError as error:

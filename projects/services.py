@@ -151,7 +151,7 @@ def update_project(project, *, by, team=None, **data) -> Project:
             data.pop("slug", None)
         closed = Project.Status.CLOSED
         if data.get("status") == closed and locked.status != closed:
-            _check_nothing_still_going_ahead(locked)
+            check_nothing_still_going_ahead(locked)
         _apply(locked, data)
         contact_changes = {"contact_email", "contact_phone"} & data.keys()
         if contact_changes and locked.is_published and not locked.has_contact:
@@ -196,7 +196,7 @@ class SessionsStillGoingAhead(ProjectError):
         self.count = count
 
 
-def _check_nothing_still_going_ahead(project, now=None) -> None:
+def check_nothing_still_going_ahead(project, now=None) -> None:
     """A closed project no longer involves people, so it cannot close while any of its
     sessions still to come is going ahead (published, or closed to new sign-ups with people
     booked): its page would say "closed" beside sessions open for sign-up, and the people
@@ -207,7 +207,8 @@ def _check_nothing_still_going_ahead(project, now=None) -> None:
     and cannot be undone, so it is a decision about each session (one may be the last
     meeting, which should still go ahead before the project closes), made on its own page.
     Call it with the project's row locked: publishing a session locks it too
-    (participation.services.publish_opportunity), so one cannot slip in meanwhile."""
+    (participation.services.publish_opportunity), so one cannot slip in meanwhile. The
+    admin's project form checks it too (projects.admin.ProjectAdminForm)."""
     going_ahead = project.opportunities.filter(
         status__in=Opportunity.GOING_AHEAD, starts_at__gt=now or timezone.now()
     ).order_by("starts_at", "pk")
