@@ -45,6 +45,22 @@ EVIDENCE = {
 }
 
 
+# How often each answer comes up, against 1 for any answer not named: roughly the people of
+# a county council's area who draw on care and support. Without this every group would be
+# about equally small, and all of them hidden on the dashboard as fewer than 10 people.
+ANSWER_WEIGHTS = {
+    "age_band": {"under_18": 0, "18_24": 1, "25_34": 2, "35_44": 3, "45_54": 4, "55_64": 6,
+                 "65_74": 6, "75_84": 4, "85_over": 1, "prefer_not": 1},
+    "disability": {"yes": 12, "no": 6},
+    "ethnic_group": {"white": 20, "asian": 2, "black": 1, "mixed": 1},
+    "sex": {"female": 12, "male": 8},
+    "gender_same_as_birth": {"yes": 30},
+    "sexual_orientation": {"straight": 20, "gay_lesbian": 1, "bisexual": 1},
+    "religion": {"christian": 10, "none": 10, "muslim": 1},
+    "carer": {"yes": 9, "no": 9},
+}  # fmt: skip
+
+
 def _rating(rng, lean: float) -> int | None:
     """A believable answer: mostly agree, leaning up or down by project."""
     if rng.random() < 0.05:
@@ -69,7 +85,7 @@ def _seed_responses(limit, now) -> int:
             attendance=SignUp.Attendance.ATTENDED,
             opportunity__ends_at__lte=now,
         )
-        .select_related("opportunity")
+        .select_related("opportunity", "resident")
         .order_by("pk")[:limit]
     )
     invitations, responses = [], []
@@ -78,7 +94,8 @@ def _seed_responses(limit, now) -> int:
         invitations.append(
             SurveyInvitation(signup=signup, closes_at=ends_at + SURVEY_OPEN_FOR, created_at=ends_at)
         )
-        pick = random.Random(signup.pk)
+        # Seeded by what the sign-up is, not its id, so every fresh demo says the same.
+        pick = random.Random(f"{signup.opportunity.title}/{signup.resident.email}")
         if pick.random() < 0.35:
             continue  # not everyone answers
         lean = (signup.opportunity.project_id or 0) % 3 * 0.4 - 0.4
@@ -104,7 +121,7 @@ def _seed_we(now) -> int:
     quarters = [q.start for q in rateable_quarters(timezone.localdate(now))]
     quarters.append(quarter_floor(quarters[-1] - timedelta(days=1)))
     for project in Project.objects.exclude(evidenced_step=None).select_related("owner"):
-        pick = random.Random(project.pk)
+        pick = random.Random(project.slug)
         for quarter in quarters[1:]:  # the current quarter is left for teams to rate
             ratings = {key: min(5, 4 + (pick.random() < 0.5)) for key in WE_KEYS}
             evidence = {f"{key}_evidence": EVIDENCE[key] for key in WE_KEYS}
@@ -122,13 +139,16 @@ def _seed_equality(limit, now) -> int:
     people = User.objects.filter(signups__isnull=False).distinct().order_by("pk")[:limit]
     records = []
     for person in people:
-        pick = random.Random(person.pk * 7919)
-        if pick.random() < 0.3:
+        pick = random.Random(person.email)
+        if pick.random() < 0.2:
             continue  # most, not all, answer
         answers = {}
         for question in QUESTIONS:
             values = [value for value, _ in question.choices.choices]
-            answers[question.field] = "" if pick.random() < 0.1 else pick.choice(values)
+            weights = [ANSWER_WEIGHTS.get(question.field, {}).get(v, 1) for v in values]
+            answers[question.field] = (
+                "" if pick.random() < 0.05 else pick.choices(values, weights)[0]
+            )
         # Answered a year ago: the dashboard counts answers given before this quarter.
         records.append(
             EqualityMonitoring(person=person, updated_at=now - timedelta(days=365), **answers)
@@ -140,9 +160,13 @@ def _seed_equality(limit, now) -> int:
 def seed(*, scale, log):
     now = timezone.now()
     limit = LIMITS.get(scale, LIMITS["small"])
-    responses = _seed_responses(limit, now)
+    # Counted before and after: a second run finds its rows there and adds none.
+    before = SurveyResponse.objects.count(), EqualityMonitoring.objects.count()
+    _seed_responses(limit, now)
     assessments = _seed_we(now)
-    equality = _seed_equality(limit, now)
+    _seed_equality(limit, now)
+    responses = SurveyResponse.objects.count() - before[0]
+    equality = EqualityMonitoring.objects.count() - before[1]
     log(
         f"Insight: {responses} survey answers, {assessments} new \u201cWe\u201d ratings, "
         f"{equality} people with equality answers."
