@@ -15,6 +15,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from coprod_hub.lib.working_days import WorkingDays
 from coprod_hub.users.demo import demo_user
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
@@ -219,9 +220,9 @@ OPPORTUNITIES = [
     ("Home care quality visit: Riverside Care", K.OTHER, F.IN_PERSON, "hub",
      -5, 9, 6, 4, Fee.FULL_DAY, "home-care-quality-checks-by-experts-by-experience", None,
      "An expert-by-experience visit to a home care provider."),
-    ("Older people's forum: last month", K.MEETING, F.IN_PERSON, "church",
+    ("Older people's forum: latest meeting", K.MEETING, F.IN_PERSON, "church",
      -12, 14, 2, 30, Fee.NONE, None, "older-people",
-     "Last month's older people's forum."),
+     "The latest older people's forum, with tea and cake."),
     ("Autism strategy: first listening event", K.MEETING, F.ONLINE, None,
      -40, 14, 2, 25, Fee.PER_HOUR, "autism-strategy-for-the-next-five-years", None,
      "The first listening event for the autism strategy."),
@@ -313,7 +314,13 @@ HISTORY_SIZE = (16, 22)  # people at each session, fewest and most
 
 
 def _at(days, hour):
+    """`hour` o'clock about `days` from today, on a working day: council sessions are not held
+    at weekends or on bank holidays. Sessions to come move later to one, past ones earlier,
+    so each stays on its side of today."""
     day = timezone.localdate() + timedelta(days=days)
+    working = WorkingDays()
+    while day not in working:
+        day += timedelta(days=1 if days >= 0 else -1)
     return datetime.combine(day, time(hour, 0), tzinfo=UK)
 
 

@@ -315,7 +315,12 @@ def _mark_past_messages_sent(since):
         status=Message.Status.PENDING,
         channel__in=[Message.Channel.EMAIL, Message.Channel.SMS],
         created_at__lt=since,
-    ).update(status=Message.Status.SENT, sent_at=F("created_at"), next_attempt_at=F("created_at"))
+    ).update(
+        status=Message.Status.SENT,
+        attempts=1,
+        sent_at=F("created_at"),
+        next_attempt_at=F("created_at"),
+    )
 
 
 def seed(*, scale, log):

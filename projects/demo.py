@@ -443,8 +443,12 @@ def _create(spec, people, areas, log):
         )
         Update.objects.filter(pk=update.pk).update(posted_at=_ago(days))
     oldest = max([days for days, *_ in spec["steps"]] + [30])
+    # Last changed when its step was last recorded or it was made, not when it was seeded.
+    latest = min([days for days, *_ in spec["steps"]] or [oldest + 14])
     Project.objects.filter(pk=project.pk).update(
-        is_published=spec.get("published", True), created_at=_ago(oldest + 14)
+        is_published=spec.get("published", True),
+        created_at=_ago(oldest + 14),
+        updated_at=_ago(latest),
     )
     log(f"  project: {project.title}")
 

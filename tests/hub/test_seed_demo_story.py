@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from coprod_hub.celery import app as celery_app
+from coprod_hub.lib.working_days import WorkingDays
 from insight.models import SurveyResponse
 from notifications.models import Message
 from participation.models import Opportunity, SignUp
@@ -77,6 +78,7 @@ def test_no_message_is_sent_in_the_future_or_before_what_it_is_about(seeded):
     for message in messages:
         # Messages about the demo's past were sent then: seeding sends none of them today.
         assert message.status == Message.Status.SENT, message.kind
+        assert message.attempts == 1
         assert message.sent_at <= seeded
         event = events[int(message.event_key.split(":")[1])]
         assert event.created_at <= message.sent_at < event.created_at + timedelta(minutes=1)
@@ -115,6 +117,17 @@ def test_every_projects_sessions_fall_within_its_dates(seeded):
                 assert day <= project.end_date, (project.title, opportunity.title)
     closed = Project.objects.filter(status=Project.Status.CLOSED)
     assert all(p.end_date and p.end_date < timezone.localdate(seeded) for p in closed)
+
+
+def test_sessions_are_on_working_days_and_projects_were_last_changed_before_today(seeded):
+    working = WorkingDays()
+    for opportunity in Opportunity.objects.all():
+        assert opportunity.starts_at in working, opportunity.title
+    for project in Project.objects.all():
+        assert project.created_at <= project.updated_at < seeded - timedelta(days=7)
+        if project.step_recorded_at:
+            gap = abs(project.updated_at - project.step_recorded_at)
+            assert gap < timedelta(minutes=1), project.title
 
 
 def test_the_insight_page_has_outcomes_budgets_and_equality_to_show(seeded, client):
