@@ -90,7 +90,7 @@ PROJECTS = [
             "and council staff is redesigning how breaks are offered, booked and paid for. "
             "Carers share every decision and will help run and check the new service."
         ),
-        "steps": [(210, 7, answers(), "")],
+        "steps": [(400, 7, answers(), "")],
         "updates": [
             (
                 120,
@@ -151,7 +151,7 @@ PROJECTS = [
         # Moved down the ladder after a budget decision took back the final say.
         "steps": [
             (
-                300,
+                350,
                 6,
                 answers(first_involved=F.OPTIONS_DRAFTED),
                 "People joined once the service outline had been agreed with the NHS, so they "
@@ -193,7 +193,7 @@ PROJECTS = [
             "People with a learning disability and family carers co-chair the board that sets "
             "the council's priorities for learning disability services. Papers are in easy read."
         ),
-        "steps": [(400, 7, answers(), "")],
+        "steps": [(450, 7, answers(), "")],
         "updates": [
             (
                 20,
@@ -240,7 +240,7 @@ PROJECTS = [
         ),
         "steps": [
             (
-                160,
+                250,
                 6,
                 answers(first_involved=F.OPTIONS_DRAFTED),
                 "The contract had to start by October, so people joined when the outline was "

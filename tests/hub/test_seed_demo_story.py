@@ -109,6 +109,10 @@ def test_places_were_booked_before_the_session_and_published_before_that(seeded)
 
 
 def test_every_projects_sessions_fall_within_its_dates(seeded):
+    for project in Project.objects.all():
+        for opportunity in project.opportunities.all():
+            # Put on the hub after the project it belongs to was.
+            assert project.created_at < opportunity.created_at, opportunity.title
     for project in Project.objects.exclude(start_date=None):
         for opportunity in project.opportunities.all():
             day = timezone.localdate(opportunity.starts_at)
