@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from coprod_hub.lib.demo_clock import demo_clock
+from coprod_hub.lib.working_days import WorkingDays
 from coprod_hub.users.models import User
 from notifications.models import Message
 from participation.demo import HISTORY
@@ -61,7 +62,8 @@ EXPENSE_RULES = {
 # Each demo claim's story, in days before today: (resident email, the state it is left in,
 # days since it was sent (None: never sent), days since a commissioner decided it). Between
 # them every state appears, and the queue shows its flags. The paid ones went in the payment
-# run made RUN_MADE days ago and paid PAID_ON days ago, so they took 19 and 26 days to pay.
+# run made RUN_MADE days ago and paid PAID_ON days ago (or the working days before), so they
+# took 19 and 26 days to pay, or a day or two more.
 # Every claim is for a session at least SESSIONS_BEFORE days ago, so each was sent after the
 # session it is for, and decided after it was sent.
 DEMO_CLAIMS = [
@@ -130,6 +132,15 @@ def _paying_past_opportunities(now):
         .exclude(status=Opportunity.Status.CANCELLED)
         .order_by("-starts_at", "pk")
     )
+
+
+def _working_day(day, *, back=False):
+    """`day`, or the nearest working day after it (before it, with `back`): finance makes
+    and pays runs on working days."""
+    working = WorkingDays()
+    while day not in working:
+        day += timedelta(days=-1 if back else 1)
+    return day
 
 
 def _moment(days_ago, hour, now):
@@ -299,11 +310,11 @@ def _history_claims(commissioner, now) -> int:
                 continue  # the policy pays nothing for it
             made += 1
         # After the last of its claims was approved (at most 15 days after the session).
-        run_made = timezone.localdate(now) - timedelta(days=held - 16)
+        run_made = _working_day(timezone.localdate(now) - timedelta(days=held - 16))
         _pay_run(
             commissioner,
             timezone.make_aware(datetime.combine(run_made, time(10, 0))),
-            run_made + timedelta(days=pick.randint(2, 6)),
+            _working_day(run_made + timedelta(days=pick.randint(2, 6))),
         )
     return made
 
@@ -342,11 +353,13 @@ def seed(*, scale, log):
     # afterwards wait for the next run, as they would in real life.
     paid = {Claim.Status.PAID}
     made += _make_claims(plan, commissioner=commissioner, now=now, log=log, states=paid)
-    if not PaymentRun.objects.filter(created_at__gte=_moment(RUN_MADE, 0, now)).exists():
+    today = timezone.localdate(now)
+    run_made = _working_day(today - timedelta(days=RUN_MADE), back=True)
+    if not PaymentRun.objects.filter(created_at__date__gte=run_made).exists():
         _pay_run(
             commissioner,
-            _moment(RUN_MADE, 10, now),
-            timezone.localdate(now) - timedelta(days=PAID_ON),
+            timezone.make_aware(datetime.combine(run_made, time(10, 0))),
+            _working_day(today - timedelta(days=PAID_ON), back=True),
         )
     others = set(Claim.Status) - paid
     made += _make_claims(plan, commissioner=commissioner, now=now, log=log, states=others)

@@ -64,7 +64,9 @@ def test_each_claim_happens_in_order_after_its_session(seeded):
 
 
 def test_paid_claims_were_approved_before_their_payment_run_was_made(seeded):
+    working = WorkingDays()
     for run in PaymentRun.objects.prefetch_related("claims"):
+        assert run.created_at in working and run.paid_on in working, run.reference
         assert run.created_at <= run.confirmed_at <= seeded
         assert timezone.localdate(run.created_at) <= run.paid_on
         for claim in run.claims.all():
