@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from participation.models import SignUp
+from projects.ladder import Step
 from projects.models import Project
 
 from .equality import QUESTIONS
@@ -30,12 +31,15 @@ COMMENTS = [
     "People were kind. I did not feel rushed.",
     "I still do not know what happened after the last meeting.",
     "My expenses took a long time to come through.",
-    "Felt like the decision was already made before we arrived.",
-    "Really good session, the easy read version helped a lot.",
     "",
     "",
     "",
 ]
+# Comments that fit only some sessions, so that none contradicts what the session was.
+EASY_READ = "Really good session, the easy read version helped a lot."
+EASY_READ_PROJECTS = {"learning-disability-partnership-board"}
+# Only where the council keeps the final say (engagement or below), never on co-production.
+DECIDED_ALREADY = "Felt like the decision was already made before we arrived."
 
 EVIDENCE = {
     "equal_partners": "People with lived experience co-chair the group and set the agenda.",
@@ -59,6 +63,17 @@ ANSWER_WEIGHTS = {
     "religion": {"christian": 10, "none": 10, "muslim": 1},
     "carer": {"yes": 9, "no": 9},
 }  # fmt: skip
+
+
+def _comments_for(opportunity) -> list[str]:
+    comments = list(COMMENTS)
+    project = opportunity.project
+    if project and project.slug in EASY_READ_PROJECTS:
+        comments.append(EASY_READ)
+    step = project.public_step if project else opportunity.step
+    if step is not None and step <= Step.ENGAGEMENT:
+        comments.append(DECIDED_ALREADY)
+    return comments
 
 
 def _rating(rng, lean: float) -> int | None:
@@ -85,7 +100,7 @@ def _seed_responses(limit, now) -> int:
             attendance=SignUp.Attendance.ATTENDED,
             opportunity__ends_at__lte=now,
         )
-        .select_related("opportunity", "resident")
+        .select_related("opportunity__project", "resident")
         .order_by("pk")[:limit]
     )
     invitations, responses = [], []
@@ -104,7 +119,7 @@ def _seed_responses(limit, now) -> int:
             SurveyResponse(
                 signup=signup,
                 opportunity_id=signup.opportunity_id,
-                comment=pick.choice(COMMENTS),
+                comment=pick.choice(_comments_for(signup.opportunity)),
                 submitted_at=answered_at,
                 updated_at=answered_at,
                 **_answers(pick, lean),

@@ -157,6 +157,19 @@ def test_the_insight_page_has_outcomes_budgets_and_equality_to_show(seeded, clie
     assert "are still within its 6 weeks" not in page
 
 
+def test_no_survey_comment_contradicts_the_session_it_is_about(seeded):
+    from insight import demo as insight_demo
+
+    answers = SurveyResponse.objects.select_related("opportunity__project")
+    decided = answers.filter(comment=insight_demo.DECIDED_ALREADY)
+    assert decided.exists()
+    for answer in decided:
+        step = answer.opportunity.effective_step
+        assert step <= 5, answer.opportunity.title  # never said of co-design or co-production
+    for answer in answers.filter(comment=insight_demo.EASY_READ):
+        assert answer.opportunity.project.slug in insight_demo.EASY_READ_PROJECTS
+
+
 def test_running_it_again_changes_nothing(seeded):
     def snapshot():
         return (
