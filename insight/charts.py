@@ -45,6 +45,8 @@ class BarChart:
     description: str
     items: list[Item]
     max_value: float | None = None  # e.g. 100 for percentages; else the largest value
+    # Shown instead of a chart with no bars: say why, where the reason is known.
+    empty_text: str = "Nothing to chart yet for these filters."
     height: int = field(default=0, init=False)
 
     def __post_init__(self):
@@ -76,12 +78,15 @@ class BarChart:
         self.height = max(y, 1)
 
 
-def single_series(slug, title, description, rows, *, max_value=None) -> BarChart:
+def single_series(slug, title, description, rows, *, max_value=None, empty_text=None) -> BarChart:
     """rows: (label, value, display) tuples; one bar per label."""
-    return BarChart(
+    chart = BarChart(
         slug=slug,
         title=title,
         description=description,
         items=[Item(label, [Bar("", value or 0, display)]) for label, value, display in rows],
         max_value=max_value,
     )
+    if empty_text:
+        chart.empty_text = empty_text
+    return chart

@@ -11,9 +11,13 @@ import random
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from coprod_hub.lib.working_days import WorkingDays
 from coprod_hub.users.demo import demo_user
+from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from projects.ladder import Level, Step
 from projects.models import Project, ServiceArea
@@ -139,10 +143,10 @@ OPPORTUNITIES = [
      "town_hall", 30, 9, 7, 3, Fee.FULL_DAY, "direct-payments-support-service", None,
      "Sit on the panel that chooses the new support provider. Full training given."),
     ("Autism strategy: listening event", K.MEETING, F.HYBRID, "library",
-     14, 14, 2, 25, Fee.NONE, "autism-strategy-2026-to-2031", None,
+     14, 14, 2, 25, Fee.NONE, "autism-strategy-for-the-next-five-years", None,
      "Tell us what should be in the new autism strategy. Quiet room and breaks available."),
     ("Autism strategy: online survey", K.SURVEY, F.ONLINE, None,
-     40, 9, 1, 500, Fee.NONE, "autism-strategy-2026-to-2031", None,
+     40, 9, 1, 500, Fee.NONE, "autism-strategy-for-the-next-five-years", None,
      "Short survey with a picture version. You can stop and come back to it."),
     ("Care home visiting: families' panel", K.PANEL, F.IN_PERSON, "church",
      8, 15, 2, 10, Fee.PER_HOUR, "care-home-visiting-guidance-for-families", None,
@@ -195,7 +199,7 @@ OPPORTUNITIES = [
      4, 19, 2, 4, Fee.PER_HOUR, None, "carers",
      "An evening workshop for working carers about the next carers' strategy."),
     ("Autism-friendly spaces walkabout", K.OTHER, F.IN_PERSON, "hub",
-     2, 11, 2, 4, Fee.PER_HOUR, "autism-strategy-2026-to-2031", None,
+     2, 11, 2, 4, Fee.PER_HOUR, "autism-strategy-for-the-next-five-years", None,
      "Walk round the Community Hub and tell us what makes it calm or stressful."),
     ("Mental health crisis card: test the design", K.WORKSHOP, F.HYBRID, "library",
      17, 14, 2, 6, Fee.PER_HOUR, "mental-health-day-opportunities", None,
@@ -207,20 +211,20 @@ OPPORTUNITIES = [
     ("Charging letters: first reading", K.READING_GROUP, F.IN_PERSON, "library",
      -14, 13, 2, 10, Fee.PER_HOUR, "adult-social-care-charging-policy-review", None,
      "We read the old charging letters together and listed what confused people."),
-    ("Learning disability board: spring meeting", K.PANEL, F.IN_PERSON, "town_hall",
+    ("Learning disability board: latest meeting", K.PANEL, F.IN_PERSON, "town_hall",
      -30, 10, 3, 20, Fee.HALF_DAY, "learning-disability-partnership-board", None,
-     "The spring meeting of the partnership board."),
+     "The latest meeting of the partnership board."),
     ("Direct payments coffee morning", K.DROP_IN, F.IN_PERSON, "cafe",
      -9, 10, 2, 20, Fee.NONE, "direct-payments-support-service", None,
      "An informal chat about direct payments support."),
     ("Home care quality visit: Riverside Care", K.OTHER, F.IN_PERSON, "hub",
      -5, 9, 6, 4, Fee.FULL_DAY, "home-care-quality-checks-by-experts-by-experience", None,
      "An expert-by-experience visit to a home care provider."),
-    ("Older people's forum: last month", K.MEETING, F.IN_PERSON, "church",
+    ("Older people's forum: latest meeting", K.MEETING, F.IN_PERSON, "church",
      -12, 14, 2, 30, Fee.NONE, None, "older-people",
-     "Last month's older people's forum."),
+     "The latest older people's forum, with tea and cake."),
     ("Autism strategy: first listening event", K.MEETING, F.ONLINE, None,
-     -40, 14, 2, 25, Fee.PER_HOUR, "autism-strategy-2026-to-2031", None,
+     -40, 14, 2, 25, Fee.PER_HOUR, "autism-strategy-for-the-next-five-years", None,
      "The first listening event for the autism strategy."),
     ("Leaving hospital: phone interviews", K.INTERVIEW, F.PHONE, None,
      -3, 11, 1, 6, Fee.PER_ACTIVITY, "leaving-hospital-what-happens-next", None,
@@ -262,8 +266,61 @@ EXTRA_RESIDENTS = [
 ]
 
 
+# A year and more of sessions held before the ones above, so the insight pages have history
+# to show: people coming back, survey answers for whole quarters (results show only once a
+# quarter's surveys have closed, and only for groups of 10 or more), "we said, we did"
+# follow-ups and payments over time. Each is a (title, kind, format, venue, days ago, hour,
+# hours long, fee, project slug); all are full-size groups, attended by the people below.
+# fmt: off
+HISTORY = [
+    ("Carers' short breaks: what gets in the way?", K.FOCUS_GROUP, F.IN_PERSON, "hub",
+     70, 10, 2, Fee.PER_HOUR, "carers-short-breaks-redesign"),
+    ("Carers' short breaks: booking ideas workshop", K.WORKSHOP, F.IN_PERSON, "library",
+     160, 10, 3, Fee.HALF_DAY, "carers-short-breaks-redesign"),
+    ("Carers' short breaks: first listening day", K.MEETING, F.HYBRID, "hub",
+     250, 13, 2, Fee.PER_HOUR, "carers-short-breaks-redesign"),
+    ("Carers' short breaks: getting started", K.MEETING, F.IN_PERSON, "church",
+     340, 14, 2, Fee.PER_HOUR, "carers-short-breaks-redesign"),
+    ("Learning disability board: bus passes and travel", K.PANEL, F.IN_PERSON, "town_hall",
+     95, 10, 3, Fee.HALF_DAY, "learning-disability-partnership-board"),
+    ("Learning disability board: priorities for the year", K.PANEL, F.IN_PERSON, "town_hall",
+     185, 10, 3, Fee.HALF_DAY, "learning-disability-partnership-board"),
+    ("Learning disability board: easy read papers", K.PANEL, F.IN_PERSON, "town_hall",
+     275, 10, 3, Fee.HALF_DAY, "learning-disability-partnership-board"),
+    ("Learning disability board: day services update", K.PANEL, F.IN_PERSON, "town_hall",
+     390, 10, 3, Fee.HALF_DAY, "learning-disability-partnership-board"),
+    ("Mental health day opportunities: what a good week looks like", K.WORKSHOP, F.IN_PERSON,
+     "day_centre", 110, 11, 2, Fee.PER_HOUR, "mental-health-day-opportunities"),
+    ("Mental health day opportunities: art and walking groups", K.FOCUS_GROUP, F.IN_PERSON,
+     "day_centre", 200, 11, 2, Fee.PER_HOUR, "mental-health-day-opportunities"),
+    ("Mental health day opportunities: peer support review", K.MEETING, F.IN_PERSON,
+     "day_centre", 290, 11, 2, Fee.PER_HOUR, "mental-health-day-opportunities"),
+    ("Direct payments: what support helps?", K.FOCUS_GROUP, F.ONLINE, None,
+     125, 18, 2, Fee.PER_HOUR, "direct-payments-support-service"),
+    ("Direct payments: designing the support service", K.WORKSHOP, F.IN_PERSON, "hub",
+     215, 10, 3, Fee.HALF_DAY, "direct-payments-support-service"),
+]
+# fmt: on
+
+# People who came to those sessions. They never sign in, so they have no password: the demo
+# logins are the people in coprod_hub.users.demo and EXTRA_RESIDENTS above.
+FIRST_NAMES = [
+    "Aisha", "Bernard", "Carol", "Dev", "Edith", "Femi", "Gwen", "Hamza", "Irene", "Jack",
+    "Kiran", "Linda", "Mohammed", "Nora", "Owen", "Pauline", "Rashid", "Sandra", "Terry",
+    "Una", "Victor", "Wendy", "Yusuf", "Zofia", "Alan", "Beth", "Colin", "Dorothy",
+]  # fmt: skip
+LAST_NAMES = ["Ahmed", "Baker", "Collins", "Dunn", "Ellis", "Fox", "Green", "Hall", "Iqbal"]
+HISTORY_SIZE = (16, 22)  # people at each session, fewest and most
+
+
 def _at(days, hour):
+    """`hour` o'clock about `days` from today, on a working day: council sessions are not held
+    at weekends or on bank holidays. Sessions to come move later to one, past ones earlier,
+    so each stays on its side of today."""
     day = timezone.localdate() + timedelta(days=days)
+    working = WorkingDays()
+    while day not in working:
+        day += timedelta(days=1 if days >= 0 else -1)
     return datetime.combine(day, time(hour, 0), tzinfo=UK)
 
 
@@ -319,6 +376,92 @@ def _hold_a_place_for(resident, now):
         SignUp.objects.filter(pk=first.pk).update(
             status=SignUp.Status.OFFERED, offer_expires_at=opportunity.offer_expiry(now)
         )
+
+
+def _crowd():
+    """The people who came to the sessions in HISTORY, made once."""
+    names = [f"{first} {LAST_NAMES[n % len(LAST_NAMES)]}" for n, first in enumerate(FIRST_NAMES)]
+    emails = [name.lower().replace(" ", ".") + "@example.org" for name in names]
+    people = {user.email: user for user in User.objects.filter(email__in=emails)}
+    group, _ = Group.objects.get_or_create(name=str(Role.RESIDENT))
+    for name, email in zip(names, emails, strict=True):
+        if email not in people:
+            user = User(email=email, display_name=name)
+            user.set_unusable_password()
+            user.save()
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            user.groups.add(group)
+            people[email] = user
+    return [people[email] for email in emails]
+
+
+def _published_at(starts_at, now):
+    # Published a month ahead, as the council does, and never after the day it was seeded.
+    return min(starts_at - timedelta(days=28), now - timedelta(days=30))
+
+
+def _backdate_signups(opportunity):
+    """Places on a session were booked before it, not on the day the demo was seeded."""
+    booked = opportunity.published_at + timedelta(days=3)
+    SignUp.objects.filter(opportunity=opportunity, created_at__gt=booked).update(
+        created_at=booked, status_changed_at=booked
+    )
+
+
+def _seed_history(venues, projects, people, now, rng):
+    """Sessions from the last year and more, with their registers taken."""
+    made = 0
+    existing = set(Opportunity.objects.filter(ends_at__lt=now).values_list("title", flat=True))
+    for title, kind, format_, venue, days, hour, hours, fee, project_slug in HISTORY:
+        project = projects.get(project_slug)
+        if title in existing or project is None:
+            continue
+        starts_at = _at(-days, hour)
+        published_at = _published_at(starts_at, now)
+        opportunity = Opportunity.objects.create(
+            title=title,
+            description="A session from earlier in the project. Its register was taken.",
+            kind=kind,
+            format=format_,
+            venue=venues[venue] if venue else None,
+            online_details=ONLINE if format_ != F.IN_PERSON else "",
+            project=project,
+            topic=project.service_area,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=hours),
+            capacity=HISTORY_SIZE[1] + 4,  # room for one or two who came on the day
+            signup_deadline=starts_at - timedelta(days=1),
+            fee_basis=fee,
+            pays_expenses=True,
+            refreshments=format_ != F.ONLINE,
+            who_for="Anyone who lives in Anytown and draws on care and support, or cares "
+            "for someone who does.",
+            contact_name=str(project.owner),
+            contact_email=project.owner.email,
+            contact_phone="01632 960 000",
+            status=Opportunity.Status.CLOSED,
+            published_at=published_at,
+            created_by=project.owner,
+        )
+        Opportunity.objects.filter(pk=opportunity.pk).update(
+            created_at=published_at - timedelta(days=1)
+        )
+        came = rng.sample(people, k=rng.randint(*HISTORY_SIZE))
+        SignUp.objects.bulk_create(
+            SignUp(
+                opportunity=opportunity,
+                resident=person,
+                status=SignUp.Status.BOOKED,
+                attendance=SignUp.Attendance.ATTENDED,
+                attendance_recorded_at=opportunity.ends_at,
+                attendance_recorded_by=project.owner,
+            )
+            for person in came
+        )
+        opportunity.refresh_from_db()
+        _backdate_signups(opportunity)
+        made += 1
+    return made
 
 
 def seed(*, scale, log):
@@ -380,8 +523,11 @@ def seed(*, scale, log):
             contact_email=(project.owner if project else staff).email,
             contact_phone="01632 960 000",
             status=Opportunity.Status.PUBLISHED,
-            published_at=now - timedelta(days=30),
+            published_at=_published_at(starts_at, now),
             created_by=project.owner if project else staff,
+        )
+        Opportunity.objects.filter(pk=opportunity.pk).update(
+            created_at=opportunity.published_at - timedelta(days=1)
         )
         made += 1
         if days < 0:
@@ -400,6 +546,13 @@ def seed(*, scale, log):
             for person in rng.sample(people[1:], k=min(3, opportunity.capacity - 1)):
                 _book(opportunity, person)
 
+    for opportunity in Opportunity.objects.filter(
+        title__in=[spec[0] for spec in OPPORTUNITIES], starts_at__lt=now
+    ):
+        _backdate_signups(opportunity)
+    # Its own random numbers, so adding history leaves the sessions above as they were.
+    history_rng = random.Random(2025)
+    made += _seed_history(venues, projects, people[2:] + _crowd(), now, history_rng)
     _hold_a_place_for(resident, now)
     first_session = Opportunity.objects.filter(title=OPPORTUNITIES[0][0]).first()
     if first_session:

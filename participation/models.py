@@ -305,7 +305,10 @@ class Opportunity(models.Model):
 
     @property
     def fullness_warning(self) -> str:
-        """For staff: "full" at 100%, "nearly_full" from 80%, else ""."""
+        """For staff: "full" at 100%, "nearly_full" from 80%, else "". Nothing once it has
+        ended: "4 places left" on a session that is over tells staff nothing they can use."""
+        if self.has_ended():
+            return ""
         percent = self.fullness_percent
         if percent >= 100:
             return "full"

@@ -6,11 +6,17 @@ paying opportunities, or makes a few past sessions of its own. Every step checks
 exists first, so running it twice leaves the same data.
 """
 
-from datetime import date, timedelta
+import random
+from datetime import date, datetime, time, timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
+from coprod_hub.lib.demo_clock import demo_clock
+from coprod_hub.lib.working_days import WorkingDays
 from coprod_hub.users.models import User
+from notifications.models import Message
+from participation.demo import HISTORY
 from participation.models import Opportunity, SignUp
 from projects.models import ServiceArea
 
@@ -53,18 +59,39 @@ EXPENSE_RULES = {
     ExpenseCategory.PHONE_DATA: {"cap_pence": 500, "receipt_rule": "never"},
 }
 
-# (resident email, the state to leave the claim in, days the claim has been waiting or
-# took to pay). Between them every state appears, and the queue shows its flags.
+# Each demo claim's story, in days before today: (resident email, the state it is left in,
+# days since it was sent (None: never sent), days since a commissioner decided it). Between
+# them every state appears, and the queue shows its flags. The paid ones went in the payment
+# run made RUN_MADE days ago and paid PAID_ON days ago (or the working days before), so they
+# took 19 and 26 days to pay, or a day or two more.
+# Every claim is for a session at least SESSIONS_BEFORE days ago, so each was sent after the
+# session it is for, and decided after it was sent.
 DEMO_CLAIMS = [
-    ("resident@example.org", Claim.Status.PAID, 19),
-    ("resident@example.org", Claim.Status.APPROVED, 9),
-    ("resident@example.org", Claim.Status.SUBMITTED, 32),
-    ("resident@example.org", Claim.Status.DRAFT, 0),
-    ("carer@example.org", Claim.Status.PAID, 26),
-    ("carer@example.org", Claim.Status.RETURNED, 5),
-    ("carer@example.org", Claim.Status.REJECTED, 12),
-    ("carer@example.org", Claim.Status.SUBMITTED, 23),
+    ("resident@example.org", Claim.Status.PAID, 22, 12),
+    ("resident@example.org", Claim.Status.APPROVED, 9, 2),
+    ("resident@example.org", Claim.Status.SUBMITTED, 32, None),
+    ("resident@example.org", Claim.Status.DRAFT, None, None),
+    ("carer@example.org", Claim.Status.PAID, 29, 20),
+    ("carer@example.org", Claim.Status.RETURNED, 5, 2),
+    ("carer@example.org", Claim.Status.REJECTED, 12, 8),
+    ("carer@example.org", Claim.Status.SUBMITTED, 23, None),
 ]
+RUN_MADE, PAID_ON = 5, 3
+SESSIONS_BEFORE = 40
+DRAFT_STARTED = 2  # days ago
+
+RETURN_REASON = "Please say which bus you took, so we can check the fare."
+# Rejected, not returned, because nothing in the claim can be changed to make it payable:
+# the fee and fare it asks for (a fee and a bus fare, as every demo claim does) were paid in
+# cash on the day, as the practice guide's "Paying expenses on the day" lesson describes.
+REJECT_REASON = (
+    "We paid your fee and your bus fare in cash at the end of this session, and you signed "
+    "for them on the day. We cannot pay them twice."
+)
+
+# People at the sessions held before this year's (participation.demo.HISTORY) who claimed:
+# this many from each session, paid in a run made soon after it.
+HISTORY_CLAIMS_PER_SESSION = 2
 
 # title, kind, fee basis, hours, topic (standing alone, each has its own).
 DEMO_SESSIONS = [
@@ -95,12 +122,31 @@ def _policy(commissioner, log):
 
 
 def _paying_past_opportunities(now):
+    # From midnight, so whether a session counts does not depend on the hour it is seeded.
+    before = timezone.make_aware(
+        datetime.combine(timezone.localdate(now) - timedelta(days=SESSIONS_BEFORE - 1), time.min)
+    )
     return (
-        Opportunity.objects.filter(starts_at__lt=now - timedelta(days=40))
+        Opportunity.objects.filter(ends_at__lt=before)
         .exclude(fee_basis=Opportunity.FeeBasis.NONE, pays_expenses=False)
         .exclude(status=Opportunity.Status.CANCELLED)
         .order_by("-starts_at", "pk")
     )
+
+
+def _working_day(day, *, back=False):
+    """`day`, or the nearest working day after it (before it, with `back`): finance makes
+    and pays runs on working days."""
+    working = WorkingDays()
+    while day not in working:
+        day += timedelta(days=-1 if back else 1)
+    return day
+
+
+def _moment(days_ago, hour, now):
+    """`days_ago` days before today at `hour` o'clock, and never later than now."""
+    day = timezone.localdate(now) - timedelta(days=days_ago)
+    return min(timezone.make_aware(datetime.combine(day, time(hour, 0))), now)
 
 
 def _demo_sessions(staff, now):
@@ -133,13 +179,14 @@ def _demo_sessions(staff, now):
 
 
 def _attended_signups(person, needed, staff, now):
-    """The person's attended sign-ups on past paying sessions, making more if needed."""
+    """The person's attended sign-ups on past paying sessions, most recent first, making
+    more if needed."""
     signups = list(
         SignUp.objects.filter(
             resident=person,
             attendance=SignUp.Attendance.ATTENDED,
             opportunity__in=_paying_past_opportunities(now),
-        ).order_by("opportunity__starts_at", "pk")[:needed]
+        ).order_by("-opportunity__starts_at", "pk")[:needed]
     )
     if len(signups) >= needed:
         return signups
@@ -158,6 +205,7 @@ def _attended_signups(person, needed, staff, now):
             attendance=SignUp.Attendance.ATTENDED,
             attendance_recorded_at=opportunity.ends_at,
             attendance_recorded_by=staff,
+            created_at=min(signup.created_at, opportunity.starts_at - timedelta(days=7)),
         )
         signup.refresh_from_db()
         signups.append(signup)
@@ -183,65 +231,107 @@ def _fill_in(claim, person):
     return Claim.objects.get(pk=claim.pk)
 
 
-def _backdate_sending(claim, days_ago, now):
-    # Demo claims are sent "now" by the services; move the date back so ages and days to
-    # pay look like a real month's work.
-    sent_at = now - timedelta(days=days_ago)
-    Claim.objects.filter(pk=claim.pk).update(submitted_at=sent_at, first_submitted_at=sent_at)
-
-
-def _make_claim(signup, state, days, *, person, commissioner, now):
-    claim = services.start_claim(signup, by=person)
-    claim = _fill_in(claim, person)
+def _make_claim(signup, state, sent, decided, *, person, commissioner, now):
+    """One claim, each step taken on its day in the story (see DEMO_CLAIMS)."""
+    started = DRAFT_STARTED if sent is None else sent
+    with demo_clock(_moment(started, 19, now) - timedelta(minutes=20)):
+        claim = services.start_claim(signup, by=person)
+        claim = _fill_in(claim, person)
     if state == Claim.Status.DRAFT:
         return claim
-    services.submit_claim(claim, by=person, benefits_acknowledged=True)
-    # A paid claim took `days` to pay, and was paid three days ago.
-    _backdate_sending(claim, days + 3 if state == Claim.Status.PAID else days, now)
-    if state == Claim.Status.RETURNED:
-        return services.return_claim(
-            claim,
-            by=commissioner,
-            reason="Please say which bus you took, so we can check the fare.",
-        )
-    if state == Claim.Status.REJECTED:
-        return services.reject_claim(
-            claim,
-            by=commissioner,
-            reason="This session was part of your paid work with the carers' centre, so we "
-            "cannot pay a fee for it as well.",
-        )
-    if state in (Claim.Status.APPROVED, Claim.Status.PAID):
+    with demo_clock(_moment(sent, 19, now)):
+        services.submit_claim(claim, by=person, benefits_acknowledged=True)
+    if decided is None:
+        return claim
+    with demo_clock(_moment(decided, 11, now)):
+        if state == Claim.Status.RETURNED:
+            return services.return_claim(claim, by=commissioner, reason=RETURN_REASON)
+        if state == Claim.Status.REJECTED:
+            return services.reject_claim(claim, by=commissioner, reason=REJECT_REASON)
         return services.approve_claim(claim, by=commissioner)
-    return claim
 
 
-def _paid_run(commissioner, now):
-    """Pay every approved claim waiting, in one confirmed payment run made last week."""
-    if PaymentRun.objects.filter(status=PaymentRun.Status.PAID).exists():
-        return
+def _pay_run(commissioner, made_at, paid_on):
+    """Pay every approved claim waiting, in one run made at `made_at` and confirmed as paid
+    on `paid_on`, as finance would."""
     if not Claim.objects.approved_unpaid_not_in_run().exists():
         return
-    run = services.create_payment_run(by=commissioner)
-    PaymentRun.objects.filter(pk=run.pk).update(created_at=now - timedelta(days=5))
-    run.refresh_from_db()
-    services.confirm_payment_run(
-        run, by=commissioner, paid_on=timezone.localdate(now) - timedelta(days=3)
-    )
+    with demo_clock(made_at):
+        run = services.create_payment_run(by=commissioner)
+    confirmed = timezone.make_aware(datetime.combine(paid_on, time(16, 0)))
+    with demo_clock(confirmed):
+        services.confirm_payment_run(run, by=commissioner, paid_on=paid_on)
 
 
 def _make_claims(plan, *, commissioner, now, log, states) -> int:
     made = 0
-    for person, signup, state, days in plan:
+    for person, signup, state, sent, decided in plan:
         if state not in states or Claim.objects.filter(signup=signup).exists():
             continue
         try:
-            _make_claim(signup, state, days, person=person, commissioner=commissioner, now=now)
+            _make_claim(
+                signup, state, sent, decided, person=person, commissioner=commissioner, now=now
+            )
         except services.PaymentError as problem:
             log(f"  Skipped a demo claim for {person}: {problem}")
             continue
         made += 1
     return made
+
+
+def _history_claims(commissioner, now) -> int:
+    """Claims from the sessions held before this year's demo ones: sent a few days after
+    each session, approved a week or so later, and paid in a run soon after."""
+    sessions = Opportunity.objects.filter(
+        title__in=[spec[0] for spec in HISTORY], ends_at__lt=now
+    ).order_by("starts_at")
+    made = 0
+    for session in sessions:
+        if session.claims.exists():
+            continue
+        attended = session.signups.filter(attendance=SignUp.Attendance.ATTENDED)
+        attended = list(attended.select_related("resident").order_by("resident__email"))
+        pick = random.Random(session.title)  # the same story every time
+        signups = pick.sample(attended, k=min(HISTORY_CLAIMS_PER_SESSION, len(attended)))
+        held = (timezone.localdate(now) - timezone.localdate(session.ends_at)).days
+        for signup in signups:
+            sent = held - pick.randint(1, 6)
+            try:
+                _make_claim(
+                    signup,
+                    Claim.Status.APPROVED,
+                    sent,
+                    sent - pick.randint(3, 9),
+                    person=signup.resident,
+                    commissioner=commissioner,
+                    now=now,
+                )
+            except services.PaymentError:
+                continue  # the policy pays nothing for it
+            made += 1
+        # After the last of its claims was approved (at most 15 days after the session).
+        run_made = _working_day(timezone.localdate(now) - timedelta(days=held - 16))
+        _pay_run(
+            commissioner,
+            timezone.make_aware(datetime.combine(run_made, time(10, 0))),
+            _working_day(run_made + timedelta(days=pick.randint(2, 6))),
+        )
+    return made
+
+
+def _mark_past_messages_sent(since):
+    """Messages about the demo's past events were sent when they happened, not when the demo
+    was seeded: record them so, and send none of them now (delivery finds them sent)."""
+    Message.objects.filter(
+        status=Message.Status.PENDING,
+        channel__in=[Message.Channel.EMAIL, Message.Channel.SMS],
+        created_at__lt=since,
+    ).update(
+        status=Message.Status.SENT,
+        attempts=1,
+        sent_at=F("created_at"),
+        next_attempt_at=F("created_at"),
+    )
 
 
 def seed(*, scale, log):
@@ -250,24 +340,32 @@ def seed(*, scale, log):
     staff = User.objects.get(email="staff@example.org")
     _policy(commissioner, log)
 
+    # Oldest first, so ledger lines, claims and payment runs are written in the order the
+    # story happened.
+    made = _history_claims(commissioner, now)
     plan = []
-    for email in dict.fromkeys(email for email, _, _ in DEMO_CLAIMS):
+    for email in dict.fromkeys(email for email, *_ in DEMO_CLAIMS):
         person = User.objects.get(email=email)
-        wanted = [(state, days) for e, state, days in DEMO_CLAIMS if e == email]
+        wanted = [story for e, *story in DEMO_CLAIMS if e == email]
         signups = _attended_signups(person, len(wanted), staff, now)
-        plan += [
-            (person, signup, state, days)
-            for signup, (state, days) in zip(signups, wanted, strict=False)
-        ]
+        plan += [(person, signup, *story) for signup, story in zip(signups, wanted, strict=False)]
     # Claims to be paid are approved first and paid in one run; the claims left approved
     # afterwards wait for the next run, as they would in real life.
     paid = {Claim.Status.PAID}
-    made = _make_claims(plan, commissioner=commissioner, now=now, log=log, states=paid)
-    _paid_run(commissioner, now)
+    made += _make_claims(plan, commissioner=commissioner, now=now, log=log, states=paid)
+    today = timezone.localdate(now)
+    run_made = _working_day(today - timedelta(days=RUN_MADE), back=True)
+    if not PaymentRun.objects.filter(created_at__date__gte=run_made).exists():
+        _pay_run(
+            commissioner,
+            timezone.make_aware(datetime.combine(run_made, time(10, 0))),
+            _working_day(today - timedelta(days=PAID_ON), back=True),
+        )
     others = set(Claim.Status) - paid
     made += _make_claims(plan, commissioner=commissioner, now=now, log=log, states=others)
+    _mark_past_messages_sent(now)
     if made:
-        log(f"  Claims: {made} demo claims, one in every state, and a paid payment run")
+        log(f"  Claims: {made} demo claims, one in every state, and paid payment runs")
     else:
         log("  Claims: the demo claims are already there")
     _taxi(User.objects.get(email="resident@example.org"), staff, now, log)

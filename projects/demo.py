@@ -4,7 +4,7 @@ including one inflated claim and one that moved down the ladder, with some updat
 Idempotent: a project whose slug already exists is left alone, so running twice changes nothing.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -66,6 +66,8 @@ CONSULTATION = answers(
     helps_evaluate=False,
 )
 
+# Dates are days from today (negative: in the past), so the demo reads the same whenever it
+# is seeded: sessions fall inside their project's dates, and a closed project has ended.
 # Each project: details, then its step history as (days ago, claimed, answers, reason), oldest
 # first, then its "we said, we did" updates as (days ago, said, did, next).
 PROJECTS = [
@@ -78,16 +80,17 @@ PROJECTS = [
         "principles": ["equality", "reciprocity", "relationships", "honesty"],
         "owner": "staff@example.org",
         "team": ["helen.price@example.org"],
-        "start": date(2025, 9, 1),
-        "end": date(2027, 8, 31),
-        "budget_pence": 4_500_000,
+        "start": -460,
+        "end": 270,
+        # For paying carers for their time and expenses, not for the breaks themselves.
+        "budget_pence": 450_000,
         "wtfc": "plan",
         "summary": (
             "Carers told us short breaks are hard to find and hard to book. A group of carers "
             "and council staff is redesigning how breaks are offered, booked and paid for. "
             "Carers share every decision and will help run and check the new service."
         ),
-        "steps": [(210, 7, answers(), "")],
+        "steps": [(400, 7, answers(), "")],
         "updates": [
             (
                 120,
@@ -113,8 +116,8 @@ PROJECTS = [
         "principles": ["honesty", "communication", "accessibility"],
         "owner": "commissioner@example.org",
         "team": ["daniel.okafor@example.org"],
-        "start": date(2026, 1, 5),
-        "end": date(2027, 7, 31),
+        "start": -335,
+        "end": 235,
         "summary": (
             "We are reviewing how much people pay towards their care at home. We want to hear "
             "how the current charges affect people before councillors decide on any changes."
@@ -140,7 +143,7 @@ PROJECTS = [
         "principles": ["inclusivity", "relationships", "realistic"],
         "owner": "daniel.okafor@example.org",
         "team": ["staff@example.org"],
-        "start": date(2025, 6, 2),
+        "start": -550,
         "summary": (
             "People who use mental health day services are designing what a good week of "
             "activities looks like, from peer support groups to walking and art sessions."
@@ -148,7 +151,7 @@ PROJECTS = [
         # Moved down the ladder after a budget decision took back the final say.
         "steps": [
             (
-                300,
+                350,
                 6,
                 answers(first_involved=F.OPTIONS_DRAFTED),
                 "People joined once the service outline had been agreed with the NHS, so they "
@@ -185,12 +188,12 @@ PROJECTS = [
         "principles": ["equality", "accessibility", "communication", "reciprocity"],
         "owner": "helen.price@example.org",
         "team": ["commissioner@example.org"],
-        "start": date(2024, 4, 1),
+        "start": -980,
         "summary": (
             "People with a learning disability and family carers co-chair the board that sets "
             "the council's priorities for learning disability services. Papers are in easy read."
         ),
-        "steps": [(400, 7, answers(), "")],
+        "steps": [(450, 7, answers(), "")],
         "updates": [
             (
                 20,
@@ -211,7 +214,7 @@ PROJECTS = [
         "principles": ["equality", "reciprocity", "honesty"],
         "owner": "staff@example.org",
         "team": [],
-        "start": date(2025, 11, 3),
+        "start": -400,
         "summary": (
             "People who use home care, and their carers, are paid to visit home care agencies "
             "with us and check the quality of care. They helped write the questions we ask."
@@ -228,16 +231,16 @@ PROJECTS = [
         "principles": ["accessibility", "communication"],
         "owner": "commissioner@example.org",
         "team": ["staff@example.org"],
-        "start": date(2025, 10, 1),
-        "end": date(2027, 9, 30),
-        "budget_pence": 1_200_000,
+        "start": -430,
+        "end": 300,
+        "budget_pence": 150_000,
         "summary": (
             "We are designing a new support service for people who manage their own care with "
             "a direct payment: help with payroll, finding personal assistants and paperwork."
         ),
         "steps": [
             (
-                160,
+                250,
                 6,
                 answers(first_involved=F.OPTIONS_DRAFTED),
                 "The contract had to start by October, so people joined when the outline was "
@@ -247,7 +250,7 @@ PROJECTS = [
         "updates": [],
     },
     {
-        "title": "Autism strategy 2026 to 2031",
+        "title": "Autism strategy for the next five years",
         "area": "Autism",
         "level": "strategic",
         "status": "active",
@@ -255,8 +258,8 @@ PROJECTS = [
         "principles": ["diversity", "inclusivity", "communication"],
         "owner": "helen.price@example.org",
         "team": ["daniel.okafor@example.org"],
-        "start": date(2026, 2, 2),
-        "end": date(2026, 12, 18),
+        "start": -310,
+        "end": 120,
         "wtfc": "theme",
         "summary": (
             "Autistic adults and families are helping us decide what the next five-year "
@@ -354,8 +357,8 @@ PROJECTS = [
         "principles": ["communication", "accessibility"],
         "owner": "daniel.okafor@example.org",
         "team": [],
-        "start": date(2025, 5, 1),
-        "end": date(2025, 12, 19),
+        "start": -240,
+        "end": -2,
         "summary": (
             "A leaflet and short video explaining how leaving hospital works when you need "
             "care at home. People checked that the words were clear."
@@ -399,6 +402,10 @@ PROJECTS = [
 ]
 
 
+def _day(offset):
+    return None if offset is None else timezone.localdate() + timedelta(days=offset)
+
+
 def _ago(days):
     return timezone.now() - timedelta(days=days)
 
@@ -414,8 +421,8 @@ def _create(spec, people, areas, log):
         activity_types=spec["types"],
         principles=spec["principles"],
         owner=people[spec["owner"]],
-        start_date=spec.get("start"),
-        end_date=spec.get("end"),
+        start_date=_day(spec.get("start")),
+        end_date=_day(spec.get("end")),
         budget_pence=spec.get("budget_pence"),
         wtfc_stage=spec.get("wtfc", ""),
         contact_name=str(people[spec["owner"]]),
@@ -436,8 +443,12 @@ def _create(spec, people, areas, log):
         )
         Update.objects.filter(pk=update.pk).update(posted_at=_ago(days))
     oldest = max([days for days, *_ in spec["steps"]] + [30])
+    # Last changed when its step was last recorded or it was made, not when it was seeded.
+    latest = min([days for days, *_ in spec["steps"]] or [oldest + 14])
     Project.objects.filter(pk=project.pk).update(
-        is_published=spec.get("published", True), created_at=_ago(oldest + 14)
+        is_published=spec.get("published", True),
+        created_at=_ago(oldest + 14),
+        updated_at=_ago(latest),
     )
     log(f"  project: {project.title}")
 

@@ -167,13 +167,20 @@ def build(filters, *, now) -> Section:
         chart_rows,
         max_value=100,
     )
+    waiting = totals["waiting"]
     quarter_summary = (
         f"Of {plural(totals['due'], 'session')}, {totals['followed']:,} "
         f"({_pct(totals['followed'], totals['due'])}) "
-        f"{verb(totals['followed'], 'was', 'were')} followed up within 6 weeks. "
-        f"{plural(totals['waiting'], 'session')} {verb(totals['waiting'], 'is', 'are')} "
-        "still within its 6 weeks."
+        f"{verb(totals['followed'], 'was', 'were')} followed up within 6 weeks."
     )
+    if waiting:
+        # One sentence for one session or many: "its 6 weeks" read wrongly after "sessions".
+        quarter_summary += (
+            f" {plural(waiting, 'more session')} ended less than 6 weeks ago and "
+            f"{verb(waiting, 'has', 'have')} no update yet, so "
+            f"{verb(waiting, 'it is', 'they are')} not counted until "
+            f"{verb(waiting, 'its', 'their')} 6 weeks are up."
+        )
 
     days_text = f"{median_days:.0f} days" if median_days is not None else "None yet"
     return Section(

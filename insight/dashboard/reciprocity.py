@@ -13,7 +13,7 @@ from projects.models import Project
 from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
 from ..stats import percentiles
-from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label
+from . import TABLE_ROWS, Block, Figure, Section, plural, quarter_label, verb
 
 
 def _ledger_in_view(filters):
@@ -195,9 +195,14 @@ def build(filters, *, now) -> Section:
             chart_rows.append((row["title"], share, _pct(spent, budget) + " spent"))
     budget_table.shorten(all_rows, all_rows[:TABLE_ROWS], which="largest budgets", noun="projects")
     over = [r for r in budgets if r["spent"] + r["owed"] > r["budget_pence"]]
+    overspent = (
+        "none has spent or committed more than its budget"
+        if not over
+        else f"{len(over):,} {verb(len(over), 'has', 'have')} spent or committed more than "
+        f"{verb(len(over), 'its budget', 'their budgets')}"
+    )
     budget_summary = (
-        f"{plural(len(budgets), 'project')} with a budget; "
-        f"{plural(len(over), 'project')} have spent or committed more than their budget."
+        f"{plural(len(budgets), 'project')} with a budget; {overspent}."
         if budgets
         else "No project in this view has a budget set."
     )
@@ -208,6 +213,8 @@ def build(filters, *, now) -> Section:
         f"{plural(len(chart_rows), 'project')} with the largest budgets, largest first.",
         chart_rows,
         max_value=100,
+        # With budgets but nothing paid out yet, the filters are not why there is no chart.
+        empty_text="Nothing has been paid out from these budgets yet." if budgets else None,
     )
 
     return Section(

@@ -97,6 +97,22 @@ def test_it_lists_each_project_and_leaves_out_sessions_still_within_six_weeks(se
     ]
 
 
+def test_sessions_still_within_six_weeks_are_counted_in_words_that_agree(sessions):
+    section = loop.build(YEAR, now=NOW)
+    assert section.blocks[0].summary == (
+        "Of 3 sessions, 1 (33%) was followed up within 6 weeks. 1 more session ended less "
+        "than 6 weeks ago and has no update yet, so it is not counted until its 6 weeks are up."
+    )
+    _session(ProjectFactory(title="L5"), at(2026, 3, 25, 12))
+
+    section = loop.build(YEAR, now=NOW)
+
+    assert section.blocks[0].summary.endswith(
+        " 2 more sessions ended less than 6 weeks ago and have no update yet, so they are not "
+        "counted until their 6 weeks are up."
+    )
+
+
 def test_with_no_sessions_the_loop_says_so():
     section = loop.build(YEAR, now=NOW)
     assert {f.label: f.value for f in section.figures}["Median days from session to update"] == (

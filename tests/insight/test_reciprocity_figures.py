@@ -7,6 +7,7 @@ import pytest
 
 from insight.dashboard import reciprocity
 from payments.models import Claim, LedgerEntry
+from projects.models import Project
 
 from .conftest import NOW, YEAR, at, csv_rows
 from .factories import OpportunityFactory, ProjectFactory, ServiceAreaFactory, SignUpFactory
@@ -101,6 +102,31 @@ def test_it_compares_each_budget_with_what_was_paid_and_committed(ledger):
         ["Budgeted", "100.00", "67.00", "7.00", "26.00", "67.0"]
     ]
     assert section.blocks[2].chart.items[0].bars[0].display == "67% spent"
+
+
+def test_the_budget_summary_agrees_with_how_many_projects_went_over(ledger):
+    section = reciprocity.build(YEAR, now=NOW)
+    assert section.blocks[2].summary == (
+        "1 project with a budget; none has spent or committed more than its budget."
+    )
+    Project.objects.filter(title="Budgeted").update(budget_pence=1_000)
+    ProjectFactory(title="Not started", budget_pence=50_000)
+
+    section = reciprocity.build(YEAR, now=NOW)
+
+    assert section.blocks[2].summary == (
+        "2 projects with a budget; 1 has spent or committed more than its budget."
+    )
+
+
+def test_budgets_with_nothing_paid_from_them_say_so_instead_of_blaming_the_filters():
+    ProjectFactory(title="Budgeted", budget_pence=10_000)
+
+    section = reciprocity.build(YEAR, now=NOW)
+
+    chart = section.blocks[2].chart
+    assert chart.is_empty
+    assert chart.empty_text == "Nothing has been paid out from these budgets yet."
 
 
 def test_a_level_filter_with_nothing_in_it_is_empty(ledger):

@@ -358,6 +358,22 @@ def test_the_manage_page_shows_access_needs_and_fullness(client, staff, make_res
     assert "It is full." in client.get(url("manage", opportunity)).text
 
 
+def test_the_manage_page_says_nothing_about_places_left_once_the_session_is_over(
+    client, staff, make_residents
+):
+    starts = timezone.now() - timedelta(days=3)
+    opportunity = OpportunityFactory(
+        created_by=staff, capacity=5, starts_at=starts, ends_at=starts + timedelta(hours=2)
+    )
+    for person in make_residents(4):
+        SignUp.objects.create(opportunity=opportunity, resident=person, status="booked")
+    client.force_login(staff)
+
+    response = client.get(url("manage", opportunity))
+
+    assert "% full" not in response.text and "places left" not in response.text
+
+
 def test_the_manage_page_says_which_formats_each_person_needs(client, staff):
     opportunity = OpportunityFactory(created_by=staff, capacity=5)
     people = person_in_each_format()

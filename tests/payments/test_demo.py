@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from coprod_hub.lib.working_days import WorkingDays
 from coprod_hub.users import demo as users_demo
 from payments import demo
 from payments.models import Claim, LedgerEntry, PaymentRun
@@ -32,7 +36,10 @@ def test_the_demo_has_claims_in_every_state_and_running_it_twice_changes_nothing
     approved = Claim.objects.filter(status="approved")
     assert LedgerEntry.objects.owed().balance() == sum(c.approved_total_pence for c in approved)
     assert LedgerEntry.objects.paid_out().balance() == sum(c.approved_total_pence for c in paid)
-    assert sorted(paid.values_list("days_to_pay", flat=True)) == [19, 26]
+    # Sent 22 and 29 days ago; paid 3 days ago, or on the working day before that.
+    taken = sorted(paid.values_list("days_to_pay", flat=True))
+    late = (timezone.localdate() - timedelta(days=3) - run.paid_on).days
+    assert taken == [19 + late, 26 + late] and run.paid_on in WorkingDays()
 
 
 def test_seed_demo_runs_the_payments_seeder(capsys):
