@@ -349,8 +349,8 @@ def _nobody_to_decide_words(person) -> str:
         named += f" and {len(references) - NAMED_CLAIMS} more"
     claims = "this claim" if len(references) == 1 else "these claims"
     return (
-        f" No commissioner may now decide {claims} of theirs: {named}. An administrator has "
-        "been told, to give the commissioner role to someone who may."
+        f" No commissioner may now decide {claims} of theirs: {named}. We have told the hub’s "
+        "administrators, so they can give the commissioner role to someone who may."
     )
 
 

@@ -268,7 +268,7 @@ def test_the_claim_page_says_nobody_may_decide_it(client, stuck, admin_user):
     page = client.get(stuck.get_absolute_url()).content.decode()
 
     assert NOBODY in page
-    assert "An administrator has been told" in page
+    assert "We have told the hub’s administrators" in page
 
 
 def test_the_claim_page_says_nothing_once_someone_may(client, stuck, admin_user):
@@ -295,7 +295,7 @@ def test_the_queue_marks_the_claim_and_counts_them(client, stuck, commissioner, 
 
     assert "No commissioner may decide 1 sent claim:" in page
     rows = page.split('<tr class="govuk-table__row">')[1:]
-    marked = [row for row in rows if "No commissioner may decide</strong>" in row]
+    marked = [row for row in rows if "Nobody may decide</strong>" in row]
     assert len(marked) == 1 and stuck.reference in marked[0]
     assert decidable.reference in page
 
@@ -307,7 +307,7 @@ def test_the_queue_costs_the_same_however_many_claims_nobody_may_decide(
         client.get(reverse("payments:review"))  # the session and roles, loaded once
         with CaptureQueriesContext(connection) as queries:
             page = client.get(reverse("payments:review")).content.decode()
-        return len(queries), page.count("No commissioner may decide</strong>")
+        return len(queries), page.count("Nobody may decide</strong>")
 
     client.force_login(commissioner)
     claim_in_state(commissioner)
@@ -362,10 +362,10 @@ def test_the_queue_follows_roles_and_conflicts_at_once(
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
     claim_in_state(resident)
     client.force_login(commissioner)
-    assert "No commissioner may decide</strong>" not in client.get(reverse("payments:review")).text
+    assert "Nobody may decide</strong>" not in client.get(reverse("payments:review")).text
 
     services.declare_conflict(commissioner=commissioner, person=resident, reason="Friend")
-    assert "No commissioner may decide</strong>" in client.get(reverse("payments:review")).text
+    assert "Nobody may decide</strong>" in client.get(reverse("payments:review")).text
 
     grant_role(UserFactory(roles=[]), Role.COMMISSIONER)
-    assert "No commissioner may decide</strong>" not in client.get(reverse("payments:review")).text
+    assert "Nobody may decide</strong>" not in client.get(reverse("payments:review")).text
