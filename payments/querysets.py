@@ -125,8 +125,7 @@ class TaxiAgreementQuerySet(models.QuerySet):
 def _someone_may_decide(excluding) -> Q:
     """True for a claim (the outer query's row) that some commissioner other than `excluding`
     may decide. Only people with the commissioner role count: administrators may decide claims
-    too, but deciding is a budget holder's job, and an administrator who does it has nobody
-    to check their decision."""
+    too, but deciding is a budget holder's job."""
     from django.contrib.auth import get_user_model
 
     from coprod_hub.users.roles import Role
