@@ -74,6 +74,9 @@ KIND_CATEGORIES = {
     # Someone whose needs they were told about no longer has a place: support arranged for
     # them may be kept for nobody.
     "access_needs_place_ended": Category.STAFF,
+    # To administrators: sent claims no commissioner may decide (payments.services.deciders),
+    # so they give the role to someone who may.
+    "claims_nobody_may_decide": Category.STAFF,
     "guide_entry_published": Category.GUIDE,
     "guide_entry_returned": Category.GUIDE,
     "guide_entry_rejected": Category.GUIDE,

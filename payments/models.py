@@ -447,6 +447,9 @@ class Claim(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What left it with no commissioner who may decide it when the administrators were last
+    # told (services.deciders.what_left_it): the same is never told twice.
+    nobody_to_decide_told = models.CharField(max_length=40, blank=True, editable=False)
     paid_on = models.DateField(null=True, blank=True)
     days_to_pay = models.PositiveIntegerField(null=True, blank=True)
     payment_run = models.ForeignKey(

@@ -47,9 +47,14 @@ def claims_for(request):
 
 
 def get_claim_for_user(request, pk) -> Claim:
-    # With the profile: commissioners see how to reach the person (payments.contact).
+    # With the profile: commissioners see how to reach the person (payments.contact); and
+    # whether any commissioner may decide it, for its page to say so.
     claim = get_object_or_404(
-        claims_for(request).with_related().select_related("claimant__profile"), pk=pk
+        claims_for(request)
+        .with_related()
+        .with_nobody_to_decide()
+        .select_related("claimant__profile"),
+        pk=pk,
     )
     if not is_commissioner(request.user) and not may_edit(request.user, claim):
         raise Http404("No such claim.")

@@ -4,7 +4,18 @@ import re
 from datetime import date, timedelta
 
 from django.db import models
-from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from .taxyear import TaxYear
@@ -111,6 +122,34 @@ class TaxiAgreementQuerySet(models.QuerySet):
         return self.live().filter(signup_id=signup_id).select_related("agreed_by").first()
 
 
+def _someone_may_decide(excluding) -> Q:
+    """True for a claim (the outer query's row) that some commissioner other than `excluding`
+    may decide. Only people with the commissioner role count: administrators may decide claims
+    too, but deciding is a budget holder's job."""
+    from django.contrib.auth import get_user_model
+
+    from coprod_hub.users.roles import Role
+
+    from .models import ConflictOfInterest
+
+    conflict = ConflictOfInterest.objects.active().filter(
+        commissioner=OuterRef("pk"), person=OuterRef(OuterRef("claimant_id"))
+    )
+    commissioners = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.COMMISSIONER)
+        .exclude(pk=OuterRef("claimant_id"))
+        .exclude(pk=OuterRef("started_by_id"))
+        # Empty only if that account was deleted; compared with NULL, every commissioner
+        # would be ruled out.
+        .exclude(pk=Coalesce(OuterRef("submitted_by_id"), Value(0)))
+        .exclude(Exists(conflict))
+    )
+    if excluding is not None:
+        commissioners = commissioners.exclude(pk=excluding.pk)
+    return Q(Exists(commissioners))
+
+
 class ClaimQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("claimant", "opportunity", "project")
@@ -175,6 +214,27 @@ class ClaimQuerySet(models.QuerySet):
 
     def approved_unpaid_not_in_run(self):
         return self.filter(status="approved", payment_run__isnull=True)
+
+    def no_commissioner_may_decide(self, *, excluding=None):
+        """Sent claims that no commissioner may approve, return or reject: each one is the
+        person claiming, started or sent the claim for them, or has declared a conflict of
+        interest with them (services.review.review_block_reason), or there is no
+        commissioner at all. `excluding`: someone about to lose the commissioner role, who
+        does not count (coprod_hub.users.handing_over).
+
+        The one place this rule is written: the review queue and the claim's page say so,
+        administrators are told (services.deciders), and an administrator may not take the
+        role from the last commissioner who may decide one."""
+        return self.filter(status="submitted").exclude(_someone_may_decide(excluding))
+
+    def with_nobody_to_decide(self):
+        """Each claim with `nobody_may_decide`: `no_commissioner_may_decide` worked out in
+        the same query, so a page of claims costs no query more per row."""
+        return self.annotate(
+            nobody_may_decide=ExpressionWrapper(
+                Q(status="submitted") & ~_someone_may_decide(None), output_field=BooleanField()
+            )
+        )
 
     def returned_before(self, moment):
         """Returned to the person (or reopened) before `moment`, and not sent again since: a

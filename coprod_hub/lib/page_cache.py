@@ -68,6 +68,12 @@ def _changed(name: str) -> None:
     transaction.on_commit(lambda: start_new_generation(name))
 
 
+def start_new_generation_after_change(name: str) -> None:
+    """What a save of a watched model does to generation `name`, for a change that
+    `refresh_on_change` cannot watch as a whole model: now, and again at commit."""
+    _changed(name)
+
+
 def refresh_on_change(name: str, *models) -> None:
     """Start a new generation of `name` whenever one of `models` is saved or deleted."""
 

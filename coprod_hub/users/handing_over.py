@@ -9,9 +9,10 @@ an administrator takes the staff or commissioner role away, or closes the accoun
   project not closed needs a new owner first.
 - Claims are not given to one commissioner: any commissioner decides them from one queue.
   A sent claim is stuck only if no other commissioner may decide it (payments'
-  `review_block_reason`: it is theirs, they made it, or they declared a conflict of interest
-  with the person). Admins may decide claims too, but deciding is a budget holder's job, so
-  only people with the commissioner role count as someone else who can.
+  `Claim.objects.no_commissioner_may_decide`: it is theirs, they made it, or they declared a
+  conflict of interest with the person). Admins may decide claims too, but deciding is a
+  budget holder's job, so only people with the commissioner role count as someone else who
+  can.
 
 The administrator is refused, with what to hand over and where, rather than asked to confirm:
 each thing can be handed over in a minute from the page linked, and once the role has gone
@@ -29,13 +30,12 @@ query after the lock sees what the other committed. (SQLite has one writer at a 
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from participation.models import Opportunity
-from payments.models import Claim, ConflictOfInterest
+from payments.models import Claim
 from projects.models import Project
 
 from .models import User
@@ -173,23 +173,8 @@ def _projects(person) -> ToHandOver | None:
 
 def _claims(person) -> ToHandOver | None:
     """Sent claims that no other commissioner may decide (see the module's docstring)."""
-    conflict = ConflictOfInterest.objects.active().filter(
-        commissioner=OuterRef("pk"), person=OuterRef(OuterRef("claimant_id"))
-    )
-    other_commissioner = (
-        User.objects.filter(is_active=True, groups__name=Role.COMMISSIONER)
-        .exclude(pk=person.pk)
-        .exclude(pk=OuterRef("claimant_id"))
-        .exclude(pk=OuterRef("started_by_id"))
-        # Empty only if that account was deleted; compared with NULL, every commissioner
-        # would be ruled out.
-        .exclude(pk=Coalesce(OuterRef("submitted_by_id"), Value(0)))
-        .exclude(Exists(conflict))
-    )
-    claims = (
-        Claim.objects.filter(status=Claim.Status.SUBMITTED)
-        .filter(~Q(Exists(other_commissioner)))
-        .order_by("first_submitted_at", "pk")
+    claims = Claim.objects.no_commissioner_may_decide(excluding=person).order_by(
+        "first_submitted_at", "pk"
     )
     links, more = _listed(
         claims.only("pk"),

@@ -13,6 +13,7 @@ from ..contact import PayeeContact
 from ..models import Claim, ClaimLine, ExpenseCategory, Receipt, TaxiAgreement
 from ..permissions import may_edit
 from ._common import PaymentError, Status, _lock, _record, _require_still_attended
+from .deciders import tell_after_sending
 from .receipts import _delete_files_after_commit
 
 
@@ -430,4 +431,7 @@ def submit_claim(claim, *, by, benefits_acknowledged: bool) -> Claim:
         )
         note = f"Sent for them by {by}" if by.pk != claim.claimant_id else ""
         _record(claim, actor=by, from_status=from_status, note=note)
+        # Sent even if no commissioner may decide it (the person is owed the money): the
+        # administrators hear, so they can give the role to someone who may.
+        tell_after_sending(claim)
     return claim

@@ -1,11 +1,13 @@
 """Conflicts of interest a commissioner declares: while one is active they cannot review that
-person's claims (review.review_block_reason)."""
+person's claims (review.review_block_reason). Declaring one is never refused for leaving a
+claim with no commissioner who may decide it: the administrators are told (deciders)."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..models import ConflictOfInterest
 from ._common import PaymentError, _require_commissioner
+from .deciders import tell_after_conflict
 
 
 def declare_conflict(*, commissioner, person, reason: str) -> ConflictOfInterest:
@@ -14,9 +16,13 @@ def declare_conflict(*, commissioner, person, reason: str) -> ConflictOfInterest
         raise PaymentError("You cannot declare a conflict with yourself")
     try:
         with transaction.atomic():
-            return ConflictOfInterest.objects.create(
+            conflict = ConflictOfInterest.objects.create(
                 commissioner=commissioner, person=person, reason=reason.strip()
             )
+            # Declared even if it leaves some of the person's sent claims with no commissioner
+            # who may decide them (integrity first): the administrators hear of those.
+            tell_after_conflict(conflict)
+            return conflict
     except IntegrityError:
         raise PaymentError(f"You have already declared a conflict with {person}") from None
 

@@ -19,7 +19,7 @@ from ..forms import (
     FeeRateForm,
     PolicySettingsForm,
 )
-from ..models import ConflictOfInterest, ExpenseCategory, ExpenseRule, FeeRate, PaymentPolicy
+from ..models import Claim, ConflictOfInterest, ExpenseCategory, ExpenseRule, FeeRate, PaymentPolicy
 from ..services import PaymentError
 from ..services.policy_changes import (
     describe_expense_rule,
@@ -297,17 +297,60 @@ def conflicts(request):
         except PaymentError as problem:
             form.add_error("email", str(problem))
         else:
-            messages.success(request, f"Conflict of interest with {form.person} declared.")
+            messages.success(
+                request,
+                f"Conflict of interest with {form.person} declared."
+                + _nobody_to_decide_words(form.person),
+            )
             return redirect("payments:conflicts")
     declared = (
         ConflictOfInterest.objects.active()
         .filter(commissioner=request.user)
         .select_related("person")
     )
+    page = paginate(request, declared, 50)
+    # The sent claims of the people on this page that no commissioner may decide, in one
+    # query: each conflict lists its person's.
+    waiting = {}
+    for claim in (
+        Claim.objects.no_commissioner_may_decide()
+        .filter(claimant_id__in=[conflict.person_id for conflict in page.object_list])
+        .order_by("first_submitted_at", "pk")
+        .only("pk", "claimant_id")
+    ):
+        waiting.setdefault(claim.claimant_id, []).append(claim)
+    for conflict in page.object_list:
+        conflict.nobody_to_decide = waiting.get(conflict.person_id, [])
     return render(
         request,
         "payments/policy/conflicts.html",
-        {"form": form, "page_obj": paginate(request, declared, 50)},
+        {"form": form, "page_obj": page},
+    )
+
+
+# The confirmation names this many claims at most, and counts the rest.
+NAMED_CLAIMS = 10
+
+
+def _nobody_to_decide_words(person) -> str:
+    """For the confirmation of a conflict declared with `person`: which of their sent claims
+    now wait with no commissioner who may decide them, or "" when there are none."""
+    references = [
+        Claim.reference_for(pk)
+        for pk in Claim.objects.no_commissioner_may_decide()
+        .filter(claimant=person)
+        .order_by("first_submitted_at", "pk")
+        .values_list("pk", flat=True)
+    ]
+    if not references:
+        return ""
+    named = ", ".join(references[:NAMED_CLAIMS])
+    if len(references) > NAMED_CLAIMS:
+        named += f" and {len(references) - NAMED_CLAIMS} more"
+    claims = "this claim" if len(references) == 1 else "these claims"
+    return (
+        f" No commissioner may now decide {claims} of theirs: {named}. We have told the hub’s "
+        "administrators, so they can give the commissioner role to someone who may."
     )
 
 

@@ -20,7 +20,8 @@ from . import posted
 
 
 def _filtered_queue(form, *, target_days, today):
-    claims = Claim.objects.with_related()
+    # Whether any commissioner may decide each claim, in the same query as the page's rows.
+    claims = Claim.objects.with_related().with_nobody_to_decide()
     data = form.cleaned_data if form.is_valid() else {}
     status = data.get("status") or ""
     if status == "":
@@ -69,6 +70,7 @@ def _render_queue(request, today) -> dict:
             "policy": policy,
             "nearing_days": NEARING_DAYS,
             "waiting_count": waiting.filter(status=Claim.Status.SUBMITTED).count(),
+            "nobody_to_decide_count": Claim.objects.no_commissioner_may_decide().count(),
             # After sessions' fees were corrected: decisions waiting, and money to pay.
             **FeeAdjustment.objects.queue_counts(),
             "overdue_count": waiting.flagged(

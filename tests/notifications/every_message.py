@@ -70,6 +70,7 @@ STAFF_KINDS = frozenset(
         "claims_waiting",
         "access_needs_changed",
         "access_needs_place_ended",
+        "claims_nobody_may_decide",
     }
 )
 
@@ -221,9 +222,10 @@ def _build_world(run_on_commit):
     claim_in_state(claimant, status=Claim.Status.RETURNED, reviewer=commissioner)
     rejected = claim_in_state(claimant, status=Claim.Status.REJECTED, reviewer=commissioner)
     # Another commissioner looks again at the rejected claim and sends it back to change.
+    rhea = _person("Rhea Cole", roles=[Role.COMMISSIONER])
     payments.reopen_claim(
         rejected,
-        by=_person("Rhea Cole", roles=[Role.COMMISSIONER]),
+        by=rhea,
         reason="We can pay your bus fare if you add the ticket.",
     )
     withdrawn = claim_in_state(claimant, status=Claim.Status.APPROVED, reviewer=commissioner)
@@ -350,6 +352,18 @@ def _build_world(run_on_commit):
     # claims returned over four weeks before and not sent again.
     claim_in_state(claimant, status=Claim.Status.APPROVED, reviewer=commissioner)
     prompt_commissioners_about_claims(now=timezone.now() + timedelta(days=40))
+
+    # The only commissioners left who may decide someone's claim declare a conflict of
+    # interest with them: the administrators hear that nobody may decide it.
+    UserFactory(display_name="Ada Admin", roles=[], is_superuser=True, is_staff=True)
+    stuck = claim_in_state(_person("Sid Morgan"), status=Claim.Status.SUBMITTED)
+    for deciding in (commissioner, rhea):
+        run_on_commit(
+            payments.declare_conflict,
+            commissioner=deciding,
+            person=stuck.claimant,
+            reason="My neighbour",
+        )
 
     # What happened to something shared in the practice guide: signed in, and not.
     sharer = _person("Pat Morgan")
