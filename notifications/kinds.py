@@ -61,6 +61,11 @@ KIND_CATEGORIES = {
     "claim_fee_changed": Category.CLAIMS,
     "claim_top_up": Category.CLAIMS,
     "claim_top_up_paid": Category.CLAIMS,
+    # On a paid claim whose session's fee went down, a commissioner asked for the difference
+    # back (payments.services.money_back); then money came back, or they stopped asking.
+    "claim_money_back_asked": Category.CLAIMS,
+    "claim_money_back_received": Category.CLAIMS,
+    "claim_money_back_stopped": Category.CLAIMS,
     "we_said_we_did": Category.UPDATES,
     "new_opportunity_alert": Category.ALERTS,
     "weekly_digest": Category.ALERTS,
@@ -108,6 +113,11 @@ ALWAYS_SENT = frozenset(
         # Its session's fee was corrected: what we will pay them changed.
         "claim_fee_changed",
         "claim_top_up",
+        # Money we ask them to pay back, money of theirs we received, and money they no
+        # longer need to pay: each can matter for their benefits and their budget.
+        "claim_money_back_asked",
+        "claim_money_back_received",
+        "claim_money_back_stopped",
         # Staff who miss it may leave someone unable to take part on the day.
         "access_needs_changed",
         # Its pair: without it, an interpreter booked after the first waits for nobody.
@@ -142,8 +152,8 @@ STILL_SENT = {
         "for you."
     ),
     Category.CLAIMS: (
-        "We will still tell you if there is a problem with a claim, or if we change how much "
-        "we will pay you."
+        "We will still tell you if there is a problem with a claim, if we change how much "
+        "we will pay you, and about any money we ask you to pay back."
     ),
     Category.GUIDE: (
         "We will still tell you what happens to anything you share in the practice guide."

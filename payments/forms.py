@@ -546,6 +546,46 @@ class OverpaymentDecisionForm(Form):
         self.fields["outcome"].choices = choices
 
 
+class MoneyBackForm(Form):
+    """Money a person paid back of an overpayment we asked for (services.record_money_back).
+    `still_asked_back` is what the page said was still to come back: if someone records money
+    meanwhile (the same payment twice), the service refuses rather than records it again."""
+
+    amount = PoundsField(
+        label="Amount received",
+        help_text="Part of it is fine: record each payment as it comes in.",
+        allow_zero=False,
+        error_messages={"required": "Enter the amount received"},
+        max_pence=MOST_FOR_ONE_EXPENSE_PENCE * 10,
+    )
+    received_on = _date_field(
+        "Date received",
+        "The date the money reached us. For example, 27 3 2026.",
+        subject="The date received",
+    )
+    still_asked_back = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean_received_on(self):
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError("The date received cannot be in the future")
+        return received_on
+
+
+class StopAskingForm(Form):
+    """A commissioner stops asking for the rest of an overpayment back
+    (services.stop_asking_for_money_back)."""
+
+    reason = forms.CharField(
+        label="Why are you no longer asking for it back?",
+        help_text="Kept with the claim for commissioners and finance. The person does not see "
+        "it: they are told they do not need to pay the rest.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Enter why you are no longer asking for it back"},
+    )
+
+
 class TopUpDecisionForm(Form):
     """Whether a commissioner approves the extra fee a correction of the session means
     (services.approve_top_up, refuse_top_up). A reason is needed to refuse it."""

@@ -768,6 +768,56 @@ class ClaimEvent(models.Model):
     # A correction of the session's day, which the claim takes as its own (fee_corrections).
     _DAY_CORRECTED_NOTE_START = "The session's date was corrected"
 
+    # Money asked back after the session's fee was corrected down (services.money_back). The
+    # person reads these notes, so they are written to them.
+    _ASKED_BACK_NOTE_START = "We have asked you to pay back "
+    _MONEY_BACK_NOTE_START = "We have received "
+    _STOPPED_ASKING_NOTE_START = "We have stopped asking you to pay back "
+
+    @classmethod
+    def asked_back_note(cls, adjustment) -> str:
+        return (
+            f"{cls._ASKED_BACK_NOTE_START}{format_pounds(adjustment.amount_pence)}. The "
+            f"session's fee was corrected to {format_pounds(adjustment.fee_after_pence)}, and "
+            f"we had paid you {format_pounds(adjustment.fee_before_pence)}. You do not need to "
+            "do anything until we contact you about how to pay it back."
+        )
+
+    @classmethod
+    def money_back_note(cls, adjustment, *, amount_pence: int, received_on) -> str:
+        still = adjustment.still_asked_back_pence
+        rest = (
+            f"{format_pounds(still)} is still to pay back."
+            if still
+            else "That is all of it paid back."
+        )
+        return (
+            f"{cls._MONEY_BACK_NOTE_START}{format_pounds(amount_pence)} you paid back, on "
+            f"{received_on:%-d %B %Y}. Thank you. {rest}"
+        )
+
+    @classmethod
+    def stopped_asking_note(cls, adjustment) -> str:
+        return (
+            f"{cls._STOPPED_ASKING_NOTE_START}{format_pounds(adjustment.not_asked_for_pence)}. "
+            "You do not need to pay it."
+        )
+
+    def _is_money_back(self, start) -> bool:
+        return self.from_status == self.to_status and self.note.startswith(start)
+
+    @property
+    def is_asked_back(self) -> bool:
+        return self._is_money_back(self._ASKED_BACK_NOTE_START)
+
+    @property
+    def is_money_back(self) -> bool:
+        return self._is_money_back(self._MONEY_BACK_NOTE_START)
+
+    @property
+    def is_stopped_asking(self) -> bool:
+        return self._is_money_back(self._STOPPED_ASKING_NOTE_START)
+
     @classmethod
     def day_corrected_note(cls, day, *, was) -> str:
         """ "The session's date was corrected to Tuesday 3 March 2026, so this claim is for
@@ -869,6 +919,12 @@ class ClaimEvent(models.Model):
             return "Fee worked out again"
         if self.is_day_corrected:
             return "Date corrected"
+        if self.is_asked_back:
+            return "Asked for money back"
+        if self.is_money_back:
+            return "Money paid back"
+        if self.is_stopped_asking:
+            return "Stopped asking for money back"
         if self.is_top_up_not_paid:
             return "Top-up payment did not go through"
         if self.is_top_up_paid:
@@ -909,6 +965,12 @@ class ClaimEvent(models.Model):
             return "Fee changed"
         if self.is_day_corrected:
             return "Date corrected"
+        if self.is_asked_back:
+            return "We asked for money back"
+        if self.is_money_back:
+            return "Money paid back"
+        if self.is_stopped_asking:
+            return "No need to pay the rest back"
         if self.is_top_up_paid:
             return "Extra paid"
         if self.is_not_paid or self.is_top_up_not_paid:
@@ -1071,7 +1133,9 @@ class LedgerEntry(models.Model):
     Two accounts: OWED is what we have agreed to pay someone and not yet paid (it is also the
     amount committed against the project's budget); PAID is what has gone out (spent).
     Approval adds to OWED. Payment takes from OWED and adds to PAID. A correction reverses the
-    entries it replaces (a negated copy pointing at the original) and adds a new entry.
+    entries it replaces (a negated copy pointing at the original) and adds a new entry. Money a
+    person pays back of an overpayment we asked for takes from PAID (REPAYMENT), on the day it
+    came back.
     """
 
     class Kind(models.TextChoices):
@@ -1079,6 +1143,9 @@ class LedgerEntry(models.Model):
         PAYMENT = "payment", "Payment"
         REVERSAL = "reversal", "Reversal"
         CORRECTION = "correction", "Correction"
+        # Money the person paid back after we asked for an overpayment back
+        # (services.money_back): a negative PAID entry, on the day it came back.
+        REPAYMENT = "repayment", "Money paid back"
 
     class Account(models.TextChoices):
         OWED = "owed", "Owed to the person"
@@ -1140,6 +1207,8 @@ class LedgerEntry(models.Model):
         "or a payment that came back. It has the opposite sign.",
         Kind.PAYMENT: "Money paid in a payment run: taken off what we owe and added to "
         "what was paid out.",
+        Kind.REPAYMENT: "Money the person paid back after a session's fee was corrected down: "
+        "taken off what was paid out, in the tax year it came back. It is negative.",
     }
 
     def __str__(self):
@@ -1182,7 +1251,10 @@ class FeeAdjustment(models.Model):
       is. Or they refuse it, saying why, and nothing is owed.
     - OVERPAYMENT: the fee is now less than was approved or paid. The hub takes nothing back
       by itself and the ledger does not change: a commissioner decides (correct an approved
-      amount that is not paid yet, leave it, or ask for the money back) and says why.
+      amount that is not paid yet, leave it, or ask for the money back) and says why. Money
+      asked back is then recorded as it comes back (`recovered_pence`, and a REPAYMENT in the
+      ledger) until all of it is back (`repaid_on`) or a commissioner stops asking for the
+      rest (`stopped_asking_at`; services.money_back).
 
     A later correction of the same session replaces what is still open: a top-up waiting for
     approval is cancelled; an approved top-up not yet in a payment run is kept when the fee
@@ -1250,6 +1322,17 @@ class FeeAdjustment(models.Model):
     )
     # Why it was decided so, in the commissioner's words (kept from the person's pages).
     reason = models.TextField(blank=True)
+    # Overpayments asked back (RECOVER; services.money_back): what the person has paid back so
+    # far (each payment is a REPAYMENT in the ledger), the day the last of it came back, and
+    # whether a commissioner stopped asking for the rest, when, who and why (the reason is
+    # kept from the person's pages, like `reason`).
+    recovered_pence = models.PositiveIntegerField(default=0)
+    repaid_on = models.DateField(null=True, blank=True)
+    stopped_asking_at = models.DateTimeField(null=True, blank=True)
+    stopped_asking_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    stop_reason = models.TextField(blank=True)
 
     objects = FeeAdjustmentQuerySet.as_manager()
 
@@ -1292,6 +1375,26 @@ class FeeAdjustment(models.Model):
                 condition=models.Q(kind="top_up", outcome="", approved_at__isnull=True),
                 name="one_top_up_to_approve_per_claim",
             ),
+            # Money comes back only for an overpayment asked back, never more than was asked;
+            # it is repaid when all of it is back, and then there is nothing left to stop
+            # asking for. The row lock in services.money_back keeps to these; the database
+            # refuses anything that slips past.
+            models.CheckConstraint(
+                condition=models.Q(recovered_pence=0, stopped_asking_at__isnull=True)
+                | models.Q(outcome="recover", recovered_pence__lte=models.F("amount_pence")),
+                name="fee_adjustment_money_back_only_when_asked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    repaid_on__isnull=True, recovered_pence__lt=models.F("amount_pence")
+                )
+                | models.Q(
+                    repaid_on__isnull=False,
+                    recovered_pence=models.F("amount_pence"),
+                    stopped_asking_at__isnull=True,
+                ),
+                name="fee_adjustment_repaid_when_all_back",
+            ),
         ]
         indexes = [
             # Top-ups waiting for a payment run (FeeAdjustmentQuerySet.waiting_top_ups): read
@@ -1304,6 +1407,18 @@ class FeeAdjustment(models.Model):
                     kind="top_up", payment_run__isnull=True, outcome="", approved_at__isnull=False
                 ),
                 name="fee_top_up_waiting_idx",
+            ),
+            # Money asked back and not yet received (FeeAdjustmentQuerySet.asked_back): the
+            # list finance works from, oldest decision first. Only those still open are indexed.
+            models.Index(
+                fields=["closed_at", "id"],
+                condition=models.Q(
+                    kind="overpayment",
+                    outcome="recover",
+                    repaid_on__isnull=True,
+                    stopped_asking_at__isnull=True,
+                ),
+                name="fee_money_asked_back_idx",
             ),
         ]
 
@@ -1344,6 +1459,52 @@ class FeeAdjustment(models.Model):
         return self.kind == self.Kind.OVERPAYMENT and self.is_open
 
     @property
+    def is_asked_back(self) -> bool:
+        """An overpayment a commissioner asked the person to pay back (whatever came of it)."""
+        return self.kind == self.Kind.OVERPAYMENT and self.outcome == self.Outcome.RECOVER
+
+    @property
+    def is_repaid(self) -> bool:
+        return self.repaid_on is not None
+
+    @property
+    def still_asked_back_pence(self) -> int:
+        """What we are still asking the person to pay back: nothing once it is all back or a
+        commissioner stopped asking."""
+        if not self.is_asked_back or self.is_repaid or self.stopped_asking_at is not None:
+            return 0
+        return self.amount_pence - self.recovered_pence
+
+    @property
+    def can_take_money_back(self) -> bool:
+        """Whether money received back, or stopping asking, can be recorded for it."""
+        return self.still_asked_back_pence > 0
+
+    @property
+    def not_asked_for_pence(self) -> int:
+        """What a commissioner stopped asking for: the person need not pay it back."""
+        if self.stopped_asking_at is None:
+            return 0
+        return self.amount_pence - self.recovered_pence
+
+    @property
+    def money_back_state(self) -> str:
+        """Where money asked back stands, in words for commissioners and the person alike."""
+        if self.is_repaid:
+            return f"Paid back in full on {self.repaid_on:%-d %B %Y}"
+        received = format_pounds(self.recovered_pence)
+        if self.stopped_asking_at is not None:
+            rest = format_pounds(self.not_asked_for_pence)
+            if self.recovered_pence:
+                return f"{received} paid back; we stopped asking for the other {rest}"
+            return f"We stopped asking for it ({rest})"
+        if self.recovered_pence:
+            return (
+                f"{received} paid back, {format_pounds(self.still_asked_back_pence)} still to come"
+            )
+        return "Nothing paid back yet"
+
+    @property
     def resident_state(self) -> str:
         """Where a top-up stands, for the person it is owed to (no payment runs)."""
         if self.paid_on:
@@ -1367,4 +1528,6 @@ class FeeAdjustment(models.Model):
             return "Approved, for the next payment run"
         if self.is_open:
             return "To decide"
+        if self.is_asked_back:
+            return f"Asked back: {self.money_back_state[0].lower()}{self.money_back_state[1:]}"
         return self.get_outcome_display()

@@ -82,6 +82,10 @@ def export(user) -> dict:
                         "what_changed": adjustment.what_changed,
                         "where_it_stands": adjustment.state,
                         "why": adjustment.reason,
+                        # Asked back: what they paid back, and why we stopped asking for
+                        # the rest, if we did.
+                        "paid_back_pence": adjustment.recovered_pence,
+                        "why_we_stopped_asking": adjustment.stop_reason,
                     }
                     for adjustment in claim.fee_adjustments.all()
                 ],
@@ -150,7 +154,14 @@ def export_files(user):
 
 # Words typed about the person, in claims, in taxi agreements and in the audit trail's copies
 # of them. Amounts, statuses, dates and who decided stay: they are the financial record.
-PERSONAL_TEXT_FIELDS = ("on_behalf_note", "reason", "description", "agreed_with", "note")
+PERSONAL_TEXT_FIELDS = (
+    "on_behalf_note",
+    "reason",
+    "stop_reason",
+    "description",
+    "agreed_with",
+    "note",
+)
 
 
 @transaction.atomic
@@ -199,10 +210,11 @@ def erase(user) -> None:
     ClaimLine.objects.filter(claim__claimant=user).update(description="", agreed_with="")
     ClaimEvent.objects.filter(claim__claimant=user).update(note="")
     PaymentRunItem.objects.filter(claim__claimant=user).update(taken_out_reason="")
-    # A commissioner's words about deciding an overpayment; the amounts and outcome stay.
+    # A commissioner's words about deciding an overpayment, or about no longer asking for it
+    # back (which may say why paying would be hard for them); amounts and outcome stay.
     adjustments = FeeAdjustment.objects.filter(claim__claimant=user)
     adjustment_ids = list(adjustments.values_list("pk", flat=True))
-    adjustments.update(reason="")
+    adjustments.update(reason="", stop_reason="")
     Receipt.objects.filter(owner=user).update(original_name="receipt")
     # Who agreed their taxis, and when, stays (a kept claim may rely on one); the note, which
     # can say where they live, goes. Agreements for places that participation.privacy then

@@ -288,6 +288,16 @@ class FeeAdjustmentQuerySet(models.QuerySet):
         """Overpayments a commissioner has not decided on (one_open_overpayment_per_claim)."""
         return self.filter(kind="overpayment").open()
 
+    def asked_back(self):
+        """Overpayments asked back that have not all come back, and that nobody has stopped
+        asking for (fee_money_asked_back_idx): what finance is waiting to receive."""
+        return self.filter(
+            kind="overpayment",
+            outcome="recover",
+            repaid_on__isnull=True,
+            stopped_asking_at__isnull=True,
+        )
+
     def queue_counts(self) -> dict[str, int]:
         """For the claims queue, in one query: how many overpayments are to decide
         (`to_decide`), top-ups to approve (`to_approve`), and approved top-ups waiting for a

@@ -44,6 +44,17 @@ urlpatterns = [
         fee_corrections.decide_top_up,
         name="decide_top_up",
     ),
+    path("payments/money-asked-back/", fee_corrections.asked_back, name="money_asked_back"),
+    path(
+        "payments/fee-corrections/<int:pk>/money-back/",
+        fee_corrections.money_back,
+        name="record_money_back",
+    ),
+    path(
+        "payments/fee-corrections/<int:pk>/stop-asking/",
+        fee_corrections.stop_asking,
+        name="stop_asking",
+    ),
     # The policy
     path("payments/how-we-pay/", policy.how_we_pay, name="how_we_pay"),
     path("payments/policy/", policy.overview, name="policy"),

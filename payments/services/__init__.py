@@ -9,7 +9,8 @@ Split by what they do: `claims` (starting, filling in and sending a claim), `rec
 `review` (approve, return, reject, correct, withdraw an approval, reopen), `runs` (payment
 runs, and a payment returned after one was paid), `conflicts` (conflicts of interest),
 `taxis` (taxis staff agree for a session), `policy_changes`, and `fee_corrections` (claims
-following a correction to their session's fee, and what commissioners decide about it).
+following a correction to their session's fee, and what commissioners decide about it), and
+`money_back` (an overpayment asked back: money received back, or no longer asked for).
 `ledger` builds ledger rows for review and runs; `_common` holds the error and the helpers
 every module uses. Callers
 import from here (`services.submit_claim(...)`), not from the modules, so the split can
@@ -37,6 +38,7 @@ from .fee_corrections import (
     plan_fee_correction,
     refuse_top_up,
 )
+from .money_back import record_money_back, stop_asking_for_money_back
 from .policy_changes import add_expense_rule, add_fee_rate, remove_scheduled_change, update_policy
 from .receipts import MAX_UNUSED_RECEIPTS, delete_unused_receipts, store_receipt
 from .review import (
@@ -81,6 +83,7 @@ __all__ = [
     "follow_session_fee",
     "lock_claims_for_session",
     "plan_fee_correction",
+    "record_money_back",
     "record_payment_returned",
     "refuse_top_up",
     "reject_claim",
@@ -92,6 +95,7 @@ __all__ = [
     "review_block_reason",
     "save_expense",
     "start_claim",
+    "stop_asking_for_money_back",
     "store_receipt",
     "submission_problems",
     "submit_claim",

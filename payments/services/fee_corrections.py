@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from coprod_hub.lib.money import format_pounds
@@ -40,6 +41,7 @@ from ..models import Claim, ClaimEvent, ClaimLine, FeeAdjustment, LedgerEntry, P
 from ._common import PaymentError, Status, _lock, _require_commissioner
 from .claims import _refresh_fee_line
 from .ledger import _corrections
+from .money_back import ask_for_money_back, stop_asking_after_a_correction
 from .review import review_block_reason
 
 NOT_YET_APPROVED = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
@@ -110,6 +112,9 @@ class ClaimFeeChange:
     # Top-ups still waiting for a commissioner's approval, replaced by this correction.
     to_approve: list[FeeAdjustment] = field(default_factory=list)
     open_overpayments: list[FeeAdjustment] = field(default_factory=list)
+    # Overpayments asked back (services.money_back): what came back is no longer paid to the
+    # person; what is still asked for, the corrected fee now decides again.
+    asked_back: list[FeeAdjustment] = field(default_factory=list)
 
     @property
     def difference_pence(self) -> int:
@@ -123,10 +128,11 @@ class ClaimFeeChange:
     @property
     def tells_the_person(self) -> bool:
         """They hear of a new fee on a claim not yet approved, and of an extra we told them
-        we would pay and now will not. A top-up waits for a commissioner's approval, and an
+        we would pay and now will not, and that we no longer ask for money back (the fee
+        changed again). A top-up waits for a commissioner's approval, and an
         overpayment for their decision: nothing we pay them has changed yet, and hearing of
         money that may never come, or may be asked back, only worries people (benefits)."""
-        return self.action == Action.RECALCULATE or bool(self.waiting)
+        return self.action == Action.RECALCULATE or bool(self.waiting) or bool(self.asked_back)
 
 
 @dataclass
@@ -255,7 +261,9 @@ def plan_fee_correction(opportunity, *, by, lock: bool = False, was=None) -> Fee
         for line in ClaimLine.objects.filter(claim_id__in=ids, kind=ClaimLine.Kind.FEE)
     }
     open_adjustments: dict[int, list[FeeAdjustment]] = {}
-    for adjustment in FeeAdjustment.objects.open().filter(claim_id__in=ids):
+    # Open ones, and overpayments asked back (money may have come back for them).
+    asked_back = Q(kind=FeeAdjustment.Kind.OVERPAYMENT, outcome=FeeAdjustment.Outcome.RECOVER)
+    for adjustment in FeeAdjustment.objects.filter(Q(outcome="") | asked_back, claim_id__in=ids):
         open_adjustments.setdefault(adjustment.claim_id, []).append(adjustment)
 
     # Every claim is for the session's day, as one started now would be: the session may have
@@ -305,6 +313,7 @@ def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
     waiting = [a for a in open_adjustments if a.is_waiting]
     to_approve = [a for a in open_adjustments if a.can_be_approved]
     overpayments = [a for a in open_adjustments if a.can_be_decided]
+    asked_back = [a for a in open_adjustments if a.can_take_money_back]
     # The approved fee includes approved top-ups no payment run has taken (a top-up waiting
     # for approval is in neither the ledger nor approved_fee_pence). A fee now at least that
     # keeps them: a commissioner approved them. A lower one cancels them, and the difference
@@ -314,6 +323,8 @@ def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
         settled = approved - sum(a.amount_pence for a in waiting)
     else:
         settled, waiting = approved, []
+    # Money paid back is no longer paid to the person.
+    settled -= sum(a.recovered_pence for a in open_adjustments if a.is_asked_back)
     if after_pence > settled:
         action = Action.TOP_UP
         same = to_approve and to_approve[0].fee_before_pence == settled
@@ -322,11 +333,11 @@ def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
     elif after_pence < settled:
         action = Action.OVERPAYMENT
         same = overpayments and overpayments[0].amount_pence == settled - after_pence
-        if same and not waiting and not to_approve:
+        if same and not waiting and not to_approve and not asked_back:
             return None  # the same overpayment is waiting for a decision already
     elif waiting or to_approve:
         action = Action.TOP_UP_CANCELLED
-    elif overpayments:
+    elif overpayments or asked_back:
         action = Action.OVERPAYMENT_CLEARED
     else:
         return None
@@ -341,6 +352,7 @@ def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
         waiting=waiting,
         to_approve=to_approve,
         open_overpayments=overpayments,
+        asked_back=asked_back,
     )
 
 
@@ -383,7 +395,7 @@ def follow_session_fee(opportunity, *, by) -> FeeCorrectionPlan:
                 messages.append(("claim_fee_changed", change, event))
                 continue
             event = _adjust_approved(change, by=by, now=now, today=today)
-            if change.tells_the_person:
+            if event is not None:
                 messages.append(("claim_top_up", change, event))
         _tell(
             [(kind, change.claim, event, _change_words(change)) for kind, change, event in messages]
@@ -451,6 +463,11 @@ def _adjust_approved(change, *, by, now, today) -> ClaimEvent | None:
         _close(adjustment, outcome=FeeAdjustment.Outcome.CANCELLED, by=by, now=now)
     for adjustment in change.open_overpayments:
         _close(adjustment, outcome=FeeAdjustment.Outcome.SUPERSEDED, by=by, now=now)
+    # Money still asked back: the corrected fee decides again (a new overpayment for
+    # commissioners, if any), so we stop asking for it and tell the person they need not pay.
+    for adjustment in change.asked_back:
+        adjustment.claim = claim
+        stop_asking_after_a_correction(adjustment, by=by, now=now)
     # Staff never raise what we owe: a top-up waits for a commissioner (`approve_top_up`),
     # and the hub takes nothing back by itself. Only cancelling an approved top-up not yet
     # paid takes the approved fee back to what it was without it.
@@ -473,8 +490,8 @@ def _adjust_approved(change, *, by, now, today) -> ClaimEvent | None:
             f"{format_pounds(change.fee_before_pence)}.",
             created_by=by,
         )
-    if not change.tells_the_person:
-        return None
+    if not change.waiting:
+        return None  # the top-up we told them of stands (money asked back is told above)
     return ClaimEvent.objects.create(
         claim=claim,
         actor=by,
@@ -598,8 +615,9 @@ def decision_choices(adjustment) -> list[tuple[str, str]]:
 
 def decide_overpayment(adjustment, *, by, outcome: str, reason: str) -> FeeAdjustment:
     """Record a commissioner's decision about an overpayment: leave it, or ask for the money
-    back (paid claims). Nothing moves in the ledger: money asked back is dealt with by
-    finance, outside the hub. The same people who may approve the claim may decide (not the
+    back (paid claims). Nothing moves in the ledger yet. Asking for it back tells the person,
+    and commissioners then record the money as it comes back, or stop asking for the rest
+    (services.money_back). The same people who may approve the claim may decide (not the
     person, nor whoever made it for them, nor a commissioner with a conflict of interest).
     The row lock makes a second decision (a double click, two commissioners at once) stop."""
     _require_commissioner(by)
@@ -621,6 +639,8 @@ def decide_overpayment(adjustment, *, by, outcome: str, reason: str) -> FeeAdjus
         if outcome not in dict(decision_choices(adjustment)):
             raise PaymentError("Choose what to do", field="outcome")
         _close(adjustment, outcome=outcome, by=by, now=timezone.now(), reason=reason)
+        if outcome == FeeAdjustment.Outcome.RECOVER:
+            ask_for_money_back(adjustment, by=by)
     return adjustment
 
 

@@ -67,6 +67,22 @@ def _corrections(claim, live, *, fee_pence: int, expenses_pence: int, by, on: da
     return entries
 
 
+def _repayment(claim, *, amount_pence: int, by, on: date, note: str) -> LedgerEntry:
+    """Money the person paid back of a fee we overpaid: taken off what was paid out to them
+    (a negative PAID entry), dated the day it came back, so it counts in that day's tax year
+    and comes off the project's spend. Nothing already in the ledger changes."""
+    return _entry(
+        claim,
+        by=by,
+        kind=LedgerEntry.Kind.REPAYMENT,
+        account=LedgerEntry.Account.PAID,
+        component=LedgerEntry.Component.FEE,
+        amount=-amount_pence,
+        on=on,
+        note=note[:300],
+    )
+
+
 def _components(fee_pence: int, expenses_pence: int):
     return [
         (LedgerEntry.Component.FEE, fee_pence),

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
@@ -134,12 +135,17 @@ def claim_detail(request, pk):
         "policy": PaymentPolicy.current(),
     }
     # After its session's fee was corrected: commissioners see every top-up and overpayment;
-    # the person (and staff who claimed for them) the top-ups approved and still standing.
-    adjustments = claim.fee_adjustments.select_related("closed_by").order_by("created_at", "pk")
+    # the person (and staff who claimed for them) the top-ups approved and still standing, and
+    # money we asked them to pay back (they were told of it).
+    adjustments = claim.fee_adjustments.select_related("closed_by", "stopped_asking_by").order_by(
+        "created_at", "pk"
+    )
     if not is_commissioner:
-        adjustments = (
-            adjustments.top_ups().approved().exclude(outcome=FeeAdjustment.Outcome.CANCELLED)
+        approved_top_up = Q(kind=FeeAdjustment.Kind.TOP_UP, approved_at__isnull=False) & ~Q(
+            outcome=FeeAdjustment.Outcome.CANCELLED
         )
+        asked_back = Q(kind=FeeAdjustment.Kind.OVERPAYMENT, outcome=FeeAdjustment.Outcome.RECOVER)
+        adjustments = adjustments.filter(approved_top_up | asked_back)
     context["fee_adjustments"] = list(adjustments)
     if is_commissioner:
         # How finance can reach them: for bank details, or to send vouchers.

@@ -192,6 +192,20 @@ def build_world():
         what_changed="The fee for the session was corrected to £50 for a half day.",
         created_by=people.owner_staff,
     )
+    # An earlier overpayment a commissioner asked back, none of it received yet.
+    asked_back = FeeAdjustment.objects.create(
+        claim=paid_claim,
+        kind=FeeAdjustment.Kind.OVERPAYMENT,
+        amount_pence=500,
+        fee_before_pence=4500,
+        fee_after_pence=4000,
+        what_changed="The fee for the session was corrected to £40 for taking part.",
+        created_by=people.owner_staff,
+        outcome=FeeAdjustment.Outcome.RECOVER,
+        closed_at=timezone.now(),
+        closed_by=people.second_commissioner,
+        reason="Agreed with them.",
+    )
     conflict = payments.declare_conflict(
         commissioner=people.second_commissioner, person=people.resident, reason="Neighbour"
     )
@@ -302,6 +316,8 @@ def build_world():
         "payments:withdraw_conflict": {"pk": conflict.pk},
         "payments:decide_overpayment": {"pk": overpayment.pk},
         "payments:decide_top_up": {"pk": top_up.pk},
+        "payments:record_money_back": {"pk": asked_back.pk},
+        "payments:stop_asking": {"pk": asked_back.pk},
         "payments:run": {"pk": run.pk},
         "payments:run_csv": {"pk": run.pk},
         "payments:confirm_run": {"pk": run.pk},

@@ -121,6 +121,7 @@ ACCOUNT_LINKS = {
     ("payments.FeeAdjustment", "created_by"): STAFF_RECORD,
     ("payments.FeeAdjustment", "closed_by"): STAFF_RECORD,
     ("payments.FeeAdjustment", "approved_by"): STAFF_RECORD,
+    ("payments.FeeAdjustment", "stopped_asking_by"): STAFF_RECORD,
     ("payments.TaxiAgreement", "agreed_by"): STAFF_RECORD,
     ("payments.TaxiAgreement", "withdrawn_by"): STAFF_RECORD,
     # --- The practice guide (learning/privacy.py). Entries not yet decided are deleted (they
@@ -434,7 +435,7 @@ def _person_in_every_table():
     payments.take_out_of_run(run, approved[1], by=person, reason="Bank details missing.")
     payments.confirm_payment_run(run, by=person, paid_on=timezone.localdate())
     # Sessions' fees corrected after claims were paid. As staff they corrected someone else's
-    # (a top-up, then down again: the top-up cancelled, and an overpayment they decided); a
+    # (a top-up, then down again: the top-up cancelled, and an overpayment they asked back); a
     # commissioner corrected theirs down and decided, saying where they talked.
     hall = Venue.objects.create(name="Hall", address="2 High Street")
     others_paid = claim_in_state(other, status=Claim.Status.PAID, reviewer=commissioner)
@@ -443,8 +444,13 @@ def _person_in_every_table():
             others_paid.opportunity, by=person, venue=hall, fee_basis=basis
         )
     overpaid = FeeAdjustment.objects.to_decide()
+    # They asked for it back, then stopped asking.
+    others_overpaid = overpaid.get(claim=others_paid)
     payments.decide_overpayment(
-        overpaid.get(claim=others_paid), by=person, outcome="left", reason="Our mistake."
+        others_overpaid, by=person, outcome="recover", reason="Our mistake."
+    )
+    payments.stop_asking_for_money_back(
+        FeeAdjustment.objects.get(pk=others_overpaid.pk), by=person, reason="Our mistake."
     )
     # As a commissioner they approved a top-up another member of staff's correction meant.
     others_topped_up = claim_in_state(other, status=Claim.Status.PAID, reviewer=commissioner)

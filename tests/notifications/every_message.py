@@ -277,6 +277,40 @@ def _build_world(run_on_commit):
     participation.update_opportunity(
         planning_day, by=staff, fee_basis=Opportunity.FeeBasis.PER_HOUR
     )
+    # A half day that was really one activity, corrected after the claim was paid: a
+    # commissioner asks for the difference back, part of it comes back, then they stop asking
+    # for the rest.
+    workshop = session(
+        "Carers' budget workshop",
+        _at(-21, 10),
+        status=Opportunity.Status.CLOSED,
+        fee_basis=Opportunity.FeeBasis.HALF_DAY,
+    )
+    gwen = _person("Gwen Hart")
+    overpaid = claim_in_state(
+        gwen,
+        status=Claim.Status.PAID,
+        reviewer=commissioner,
+        signup=SignUp.objects.create(
+            opportunity=workshop,
+            resident=gwen,
+            status=SignUp.Status.BOOKED,
+            attendance=SignUp.Attendance.ATTENDED,
+        ),
+    )
+    participation.update_opportunity(
+        workshop, by=staff, fee_basis=Opportunity.FeeBasis.PER_ACTIVITY
+    )
+    asked_back = FeeAdjustment.objects.to_decide().get(claim=overpaid)
+    payments.decide_overpayment(
+        asked_back, by=commissioner, outcome="recover", reason="Finn agreed on the phone."
+    )
+    payments.record_money_back(
+        asked_back, by=commissioner, amount_pence=500, received_on=timezone.localdate()
+    )
+    payments.stop_asking_for_money_back(
+        asked_back, by=commissioner, reason="Paying the rest would be hard for Finn."
+    )
 
     # Two weeks on, the returned claims are not sent again: the person is reminded.
     remind_about_returned_claims(now=timezone.now() + timedelta(weeks=2, days=1))
