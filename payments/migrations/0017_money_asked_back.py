@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0015_claim_voucher_delivery'),
+        ('payments', '0016_claim_nobody_to_decide_told'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
