@@ -173,8 +173,14 @@ def _end_taxi(signup, *, by, now) -> None:
     withdraw_taxi_with_place(signup, by=by, now=now)
 
 
-# Messages that stay true once a place has ended: they say that it ended.
-ENDING_KINDS = ("signup_cancelled", "offer_expired", "opportunity_cancelled")
+# Messages that stay true once a place has ended: they say that it ended. (Staff's list of
+# support to undo for a session called off is one, should one of them have a place there too.)
+ENDING_KINDS = (
+    "signup_cancelled",
+    "offer_expired",
+    "opportunity_cancelled",
+    "access_needs_session_cancelled",
+)
 
 
 def _withdraw_stale_calls(opportunity_id, signups) -> int:
@@ -897,10 +903,13 @@ def cancel_opportunity(opportunity, *, by, reason="", now=None) -> Opportunity:
         locked.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
         if locked.published_at:
             _tell_everyone(locked, "opportunity_cancelled", key="cancelled", reason=reason)
+        # Read before offers and waiting lists end below: everyone taking part until now.
+        taking_part = list(locked.signups.active().select_related("resident"))
+        _tell_runners_session_cancelled(locked, taking_part, by=by, now=now)
         # Offers and waiting lists end with the session (it cannot be published again):
         # nobody should be asked to accept a place, or shown a queue, for a session called off.
         # People with a place keep it, marked "Cancelled by us", as the record of what happened.
-        _withdraw_stale_calls(locked.pk, locked.signups.active())
+        _withdraw_stale_calls(locked.pk, taking_part)
         locked.signups.filter(status__in=[Status.OFFERED, Status.WAITING]).update(
             status=Status.CANCELLED,
             status_changed_at=now,
@@ -1661,6 +1670,65 @@ def _tell_runners_place_ended(signup, opportunity, *, now, erased=False) -> int:
         NEEDS_PLACE_ENDED,
         events=[(person, _event_key(signup, NEEDS_PLACE_ENDED), context) for person in runners],
     )
+
+
+NEEDS_SESSION_CANCELLED = "access_needs_session_cancelled"
+
+
+def _told_about(event_key) -> int | None:
+    """The place a message to staff about needs is about: its key starts "signup:<id>:"."""
+    kind, _, rest = event_key.partition(":")
+    place_id = rest.partition(":")[0]
+    return int(place_id) if kind == "signup" and place_id.isdigit() else None
+
+
+def _tell_runners_session_cancelled(opportunity, signups, *, by, now) -> int:
+    """The whole session is called off: each member of staff told about the needs of people
+    taking part in it (`_tell_runners_needs_changed`), and not told since that their place
+    ended, gets one message naming those people, so they can cancel the interpreters, taxis
+    or hearing loops they booked. `signups`: the places booked, offered or waiting until now.
+    The caller holds the lock, and has just marked the session cancelled, so a second
+    cancellation (a double click, two staff at once) returns before this; the event key,
+    one per session and person, would drop a second message anyway.
+
+    Whoever cancelled it is told too, when they were told about someone's needs. Cancelling
+    is a page they leave at once, and nothing on it says whose support was arranged; the
+    message is the list of support to undo, kept in their inbox for when they make the calls.
+    A colleague on the team may have booked the interpreter, but each of them may have, and
+    nobody else is sent anything, so this is one message each, at most, and only to people
+    who have something to undo."""
+    if opportunity.has_started(now):
+        return 0  # support arranged for the day is already there, or on its way
+    places = {signup.pk: signup for signup in signups}
+    told = (
+        Message.objects.filter(
+            opportunity_id=opportunity.pk,
+            kind__in=[NEEDS_NEWS, NEEDS_PLACE_ENDED],
+            recipient__is_active=True,
+        )
+        .exclude(status__in=NOT_TOLD)
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    latest = {}  # (place id, staff id): the last message that person had about that place
+    for message in told:
+        place_id = _told_about(message.event_key)
+        if place_id in places:
+            latest[place_id, message.recipient_id] = message
+    to_undo = {}  # staff id: (the staff member, [places whose needs they were told of])
+    for (place_id, _), message in latest.items():
+        if message.kind == NEEDS_NEWS:
+            person, their_places = to_undo.setdefault(message.recipient_id, (message.recipient, []))
+            their_places.append(places[place_id])
+    events = []
+    for person, their_places in to_undo.values():
+        context = {
+            "opportunity": opportunity,
+            "places": sorted(their_places, key=lambda s: (str(s.resident).lower(), s.pk)),
+            "cancelled_by": by,
+        }
+        events.append((person, f"opportunity:{opportunity.pk}:{NEEDS_SESSION_CANCELLED}", context))
+    return queue_messages_for_events(NEEDS_SESSION_CANCELLED, events=events)
 
 
 def update_contact_preferences(profile, *, contact_by, phone, postal_address, format, large_print):

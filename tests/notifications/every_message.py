@@ -70,6 +70,7 @@ STAFF_KINDS = frozenset(
         "claims_waiting",
         "access_needs_changed",
         "access_needs_place_ended",
+        "access_needs_session_cancelled",
     }
 )
 
@@ -195,6 +196,12 @@ def _build_world(run_on_commit):
         soon, resident=_person("Lena Brooks"), access_needs_note="A BSL interpreter"
     )
     participation.cancel_sign_up(lena, by=lena.resident)
+    # A session with two people whose needs staff were told of is called off: staff get the
+    # list of whose support to cancel.
+    transport = session("Getting to day services: what helps?", _at(5, 10))
+    for name, needs in [("Hari Singh", "A taxi from home"), ("Ivy Moss", "A BSL interpreter")]:
+        participation.sign_up(transport, resident=_person(name), access_needs_note=needs)
+    participation.cancel_opportunity(transport, by=staff, reason="The minibus is off the road.")
 
     # The project's honest step goes down: people booked on its sessions to come are told.
     projects.record_step(
