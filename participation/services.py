@@ -222,13 +222,33 @@ def _check_can_sign_up(opportunity, *, resident, on_behalf, now):
         raise ParticipationError(reason)
 
 
-def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -> SignUp:
+JOINING_NEEDED = "Choose how you will join: in person or online"
+JOINING_NEEDED_FOR_SOMEONE = "Choose how they will join: in person or online"
+
+
+def _joining_for(opportunity, joining, *, on_behalf) -> str:
+    """What to keep of how the person will join (SignUp.joining): asked of a hybrid session
+    only, where it is needed (the room, the joining link), and nothing for any other."""
+    if opportunity.format != Opportunity.Format.HYBRID:
+        return SignUp.Joining.NOT_SAID
+    if joining not in (SignUp.Joining.IN_PERSON, SignUp.Joining.ONLINE):
+        raise ParticipationError(
+            JOINING_NEEDED_FOR_SOMEONE if on_behalf else JOINING_NEEDED, field="joining"
+        )
+    return joining
+
+
+def sign_up(
+    opportunity, *, resident, by=None, access_needs_note="", joining="", now=None
+) -> SignUp:
     """Book a place, or join the waiting list when it is full.
 
     `opportunity` is the opportunity or its id: either way it is loaded again under the lock,
     and a draft, cancelled or past one is refused like any other that is closed. Signing up
     again while already booked, offered or waiting changes nothing. `by` is the staff member
-    doing it on the person's behalf (None when people do it themselves).
+    doing it on the person's behalf (None when people do it themselves). `joining`: for a
+    hybrid session, how they will join (SignUp.Joining), which it needs; ignored otherwise.
+    Checked under the lock, so a session made hybrid while the page was open still asks.
     """
     now = now or timezone.now()
     on_behalf = by is not None and by.pk != resident.pk
@@ -245,6 +265,7 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
         if existing and existing.is_active:
             return existing
         _check_can_sign_up(opportunity, resident=resident, on_behalf=on_behalf, now=now)
+        joining = _joining_for(opportunity, joining, on_behalf=on_behalf)
 
         held = counts["held"]
         if counts["waiting"]:
@@ -257,6 +278,7 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
         signup = existing or SignUp(resident=resident)
         signup.opportunity = opportunity  # the locked instance, with its venue
         signup.access_needs_note = access_needs_note.strip()
+        signup.joining = joining
         signup.signed_up_by = by if on_behalf else None
         signup.profile_needs_shared = not on_behalf
         signup.attendance = SignUp.Attendance.UNKNOWN
@@ -822,6 +844,8 @@ def _tell_about_changes(opportunity, changed, *, key, news=()):
                 # The same message goes to everyone, but each person's link opens their own
                 # place, where they can cancel it or leave the waiting list: `place_link`.
                 "places": {s.resident_id: s.get_absolute_url() for s in signups},
+                # And the joining link only to those joining a hybrid session online.
+                "joinings": {s.resident_id: s.joining for s in signups},
             },
         )
 
@@ -1437,6 +1461,7 @@ def add_person_and_sign_up(
     postal_address="",
     contact_by=Profile.ContactBy.EMAIL,
     access_needs_note="",
+    joining="",
 ) -> SignUp:
     """Create a resident account for someone who is not online and sign them up, in one
     transaction: if the sign-up is refused, no account is left behind to trip up the next
@@ -1454,7 +1479,13 @@ def add_person_and_sign_up(
             postal_address=postal_address,
             contact_by=contact_by,
         )
-        return sign_up(opportunity, resident=person, by=by, access_needs_note=access_needs_note)
+        return sign_up(
+            opportunity,
+            resident=person,
+            by=by,
+            access_needs_note=access_needs_note,
+            joining=joining,
+        )
 
 
 def _add_person(*, display_name, email, phone, postal_address, contact_by) -> User:
@@ -1583,6 +1614,37 @@ def change_session_needs(signup, *, by, note, now=None) -> SignUp:
         signup.save(update_fields=["access_needs_note", "updated_at"])
         signup.opportunity = opportunity
         _tell_runners_needs_changed([signup], now=now)
+    return signup
+
+
+def change_joining(signup, *, by, joining, now=None) -> SignUp:
+    """Say again how someone will join a hybrid session (SignUp.joining), until it starts:
+    the person from their place's page, or staff running it (the view checks, as for the
+    page), say after a phone call. Their reminders then say where to go or how to join
+    online. Returns the place; choosing the same again changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        opportunity = _lock(signup.opportunity)
+        signup = SignUp.objects.select_related("resident").get(pk=signup.pk)
+        if not signup.is_active:
+            raise ParticipationError("This place was cancelled, so there is nothing to change.")
+        if opportunity.status == Opportunity.Status.CANCELLED:
+            raise ParticipationError("This session has been cancelled.")
+        if opportunity.has_started(now):
+            raise ParticipationError(
+                "This session has already started. Please tell the contact for the session."
+            )
+        if opportunity.format != Opportunity.Format.HYBRID:
+            raise ParticipationError(
+                f"This session is {opportunity.get_format_display().lower()} only, so there "
+                "is no choice to make."
+            )
+        joining = _joining_for(opportunity, joining, on_behalf=by.pk != signup.resident_id)
+        signup.opportunity = opportunity
+        if joining == signup.joining:
+            return signup
+        signup.joining = joining
+        signup.save(update_fields=["joining", "updated_at"])
     return signup
 
 

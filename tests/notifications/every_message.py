@@ -187,13 +187,16 @@ def _build_world(run_on_commit):
         fee_basis=Opportunity.FeeBasis.NONE,
     )
     with time_machine.travel(_at(-1, 12)):
-        rose = participation.sign_up(soon, resident=_person("Rose Taylor"))
+        rose = participation.sign_up(soon, resident=_person("Rose Taylor"), joining="online")
     send_due_reminders(now=_at(2, 8))
     # She adds what she needs for it: the staff running it are told to look, not what it is.
     participation.change_session_needs(rose, by=rose.resident, note="A seat near the door")
     # Someone who told us what they need cancels: the staff told of it hear that too.
     lena = participation.sign_up(
-        soon, resident=_person("Lena Brooks"), access_needs_note="A BSL interpreter"
+        soon,
+        resident=_person("Lena Brooks"),
+        access_needs_note="A BSL interpreter",
+        joining="in_person",
     )
     participation.cancel_sign_up(lena, by=lena.resident)
     # A session with two people whose needs staff were told of is called off: staff get the
