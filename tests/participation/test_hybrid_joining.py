@@ -471,3 +471,18 @@ def test_a_new_joining_link_goes_only_to_people_joining_online(resident, other_r
     to_in_person = _message("opportunity_changed", other_resident).body_text
     assert "How to join: Join on https://meet.example/new-room" in to_online
     assert "meet.example" not in to_in_person
+
+
+def test_calendar_files_for_each_person_say_where_to_go_or_how_to_join(resident, other_resident):
+    from participation import calendar
+
+    opportunity = _hybrid()
+    online = services.sign_up(opportunity, resident=resident, joining=ONLINE)
+    in_person = services.sign_up(opportunity, resident=other_resident, joining=IN_PERSON)
+
+    to_online = calendar.signup_attachment(online.pk)[1]
+    to_in_person = calendar.signup_attachment(in_person.pk)[1]
+
+    assert "LOCATION:Online" in to_online and "meet.example" in to_online
+    assert "LOCATION:Northfield Library\\, 1 High Street\r\n" in to_in_person
+    assert "meet.example" not in to_in_person
