@@ -82,6 +82,9 @@ KIND_CATEGORIES = {
     # To administrators: sent claims no commissioner may decide (payments.services.deciders),
     # so they give the role to someone who may.
     "claims_nobody_may_decide": Category.STAFF,
+    # The whole session was called off: one list, per member of staff, of the people whose
+    # needs they were told about, so they can cancel what they arranged for each.
+    "access_needs_session_cancelled": Category.STAFF,
     "guide_entry_published": Category.GUIDE,
     "guide_entry_returned": Category.GUIDE,
     "guide_entry_rejected": Category.GUIDE,
@@ -122,6 +125,8 @@ ALWAYS_SENT = frozenset(
         "access_needs_changed",
         # Its pair: without it, an interpreter booked after the first waits for nobody.
         "access_needs_place_ended",
+        # The same for everyone at once, when the session itself is called off.
+        "access_needs_session_cancelled",
         # The person asked to hear back when they shared, and may have no account from
         # which to stop messages; a returned entry's message also carries their own words.
         "guide_entry_published",
@@ -160,7 +165,8 @@ STILL_SENT = {
     ),
     Category.STAFF: (
         "We will still tell you when someone changes what they need to take part in a "
-        "session you run, and when someone who told you what they need no longer has a place."
+        "session you run, and when someone who told you what they need no longer has a place, "
+        "or their session is cancelled."
     ),
 }
 

@@ -29,8 +29,10 @@ def _description(opportunity, *, signup=None) -> str:
     if opportunity.effective_step:
         lines.append(f"How much say you will have: {opportunity.effective_step.label}.")
     has_place = signup is not None and signup.status == signup.Status.BOOKED
-    if has_place and opportunity.joining_details:
-        lines.append(f"How to join: {opportunity.joining_details}")
+    # Someone coming to a hybrid session in person is not sent the joining link.
+    details = opportunity.joining_details_for(signup.joining) if has_place else ""
+    if details:
+        lines.append(f"How to join: {details}")
     if signup is not None and signup.status == signup.Status.WAITING:
         lines.append("You are on the waiting list for this session.")
     lines.append(f"More details: {settings.SITE_URL}{opportunity.get_absolute_url()}")
@@ -45,7 +47,8 @@ def _event(opportunity, *, signup=None) -> Event:
     event.add("dtend", opportunity.ends_at.astimezone(UK))
     event.add("summary", opportunity.title)
     event.add("description", _description(opportunity, signup=signup))
-    event.add("location", opportunity.location_text)
+    joining = signup.joining if signup is not None else ""
+    event.add("location", opportunity.location_for(joining))
     event.add("url", f"{settings.SITE_URL}{opportunity.get_absolute_url()}")
     event.add("last-modified", opportunity.updated_at)
     # Whole seconds since creation: grows with every edit, as RFC 5545 asks of SEQUENCE.

@@ -389,20 +389,57 @@ class Opportunity(models.Model):
         cutoff = max(self.starts_at - OFFER_CUTOFF_BEFORE_START, now + MIN_OFFER_WINDOW)
         return min(cutoff, self.starts_at)
 
+    def _venue_in_one_line(self) -> str:
+        # One line: the address's own lines become parts, as people write them in one.
+        lines = (" ".join(line.split()) for line in self.venue.address.splitlines())
+        parts = [self.venue.name, *lines]
+        if self.venue.postcode:
+            parts.append(self.venue.postcode)
+        return ", ".join(p for p in parts if p)
+
     @property
     def location_text(self) -> str:
         """One line for calendars and messages."""
         if self.venue_id:
-            # One line: the address's own lines become parts, as people write them in one.
-            lines = (" ".join(line.split()) for line in self.venue.address.splitlines())
-            parts = [self.venue.name, *lines]
-            if self.venue.postcode:
-                parts.append(self.venue.postcode)
-            where = ", ".join(p for p in parts if p)
+            where = self._venue_in_one_line()
             if self.format == self.Format.HYBRID:
                 return f"{where} (or online)"
             return where
         return self.get_format_display()
+
+    # One person's way of joining a hybrid session (SignUp.joining) decides what their own
+    # messages and place page say: where to go, or how to join online. Read from the
+    # session already loaded and the sign-up's own column, so a batch of reminders costs no
+    # query more. Someone who has not said (booked before we asked, or a session made hybrid
+    # after they booked) is told both, as everyone was before.
+
+    def joins_online(self, joining) -> bool:
+        if self.format == self.Format.HYBRID:
+            return joining == SignUp.Joining.ONLINE
+        return self.format in (self.Format.ONLINE, self.Format.PHONE)
+
+    def location_for(self, joining) -> str:
+        """`location_text` for one person: "Online" for someone joining a hybrid session
+        online, and only the venue for someone coming to it in person."""
+        if self.format == self.Format.HYBRID and joining == SignUp.Joining.ONLINE:
+            return "Online"
+        if self.format == self.Format.HYBRID and joining and self.venue_id:
+            return self._venue_in_one_line()
+        return self.location_text
+
+    def venue_for(self, joining):
+        """The venue someone is to go to: none for someone joining a hybrid session online."""
+        if self.format == self.Format.HYBRID and joining == SignUp.Joining.ONLINE:
+            return None
+        return self.venue if self.venue_id else None
+
+    def joining_details_for(self, joining) -> str:
+        """`joining_details` for one person: none for someone coming to a hybrid session in
+        person, so the link goes only to those who join online (and the room stays the size
+        staff planned)."""
+        if self.format == self.Format.HYBRID and joining == SignUp.Joining.IN_PERSON:
+            return ""
+        return self.joining_details
 
     @property
     def effective_level(self) -> str:
@@ -447,6 +484,13 @@ class SignUp(models.Model):
         OFFERED = "offered", "Offered a place"
         CANCELLED = "cancelled", "Cancelled"
 
+    class Joining(models.TextChoices):
+        """How someone will take part in a hybrid session (Opportunity.Format.HYBRID)."""
+
+        NOT_SAID = "", "Not said"
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+
     class Attendance(models.TextChoices):
         UNKNOWN = "", "Not recorded"
         ATTENDED = "attended", "Attended"
@@ -489,6 +533,17 @@ class SignUp(models.Model):
         db_default=False,
         help_text="Whether staff added the person on the day, as someone who came without a "
         "place booked.",
+    )
+    # Asked only for a hybrid session: staff need it for the room, refreshments and support
+    # on the day, and the joining link goes only to people who join online. Empty for any
+    # other session, and for places booked before we asked.
+    joining = models.CharField(
+        "how they will join",
+        max_length=20,
+        choices=Joining.choices,
+        default=Joining.NOT_SAID,
+        db_default=Joining.NOT_SAID,
+        blank=True,
     )
     attendance = models.CharField(
         max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN, blank=True
@@ -557,6 +612,14 @@ class SignUp(models.Model):
     @property
     def holds_place(self) -> bool:
         return self.status in (self.Status.BOOKED, self.Status.OFFERED)
+
+    @property
+    def joining_in_words(self) -> str:
+        """How they will join, for staff: "In person", "Online" or "Not said" for a hybrid
+        session; "" for any other, where the session's format says it."""
+        if self.opportunity.format != Opportunity.Format.HYBRID:
+            return ""
+        return self.get_joining_display()
 
     def offer_is_live(self, now=None) -> bool:
         return (

@@ -52,6 +52,8 @@ def export(user) -> dict:
                 "signed_up_on": signup.created_at,
                 "signed_up_by_staff": str(signup.signed_up_by) if signup.signed_up_by else "",
                 "access_needs_for_this_session": signup.access_needs_note,
+                # Asked only for a hybrid session: "" for any other.
+                "how_you_will_join": signup.get_joining_display() if signup.joining else "",
                 "profile_access_needs_shared_with_staff": signup.profile_needs_shared,
                 "attendance": signup.get_attendance_display(),
                 "cancelled_by": _cancelled_by(signup),

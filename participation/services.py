@@ -173,8 +173,14 @@ def _end_taxi(signup, *, by, now) -> None:
     withdraw_taxi_with_place(signup, by=by, now=now)
 
 
-# Messages that stay true once a place has ended: they say that it ended.
-ENDING_KINDS = ("signup_cancelled", "offer_expired", "opportunity_cancelled")
+# Messages that stay true once a place has ended: they say that it ended. (Staff's list of
+# support to undo for a session called off is one, should one of them have a place there too.)
+ENDING_KINDS = (
+    "signup_cancelled",
+    "offer_expired",
+    "opportunity_cancelled",
+    "access_needs_session_cancelled",
+)
 
 
 def _withdraw_stale_calls(opportunity_id, signups) -> int:
@@ -216,13 +222,33 @@ def _check_can_sign_up(opportunity, *, resident, on_behalf, now):
         raise ParticipationError(reason)
 
 
-def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -> SignUp:
+JOINING_NEEDED = "Choose how you will join: in person or online"
+JOINING_NEEDED_FOR_SOMEONE = "Choose how they will join: in person or online"
+
+
+def _joining_for(opportunity, joining, *, on_behalf) -> str:
+    """What to keep of how the person will join (SignUp.joining): asked of a hybrid session
+    only, where it is needed (the room, the joining link), and nothing for any other."""
+    if opportunity.format != Opportunity.Format.HYBRID:
+        return SignUp.Joining.NOT_SAID
+    if joining not in (SignUp.Joining.IN_PERSON, SignUp.Joining.ONLINE):
+        raise ParticipationError(
+            JOINING_NEEDED_FOR_SOMEONE if on_behalf else JOINING_NEEDED, field="joining"
+        )
+    return joining
+
+
+def sign_up(
+    opportunity, *, resident, by=None, access_needs_note="", joining="", now=None
+) -> SignUp:
     """Book a place, or join the waiting list when it is full.
 
     `opportunity` is the opportunity or its id: either way it is loaded again under the lock,
     and a draft, cancelled or past one is refused like any other that is closed. Signing up
     again while already booked, offered or waiting changes nothing. `by` is the staff member
-    doing it on the person's behalf (None when people do it themselves).
+    doing it on the person's behalf (None when people do it themselves). `joining`: for a
+    hybrid session, how they will join (SignUp.Joining), which it needs; ignored otherwise.
+    Checked under the lock, so a session made hybrid while the page was open still asks.
     """
     now = now or timezone.now()
     on_behalf = by is not None and by.pk != resident.pk
@@ -239,6 +265,7 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
         if existing and existing.is_active:
             return existing
         _check_can_sign_up(opportunity, resident=resident, on_behalf=on_behalf, now=now)
+        joining = _joining_for(opportunity, joining, on_behalf=on_behalf)
 
         held = counts["held"]
         if counts["waiting"]:
@@ -251,6 +278,7 @@ def sign_up(opportunity, *, resident, by=None, access_needs_note="", now=None) -
         signup = existing or SignUp(resident=resident)
         signup.opportunity = opportunity  # the locked instance, with its venue
         signup.access_needs_note = access_needs_note.strip()
+        signup.joining = joining
         signup.signed_up_by = by if on_behalf else None
         signup.profile_needs_shared = not on_behalf
         signup.attendance = SignUp.Attendance.UNKNOWN
@@ -841,6 +869,8 @@ def _tell_about_changes(opportunity, changed, *, key, news=()):
                 # The same message goes to everyone, but each person's link opens their own
                 # place, where they can cancel it or leave the waiting list: `place_link`.
                 "places": {s.resident_id: s.get_absolute_url() for s in signups},
+                # And the joining link only to those joining a hybrid session online.
+                "joinings": {s.resident_id: s.joining for s in signups},
             },
         )
 
@@ -922,10 +952,13 @@ def cancel_opportunity(opportunity, *, by, reason="", now=None) -> Opportunity:
         locked.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
         if locked.published_at:
             _tell_everyone(locked, "opportunity_cancelled", key="cancelled", reason=reason)
+        # Read before offers and waiting lists end below: everyone taking part until now.
+        taking_part = list(locked.signups.active().select_related("resident"))
+        _tell_runners_session_cancelled(locked, taking_part, by=by, now=now)
         # Offers and waiting lists end with the session (it cannot be published again):
         # nobody should be asked to accept a place, or shown a queue, for a session called off.
         # People with a place keep it, marked "Cancelled by us", as the record of what happened.
-        _withdraw_stale_calls(locked.pk, locked.signups.active())
+        _withdraw_stale_calls(locked.pk, taking_part)
         locked.signups.filter(status__in=[Status.OFFERED, Status.WAITING]).update(
             status=Status.CANCELLED,
             status_changed_at=now,
@@ -1453,6 +1486,7 @@ def add_person_and_sign_up(
     postal_address="",
     contact_by=Profile.ContactBy.EMAIL,
     access_needs_note="",
+    joining="",
 ) -> SignUp:
     """Create a resident account for someone who is not online and sign them up, in one
     transaction: if the sign-up is refused, no account is left behind to trip up the next
@@ -1470,7 +1504,13 @@ def add_person_and_sign_up(
             postal_address=postal_address,
             contact_by=contact_by,
         )
-        return sign_up(opportunity, resident=person, by=by, access_needs_note=access_needs_note)
+        return sign_up(
+            opportunity,
+            resident=person,
+            by=by,
+            access_needs_note=access_needs_note,
+            joining=joining,
+        )
 
 
 def _add_person(*, display_name, email, phone, postal_address, contact_by) -> User:
@@ -1602,6 +1642,37 @@ def change_session_needs(signup, *, by, note, now=None) -> SignUp:
     return signup
 
 
+def change_joining(signup, *, by, joining, now=None) -> SignUp:
+    """Say again how someone will join a hybrid session (SignUp.joining), until it starts:
+    the person from their place's page, or staff running it (the view checks, as for the
+    page), say after a phone call. Their reminders then say where to go or how to join
+    online. Returns the place; choosing the same again changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        opportunity = _lock(signup.opportunity)
+        signup = SignUp.objects.select_related("resident").get(pk=signup.pk)
+        if not signup.is_active:
+            raise ParticipationError("This place was cancelled, so there is nothing to change.")
+        if opportunity.status == Opportunity.Status.CANCELLED:
+            raise ParticipationError("This session has been cancelled.")
+        if opportunity.has_started(now):
+            raise ParticipationError(
+                "This session has already started. Please tell the contact for the session."
+            )
+        if opportunity.format != Opportunity.Format.HYBRID:
+            raise ParticipationError(
+                f"This session is {opportunity.get_format_display().lower()} only, so there "
+                "is no choice to make."
+            )
+        joining = _joining_for(opportunity, joining, on_behalf=by.pk != signup.resident_id)
+        signup.opportunity = opportunity
+        if joining == signup.joining:
+            return signup
+        signup.joining = joining
+        signup.save(update_fields=["joining", "updated_at"])
+    return signup
+
+
 # Staff are told when someone's profile needs change this close to a session they booked:
 # later changes reach the session's page in time, and they read it before the day.
 NEEDS_NEWS_DAYS_AHEAD = 14
@@ -1686,6 +1757,65 @@ def _tell_runners_place_ended(signup, opportunity, *, now, erased=False) -> int:
         NEEDS_PLACE_ENDED,
         events=[(person, _event_key(signup, NEEDS_PLACE_ENDED), context) for person in runners],
     )
+
+
+NEEDS_SESSION_CANCELLED = "access_needs_session_cancelled"
+
+
+def _told_about(event_key) -> int | None:
+    """The place a message to staff about needs is about: its key starts "signup:<id>:"."""
+    kind, _, rest = event_key.partition(":")
+    place_id = rest.partition(":")[0]
+    return int(place_id) if kind == "signup" and place_id.isdigit() else None
+
+
+def _tell_runners_session_cancelled(opportunity, signups, *, by, now) -> int:
+    """The whole session is called off: each member of staff told about the needs of people
+    taking part in it (`_tell_runners_needs_changed`), and not told since that their place
+    ended, gets one message naming those people, so they can cancel the interpreters, taxis
+    or hearing loops they booked. `signups`: the places booked, offered or waiting until now.
+    The caller holds the lock, and has just marked the session cancelled, so a second
+    cancellation (a double click, two staff at once) returns before this; the event key,
+    one per session and person, would drop a second message anyway.
+
+    Whoever cancelled it is told too, when they were told about someone's needs. Cancelling
+    is a page they leave at once, and nothing on it says whose support was arranged; the
+    message is the list of support to undo, kept in their inbox for when they make the calls.
+    A colleague on the team may have booked the interpreter, but each of them may have, and
+    nobody else is sent anything, so this is one message each, at most, and only to people
+    who have something to undo."""
+    if opportunity.has_started(now):
+        return 0  # support arranged for the day is already there, or on its way
+    places = {signup.pk: signup for signup in signups}
+    told = (
+        Message.objects.filter(
+            opportunity_id=opportunity.pk,
+            kind__in=[NEEDS_NEWS, NEEDS_PLACE_ENDED],
+            recipient__is_active=True,
+        )
+        .exclude(status__in=NOT_TOLD)
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    latest = {}  # (place id, staff id): the last message that person had about that place
+    for message in told:
+        place_id = _told_about(message.event_key)
+        if place_id in places:
+            latest[place_id, message.recipient_id] = message
+    to_undo = {}  # staff id: (the staff member, [places whose needs they were told of])
+    for (place_id, _), message in latest.items():
+        if message.kind == NEEDS_NEWS:
+            person, their_places = to_undo.setdefault(message.recipient_id, (message.recipient, []))
+            their_places.append(places[place_id])
+    events = []
+    for person, their_places in to_undo.values():
+        context = {
+            "opportunity": opportunity,
+            "places": sorted(their_places, key=lambda s: (str(s.resident).lower(), s.pk)),
+            "cancelled_by": by,
+        }
+        events.append((person, f"opportunity:{opportunity.pk}:{NEEDS_SESSION_CANCELLED}", context))
+    return queue_messages_for_events(NEEDS_SESSION_CANCELLED, events=events)
 
 
 def update_contact_preferences(profile, *, contact_by, phone, postal_address, format, large_print):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("sign-ups/<int:pk>/accept/", signups.accept, name="accept"),
     path("sign-ups/<int:pk>/share-access-needs/", signups.share_needs, name="share_needs"),
     path("sign-ups/<int:pk>/access-needs/", signups.session_needs, name="session_needs"),
+    path("sign-ups/<int:pk>/joining/", signups.joining, name="joining"),
     path("my/", signups.my, name="my"),
     path("my/updates/", signups.my_updates, name="my_updates"),
     path("my/calendar/", signups.calendar_link, name="calendar_link"),

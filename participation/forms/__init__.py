@@ -8,6 +8,7 @@ from .residents import (
     AccessNeedsForm,
     ContactPreferencesForm,
     InterestsForm,
+    JoiningForm,
     SessionNeedsForm,
     SignUpForm,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "FindPersonForm",
     "GroupMessageForm",
     "InterestsForm",
+    "JoiningForm",
     "OpportunityForm",
     "SessionNeedsForm",
     "SignUpForm",

@@ -5,13 +5,13 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Layout
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from coprod_hub.lib.forms import DateInputField
 from notifications.channels import notify_configured
 
-from ..models import Profile
+from ..models import Profile, SignUp
 
 UK = ZoneInfo("Europe/London")
 DATE_HINT = "For example, 27/3/2026"
@@ -45,6 +45,23 @@ def gds_helper(*layout) -> FormHelper:
     if layout:
         helper.layout = Layout(*layout)
     return helper
+
+
+def joining_field(label, required_message) -> forms.ChoiceField:
+    """How someone will join a hybrid session (SignUp.joining): in person or online."""
+    return forms.ChoiceField(
+        label=label,
+        choices=[
+            (SignUp.Joining.IN_PERSON, "In person"),
+            (SignUp.Joining.ONLINE, "Online"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": required_message},
+    )
+
+
+def joining_layout():
+    return Field.radios("joining", legend_size=Size.MEDIUM)
 
 
 class UKDateField(forms.DateField):

@@ -15,8 +15,8 @@ from projects.ladder import Level
 from projects.models import ServiceArea
 
 from ..models import Opportunity, Profile
-from ..services import POST_OR_PHONE_NEEDS_DETAILS
-from .fields import contact_by_choices, gds_helper
+from ..services import JOINING_NEEDED, JOINING_NEEDED_FOR_SOMEONE, POST_OR_PHONE_NEEDS_DETAILS
+from .fields import contact_by_choices, gds_helper, joining_field, joining_layout
 
 NOTE_MAX_LENGTH = 2000
 
@@ -37,12 +37,13 @@ def _note_field(label, help_text):
     )
 
 
-def _note_layout(rows, **label):
+def _note_layout(rows, *more, **label):
     # The GOV.UK character count: the browser never cuts a long note off without a word.
     return gds_helper(
         with_character_count(
             Field.textarea("access_needs_note", rows=rows, max_characters=NOTE_MAX_LENGTH, **label)
-        )
+        ),
+        *more,
     )
 
 
@@ -55,15 +56,30 @@ class SignUpForm(forms.Form):
         "running this session will see it.",
     )
 
+    # Asked only of a hybrid session (`ask_how_joining`). The form is checked before the
+    # session is loaded (the service loads it under its lock), so it is optional here and the
+    # service refuses a hybrid sign-up without it (services.JOINING_NEEDED).
+    joining = joining_field("How will you join?", JOINING_NEEDED)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["joining"].required = False
         self.helper = _note_layout(3)
+
+    def ask_how_joining(self):
+        """The session is hybrid: show the question, and, on a form sent without an answer,
+        say so with any other errors, so people put everything right at once."""
+        self.helper = _note_layout(3, joining_layout())
+        if self.is_bound and "joining" not in self.errors and not self.data.get("joining"):
+            self.add_error("joining", JOINING_NEEDED)
 
     def asked_with_nothing_kept(self):
         """Asked of someone who has told us no access needs: nothing "else" to add to."""
-        self.fields[
-            "access_needs_note"
-        ].label = "Is there anything you need for this session? (optional)"
+        label = "Is there anything you need for this session? (optional)"
+        self.fields["access_needs_note"].label = label
+        # A form already checked (sent with a mistake) has made its fields for the page, with
+        # the label they had then: the one on the page must change too.
+        self["access_needs_note"].label = label
 
 
 class SessionNeedsForm(forms.Form):
@@ -78,6 +94,21 @@ class SessionNeedsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _note_layout(4, label_size=Size.LARGE, label_tag="h1")
+
+
+class JoiningForm(forms.Form):
+    """How someone will join a hybrid session, asked again from their place's page. The
+    question is the page's heading."""
+
+    joining = joining_field("How will you join?", JOINING_NEEDED)
+
+    def __init__(self, *args, for_someone=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_someone:  # staff running the session, say after a phone call
+            field = self.fields["joining"]
+            field.label = "How will they join?"
+            field.error_messages["required"] = JOINING_NEEDED_FOR_SOMEONE
+        self.helper = gds_helper(Field.radios("joining", legend_size=Size.LARGE, legend_tag="h1"))
 
 
 class InterestsForm(forms.Form):

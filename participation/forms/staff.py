@@ -25,8 +25,16 @@ from projects.querysets import staff_users
 
 from .. import people
 from ..models import Opportunity, Profile, SignUp, Venue
-from ..services import OFFLINE_PERSON_NEEDS_DETAILS, TOPIC_NEEDED
-from .fields import UK, ClockTimeField, contact_by_choices, gds_helper, uk_datetime
+from ..services import JOINING_NEEDED_FOR_SOMEONE, OFFLINE_PERSON_NEEDS_DETAILS, TOPIC_NEEDED
+from .fields import (
+    UK,
+    ClockTimeField,
+    contact_by_choices,
+    gds_helper,
+    joining_field,
+    joining_layout,
+    uk_datetime,
+)
 
 
 class OpportunityForm(PlainTextMixin, forms.ModelForm):
@@ -556,6 +564,9 @@ class ChoosePersonForm(PlainTextMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose who you want to sign up"},
     )
+    # Only for a hybrid session (`hybrid`): staff plan the room and send the joining link
+    # by it (SignUp.joining).
+    joining = joining_field("How will they join?", JOINING_NEEDED_FOR_SOMEONE)
     access_needs_note = forms.CharField(
         label="Anything they need for this session (optional)",
         help_text="Only with their agreement. The staff running this session will see it.",
@@ -564,11 +575,13 @@ class ChoosePersonForm(PlainTextMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, search, came=False, **kwargs):
+    def __init__(self, *args, search, came=False, hybrid=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.search = search
         found = search.people
         field = self.fields["person"]
+        if came or not hybrid:
+            del self.fields["joining"]
         if came:
             # The session has started: they are recorded as having come, and there is nothing
             # left to arrange for it, so no note of what they need (least data).
@@ -585,6 +598,7 @@ class ChoosePersonForm(PlainTextMixin, forms.Form):
             field.choices = [Choice(f.pk, str(f.person), hint=people.in_words(f)) for f in found]
         self.helper = gds_helper(
             Field.radios("person", legend_size=Size.MEDIUM),
+            *([joining_layout()] if "joining" in self.fields else []),
             *([] if came else [Field.textarea("access_needs_note", rows=3)]),
         )
         self.helper.disable_csrf = True  # the page's own form tag has the token
@@ -658,10 +672,13 @@ class AddPersonForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how they would like us to contact them"},
     )
+    joining = ChoosePersonForm.base_fields["joining"]
     access_needs_note = ChoosePersonForm.base_fields["access_needs_note"]
 
-    def __init__(self, *args, came=False, **kwargs):
+    def __init__(self, *args, came=False, hybrid=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if came or not hybrid:
+            del self.fields["joining"]
         if came:
             # They came to a session that has started: nothing is left to arrange for it.
             del self.fields["access_needs_note"]

@@ -57,3 +57,29 @@ def place_link(context, opportunity) -> str:
     recipient = context.get("recipient")
     places = context.get("places") or {}
     return places.get(getattr(recipient, "pk", None)) or opportunity.get_absolute_url()
+
+
+# A hybrid session, for one person: where they go, or how they join online, as they said
+# (SignUp.joining; see Opportunity.location_for). `{{ opportunity|where_for:signup }}`.
+@register.simple_tag(takes_context=True)
+def recipient_joining_details(context, opportunity) -> str:
+    """`joining_details_for` the recipient of a message queued for many people at once, from
+    `joinings` ({person's id: SignUp.joining}), as `place_link` finds their place."""
+    recipient = context.get("recipient")
+    joinings = context.get("joinings") or {}
+    return opportunity.joining_details_for(joinings.get(getattr(recipient, "pk", None), ""))
+
+
+@register.filter
+def where_for(opportunity, signup) -> str:
+    return opportunity.location_for(signup.joining)
+
+
+@register.filter
+def joining_details_for(opportunity, signup) -> str:
+    return opportunity.joining_details_for(signup.joining)
+
+
+@register.filter
+def goes_to_venue(opportunity, signup) -> bool:
+    return opportunity.venue_for(signup.joining) is not None

@@ -25,7 +25,7 @@ from payments.services import can_claim_for
 from projects.models import Update
 
 from .. import calendar, permissions, services
-from ..forms import CancelPlaceForm, SessionNeedsForm, SignUpForm
+from ..forms import CancelPlaceForm, JoiningForm, SessionNeedsForm, SignUpForm
 from ..models import Opportunity, Profile, SignUp
 from ..tokens import calendar_url, read_calendar_token
 
@@ -59,6 +59,10 @@ def _typed_note_key(pk) -> str:
     return f"participation:sign-up-note:{pk}"
 
 
+def _chosen_joining_key(pk) -> str:
+    return f"participation:sign-up-joining:{pk}"
+
+
 @login_required
 def sign_up(request, pk):
     """One step: check what is offered and your access needs, then sign up."""
@@ -67,12 +71,14 @@ def sign_up(request, pk):
         # in the session and is back in its box on return, not lost with the page.
         typed = request.POST.get("access_needs_note", "")[: SignUpForm.NOTE_MAX_LENGTH]
         request.session[_typed_note_key(pk)] = typed
+        request.session[_chosen_joining_key(pk)] = request.POST.get("joining", "")[:20]
         return redirect(
             f"{reverse('participation:access_needs')}?{urlencode({'next': request.path})}"
         )
     initial = {}
     if request.method == "GET" and _typed_note_key(pk) in request.session:
         initial["access_needs_note"] = request.session.pop(_typed_note_key(pk))
+        initial["joining"] = request.session.pop(_chosen_joining_key(pk), "") or None
     form = SignUpForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
@@ -83,12 +89,13 @@ def sign_up(request, pk):
                 pk,
                 resident=request.user,
                 access_needs_note=form.cleaned_data["access_needs_note"],
+                joining=form.cleaned_data["joining"],
                 now=now,
             )
         except Opportunity.DoesNotExist:
             raise Http404 from None
         except services.ParticipationError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             # The service hands back a place the person already had unchanged; one it made
             # or changed now carries this request's time.
@@ -107,6 +114,8 @@ def sign_up(request, pk):
     profile = permissions.profile_for(request)
     if not profile.has_access_needs:
         form.asked_with_nothing_kept()
+    if opportunity.format == Opportunity.Format.HYBRID:
+        form.ask_how_joining()
     return render(
         request,
         "participation/sign_up.html",
@@ -234,6 +243,45 @@ def session_needs(request, pk):
             "profile_needs": profile.access_needs if profile else "",
         },
     )
+
+
+@login_required
+def joining(request, pk):
+    """How someone will join a hybrid session, said again from their place's page: by the
+    person, or by staff running the session (after a phone call, say)."""
+    signup = permissions.get_signup_for_user(request, pk)
+    if signup.opportunity.format != Opportunity.Format.HYBRID:
+        raise Http404  # nothing to choose: the session is held one way
+    is_own = signup.resident_id == request.user.pk
+    form = JoiningForm(
+        request.POST if request.method == "POST" else None,
+        initial={"joining": signup.joining or None},
+        for_someone=not is_own,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            signup = services.change_joining(
+                signup, by=request.user, joining=form.cleaned_data["joining"]
+            )
+        except services.ParticipationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _joining_saved(signup, is_own=is_own))
+        return redirect(signup)
+    return render(
+        request,
+        "participation/joining.html",
+        {"signup": signup, "opportunity": signup.opportunity, "form": form, "is_own": is_own},
+    )
+
+
+def _joining_saved(signup, *, is_own) -> str:
+    online = signup.joining == SignUp.Joining.ONLINE
+    if not is_own:
+        return f"Saved. {signup.resident} will join {'online' if online else 'in person'}."
+    if online:
+        return "Saved. You will join online. How to join is on this page."
+    return "Saved. You will come in person. Where to go is on this page."
 
 
 @login_required

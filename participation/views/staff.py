@@ -1,6 +1,7 @@
 """Staff: create and run opportunities, sign people up, take attendance, manage venues."""
 
 import uuid
+from collections import Counter
 
 from django import forms
 from django.contrib import messages
@@ -393,6 +394,9 @@ def manage(request, pk):
         attendance_form = AttendanceForm(signups=register)
     # Once it has started, staff add people who came without a place (services.record_walk_in).
     walk_ins_open = started and not services.walk_in_closed_reason(opportunity)
+    # A hybrid session: how many come in person (the room, refreshments) and join online.
+    hybrid = opportunity.format == Opportunity.Format.HYBRID
+    joining = Counter(signup.joining for signup in booked) if hybrid else Counter()
     return render(
         request,
         "participation/staff/manage.html",
@@ -408,6 +412,10 @@ def manage(request, pk):
             "attendance_form": attendance_form,
             "anyone_not_recorded": any(not s.attendance for s in register),
             "walk_ins_open": walk_ins_open,
+            "hybrid": hybrid,
+            "in_person_count": joining[SignUp.Joining.IN_PERSON],
+            "online_count": joining[SignUp.Joining.ONLINE],
+            "joining_not_said": joining[SignUp.Joining.NOT_SAID],
             "added_on_the_day": sum(1 for s in booked if s.added_on_the_day),
             "own_place": own_place,
             "claims_against_the_register": services.claims_against_the_register(opportunity)
@@ -620,6 +628,7 @@ def attendance_csv(request, pk):
         "Information written in",
         "Large print",
         "Signed up by",
+        "How they join",
         "Attendance",
         "Recorded",
     ]
@@ -640,6 +649,8 @@ def _attendance_row(signup) -> list:
         profile.get_format_display() if profile else "Standard",
         "Yes" if profile and profile.large_print else "No",
         _signed_up_by(signup),
+        # As they said for a hybrid session; else the one way the session is held.
+        signup.joining_in_words or signup.opportunity.get_format_display(),
         signup.get_attendance_display(),
         timezone.localtime(recorded).strftime("%d/%m/%Y %H:%M") if recorded else "",
     ]
@@ -681,6 +692,7 @@ def sign_up_person(request, pk):
             request.POST if request.method == "POST" else None,
             search=find.search,
             came=came,
+            hybrid=opportunity.format == Opportunity.Format.HYBRID,
             initial={"person": data.get("person")},
         )
     if request.method == "POST" and choose is not None and choose.is_valid():
@@ -694,9 +706,10 @@ def sign_up_person(request, pk):
                     resident=choose.chosen,
                     by=request.user,
                     access_needs_note=choose.cleaned_data["access_needs_note"],
+                    joining=choose.cleaned_data.get("joining", ""),
                 )
         except services.ParticipationError as error:
-            choose.add_error(None, str(error))
+            choose.add_error(error.field if error.field in choose.fields else None, str(error))
         else:
             messages.success(
                 request, _came_message(signup) if came else _staff_signup_message(signup)
@@ -788,7 +801,11 @@ def add_person(request, pk):
     came = opportunity.has_started()
     if came and (closed := _no_walk_ins(request, opportunity)):
         return closed
-    form = AddPersonForm(request.POST if request.method == "POST" else None, came=came)
+    form = AddPersonForm(
+        request.POST if request.method == "POST" else None,
+        came=came,
+        hybrid=opportunity.format == Opportunity.Format.HYBRID,
+    )
     same = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -814,6 +831,7 @@ def add_person(request, pk):
                     resident=use.person,
                     by=request.user,
                     access_needs_note=data["access_needs_note"],
+                    joining=data.get("joining", ""),
                 )
             elif same and not warned:
                 signup = None
@@ -824,10 +842,11 @@ def add_person(request, pk):
                     opportunity,
                     by=request.user,
                     access_needs_note=data["access_needs_note"],
+                    joining=data.get("joining", ""),
                     **new_person,
                 )
         except services.ParticipationError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             if signup is not None:
                 messages.success(

@@ -121,6 +121,28 @@ def build_world():
     signup = SignUp.objects.create(
         opportunity=upcoming, resident=people.resident, status=SignUp.Status.BOOKED
     )
+    # A hybrid session, where people say how they will join (participation:joining).
+    hybrid = Opportunity.objects.create(
+        project=project,
+        title="Carers' forum",
+        description="Talk about short breaks, in the room or online.",
+        kind=Opportunity.Kind.MEETING,
+        format=Opportunity.Format.HYBRID,
+        venue=venue,
+        online_details="https://meet.example/carers",
+        starts_at=now + timedelta(days=12),
+        ends_at=now + timedelta(days=12, hours=2),
+        capacity=10,
+        status=Opportunity.Status.PUBLISHED,
+        published_at=now,
+        created_by=people.owner_staff,
+    )
+    hybrid_signup = SignUp.objects.create(
+        opportunity=hybrid,
+        resident=people.resident,
+        status=SignUp.Status.BOOKED,
+        joining=SignUp.Joining.ONLINE,
+    )
     attended = SignUp.objects.create(
         opportunity=past,
         resident=people.resident,
@@ -280,6 +302,7 @@ def build_world():
         "participation:accept": {"pk": signup.pk},
         "participation:share_needs": {"pk": signup.pk},
         "participation:session_needs": {"pk": signup.pk},
+        "participation:joining": {"pk": hybrid_signup.pk},
         "participation:personal_feed": {"token": calendar_token(profile)},
         "participation:edit": {"pk": upcoming.pk},
         "participation:copy": {"pk": upcoming.pk},

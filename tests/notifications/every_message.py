@@ -71,6 +71,7 @@ STAFF_KINDS = frozenset(
         "access_needs_changed",
         "access_needs_place_ended",
         "claims_nobody_may_decide",
+        "access_needs_session_cancelled",
     }
 )
 
@@ -187,15 +188,24 @@ def _build_world(run_on_commit):
         fee_basis=Opportunity.FeeBasis.NONE,
     )
     with time_machine.travel(_at(-1, 12)):
-        rose = participation.sign_up(soon, resident=_person("Rose Taylor"))
+        rose = participation.sign_up(soon, resident=_person("Rose Taylor"), joining="online")
     send_due_reminders(now=_at(2, 8))
     # She adds what she needs for it: the staff running it are told to look, not what it is.
     participation.change_session_needs(rose, by=rose.resident, note="A seat near the door")
     # Someone who told us what they need cancels: the staff told of it hear that too.
     lena = participation.sign_up(
-        soon, resident=_person("Lena Brooks"), access_needs_note="A BSL interpreter"
+        soon,
+        resident=_person("Lena Brooks"),
+        access_needs_note="A BSL interpreter",
+        joining="in_person",
     )
     participation.cancel_sign_up(lena, by=lena.resident)
+    # A session with two people whose needs staff were told of is called off: staff get the
+    # list of whose support to cancel.
+    transport = session("Getting to day services: what helps?", _at(5, 10))
+    for name, needs in [("Hari Singh", "A taxi from home"), ("Ivy Moss", "A BSL interpreter")]:
+        participation.sign_up(transport, resident=_person(name), access_needs_note=needs)
+    participation.cancel_opportunity(transport, by=staff, reason="The minibus is off the road.")
 
     # The project's honest step goes down: people booked on its sessions to come are told.
     projects.record_step(
