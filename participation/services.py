@@ -1772,7 +1772,8 @@ def _told_about(event_key) -> int | None:
 def _tell_runners_session_cancelled(opportunity, signups, *, by, now) -> int:
     """The whole session is called off: each member of staff told about the needs of people
     taking part in it (`_tell_runners_needs_changed`), and not told since that their place
-    ended, gets one message naming those people, so they can cancel the interpreters, taxis
+    ended, gets one message linking to those people's places (never naming them, as the
+    message about one place ending does not), so they can cancel the interpreters, taxis
     or hearing loops they booked. `signups`: the places booked, offered or waiting until now.
     The caller holds the lock, and has just marked the session cancelled, so a second
     cancellation (a double click, two staff at once) returns before this; the event key,
