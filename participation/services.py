@@ -1614,6 +1614,22 @@ def share_profile_needs(signup, *, by) -> SignUp:
     return signup
 
 
+def _lock_place_still_to_come(signup, now):
+    """Lock the session, then read the place afresh, for a change to a place before its
+    session: refused once the place is cancelled, or the session cancelled or started."""
+    opportunity = _lock(signup.opportunity)
+    signup = SignUp.objects.select_related("resident").get(pk=signup.pk)
+    if not signup.is_active:
+        raise ParticipationError("This place was cancelled, so there is nothing to change.")
+    if opportunity.status == Opportunity.Status.CANCELLED:
+        raise ParticipationError("This session has been cancelled.")
+    if opportunity.has_started(now):
+        raise ParticipationError(
+            "This session has already started. Please tell the contact for the session."
+        )
+    return opportunity, signup
+
+
 def change_session_needs(signup, *, by, note, now=None) -> SignUp:
     """The person changes what they told us they need for this session alone (SPEC 4.2:
     needs "can be added to per sign-up"), until it starts. Only the person may: it is theirs
@@ -1622,16 +1638,7 @@ def change_session_needs(signup, *, by, note, now=None) -> SignUp:
     if by.pk != signup.resident_id:
         raise ParticipationError("Only the person who has this place can change what they need.")
     with transaction.atomic():
-        opportunity = _lock(signup.opportunity)
-        signup = SignUp.objects.select_related("resident").get(pk=signup.pk)
-        if not signup.is_active:
-            raise ParticipationError("This place was cancelled, so there is nothing to change.")
-        if opportunity.status == Opportunity.Status.CANCELLED:
-            raise ParticipationError("This session has been cancelled.")
-        if opportunity.has_started(now):
-            raise ParticipationError(
-                "This session has already started. Please tell the contact for the session."
-            )
+        opportunity, signup = _lock_place_still_to_come(signup, now)
         note = note.strip()
         if note == signup.access_needs_note:
             return signup
@@ -1649,16 +1656,7 @@ def change_joining(signup, *, by, joining, now=None) -> SignUp:
     online. Returns the place; choosing the same again changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        opportunity = _lock(signup.opportunity)
-        signup = SignUp.objects.select_related("resident").get(pk=signup.pk)
-        if not signup.is_active:
-            raise ParticipationError("This place was cancelled, so there is nothing to change.")
-        if opportunity.status == Opportunity.Status.CANCELLED:
-            raise ParticipationError("This session has been cancelled.")
-        if opportunity.has_started(now):
-            raise ParticipationError(
-                "This session has already started. Please tell the contact for the session."
-            )
+        opportunity, signup = _lock_place_still_to_come(signup, now)
         if opportunity.format != Opportunity.Format.HYBRID:
             raise ParticipationError(
                 f"This session is {opportunity.get_format_display().lower()} only, so there "
