@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.text import get_valid_filename
 
+from coprod_hub.lib.money import format_pounds
 from coprod_hub.users.privacy import NotYet, pseudonym
 
 from .models import (
@@ -178,18 +179,34 @@ def erasure_blockers(user) -> list[NotYet]:
         .filter(Q(status__in=Claim.AWAITING_PAYMENT) | Q(status=Claim.Status.PAID, owed_more=True))
         .count()
     )
-    if not waiting:
-        return []
-    claims = "a claim" if waiting == 1 else f"{waiting} claims"
-    return [
-        NotYet(
-            to_person=f"You have {claims} waiting to be approved or paid. Call us on "
-            f"{settings.SUPPORT_PHONE}: we will pay or cancel {'it' if waiting == 1 else 'them'} "
-            "first, then you can delete your account.",
-            to_admin=f"they have {claims} waiting to be approved or paid. "
-            f"Pay or reject {'it' if waiting == 1 else 'them'} first",
+    reasons = []
+    if waiting:
+        claims = "a claim" if waiting == 1 else f"{waiting} claims"
+        them = "it" if waiting == 1 else "them"
+        reasons.append(
+            NotYet(
+                to_person=f"You have {claims} waiting to be approved or paid. Call us on "
+                f"{settings.SUPPORT_PHONE}: we will pay or cancel {them} first, then you can "
+                "delete your account.",
+                to_admin=f"they have {claims} waiting to be approved or paid. "
+                f"Pay or reject {them} first",
+            )
         )
-    ]
+    # Money we asked them to pay back (services.money_back): erased, we could no longer reach
+    # them about it, nor tell them when it has come back or we stop asking.
+    asked_back = FeeAdjustment.objects.asked_back().filter(claim__claimant=user)
+    owed_back = sum(adjustment.still_asked_back_pence for adjustment in asked_back)
+    if owed_back:
+        reasons.append(
+            NotYet(
+                to_person=f"We asked you to pay back {format_pounds(owed_back)}. Call us on "
+                f"{settings.SUPPORT_PHONE}: we will sort it out with you first, then you can "
+                "delete your account.",
+                to_admin=f"we are still asking them to pay back {format_pounds(owed_back)}. "
+                "Record the money received, or stop asking for it, first",
+            )
+        )
+    return reasons
 
 
 def erase(user) -> None:

@@ -490,3 +490,36 @@ def test_a_further_correction_down_asks_only_about_what_the_person_still_has(
         PER_ACTIVITY,
     )
     assert fresh(asked_back).is_repaid  # what came back stays recorded
+
+
+def test_an_account_is_not_erased_while_we_still_ask_for_money_back(
+    client, asked_back, second_commissioner
+):
+    from coprod_hub.users import privacy as account_privacy
+    from tests.factories import PASSWORD
+
+    person = asked_back.claim.claimant
+    receive(asked_back, second_commissioner, 1000)
+    client.force_login(person)
+    data = {"password": PASSWORD, "confirm": "on"}
+
+    page = client.get(reverse("my_data_erase")).content.decode()
+    refused = client.post(reverse("my_data_erase"), data)
+
+    assert "We asked you to pay back £15. Call us on" in page
+    assert "We asked you to pay back £15" in refused.content.decode()
+    person.refresh_from_db()
+    assert person.is_active
+    (reason,) = account_privacy.erasure_blockers(person)
+    assert reason.to_admin == (
+        "we are still asking them to pay back £15. Record the money received, or stop "
+        "asking for it, first"
+    )
+
+    services.stop_asking_for_money_back(
+        fresh(asked_back), by=second_commissioner, reason="Hardship."
+    )
+
+    assert client.post(reverse("my_data_erase"), data).status_code == 302
+    person.refresh_from_db()
+    assert not person.is_active
