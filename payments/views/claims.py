@@ -42,6 +42,7 @@ def claim_list(request):
     claims = Claim.objects.for_claimant(user).with_related().order_by("-created_at", "-pk")
     claimable = permissions.claimable_signups(request)
     ledger = LedgerEntry.objects.filter(person=user)
+    tax_years = tax_year_rows(ledger.tax_year_totals())
     return render(
         request,
         "payments/claims/list.html",
@@ -49,7 +50,10 @@ def claim_list(request):
             "page_obj": paginate(request, claims, 20),
             "claimable": claimable[:3],
             "claimable_count": claimable.count(),
-            "tax_years": tax_year_rows(ledger.tax_year_totals()),
+            "tax_years": tax_years,
+            # Money paid back counts in the tax year it came back (services.money_back), which
+            # can leave a year below nothing: the page says what the minus sign means.
+            "paid_back_more": any(row["total"] < 0 for row in tax_years),
             "owed_pence": ledger.owed().balance(),
             "status_guide": _status_guide(),
             "policy": PaymentPolicy.current(),

@@ -235,7 +235,7 @@ def test_who_may_not_decide_the_claim_may_not_record_money_back(
         receive(asked_back, staff, 500)
 
 
-def test_money_received_counts_in_the_tax_year_it_came_back(policy, staff, commissioner):
+def test_money_received_counts_in_the_tax_year_it_came_back(client, policy, staff, commissioner):
     """Paid on 3 April, asked back, and £10 back on 7 April: the year it was paid in keeps
     what was paid, and the new year has £10 less."""
     from payments.models import Claim
@@ -256,6 +256,11 @@ def test_money_received_counts_in_the_tax_year_it_came_back(policy, staff, commi
         for row in LedgerEntry.objects.tax_year_totals().filter(person=claim.claimant)
     }
     assert totals == {2025: HALF_DAY + BUS, 2026: -1000}
+    # The person's own page says what the minus sign means.
+    client.force_login(claim.claimant)
+    page = client.get(reverse("payments:claims")).content.decode()
+    assert "-£10" in page
+    assert "A minus sign means you paid us back more that tax year than we paid you." in page
 
 
 # --- Stopping asking ------------------------------------------------------------------------
