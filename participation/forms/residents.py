@@ -2,6 +2,7 @@
 
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
+from django.forms.utils import ErrorDict
 
 from coprod_hub.lib.forms import (
     LimitedTextField,
@@ -37,29 +38,29 @@ def _note_field(label, help_text):
     )
 
 
-def _note_layout(rows, *more, **label):
+def _note_layout(rows, *before, **label):
     # The GOV.UK character count: the browser never cuts a long note off without a word.
     return gds_helper(
+        *before,
         with_character_count(
             Field.textarea("access_needs_note", rows=rows, max_characters=NOTE_MAX_LENGTH, **label)
         ),
-        *more,
     )
 
 
 class SignUpForm(forms.Form):
     NOTE_MAX_LENGTH = NOTE_MAX_LENGTH
 
+    # Asked only of a hybrid session (`ask_how_joining`), before what they need: how they join
+    # decides some of it (a lift from the station, say). The form is checked before the
+    # session is loaded (the service loads it under its lock), so it is optional here and the
+    # service refuses a hybrid sign-up without it (services.JOINING_NEEDED).
+    joining = joining_field("How will you join?", JOINING_NEEDED)
     access_needs_note = _note_field(
         "Is there anything else you need for this session? (optional)",
         "For example, a lift from the station, or a break every hour. Only you and the staff "
         "running this session will see it.",
     )
-
-    # Asked only of a hybrid session (`ask_how_joining`). The form is checked before the
-    # session is loaded (the service loads it under its lock), so it is optional here and the
-    # service refuses a hybrid sign-up without it (services.JOINING_NEEDED).
-    joining = joining_field("How will you join?", JOINING_NEEDED)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +73,13 @@ class SignUpForm(forms.Form):
         self.helper = _note_layout(3, joining_layout())
         if self.is_bound and "joining" not in self.errors and not self.data.get("joining"):
             self.add_error("joining", JOINING_NEEDED)
+            # Added after the other fields were checked: the error summary lists the errors
+            # in the order they were added, and should follow the page.
+            errors = self._errors
+            self._errors = ErrorDict(
+                {name: errors[name] for name in ["joining", *errors] if name in errors},
+                renderer=errors.renderer,
+            )
 
     def asked_with_nothing_kept(self):
         """Asked of someone who has told us no access needs: nothing "else" to add to."""

@@ -127,6 +127,8 @@ def test_the_sign_up_page_asks_how_you_will_join_only_a_hybrid_session(client, r
 
     assert "How will you join?" in hybrid
     assert _radio("in_person", hybrid) and _radio("online", hybrid)
+    # Asked first: how they join decides some of what they need.
+    assert hybrid.index("How will you join?") < hybrid.index('name="access_needs_note"')
     assert "How will you join?" not in online and 'name="joining"' not in online
 
 
@@ -155,6 +157,8 @@ def test_every_mistake_is_said_at_once(client, resident):
     text = response.text
     assert "Choose how you will join: in person or online" in text
     assert "#id_access_needs_note" in text
+    # The error summary follows the page: the question about joining comes first.
+    assert text.index('href="#id_joining_1"') < text.index('href="#id_access_needs_note"')
     assert not SignUp.objects.exists()
 
 
