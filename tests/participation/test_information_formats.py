@@ -169,6 +169,14 @@ def test_every_easy_read_version_renders_with_its_facts(kind, opportunity, resid
         "can_change": True,
         "paid_on": date(2026, 3, 20),
         "paid_pence": 2550,
+        # Money asked back after a fee was corrected down
+        "fee_now_pence": 2500,
+        "asked_back_pence": 2500,
+        "received_pence": 1000,
+        "received_on": date(2026, 4, 7),
+        "still_asked_back_pence": 1500,
+        "recovered_pence": 1000,
+        "not_asked_for_pence": 1500,
         # Taxis
         "note": "From home and back.",
         "place_url": "/sign-ups/1/",
