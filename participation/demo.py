@@ -8,6 +8,7 @@ seeding sends no messages.
 """
 
 import random
+import zlib
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -340,9 +341,20 @@ def _venues():
     return venues
 
 
+def _joining(opportunity, person) -> str:
+    """How someone joins a hybrid session, as they said when booking: about one in three
+    online. Decided by their email address, so each seeding says the same."""
+    if opportunity.format != F.HYBRID:
+        return SignUp.Joining.NOT_SAID
+    online = zlib.crc32(person.email.encode()) % 3 == 0
+    return SignUp.Joining.ONLINE if online else SignUp.Joining.IN_PERSON
+
+
 def _book(opportunity, person, status=SignUp.Status.BOOKED, **fields):
     signup, _ = SignUp.objects.get_or_create(
-        opportunity=opportunity, resident=person, defaults={"status": status, **fields}
+        opportunity=opportunity,
+        resident=person,
+        defaults={"status": status, "joining": _joining(opportunity, person), **fields},
     )
     return signup
 
@@ -452,6 +464,7 @@ def _seed_history(venues, projects, people, now, rng):
                 opportunity=opportunity,
                 resident=person,
                 status=SignUp.Status.BOOKED,
+                joining=_joining(opportunity, person),
                 attendance=SignUp.Attendance.ATTENDED,
                 attendance_recorded_at=opportunity.ends_at,
                 attendance_recorded_by=project.owner,

@@ -44,6 +44,20 @@ def test_the_demo_seeds_40_opportunities_and_a_years_history_and_a_second_run_ch
         assert opportunity.held_count <= opportunity.capacity
 
 
+def test_everyone_booked_on_a_hybrid_demo_session_has_said_how_they_will_join():
+    projects_demo.seed(scale="small", log=lambda _: None)
+
+    demo.seed(scale="small", log=lambda _: None)
+
+    hybrid = SignUp.objects.filter(opportunity__format=Opportunity.Format.HYBRID)
+    assert hybrid.exists()
+    assert not hybrid.filter(joining=SignUp.Joining.NOT_SAID).exists()
+    assert hybrid.filter(joining=SignUp.Joining.ONLINE).exists()
+    assert hybrid.filter(joining=SignUp.Joining.IN_PERSON).exists()
+    others = SignUp.objects.exclude(opportunity__format=Opportunity.Format.HYBRID)
+    assert set(others.values_list("joining", flat=True)) == {SignUp.Joining.NOT_SAID}
+
+
 def test_the_demo_works_without_the_projects_demo():
     demo.seed(scale="small", log=lambda _: None)
 
