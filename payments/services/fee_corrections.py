@@ -38,11 +38,11 @@ from participation.models import Opportunity
 from .. import policy
 from ..messages import claim_message_context
 from ..models import Claim, ClaimEvent, ClaimLine, FeeAdjustment, LedgerEntry, PaymentPolicy
-from ._common import PaymentError, Status, _lock, _require_commissioner
+from ._common import PaymentError, Status, _require_commissioner
 from .claims import _refresh_fee_line
 from .ledger import _corrections
 from .money_back import ask_for_money_back, stop_asking_after_a_correction
-from .review import review_block_reason
+from .review import lock_fee_adjustment
 
 NOT_YET_APPROVED = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
 
@@ -625,17 +625,13 @@ def decide_overpayment(adjustment, *, by, outcome: str, reason: str) -> FeeAdjus
     if not reason:
         raise PaymentError("Enter the reason for your decision", field="reason")
     with transaction.atomic():
-        claim = _lock(adjustment.claim)
-        adjustment = FeeAdjustment.objects.select_for_update().get(pk=adjustment.pk)
-        adjustment.claim = claim
-        if not adjustment.can_be_decided:
-            raise PaymentError(
-                "This overpayment has been dealt with already. Someone may have decided it, or "
-                "the session's fee was corrected again."
-            )
-        blocked = review_block_reason(claim, by)
-        if blocked:
-            raise PaymentError(blocked)
+        adjustment = lock_fee_adjustment(
+            adjustment,
+            by=by,
+            still=lambda adjustment: adjustment.can_be_decided,
+            gone="This overpayment has been dealt with already. Someone may have decided it, "
+            "or the session's fee was corrected again.",
+        )
         if outcome not in dict(decision_choices(adjustment)):
             raise PaymentError("Choose what to do", field="outcome")
         _close(adjustment, outcome=outcome, by=by, now=timezone.now(), reason=reason)
@@ -651,18 +647,13 @@ def _top_up_for_a_decision(adjustment, by):
     """Lock the claim, then the top-up (the order every service locks them in), and check
     it still waits for approval and `by` may approve the claim. A second decision (a double
     click, two commissioners at once) waits for the first, then stops here."""
-    claim = _lock(adjustment.claim)
-    adjustment = FeeAdjustment.objects.select_for_update().get(pk=adjustment.pk)
-    adjustment.claim = claim
-    if not adjustment.can_be_approved:
-        raise PaymentError(
-            "This top-up has been dealt with already. Someone may have approved or refused it, "
-            "or the session's fee was corrected again."
-        )
-    blocked = review_block_reason(claim, by)
-    if blocked:
-        raise PaymentError(blocked)
-    return adjustment
+    return lock_fee_adjustment(
+        adjustment,
+        by=by,
+        still=lambda adjustment: adjustment.can_be_approved,
+        gone="This top-up has been dealt with already. Someone may have approved or refused "
+        "it, or the session's fee was corrected again.",
+    )
 
 
 def approve_top_up(adjustment, *, by) -> FeeAdjustment:

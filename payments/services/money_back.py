@@ -22,9 +22,9 @@ from django.utils import timezone
 from coprod_hub.lib.money import format_pounds
 
 from ..models import ClaimEvent, FeeAdjustment
-from ._common import PaymentError, Status, _lock, _record, _require_commissioner
+from ._common import PaymentError, Status, _record, _require_commissioner
 from .ledger import _repayment
-from .review import review_block_reason
+from .review import lock_fee_adjustment
 
 
 def ask_for_money_back(adjustment, *, by) -> ClaimEvent:
@@ -51,18 +51,13 @@ def _asked_back_for_a_change(adjustment, by):
     `by` may act on the claim. A second request (a double click, two commissioners at once)
     waits for the first, then sees what it did."""
     _require_commissioner(by)
-    claim = _lock(adjustment.claim)
-    adjustment = FeeAdjustment.objects.select_for_update().get(pk=adjustment.pk)
-    adjustment.claim = claim
-    if not adjustment.can_take_money_back:
-        raise PaymentError(
-            "Nothing is still asked back for this claim. Someone may have recorded the last "
-            "of it, or stopped asking for it."
-        )
-    blocked = review_block_reason(claim, by)
-    if blocked:
-        raise PaymentError(blocked)
-    return adjustment
+    return lock_fee_adjustment(
+        adjustment,
+        by=by,
+        still=lambda adjustment: adjustment.can_take_money_back,
+        gone="Nothing is still asked back for this claim. Someone may have recorded the last "
+        "of it, or stopped asking for it.",
+    )
 
 
 def record_money_back(

@@ -10,7 +10,14 @@ from coprod_hub.lib.money import format_pounds
 from coprod_hub.users.roles import Role
 
 from .. import policy
-from ..models import Claim, ClaimLine, ConflictOfInterest, LedgerEntry, PaymentRunItem
+from ..models import (
+    Claim,
+    ClaimLine,
+    ConflictOfInterest,
+    FeeAdjustment,
+    LedgerEntry,
+    PaymentRunItem,
+)
 from ._common import PaymentError, Status, _lock, _record, _require_still_attended
 from .ledger import _components, _corrections, _entry, _reversals
 
@@ -47,6 +54,21 @@ def _require_reviewer(claim, by) -> None:
     reason = review_block_reason(claim, by)
     if reason:
         raise PaymentError(reason)
+
+
+def lock_fee_adjustment(adjustment, *, by, still, gone: str):
+    """Lock a fee correction's claim, then the adjustment itself (the order every payments
+    service locks them in), read afresh, and check `still(adjustment)` holds (else raise
+    `gone`) and `by` may decide the claim. A second request (a double click, two commissioners
+    at once) waits for the first, then stops here. Returns the adjustment, its claim the
+    locked one."""
+    claim = _lock(adjustment.claim)
+    adjustment = FeeAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+    adjustment.claim = claim
+    if not still(adjustment):
+        raise PaymentError(gone)
+    _require_reviewer(claim, by)
+    return adjustment
 
 
 def _require_not_waiting_in_run(claim, *, then: str) -> None:
