@@ -773,6 +773,9 @@ class ClaimEvent(models.Model):
     _ASKED_BACK_NOTE_START = "We have asked you to pay back "
     _MONEY_BACK_NOTE_START = "We have received "
     _STOPPED_ASKING_NOTE_START = "We have stopped asking you to pay back "
+    _NOTHING_TO_PAY_BACK_NOTE_START = (
+        "The payment to you came back from the bank, so there is nothing to pay back."
+    )
 
     @classmethod
     def asked_back_note(cls, adjustment) -> str:
@@ -803,6 +806,22 @@ class ClaimEvent(models.Model):
             "You do not need to pay it."
         )
 
+    @classmethod
+    def nothing_to_pay_back_note(cls, *, not_asked_for_pence: int, owed_back_pence: int) -> str:
+        """The claim's payment came back from the bank after we asked for money back
+        (services.money_back.nothing_to_pay_back)."""
+        note = cls._NOTHING_TO_PAY_BACK_NOTE_START
+        if not_asked_for_pence:
+            note += (
+                f" You do not need to pay us the {format_pounds(not_asked_for_pence)} we asked for."
+            )
+        if owed_back_pence:
+            note += (
+                f" We will pay you back the {format_pounds(owed_back_pence)} you paid us when "
+                "we pay this claim."
+            )
+        return note
+
     def _is_money_back(self, start) -> bool:
         return self.from_status == self.to_status and self.note.startswith(start)
 
@@ -817,6 +836,10 @@ class ClaimEvent(models.Model):
     @property
     def is_stopped_asking(self) -> bool:
         return self._is_money_back(self._STOPPED_ASKING_NOTE_START)
+
+    @property
+    def is_nothing_to_pay_back(self) -> bool:
+        return self._is_money_back(self._NOTHING_TO_PAY_BACK_NOTE_START)
 
     @classmethod
     def day_corrected_note(cls, day, *, was) -> str:
@@ -925,6 +948,8 @@ class ClaimEvent(models.Model):
             return "Money paid back"
         if self.is_stopped_asking:
             return "Stopped asking for money back"
+        if self.is_nothing_to_pay_back:
+            return "Payment returned: nothing to pay back"
         if self.is_top_up_not_paid:
             return "Top-up payment did not go through"
         if self.is_top_up_paid:
@@ -971,6 +996,8 @@ class ClaimEvent(models.Model):
             return "Money paid back"
         if self.is_stopped_asking:
             return "No need to pay the rest back"
+        if self.is_nothing_to_pay_back:
+            return "Nothing to pay back"
         if self.is_top_up_paid:
             return "Extra paid"
         if self.is_not_paid or self.is_top_up_not_paid:
@@ -1135,7 +1162,10 @@ class LedgerEntry(models.Model):
     Approval adds to OWED. Payment takes from OWED and adds to PAID. A correction reverses the
     entries it replaces (a negated copy pointing at the original) and adds a new entry. Money a
     person pays back of an overpayment we asked for takes from PAID (REPAYMENT), on the day it
-    came back.
+    came back; once the fee is worked out again (it becomes what they kept), or the payment it
+    was taken off comes back from the bank (we owe it to them again), a REPAYMENT adds the same
+    to OWED (services.ledger._paid_back_counted). So a claim's OWED and PAID add up to what is
+    approved, and money paid back counts once.
     """
 
     class Kind(models.TextChoices):
@@ -1208,7 +1238,9 @@ class LedgerEntry(models.Model):
         Kind.PAYMENT: "Money paid in a payment run: taken off what we owe and added to "
         "what was paid out.",
         Kind.REPAYMENT: "Money the person paid back after a session's fee was corrected down: "
-        "taken off what was paid out, in the tax year it came back. It is negative.",
+        "taken off what was paid out, in the tax year it came back (negative). When the fee is "
+        "corrected again, or the payment it was taken off comes back from the bank, the same "
+        "amount is added to what we owe (positive), so it counts once.",
     }
 
     def __str__(self):
@@ -1333,6 +1365,15 @@ class FeeAdjustment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     stop_reason = models.TextField(blank=True)
+    # Top-ups and overpayments: money the person had paid back of an earlier overpayment when
+    # this was worked out. `fee_before_pence` is what they kept, so it already takes this off
+    # (services.fee_corrections): pages and messages say both.
+    paid_back_pence = models.PositiveIntegerField(default=0)
+    # Overpayments asked back: the claim's payment came back from the bank after we asked
+    # (services.runs.record_payment_returned). The person never had the money, so nothing is
+    # asked back any more, and what they had paid back (`recovered_pence`) is owed to them
+    # again, in the ledger, and paid with the claim.
+    payment_came_back = models.BooleanField(default=False)
 
     objects = FeeAdjustmentQuerySet.as_manager()
 
@@ -1490,6 +1531,14 @@ class FeeAdjustment(models.Model):
     @property
     def money_back_state(self) -> str:
         """Where money asked back stands, in words for commissioners and the person alike."""
+        if self.payment_came_back:
+            state = "The payment came back from the bank, so there is nothing to pay back"
+            if self.recovered_pence:
+                state += (
+                    f". The {format_pounds(self.recovered_pence)} paid back before then is "
+                    "returned with the claim's next payment"
+                )
+            return state
         if self.is_repaid:
             return f"Paid back in full on {self.repaid_on:%-d %B %Y}"
         received = format_pounds(self.recovered_pence)

@@ -40,7 +40,11 @@ from ..messages import claim_message_context
 from ..models import Claim, ClaimEvent, ClaimLine, FeeAdjustment, LedgerEntry, PaymentPolicy
 from ._common import PaymentError, Status, _require_commissioner
 from .claims import _refresh_fee_line
-from .ledger import _corrections
+from .ledger import (
+    _corrections,
+    _paid_back_counted,
+    _paid_back_not_yet_counted,
+)
 from .money_back import ask_for_money_back, stop_asking_after_a_correction
 from .review import lock_fee_adjustment
 
@@ -115,6 +119,10 @@ class ClaimFeeChange:
     # Overpayments asked back (services.money_back): what came back is no longer paid to the
     # person; what is still asked for, the corrected fee now decides again.
     asked_back: list[FeeAdjustment] = field(default_factory=list)
+    # Money the person paid back that still counts against the approved fee (the ledger's
+    # REPAYMENT entries not yet counted in what we owe): `fee_before_pence` is what they kept.
+    # The correction counts it in the approved fee from now on (`_replace_approved_fee`).
+    paid_back_pence: int = 0
 
     @property
     def difference_pence(self) -> int:
@@ -265,6 +273,14 @@ def plan_fee_correction(opportunity, *, by, lock: bool = False, was=None) -> Fee
     asked_back = Q(kind=FeeAdjustment.Kind.OVERPAYMENT, outcome=FeeAdjustment.Outcome.RECOVER)
     for adjustment in FeeAdjustment.objects.filter(Q(outcome="") | asked_back, claim_id__in=ids):
         open_adjustments.setdefault(adjustment.claim_id, []).append(adjustment)
+    # Only claims with money asked back can have money paid back.
+    paid_back = _paid_back_not_yet_counted(
+        [
+            pk
+            for pk, adjustments in open_adjustments.items()
+            if any(a.is_asked_back for a in adjustments)
+        ]
+    )
 
     # Every claim is for the session's day, as one started now would be: the session may have
     # been moved since they were made.
@@ -280,7 +296,13 @@ def plan_fee_correction(opportunity, *, by, lock: bool = False, was=None) -> Fee
             if fee is None:
                 problem = problem or _no_rate(opportunity, day)
                 continue
-        change = _change_for(claim, fee, lines.get(claim.pk), open_adjustments.get(claim.pk, []))
+        change = _change_for(
+            claim,
+            fee,
+            lines.get(claim.pk),
+            open_adjustments.get(claim.pk, []),
+            paid_back_pence=paid_back.get(claim.pk, 0),
+        )
         if change is None:
             continue
         if change.action == Action.TOP_UP and claim.claimant_id == by.pk:
@@ -292,7 +314,9 @@ def plan_fee_correction(opportunity, *, by, lock: bool = False, was=None) -> Fee
     return FeeCorrectionPlan(opportunity, changes, problem, moved=moved, **words)
 
 
-def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
+def _change_for(claim, fee, line, open_adjustments, *, paid_back_pence=0) -> ClaimFeeChange | None:
+    """What the fee `fee` means for `claim`. `paid_back_pence`: what the person paid back that
+    still counts against its approved fee (`_paid_back_not_yet_counted`)."""
     after_pence = fee.amount_pence if fee else 0
     after_words = _phrase_for_fee(fee)
     if claim.status in (*NOT_YET_APPROVED, Status.REJECTED):
@@ -323,8 +347,9 @@ def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
         settled = approved - sum(a.amount_pence for a in waiting)
     else:
         settled, waiting = approved, []
-    # Money paid back is no longer paid to the person.
-    settled -= sum(a.recovered_pence for a in open_adjustments if a.is_asked_back)
+    # Money paid back is no longer paid to the person. Counted once: the ledger says what of
+    # it an earlier correction has not already taken into the approved fee.
+    settled -= paid_back_pence
     if after_pence > settled:
         action = Action.TOP_UP
         same = to_approve and to_approve[0].fee_before_pence == settled
@@ -353,6 +378,7 @@ def _change_for(claim, fee, line, open_adjustments) -> ClaimFeeChange | None:
         to_approve=to_approve,
         open_overpayments=overpayments,
         asked_back=asked_back,
+        paid_back_pence=paid_back_pence,
     )
 
 
@@ -471,9 +497,16 @@ def _adjust_approved(change, *, by, now, today) -> ClaimEvent | None:
     # Staff never raise what we owe: a top-up waits for a commissioner (`approve_top_up`),
     # and the hub takes nothing back by itself. Only cancelling an approved top-up not yet
     # paid takes the approved fee back to what it was without it.
-    if change.fee_before_pence != claim.approved_fee_pence:
+    # Money paid back counts in the approved fee from now on: it becomes what the person
+    # kept, so a top-up or an overpayment is worked out from that and approved as usual.
+    if change.fee_before_pence != claim.approved_fee_pence or change.paid_back_pence:
         _replace_approved_fee(
-            claim, fee_pence=change.fee_before_pence, by=by, on=today, note=what_changed
+            claim,
+            fee_pence=change.fee_before_pence,
+            by=by,
+            on=today,
+            note=what_changed,
+            paid_back_pence=change.paid_back_pence,
         )
     if change.action in (Action.TOP_UP, Action.OVERPAYMENT):
         FeeAdjustment.objects.create(
@@ -486,8 +519,8 @@ def _adjust_approved(change, *, by, now, today) -> ClaimEvent | None:
             amount_pence=abs(change.difference_pence),
             fee_before_pence=change.fee_before_pence,
             fee_after_pence=change.fee_after_pence,
-            what_changed=f"{what_changed}. {_approved_or_paid(claim)} "
-            f"{format_pounds(change.fee_before_pence)}.",
+            what_changed=f"{what_changed}. {_approved_or_paid(claim, change)}",
+            paid_back_pence=change.paid_back_pence,
             created_by=by,
         )
     if not change.waiting:
@@ -501,8 +534,20 @@ def _adjust_approved(change, *, by, now, today) -> ClaimEvent | None:
     )
 
 
-def _approved_or_paid(claim) -> str:
-    return "The fee paid was" if claim.status == Status.PAID else "The fee approved was"
+def _approved_or_paid(claim, change) -> str:
+    """ "The fee paid was £50.", or "The fee paid was £50, and £25 of it was paid back." """
+    if change.paid_back_pence:
+        paid = format_pounds(change.fee_before_pence + change.paid_back_pence)
+        return (
+            f"The fee paid was {paid}, and {format_pounds(change.paid_back_pence)} of it was "
+            "paid back."
+        )
+    fee = format_pounds(change.fee_before_pence)
+    return (
+        f"The fee paid was {fee}."
+        if claim.status == Status.PAID
+        else f"The fee approved was {fee}."
+    )
 
 
 def _approved_note(change, claim) -> str:
@@ -523,17 +568,31 @@ def _top_up_note(adjustment, fee_now: str) -> str:
     )
 
 
-def _replace_approved_fee(claim, *, fee_pence: int, by, on, note: str) -> None:
+def _replace_approved_fee(claim, *, fee_pence: int, by, on, note: str, paid_back_pence=0) -> None:
     """The ledger's correction: reverse every entry still counting towards what we owe for
     the claim, then record the new amounts (the fee changed, expenses as approved). On a paid
-    claim the difference stays owed until a payment run pays it."""
+    claim the difference stays owed until a payment run pays it.
+
+    `paid_back_pence`: money the person paid back that `fee_pence` (what they kept) takes in.
+    It was taken off what was paid out when it came back, so it is added to what we owe as
+    well: otherwise the lower fee would count it a second time, as owed back to us."""
     live = list(LedgerEntry.objects.live_owed_for(claim))
     expenses = claim.approved_expenses_pence or 0
-    LedgerEntry.objects.bulk_create(
-        _corrections(
-            claim, live, fee_pence=fee_pence, expenses_pence=expenses, by=by, on=on, note=note
-        )
+    entries = _corrections(
+        claim, live, fee_pence=fee_pence, expenses_pence=expenses, by=by, on=on, note=note
     )
+    if paid_back_pence:
+        entries.append(
+            _paid_back_counted(
+                claim,
+                amount_pence=paid_back_pence,
+                by=by,
+                on=on,
+                note=f"{format_pounds(paid_back_pence)} paid back by the person, counted in the "
+                f"corrected fee of {format_pounds(fee_pence)}: {note}",
+            )
+        )
+    LedgerEntry.objects.bulk_create(entries)
     claim.approved_fee_pence = fee_pence
     claim.save(update_fields=["approved_fee_pence", "updated_at"])
 
@@ -597,6 +656,42 @@ def _tell(messages) -> None:
         ]
         if events:
             queue_messages_for_events(kind, events=events)
+
+
+def overpayment_after_a_returned_payment(claim, *, by, run) -> FeeAdjustment | None:
+    """The bank sent back the claim's own payment after we had asked for an overpayment back
+    (services.money_back.nothing_to_pay_back stopped asking): the claim is approved again, for
+    the amount approved, which is more than its session pays now. As for any approved claim
+    whose fee went down, a commissioner decides before it is paid again (correct the approved
+    amount on the claim's page, or leave it): an overpayment to decide, which the person does
+    not hear of. Called inside the transaction recording the return, with the claim locked."""
+    opportunity = claim.opportunity
+    fee = None
+    if opportunity.is_paid and not claim.declines_fee:
+        fee = policy.fee_for(opportunity, claim.activity_date)
+        if fee is None:
+            return None  # no rate for its day now: the approved amount stands
+    open_adjustments = list(
+        FeeAdjustment.objects.select_for_update().filter(claim=claim, outcome="").order_by("pk")
+    )
+    # Nothing paid back still counts against the fee: nothing_to_pay_back owed it back.
+    change = _change_for(claim, fee, None, open_adjustments)
+    if change is None or change.action != Action.OVERPAYMENT:
+        return None
+    now = timezone.now()
+    for adjustment in change.open_overpayments:
+        _close(adjustment, outcome=FeeAdjustment.Outcome.SUPERSEDED, by=by, now=now)
+    return FeeAdjustment.objects.create(
+        claim=claim,
+        kind=FeeAdjustment.Kind.OVERPAYMENT,
+        amount_pence=-change.difference_pence,
+        fee_before_pence=change.fee_before_pence,
+        fee_after_pence=change.fee_after_pence,
+        what_changed=f"The claim's payment came back from the bank ({run.reference}) after we "
+        f"asked for money back, so it is to pay again. The session's fee is "
+        f"{change.after_words}. The fee approved was {format_pounds(change.fee_before_pence)}.",
+        created_by=by,
+    )
 
 
 # --- Commissioners decide about overpayments ------------------------------------------------
@@ -708,8 +803,13 @@ def approve_top_up(adjustment, *, by) -> FeeAdjustment:
             .filter(claim=claim, paid_on__isnull=True)
             .exclude(pk=adjustment.pk)
         )
+        is_paid = claim.status == Status.PAID and not earlier_unpaid.exists()
+        # "We paid you a fee of £50, and you paid £25 of it back": the fee before is what
+        # they kept (the session's fee was corrected down, then back up).
         words = {
-            "is_paid": claim.status == Status.PAID and not earlier_unpaid.exists(),
+            "is_paid": is_paid,
+            "paid_back_pence": adjustment.paid_back_pence,
+            "fee_paid_pence": adjustment.fee_before_pence + adjustment.paid_back_pence,
             "fee_before": format_pounds(adjustment.fee_before_pence),
             "fee_now": fee_now,
             "fee_before_pence": adjustment.fee_before_pence,

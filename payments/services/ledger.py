@@ -83,6 +83,37 @@ def _repayment(claim, *, amount_pence: int, by, on: date, note: str) -> LedgerEn
     )
 
 
+def _paid_back_counted(claim, *, amount_pence: int, by, on: date, note: str) -> LedgerEntry:
+    """The other side of money the person paid back (`_repayment`), once it counts towards
+    what we owe for the claim: added to OWED. Written when the fee is worked out again (the
+    approved fee becomes what they kept, so what they paid back must not also count as paid
+    against it) or when the payment it was taken off came back from the bank (we owe it to
+    them again). Either way the claim's OWED and PAID then add up to its approved amount, and
+    the money paid back counts once, whatever happens to the claim next."""
+    return _entry(
+        claim,
+        by=by,
+        kind=LedgerEntry.Kind.REPAYMENT,
+        account=LedgerEntry.Account.OWED,
+        component=LedgerEntry.Component.FEE,
+        amount=amount_pence,
+        on=on,
+        note=note[:300],
+    )
+
+
+def _paid_back_not_yet_counted(claim_ids) -> dict[int, int]:
+    """Money each claim's person paid back (REPAYMENT, PAID) that no later entry has counted
+    in what we owe (`_paid_back_counted`): what they paid back and still counts against the
+    approved fee. One query however many claims."""
+    rows = (
+        LedgerEntry.objects.filter(claim_id__in=claim_ids, kind=LedgerEntry.Kind.REPAYMENT)
+        .values("claim_id")
+        .annotate(total=Sum("amount_pence"))
+    )
+    return {row["claim_id"]: -row["total"] for row in rows if row["total"]}
+
+
 def _components(fee_pence: int, expenses_pence: int):
     return [
         (LedgerEntry.Component.FEE, fee_pence),

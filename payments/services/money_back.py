@@ -12,8 +12,13 @@ for the rest, saying why, and the person is told they need not pay it.
 The same people who may approve the claim may do these (`review_block_reason`). Each locks
 the claim, then the adjustment (the order every payments service locks them in), so a double
 click or two commissioners at once record a payment once, and never more than is owed back.
+
+If the bank sends the claim's payment back after we asked, the person never had the money:
+recording the returned payment stops asking for it, and owes them again whatever they had
+paid back (`nothing_to_pay_back`).
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -23,7 +28,7 @@ from coprod_hub.lib.money import format_pounds
 
 from ..models import ClaimEvent, FeeAdjustment
 from ._common import PaymentError, Status, _record, _require_commissioner
-from .ledger import _repayment
+from .ledger import _paid_back_counted, _paid_back_not_yet_counted, _repayment
 from .review import lock_fee_adjustment
 
 
@@ -173,3 +178,98 @@ def stop_asking_for_money_back(adjustment, *, by, reason: str) -> FeeAdjustment:
         adjustment.save(update_fields=["stopped_asking_at", "stopped_asking_by", "stop_reason"])
         _tell_stopped(adjustment, by=by)
     return adjustment
+
+
+@dataclass
+class NothingToPayBack:
+    """What a returned payment did to money asked back on its claim."""
+
+    # Still asked back, and no longer: the person never had it.
+    not_asked_for_pence: int = 0
+    # What they had paid back, owed to them again (paid with the claim).
+    owed_back_pence: int = 0
+    # The asked-back overpayments it ended, newest first.
+    adjustments: list[FeeAdjustment] | None = None
+
+    @property
+    def message_words(self) -> dict:
+        """For the message saying the payment did not go through: it says this too, so the
+        person hears it once."""
+        return {
+            "not_asked_for_pence": self.not_asked_for_pence,
+            "owed_back_pence": self.owed_back_pence,
+        }
+
+
+def nothing_to_pay_back(claim, *, by, run, today) -> NothingToPayBack:
+    """The bank sent back the claim's own payment (services.runs.record_payment_returned,
+    inside its transaction, with the claim locked and back to approved): the person never had
+    the money we asked them to pay back of it. We stop asking for what is still outstanding,
+    and what they had paid back is owed to them again: a REPAYMENT added to what we owe, so
+    the next payment run pays it with the claim. The claim's history says so (the person
+    reads it); the message about the returned payment tells them (`message_words`), so they
+    hear once.
+
+    The asked-back overpayments are locked after the claim (the order every payments service
+    locks them in): a commissioner recording money back at the same moment either went first,
+    and that money is owed back here, or waits, then finds nothing asked back."""
+    asked_back = list(
+        FeeAdjustment.objects.select_for_update()
+        .filter(
+            claim=claim,
+            kind=FeeAdjustment.Kind.OVERPAYMENT,
+            outcome=FeeAdjustment.Outcome.RECOVER,
+            payment_came_back=False,
+        )
+        .order_by("-pk")
+    )
+    result = NothingToPayBack(adjustments=[])
+    if not asked_back:
+        return result
+    # What was paid back and still counts as paid back (an earlier correction of the
+    # session's fee may have counted it in the approved fee: `_paid_back_counted`). It is the
+    # newest asked-back overpayments' money: a correction counts all paid back before it.
+    owed_back = _paid_back_not_yet_counted([claim.pk]).get(claim.pk, 0)
+    left_to_place = owed_back
+    now = timezone.now()
+    for adjustment in asked_back:
+        adjustment.claim = claim
+        still = adjustment.still_asked_back_pence
+        placed = min(left_to_place, adjustment.recovered_pence)
+        left_to_place -= placed
+        if not still and not placed:
+            continue  # settled before (paid back and counted, or no longer asked)
+        adjustment.payment_came_back = True
+        fields = ["payment_came_back"]
+        if still:
+            adjustment.stopped_asking_at, adjustment.stopped_asking_by = now, by
+            adjustment.stop_reason = (
+                f"The claim's payment came back from the bank ({run.reference}), so the "
+                "person never had the money: there is nothing to pay back."
+            )
+            fields += ["stopped_asking_at", "stopped_asking_by", "stop_reason"]
+        # What they had paid back of it: `money_back_state` says it is paid back to them.
+        adjustment.save(update_fields=fields)
+        result.not_asked_for_pence += still
+        result.adjustments.append(adjustment)
+    result.owed_back_pence = owed_back
+    if owed_back:
+        _paid_back_counted(
+            claim,
+            amount_pence=owed_back,
+            by=by,
+            on=today,
+            note=f"{format_pounds(owed_back)} paid back by the person, owed to them again: "
+            f"the claim's payment came back from the bank ({run.reference})",
+        ).save()
+    if result.adjustments:
+        _record(
+            claim,
+            actor=by,
+            from_status=claim.status,
+            note=ClaimEvent.nothing_to_pay_back_note(
+                not_asked_for_pence=result.not_asked_for_pence, owed_back_pence=owed_back
+            ),
+            notify=False,
+        )
+    return result

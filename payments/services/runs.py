@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notifications.services import queue_messages_for_events
 
-from ..messages import claim_message_context
+from ..messages import claim_message_context, notify_claim_status
 from ..models import (
     Claim,
     ClaimEvent,
@@ -29,7 +29,9 @@ from ._common import (
     _record_many,
     _require_commissioner,
 )
+from .fee_corrections import overpayment_after_a_returned_payment
 from .ledger import _components, _entry, _owed_by_claim, _reversals
+from .money_back import nothing_to_pay_back
 from .review import review_block_reason
 
 
@@ -373,6 +375,12 @@ def record_payment_returned(run, claim, *, by, reason: str) -> PaymentRunItem:
     on the day the payment did, so the tax year it was paid in no longer includes money the
     person never got. The run is locked first, then the claim (the order confirming uses),
     so recording it twice at once reverses it once.
+
+    If we had asked the person to pay back some of that payment (the session's fee was
+    corrected down), they never had it: we stop asking, owe them again what they had paid
+    back (services.money_back.nothing_to_pay_back), and, as the claim now waits to be paid
+    its approved amount, more than its session pays now, commissioners have an overpayment to
+    decide. The one message about the returned payment says all of it.
     """
     _require_commissioner(by)
     reason = reason.strip()
@@ -422,11 +430,20 @@ def record_payment_returned(run, claim, *, by, reason: str) -> PaymentRunItem:
             claim.save(
                 update_fields=["status", "payment_run", "paid_on", "days_to_pay", "updated_at"]
             )
-        _record(
+        event = _record(
             claim,
             actor=by,
             from_status=from_status,
             note=ClaimEvent.not_paid_note(run, reason),
-            message="claim_not_paid",
+            notify=False,
+        )
+        words = {}
+        if not item.top_up_only:
+            money_back = nothing_to_pay_back(claim, by=by, run=run, today=timezone.localdate(now))
+            if money_back.adjustments:
+                overpayment_after_a_returned_payment(claim, by=by, run=run)
+            words = money_back.message_words
+        notify_claim_status(
+            claim, event, policy=PaymentPolicy.current(), kind="claim_not_paid", extra=words
         )
     return item

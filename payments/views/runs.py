@@ -177,9 +177,12 @@ def confirm(request, pk):
     return render(request, "payments/runs/confirm.html", {"run": run, "form": form})
 
 
-def _one_claim_not_paid(request, pk, claim_pk, *, record, question, example, done, template):
+def _one_claim_not_paid(
+    request, pk, claim_pk, *, record, question, example, done, template, extra=None
+):
     """A page asking why one claim in a run was not paid, then recording it with `record`
-    (a service taking the run, the claim, `by` and `reason`)."""
+    (a service taking the run, the claim, `by` and `reason`). `extra`: more for the page to
+    say about the run's item."""
     run = permissions.get_run(request, pk)
     item = permissions.get_run_item(run, claim_pk)
     form = ReasonForm(
@@ -195,7 +198,8 @@ def _one_claim_not_paid(request, pk, claim_pk, *, record, question, example, don
         else:
             messages.success(request, done.format(claim=item.claim.reference, run=run.reference))
         return redirect(run)
-    return render(request, template, {"run": run, "item": item, "form": form})
+    context = {"run": run, "item": item, "form": form}
+    return render(request, template, {**context, **(extra(item) if extra else {})})
 
 
 @login_required
@@ -227,6 +231,14 @@ def payment_returned(request, pk, claim_pk):
         done="The payment for {claim} is recorded as returned. The claim will go in the next "
         "payment run.",
         template="payments/runs/payment_returned.html",
+        # Money we asked them to pay back of it: recording the return stops asking for it.
+        extra=lambda item: {
+            "asked_back": list(
+                FeeAdjustment.objects.asked_back().filter(claim=item.claim).order_by("pk")
+            )
+            if not item.top_up_only
+            else [],
+        },
     )
 
 

@@ -177,6 +177,10 @@ def test_every_easy_read_version_renders_with_its_facts(kind, opportunity, resid
         "still_asked_back_pence": 1500,
         "recovered_pence": 1000,
         "not_asked_for_pence": 1500,
+        # ...and the fee corrected back up, or the payment back from the bank
+        "paid_back_pence": 2500,
+        "fee_paid_pence": 5000,
+        "owed_back_pence": 1000,
         # Taxis
         "note": "From home and back.",
         "place_url": "/sign-ups/1/",

@@ -117,3 +117,38 @@ def test_recording_money_while_another_stops_asking_leaves_one_consistent_answer
     repaid = sum(-entry.amount_pence for entry in _repayments(asked_back))
     assert repaid == adjustment.recovered_pence
     assert adjustment.is_repaid != (adjustment.stopped_asking_at is not None)
+
+
+def test_the_bank_returning_the_payment_while_money_back_is_recorded_has_one_outcome(
+    asked_back, commissioner, second_commissioner
+):
+    """The bank's return and a commissioner recording £10 received back, at the same moment.
+    Either the money was recorded first, and the return owes it back to the person, or the
+    return was first, and there is nothing left to record it against. Never money paid back
+    counted against a payment that came back."""
+    claim = Claim.objects.get(pk=asked_back.claim_id)
+
+    _, errors = run_at_once(
+        [
+            _record(asked_back, second_commissioner, 1000),
+            lambda: services.record_payment_returned(
+                claim.payment_run, claim, by=commissioner, reason="The account was closed"
+            ),
+        ]
+    )
+
+    adjustment = FeeAdjustment.objects.get(pk=asked_back.pk)
+    assert adjustment.payment_came_back and not adjustment.can_take_money_back
+    assert not FeeAdjustment.objects.asked_back().exists()
+    amounts = sorted(entry.amount_pence for entry in _repayments(asked_back))
+    if errors:  # the return went first
+        assert exactly_one_refused(errors, PaymentError), errors
+        assert "Nothing is still asked back" in str(errors[0])
+        assert amounts == [] and adjustment.recovered_pence == 0
+    else:  # the money went first: what came back is owed to them again
+        assert amounts == [-1000, 1000] and adjustment.recovered_pence == 1000
+    claim = Claim.objects.get(pk=claim.pk)
+    assert claim.status == Claim.Status.APPROVED
+    ledger = LedgerEntry.objects.filter(claim=claim)
+    assert ledger.balance() == claim.approved_total_pence  # owed and paid add up, once
+    assert Message.objects.filter(kind="claim_not_paid", recipient=claim.claimant).count() == 1
