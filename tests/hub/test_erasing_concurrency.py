@@ -23,7 +23,7 @@ from coprod_hub.users import privacy
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from participation import services as participation
-from participation.models import Opportunity
+from participation.models import Opportunity, SignUp
 from payments import services as payments
 from payments.models import Claim
 from payments.services import claims as claim_services
@@ -252,3 +252,49 @@ def test_a_claim_sent_as_its_claimant_deletes_their_account_is_never_left_waitin
         assert "You have a claim waiting to be approved or paid" in erasing.text
         assert kept.status == Claim.Status.SUBMITTED
         assert (_erased(person), _trail_says_erased(person)) == (False, False)
+
+
+@pytest.mark.parametrize("first", ["erasing", "hand-over"])
+def test_a_session_handed_to_someone_booked_on_it_as_they_delete_their_account(
+    monkeypatch, staff, leaving, first
+):
+    """Erasing gives up the places the person booked, so it locks their account row, then the
+    session; handing the session over locks both too. Taken in the same order, neither waits
+    for the other for ever (a deadlock: the database would stop one with an error)."""
+    session = _session_people_booked(staff)
+    SignUpFactory(opportunity=session, resident=leaving)
+    page = Client()
+    page.force_login(leaving)
+    turns = InTurn()
+    if first == "hand-over":
+        monkeypatch.setattr(
+            participation, "lock_and_check_staff", turns.paused(participation.lock_and_check_staff)
+        )
+    else:
+        monkeypatch.setattr(privacy, "erasure_blockers", _pause_erasing(turns))
+
+    def erase():
+        return page.post(reverse("my_data_erase"), {"password": PASSWORD, "confirm": "on"})
+
+    def hand_over():
+        return participation.hand_over_opportunity(
+            Opportunity.objects.get(pk=session.pk), to=leaving, by=staff
+        )
+
+    if first == "hand-over":
+        (handed, erasing), errors = run_at_once([hand_over, turns.second(erase)])
+    else:
+        (erasing, handed), errors = run_at_once([erase, turns.second(hand_over)])
+
+    runner = Opportunity.objects.get(pk=session.pk).created_by
+    place = SignUp.objects.filter(opportunity=session, resident=leaving).first()
+    if first == "erasing":
+        # The hand-over waited for the erasure, then found them no longer staff.
+        assert erasing.status_code == 302
+        assert len(errors) == 1 and NOT_STAFF in str(errors[0]), errors
+        assert (runner, _erased(leaving), place) == (staff, True, None)  # their place given up
+    else:
+        assert errors == [] and handed is not None
+        assert erasing.status_code == 200
+        assert "You run a session still to come that people have booked" in erasing.text
+        assert (runner, _erased(leaving), place.status) == (leaving, False, SignUp.Status.BOOKED)
