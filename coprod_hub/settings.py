@@ -420,6 +420,13 @@ CELERY_BEAT_SCHEDULE["payments-remind-about-returned-claims"] = {
     "task": "payments.tasks.remind_about_returned_claims",
     "schedule": crontab(minute=0, hour=10),
 }
+# Payments: every hour, tell the administrators of sent claims no commissioner may decide that
+# they have not heard of: the check made after sending is lost if the process stops before it
+# runs (payments/services/deciders.py).
+CELERY_BEAT_SCHEDULE["payments-tell-of-claims-nobody-may-decide"] = {
+    "task": "payments.tasks.tell_of_claims_nobody_may_decide",
+    "schedule": crontab(minute=5),
+}
 
 # PostgreSQL's connection options (a DATABASE_URL may also name an SQLite file, which has
 # none of these).

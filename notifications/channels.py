@@ -10,7 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .kinds import ALWAYS_SENT_BECAUSE, always_sent
+from .kinds import always_sent, always_sent_because
 from .tokens import unsubscribe_url
 
 
@@ -61,7 +61,7 @@ def send_email(message, attachments=(), *, large_print=False) -> None:
     """`attachments`: (filename, text, mimetype) files, built by the caller at sending time;
     left off when sending through Notify (sends_files).
     `large_print`: the person asked for large print, so the HTML version uses big type."""
-    always_because = ALWAYS_SENT_BECAUSE[message.category] if always_sent(message.kind) else ""
+    always_because = always_sent_because(message.kind)
     link = stop_link(message.kind, message.recipient_id, message.category)
     headers = {}
     if link:

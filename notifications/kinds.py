@@ -127,6 +127,9 @@ ALWAYS_SENT = frozenset(
         "access_needs_place_ended",
         # The same for everyone at once, when the session itself is called off.
         "access_needs_session_cancelled",
+        # To administrators: someone is not paid until one of them gives the commissioner role
+        # to someone who may decide their claim (payments.services.deciders).
+        "claims_nobody_may_decide",
         # The person asked to hear back when they shared, and may have no account from
         # which to stop messages; a returned entry's message also carries their own words.
         "guide_entry_published",
@@ -149,6 +152,11 @@ ALWAYS_SENT_BECAUSE = {
     Category.STAFF: "it is about someone taking part in a session you run",
 }
 
+# Why an always-sent message came, for kinds the words of their category do not fit.
+ALWAYS_SENT_BECAUSE_KIND = {
+    "claims_nobody_may_decide": "someone is not paid until an administrator acts on it",
+}
+
 # What still comes after someone stops a category, for the page where they stop it.
 STILL_SENT = {
     Category.SIGN_UPS: (
@@ -166,13 +174,21 @@ STILL_SENT = {
     Category.STAFF: (
         "We will still tell you when someone changes what they need to take part in a "
         "session you run, and when someone who told you what they need no longer has a place, "
-        "or their session is cancelled."
+        "or their session is cancelled. If you are an administrator, we will still tell you "
+        "when no commissioner may decide a claim."
     ),
 }
 
 
 def always_sent(kind: str) -> bool:
     return kind in ALWAYS_SENT
+
+
+def always_sent_because(kind: str) -> str:
+    """Why an always-sent message came ("... because <this>."), "" for an optional kind."""
+    if not always_sent(kind):
+        return ""
+    return ALWAYS_SENT_BECAUSE_KIND.get(kind) or ALWAYS_SENT_BECAUSE[category_for(kind)]
 
 
 def category_for(kind: str) -> Category:

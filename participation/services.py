@@ -27,7 +27,7 @@ from coprod_hub.audit import log_updates, unsaved_entry
 from coprod_hub.lib import page_cache
 from coprod_hub.lib.money import format_pounds
 from coprod_hub.templatetags.hub import hours
-from coprod_hub.users.handing_over import lock_and_check_staff
+from coprod_hub.users.handing_over import lock_account, lock_and_check_staff
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from coprod_hub.users.services import grant_role, keep_email_on_record
@@ -983,6 +983,10 @@ def hand_over_opportunity(opportunity, *, to, by) -> Opportunity:
     by the view). The audit trail records who changed it, from whom to whom. Nobody booked is
     told, and calendars are not asked to update: nothing they see changes."""
     with transaction.atomic():
+        # Their account row before the session's, the order erasing their account takes them
+        # in (it gives up the places they booked): a session handed to someone booked on it as
+        # they erase their account would otherwise leave each waiting for the other.
+        lock_account(to)
         locked = _lock(opportunity)
         if locked.project_id:
             raise ParticipationError(

@@ -38,8 +38,9 @@ class PaymentsConfig(AppConfig):
         )
         page_cache.refresh_on_change(EXPENSE_RULES, apps.get_model("payments.ExpenseRule"))
         # Roles given or taken (groups), and accounts closed or opened: the queue says which
-        # claims no commissioner may decide. Not every save of an account (each sign-in saves
-        # one), only those that may change whether it counts as a commissioner.
+        # claims no commissioner may decide, and who was told. Not every save of an account
+        # (each sign-in saves one), only those that may change whether it counts as a
+        # commissioner or an administrator.
         user_model = apps.get_model(settings.AUTH_USER_MODEL)
         m2m_changed.connect(
             _roles_changed,
@@ -60,7 +61,9 @@ def _roles_changed(sender, action, **kwargs):
 
 
 def _account_saved(sender, instance, update_fields=None, **kwargs):
-    if update_fields is None or "is_active" in update_fields:
+    # Administrators too: the queue says whether there is one to tell of claims nobody may
+    # decide (services.deciders.who_was_told).
+    if update_fields is None or {"is_active", "is_superuser"} & set(update_fields):
         from coprod_hub.lib import page_cache
 
         page_cache.start_new_generation_after_change(page_cache.CLAIMS)

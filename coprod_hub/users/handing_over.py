@@ -21,7 +21,8 @@ the person can no longer open those pages to do it themselves.
 Checking, then saving, races with a colleague handing the person a session or a project in
 between, and with a second administrator taking the commissioner role from the only other
 commissioner: both would save, and something would be left that nobody may run or decide.
-So both sides lock account rows (SELECT ... FOR UPDATE) before they read what they check, and
+So both sides lock account rows (SELECT ... FOR UPDATE; `lock_account`) before they read what
+they check, and
 each waits for the other to commit. The administrator's check locks the person's row
 (`still_to_hand_over`); whatever leaves a session or a project with someone locks theirs first
 and checks they are still staff (`lock_and_check_staff`). On PostgreSQL's READ COMMITTED each
@@ -82,14 +83,33 @@ def still_to_hand_over(
     return [item for item in found if item is not None]
 
 
+def lock_account(person) -> User:
+    """`person`'s account (an instance or its id), read again with its row locked until the
+    transaction ends, so an administrator changing their roles (`still_to_hand_over`) or
+    erasing them (users.privacy.erase), who lock it too, waits for this transaction, or it for
+    them, and what it reads is as they left it.
+
+    Take it before the other rows the change locks (a session, a claim): erasing locks the
+    person's row first, then their claims and the sessions they are booked on, so taking the
+    session or claim first could leave each waiting for the other (a deadlock).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: still waits for those two (FOR UPDATE), but not for a
+    row being added that points to the person (a place on a session, a line in the audit
+    trail), which takes a key-share lock on it: that may be added by someone who already holds
+    the session, and waiting for them would be a deadlock of its own."""
+    pk = person.pk if isinstance(person, User) else person
+    return User.objects.select_for_update(no_key=True).get(pk=pk)
+
+
 def lock_and_check_staff(person) -> bool:
-    """Lock `person`'s account row until the transaction ends, then say whether they still hold
-    the staff role: needed by whoever is left with a session standing alone or a project not
-    closed. Call it before saving them as its runner or owner, in the same transaction.
+    """Lock `person`'s account row until the transaction ends (`lock_account`), then say
+    whether they still hold the staff role: needed by whoever is left with a session standing
+    alone or a project not closed. Call it before saving them as its runner or owner, in the
+    same transaction.
 
     Two queries, not one: a query that waits for a lock reads the roles (another table) as they
     were when it began, before the administrator holding the lock committed."""
-    list(User.objects.select_for_update().filter(pk=person.pk).values_list("pk"))
+    lock_account(person)
     return User.objects.holding(Role.STAFF).filter(pk=person.pk).exists()
 
 

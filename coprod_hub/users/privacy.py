@@ -252,6 +252,15 @@ def erasure_blockers(user) -> list[NotYet]:
     ]
 
 
+def erased_address(user) -> str:
+    """The email address an erased account is left with: reserved, so never anyone's."""
+    return f"erased-{user.pk}@erased.invalid"
+
+
+def is_erased(user) -> bool:
+    return user.email == erased_address(user)
+
+
 def pseudonym(user) -> str:
     """What the audit trail and admin history call a person once erased: the account's number
     stays, so a record can still be matched to their kept financial records."""
@@ -324,7 +333,13 @@ def erase(user) -> None:
     with nobody else to. So the person's row is locked first, as the administrator's "hand
     over first" check does (coprod_hub.users.handing_over), and checked again under the lock:
     a hand-over that locked it first has committed by then and is found; one that comes later
-    waits, then finds they are no longer staff (`lock_and_check_staff`) and is refused."""
+    waits, then finds they are no longer staff (`lock_and_check_staff`) and is refused.
+    Sending a claim locks the row too (payments.services.claims.submit_claim): one sent first
+    is found waiting to be paid; one sent later is refused, the account being erased.
+
+    Whatever else locks the person's row takes it before any other row it locks
+    (`handing_over.lock_account`): this locks it first, then their claims and the sessions
+    they are booked on, and the other order could deadlock."""
     list(user._meta.model.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
     if reasons := erasure_blockers(user):
         raise NotErasedYet(reasons)
@@ -335,7 +350,7 @@ def erase(user) -> None:
     _end_sessions(user)
     user.groups.clear()
     user.user_permissions.clear()
-    user.email = f"erased-{user.pk}@erased.invalid"
+    user.email = erased_address(user)
     user.display_name = "Erased person"
     user.is_active = False
     user.is_staff = False

@@ -6,6 +6,8 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from coprod_hub.users.handing_over import lock_account
+from coprod_hub.users.privacy import is_erased
 from participation.models import Profile, SignUp
 
 from .. import policy
@@ -401,8 +403,22 @@ def _taxi_agreement_withdrawn(line, rules) -> bool:
 
 
 def submit_claim(claim, *, by, benefits_acknowledged: bool) -> Claim:
-    """Send a draft (or a returned claim, once changed) for approval."""
+    """Send a draft (or a returned claim, once changed) for approval.
+
+    Not for someone whose account was erased: we could neither pay them nor tell them. Their
+    account row is locked first, then the claim, the order erasing takes them in
+    (coprod_hub.users.privacy.erase), so the two never deadlock: a claim sent while the person
+    erases their account is either found by erasing's check (a claim waiting to be paid stops
+    it) or waits for the erasure and is refused here."""
     with transaction.atomic():
+        claimant = lock_account(claim.claimant_id)
+        if is_erased(claimant):
+            gone = (
+                "you have deleted your account"
+                if by.pk == claimant.pk
+                else "the person has deleted their account"
+            )
+            raise PaymentError(f"This claim cannot be sent: {gone}.")
         claim = _lock(claim)
         _require_editor(claim, by)
         if not benefits_acknowledged:

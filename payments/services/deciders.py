@@ -15,9 +15,25 @@ administrators were told (`Claim.nobody_to_decide_told`): the second check finds
 nothing more. What left it so is the sending (a claim returned and sent again is news again)
 and the latest conflict of interest declared with the person (someone given the role, who
 then declares one too, leaves it stuck again: that is news).
+
+The check after commit is lost if the process stops between the commit and the check (a crash,
+a deploy). So a periodic task (`tell_of_every_claim_nobody_may_decide`, hourly on the beat
+schedule) checks every sent claim nobody may decide as well: it says nothing about claims
+already told, so it only ever tells what a lost check did not.
+
+Someone must hear. The message is always sent (notifications.kinds.ALWAYS_SENT): an
+administrator who stopped staff prompts still gets it, as someone is not paid until an
+administrator acts; it is rare, and only administrators get it. With no administrator at all
+(none with an open account) nobody can be told: the claims are left untold, so whoever is made
+an administrator hears at the next check, the check logs an error each time for whoever runs
+the hub, and the pages that say administrators were told say instead that there are none
+(`who_was_told`). Commissioners, who see those pages, are not sent the message: they cannot
+give the role, and the queue already shows them the claims. Nor does /health/ report it: load
+balancers read it, and would take the hub out of service for want of an administrator.
 """
 
 import hashlib
+import logging
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -25,7 +41,33 @@ from django.db.models import Max, OuterRef, Subquery
 
 from ..models import Claim, ConflictOfInterest
 
+logger = logging.getLogger(__name__)
+
 KIND = "claims_nobody_may_decide"
+
+
+def administrators():
+    """Who is told: the hub's administrators with an open account."""
+    return get_user_model().objects.filter(is_active=True, is_superuser=True)
+
+
+def who_was_told(count: int, *, anyone_to_tell: bool | None = None) -> str:
+    """What the pages say about who heard of `count` claims nobody may decide: the
+    administrators, or, with none to tell, who should make someone one. One query, unless
+    the caller says whether there is an administrator (`anyone_to_tell`)."""
+    them = "it" if count == 1 else "them"
+    if anyone_to_tell is None:
+        anyone_to_tell = administrators().exists()
+    if anyone_to_tell:
+        return (
+            "We have told the hub’s administrators, so they can give the commissioner role "
+            f"to someone who may decide {them}."
+        )
+    return (
+        "The hub has no administrators, so nobody has been told. Ask whoever runs the hub "
+        "for the council to make someone an administrator: they can then give the "
+        f"commissioner role to someone who may decide {them}."
+    )
 
 
 def what_left_it(claim) -> str:
@@ -90,11 +132,16 @@ def tell_administrators(claims) -> int:
         news = [claim for claim in stuck if claim.nobody_to_decide_told != what_left_it(claim)]
         if not news:
             return 0
-        administrators = list(
-            get_user_model().objects.filter(is_active=True, is_superuser=True).order_by("pk")
-        )
-        if not administrators:
+        administrators_now = list(administrators().order_by("pk"))
+        if not administrators_now:
             # Nobody to tell: left untold, so the next check tells whoever is an admin then.
+            # Logged as an error so whoever runs the hub hears (the module's docstring).
+            logger.error(
+                "No commissioner may decide %d sent claim(s) (%s), and there is no active "
+                "administrator to tell: make someone an administrator.",
+                len(news),
+                ", ".join(claim.reference for claim in news),
+            )
             return 0
         from notifications.services import queue_messages
 
@@ -102,7 +149,7 @@ def tell_administrators(claims) -> int:
         digest = hashlib.sha256(repr(sorted(told.items())).encode()).hexdigest()[:16]
         queue_messages(
             KIND,
-            recipients=administrators,
+            recipients=administrators_now,
             event_key=f"claims-nobody-may-decide:{news[0].pk}:{digest}",
             context={"claims": news},
         )
@@ -111,3 +158,11 @@ def tell_administrators(claims) -> int:
         # No signals: this is a note of what was told, not a change anyone sees.
         Claim.objects.bulk_update(news, ["nobody_to_decide_told"])
     return len(news)
+
+
+def tell_of_every_claim_nobody_may_decide() -> int:
+    """The periodic check (see the module's docstring): tell the administrators of every sent
+    claim nobody may decide that they have not been told of. Returns how many they were told
+    of. Only claims stuck now are locked (`tell_administrators` checks each again under the
+    lock), not every sent claim, so commissioners deciding others never wait for it."""
+    return tell_administrators(Claim.objects.no_commissioner_may_decide())

@@ -24,7 +24,7 @@ from ..forms import (
 )
 from ..models import Claim, FeeAdjustment, LedgerEntry, PaymentPolicy
 from ..querysets import budget_use_of
-from ..services import PaymentError
+from ..services import PaymentError, deciders
 from . import posted
 from .reports import tax_year_rows
 
@@ -151,6 +151,8 @@ def claim_detail(request, pk):
         asked_back = Q(kind=FeeAdjustment.Kind.OVERPAYMENT, outcome=FeeAdjustment.Outcome.RECOVER)
         adjustments = adjustments.filter(approved_top_up | asked_back)
     context["fee_adjustments"] = list(adjustments)
+    if is_commissioner and claim.nobody_may_decide:
+        context["nobody_to_decide_told"] = deciders.who_was_told(1)
     if is_commissioner:
         # How finance can reach them: for bank details, or to send vouchers.
         context["contact"] = PayeeContact.of(claim.claimant)

@@ -20,7 +20,7 @@ from ..forms import (
     PolicySettingsForm,
 )
 from ..models import Claim, ConflictOfInterest, ExpenseCategory, ExpenseRule, FeeRate, PaymentPolicy
-from ..services import PaymentError
+from ..services import PaymentError, deciders
 from ..services.policy_changes import (
     describe_expense_rule,
     describe_fee_rate,
@@ -319,8 +319,13 @@ def conflicts(request):
         .only("pk", "claimant_id")
     ):
         waiting.setdefault(claim.claimant_id, []).append(claim)
+    # Whether there is an administrator to tell, asked once for the whole page.
+    anyone_to_tell = bool(waiting) and deciders.administrators().exists()
     for conflict in page.object_list:
         conflict.nobody_to_decide = waiting.get(conflict.person_id, [])
+        conflict.nobody_to_decide_told = deciders.who_was_told(
+            len(conflict.nobody_to_decide), anyone_to_tell=anyone_to_tell
+        )
     return render(
         request,
         "payments/policy/conflicts.html",
@@ -348,10 +353,8 @@ def _nobody_to_decide_words(person) -> str:
     if len(references) > NAMED_CLAIMS:
         named += f" and {len(references) - NAMED_CLAIMS} more"
     claims = "this claim" if len(references) == 1 else "these claims"
-    return (
-        f" No commissioner may now decide {claims} of theirs: {named}. We have told the hub’s "
-        "administrators, so they can give the commissioner role to someone who may."
-    )
+    told = deciders.who_was_told(len(references))
+    return f" No commissioner may now decide {claims} of theirs: {named}. {told}"
 
 
 @login_required

@@ -15,7 +15,7 @@ from coprod_hub.users.roles import Role
 from .. import permissions, services
 from ..forms import CorrectionForm, ReasonForm, ReviewFilterForm
 from ..models import NEARING_DAYS, Claim, FeeAdjustment, PaymentPolicy
-from ..services import PaymentError
+from ..services import PaymentError, deciders
 from . import posted
 
 
@@ -62,6 +62,10 @@ def _render_queue(request, today) -> dict:
         claim.queue_flag = claim.flag(today=today, target_days=policy.target_days_to_pay)
         claim.waited = claim.days_waiting(today)  # None unless it is waiting to be paid
     waiting = Claim.objects.awaiting_payment()
+    nobody_to_decide_count = Claim.objects.no_commissioner_may_decide().count()
+    # Whether an administrator was there to be told of them, asked only when there are any.
+    # The queue is kept until an account's admin status changes too (payments/apps.py).
+    anyone_to_tell = nobody_to_decide_count > 0 and deciders.administrators().exists()
     html = render_to_string(
         "payments/review/_queue.html",
         {
@@ -70,7 +74,11 @@ def _render_queue(request, today) -> dict:
             "policy": policy,
             "nearing_days": NEARING_DAYS,
             "waiting_count": waiting.filter(status=Claim.Status.SUBMITTED).count(),
-            "nobody_to_decide_count": Claim.objects.no_commissioner_may_decide().count(),
+            "nobody_to_decide_count": nobody_to_decide_count,
+            "nobody_to_decide_told": deciders.who_was_told(
+                nobody_to_decide_count, anyone_to_tell=anyone_to_tell
+            ),
+            "administrators_to_tell": anyone_to_tell,
             # After sessions' fees were corrected: decisions waiting, and money to pay.
             **FeeAdjustment.objects.queue_counts(),
             "overdue_count": waiting.flagged(

@@ -1,9 +1,10 @@
 """Erasing an account against a colleague handing the person a session or a project at the same
-moment, on real PostgreSQL. The pages check what stops erasing (privacy.erasure_blockers)
-before the transaction that erases; `privacy.erase` locks the person's row and checks again.
-Whichever comes first, either the hand-over is refused (the person is no longer staff) or the
-erasure is (they now run something), and nobody is left running a session or owning a project
-with an erased account.
+moment, or a claim of theirs being sent, on real PostgreSQL. The pages check what stops erasing
+(privacy.erasure_blockers) before the transaction that erases; `privacy.erase` locks the
+person's row and checks again. Whichever comes first, either the hand-over is refused (the
+person is no longer staff) or the erasure is (they now run something), and nobody is left
+running a session or owning a project with an erased account; either the claim is refused or
+the erasure is (a claim waiting to be paid), and no claim waits to be paid to an erased account.
 
 Each test makes the two overlap in the order that races (tests.hub.test_handing_over_concurrency
 .InTurn): the first checks, the second runs while the first has yet to save (until it has
@@ -22,12 +23,16 @@ from coprod_hub.users import privacy
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from participation import services as participation
-from participation.models import Opportunity
+from participation.models import Opportunity, SignUp
+from payments import services as payments
+from payments.models import Claim
+from payments.services import claims as claim_services
 from projects import services as projects
 from projects.models import Project
 from tests.concurrency import run_at_once
 from tests.factories import PASSWORD, OpportunityFactory, ProjectFactory, SignUpFactory, UserFactory
 from tests.hub.test_handing_over_concurrency import NOT_AN_OWNER, NOT_STAFF, InTurn
+from tests.payments.factories import claim_in_state, make_policy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -188,3 +193,108 @@ def test_an_admin_never_erases_someone_as_they_are_handed_something_to_run(
             False,
             False,
         )
+
+
+@pytest.mark.parametrize("status", [Claim.Status.DRAFT, Claim.Status.RETURNED])
+@pytest.mark.parametrize("first", ["erasing", "sending"])
+def test_a_claim_sent_as_its_claimant_deletes_their_account_is_never_left_waiting_to_be_paid(
+    monkeypatch, commissioner, first, status
+):
+    """A draft, or a claim we returned, sent from one tab as the person deletes their account
+    from another. Erasing, their drafts are deleted and a returned claim is kept unsent; a
+    claim waiting to be paid stops erasing. Whichever comes first, either the claim is sent and
+    the account kept, or the account is erased and the claim never sent."""
+    make_policy()
+    person = UserFactory(display_name="Priya Shah")
+    claim = claim_in_state(person, status=status, reviewer=commissioner)
+    page = Client()
+    page.force_login(person)
+    turns = InTurn()
+    if first == "sending":
+        # Paused once it has checked the claim, under its locks, before saving it as sent.
+        monkeypatch.setattr(
+            claim_services,
+            "submission_problems",
+            turns.paused(claim_services.submission_problems),
+        )
+    else:
+        monkeypatch.setattr(privacy, "erasure_blockers", _pause_erasing(turns))
+
+    def erase():
+        return page.post(reverse("my_data_erase"), {"password": PASSWORD, "confirm": "on"})
+
+    def send():
+        return payments.submit_claim(
+            Claim.objects.get(pk=claim.pk), by=person, benefits_acknowledged=True
+        )
+
+    if first == "sending":
+        (sent, erasing), errors = run_at_once([send, turns.second(erase)])
+    else:
+        (erasing, sent), errors = run_at_once([erase, turns.second(send)])
+
+    kept = Claim.objects.filter(pk=claim.pk).first()
+    if first == "erasing":
+        # Sending waited for the erasure, then found the account gone.
+        assert erasing.status_code == 302
+        assert len(errors) == 1 and isinstance(errors[0], payments.PaymentError)
+        assert str(errors[0]) == "This claim cannot be sent: you have deleted your account."
+        assert (_erased(person), _trail_says_erased(person)) == (True, True)
+        if status == Claim.Status.DRAFT:
+            assert kept is None  # drafts go with the account
+        else:
+            assert kept.status == Claim.Status.RETURNED
+    else:
+        # Sent before erasing looked again, under the lock: a claim waiting to be paid.
+        assert errors == [] and sent.status == Claim.Status.SUBMITTED
+        assert erasing.status_code == 200
+        assert "There is a problem" in erasing.text
+        assert "You have a claim waiting to be approved or paid" in erasing.text
+        assert kept.status == Claim.Status.SUBMITTED
+        assert (_erased(person), _trail_says_erased(person)) == (False, False)
+
+
+@pytest.mark.parametrize("first", ["erasing", "hand-over"])
+def test_a_session_handed_to_someone_booked_on_it_as_they_delete_their_account(
+    monkeypatch, staff, leaving, first
+):
+    """Erasing gives up the places the person booked, so it locks their account row, then the
+    session; handing the session over locks both too. Taken in the same order, neither waits
+    for the other for ever (a deadlock: the database would stop one with an error)."""
+    session = _session_people_booked(staff)
+    SignUpFactory(opportunity=session, resident=leaving)
+    page = Client()
+    page.force_login(leaving)
+    turns = InTurn()
+    if first == "hand-over":
+        monkeypatch.setattr(
+            participation, "lock_and_check_staff", turns.paused(participation.lock_and_check_staff)
+        )
+    else:
+        monkeypatch.setattr(privacy, "erasure_blockers", _pause_erasing(turns))
+
+    def erase():
+        return page.post(reverse("my_data_erase"), {"password": PASSWORD, "confirm": "on"})
+
+    def hand_over():
+        return participation.hand_over_opportunity(
+            Opportunity.objects.get(pk=session.pk), to=leaving, by=staff
+        )
+
+    if first == "hand-over":
+        (handed, erasing), errors = run_at_once([hand_over, turns.second(erase)])
+    else:
+        (erasing, handed), errors = run_at_once([erase, turns.second(hand_over)])
+
+    runner = Opportunity.objects.get(pk=session.pk).created_by
+    place = SignUp.objects.filter(opportunity=session, resident=leaving).first()
+    if first == "erasing":
+        # The hand-over waited for the erasure, then found them no longer staff.
+        assert erasing.status_code == 302
+        assert len(errors) == 1 and NOT_STAFF in str(errors[0]), errors
+        assert (runner, _erased(leaving), place) == (staff, True, None)  # their place given up
+    else:
+        assert errors == [] and handed is not None
+        assert erasing.status_code == 200
+        assert "You run a session still to come that people have booked" in erasing.text
+        assert (runner, _erased(leaving), place.status) == (leaving, False, SignUp.Status.BOOKED)

@@ -2,7 +2,7 @@
 PostgreSQL: a claim sent while the only other commissioner declares a conflict of interest with
 the person, and the only two commissioners declaring one at once. Neither transaction sees the
 other's change, so neither could tell by itself; checked after commit, the administrators hear,
-and hear once.
+and hear once. Nor do two of the hourly checks at once tell them twice.
 
 Each test holds both transactions open until both have made their change (so each reads the
 other's as not made), then lets both commit, and starts both checks together."""
@@ -20,6 +20,7 @@ from payments.services import conflicts as conflict_services
 from payments.services import deciders
 from tests.concurrency import run_at_once
 from tests.factories import UserFactory
+from tests.hub.test_handing_over_concurrency import InTurn
 
 from .factories import SignUpFactory, claim_in_state, make_policy
 
@@ -116,3 +117,36 @@ def test_the_only_two_commissioners_declaring_a_conflict_at_once(
     assert ConflictOfInterest.objects.active().count() == 2
     message = _told().get()
     assert message.subject == f"No commissioner may decide claim {claim.reference}"
+
+
+def test_two_hourly_checks_at_once_tell_the_administrators_once(
+    monkeypatch, commissioner, resident, admin_user
+):
+    """Two workers running the hourly check at the same moment (beat sent it twice, say), for
+    claims whose checks after commit were lost: the first pauses once it has read what to tell,
+    until the second has finished or waits for its lock."""
+    make_policy()
+    other_admin = UserFactory(roles=[], is_superuser=True, is_staff=True)
+    ConflictOfInterest.objects.create(commissioner=commissioner, person=resident, reason="Friend")
+    # The process stops after each is sent, before its check after commit runs.
+    with monkeypatch.context() as crash:
+        crash.setattr(claim_services, "tell_after_sending", lambda claim: None)
+        first, second = claim_in_state(resident), claim_in_state(resident)
+    assert not _told().exists()
+    turns = InTurn()
+    monkeypatch.setattr(deciders, "what_left_it", turns.paused(deciders.what_left_it))
+
+    results, errors = run_at_once(
+        [
+            deciders.tell_of_every_claim_nobody_may_decide,
+            turns.second(deciders.tell_of_every_claim_nobody_may_decide),
+        ]
+    )
+
+    assert errors == []
+    assert results == [2, 0]  # the second waited, then found them told
+    assert sorted(_told().values_list("recipient_id", flat=True)) == sorted(
+        [admin_user.pk, other_admin.pk]
+    )
+    message = _told().filter(recipient=admin_user).get()
+    assert first.reference in message.body_text and second.reference in message.body_text

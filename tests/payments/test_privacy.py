@@ -223,3 +223,35 @@ def test_erasing_takes_the_reason_and_their_name_out_of_the_trail_of_declaration
         assert "reason" not in entry.changes and "person" in entry.changes
         words = f"{entry.changes} {entry.changes_text}"
         assert "Sister" not in words and "Neighbour" not in words and "Cleo" not in words
+
+
+def test_a_returned_claim_kept_after_erasing_can_never_be_sent(
+    policy, resident, commissioner, admin_user
+):
+    """Erasing keeps a claim we returned (a financial record), but we can no longer pay or tell
+    the person: the staff who made it for them cannot send it again."""
+    claim = services.start_claim(
+        SignUpFactory(resident=resident), by=commissioner, on_behalf_note="They phoned me"
+    )
+    services.update_claim_details(
+        claim,
+        by=commissioner,
+        payment_method=Claim.PaymentMethod.BANK_TRANSFER,
+        employed_by_partner=False,
+        not_part_of_paid_job=False,
+    )
+    claim = services.submit_claim(
+        Claim.objects.get(pk=claim.pk), by=commissioner, benefits_acknowledged=True
+    )
+    services.return_claim(claim, by=admin_user, reason="Add the bus ticket")
+    account_privacy.erase(resident)
+
+    with pytest.raises(services.PaymentError) as refused:
+        services.submit_claim(
+            Claim.objects.get(pk=claim.pk), by=commissioner, benefits_acknowledged=True
+        )
+
+    assert str(refused.value) == (
+        "This claim cannot be sent: the person has deleted their account."
+    )
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.RETURNED
