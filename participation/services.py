@@ -1427,8 +1427,10 @@ def message_group(
                         **_group_message_context(
                             locked, by, record.subject, record.text, record.easy_read_text, waiting
                         ),
-                        # Each person's link opens their own place (`place_link`).
+                        # Each person's link opens their own place (`place_link`), and
+                        # says where they go or that they join online (`recipient_where`).
                         "places": {s.resident_id: s.get_absolute_url() for s in signups},
+                        "joinings": {s.resident_id: s.joining for s in signups},
                     },
                 )
         return record, True
