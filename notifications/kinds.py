@@ -79,6 +79,9 @@ KIND_CATEGORIES = {
     # Someone whose needs they were told about no longer has a place: support arranged for
     # them may be kept for nobody.
     "access_needs_place_ended": Category.STAFF,
+    # Someone changed how they will join a hybrid session: a taxi agreed for them withdrawn
+    # as they now join online, or support arranged for the old way of joining to check.
+    "joining_changed": Category.STAFF,
     # To administrators: sent claims no commissioner may decide (payments.services.deciders),
     # so they give the role to someone who may.
     "claims_nobody_may_decide": Category.STAFF,
@@ -125,6 +128,8 @@ ALWAYS_SENT = frozenset(
         "access_needs_changed",
         # Its pair: without it, an interpreter booked after the first waits for nobody.
         "access_needs_place_ended",
+        # The same when they join another way, and a cab booked for someone now online.
+        "joining_changed",
         # The same for everyone at once, when the session itself is called off.
         "access_needs_session_cancelled",
         # To administrators: someone is not paid until one of them gives the commissioner role
@@ -173,9 +178,10 @@ STILL_SENT = {
     ),
     Category.STAFF: (
         "We will still tell you when someone changes what they need to take part in a "
-        "session you run, and when someone who told you what they need no longer has a place, "
-        "or their session is cancelled. If you are an administrator, we will still tell you "
-        "when no commissioner may decide a claim."
+        "session you run, when someone who told you what they need no longer has a place, "
+        "or their session is cancelled, and when someone changes how they will join, so a "
+        "taxi or support you arranged may not be needed. If you are an administrator, we will "
+        "still tell you when no commissioner may decide a claim."
     ),
 }
 

@@ -1431,8 +1431,10 @@ def message_group(
                         **_group_message_context(
                             locked, by, record.subject, record.text, record.easy_read_text, waiting
                         ),
-                        # Each person's link opens their own place (`place_link`).
+                        # Each person's link opens their own place (`place_link`), and
+                        # says where they go or that they join online (`recipient_where`).
                         "places": {s.resident_id: s.get_absolute_url() for s in signups},
+                        "joinings": {s.resident_id: s.joining for s in signups},
                     },
                 )
         return record, True
@@ -1657,9 +1659,21 @@ def change_joining(signup, *, by, joining, now=None) -> SignUp:
     """Say again how someone will join a hybrid session (SignUp.joining), until it starts:
     the person from their place's page, or staff running it (the view checks, as for the
     page), say after a phone call. Their reminders then say where to go or how to join
-    online. Returns the place; choosing the same again changes nothing."""
+    online. Returns the place; choosing the same again changes nothing.
+
+    Joining online, nobody travels: a taxi agreed for them is withdrawn with the change, and
+    they are told why (payments.services.withdraw_taxi_for_joining_online). The place comes
+    back with `taxi_withdrawn` set to that agreement (None when there was none), for the page
+    to say so. Coming in person again brings nothing back by itself: staff agree a taxi
+    anew if one is needed. Either way, the staff who may have arranged something for the
+    old way of joining are told (`_tell_staff_joining_changed`)."""
+    from payments.services import withdraw_taxi_for_joining_online
+
     now = now or timezone.now()
     with transaction.atomic():
+        # Agreeing a taxi takes the same lock on the session (payments.services.agree_taxi),
+        # so an agreement made at the same moment is either here to withdraw below, or
+        # waits and then finds they join online, and is refused.
         opportunity, signup = _lock_place_still_to_come(signup, now)
         if opportunity.format != Opportunity.Format.HYBRID:
             raise ParticipationError(
@@ -1668,11 +1682,79 @@ def change_joining(signup, *, by, joining, now=None) -> SignUp:
             )
         joining = _joining_for(opportunity, joining, on_behalf=by.pk != signup.resident_id)
         signup.opportunity = opportunity
+        signup.taxi_withdrawn = None
         if joining == signup.joining:
             return signup
         signup.joining = joining
         signup.save(update_fields=["joining", "updated_at"])
+        if joining == SignUp.Joining.ONLINE:
+            signup.taxi_withdrawn = withdraw_taxi_for_joining_online(signup, by=by, now=now)
+        _tell_staff_joining_changed(signup, by=by, taxi=signup.taxi_withdrawn, now=now)
     return signup
+
+
+JOINING_CHANGED = "joining_changed"
+
+
+def staff_told_of_joining(signup, *, now=None) -> list[User]:
+    """The staff who would hear, besides about a taxi, that this person changed how they will
+    join: those who may have arranged support for the way they join now (an interpreter in
+    the room, say). That is anyone we told about their needs (as when the place ends,
+    `_tell_runners_place_ended`), and, within two weeks of the session, everyone running it,
+    if the person has needs staff can see (as for a change to their needs). The joining page
+    reads it to say so before the person chooses."""
+    from .permissions import running_in_person
+
+    now = now or timezone.now()
+    opportunity = signup.opportunity
+    if opportunity.has_started(now) or not signup.holds_place:
+        return []  # staff plan for the places held, not the waiting list
+    people = {person.pk: person for person in _staff_told_of_needs(signup, opportunity)}
+    soon = opportunity.starts_at <= now + timedelta(days=NEEDS_NEWS_DAYS_AHEAD)
+    if soon and (signup.access_needs_note or signup.needs_for_staff):
+        for person in running_in_person([opportunity])[opportunity.pk]:
+            people.setdefault(person.pk, person)
+    return [person for pk, person in sorted(people.items()) if pk != signup.resident_id]
+
+
+def _tell_staff_joining_changed(signup, *, by, taxi, now) -> int:
+    """Tell staff, once each, what changes for them when someone changes how they join: a taxi
+    withdrawn (to the person who agreed it and everyone running the session, so a cab booked
+    is cancelled) and support they may have arranged (`staff_told_of_joining`). Not what the
+    person needs: special category data stays out of emails. Not the member of staff who
+    made the change: they have just read it on the page. The caller holds the locks."""
+    from .permissions import running_in_person
+
+    opportunity = signup.opportunity
+    about_needs = {person.pk: person for person in staff_told_of_joining(signup, now=now)}
+    about_taxi = {}
+    if taxi is not None:
+        if taxi.agreed_by.is_active:
+            about_taxi[taxi.agreed_by_id] = taxi.agreed_by
+        for person in running_in_person([opportunity])[opportunity.pk]:
+            about_taxi.setdefault(person.pk, person)
+    # A taxi is told once (its agreement). Otherwise each change is told: staff must know the
+    # latest way, even after someone changes their mind twice in a day. Choosing the same
+    # again changes nothing, so tells nobody.
+    key = (
+        f"signup:{signup.pk}:{JOINING_CHANGED}:taxi:{taxi.pk}"
+        if taxi is not None
+        else f"signup:{signup.pk}:{JOINING_CHANGED}:{now:%Y%m%dT%H%M%S%f}"
+    )
+    changed_by = by if by.pk != signup.resident_id else None
+    events = []
+    for pk, person in sorted({**about_needs, **about_taxi}.items()):
+        if pk in (signup.resident_id, by.pk):
+            continue
+        context = {
+            "signup": signup,
+            "opportunity": opportunity,
+            "changed_by": changed_by,
+            "taxi": taxi if pk in about_taxi else None,
+            "about_needs": pk in about_needs,
+        }
+        events.append((person, key, context))
+    return queue_messages_for_events(JOINING_CHANGED, events=events)
 
 
 # Staff are told when someone's profile needs change this close to a session they booked:
@@ -1739,6 +1821,16 @@ def _tell_runners_place_ended(signup, opportunity, *, now, erased=False) -> int:
     page, so the message points to the session's page instead. The caller holds the lock."""
     if opportunity.has_started(now):
         return 0
+    runners = _staff_told_of_needs(signup, opportunity)
+    context = {"signup": signup, "opportunity": opportunity, "erased": erased}
+    return queue_messages_for_events(
+        NEEDS_PLACE_ENDED,
+        events=[(person, _event_key(signup, NEEDS_PLACE_ENDED), context) for person in runners],
+    )
+
+
+def _staff_told_of_needs(signup, opportunity) -> list[User]:
+    """The staff we told about this place's needs, and have not told since that it ended."""
     # The messages about this place to staff, in the order they were written; the opportunity
     # (an indexed column) narrows them to one session's before the key is read.
     told = (
@@ -1753,12 +1845,7 @@ def _tell_runners_place_ended(signup, opportunity, *, now, erased=False) -> int:
         .order_by("pk")
     )
     latest = {message.recipient_id: message for message in told}
-    runners = [message.recipient for message in latest.values() if message.kind == NEEDS_NEWS]
-    context = {"signup": signup, "opportunity": opportunity, "erased": erased}
-    return queue_messages_for_events(
-        NEEDS_PLACE_ENDED,
-        events=[(person, _event_key(signup, NEEDS_PLACE_ENDED), context) for person in runners],
-    )
+    return [message.recipient for message in latest.values() if message.kind == NEEDS_NEWS]
 
 
 NEEDS_SESSION_CANCELLED = "access_needs_session_cancelled"

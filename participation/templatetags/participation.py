@@ -70,6 +70,15 @@ def recipient_joining_details(context, opportunity) -> str:
     return opportunity.joining_details_for(joinings.get(getattr(recipient, "pk", None), ""))
 
 
+@register.simple_tag(takes_context=True)
+def recipient_where(context, opportunity) -> str:
+    """`location_for` the recipient of a message queued for many people at once, from
+    `joinings`: "Online", or only the venue, for someone who said how they will join."""
+    recipient = context.get("recipient")
+    joinings = context.get("joinings") or {}
+    return opportunity.location_for(joinings.get(getattr(recipient, "pk", None), ""))
+
+
 @register.filter
 def where_for(opportunity, signup) -> str:
     return opportunity.location_for(signup.joining)

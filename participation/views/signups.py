@@ -19,7 +19,7 @@ from coprod_hub.audit import log_access
 from coprod_hub.lib.pagination import paginate
 from coprod_hub.lib.text import full_stop_after
 from insight.tokens import survey_token
-from payments.models import Claim
+from payments.models import Claim, TaxiAgreement
 from payments.policy import activity_date, fee_for
 from payments.services import can_claim_for
 from projects.models import Update
@@ -271,14 +271,44 @@ def joining(request, pk):
     return render(
         request,
         "participation/joining.html",
-        {"signup": signup, "opportunity": signup.opportunity, "form": form, "is_own": is_own},
+        {
+            "signup": signup,
+            "opportunity": signup.opportunity,
+            "form": form,
+            "is_own": is_own,
+            **_what_changing_joining_changes(signup),
+        },
     )
+
+
+def _what_changing_joining_changes(signup) -> dict:
+    """What the page says before someone chooses, so nothing changes unannounced: a taxi
+    agreed for them goes if they join online; one withdrawn does not come back if they come
+    in person; staff who may have arranged support are told (services.staff_told_of_joining)."""
+    online = signup.joining == SignUp.Joining.ONLINE
+    agreements = list(TaxiAgreement.objects.filter(signup=signup).order_by("-agreed_at")[:1])
+    latest = agreements[0] if agreements else None
+    return {
+        "taxi_would_go": latest is not None and latest.is_live and not online,
+        "taxi_gone": latest is not None and not latest.is_live and online,
+        "staff_told": bool(services.staff_told_of_joining(signup)),
+    }
 
 
 def _joining_saved(signup, *, is_own) -> str:
     online = signup.joining == SignUp.Joining.ONLINE
+    # Set by the service: the taxi agreed for them, withdrawn as they now join online.
+    taxi = getattr(signup, "taxi_withdrawn", None)
     if not is_own:
-        return f"Saved. {signup.resident} will join {'online' if online else 'in person'}."
+        saved = f"Saved. {signup.resident} will join {'online' if online else 'in person'}."
+        if taxi:
+            saved += " Their taxi is withdrawn: we have told them, and the others running it."
+        return saved
+    if online and taxi:
+        return (
+            "Saved. You will join online. How to join is on this page. We will no longer pay "
+            "for the taxi we agreed, and we have told the staff running the session."
+        )
     if online:
         return "Saved. You will join online. How to join is on this page."
     return "Saved. You will come in person. Where to go is on this page."

@@ -59,7 +59,12 @@ from .runs import (
     record_payment_returned,
     take_out_of_run,
 )
-from .taxis import agree_taxi, withdraw_taxi, withdraw_taxi_with_place
+from .taxis import (
+    agree_taxi,
+    withdraw_taxi,
+    withdraw_taxi_for_joining_online,
+    withdraw_taxi_with_place,
+)
 
 __all__ = [
     "MAX_UNUSED_RECEIPTS",
@@ -105,5 +110,6 @@ __all__ = [
     "withdraw_approval",
     "withdraw_conflict",
     "withdraw_taxi",
+    "withdraw_taxi_for_joining_online",
     "withdraw_taxi_with_place",
 ]

@@ -6,6 +6,10 @@ An agreement is withdrawn rather than deleted, so a claim line that relied on it
 pointing at it. Both changes go in the audit trail, with who made them, and the person is told
 of both in the same transaction (messages `taxi_agreed` and `taxi_withdrawn`): a taxi they
 were promised and then lost is money they may be about to spend.
+
+A taxi is for a journey: someone joining a hybrid session online has none, so none is agreed
+for them, and one agreed before they chose to join online is withdrawn then
+(`withdraw_taxi_for_joining_online`).
 """
 
 from auditlog.models import LogEntry
@@ -14,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participation import permissions as participation_permissions
-from participation.models import SignUp
+from participation.models import Opportunity, SignUp
 
 from .. import policy
 from ..models import Claim, ClaimLine, ExpenseCategory, TaxiAgreement
@@ -35,8 +39,12 @@ def agree_taxi(signup, *, by, note: str = "") -> TaxiAgreement:
     """Agree a taxi for someone with a place. A second agreement while one stands (a double
     click, or two colleagues at once) is refused: there is one live agreement per sign-up."""
     with transaction.atomic():
-        # Locks the sign-up only (not its session): two agreements for the same person wait
-        # for each other here, and the second then finds the first.
+        # The session first, then the place, in the order participation locks them (changing
+        # how someone joins, cancelling a place): the message written below refers to the
+        # session, which must not wait on a lock held by someone waiting on this place. Two
+        # agreements for the same person wait for each other here, and the second then finds
+        # the first.
+        _lock_session(Opportunity.objects.filter(signups=signup.pk))
         signup = (
             SignUp.objects.select_for_update(of=("self",))
             .select_related("opportunity__project", "resident")
@@ -54,6 +62,14 @@ def agree_taxi(signup, *, by, note: str = "") -> TaxiAgreement:
         if signup.status != SignUp.Status.BOOKED:
             raise PaymentError(
                 f"{signup.resident} does not have a place, so we cannot agree a taxi for them."
+            )
+        # Read under the lock on the session, which changing how they join takes too
+        # (participation.services.change_joining): it either waits for this agreement and
+        # withdraws it, or has already said they join online.
+        if opportunity.joins_online(signup.joining):
+            raise PaymentError(
+                f"{signup.resident} will join online, so there is no journey to agree a taxi "
+                "for. If they want to come in person now, change how they will join first."
             )
         existing = TaxiAgreement.objects.live_for(signup.pk)
         if existing is not None:
@@ -88,6 +104,8 @@ def withdraw_taxi(agreement, *, by) -> TaxiAgreement:
     """Withdraw an agreement. Claim lines that relied on it keep it, shown as withdrawn, and
     the person must then say who agreed the taxi, as before agreements were recorded here."""
     with transaction.atomic():
+        # The session first, as for agreeing one (see agree_taxi).
+        _lock_session(Opportunity.objects.filter(signups__taxi_agreements=agreement.pk))
         agreement = (
             TaxiAgreement.objects.select_for_update(of=("self",))
             .select_related("signup__opportunity__project", "signup__resident", "withdrawn_by")
@@ -106,6 +124,12 @@ def withdraw_taxi(agreement, *, by) -> TaxiAgreement:
     return agreement
 
 
+def _lock_session(sessions) -> None:
+    """Lock the row of the session `sessions` finds (the one a place or agreement is for),
+    until the transaction ends: the first lock every change to a place takes."""
+    list(sessions.select_for_update(of=("self",)).values_list("pk", flat=True))
+
+
 def withdraw_taxi_with_place(signup, *, by, now) -> int:
     """A place that ends takes its taxi with it: the agreement was for that booking. Without
     this, someone who cancels and books again (the same sign-up, booked anew) would find the
@@ -121,7 +145,43 @@ def withdraw_taxi_with_place(signup, *, by, now) -> int:
     return 1
 
 
-def _withdraw(agreement, *, by, now) -> None:
+# Why an agreement was withdrawn, when it was not staff withdrawing it on its own: kept in the
+# audit entry (and said in the person's message), so the trail explains itself.
+JOINING_ONLINE = "joining_online"
+
+
+def withdraw_taxi_for_joining_online(signup, *, by, now) -> TaxiAgreement | None:
+    """Someone with a taxi agreed for a hybrid session will now join it online: nobody travels,
+    so the agreement is withdrawn, by whoever changed how they join (the person, or staff for
+    them), and the person is told why in one message (`taxi_withdrawn`, with the reason). The
+    staff running the session are told by participation, with the rest of the change.
+
+    Called by participation under its lock on the session, which agreeing a taxi takes too:
+    two changes at once (a double click) find one agreement to withdraw, and the second finds
+    none. Returns the agreement withdrawn, or None."""
+    agreement = (
+        TaxiAgreement.objects.live()
+        .select_for_update(of=("self",))
+        .select_related("agreed_by")
+        .filter(signup=signup)
+        .first()
+    )
+    if agreement is None:
+        return None
+    _withdraw(agreement, by=by, now=now, reason=JOINING_ONLINE)
+    # Their own message about the change: nothing else tells them a taxi they were promised
+    # is gone. Claim lines that relied on it are left as any withdrawal leaves them.
+    _tell(
+        "taxi_withdrawn",
+        agreement,
+        signup=signup,
+        reason=JOINING_ONLINE,
+        changed_by=by if by.pk != signup.resident_id else None,
+    )
+    return agreement
+
+
+def _withdraw(agreement, *, by, now, reason="") -> None:
     # Imported here, as in payments/messages.py: the notifications app owns the outbox.
     from notifications.models import Message
     from notifications.services import withdraw_calls
@@ -134,6 +194,7 @@ def _withdraw(agreement, *, by, now) -> None:
         by=by,
         action=LogEntry.Action.UPDATE,
         changes={"withdrawn_at": [None, now.isoformat()], "withdrawn_by": [None, str(by.pk)]},
+        reason=reason,
     )
     # Staff must not phone through "your taxi is agreed" once it is not.
     withdraw_calls(Message.objects.filter(event_key=_event_key("taxi_agreed", agreement)))
@@ -145,7 +206,7 @@ def _event_key(kind, agreement) -> str:
     return f"signup:{agreement.signup_id}:{kind}:{agreement.pk}"
 
 
-def _tell(kind, agreement, *, signup) -> None:
+def _tell(kind, agreement, *, signup, **context) -> None:
     """Queue the message to the person, in the caller's transaction: it commits (or rolls
     back) with the change, and one agreement gives one message of each kind."""
     from notifications.services import queue_message
@@ -161,6 +222,7 @@ def _tell(kind, agreement, *, signup) -> None:
             "note": agreement.note,
             "place_url": signup.get_absolute_url(),
             "claims_url": reverse("payments:claims"),
+            **context,
         },
     )
 
@@ -183,7 +245,7 @@ def _rely_on(agreement) -> None:
         line.save(update_fields=["taxi_agreement"])
 
 
-def _audit(agreement, *, by, action, changes) -> None:
+def _audit(agreement, *, by, action, changes, reason="") -> None:
     """Written here rather than by auditlog's signals, so the entry names who acted whether or
     not a request is behind the change. Ids, not names: erasing someone removes names."""
     LogEntry.objects.log_create(
@@ -193,4 +255,5 @@ def _audit(agreement, *, by, action, changes) -> None:
         actor=by,
         actor_email=getattr(by, "email", None),
         force_log=True,
+        **({"additional_data": {"reason": reason}} if reason else {}),
     )

@@ -41,7 +41,7 @@ def taxis(request, pk):
         {
             "opportunity": opportunity,
             "page_obj": page,
-            "rows": _rows(page, failed),
+            "rows": _rows(opportunity, page, failed),
             "problem": policy.taxi_agreement_problem(opportunity),
             "failed_form": failed[1] if failed else None,
         },
@@ -75,9 +75,10 @@ def _agree_or_withdraw(request, opportunity):
     return None
 
 
-def _rows(page, failed) -> list[dict]:
+def _rows(opportunity, page, failed) -> list[dict]:
     """Each person on this page, their live agreement (one query for the page) and the form
-    for their note: the one that failed, with its error, where it did."""
+    for their note: the one that failed, with its error, where it did. Someone joining a
+    hybrid session online has no journey, so no button to agree one (agree_taxi refuses)."""
     agreed = {
         agreement.signup_id: agreement
         for agreement in TaxiAgreement.objects.live()
@@ -85,7 +86,12 @@ def _rows(page, failed) -> list[dict]:
         .select_related("agreed_by")
     }
     rows = [
-        {"signup": signup, "agreement": agreed.get(signup.pk), "form": _form_for(signup)}
+        {
+            "signup": signup,
+            "agreement": agreed.get(signup.pk),
+            "form": _form_for(signup),
+            "joins_online": opportunity.joins_online(signup.joining),
+        }
         for signup in page
     ]
     if failed:
@@ -94,7 +100,11 @@ def _rows(page, failed) -> list[dict]:
         if row is None:
             # Sent from a page that has changed since (someone else's place was cancelled, or
             # this one moved to another page): shown first, so the error has its note box.
-            row = {"signup": signup, "agreement": TaxiAgreement.objects.live_for(signup.pk)}
+            row = {
+                "signup": signup,
+                "agreement": TaxiAgreement.objects.live_for(signup.pk),
+                "joins_online": opportunity.joins_online(signup.joining),
+            }
             rows.insert(0, row)
         row["form"] = form
     return rows

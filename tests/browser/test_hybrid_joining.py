@@ -60,3 +60,50 @@ def test_a_resident_says_how_they_will_join_and_changes_it(page, axe, fits_320, 
     axe(page)
     place.refresh_from_db()
     assert place.joining == SignUp.Joining.IN_PERSON
+
+
+def test_someone_with_a_taxi_is_warned_before_joining_online_and_staff_see_no_button(
+    page, axe, fits_320, sign_in
+):
+    from payments import services as payments
+    from tests.payments.factories import make_policy
+
+    make_policy()
+    staff = UserFactory(roles=["staff"], display_name="Sam Staff")
+    resident = UserFactory(display_name="Rita Resident")
+    opportunity = OpportunityFactory(
+        title="Carers' forum",
+        format=Opportunity.Format.HYBRID,
+        venue=VenueFactory(name="Northfield Library"),
+        online_details="Join on https://meet.example/forum",
+        starts_at=timezone.now() + timedelta(days=12),
+        pays_expenses=True,
+        created_by=staff,
+    )
+    place = SignUp.objects.create(
+        opportunity=opportunity,
+        resident=resident,
+        status=SignUp.Status.BOOKED,
+        joining=SignUp.Joining.IN_PERSON,
+    )
+    payments.agree_taxi(place, by=staff)
+    sign_in(resident)
+
+    page.goto(f"/sign-ups/{place.pk}/joining/")
+    warning = page.locator(".govuk-warning-text")
+    assert "If you join online, we will no longer pay for it." in warning.inner_text()
+    axe(page)
+    fits_320()
+    page.get_by_label("Online", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+
+    assert "We will no longer pay for the taxi we agreed" in page.content()
+    assert "A taxi has been agreed" not in page.content()
+    axe(page)
+
+    page.context.clear_cookies()  # signed out
+    sign_in(staff)
+    page.goto(f"/opportunities/{opportunity.pk}/manage/taxis/")
+    assert "Joining online, so no taxi" in page.content()
+    assert page.get_by_role("button", name="Agree a taxi").count() == 0
+    axe(page)

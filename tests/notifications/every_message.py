@@ -72,6 +72,7 @@ STAFF_KINDS = frozenset(
         "access_needs_place_ended",
         "claims_nobody_may_decide",
         "access_needs_session_cancelled",
+        "joining_changed",
     }
 )
 
@@ -330,6 +331,34 @@ def _build_world(run_on_commit):
     taxi_place = participation.sign_up(walk_there, resident=_person("Tia Lewis"))
     agreement = payments.agree_taxi(taxi_place, by=staff, note="There and back from home.")
     payments.withdraw_taxi(agreement, by=staff)
+
+    # A hybrid session: Kit, who told us what she needs, has a taxi agreed to come in person.
+    # She then joins online (the taxi withdrawn: she and the staff are told), and comes in
+    # person again (the staff told of her needs hear). Staff move Jo online for her, and her
+    # taxi goes too. The session is full: Lou waits to join online, Max to come in person;
+    # Kit cancels and Lou is offered her place.
+    forum = session(
+        "Carers' forum",
+        _at(6, 10),
+        format=Opportunity.Format.HYBRID,
+        online_details="Join on Zoom: https://zoom.example/j/456.",
+        capacity=2,
+    )
+    kit = participation.sign_up(
+        forum,
+        resident=_person("Kit Morgan"),
+        joining="in_person",
+        access_needs_note="A hearing loop",
+    )
+    payments.agree_taxi(kit, by=staff, note="From home.")
+    participation.change_joining(kit, by=kit.resident, joining="online")
+    participation.change_joining(kit, by=kit.resident, joining="in_person")
+    jo = participation.sign_up(forum, resident=_person("Jo Walsh"), joining="in_person")
+    payments.agree_taxi(jo, by=staff)
+    participation.change_joining(jo, by=staff, joining="online")
+    participation.sign_up(forum, resident=_person("Lou Baker"), joining="online")
+    participation.sign_up(forum, resident=_person("Max Hill"), joining="in_person")
+    participation.cancel_sign_up(kit, by=kit.resident)
 
     # "We said, we did" to everyone who took part in the project.
     run_on_commit(

@@ -490,3 +490,167 @@ def test_calendar_files_for_each_person_say_where_to_go_or_how_to_join(resident,
     assert "LOCATION:Online" in to_online and "meet.example" in to_online
     assert "LOCATION:Northfield Library\\, 1 High Street\r\n" in to_in_person
     assert "meet.example" not in to_in_person
+
+
+# --- The waiting list and places offered ---------------------------------------------------
+# People waiting said how they would join when they signed up (the same question), and
+# taking up an offer keeps it: their messages say where they go, or that they join online.
+
+
+def _full_with_waiting(people):
+    """A hybrid session with its one place taken, and these (person, joining) waiting."""
+    opportunity = _hybrid(capacity=1)
+    holder = services.sign_up(opportunity, resident=UserFactory(), joining=IN_PERSON)
+    waiting = [
+        services.sign_up(opportunity, resident=person, joining=joining)
+        for person, joining in people
+    ]
+    return holder, waiting
+
+
+def _words(text) -> str:
+    return " ".join(text.split())
+
+
+def test_the_waiting_list_message_says_where_to_go_or_that_they_join_online(
+    resident, other_resident
+):
+    _full_with_waiting([(resident, ONLINE), (other_resident, IN_PERSON)])
+
+    to_online = _message("waiting_list_joined", resident).body_text
+    to_in_person = _message("waiting_list_joined", other_resident).body_text
+
+    assert "Where: Online\n" in to_online
+    assert "You told us you will join online. If you get a place, we will send you how to" in (
+        to_online
+    )
+    assert "Northfield Library" not in to_online and LINK not in to_online
+    assert "Where: Northfield Library, 1 High Street\n" in to_in_person
+    assert "You told us you will come in person." in to_in_person
+    assert "(or online)" not in to_in_person and LINK not in to_in_person
+
+
+def test_staff_putting_someone_on_the_waiting_list_are_named_as_who_said(resident, staff):
+    opportunity = _hybrid(capacity=1, created_by=staff)
+    services.sign_up(opportunity, resident=UserFactory(), joining=IN_PERSON)
+
+    services.sign_up(opportunity, resident=resident, by=staff, joining=ONLINE)
+
+    assert (
+        "Sam Staff told us you will join online."
+        in _message("waiting_list_joined", resident).body_text
+    )
+
+
+def test_the_offer_says_where_to_go_or_that_they_join_online(resident, other_resident):
+    holder, (online, in_person) = _full_with_waiting(
+        [(resident, ONLINE), (other_resident, IN_PERSON)]
+    )
+    Opportunity.objects.filter(pk=holder.opportunity_id).update(capacity=2)
+
+    services.cancel_sign_up(holder, by=holder.resident)
+
+    to_online = _message("place_offered", resident).body_text
+    to_in_person = _message("place_offered", other_resident).body_text
+    assert "Where: Online\n" in to_online
+    assert "Once you accept the place, we will send you how to join." in to_online
+    assert "Northfield Library" not in to_online and LINK not in to_online
+    assert "Where: Northfield Library, 1 High Street\n" in to_in_person
+    assert "You told us you will come in person." in to_in_person
+    assert "(or online)" not in to_in_person and LINK not in to_in_person
+
+
+def test_someone_offered_a_place_who_never_said_is_told_they_can_choose(resident):
+    holder, _ = _full_with_waiting([])
+    # On the list before we asked: nothing said.
+    SignUp.objects.create(
+        opportunity=holder.opportunity,
+        resident=resident,
+        status=SignUp.Status.WAITING,
+        waiting_since=timezone.now(),
+    )
+
+    services.cancel_sign_up(holder, by=holder.resident)
+
+    offer = _words(_message("place_offered", resident).body_text)
+    assert "Where: Northfield Library, 1 High Street (or online)" in offer
+    assert (
+        "You can choose to come in person or join online. Once you accept the place, tell us "
+        "which on its page."
+    ) in offer
+
+
+def test_accepting_the_offer_keeps_how_they_said_and_sends_the_link_to_join(resident):
+    holder, (offered,) = _full_with_waiting([(resident, ONLINE)])
+    services.cancel_sign_up(holder, by=holder.resident)
+
+    services.accept_offer(offered, by=resident)
+
+    offered.refresh_from_db()
+    assert (offered.status, offered.joining) == (SignUp.Status.BOOKED, ONLINE)
+    confirmed = _message("signup_confirmed", resident).body_text
+    assert "Where: Online" in confirmed and f"How to join: Join on {LINK}" in confirmed
+
+
+def test_the_easy_read_waiting_list_message_says_they_join_online(resident):
+    from notifications.services import body_in_format
+
+    _, (waiting,) = _full_with_waiting([(resident, ONLINE)])
+    context = {
+        "recipient": resident,
+        "signup": waiting,
+        "opportunity": waiting.opportunity,
+        "position": 1,
+    }
+
+    easy_read = body_in_format("waiting_list_joined", "easy_read.txt", context, "")
+
+    assert "You will join online.\nIf you get a place, we will send you how to join." in (easy_read)
+    assert "Northfield Library" not in easy_read
+
+
+def test_a_change_to_the_session_says_where_each_person_goes(resident, other_resident, staff):
+    opportunity = _hybrid(created_by=staff)
+    services.sign_up(opportunity, resident=resident, joining=ONLINE)
+    services.sign_up(opportunity, resident=other_resident, joining=IN_PERSON)
+
+    services.update_opportunity(opportunity, by=staff, venue=VenueFactory(name="Town Hall"))
+
+    to_online = _message("opportunity_changed", resident).body_text
+    to_in_person = _message("opportunity_changed", other_resident).body_text
+    assert "Where: Online\n" in to_online and "Town Hall" not in to_online
+    assert "Where: Town Hall" in to_in_person and "(or online)" not in to_in_person
+
+
+def test_a_message_to_the_group_says_where_each_person_goes(resident, other_resident, staff):
+    import uuid
+
+    opportunity = _hybrid(created_by=staff)
+    services.sign_up(opportunity, resident=resident, joining=ONLINE)
+    services.sign_up(opportunity, resident=other_resident, joining=IN_PERSON)
+
+    services.message_group(
+        opportunity, by=staff, token=uuid.uuid4(), subject="Parking", text="Park at the back."
+    )
+
+    assert "Where: Online\n" in _message("group_message", resident).body_text
+    to_in_person = _message("group_message", other_resident).body_text
+    assert "Where: Northfield Library, 1 High Street\n" in to_in_person
+
+
+def test_your_involvement_says_where_you_go_or_that_you_join_online(
+    client, resident, other_resident
+):
+    opportunity = _hybrid()
+    services.sign_up(opportunity, resident=resident, joining=ONLINE)
+    services.sign_up(opportunity, resident=other_resident, joining=IN_PERSON)
+
+    client.force_login(resident)
+    online = client.get(reverse("participation:my")).text
+    client.force_login(other_resident)
+    in_person = client.get(reverse("participation:my")).text
+
+    assert '<p class="govuk-body hub-break-words">Online</p>' in online
+    assert "Northfield Library" not in online
+    assert "Northfield Library, 1 High Street</p>" in in_person
+    assert "(or online)" not in in_person
