@@ -151,10 +151,15 @@ def test_a_closed_projects_own_sessions_can_still_be_put_right(staff, closed_pro
 
 
 def test_its_sessions_can_still_be_changed_on_the_form(client, staff, closed_project):
+    # At 10am: the form takes one day, so a session started late in the evening would end
+    # "before" it started and be refused whatever time of day the test runs.
+    morning = timezone.localtime(timezone.now() - timedelta(days=20)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     held = OpportunityFactory(
         project=closed_project,
         created_by=staff,
-        starts_at=timezone.now() - timedelta(days=20),
+        starts_at=morning,
         status=Opportunity.Status.CLOSED,
     )
     client.force_login(staff)
