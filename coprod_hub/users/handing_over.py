@@ -21,9 +21,8 @@ the person can no longer open those pages to do it themselves.
 Checking, then saving, races with a colleague handing the person a session or a project in
 between, and with a second administrator taking the commissioner role from the only other
 commissioner: both would save, and something would be left that nobody may run or decide.
-So both sides lock account rows (SELECT ... FOR UPDATE; `lock_account`) before they read what
-they check, and
-each waits for the other to commit. The administrator's check locks the person's row
+So both sides lock account rows (`lock_account`) before they read what they check, and each
+waits for the other to commit. The administrator's check locks the person's row
 (`still_to_hand_over`); whatever leaves a session or a project with someone locks theirs first
 and checks they are still staff (`lock_and_check_staff`). On PostgreSQL's READ COMMITTED each
 query after the lock sees what the other committed. (SQLite has one writer at a time anyway.)
