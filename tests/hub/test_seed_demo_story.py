@@ -15,6 +15,7 @@ from django.utils import timezone
 from coprod_hub.celery import app as celery_app
 from coprod_hub.lib.working_days import WorkingDays
 from insight.models import SurveyResponse
+from learning.models import Entry
 from notifications.models import Message
 from participation.models import Opportunity, SignUp
 from payments import demo as payments_demo
@@ -134,6 +135,33 @@ def test_sessions_are_on_working_days_and_projects_were_last_changed_before_toda
         if project.step_recorded_at:
             gap = abs(project.updated_at - project.step_recorded_at)
             assert gap < timedelta(minutes=1), project.title
+
+
+def test_practice_guide_entries_were_sent_and_moderated_in_office_hours_in_order(seeded):
+    working = WorkingDays()
+
+    def in_office_hours(moment):
+        return moment in working and 9 <= timezone.localtime(moment).hour < 17 and moment < seeded
+
+    entries = Entry.objects.prefetch_related("events")
+    assert entries.count() >= 10
+    for entry in entries:
+        title = entry.title
+        stamps = [entry.submitted_at, entry.decided_at, entry.published_at, entry.updated_at]
+        assert all(in_office_hours(at) for at in stamps if at), title
+        if entry.published_at:
+            # Sent in, then checked and published on a later working day, as the trail says.
+            assert timezone.localdate(entry.submitted_at) < timezone.localdate(entry.decided_at)
+            assert entry.decided_at == entry.published_at <= entry.updated_at, title
+        events = list(entry.events.all())
+        assert [event.pk for event in events] == sorted(event.pk for event in events), title
+        assert events[0].action == "submitted", title
+        assert abs(events[0].at - entry.submitted_at) < timedelta(minutes=1), title
+        assert all(in_office_hours(event.at) for event in events), title
+        if entry.published_at:
+            assert abs(events[-1].at - entry.published_at) < timedelta(minutes=1), title
+    guide_messages = Message.objects.filter(event_key__startswith="guide-event:")
+    assert all(in_office_hours(message.created_at) for message in guide_messages)
 
 
 def test_the_insight_page_has_outcomes_budgets_and_equality_to_show(seeded, client):
