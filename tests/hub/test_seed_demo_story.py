@@ -20,7 +20,7 @@ from notifications.models import Message
 from participation.models import Opportunity, SignUp
 from payments import demo as payments_demo
 from payments.models import Claim, ClaimEvent, LedgerEntry, PaymentRun
-from projects.models import Project
+from projects.models import Project, StepChange, Update
 
 pytestmark = pytest.mark.django_db
 
@@ -137,12 +137,26 @@ def test_sessions_are_on_working_days_and_projects_were_last_changed_before_toda
             assert gap < timedelta(minutes=1), project.title
 
 
-def test_practice_guide_entries_were_sent_and_moderated_in_office_hours_in_order(seeded):
+def _office_hours(seeded):
+    """A test: was a moment in office hours on a working day, before the demo was seeded?"""
     working = WorkingDays()
+    return lambda at: at in working and 9 <= timezone.localtime(at).hour < 17 and at < seeded
 
-    def in_office_hours(moment):
-        return moment in working and 9 <= timezone.localtime(moment).hour < 17 and moment < seeded
 
+def test_staff_record_steps_and_post_updates_in_office_hours(seeded):
+    in_office_hours = _office_hours(seeded)
+    updates = Update.objects.select_related("project")
+    assert updates.count() >= 5
+    for update in updates:
+        assert in_office_hours(update.posted_at), update.project.title
+    for change in StepChange.objects.select_related("project"):
+        assert in_office_hours(change.changed_at), change.project.title
+    for project in Project.objects.all():
+        assert in_office_hours(project.created_at) and in_office_hours(project.updated_at)
+
+
+def test_practice_guide_entries_were_sent_and_moderated_in_office_hours_in_order(seeded):
+    in_office_hours = _office_hours(seeded)
     entries = Entry.objects.prefetch_related("events")
     assert entries.count() >= 10
     for entry in entries:
