@@ -82,6 +82,7 @@ VENUES = {
         "postcode": "LN8 3GH",
         "area": "Eastbridge",
         "step_free": True,
+        "ground_floor_or_lift": True,
         "accessible_toilet": True,
         "quiet_room": False,
         "near_public_transport": True,

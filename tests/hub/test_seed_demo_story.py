@@ -17,7 +17,7 @@ from coprod_hub.lib.working_days import WorkingDays
 from insight.models import SurveyResponse
 from learning.models import Entry
 from notifications.models import Message
-from participation.models import Opportunity, SignUp
+from participation.models import Opportunity, SignUp, Venue
 from payments import demo as payments_demo
 from payments.models import Claim, ClaimEvent, LedgerEntry, PaymentRun
 from projects.models import Project, StepChange, Update
@@ -109,6 +109,14 @@ def test_places_were_booked_before_the_session_and_published_before_that(seeded)
         assert opportunity.created_at < opportunity.published_at, opportunity.title
     late = SignUp.objects.filter(created_at__gt=F("opportunity__starts_at"))
     assert not late.exists()
+
+
+def test_no_venue_says_it_has_step_free_access_but_not_a_ground_floor_or_lift(seeded):
+    # Step-free means getting in and reaching the room without steps: a room upstairs with
+    # no lift is not step-free, and the two facts side by side on a page would puzzle people.
+    venues = Venue.objects.all()
+    assert venues.filter(step_free=True).count() >= 3
+    assert not venues.filter(step_free=True, ground_floor_or_lift=False).exists()
 
 
 def test_every_projects_sessions_fall_within_its_dates(seeded):
