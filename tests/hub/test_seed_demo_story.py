@@ -119,6 +119,16 @@ def test_no_venue_says_it_has_step_free_access_but_not_a_ground_floor_or_lift(se
     assert not venues.filter(step_free=True, ground_floor_or_lift=False).exists()
 
 
+def test_people_joined_the_hub_before_anything_they_did_on_it(seeded):
+    # Their data download and the admin say when they joined: never after their own history.
+    for signup in SignUp.objects.select_related("resident"):
+        assert signup.resident.date_joined < signup.created_at, signup.resident.email
+    for claim in Claim.objects.select_related("claimant"):
+        assert claim.claimant.date_joined < claim.created_at, claim.reference
+    for project in Project.objects.select_related("owner"):
+        assert project.owner.date_joined < project.created_at, project.title
+
+
 def test_every_projects_sessions_fall_within_its_dates(seeded):
     for project in Project.objects.all():
         for opportunity in project.opportunities.all():
