@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from coprod_hub.audit import log_access
 from coprod_hub.lib.pagination import paginate
+from coprod_hub.lib.post_only import post_only
 from coprod_hub.lib.text import full_stop_after
 from insight.tokens import survey_token
 from payments.models import Claim
@@ -285,7 +285,7 @@ def _joining_saved(signup, *, is_own) -> str:
 
 
 @login_required
-@require_POST
+@post_only("participation:signup")
 def share_needs(request, pk):
     """The person shows the access needs in their profile to the staff running a session
     that staff booked them onto."""
@@ -359,7 +359,7 @@ def cancel(request, pk):
 
 
 @login_required
-@require_POST
+@post_only("participation:signup")
 def accept(request, pk):
     signup = permissions.get_signup_for_user(request, pk)
     try:

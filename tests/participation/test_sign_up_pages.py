@@ -423,6 +423,26 @@ def test_accepting_an_offer_from_the_my_page(client, make_residents):
     assert SignUp.objects.get(pk=waiting.pk).status == SignUp.Status.BOOKED
 
 
+def test_accepting_an_offer_after_signing_in_again_leads_back_to_the_offer(client, make_residents):
+    """Signed out when they pressed "Accept the place", the person signs in and is brought
+    back to the address the button posts to: they land on their place, with the button, not
+    on a blank error page. Opening the address accepts nothing."""
+    opportunity = OpportunityFactory(capacity=1)
+    first, second = make_residents(2)
+    booked = services.sign_up(opportunity, resident=first)
+    waiting = services.sign_up(opportunity, resident=second)
+    services.cancel_sign_up(booked, by=first)
+    accept_url = reverse("participation:accept", args=[waiting.pk])
+    assert client.post(accept_url)["Location"].startswith("/accounts/login/")
+
+    client.force_login(second)
+    page = client.get(accept_url, follow=True)
+
+    assert page.redirect_chain == [(reverse("participation:signup", args=[waiting.pk]), 302)]
+    assert "Accept the place" in page.text
+    assert SignUp.objects.get(pk=waiting.pk).status == SignUp.Status.OFFERED
+
+
 def test_the_my_page_shows_places_waiting_positions_and_the_past(client, make_residents):
     person, other = make_residents(2)
     upcoming = SignUpFactory(resident=person, opportunity__title="Coming soon")
