@@ -19,6 +19,7 @@ from coprod_hub.lib.pagination import paginate
 from coprod_hub.lib.post_only import post_only
 from coprod_hub.lib.text import full_stop_after
 from insight.tokens import survey_token
+from notifications.reminders import reminders_to_come
 from payments.models import Claim
 from payments.policy import activity_date, fee_for
 from payments.services import can_claim_for
@@ -185,6 +186,7 @@ def signup_detail(request, pk):
             "needs_no_longer_kept": needs_no_longer_kept,
             "offer_is_live": signup.offer_is_live(),
             "started": started,
+            "reminders_to_come": reminders_to_come(signup.opportunity.starts_at, timezone.now()),
             "ended": signup.opportunity.has_ended(),
             "own_claim": own_claim,
             "can_claim": can_claim,
