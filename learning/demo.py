@@ -2,14 +2,19 @@
 learned, and two entries waiting in moderation with personal data for the moderator to find.
 
 Everything goes through the real services (scan, resolve, publish), so the demo shows what
-the hub really does. Running it again adds nothing: entries are found by their title.
+the hub really does. They run on the demo clock (coprod_hub.lib.demo_clock) on working days
+in office hours, so each entry's dates and its moderation trail agree: sent in, then checked
+and published a couple of working days later. Running it again adds nothing: entries are
+found by their title.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from coprod_hub.lib.demo_clock import demo_clock
+from coprod_hub.lib.working_days import WorkingDays
 from projects.ladder import Level, Principle, Step
 from projects.models import Project
 
@@ -177,33 +182,71 @@ def _create(spec, *, project=None) -> Entry:
     )
 
 
-def _backdate(entry: Entry, days_ago: int, *, published: bool) -> None:
-    moment = timezone.now() - timedelta(days=days_ago)
-    fields = {"submitted_at": moment - timedelta(days=2) if published else moment}
-    if published:
-        fields.update(published_at=moment, decided_at=moment)
-    Entry.objects.filter(pk=entry.pk).update(**fields)
-    entry.events.filter(action="submitted").update(at=fields["submitted_at"])
-    if published:
-        entry.events.exclude(action="submitted").update(at=moment)
+# Entries are sent in during the afternoon and decided the next morning but one.
+SENT_AT = time(14, 30)
+DECIDED_AT = time(10, 15)
+DAYS_IN_THE_QUEUE = 2  # working days
+
+
+def _working_day(days_ago: int, working: WorkingDays) -> date:
+    """The day `days_ago` days back, or the working day before it: moderators work then."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    while day not in working:
+        day -= timedelta(days=1)
+    return day
+
+
+def _working_days_before(day: date, count: int, working: WorkingDays) -> date:
+    for _ in range(count):
+        day -= timedelta(days=1)
+        while day not in working:
+            day -= timedelta(days=1)
+    return day
+
+
+def _at(day: date, clock: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, clock))
+
+
+def _moments(days_ago: int, working: WorkingDays | None = None) -> tuple[datetime, datetime]:
+    """When an entry published about `days_ago` days ago was sent in, and when published."""
+    working = working or WorkingDays()
+    decided = _working_day(days_ago, working)
+    sent = _working_days_before(decided, DAYS_IN_THE_QUEUE, working)
+    return _at(sent, SENT_AT), _at(decided, DECIDED_AT)
 
 
 def _publish(spec, *, moderator, project=None) -> bool:
     if Entry.objects.filter(title=spec["title"]).exists():
         return False
-    entry = _create(spec, project=project)
-    # Demo guides are written without personal details; anything the scanner flags
-    # anyway stays hidden, which is the safe choice.
-    services.resolve_findings(
-        entry,
-        by=moderator,
-        resolutions=dict.fromkeys(
-            entry.findings.values_list("pk", flat=True), Finding.Resolution.REDACT
-        ),
-    )
-    services.publish_entry(entry, by=moderator, note="Demo entry")
-    _backdate(entry, spec["days_ago"], published=True)
+    sent, decided = _moments(spec["days_ago"])
+    with demo_clock(sent):
+        entry = _create(spec, project=project)
+    with demo_clock(decided):
+        # Demo guides are written without personal details; anything the scanner flags
+        # anyway stays hidden, which is the safe choice.
+        services.resolve_findings(
+            entry,
+            by=moderator,
+            resolutions=dict.fromkeys(
+                entry.findings.values_list("pk", flat=True), Finding.Resolution.REDACT
+            ),
+        )
+        services.publish_entry(entry, by=moderator, note="Demo entry")
     return True
+
+
+def _add_starter_guides(moderator) -> int:
+    """The starter guides, published first, as a new hub does (see STARTER_GUIDE_AGES)."""
+    added = 0
+    for guide in starter_guides.missing():
+        sent, decided = _moments(STARTER_GUIDE_AGES[guide["title"]])
+        with demo_clock(sent):
+            entry = starter_guides.submit(guide)
+        with demo_clock(decided):
+            starter_guides.publish(entry, guide, by=moderator)
+        added += 1
+    return added
 
 
 def _load_test_entries(count: int) -> int:
@@ -212,10 +255,11 @@ def _load_test_entries(count: int) -> int:
         return 0
     topics, outcomes = list(Topic), [OUT.WENT_WELL, OUT.NOT_WELL, OUT.MIXED]
     places = ["a day centre", "a library", "a community hall", "an online call", "a café"]
-    now = timezone.now()
+    working = WorkingDays()
     new = []
     for n in range(existing + 1, count + 1):
         topic = topics[n % len(topics)]
+        sent, decided = _moments(n % 365 + 1, working)
         new.append(
             Entry(
                 kind=K.LESSON,
@@ -230,9 +274,9 @@ def _load_test_entries(count: int) -> int:
                 status=Entry.Status.PUBLISHED,
                 # Real slugs end in "-<id>"; ending in a word keeps these apart from them.
                 slug=f"practice-note-{n}-demo",
-                submitted_at=now - timedelta(days=n % 365 + 1),
-                decided_at=now - timedelta(days=n % 365),
-                published_at=now - timedelta(days=n % 365),
+                submitted_at=sent,
+                decided_at=decided,
+                published_at=decided,
             )
         )
     Entry.objects.bulk_create(new, batch_size=500)
@@ -242,10 +286,7 @@ def _load_test_entries(count: int) -> int:
 def seed(*, scale, log):
     moderator = _moderator()
     projects = _published_projects()
-    published = 0
-    for guide in starter_guides.add_missing(by=moderator):
-        _backdate(guide, STARTER_GUIDE_AGES[guide.title], published=True)
-        published += 1
+    published = _add_starter_guides(moderator)
     for index, spec in enumerate(LESSONS):
         project = projects[index % len(projects)] if projects and index < 2 else None
         published += _publish(spec, moderator=moderator, project=project)
@@ -253,8 +294,9 @@ def seed(*, scale, log):
     for spec in AWAITING_MODERATION:
         if Entry.objects.filter(title=spec["title"]).exists():
             continue
-        entry = _create(spec)
-        _backdate(entry, spec["days_ago"], published=False)
+        sent = _at(_working_day(spec["days_ago"], WorkingDays()), SENT_AT)
+        with demo_clock(sent):
+            _create(spec)
         waiting += 1
     extra = _load_test_entries(LARGE_SCALE_EXTRA) if scale == "large" else 0
     log(

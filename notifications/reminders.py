@@ -37,6 +37,21 @@ def morning_reminder_due(starts_at: datetime) -> datetime:
 REMINDER_KINDS = ("reminder_two_days", "reminder_on_the_day")
 
 
+def _reminders(starts_at: datetime):
+    """(kind, when it is due) for each reminder about a session, earliest first."""
+    return (
+        ("reminder_two_days", two_day_reminder_due(starts_at)),
+        ("reminder_on_the_day", morning_reminder_due(starts_at)),
+    )
+
+
+def reminders_to_come(starts_at: datetime, now: datetime) -> tuple[str, ...]:
+    """The kinds of reminder a place booked by `now` will still be sent: those due later.
+    Booked for tomorrow, the "two days before" reminder's time has passed and it is never
+    sent (see `due_reminders`), so a page must not promise it."""
+    return tuple(kind for kind, due in _reminders(starts_at) if due > now)
+
+
 def reminder_key_prefix(kind: str, signup_pk: int) -> str:
     """What every reminder of `kind` for one sign-up's event key starts with."""
     return f"{kind}:{signup_pk}:"
@@ -57,10 +72,7 @@ def due_reminders(signups, now: datetime):
         # Someone booked after it (signing up, or saying yes to a place from the waiting
         # list) has just had a confirmation instead: booked at 10:55 for a 2pm session, a
         # "reminder" straight after it would be noise.
-        for kind, due in (
-            ("reminder_two_days", two_day_reminder_due(starts_at)),
-            ("reminder_on_the_day", morning_reminder_due(starts_at)),
-        ):
+        for kind, due in _reminders(starts_at):
             if due <= now and signup.status_changed_at < due:
                 yield kind, signup
 

@@ -5,10 +5,10 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from coprod_hub.audit import log_access_to_each
 from coprod_hub.lib.pagination import paginate
+from coprod_hub.lib.post_only import post_only
 from participation.models import Profile
 
 from . import permissions, services
@@ -42,7 +42,7 @@ def outbox(request):
 
 
 @login_required
-@require_POST
+@post_only("notifications:outbox", with_args=False)
 def retry(request, pk):
     message = permissions.get_message_for_admin(request, pk)
     try:
@@ -74,7 +74,7 @@ def call_list(request):
 
 
 @login_required
-@require_POST
+@post_only("notifications:call_list", with_args=False)
 def mark_called(request, pk):
     message = permissions.get_call_for_staff(request, pk)
     services.mark_called(message, by=request.user)

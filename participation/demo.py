@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from coprod_hub.lib.working_days import WorkingDays
-from coprod_hub.users.demo import demo_user
+from coprod_hub.users.demo import demo_user, joined_long_ago
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from projects.ladder import Level, Step
@@ -82,6 +82,7 @@ VENUES = {
         "postcode": "LN8 3GH",
         "area": "Eastbridge",
         "step_free": True,
+        "ground_floor_or_lift": True,
         "accessible_toilet": True,
         "quiet_room": False,
         "near_public_transport": True,
@@ -398,7 +399,7 @@ def _crowd():
     group, _ = Group.objects.get_or_create(name=str(Role.RESIDENT))
     for name, email in zip(names, emails, strict=True):
         if email not in people:
-            user = User(email=email, display_name=name)
+            user = User(email=email, display_name=name, date_joined=joined_long_ago())
             user.set_unusable_password()
             user.save()
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)

@@ -4,11 +4,12 @@ including one inflated claim and one that moved down the ladder, with some updat
 Idempotent: a project whose slug already exists is left alone, so running twice changes nothing.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.text import slugify
 
+from coprod_hub.lib.working_days import WorkingDays
 from coprod_hub.users.demo import demo_user
 from coprod_hub.users.roles import Role
 
@@ -406,8 +407,17 @@ def _day(offset):
     return None if offset is None else timezone.localdate() + timedelta(days=offset)
 
 
+# Staff record steps and post updates at work: in the morning of a working day.
+OFFICE_TIME = time(11, 0)
+
+
 def _ago(days):
-    return timezone.now() - timedelta(days=days)
+    """About `days` days ago: that day, or the working day before it, at OFFICE_TIME."""
+    working = WorkingDays()
+    day = timezone.localdate() - timedelta(days=days)
+    while day not in working:
+        day -= timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, OFFICE_TIME))
 
 
 def _create(spec, people, areas, log):

@@ -261,9 +261,13 @@ class ProjectStepView(ProjectWriteMixin, FormView):
 
 
 class ProjectPublishView(ProjectWriteMixin, View):
-    """Publish or unpublish (POST only). The project page holds the button."""
+    """Publish or unpublish (POST only). The project page holds the button: anything but a
+    POST (say, coming back here after signing in again) goes to it (see lib/post_only.py)."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, slug):
+        return redirect(self.project)
 
     def post(self, request, slug):
         publish = request.POST.get("publish") == "yes"

@@ -8,13 +8,26 @@ the session it pays for. Instead the services run with the clock set back: every
 write then agrees with every other. Only demo seeding uses this; nothing else should.
 """
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from unittest import mock
 
+from django.apps import apps
 from django.utils import timezone
 
 _real_now = timezone.now
+
+
+def _fields_stamped_by_default():
+    """Fields declared `default=timezone.now` (a moderation event's time, when an entry was
+    sent). Django keeps the function itself, taken when the model was defined, so setting
+    the module's clock back does not reach them: each field's default is set back too."""
+    return [
+        field
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.default is _real_now
+    ]
 
 
 @contextmanager
@@ -24,5 +37,12 @@ def demo_clock(moment: datetime):
     if moment > _real_now():
         raise ValueError("The demo clock only goes back: nothing can happen in the future.")
     started = _real_now()
-    with mock.patch.object(timezone, "now", lambda: moment + (_real_now() - started)):
+
+    def clock():
+        return moment + (_real_now() - started)
+
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch.object(timezone, "now", clock))
+        for field in _fields_stamped_by_default():
+            stack.enter_context(mock.patch.object(field, "_get_default", clock))
         yield

@@ -1,6 +1,11 @@
 """Demo people: one of each role, with logins printed by `seed_demo`."""
 
+from datetime import datetime, time, timedelta
+
 from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from coprod_hub.lib.working_days import WorkingDays
 
 from .models import User
 from .roles import Role
@@ -20,10 +25,30 @@ DEMO_PEOPLE = [
 ]
 
 
+# The demo's story starts well over a year ago (the oldest project was set up about 16
+# months before seeding), so its people joined before that: a person who "joined today"
+# while their claims go back months reads wrongly in their data download and the admin.
+JOINED_DAYS_AGO = 2 * 365
+
+
+def joined_long_ago() -> datetime:
+    """When the demo's people joined the hub: a working morning about two years ago."""
+    working = WorkingDays()
+    day = timezone.localdate() - timedelta(days=JOINED_DAYS_AGO)
+    while day not in working:
+        day -= timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(10, 0)))
+
+
 def demo_user(email, name, roles=(), superuser=False):
     """Create (or find) a demo account with a confirmed email address."""
     user, created = User.objects.get_or_create(
-        email=email, defaults={"display_name": name, "is_superuser": superuser}
+        email=email,
+        defaults={
+            "display_name": name,
+            "is_superuser": superuser,
+            "date_joined": joined_long_ago(),
+        },
     )
     if created:
         user.is_staff = superuser

@@ -7,7 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+
+from coprod_hub.lib.post_only import post_only
 
 from . import privacy
 from .forms import ChangeNameForm
@@ -36,7 +37,7 @@ def my_data(request):
 
 @never_cache
 @login_required
-@require_POST
+@post_only("my_data", with_args=False)
 def download_my_data(request):
     content = privacy.build_zip(request.user)
     LogEntry.objects.log_create(

@@ -11,6 +11,7 @@ from projects.querysets import lower_step, public_step_expression
 
 from .. import tables as t
 from ..charts import Bar, BarChart, Item, single_series
+from ..querysets import next_quarter, quarter_floor
 from . import Block, Figure, Section, joined, plural, quarter_label, verb
 
 STEPS_TOP_DOWN = sorted(Step, reverse=True)
@@ -63,6 +64,20 @@ def _moves(filters):
         )
         .order_by("quarter")
     )
+
+
+NO_MOVES = {"up": 0, "down": 0, "first": 0}
+
+
+def _every_quarter(filters, moves):
+    """(quarter start, its moves) for every quarter the dates touch, in order. A quarter in
+    which nothing moved is shown with noughts: left out, the chart would skip from one
+    quarter to a later one as if time had not passed between them."""
+    by_quarter = {timezone.localtime(row["quarter"]).date(): row for row in moves}
+    quarter = quarter_floor(filters.start)
+    while quarter <= filters.end:
+        yield quarter, by_quarter.get(quarter, NO_MOVES)
+        quarter = next_quarter(quarter)
 
 
 def build(filters, *, now) -> Section:
@@ -164,8 +179,8 @@ def build(filters, *, now) -> Section:
     )
     move_items = []
     total_up = total_down = 0
-    for row in moves:
-        label = quarter_label(timezone.localtime(row["quarter"]).date())
+    for quarter, row in _every_quarter(filters, moves):
+        label = quarter_label(quarter)
         total_up += row["up"]
         total_down += row["down"]
         moves_table.rows.append(

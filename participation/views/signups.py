@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from coprod_hub.audit import log_access
 from coprod_hub.lib.pagination import paginate
+from coprod_hub.lib.post_only import post_only
 from coprod_hub.lib.text import full_stop_after
 from insight.tokens import survey_token
+from notifications.reminders import reminders_to_come
 from payments.models import Claim, TaxiAgreement
 from payments.policy import activity_date, fee_for
 from payments.services import can_claim_for
@@ -185,6 +186,7 @@ def signup_detail(request, pk):
             "needs_no_longer_kept": needs_no_longer_kept,
             "offer_is_live": signup.offer_is_live(),
             "started": started,
+            "reminders_to_come": reminders_to_come(signup.opportunity.starts_at, timezone.now()),
             "ended": signup.opportunity.has_ended(),
             "own_claim": own_claim,
             "can_claim": can_claim,
@@ -315,7 +317,7 @@ def _joining_saved(signup, *, is_own) -> str:
 
 
 @login_required
-@require_POST
+@post_only("participation:signup")
 def share_needs(request, pk):
     """The person shows the access needs in their profile to the staff running a session
     that staff booked them onto."""
@@ -389,7 +391,7 @@ def cancel(request, pk):
 
 
 @login_required
-@require_POST
+@post_only("participation:signup")
 def accept(request, pk):
     signup = permissions.get_signup_for_user(request, pk)
     try:

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from coprod_hub.audit import log_access
 from coprod_hub.lib.csv_export import csv_response
 from coprod_hub.lib.forms import is_database_id, strip_control_characters
 from coprod_hub.lib.pagination import paginate
+from coprod_hub.lib.post_only import post_only
 from notifications.permissions import calls_for
 from notifications.prompts import STOP_CHASING_AFTER
 from projects.permissions import edits_every_project
@@ -316,7 +316,7 @@ def _status_action(request, pk, action, done_message):
 
 
 @login_required
-@require_POST
+@post_only("participation:manage")
 def publish(request, pk):
     return _status_action(
         request, pk, services.publish_opportunity, "Published. People can now find and sign up."
@@ -324,7 +324,7 @@ def publish(request, pk):
 
 
 @login_required
-@require_POST
+@post_only("participation:manage")
 def close(request, pk):
     return _status_action(
         request,
@@ -586,7 +586,7 @@ def _register_order(signup):
 
 
 @login_required
-@require_POST
+@post_only("participation:manage")
 def attendance(request, pk):
     opportunity = permissions.get_opportunity_to_run(request, pk)
     register, _own_place = _register(
@@ -767,7 +767,7 @@ def _came_message(signup) -> str:
 
 
 @login_required
-@require_POST
+@post_only("participation:manage")
 def came(request, pk):
     """From the register: someone on the waiting list, or offered a place, came. Their place
     is booked and marked as attended (services.record_walk_in); nobody else loses one."""

@@ -51,7 +51,10 @@ def test_the_page_lists_what_the_download_holds_and_says_what_a_zip_file_is(clie
 def test_the_download_needs_a_post_and_a_signed_in_person(client, resident):
     assert client.post(reverse("my_data_download")).status_code == 302
     client.force_login(resident)
-    assert client.get(reverse("my_data_download")).status_code == 405
+    # Opening the address (back from signing in again) leads to the page with the button.
+    response = client.get(reverse("my_data_download"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("my_data")
 
 
 def test_deleting_an_account_needs_the_password_and_a_tick(client, resident):

@@ -5,8 +5,9 @@ without a row fails the test, so nobody can add a page without deciding who may 
 After a deliberate change, regenerate the file with UPDATE_PERMISSION_MATRIX=1 and review
 the diff line by line.
 
-Codes: 200 page shown; login = sent to sign in; 302 other redirect; 403 refused; 404 hidden
-(outsiders must not learn the record exists); 405 a page that only accepts form posts.
+Codes: 200 page shown; login = sent to sign in; 302 other redirect (an address that only
+acts on a form's post sends anything else to the page its button is on); 403 refused; 404
+hidden (outsiders must not learn the record exists); 405 a request method it never takes.
 """
 
 import os

@@ -15,11 +15,12 @@ from django.utils import timezone
 from coprod_hub.celery import app as celery_app
 from coprod_hub.lib.working_days import WorkingDays
 from insight.models import SurveyResponse
+from learning.models import Entry
 from notifications.models import Message
-from participation.models import Opportunity, SignUp
+from participation.models import Opportunity, SignUp, Venue
 from payments import demo as payments_demo
 from payments.models import Claim, ClaimEvent, LedgerEntry, PaymentRun
-from projects.models import Project
+from projects.models import Project, StepChange, Update
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,24 @@ def test_places_were_booked_before_the_session_and_published_before_that(seeded)
     assert not late.exists()
 
 
+def test_no_venue_says_it_has_step_free_access_but_not_a_ground_floor_or_lift(seeded):
+    # Step-free means getting in and reaching the room without steps: a room upstairs with
+    # no lift is not step-free, and the two facts side by side on a page would puzzle people.
+    venues = Venue.objects.all()
+    assert venues.filter(step_free=True).count() >= 3
+    assert not venues.filter(step_free=True, ground_floor_or_lift=False).exists()
+
+
+def test_people_joined_the_hub_before_anything_they_did_on_it(seeded):
+    # Their data download and the admin say when they joined: never after their own history.
+    for signup in SignUp.objects.select_related("resident"):
+        assert signup.resident.date_joined < signup.created_at, signup.resident.email
+    for claim in Claim.objects.select_related("claimant"):
+        assert claim.claimant.date_joined < claim.created_at, claim.reference
+    for project in Project.objects.select_related("owner"):
+        assert project.owner.date_joined < project.created_at, project.title
+
+
 def test_every_projects_sessions_fall_within_its_dates(seeded):
     for project in Project.objects.all():
         for opportunity in project.opportunities.all():
@@ -134,6 +153,47 @@ def test_sessions_are_on_working_days_and_projects_were_last_changed_before_toda
         if project.step_recorded_at:
             gap = abs(project.updated_at - project.step_recorded_at)
             assert gap < timedelta(minutes=1), project.title
+
+
+def _office_hours(seeded):
+    """A test: was a moment in office hours on a working day, before the demo was seeded?"""
+    working = WorkingDays()
+    return lambda at: at in working and 9 <= timezone.localtime(at).hour < 17 and at < seeded
+
+
+def test_staff_record_steps_and_post_updates_in_office_hours(seeded):
+    in_office_hours = _office_hours(seeded)
+    updates = Update.objects.select_related("project")
+    assert updates.count() >= 5
+    for update in updates:
+        assert in_office_hours(update.posted_at), update.project.title
+    for change in StepChange.objects.select_related("project"):
+        assert in_office_hours(change.changed_at), change.project.title
+    for project in Project.objects.all():
+        assert in_office_hours(project.created_at) and in_office_hours(project.updated_at)
+
+
+def test_practice_guide_entries_were_sent_and_moderated_in_office_hours_in_order(seeded):
+    in_office_hours = _office_hours(seeded)
+    entries = Entry.objects.prefetch_related("events")
+    assert entries.count() >= 10
+    for entry in entries:
+        title = entry.title
+        stamps = [entry.submitted_at, entry.decided_at, entry.published_at, entry.updated_at]
+        assert all(in_office_hours(at) for at in stamps if at), title
+        if entry.published_at:
+            # Sent in, then checked and published on a later working day, as the trail says.
+            assert timezone.localdate(entry.submitted_at) < timezone.localdate(entry.decided_at)
+            assert entry.decided_at == entry.published_at <= entry.updated_at, title
+        events = list(entry.events.all())
+        assert [event.pk for event in events] == sorted(event.pk for event in events), title
+        assert events[0].action == "submitted", title
+        assert abs(events[0].at - entry.submitted_at) < timedelta(minutes=1), title
+        assert all(in_office_hours(event.at) for event in events), title
+        if entry.published_at:
+            assert abs(events[-1].at - entry.published_at) < timedelta(minutes=1), title
+    guide_messages = Message.objects.filter(event_key__startswith="guide-event:")
+    assert all(in_office_hours(message.created_at) for message in guide_messages)
 
 
 def test_the_insight_page_has_outcomes_budgets_and_equality_to_show(seeded, client):

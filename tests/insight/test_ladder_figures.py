@@ -92,6 +92,7 @@ def test_it_counts_moves_up_and_down_by_quarter(projects):
         ["Apr to Jun 2025", "0", "0", "2"],
         ["Jul to Sep 2025", "0", "1", "0"],
         ["Oct to Dec 2025", "1", "0", "0"],
+        ["Jan to Mar 2026", "0", "0", "0"],
     ]
     assert {f.label: f.value for f in section.figures}["Moves up / down"] == "1 / 1"
 
@@ -101,8 +102,23 @@ def test_filters_narrow_to_a_level(projects):
     assert {f.label: f.value for f in section.figures}["Projects"] == "1"
     assert csv_rows(section, "ladder_moves") == [
         ["Apr to Jun 2025", "0", "0", "1"],
+        ["Jul to Sep 2025", "0", "0", "0"],
         ["Oct to Dec 2025", "1", "0", "0"],
+        ["Jan to Mar 2026", "0", "0", "0"],
     ]
+
+
+def test_the_chart_shows_every_quarter_even_when_nothing_moved_in_it(projects):
+    """A quarter left out would make the chart jump from one quarter to a later one, as if
+    no time had passed between them."""
+    chart = ladder.build(replace(YEAR, level="strategic"), now=NOW).blocks[2].chart
+    assert [item.label for item in chart.items] == [
+        "Apr to Jun 2025",
+        "Jul to Sep 2025",
+        "Oct to Dec 2025",
+        "Jan to Mar 2026",
+    ]
+    assert [bar.display for bar in chart.items[1].bars] == ["Up: 0", "Down: 0"]
 
 
 def test_the_chart_has_a_bar_for_every_step(projects):
@@ -131,6 +147,8 @@ def test_moves_follow_the_step_the_public_sees_as_the_project_timeline_does(clie
     assert csv_rows(section, "ladder_moves") == [
         ["Apr to Jun 2025", "0", "0", "1"],
         ["Jul to Sep 2025", "0", "1", "0"],
+        ["Oct to Dec 2025", "0", "0", "0"],
+        ["Jan to Mar 2026", "0", "0", "0"],
     ]
     assert {f.label: f.value for f in section.figures}["Moves up / down"] == "0 / 1"
 

@@ -376,6 +376,19 @@ def test_the_page_offers_only_the_decisions_it_has(client, moderator, personal_t
     assert "You can return or reject it now." in page
 
 
+def test_once_every_finding_is_decided_the_page_says_it_can_be_published(
+    client, moderator, personal_text
+):
+    entry = submit(text=personal_text, contact_email="sam@example.org")
+    client.force_login(moderator)
+    resolve_all(entry, by=moderator)
+
+    page = client.get(entry.get_moderation_url()).content.decode()
+
+    assert "You can publish once you have made a choice" not in page
+    assert "You have made a choice for everything above, so you can publish it." in page
+
+
 def test_if_the_email_cannot_be_sent_yet_it_waits_in_the_outbox(
     moderator, settings, django_capture_on_commit_callbacks
 ):

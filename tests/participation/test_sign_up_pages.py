@@ -217,6 +217,32 @@ def test_after_signing_up_people_read_what_happens_next(client, make_residents):
     assert "up to 48 hours to accept the place" in page
 
 
+@pytest.mark.parametrize(
+    ("starts_in", "promised"),
+    [
+        (timedelta(days=10), "We will remind you 2 days before the session, and on the morning"),
+        # Booked for tomorrow: the two-day reminder's time has passed, and it is never sent.
+        (timedelta(days=1), "We will remind you on the morning of the session"),
+        # Booked an hour before it starts: both times have passed.
+        (timedelta(minutes=50), None),
+    ],
+)
+def test_the_place_promises_only_the_reminders_still_to_come(client, resident, starts_in, promised):
+    starts_at = timezone.now() + starts_in
+    opportunity = OpportunityFactory(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
+    client.force_login(resident)
+
+    page = client.get(client.post(sign_up_url(opportunity))["Location"]).text
+
+    assert "What happens next" in page
+    if promised:
+        assert promised in page
+    else:
+        assert "We will remind you" not in page
+    if starts_in < timedelta(days=2):
+        assert "2 days before" not in page
+
+
 def test_signing_up_for_a_draft_or_a_missing_opportunity_is_not_found(client, resident, staff):
     draft = OpportunityFactory(created_by=staff, status=Opportunity.Status.DRAFT)
     client.force_login(resident)
@@ -421,6 +447,26 @@ def test_accepting_an_offer_from_the_my_page(client, make_residents):
     client.post(reverse("participation:accept", args=[waiting.pk]))
 
     assert SignUp.objects.get(pk=waiting.pk).status == SignUp.Status.BOOKED
+
+
+def test_accepting_an_offer_after_signing_in_again_leads_back_to_the_offer(client, make_residents):
+    """Signed out when they pressed "Accept the place", the person signs in and is brought
+    back to the address the button posts to: they land on their place, with the button, not
+    on a blank error page. Opening the address accepts nothing."""
+    opportunity = OpportunityFactory(capacity=1)
+    first, second = make_residents(2)
+    booked = services.sign_up(opportunity, resident=first)
+    waiting = services.sign_up(opportunity, resident=second)
+    services.cancel_sign_up(booked, by=first)
+    accept_url = reverse("participation:accept", args=[waiting.pk])
+    assert client.post(accept_url)["Location"].startswith("/accounts/login/")
+
+    client.force_login(second)
+    page = client.get(accept_url, follow=True)
+
+    assert page.redirect_chain == [(reverse("participation:signup", args=[waiting.pk]), 302)]
+    assert "Accept the place" in page.text
+    assert SignUp.objects.get(pk=waiting.pk).status == SignUp.Status.OFFERED
 
 
 def test_the_my_page_shows_places_waiting_positions_and_the_past(client, make_residents):

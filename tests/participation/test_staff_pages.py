@@ -583,6 +583,18 @@ def test_attendance_is_recorded_after_the_start_and_prompts_a_claim(client, staf
     assert "/claims/" in prompts.get().body_text
 
 
+def test_opening_the_register_address_leads_back_to_the_register(client, staff):
+    """Signed out while taking the register, staff sign in and come back to the address the
+    register posts to: they land on the session's page with the register, not a blank page."""
+    opportunity = OpportunityFactory(created_by=staff)
+    client.force_login(staff)
+
+    page = client.get(url("attendance", opportunity), follow=True)
+
+    assert page.redirect_chain == [(url("manage", opportunity), 302)]
+    assert "Attendance" in page.text
+
+
 def test_staff_are_told_when_the_register_no_longer_backs_a_paid_claim(client, staff):
     make_policy()
     commissioner = UserFactory(roles=[Role.COMMISSIONER])

@@ -152,6 +152,12 @@ def test_the_project_page_says_what_its_level_means(client, project):
     assert LEVEL_DESCRIPTIONS[Level.STRATEGIC] in page
 
 
+def test_the_project_page_leads_back_to_all_projects(client, project):
+    # As an opportunity's page leads back to all opportunities.
+    page = client.get(project.get_absolute_url()).text
+    assert f'<a href="{reverse("projects:list")}" class="govuk-back-link">All projects</a>' in page
+
+
 def test_the_project_page_links_to_its_opportunities(client, project):
     session = make_opportunity(project, title="Coffee morning")
     page = client.get(project.get_absolute_url()).text

@@ -153,9 +153,14 @@ def test_a_person_who_loses_the_staff_role_can_no_longer_edit(client, project, t
     assert client.get(reverse("projects:edit", args=[project.slug])).status_code == 403
 
 
-def test_the_publish_url_refuses_get(client, owner, project):
+def test_opening_the_publish_url_leads_to_the_project_and_changes_nothing(client, owner, project):
+    was_published = project.is_published
     client.force_login(owner)
-    assert client.get(reverse("projects:publish", args=[project.slug])).status_code == 405
+    response = client.get(reverse("projects:publish", args=[project.slug]))
+    assert response.status_code == 302
+    assert response["Location"] == project.get_absolute_url()
+    project.refresh_from_db()
+    assert project.is_published == was_published
 
 
 @pytest.mark.parametrize("name", ["projects:edit", "projects:step", "projects:update_create"])
