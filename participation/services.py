@@ -27,7 +27,7 @@ from coprod_hub.audit import log_updates, unsaved_entry
 from coprod_hub.lib import page_cache
 from coprod_hub.lib.money import format_pounds
 from coprod_hub.templatetags.hub import hours
-from coprod_hub.users.handing_over import lock_account, lock_and_check_staff
+from coprod_hub.users.handing_over import lock_account, lock_accounts, lock_and_check_staff
 from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from coprod_hub.users.services import grant_role, keep_email_on_record
@@ -623,6 +623,7 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
     and extra places go straight to the waiting list."""
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_accounts_if_leaving_its_project(opportunity, by=by, fields=fields)
         _lock_claims_for(opportunity)
         locked = _lock(opportunity)
         if locked.status == Opportunity.Status.CANCELLED:
@@ -684,6 +685,27 @@ def update_opportunity(opportunity, *, by, now=None, **fields) -> Opportunity:
             )
         _offer_free_places(locked, now)
         return locked
+
+
+def _lock_accounts_if_leaving_its_project(opportunity, *, by, fields) -> None:
+    """Taken out of its project, the session is given to whoever added it or to `by`
+    (`_someone_runs_it_out_of_its_project`), whose account rows are then locked. Lock them
+    first, before the session's claims and the session: erasing an account locks the
+    person's row, then the sessions they are booked on (to give up their places), and
+    taking the session first could leave each waiting for the other (a deadlock).
+
+    Whether it is leaving is read before any lock, as saved (`opportunity` may be the form's
+    instance, already moved). Should it have gone into a project since (a colleague saving
+    it at this moment), the rows are locked later, after the session: as before, and rare."""
+    if "project" not in fields or fields["project"] is not None:
+        return
+    saved = (
+        Opportunity.objects.filter(pk=opportunity.pk, project__isnull=False)
+        .values_list("created_by_id", flat=True)
+        .first()
+    )
+    if saved is not None:
+        lock_accounts(saved, by)
 
 
 def _someone_runs_it_out_of_its_project(opportunity, *, by) -> None:

@@ -100,6 +100,16 @@ def lock_account(person) -> User:
     return User.objects.select_for_update(no_key=True).get(pk=pk)
 
 
+def lock_accounts(*people) -> None:
+    """`lock_account` for several people at once (instances or ids; None is skipped): one
+    query, in order of id, so two changes that each lock the same two rows never each hold
+    one the other waits for (a deadlock)."""
+    pks = {person.pk if isinstance(person, User) else person for person in people} - {None}
+    if pks:
+        rows = User.objects.select_for_update(no_key=True).filter(pk__in=pks).order_by("pk")
+        list(rows.values_list("pk"))
+
+
 def lock_and_check_staff(person) -> bool:
     """Lock `person`'s account row until the transaction ends (`lock_account`), then say
     whether they still hold the staff role: needed by whoever is left with a session standing

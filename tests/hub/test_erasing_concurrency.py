@@ -298,3 +298,66 @@ def test_a_session_handed_to_someone_booked_on_it_as_they_delete_their_account(
         assert erasing.status_code == 200
         assert "You run a session still to come that people have booked" in erasing.text
         assert (runner, _erased(leaving), place.status) == (leaving, False, SignUp.Status.BOOKED)
+
+
+@pytest.mark.parametrize("first", ["erasing", "moving"])
+def test_a_session_moved_out_of_its_project_as_whoever_added_it_deletes_their_account(
+    monkeypatch, staff, leaving, first
+):
+    """Out of its project, a session is run by whoever added it while they are staff, or else
+    by whoever moved it (participation.services.update_opportunity), which locks both account
+    rows. Whoever added it is booked on it, so erasing their account locks their row, then the
+    session (to give up their place). Moving it takes the rows in that order too, so neither
+    waits for the other for ever (a deadlock: the database would stop one with an error), and
+    the session is never left run by an erased account."""
+    project = ProjectFactory(owner=staff, status=Project.Status.ACTIVE)
+    session = _session_people_booked(leaving)
+    Opportunity.objects.filter(pk=session.pk).update(project=project)
+    SignUpFactory(opportunity=session, resident=leaving)
+    page = Client()
+    page.force_login(leaving)
+    turns = InTurn()
+    if first == "moving":
+        # Paused once it holds the session, before it checks who may run it.
+        monkeypatch.setattr(
+            participation, "_check_opportunity", turns.paused(participation._check_opportunity)
+        )
+    else:
+        monkeypatch.setattr(privacy, "erasure_blockers", _pause_erasing(turns))
+
+    def erase():
+        return page.post(reverse("my_data_erase"), {"password": PASSWORD, "confirm": "on"})
+
+    def move():
+        return participation.update_opportunity(
+            Opportunity.objects.get(pk=session.pk),
+            by=staff,
+            project=None,
+            topic=project.service_area,
+            level="service",
+            step=5,
+            not_coproduction_reason="The council decides; we want carers' views first.",
+        )
+
+    if first == "moving":
+        (moved, erasing), errors = run_at_once([move, turns.second(erase)])
+    else:
+        (erasing, moved), errors = run_at_once([erase, turns.second(move)])
+
+    assert errors == [] and moved is not None
+    session = Opportunity.objects.get(pk=session.pk)
+    place = SignUp.objects.filter(opportunity=session, resident=leaving).first()
+    assert session.project is None
+    if first == "erasing":
+        # Moving waited for the erasure, then found them no longer staff: the mover runs it.
+        assert erasing.status_code == 302
+        assert (session.created_by, _erased(leaving), place) == (staff, True, None)
+    else:
+        # Moved before erasing looked again, under the lock: they run a session people booked.
+        assert erasing.status_code == 200
+        assert "You run a session still to come that people have booked" in erasing.text
+        assert (session.created_by, _erased(leaving), place.status) == (
+            leaving,
+            False,
+            SignUp.Status.BOOKED,
+        )
