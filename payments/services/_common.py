@@ -1,5 +1,6 @@
-"""What the service modules share: the one error people see, the claim row lock, and the
-claim's history (each change recorded with the message it sends)."""
+"""What the service modules share: the one error people see, the claim row lock (after the
+claimant's, for changes they make), and the claim's history (each change recorded with the
+message it sends)."""
 
 from auditlog.context import auditlog_disabled
 from auditlog.diff import model_instance_diff
@@ -7,6 +8,8 @@ from auditlog.models import LogEntry
 from django.conf import settings
 
 from coprod_hub.audit import unsaved_entry
+from coprod_hub.users.handing_over import lock_account
+from coprod_hub.users.privacy import is_erased
 from coprod_hub.users.roles import Role
 from participation.models import SignUp
 
@@ -29,6 +32,34 @@ class PaymentError(Exception):
 def _lock(claim) -> Claim:
     # No select_related: PostgreSQL cannot lock the nullable side of an outer join.
     return Claim.objects.select_for_update().get(pk=claim.pk)
+
+
+def _lock_claimant(claimant_id, *, by, refusal: str = "This claim cannot be changed") -> None:
+    """Lock the account row of the person claiming until the transaction ends, and refuse
+    (`refusal`, then why) if their account was erased: we could neither pay nor tell them,
+    and what was added (an expense's words, a receipt, an address) would be personal data
+    kept about someone erased.
+
+    Taken before any claim, receipt or place it changes: erasing an account locks the row
+    first, then deletes or blanks the person's claims, receipts and places
+    (coprod_hub.users.privacy.erase), and the other order could leave each waiting for the
+    other (a deadlock). In this order a change made first is committed before erasing reads
+    what to remove, and one made later waits for the erasure and is refused here."""
+    claimant = lock_account(claimant_id)
+    if is_erased(claimant):
+        gone = (
+            "you have deleted your account"
+            if by.pk == claimant.pk
+            else "the person has deleted their account"
+        )
+        raise PaymentError(f"{refusal}: {gone}.")
+
+
+def _lock_to_change(claim, *, by, refusal: str = "This claim cannot be changed") -> Claim:
+    """The claim, read again with its row locked, after its claimant's (`_lock_claimant`):
+    for whatever the person claiming, or staff acting for them, change or send."""
+    _lock_claimant(claim.claimant_id, by=by, refusal=refusal)
+    return _lock(claim)
 
 
 def _record(

@@ -6,15 +6,20 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from coprod_hub.users.handing_over import lock_account
-from coprod_hub.users.privacy import is_erased
 from participation.models import Profile, SignUp
 
 from .. import policy
 from ..contact import PayeeContact
 from ..models import Claim, ClaimLine, ExpenseCategory, Receipt, TaxiAgreement
 from ..permissions import may_edit
-from ._common import PaymentError, Status, _lock, _record, _require_still_attended
+from ._common import (
+    PaymentError,
+    Status,
+    _lock_claimant,
+    _lock_to_change,
+    _record,
+    _require_still_attended,
+)
 from .deciders import tell_after_sending
 from .receipts import _delete_files_after_commit
 
@@ -102,6 +107,8 @@ def start_claim(signup, *, by, on_behalf_note: str = "") -> Claim:
     Starting twice (a double click) returns the claim already started.
     """
     with transaction.atomic():
+        # The person's account before their place: the order erasing takes them in.
+        _lock_claimant(signup.resident_id, by=by, refusal="A claim cannot be started")
         signup = SignUp.objects.select_for_update().select_related("opportunity").get(pk=signup.pk)
         existing = Claim.objects.filter(signup=signup).first()
         if existing:
@@ -154,7 +161,7 @@ def update_claim_details(
     blank, the claim cannot be sent until it is chosen (`submission_problems`).
     """
     with transaction.atomic():
-        claim = _lock(claim)
+        claim = _lock_to_change(claim, by=by)
         _require_editor(claim, by)
         if employed_by_partner and not not_part_of_paid_job:
             raise PaymentError("Confirm that this activity was not part of your paid job")
@@ -221,7 +228,7 @@ def save_expense(
 ) -> ClaimLine:
     """Add an expense line, or change one. The line and the claim's totals save together."""
     with transaction.atomic():
-        claim = _lock(claim)
+        claim = _lock_to_change(claim, by=by)
         _require_editor(claim, by)
         if not claim.opportunity.pays_expenses:
             raise PaymentError("This session does not pay expenses.")
@@ -282,7 +289,7 @@ def save_expense(
 
 def remove_expense(line, *, by) -> None:
     with transaction.atomic():
-        claim = _lock(line.claim)
+        claim = _lock_to_change(line.claim, by=by)
         _require_editor(claim, by)
         line = claim.lines.select_related("receipt").get(pk=line.pk, kind=ClaimLine.Kind.EXPENSE)
         receipt = line.receipt
@@ -296,7 +303,7 @@ def remove_expense(line, *, by) -> None:
 def delete_draft(claim, *, by) -> None:
     """A claim that was never sent can be thrown away, with its receipts."""
     with transaction.atomic():
-        claim = _lock(claim)
+        claim = _lock_to_change(claim, by=by)
         _require_editor(claim, by)
         if not claim.can_be_deleted:
             raise PaymentError("Only a claim that has never been sent can be deleted.")
@@ -411,15 +418,7 @@ def submit_claim(claim, *, by, benefits_acknowledged: bool) -> Claim:
     erases their account is either found by erasing's check (a claim waiting to be paid stops
     it) or waits for the erasure and is refused here."""
     with transaction.atomic():
-        claimant = lock_account(claim.claimant_id)
-        if is_erased(claimant):
-            gone = (
-                "you have deleted your account"
-                if by.pk == claimant.pk
-                else "the person has deleted their account"
-            )
-            raise PaymentError(f"This claim cannot be sent: {gone}.")
-        claim = _lock(claim)
+        claim = _lock_to_change(claim, by=by, refusal="This claim cannot be sent")
         _require_editor(claim, by)
         if not benefits_acknowledged:
             raise PaymentError("Confirm that you have read about benefits and tax")

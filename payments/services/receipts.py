@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Receipt
+from ._common import _lock_claimant
 
 
 def _delete_files_after_commit(receipts) -> None:
@@ -27,18 +28,25 @@ MAX_UNUSED_RECEIPTS = 10
 
 
 def store_receipt(upload, *, owner, by, content_type: str) -> Receipt:
-    """Save a checked upload privately, under a random name."""
-    receipt = Receipt(
-        owner=owner,
-        uploaded_by=by,
-        original_name=(upload.name or "receipt").rsplit("/", 1)[-1][:200],
-        content_type=content_type,
-        size=upload.size,
-    )
-    receipt.file.save("receipt", upload, save=False)
-    receipt.save()
-    newest_first = Receipt.objects.filter(owner=owner).order_by("-uploaded_at", "-pk")
-    _delete_unused(newest_first, skip=MAX_UNUSED_RECEIPTS)
+    """Save a checked upload privately, under a random name.
+
+    Not for someone whose account was erased (a colleague, or the person in another tab, may
+    be erasing it at this moment): the file would be kept about them. Their account row is
+    locked first, as for every change to their claims (`_lock_claimant`), and checked before
+    the file is written."""
+    with transaction.atomic():
+        _lock_claimant(owner.pk, by=by)
+        receipt = Receipt(
+            owner=owner,
+            uploaded_by=by,
+            original_name=(upload.name or "receipt").rsplit("/", 1)[-1][:200],
+            content_type=content_type,
+            size=upload.size,
+        )
+        receipt.file.save("receipt", upload, save=False)
+        receipt.save()
+        newest_first = Receipt.objects.filter(owner=owner).order_by("-uploaded_at", "-pk")
+        _delete_unused(newest_first, skip=MAX_UNUSED_RECEIPTS)
     return receipt
 
 

@@ -275,12 +275,16 @@ def expense(request, pk, line_pk=None):
         if form.content_type and not form.has_error("receipt"):
             # Store a good upload straight away, so a mistake elsewhere on the form does not
             # make the person find the file again.
-            receipt = services.store_receipt(
-                request.FILES["receipt"],
-                owner=claim.claimant,
-                by=request.user,
-                content_type=form.content_type,
-            )
+            try:
+                receipt = services.store_receipt(
+                    request.FILES["receipt"],
+                    owner=claim.claimant,
+                    by=request.user,
+                    content_type=form.content_type,
+                )
+            except PaymentError as problem:  # their account was erased a moment ago
+                form.add_error(None, str(problem))
+                valid = False
         if valid:
             data = form.cleaned_data
             try:

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -24,14 +25,16 @@ from coprod_hub.users.models import User
 from coprod_hub.users.roles import Role
 from participation import services as participation
 from participation.models import Opportunity, SignUp
+from payments import policy as payment_policy
 from payments import services as payments
-from payments.models import Claim
+from payments.models import Claim, ClaimLine, Receipt
 from payments.services import claims as claim_services
 from projects import services as projects
 from projects.models import Project
 from tests.concurrency import run_at_once
 from tests.factories import PASSWORD, OpportunityFactory, ProjectFactory, SignUpFactory, UserFactory
 from tests.hub.test_handing_over_concurrency import NOT_AN_OWNER, NOT_STAFF, InTurn
+from tests.payments.conftest import PNG_BYTES
 from tests.payments.factories import claim_in_state, make_policy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -361,3 +364,102 @@ def test_a_session_moved_out_of_its_project_as_whoever_added_it_deletes_their_ac
             False,
             SignUp.Status.BOOKED,
         )
+
+
+@pytest.fixture
+def receipts_folder(settings, tmp_path):
+    """Receipts go to a throwaway folder, never the real private-media folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+    return tmp_path / "private"
+
+
+def _files_in(folder) -> list:
+    return [path for path in folder.rglob("*") if path.is_file()]
+
+
+@pytest.mark.parametrize("status", [Claim.Status.DRAFT, Claim.Status.RETURNED])
+@pytest.mark.parametrize("first", ["erasing", "adding"])
+def test_an_expense_added_as_its_claimant_deletes_their_account_leaves_nothing_of_theirs(
+    monkeypatch, commissioner, receipts_folder, first, status
+):
+    """An expense with its receipt added to a draft, or to a claim we returned, from one tab
+    as the person deletes their account from another. Erasing deletes drafts with their
+    receipts, and blanks what a kept claim says about the person. Whichever comes first, the
+    expense is saved and then erased with the rest, or it is refused, saying why: never an
+    expense or a receipt file kept about someone erased, and never an error page."""
+    make_policy()
+    person = UserFactory(display_name="Priya Shah")
+    claim = claim_in_state(person, status=status, reviewer=commissioner)
+    page, tab = Client(), Client()
+    page.force_login(person)
+    tab.force_login(person)
+    turns = InTurn()
+    if first == "adding":
+        # Paused once the receipt is stored and the expense checked again by the service,
+        # under its locks (the form checks it first, outside any transaction).
+        check, paused = payment_policy.check_expense, turns.paused(payment_policy.check_expense)
+        monkeypatch.setattr(
+            payment_policy,
+            "check_expense",
+            lambda *args, **kwargs: (paused if connection.in_atomic_block else check)(
+                *args, **kwargs
+            ),
+        )
+    else:
+        monkeypatch.setattr(privacy, "erasure_blockers", _pause_erasing(turns))
+
+    def erase():
+        return page.post(reverse("my_data_erase"), {"password": PASSWORD, "confirm": "on"})
+
+    def add():
+        return tab.post(
+            reverse("payments:expense_add", args=[claim.pk]),
+            {
+                "category": "meals",
+                "description": "Lunch at the day centre",
+                "amount": "6.50",
+                "receipt": SimpleUploadedFile("lunch.png", PNG_BYTES),
+            },
+        )
+
+    if first == "adding":
+        (added, erasing), errors = run_at_once([add, turns.second(erase)])
+    else:
+        (erasing, added), errors = run_at_once([erase, turns.second(add)])
+
+    assert errors == []
+    assert erasing.status_code == 302  # erased, either way
+    assert (_erased(person), _trail_says_erased(person)) == (True, True)
+    kept = Claim.objects.filter(pk=claim.pk).first()
+    lines = ClaimLine.objects.filter(claim=claim, kind=ClaimLine.Kind.EXPENSE)
+    if first == "erasing":
+        # Adding waited for the erasure, then found the account gone.
+        assert added.status_code == 200
+        assert "This claim cannot be changed: you have deleted your account." in added.text
+    else:
+        assert added.status_code == 302
+    if status == Claim.Status.DRAFT:
+        assert (kept, list(lines), list(Receipt.objects.all()), _files_in(receipts_folder)) == (
+            None,
+            [],
+            [],
+            [],
+        )
+    elif first == "erasing":
+        # Only the bus fare it was returned with, no longer described.
+        assert [(line.category, line.description) for line in lines] == [("public_transport", "")]
+        assert (list(Receipt.objects.all()), _files_in(receipts_folder)) == ([], [])
+    else:
+        # Kept with the claim, as its evidence, but no longer saying what it was.
+        assert sorted((line.category, line.description) for line in lines) == [
+            ("meals", ""),
+            ("public_transport", ""),
+        ]
+        assert [receipt.original_name for receipt in Receipt.objects.all()] == ["receipt"]
+        assert len(_files_in(receipts_folder)) == 1

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coprod_hub.users import privacy as account_privacy
-from participation.models import SignUp
+from participation.models import Profile, SignUp
 from payments import privacy, services
 from payments.models import (
     Claim,
@@ -255,3 +255,65 @@ def test_a_returned_claim_kept_after_erasing_can_never_be_sent(
         "This claim cannot be sent: the person has deleted their account."
     )
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.RETURNED
+
+
+def test_nothing_is_added_to_a_claim_kept_after_erasing(policy, resident, commissioner, admin_user):
+    """What staff would add for them (an expense's words, a receipt, a postal address for
+    vouchers) would be personal data kept about someone erased: refused, saying why."""
+    attended = SignUpFactory(resident=resident)
+    claim = services.start_claim(
+        SignUpFactory(resident=resident), by=commissioner, on_behalf_note="They phoned me"
+    )
+    services.update_claim_details(
+        claim,
+        by=commissioner,
+        payment_method=Claim.PaymentMethod.BANK_TRANSFER,
+        employed_by_partner=False,
+        not_part_of_paid_job=False,
+    )
+    claim = services.submit_claim(
+        Claim.objects.get(pk=claim.pk), by=commissioner, benefits_acknowledged=True
+    )
+    services.return_claim(claim, by=admin_user, reason="Add the bus ticket")
+    account_privacy.erase(resident)
+    claim = Claim.objects.get(pk=claim.pk)
+    changes = {
+        "expense": lambda: services.save_expense(
+            claim,
+            by=commissioner,
+            category="public_transport",
+            description="Bus from Rita's house",
+            amount_pence=460,
+            miles=None,
+        ),
+        "details": lambda: services.update_claim_details(
+            claim,
+            by=commissioner,
+            payment_method=Claim.PaymentMethod.VOUCHER,
+            voucher_delivery=Claim.VoucherDelivery.POST,
+            postal_address="1 High Street, AB1 2CD",
+            employed_by_partner=False,
+            not_part_of_paid_job=False,
+        ),
+        "receipt": lambda: services.store_receipt(
+            SimpleUploadedFile("ticket.png", PNG_BYTES),
+            owner=resident,
+            by=commissioner,
+            content_type="image/png",
+        ),
+        "new claim": lambda: services.start_claim(
+            attended, by=commissioner, on_behalf_note="They phoned me"
+        ),
+    }
+
+    for what, change in changes.items():
+        with pytest.raises(services.PaymentError) as refused:
+            change()
+        gone = "the person has deleted their account."
+        started = "A claim cannot be started" if what == "new claim" else ""
+        assert str(refused.value) == f"{started or 'This claim cannot be changed'}: {gone}", what
+
+    assert list(claim.lines.values_list("description", flat=True)) == [""]
+    assert not Receipt.objects.filter(owner=resident).exists()
+    assert not Profile.objects.filter(user=resident).exists()
+    assert Claim.objects.filter(claimant=resident).count() == 1
