@@ -92,8 +92,8 @@ def lock_account(person) -> User:
     person's row first, then their claims and the sessions they are booked on, so taking the
     session or claim first could leave each waiting for the other (a deadlock).
 
-    FOR NO KEY UPDATE, not FOR UPDATE: still waits for those two (FOR UPDATE), but not for a
-    row being added that points to the person (a place on a session, a line in the audit
+    FOR NO KEY UPDATE, not FOR UPDATE: still waits for those two, and they for it, but not for
+    a row being added that points to the person (a place on a session, a line in the audit
     trail), which takes a key-share lock on it: that may be added by someone who already holds
     the session, and waiting for them would be a deadlock of its own."""
     pk = person.pk if isinstance(person, User) else person

@@ -339,8 +339,14 @@ def erase(user) -> None:
 
     Whatever else locks the person's row takes it before any other row it locks
     (`handing_over.lock_account`): this locks it first, then their claims and the sessions
-    they are booked on, and the other order could deadlock."""
-    list(user._meta.model.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+    they are booked on, and the other order could deadlock. FOR NO KEY UPDATE, as there:
+    it waits for those, and they for it, but not for a row being added that points to the
+    person (a message to everyone booked on a session, queued under the session's lock),
+    which this would then wait for in turn, at the session: a deadlock of its own. Here
+    erasing waits at the session for the message to be committed, then removes it with the
+    rest of their messages."""
+    model = user._meta.model
+    list(model.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk"))
     if reasons := erasure_blockers(user):
         raise NotErasedYet(reasons)
     allow_privileged_change()

@@ -10,6 +10,7 @@ Each test makes the two overlap in the order that races (tests.hub.test_handing_
 .InTurn): the first checks, the second runs while the first has yet to save (until it has
 finished, or waits for a lock the first holds), then the first saves."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -463,3 +464,57 @@ def test_an_expense_added_as_its_claimant_deletes_their_account_leaves_nothing_o
         ]
         assert [receipt.original_name for receipt in Receipt.objects.all()] == ["receipt"]
         assert len(_files_in(receipts_folder)) == 1
+
+
+@pytest.mark.parametrize("first", ["erasing", "messaging"])
+def test_a_message_to_everyone_booked_as_one_of_them_deletes_their_account(
+    monkeypatch, staff, first
+):
+    """Staff's message to everyone booked locks the session, then queues a message to each of
+    them, which points to their account. Erasing locks the account, then the sessions the
+    person is booked on (to give up their place). Erasing's lock lets messages that point to
+    the account be added (handing_over.lock_account says why), so neither waits for the other
+    for ever (a deadlock: one of them would see an error page), and the person's copy goes
+    with the rest of their messages."""
+    from notifications.models import Message
+
+    person = UserFactory(display_name="Priya Shah")
+    session = _session_people_booked(staff)
+    SignUpFactory(opportunity=session, resident=person)
+    page = Client()
+    page.force_login(person)
+    turns = InTurn()
+    if first == "messaging":
+        # Paused once it holds the session and has read who is booked, before queuing.
+        monkeypatch.setattr(
+            participation,
+            "_group_message_context",
+            turns.paused(participation._group_message_context),
+        )
+    else:
+        monkeypatch.setattr(privacy, "erasure_blockers", _pause_erasing(turns))
+
+    def erase():
+        return page.post(reverse("my_data_erase"), {"password": PASSWORD, "confirm": "on"})
+
+    def message():
+        return participation.message_group(
+            Opportunity.objects.get(pk=session.pk),
+            by=staff,
+            token=uuid.uuid4(),
+            subject="Parking",
+            text="The car park is shut on the day.",
+        )
+
+    if first == "messaging":
+        (sent, erasing), errors = run_at_once([message, turns.second(erase)])
+    else:
+        (erasing, sent), errors = run_at_once([erase, turns.second(message)])
+
+    assert errors == [] and sent is not None
+    assert erasing.status_code == 302
+    assert (_erased(person), _trail_says_erased(person)) == (True, True)
+    assert not SignUp.objects.filter(opportunity=session, resident=person).exists()
+    to_them = Message.objects.filter(recipient=person, kind="group_message")
+    assert [message.subject for message in to_them] == []
+    assert Message.objects.filter(kind="group_message").exclude(recipient=person).count() == 1
