@@ -349,7 +349,12 @@ def test_a_commissioner_hands_over_a_session_whose_runner_has_left(page, axe, fi
     left = UserFactory(roles=["staff"], display_name="Daniel Okafor")
     colleague = UserFactory(roles=["staff"], display_name="Grace Adeyemi")
     commissioner = UserFactory(roles=["commissioner"], display_name="Connor Commissioner")
-    opportunity = OpportunityFactory(title="Day centre drop-in", created_by=left)
+    # At 10am: the edit form takes one day, so a session starting late in the evening would
+    # end "before" it started, and saving it would be refused whatever time the test runs.
+    morning = timezone.localtime(timezone.now() + timedelta(days=10)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    opportunity = OpportunityFactory(title="Day centre drop-in", created_by=left, starts_at=morning)
     services.sign_up(opportunity, resident=UserFactory(display_name="Priya Shah"))
     revoke_role(left, Role.STAFF)
     sign_in(commissioner)
