@@ -241,9 +241,9 @@ def resolve_findings(request, pk):
         messages.error(request, str(error))
         return redirect(entry.get_moderation_url())
     if form.keeps_undecided_hidden:
-        messages.success(request, "Saved: everything that was still undecided is kept hidden")
+        messages.success(request, "Saved: everything that was still undecided is kept hidden.")
     elif changed:
-        messages.success(request, "Your decisions are saved")
+        messages.success(request, "Your decisions are saved.")
     # "Save choices only" is for deciding later: the page opens at the top, where the banner
     # saying they are saved takes focus. A jump down to the decision left it unseen and unheard.
     return redirect(entry.get_moderation_url())
@@ -295,10 +295,10 @@ def decide(request, pk):
         return _moderation_page(request, entry, decision_form=form, resolve_form=resolve_form)
     done = {
         DecisionForm.PUBLISH: "Entry published. The original words and any contact details "
-        "have been deleted",
+        "have been deleted.",
         DecisionForm.RETURN: "Entry returned. We are sending your note, with what they wrote, "
-        "to the person who shared it",
-        DecisionForm.REJECT: "Entry rejected. It will not be published",
+        "to the person who shared it.",
+        DecisionForm.REJECT: "Entry rejected. It will not be published.",
     }[decision]
     messages.success(request, done)
     return redirect("learning:moderation")
@@ -318,7 +318,7 @@ def withdraw(request, pk):
         form.add_error(None, str(error))
         entry.refresh_from_db()
         return _moderation_page(request, entry, withdraw_form=form)
-    messages.success(request, "Entry withdrawn. Its page no longer works")
+    messages.success(request, "Entry withdrawn. Its page no longer works.")
     return redirect(entry.get_moderation_url())
 
 
@@ -328,7 +328,7 @@ def edit_entry(request, pk):
     guide until it is published again); the new title and text are scanned again."""
     entry = get_entry_for_moderation(request, pk)
     if not (entry.is_awaiting_moderation or entry.is_published):
-        messages.error(request, "Only entries awaiting moderation or published can be changed")
+        messages.error(request, "Only entries awaiting moderation or published can be changed.")
         return redirect(entry.get_moderation_url())
     form = ModerationEditForm(
         request.POST if request.method == "POST" else None,
@@ -347,9 +347,9 @@ def edit_entry(request, pk):
         except services.LearningError as error:
             form.add_error(None, str(error))
         else:
-            done = "Changes saved. We checked the new text for personal data again"
+            done = "Changes saved. We checked the new text for personal data again."
             if entry.is_published:
-                done += ". The entry is off the guide until you publish it again"
+                done += " The entry is off the guide until you publish it again."
             messages.success(request, done)
             return redirect(entry.get_moderation_url())
     return render(request, "learning/moderation_edit.html", {"entry": entry, "form": form})

@@ -360,20 +360,35 @@ def _book(opportunity, person, status=SignUp.Status.BOOKED, **fields):
     return signup
 
 
-def _fill(opportunity, people, resident, now, *, resident_first):
-    """Book every place, then queue the rest; the demo resident is on the waiting list."""
+def _fill(opportunity, people, resident, *, resident_first):
+    """Book every place, then queue the rest; the demo resident is on the waiting list. The
+    places went in the days after the session was published; once it was full, people joined
+    the waiting list in the order they are queued, one a working day."""
     crowd = [p for p in people if p != resident]
     for person in crowd[: opportunity.capacity]:
         _book(opportunity, person)
+    _backdate_signups(opportunity)
     rest = crowd[opportunity.capacity :]
     waiting = [resident, *rest] if resident_first else [*rest, resident]
-    for offset, person in enumerate(waiting):
-        _book(
-            opportunity,
-            person,
-            SignUp.Status.WAITING,
-            waiting_since=now - timedelta(hours=len(waiting) - offset),
-        )
+    joined_on = _waiting_list_joined(opportunity, len(waiting))
+    for person, joined in zip(waiting, joined_on, strict=True):
+        signup = _book(opportunity, person, SignUp.Status.WAITING, waiting_since=joined)
+        # The place page says when they joined; created_at is stamped with today by default.
+        SignUp.objects.filter(pk=signup.pk).update(created_at=joined, status_changed_at=joined)
+
+
+def _waiting_list_joined(opportunity, count):
+    """When each of `count` people joined a full session's waiting list, first in line
+    first: mid-morning on the working days after its places were booked. A session is
+    published a month before it starts and a month before seeding (`_published_at`), which
+    leaves room for the few on each list."""
+    working = WorkingDays()
+    day = timezone.localtime(opportunity.published_at + PLACES_BOOKED_AFTER).date()
+    joined = []
+    for _ in range(count):
+        day = working.after(day)
+        joined.append(datetime.combine(day, time(10, 30), tzinfo=UK))
+    return joined
 
 
 def _hold_a_place_for(resident, now):
@@ -413,9 +428,13 @@ def _published_at(starts_at, now):
     return min(starts_at - timedelta(days=28), now - timedelta(days=30))
 
 
+# Places on a session go in the first days after it is published.
+PLACES_BOOKED_AFTER = timedelta(days=3)
+
+
 def _backdate_signups(opportunity):
     """Places on a session were booked before it, not on the day the demo was seeded."""
-    booked = opportunity.published_at + timedelta(days=3)
+    booked = opportunity.published_at + PLACES_BOOKED_AFTER
     SignUp.objects.filter(opportunity=opportunity, created_at__gt=booked).update(
         created_at=booked, status_changed_at=booked
     )
@@ -555,7 +574,7 @@ def seed(*, scale, log):
                     attendance_recorded_by=opportunity.created_by,
                 )
         elif title in FULL:
-            _fill(opportunity, people, resident, now, resident_first=title == OFFERED_TO_RESIDENT)
+            _fill(opportunity, people, resident, resident_first=title == OFFERED_TO_RESIDENT)
         elif rng.random() < 0.5:
             for person in rng.sample(people[1:], k=min(3, opportunity.capacity - 1)):
                 _book(opportunity, person)

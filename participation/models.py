@@ -416,6 +416,12 @@ class Opportunity(models.Model):
     def joins_online(self, joining) -> bool:
         if self.format == self.Format.HYBRID:
             return joining == SignUp.Joining.ONLINE
+        return self.nobody_travels
+
+    @property
+    def nobody_travels(self) -> bool:
+        """Held only online or by phone: nobody makes a journey to it, so what it offers and
+        what can be claimed for it never mention travel (payments.policy.JOURNEYS)."""
         return self.format in (self.Format.ONLINE, self.Format.PHONE)
 
     def location_for(self, joining) -> str:

@@ -220,12 +220,17 @@ def _fill_in(claim, person):
         employed_by_partner=False,
         not_part_of_paid_job=False,
     )
+    # What taking part cost them: nobody travels to a session online or by phone.
+    if claim.opportunity.nobody_travels:
+        category, description, pence = ExpenseCategory.PHONE_DATA, "Mobile data for the call", 300
+    else:
+        category, description, pence = ExpenseCategory.PUBLIC_TRANSPORT, "Bus there and back", 460
     services.save_expense(
         claim,
         by=person,
-        category=ExpenseCategory.PUBLIC_TRANSPORT,
-        description="Bus there and back",
-        amount_pence=460,
+        category=category,
+        description=description,
+        amount_pence=pence,
         miles=None,
     )
     return Claim.objects.get(pk=claim.pk)

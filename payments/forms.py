@@ -336,11 +336,21 @@ class ExpenseForm(Form):
         # Staff claiming for someone are asked about that person's spending, not their own.
         self.name = claim.claimant_short_name if for_someone_else else ""
         super().__init__(*args, **kwargs)
-        allowed = [c for c in ExpenseCategory if c in self.rules and self.rules[c].allowed]
+        # Only what the policy pays for and taking part in this session can have cost: no
+        # journeys to one held only online or by phone, no phone or data for one in a room.
+        allowed = [
+            c
+            for c in ExpenseCategory
+            if c in self.rules
+            and self.rules[c].allowed
+            and not policy.expense_not_for_session(c, claim.opportunity)
+        ]
         self.fields["category"].choices = [
             Choice(c.value, c.label, hint=self._hint(self.rules[c], self._agreed_by(c), self.name))
             for c in allowed
         ]
+        if claim.opportunity.nobody_travels:
+            self._without_journeys()
         if self.name:
             self._about_them(self.name)
         if line is None or line.receipt_id is None:
@@ -362,6 +372,12 @@ class ExpenseForm(Form):
         self.asks_agreement_separately = len(needs_agreement) > 1
         self.content_type = None
         self.pending = None
+
+    def _without_journeys(self) -> None:
+        """The examples and hints for a session nobody travelled to."""
+        example = "For example, the phone call or mobile data used to take part."
+        self.fields["description"].help_text = example
+        self.fields["amount"].help_text = ""
 
     def _about_them(self, name) -> None:
         fields = self.fields

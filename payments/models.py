@@ -471,8 +471,10 @@ class Claim(models.Model):
             models.Index(
                 fields=["status", "first_submitted_at", "id"], name="claim_queue_first_sent_idx"
             ),
-            # /claims/: one person's claims, newest first.
-            models.Index(fields=["claimant", "-created_at"], name="claim_claimant_idx"),
+            # /claims/: one person's claims, latest session first (latest_sessions_first).
+            models.Index(
+                fields=["claimant", "-activity_date", "-id"], name="claim_claimant_session_idx"
+            ),
             # Median and 90th percentile days to pay: paid claims ordered by days_to_pay.
             models.Index(fields=["status", "days_to_pay"], name="claim_days_to_pay_idx"),
             # The review queue's "All" filter: every claim, last changed first. Without it

@@ -19,6 +19,24 @@ from .models import ExpenseCategory, ExpenseRule, FeeRate
 ONLINE_FORMATS = {Opportunity.Format.ONLINE, Opportunity.Format.PHONE, Opportunity.Format.HYBRID}
 # Sessions nobody travels to: no taxi to agree (a hybrid one may be joined in person).
 NO_JOURNEY_FORMATS = {Opportunity.Format.ONLINE, Opportunity.Format.PHONE}
+# Expenses that are journeys: nobody travels to a session held only online or by phone.
+JOURNEYS = {
+    ExpenseCategory.PUBLIC_TRANSPORT,
+    ExpenseCategory.MILEAGE,
+    ExpenseCategory.TAXI,
+    ExpenseCategory.PARKING,
+}
+
+
+def expense_not_for_session(category, opportunity) -> str:
+    """Why taking part in `opportunity` cannot have cost this kind of expense; "" when it
+    can. A journey needs a place to go to (not a session held only online or by phone);
+    phone or data costs need a session held at least partly online or by phone."""
+    if category in JOURNEYS and opportunity.format in NO_JOURNEY_FORMATS:
+        return "This session was online or by phone, so we do not pay for journeys to it"
+    if category == ExpenseCategory.PHONE_DATA and opportunity.format not in ONLINE_FORMATS:
+        return "Phone or data costs are only paid for online or phone sessions"
+    return ""
 
 
 def pence_times(pence: int, quantity: Decimal) -> int:
@@ -160,8 +178,8 @@ def check_expense(
     elif amount_pence <= 0:
         errors["amount"] = "Enter an amount more than £0"
 
-    if category == ExpenseCategory.PHONE_DATA and claim.opportunity.format not in ONLINE_FORMATS:
-        errors["category"] = "Phone or data costs are only paid for online or phone sessions"
+    if not_for_session := expense_not_for_session(category, claim.opportunity):
+        errors["category"] = not_for_session
     if (
         rule.needs_prior_agreement
         and not agreed_with.strip()

@@ -157,6 +157,12 @@ class ClaimQuerySet(models.QuerySet):
     def for_claimant(self, user):
         return self.filter(claimant=user)
 
+    def latest_sessions_first(self):
+        """Claims for the latest sessions first, as the claims page lists them under the
+        session's date (claim_claimant_session_idx). Two claims for sessions on the same day:
+        the one started later first."""
+        return self.order_by("-activity_date", "-pk")
+
     def last_answers(self, claim) -> dict:
         """How the claimant answered "How do you want to be paid?" (and, for vouchers, by post
         or email) and "Do you work for the council or one of its partners?" on their latest

@@ -15,7 +15,7 @@ from participation.models import Opportunity, SignUp
 from participation.services import CHANGED_IN_WORDS, fee_news
 
 from ..models import ExpenseCategory, ExpenseRule, FeeRate, PaymentPolicy
-from ..policy import NO_JOURNEY_FORMATS, ONLINE_FORMATS, fee_at_rate
+from ..policy import JOURNEYS, NO_JOURNEY_FORMATS, ONLINE_FORMATS, fee_at_rate
 from ._common import PaymentError, _require_commissioner
 
 STARTS_TOO_SOON = "The start date must be tomorrow or later"
@@ -246,14 +246,6 @@ def propose_fee_rate(*, basis: str, amount_pence: int, starts_on: date) -> Propo
 
 
 # --- Who a change pays differently ---------------------------------------------------------
-
-# Expenses that are journeys: nobody travels to a session held only online or by phone.
-JOURNEYS = {
-    ExpenseCategory.PUBLIC_TRANSPORT,
-    ExpenseCategory.MILEAGE,
-    ExpenseCategory.TAXI,
-    ExpenseCategory.PARKING,
-}
 
 
 @dataclass(frozen=True)

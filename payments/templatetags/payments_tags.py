@@ -1,4 +1,5 @@
 from django import template
+from django.template.defaultfilters import pluralize
 
 from coprod_hub.lib import page_cache
 from coprod_hub.lib.money import format_rate
@@ -9,6 +10,15 @@ from ..models import TaxiAgreement
 
 register = template.Library()
 register.filter("pence_rate", format_rate)
+
+
+@register.filter
+def days_waited(days: int) -> str:
+    """How long a claim has waited, as people say it: "Today" for one sent today (not
+    "0 days"), then "1 day", "3 days"."""
+    if days == 0:
+        return "Today"
+    return f"{days} day{pluralize(days)}"
 
 
 @register.simple_tag

@@ -39,7 +39,7 @@ def _status_guide():
 @login_required
 def claim_list(request):
     user = request.user
-    claims = Claim.objects.for_claimant(user).with_related().order_by("-created_at", "-pk")
+    claims = Claim.objects.for_claimant(user).with_related().latest_sessions_first()
     claimable = permissions.claimable_signups(request)
     ledger = LedgerEntry.objects.filter(person=user)
     tax_years = tax_year_rows(ledger.tax_year_totals())

@@ -111,6 +111,25 @@ def test_places_were_booked_before_the_session_and_published_before_that(seeded)
     assert not late.exists()
 
 
+def test_people_joined_waiting_lists_one_working_day_after_another_before_the_session(seeded):
+    # Each place page says "Joined the waiting list" with its date: not all the seeding day.
+    working = WorkingDays()
+    full = Opportunity.objects.filter(signups__waiting_since__isnull=False).distinct()
+    assert full.count() >= 3
+    for opportunity in full:
+        queued = opportunity.signups.exclude(waiting_since=None)
+        queue = list(queued.order_by("waiting_since", "pk"))
+        days = [timezone.localdate(signup.waiting_since) for signup in queue]
+        assert days == sorted(set(days)), opportunity.title  # in line, one a day
+        places = opportunity.signups.filter(waiting_since=None)
+        last_booked = max(signup.created_at for signup in places)
+        for signup in queue:
+            assert signup.waiting_since in working, opportunity.title
+            assert last_booked < signup.waiting_since < opportunity.starts_at, opportunity.title
+            assert timezone.localdate(signup.waiting_since) < timezone.localdate(seeded)
+            assert signup.created_at == signup.waiting_since, opportunity.title
+
+
 def test_no_venue_says_it_has_step_free_access_but_not_a_ground_floor_or_lift(seeded):
     # Step-free means getting in and reaching the room without steps: a room upstairs with
     # no lift is not step-free, and the two facts side by side on a page would puzzle people.
