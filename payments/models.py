@@ -572,6 +572,18 @@ class Claim(models.Model):
         """Approved and in a payment run that finance has not yet confirmed paying."""
         return self.status == self.Status.APPROVED and self.payment_run_id is not None
 
+    def overpayment_holding_payment(self, adjustments) -> "FeeAdjustment | None":
+        """Of its fee corrections `adjustments`, the overpayment waiting for a commissioner's
+        decision that keeps it out of payment runs, while what it was approved for (or a
+        top-up on it, once paid) waits to be paid: keep in step with
+        ClaimQuerySet.held_from_payment_runs."""
+        waiting_to_be_paid = (
+            self.status == self.Status.APPROVED and self.payment_run_id is None
+        ) or (self.status == self.Status.PAID and any(a.is_waiting for a in adjustments))
+        if not waiting_to_be_paid:
+            return None
+        return next((a for a in adjustments if a.can_be_decided), None)
+
     def failed_payment(self) -> "PaymentRunItem | None":
         """The last try to pay this claim, when it did not go through and the claim is still
         to be paid: the person needs to hear why, and what to do, more than that it is
