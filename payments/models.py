@@ -1295,7 +1295,8 @@ class FeeAdjustment(models.Model):
       is. Or they refuse it, saying why, and nothing is owed.
     - OVERPAYMENT: the fee is now less than was approved or paid. The hub takes nothing back
       by itself and the ledger does not change: a commissioner decides (correct an approved
-      amount that is not paid yet, leave it, or ask for the money back) and says why. Money
+      amount that is not paid yet, leave it, or ask for the money back) and says why. Until
+      then no payment run pays the claim (ClaimQuerySet.held_from_payment_runs). Money
       asked back is then recorded as it comes back (`recovered_pence`, and a REPAYMENT in the
       ledger) until all of it is back (`repaid_on`) or a commissioner stops asking for the
       rest (`stopped_asking_at`; services.money_back).
