@@ -574,6 +574,18 @@ class Claim(models.Model):
         """Approved and in a payment run that finance has not yet confirmed paying."""
         return self.status == self.Status.APPROVED and self.payment_run_id is not None
 
+    def overpayment_holding_payment(self, adjustments) -> "FeeAdjustment | None":
+        """Of its fee corrections `adjustments`, the overpayment waiting for a commissioner's
+        decision that keeps it out of payment runs, while what it was approved for (or a
+        top-up on it, once paid) waits to be paid: keep in step with
+        ClaimQuerySet.held_from_payment_runs."""
+        waiting_to_be_paid = (
+            self.status == self.Status.APPROVED and self.payment_run_id is None
+        ) or (self.status == self.Status.PAID and any(a.is_waiting for a in adjustments))
+        if not waiting_to_be_paid:
+            return None
+        return next((a for a in adjustments if a.can_be_decided), None)
+
     def failed_payment(self) -> "PaymentRunItem | None":
         """The last try to pay this claim, when it did not go through and the claim is still
         to be paid: the person needs to hear why, and what to do, more than that it is
@@ -1285,7 +1297,8 @@ class FeeAdjustment(models.Model):
       is. Or they refuse it, saying why, and nothing is owed.
     - OVERPAYMENT: the fee is now less than was approved or paid. The hub takes nothing back
       by itself and the ledger does not change: a commissioner decides (correct an approved
-      amount that is not paid yet, leave it, or ask for the money back) and says why. Money
+      amount that is not paid yet, leave it, or ask for the money back) and says why. Until
+      then no payment run pays the claim (ClaimQuerySet.held_from_payment_runs). Money
       asked back is then recorded as it comes back (`recovered_pence`, and a REPAYMENT in the
       ledger) until all of it is back (`repaid_on`) or a commissioner stops asking for the
       rest (`stopped_asking_at`; services.money_back).

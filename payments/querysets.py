@@ -150,6 +150,23 @@ def _someone_may_decide(excluding) -> Q:
     return Q(Exists(commissioners))
 
 
+def _held_from_payment_runs() -> Q:
+    """True for a claim (the outer query's row) a payment run would pay, approved and in no
+    run or paid with an approved top-up no run holds, but that runs hold instead: an
+    overpayment on it waits for a commissioner's decision (services.runs.create_payment_run).
+    Its session's fee was corrected down: paying the amount approved would overpay them."""
+    from .models import FeeAdjustment
+
+    def on_the_claim(adjustments):
+        return Exists(adjustments.filter(claim_id=OuterRef("pk")))
+
+    waiting_to_be_paid = Q(status="approved", payment_run__isnull=True) | Q(
+        on_the_claim(FeeAdjustment.objects.waiting_top_ups()), status="paid"
+    )
+    # one_open_overpayment_per_claim is the index behind this.
+    return waiting_to_be_paid & Q(on_the_claim(FeeAdjustment.objects.to_decide()))
+
+
 class ClaimQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("claimant", "opportunity", "project")
@@ -220,6 +237,24 @@ class ClaimQuerySet(models.QuerySet):
 
     def approved_unpaid_not_in_run(self):
         return self.filter(status="approved", payment_run__isnull=True)
+
+    def held_from_payment_runs(self):
+        """Claims no payment run pays until a commissioner decides about an overpayment on
+        them (`_held_from_payment_runs`)."""
+        return self.filter(_held_from_payment_runs())
+
+    def waiting_for_a_run(self):
+        """Approved claims the next payment run pays: in no run, and not held."""
+        return self.approved_unpaid_not_in_run().exclude(_held_from_payment_runs())
+
+    def with_held_from_payment_runs(self):
+        """Each claim with `held_from_payment_runs`, worked out in the same query, so a page
+        of claims costs no query more per row."""
+        return self.annotate(
+            held_from_payment_runs=ExpressionWrapper(
+                _held_from_payment_runs(), output_field=BooleanField()
+            )
+        )
 
     def no_commissioner_may_decide(self, *, excluding=None):
         """Sent claims that no commissioner may approve, return or reject: each one is the

@@ -53,9 +53,11 @@ from .review import (
     withdraw_approval,
 )
 from .runs import (
+    HELD_UNTIL,
     cancel_payment_run,
     confirm_payment_run,
     create_payment_run,
+    held_from_payment_runs_in_words,
     record_payment_returned,
     take_out_of_run,
 )
@@ -67,6 +69,7 @@ from .taxis import (
 )
 
 __all__ = [
+    "HELD_UNTIL",
     "MAX_UNUSED_RECEIPTS",
     "PaymentError",
     "add_expense_rule",
@@ -86,6 +89,7 @@ __all__ = [
     "delete_draft",
     "delete_unused_receipts",
     "follow_session_fee",
+    "held_from_payment_runs_in_words",
     "lock_claims_for_session",
     "plan_fee_correction",
     "record_money_back",

@@ -16,10 +16,12 @@ move), with the change in its history; the fee then follows:
   as a commissioner's correction is), the next payment run pays the difference exactly once,
   and the person is told. A top-up refused (`refuse_top_up`) was never owed, so they are not
   told of it. When the fee is now less, nothing is taken back: commissioners see the
-  overpayment and decide (`decide_overpayment`). Money the person already paid back of an
-  overpayment asked back is no longer paid to them: the correction takes it into the approved
-  fee (what they kept), with its other side in the ledger (`_replace_approved_fee`), so it
-  counts once, and a fee corrected back up pays it again as a top-up;
+  overpayment and decide (`decide_overpayment`), and no payment run pays the claim until
+  they do (services.runs.create_payment_run), as it would pay more than the session does.
+  Money the person already paid back of an overpayment asked back is no longer paid to them:
+  the correction takes it into the approved fee (what they kept), with its other side in the
+  ledger (`_replace_approved_fee`), so it counts once, and a fee corrected back up pays it
+  again as a top-up;
 - refused claims stay as they were refused; reopening one works its fee out again.
 
 `plan_fee_correction` says what a correction would do, for the page staff check before saving

@@ -328,14 +328,32 @@ def correct_claim(claim, *, by, fee_pence: int, expenses_pence: int, reason: str
     return claim
 
 
+def _require_nothing_else_owed(claim, live) -> None:
+    """Withdrawing an approval reverses what it (and corrections since) owe, `live`. Anything
+    else owed on the claim is the person's own money: what they paid back of an overpayment
+    before the claim's payment came back from the bank (services.money_back
+    .nothing_to_pay_back). No run pays a rejected claim, so they would never get it back."""
+    owed = LedgerEntry.objects.owed().filter(claim=claim).balance()
+    left = owed - sum(entry.amount_pence for entry in live)
+    if left > 0:
+        raise PaymentError(
+            f"We owe {claim.claimant} {format_pounds(left)} they paid back before this claim's "
+            "payment came back from the bank. No payment run pays a claim whose approval is "
+            "withdrawn, so they would never get it back. Correct the approved amount instead: "
+            f"the next payment run pays it with the {format_pounds(left)}."
+        )
+
+
 def withdraw_approval(claim, *, by, reason: str) -> Claim:
     """We approved a claim and should not have (it was a duplicate, say): nothing is owed any
     more, and the claim ends as rejected, with the reason the person sees.
 
     Only before it is in a payment run: once finance has the run's file, the run must be
-    cancelled first, or finance would pay it anyway. The ledger keeps the approval and
-    reverses it. The row lock makes a second withdrawal, or a run made at the same moment,
-    wait and then find the claim no longer approved (or already in the run).
+    cancelled first, or finance would pay it anyway. Nor while we owe the person money they
+    paid back (`_require_nothing_else_owed`): a commissioner corrects the amount instead.
+    The ledger keeps the approval and reverses it. The row lock makes a second withdrawal,
+    or a run made at the same moment, wait and then find the claim no longer approved (or
+    already in the run).
     """
     reason = (reason or "").strip()
     if not reason:
@@ -349,14 +367,10 @@ def withdraw_approval(claim, *, by, reason: str) -> Claim:
                 f"This claim is {claim.get_status_display().lower()}, so there is no approval "
                 "to withdraw. Someone may have dealt with it already."
             )
+        live = list(LedgerEntry.objects.live_owed_for(claim))
+        _require_nothing_else_owed(claim, live)
         LedgerEntry.objects.bulk_create(
-            _reversals(
-                claim,
-                LedgerEntry.objects.live_owed_for(claim),
-                by=by,
-                note=reason,
-                on=timezone.localdate(),
-            )
+            _reversals(claim, live, by=by, note=reason, on=timezone.localdate())
         )
         _close_fee_adjustments(claim, by=by, reason=reason)
         claim.status = Status.REJECTED

@@ -5,8 +5,10 @@ import copy
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from notifications.services import queue_messages_for_events
 
@@ -63,16 +65,54 @@ def _held_in_open_runs(claim_ids) -> dict[int, dict[str, int]]:
     return held
 
 
+# Why a claim waits out of payment runs; commissioners read it on every page that says so.
+HELD_UNTIL = "until a commissioner decides about the fee correction"
+
+
+def held_in_words(*, approved: int, paid: int) -> str:
+    """ "1 approved claim is held until a commissioner decides about the fee correction.", or
+    "" when nothing is held (`ClaimQuerySet.held_from_payment_runs`). `paid`: claims already
+    paid whose top-up is held."""
+    parts = []
+    if approved:
+        parts.append(f"{approved} approved claim{pluralize(approved)}")
+    if paid:
+        parts.append(f"the top-up{pluralize(paid)} on {paid} claim{pluralize(paid)} already paid")
+    if not parts:
+        return ""
+    if len(parts) == 2:
+        subject, verb = f"{parts[0]}, and {parts[1]},", "are"
+    else:
+        subject, verb = parts[0], pluralize(approved + paid, "is,are")
+    return f"{capfirst(subject)} {verb} held {HELD_UNTIL}."
+
+
+def held_from_payment_runs_in_words() -> str:
+    """What no payment run pays now, and why, in a sentence for commissioners ("" when
+    nothing is held). One query."""
+    return held_in_words(
+        **Claim.objects.held_from_payment_runs().aggregate(
+            approved=Count("pk", filter=Q(status=Status.APPROVED)),
+            paid=Count("pk", filter=Q(status=Status.PAID)),
+        )
+    )
+
+
 def create_payment_run(*, by) -> PaymentRun:
     """Put every approved claim not already in a run, and every approved top-up owed on a
     claim paid already (its session's fee was corrected: FeeAdjustment), into a new run to
     export. A top-up still waiting for a commissioner's approval is not owed, so no run pays it.
 
+    A claim with an overpayment waiting for a commissioner's decision is held: its session's
+    fee was corrected down, and paying what was approved (or a top-up on it) would pay more
+    than the session pays now. Once a commissioner decides (leave it, or correct the approved
+    amount), the next run pays it.
+
     Each claim's line is what the ledger says we still owe for it, less what runs finance has
     not confirmed yet hold for it, so a top-up is paid once, whichever run takes it. Nothing
-    is marked paid yet. The claims are locked, then their waiting top-ups (the order every
-    service locks them in): a second run made at the same moment waits, then finds the claims
-    in this run and the top-ups taken, and pays neither again.
+    is marked paid yet. The claims are locked, then their waiting top-ups and overpayments to
+    decide (the order every service locks them in): a second run made at the same moment
+    waits, then finds the claims in this run and the top-ups taken, and pays neither again.
     """
     _require_commissioner(by)
     with transaction.atomic():
@@ -89,6 +129,19 @@ def create_payment_run(*, by) -> PaymentRun:
             )
             .order_by("pk")
         )
+        ids = [claim.pk for claim in claims]
+        # Read once the claims are locked, so afresh: a correction of the session's fee saved
+        # while this waited for a claim's lock left an overpayment this sees, and a decision
+        # about one waits for this run (it locks the claim first: lock_fee_adjustment).
+        to_decide = set(
+            FeeAdjustment.objects.select_for_update()
+            .to_decide()
+            .filter(claim_id__in=ids)
+            .order_by("pk")
+            .values_list("claim_id", flat=True)
+        )
+        on_hold = [claim for claim in claims if claim.pk in to_decide]
+        claims = [claim for claim in claims if claim.pk not in to_decide]
         ids = [claim.pk for claim in claims]
         top_ups: dict[int, list[FeeAdjustment]] = {}
         for top_up in (
@@ -111,7 +164,13 @@ def create_payment_run(*, by) -> PaymentRun:
             top_up = min(sum(adjustment.amount_pence for adjustment in waiting), fee)
             lines.append((claim, fee, expenses, top_up, waiting))
         if not lines:
-            raise PaymentError("There are no approved claims or top-ups waiting to be paid.")
+            held_words = held_in_words(
+                approved=sum(claim.status == Status.APPROVED for claim in on_hold),
+                paid=sum(claim.status == Status.PAID for claim in on_hold),
+            )
+            raise PaymentError(
+                f"There are no approved claims or top-ups waiting to be paid. {held_words}".strip()
+            )
         run = PaymentRun.objects.create(created_by=by)
         items = [
             PaymentRunItem(

@@ -151,6 +151,9 @@ def claim_detail(request, pk):
         asked_back = Q(kind=FeeAdjustment.Kind.OVERPAYMENT, outcome=FeeAdjustment.Outcome.RECOVER)
         adjustments = adjustments.filter(approved_top_up | asked_back)
     context["fee_adjustments"] = list(adjustments)
+    if is_commissioner:
+        context["held_by"] = claim.overpayment_holding_payment(context["fee_adjustments"])
+        context["held_until"] = services.HELD_UNTIL
     if is_commissioner and claim.nobody_may_decide:
         context["nobody_to_decide_told"] = deciders.who_was_told(1)
     if is_commissioner:

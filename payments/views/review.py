@@ -21,7 +21,8 @@ from . import posted
 
 def _filtered_queue(form, *, target_days, today):
     # Whether any commissioner may decide each claim, in the same query as the page's rows.
-    claims = Claim.objects.with_related().with_nobody_to_decide()
+    # And whether runs hold it until an overpayment on it is decided.
+    claims = Claim.objects.with_related().with_nobody_to_decide().with_held_from_payment_runs()
     data = form.cleaned_data if form.is_valid() else {}
     status = data.get("status") or ""
     if status == "":
@@ -81,6 +82,7 @@ def _render_queue(request, today) -> dict:
             "administrators_to_tell": anyone_to_tell,
             # After sessions' fees were corrected: decisions waiting, and money to pay.
             **FeeAdjustment.objects.queue_counts(),
+            "held_from_runs": services.held_from_payment_runs_in_words(),
             "overdue_count": waiting.flagged(
                 "overdue",
                 target_days=policy.target_days_to_pay,

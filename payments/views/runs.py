@@ -31,20 +31,34 @@ def runs(request):
         except PaymentError as problem:
             messages.error(request, str(problem))
             return redirect("payments:runs")
+        held = services.held_from_payment_runs_in_words()
         messages.success(
             request,
-            f"{run.reference} made with {_claims(run.claim_count)}. Download it for finance.",
+            f"{run.reference} made with {_claims(run.claim_count)}. Download it for finance."
+            + (f" {held}" if held else ""),
         )
         return redirect(run)
-    waiting_claims = Claim.objects.approved_unpaid_not_in_run()
+    waiting_claims = Claim.objects.waiting_for_a_run()
     waiting = LedgerEntry.objects.owed().filter(claim__in=waiting_claims)
+    # Claims whose session's fee was corrected down: no run pays them until a commissioner
+    # decides about the overpayment (services.create_payment_run).
+    held = Claim.objects.held_from_payment_runs()
+    held_counts = held.aggregate(
+        approved=Count("pk", filter=Q(status=Claim.Status.APPROVED)),
+        paid=Count("pk", filter=Q(status=Claim.Status.PAID)),
+    )
+    held_approved = held.filter(status=Claim.Status.APPROVED)
     # Top-ups owed after sessions' fees were corrected: commissioners see them before paying.
-    # Those still to approve are not owed yet, and no run pays them.
-    top_ups = FeeAdjustment.objects.waiting_top_ups().aggregate(
-        count=Count("pk"),
-        total=Sum("amount_pence"),
-        on_paid=Count("pk", filter=Q(claim__status=Claim.Status.PAID)),
-        on_paid_total=Sum("amount_pence", filter=Q(claim__status=Claim.Status.PAID)),
+    # Those still to approve are not owed yet, and no run pays them, nor those held.
+    top_ups = (
+        FeeAdjustment.objects.waiting_top_ups()
+        .exclude(claim__in=held)
+        .aggregate(
+            count=Count("pk"),
+            total=Sum("amount_pence"),
+            on_paid=Count("pk", filter=Q(claim__status=Claim.Status.PAID)),
+            on_paid_total=Sum("amount_pence", filter=Q(claim__status=Claim.Status.PAID)),
+        )
     )
     return render(
         request,
@@ -54,6 +68,9 @@ def runs(request):
             "waiting_count": waiting_claims.aggregate(n=Count("pk"))["n"],
             "waiting_total": waiting.balance(),
             "top_ups": top_ups,
+            "held": held_counts,
+            "held_total": LedgerEntry.objects.owed().filter(claim__in=held_approved).balance(),
+            "held_until": services.HELD_UNTIL,
             "top_ups_to_approve": FeeAdjustment.objects.to_approve().aggregate(
                 count=Count("pk"), total=Sum("amount_pence")
             ),

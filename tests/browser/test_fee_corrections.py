@@ -145,3 +145,50 @@ def test_a_commissioner_approves_the_top_up_before_paying_and_decides_an_overpay
     page.get_by_role("button", name="Record decision").click()
     page.get_by_role("heading", name="Fee corrections after approval").wait_for()
     assert FeeAdjustment.objects.to_decide().count() == 0
+
+
+def test_a_claim_held_until_its_overpayment_is_decided_is_paid_by_the_next_run(
+    page, axe, fits_320, sign_in
+):
+    from participation import services as participation
+
+    staff = UserFactory(roles=["staff"])
+    commissioner = UserFactory(roles=["commissioner"])
+    session, _ = _session_with_claims(staff, commissioner)
+    person = UserFactory(roles=["resident"])
+    signup = SignUpFactory(resident=person, opportunity=session)
+    approved = claim_in_state(
+        person, status=Claim.Status.APPROVED, reviewer=commissioner, signup=signup
+    )
+    participation.update_opportunity(session, by=staff, fee_basis="per_activity")
+    sign_in(UserFactory(roles=["commissioner"]))
+
+    page.goto("/payments/runs/")
+    held = page.locator("#held-from-runs").inner_text()
+    assert (
+        "1 approved claim (£54.60) is held until a commissioner decides about the fee correction"
+        in held
+    )
+    assert page.get_by_role("button", name="Make a payment run").count() == 0
+    axe(page)
+    fits_320()
+
+    page.goto(f"/claims/{approved.pk}/")
+    assert (
+        "No payment run will pay this claim until a commissioner decides"
+        in page.locator("#held-from-runs").inner_text()
+    )
+    axe(page)
+    fits_320()
+    page.get_by_role("link", name="Decide about the fee correction").click()
+    page.get_by_role("heading", name="Decide about an overpayment").wait_for()
+    page.get_by_label("Left as it is").check()
+    page.get_by_label("Why?").fill("Our mistake; we pay what we approved.")
+    page.get_by_role("button", name="Record decision").click()
+    page.get_by_role("heading", name="Fee corrections after approval").wait_for()
+
+    page.goto("/payments/runs/")
+    assert page.locator("#held-from-runs").count() == 0
+    page.get_by_role("button", name="Make a payment run").click()
+    page.get_by_text("made with 1 claim").wait_for()
+    assert Claim.objects.get(pk=approved.pk).payment_run is not None

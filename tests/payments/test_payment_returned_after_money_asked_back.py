@@ -246,7 +246,67 @@ def test_tax_years_keep_the_money_paid_back_in_the_year_it_came(
     assert totals == {2025: 0, 2026: HALF_DAY + BUS}
 
 
+def test_the_approval_cannot_be_withdrawn_while_we_owe_them_what_they_paid_back(
+    asked_back, second_commissioner
+):
+    """A rejected claim is never paid: withdrawing would keep the £10 they paid us."""
+    claim = asked_back.claim
+    receive(asked_back, second_commissioner, 1000)
+    came_back(asked_back, second_commissioner)
+    claim = Claim.objects.get(pk=claim.pk)
+
+    with pytest.raises(PaymentError) as refused:
+        services.withdraw_approval(claim, by=second_commissioner, reason="A duplicate")
+
+    assert str(refused.value) == (
+        f"We owe {claim.claimant} £10 they paid back before this claim's payment came back "
+        "from the bank. No payment run pays a claim whose approval is withdrawn, so they "
+        "would never get it back. Correct the approved amount instead: the next payment run "
+        "pays it with the £10."
+    )
+    claim = Claim.objects.get(pk=claim.pk)
+    assert claim.status == Claim.Status.APPROVED
+    assert owed(claim) == HALF_DAY + BUS + 1000
+    # What the message suggests: the amount corrected, and the run pays it and the £10.
+    services.correct_claim(
+        claim, by=second_commissioner, fee_pence=0, expenses_pence=BUS, reason="A duplicate"
+    )
+    run = services.create_payment_run(by=second_commissioner)
+    assert run.items.get().total_pence == BUS + 1000
+
+
+def test_the_approval_can_be_withdrawn_when_nothing_was_paid_back(asked_back, second_commissioner):
+    came_back(asked_back, second_commissioner)
+
+    services.withdraw_approval(
+        Claim.objects.get(pk=asked_back.claim_id), by=second_commissioner, reason="A duplicate"
+    )
+
+    claim = Claim.objects.get(pk=asked_back.claim_id)
+    assert claim.status == Claim.Status.REJECTED
+    assert owed(claim) == 0
+
+
 # --- Pages ----------------------------------------------------------------------------------
+
+
+def test_the_withdraw_page_says_why_it_cannot_and_keeps_the_reason_typed(
+    client, asked_back, second_commissioner
+):
+    receive(asked_back, second_commissioner, 1000)
+    came_back(asked_back, second_commissioner)
+    client.force_login(second_commissioner)
+
+    response = client.post(
+        reverse("payments:withdraw_approval", args=[asked_back.claim_id]),
+        {"reason": "It was a duplicate claim"},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert "£10 they paid back before this claim" in page
+    assert "It was a duplicate claim" in page
 
 
 def test_the_return_page_says_what_happens_to_the_money_asked_back(
