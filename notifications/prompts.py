@@ -221,8 +221,9 @@ RETURNED_CLAIMS_CHASED_AFTER = timedelta(weeks=4)
 def prompt_commissioners_about_claims(now=None) -> int:
     """Once a day at most (weekdays, on the beat schedule): tell commissioners how many claims
     waiting for a decision are past or close to the target days to pay, how many approved
-    claims are in no payment run yet, and how many claims we returned over four weeks ago
-    are not sent again. Nothing when all are none."""
+    claims the next payment run would pay, how many approved claims no run takes until a
+    commissioner decides about a fee correction on them, and how many claims we returned over
+    four weeks ago are not sent again. Nothing when all are none."""
     from payments.models import NEARING_DAYS, Claim, PaymentPolicy
 
     now = now or timezone.now()
@@ -235,9 +236,12 @@ def prompt_commissioners_about_claims(now=None) -> int:
         ).count()
         for flag in ("overdue", "nearing")
     )
-    not_in_run = Claim.objects.approved_unpaid_not_in_run().count()
+    # A claim held from payment runs (an overpayment on it to decide) waits on a commissioner,
+    # not on a run: counted apart, so "make a payment run" is not the advice for it.
+    not_in_run = Claim.objects.waiting_for_a_run().count()
+    held = Claim.objects.approved_unpaid_not_in_run().held_from_payment_runs().count()
     returned = Claim.objects.returned_before(now - RETURNED_CLAIMS_CHASED_AFTER).count()
-    if not (overdue or nearing or not_in_run or returned):
+    if not (overdue or nearing or not_in_run or held or returned):
         return 0
     commissioners = get_user_model().objects.holding(Role.COMMISSIONER)
     with transaction.atomic():
@@ -249,6 +253,7 @@ def prompt_commissioners_about_claims(now=None) -> int:
                 "overdue": overdue,
                 "nearing": nearing,
                 "not_in_run": not_in_run,
+                "held": held,
                 "returned": returned,
                 "returned_weeks": RETURNED_CLAIMS_CHASED_AFTER.days // 7,
                 "target_days": target_days,

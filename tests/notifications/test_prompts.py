@@ -22,6 +22,7 @@ from payments.models import Claim
 from tests.factories import OpportunityFactory, UserFactory
 from tests.learning.factories import EntryFactory
 from tests.payments.factories import claim_in_state, make_policy
+from tests.payments.test_fee_corrections import claim_for, correct, half_day_session
 from tests.projects.factories import ProjectFactory, UpdateFactory, make_opportunity
 
 pytestmark = pytest.mark.django_db
@@ -354,6 +355,48 @@ def test_commissioners_hear_about_approved_claims_alone(commissioner):
     assert message.subject == "1 approved claim not in a payment run yet"
     assert "past the target" not in message.body_text
     assert "/claims/review/" not in message.body_text
+
+
+def held_for_a_fee_correction(staff, commissioner):
+    """An approved claim in no run whose session's fee was then corrected down: no payment
+    run takes it until a commissioner decides about the overpayment."""
+    session = half_day_session(staff)
+    claim = claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    correct(session, by=staff, fee_basis=Opportunity.FeeBasis.PER_ACTIVITY)
+    assert Claim.objects.held_from_payment_runs().filter(pk=claim.pk).exists()
+    return claim
+
+
+def test_claims_held_from_payment_runs_are_not_counted_as_waiting_for_one(commissioner, staff):
+    make_policy()
+    sent_days_ago(2, status=Claim.Status.APPROVED, reviewer=commissioner)
+    held_for_a_fee_correction(staff, commissioner)
+    held_for_a_fee_correction(staff, commissioner)
+
+    prompt_commissioners_about_claims()
+
+    message = Message.objects.get(kind="claims_waiting", recipient=commissioner)
+    assert message.subject == "1 approved claim not in a payment run yet"
+    body = message.body_text
+    assert "1 approved claim is not in a payment run yet." in body
+    assert (
+        "2 approved claims are held from payment runs until a commissioner decides about the "
+        "fee correction." in body
+    )
+    assert "/payments/fee-corrections/" in body
+
+
+def test_commissioners_hear_about_claims_held_for_a_fee_correction_alone(commissioner, staff):
+    make_policy()
+    held_for_a_fee_correction(staff, commissioner)
+
+    prompt_commissioners_about_claims()
+
+    message = Message.objects.get(kind="claims_waiting", recipient=commissioner)
+    assert message.subject == "1 approved claim held until a fee correction is decided"
+    assert "not in a payment run yet" not in message.body_text
+    assert "/payments/runs/" not in message.body_text
+    assert "/payments/fee-corrections/" in message.body_text
 
 
 def test_commissioners_hear_nothing_when_no_claim_waits_too_long(commissioner):
