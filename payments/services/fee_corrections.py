@@ -195,6 +195,12 @@ class FeeCorrectionPlan:
         return sum(-change.difference_pence for change in self.overpayments)
 
     @property
+    def overpaid_in_payment_runs(self) -> list[ClaimFeeChange]:
+        """Overpayments on claims already in a payment run finance has not confirmed paying:
+        finance pays what the run holds, more than the session pays now."""
+        return [change for change in self.overpayments if change.claim.is_waiting_in_payment_run]
+
+    @property
     def cancelled_top_ups(self) -> list[ClaimFeeChange]:
         """Claims whose approved top-up not yet paid is no longer owed (whatever else
         happens)."""

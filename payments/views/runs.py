@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -84,6 +84,18 @@ def run_detail(request, pk):
     items = run.items.select_related(
         "claim", "claim__claimant", "claim__opportunity", "claim__project"
     )
+    overpaid = []
+    if run.is_open:
+        # The session's fee was corrected down after the run was made (a run holds back
+        # claims with an overpayment to decide): finance pays more than the session pays now.
+        overpayment = FeeAdjustment.objects.to_decide().filter(claim_id=OuterRef("claim_id"))
+        items = items.annotate(overpaid=Exists(overpayment))
+        overpaid = list(
+            run.items.still_in_run()
+            .filter(Exists(overpayment))
+            .select_related("claim")
+            .order_by("pk")
+        )
     return render(
         request,
         "payments/runs/detail.html",
@@ -91,6 +103,7 @@ def run_detail(request, pk):
             "run": run,
             "page_obj": paginate(request, items, 50),
             "has_top_ups": run.items.filter(top_up_pence__gt=0).exists(),
+            "overpaid": overpaid,
         },
     )
 

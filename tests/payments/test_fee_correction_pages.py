@@ -632,3 +632,30 @@ def test_the_list_costs_the_same_queries_with_top_ups_to_approve_and_approved(
 
     assert FeeAdjustment.objects.to_approve().count() == 9
     assert {show: count({"show": show}) for show in ("", "top_ups", "all")} == few
+
+
+def test_the_check_says_how_many_claims_over_the_new_fee_a_payment_run_is_paying(
+    client, session, staff, commissioner
+):
+    claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    services.create_payment_run(by=commissioner)
+    claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    client.force_login(staff)
+
+    page = edit(client, session, fee_basis="per_activity").content.decode()
+
+    assert "3 claims approved or paid more than the new fee" in page
+    assert "2 of them are already in a payment run being paid" in page
+
+
+def test_the_check_says_nothing_of_payment_runs_when_no_claim_is_in_one(
+    client, session, staff, commissioner
+):
+    claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    client.force_login(staff)
+
+    page = edit(client, session, fee_basis="per_activity").content.decode()
+
+    assert "1 claim approved or paid more than the new fee" in page
+    assert "already in a payment run" not in page

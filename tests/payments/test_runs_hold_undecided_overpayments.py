@@ -272,3 +272,74 @@ def test_the_review_queue_says_how_many_claims_are_held_and_tags_them(
 
     assert f"1 overpayment to decide. 1 approved claim is held {HELD}." in page
     assert "Held: fee to decide" in page
+
+
+# --- Claims a run holds already when the fee is corrected down ----------------------------
+
+
+def in_run_then_corrected_down(session, staff, commissioner, number=1):
+    """`number` approved claims put in a run, then their session's fee corrected down."""
+    claims = [
+        claim_for(session, Claim.Status.APPROVED, reviewer=commissioner) for _ in range(number)
+    ]
+    run = services.create_payment_run(by=commissioner)
+    correct(session, by=staff, fee_basis=Opportunity.FeeBasis.PER_ACTIVITY)
+    return run, claims
+
+
+def test_an_open_run_warns_that_a_claim_in_it_is_now_paid_over_its_sessions_fee(
+    client, session, staff, commissioner
+):
+    run, (claim,) = in_run_then_corrected_down(session, staff, commissioner)
+    client.force_login(commissioner)
+
+    page = client.get(run.get_absolute_url()).content.decode()
+
+    assert "The session’s fee was corrected after this run was made" in page
+    assert "more than the session pays now for 1 claim:" in page
+    assert f'href="{claim.get_absolute_url()}">{claim.reference}</a>: £54.60 in this run' in page
+    assert "Once you confirm the run was paid, a commissioner decides about the overpayment" in (
+        page
+    )
+    assert "Fee corrected down" in page
+
+
+def test_an_open_run_says_nothing_of_corrections_when_no_fee_went_down(
+    client, session, staff, commissioner
+):
+    claim_for(session, Claim.Status.APPROVED, reviewer=commissioner)
+    run = services.create_payment_run(by=commissioner)
+    client.force_login(commissioner)
+
+    page = client.get(run.get_absolute_url()).content.decode()
+
+    assert "corrected after this run was made" not in page
+    assert "Fee corrected down" not in page
+
+
+def test_a_paid_run_no_longer_warns_once_the_overpayment_is_for_commissioners_to_decide(
+    client, session, staff, commissioner
+):
+    run, (claim,) = in_run_then_corrected_down(session, staff, commissioner)
+    pay(run, commissioner)
+    client.force_login(commissioner)
+
+    page = client.get(run.get_absolute_url()).content.decode()
+
+    assert "corrected after this run was made" not in page
+    assert FeeAdjustment.objects.to_decide().filter(claim=claim).exists()
+
+
+def test_the_run_page_asks_the_same_number_of_queries_for_1_and_several_claims_overpaid(
+    client, policy, staff, commissioner, django_assert_max_num_queries
+):
+    one, _ = in_run_then_corrected_down(half_day_session(staff), staff, commissioner)
+    several, _ = in_run_then_corrected_down(half_day_session(staff), staff, commissioner, 4)
+    client.force_login(commissioner)
+    with django_assert_max_num_queries(50) as few:
+        assert "for 1 claim:" in client.get(one.get_absolute_url()).content.decode()
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(several.get_absolute_url()).content.decode()
+    assert "for 4 claims:" in page
+    assert page.count("Fee corrected down") == 4
