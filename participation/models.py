@@ -424,6 +424,14 @@ class Opportunity(models.Model):
         what can be claimed for it never mention travel (payments.policy.JOURNEYS)."""
         return self.format in (self.Format.ONLINE, self.Format.PHONE)
 
+    def nobody_travels_for(self, joining) -> bool:
+        """Whether someone joining as `joining` (SignUp.joining) makes no journey to it: as
+        for everyone at a session held only online or by phone, so for someone joining a
+        hybrid session online."""
+        return self.nobody_travels or (
+            self.format == self.Format.HYBRID and joining == SignUp.Joining.ONLINE
+        )
+
     def location_for(self, joining) -> str:
         """`location_text` for one person: "Online" for someone joining a hybrid session
         online, and only the venue for someone coming to it in person."""

@@ -343,13 +343,13 @@ class ExpenseForm(Form):
             for c in ExpenseCategory
             if c in self.rules
             and self.rules[c].allowed
-            and not policy.expense_not_for_session(c, claim.opportunity)
+            and not policy.expense_not_for_session(c, claim.opportunity, claim.signup.joining)
         ]
         self.fields["category"].choices = [
             Choice(c.value, c.label, hint=self._hint(self.rules[c], self._agreed_by(c), self.name))
             for c in allowed
         ]
-        if claim.opportunity.nobody_travels:
+        if claim.opportunity.nobody_travels_for(claim.signup.joining):
             self._without_journeys()
         if self.name:
             self._about_them(self.name)

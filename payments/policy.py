@@ -28,12 +28,15 @@ JOURNEYS = {
 }
 
 
-def expense_not_for_session(category, opportunity) -> str:
-    """Why taking part in `opportunity` cannot have cost this kind of expense; "" when it
-    can. A journey needs a place to go to (not a session held only online or by phone);
-    phone or data costs need a session held at least partly online or by phone."""
+def expense_not_for_session(category, opportunity, joining="") -> str:
+    """Why taking part in `opportunity` (joining it as `joining`, SignUp.joining) cannot
+    have cost this kind of expense; "" when it can. A journey needs a place to go to (not a
+    session held only online or by phone, nor a hybrid one the person joined online); phone
+    or data costs need a session held at least partly online or by phone."""
     if category in JOURNEYS and opportunity.format in NO_JOURNEY_FORMATS:
         return "This session was online or by phone, so we do not pay for journeys to it"
+    if category in JOURNEYS and opportunity.nobody_travels_for(joining):
+        return "This session was joined online, so we do not pay for journeys to it"
     if category == ExpenseCategory.PHONE_DATA and opportunity.format not in ONLINE_FORMATS:
         return "Phone or data costs are only paid for online or phone sessions"
     return ""
@@ -178,7 +181,9 @@ def check_expense(
     elif amount_pence <= 0:
         errors["amount"] = "Enter an amount more than £0"
 
-    if not_for_session := expense_not_for_session(category, claim.opportunity):
+    if not_for_session := expense_not_for_session(
+        category, claim.opportunity, claim.signup.joining
+    ):
         errors["category"] = not_for_session
     if (
         rule.needs_prior_agreement

@@ -102,6 +102,7 @@ def start(request, signup_pk):
         {
             "signup": signup,
             "opportunity": opportunity,
+            "nobody_travels": opportunity.nobody_travels_for(signup.joining),
             "fee": fee,
             "form": form,
             "on_behalf": on_behalf,

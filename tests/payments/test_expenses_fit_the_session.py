@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from participation.models import Opportunity
+from participation.models import Opportunity, SignUp
 from payments import services
 from payments.models import ClaimLine
 from payments.services import PaymentError
@@ -116,3 +116,63 @@ def test_the_place_page_of_a_phone_session_offers_phone_or_data_not_travel(
 
     assert "We pay your expenses, such as phone or data, or care cover while you take part" in page
     assert "such as travel" not in page
+
+
+# --- Hybrid sessions: what someone joining online can claim ---------------------------------
+
+
+def _joined_hybrid(resident, joining):
+    return SignUpFactory(
+        resident=resident,
+        opportunity=OpportunityFactory(format=Opportunity.Format.HYBRID),
+        joining=joining,
+    )
+
+
+def test_someone_who_joined_a_hybrid_session_online_is_not_offered_journeys(
+    client, policy, resident
+):
+    signup = _joined_hybrid(resident, SignUp.Joining.ONLINE)
+    client.force_login(resident)
+
+    start = client.get(reverse("payments:start", args=[signup.pk])).content.decode()
+    claim = services.start_claim(signup, by=resident)
+    page = client.get(reverse("payments:expense_add", args=[claim.pk])).content.decode()
+
+    assert "You can claim costs of taking part, such as phone or data, or care cover." in start
+    assert "travel" not in start.lower()
+    assert _offered(page) == {"care_cover", "childcare", "meals", "phone_data"}
+    assert "travel" not in page.lower() and "mileage" not in page.lower()
+
+
+def test_a_journey_by_someone_who_joined_a_hybrid_session_online_is_refused(
+    client, policy, resident
+):
+    claim = services.start_claim(_joined_hybrid(resident, SignUp.Joining.ONLINE), by=resident)
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("payments:expense_add", args=[claim.pk]),
+        {"category": "public_transport", "description": "Bus", "amount": "4.60"},
+    )
+
+    assert "govuk-error-summary" in response.content.decode()
+    assert not ClaimLine.objects.filter(kind="expense").exists()
+    with pytest.raises(PaymentError, match="joined online"):
+        services.save_expense(
+            claim, by=resident, category="mileage", description="", amount_pence=None, miles=4
+        )
+
+
+def test_someone_who_came_to_a_hybrid_session_in_person_is_offered_journeys_and_phone_or_data(
+    client, policy, resident
+):
+    signup = _joined_hybrid(resident, SignUp.Joining.IN_PERSON)
+    client.force_login(resident)
+
+    start = client.get(reverse("payments:start", args=[signup.pk])).content.decode()
+    claim = services.start_claim(signup, by=resident)
+    page = client.get(reverse("payments:expense_add", args=[claim.pk])).content.decode()
+
+    assert "You can claim travel and other costs of taking part." in start
+    assert _offered(page) == {*JOURNEYS, "care_cover", "childcare", "meals", "phone_data"}
