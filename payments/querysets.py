@@ -247,6 +247,14 @@ class ClaimQuerySet(models.QuerySet):
         """Approved claims the next payment run pays: in no run, and not held."""
         return self.approved_unpaid_not_in_run().exclude(_held_from_payment_runs())
 
+    def held_counts(self) -> dict[str, int]:
+        """How many of these claims runs hold, by what is held: {"approved": claims approved
+        and in no run, "paid": claims paid whose top-up is held}. One query."""
+        return self.held_from_payment_runs().aggregate(
+            approved=Count("pk", filter=Q(status="approved")),
+            paid=Count("pk", filter=Q(status="paid")),
+        )
+
     def with_held_from_payment_runs(self):
         """Each claim with `held_from_payment_runs`, worked out in the same query, so a page
         of claims costs no query more per row."""

@@ -5,7 +5,7 @@ import copy
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -90,12 +90,7 @@ def held_in_words(*, approved: int, paid: int) -> str:
 def held_from_payment_runs_in_words() -> str:
     """What no payment run pays now, and why, in a sentence for commissioners ("" when
     nothing is held). One query."""
-    return held_in_words(
-        **Claim.objects.held_from_payment_runs().aggregate(
-            approved=Count("pk", filter=Q(status=Status.APPROVED)),
-            paid=Count("pk", filter=Q(status=Status.PAID)),
-        )
-    )
+    return held_in_words(**Claim.objects.held_counts())
 
 
 def create_payment_run(*, by) -> PaymentRun:

@@ -43,10 +43,6 @@ def runs(request):
     # Claims whose session's fee was corrected down: no run pays them until a commissioner
     # decides about the overpayment (services.create_payment_run).
     held = Claim.objects.held_from_payment_runs()
-    held_counts = held.aggregate(
-        approved=Count("pk", filter=Q(status=Claim.Status.APPROVED)),
-        paid=Count("pk", filter=Q(status=Claim.Status.PAID)),
-    )
     held_approved = held.filter(status=Claim.Status.APPROVED)
     # Top-ups owed after sessions' fees were corrected: commissioners see them before paying.
     # Those still to approve are not owed yet, and no run pays them, nor those held.
@@ -68,7 +64,7 @@ def runs(request):
             "waiting_count": waiting_claims.aggregate(n=Count("pk"))["n"],
             "waiting_total": waiting.balance(),
             "top_ups": top_ups,
-            "held": held_counts,
+            "held": Claim.objects.held_counts(),
             "held_total": LedgerEntry.objects.owed().filter(claim__in=held_approved).balance(),
             "held_until": services.HELD_UNTIL,
             "top_ups_to_approve": FeeAdjustment.objects.to_approve().aggregate(
